@@ -1,0 +1,1 @@
+"""Users, roles, password hashing, sign-in sessions and their expiry."""

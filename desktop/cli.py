@@ -1,0 +1,147 @@
+"""The `frontdesk` command: launch the app, manage the database, load demo data.
+
+Every failure a user can cause (a bad option, an unreachable or damaged database,
+a corrupt config file) ends in one readable line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+from desktop import __version__
+from desktop.config import ConfigError, Settings, load_settings
+from desktop.domain.errors import DomainError
+from desktop.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from desktop.store.database import Database
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="frontdesk",
+        description="Frontdesk: appointments, classes and payments for small clinics.",
+    )
+    parser.add_argument("--version", action="version", version=f"frontdesk {__version__}")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="SQLAlchemy URL of the database (default: $FRONTDESK_DATABASE_URL, the config "
+        "file, or the embedded SQLite file in your user data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = commands.add_parser("run", help="open the Frontdesk window (the default)")
+    run.set_defaults(handler=_run)
+
+    db = commands.add_parser("db", help="manage the database schema")
+    db_commands = db.add_subparsers(
+        dest="db_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    upgrade = db_commands.add_parser("upgrade", help="migrate the database to this version")
+    upgrade.set_defaults(handler=_db_upgrade)
+    status = db_commands.add_parser("status", help="show where the database is and its schema")
+    status.set_defaults(handler=_db_status)
+
+    demo = commands.add_parser("demo", help="load the demo clinic into an empty database")
+    demo.add_argument("--patients", type=int, default=300, help="how many patients (default 300)")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace, Settings], int] = getattr(args, "handler", _run)
+    try:
+        settings = load_settings(database_url=args.database_url)
+        return handler(args, settings)
+    except (StoreError, ConfigError, DomainError) as exc:
+        print(f"frontdesk: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open_database(settings: Settings, *, upgrade: bool) -> Database:
+    from desktop.store import migrate
+    from desktop.store.database import Database
+
+    database = Database(settings.database_url)
+    database.check_connection()
+    if upgrade:
+        migrate.upgrade(database)
+    else:
+        migrate.ensure_current(database)
+    return database
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop.store import migrate
+    from desktop.store.database import Database
+
+    database = Database(settings.database_url)
+    backup = migrate.upgrade(database)
+    if backup is not None:
+        print(f"Backed up the database to {backup}")
+    print(f"Database is up to date ({', '.join(sorted(migrate.current_revisions(database)))}).")
+    return 0
+
+
+def _db_status(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop.store import migrate
+    from desktop.store.database import Database, parse_url
+
+    database = Database(settings.database_url)
+    database.check_connection()
+    current = migrate.check_not_newer(database)
+    print(f"Database: {parse_url(settings.database_url).render_as_string(hide_password=True)}")
+    print(f"Schema:   {', '.join(sorted(current)) or 'empty'}")
+    print(
+        "Status:   "
+        + ("up to date" if current == migrate.head_revisions() else "needs `frontdesk db upgrade`")
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop.services.context import ServiceContext
+    from desktop.services.demo_clinic import load_demo_clinic
+
+    if not 0 <= args.patients <= 100_000:
+        print("frontdesk: error: --patients must be between 0 and 100000", file=sys.stderr)
+        return EXIT_USAGE
+    database = _open_database(settings, upgrade=_is_embedded(settings))
+    summary = load_demo_clinic(ServiceContext.for_system(database), patients=args.patients)
+    if summary.created:
+        print(
+            f"Loaded the demo clinic: {summary.practitioners} practitioners, "
+            f"{summary.patients} patients, {summary.appointments} appointments."
+        )
+    else:
+        print("The demo clinic is already loaded.")
+    return 0
+
+
+def _is_embedded(settings: Settings) -> bool:
+    return settings.database_url.startswith("sqlite")
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    database = _open_database(settings, upgrade=_is_embedded(settings))
+    from desktop.ui.app import run_app
+
+    return run_app(database)

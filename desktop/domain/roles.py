@@ -1,0 +1,36 @@
+"""Who is acting, and what their role lets them change."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from uuid import UUID
+
+
+class Role(enum.StrEnum):
+    RECEPTIONIST = "receptionist"
+    PRACTITIONER = "practitioner"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The signed-in user a service call is made for."""
+
+    user_id: UUID | None
+    name: str
+    role: Role
+    practitioner_id: UUID | None = None
+
+    def may_edit_calendar_of(self, practitioner_id: UUID) -> bool:
+        """Practitioners edit their own day and only read everyone else's."""
+        if self.role is Role.PRACTITIONER:
+            return self.practitioner_id == practitioner_id
+        return True
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+SYSTEM = Actor(user_id=None, name="Frontdesk", role=Role.ADMIN)

@@ -1,0 +1,387 @@
+"""Booking, moving, resizing, cancelling and marking appointments; class attendees.
+
+Each function is one transaction: it checks the caller, locks the practitioner,
+re-reads everything it decides on inside the transaction (a stale screen cannot
+book an inactive practitioner or a taken slot), applies the domain rules, and
+returns the appointment as it now is plus what changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from desktop.domain import rules
+from desktop.domain.appointments import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CancellationReason,
+)
+from desktop.domain.clinic_time import clinic_zone
+from desktop.domain.errors import (
+    AppointmentReadOnly,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleEdit,
+)
+from desktop.domain.hours import WeeklyHours
+from desktop.domain.roles import Actor
+from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
+from desktop.store import queries
+from desktop.store.mapping import to_appointment
+from desktop.store.models import (
+    AppointmentRow,
+    AppointmentTypeRow,
+    AttendanceRow,
+    ClinicRow,
+    PatientRow,
+    PractitionerRow,
+)
+from desktop.store.unit_of_work import UnitOfWork
+
+RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    clinic_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    appointment_type_id: uuid.UUID
+    starts_at: datetime
+    patient_id: uuid.UUID | None = None
+    ends_at: datetime | None = None  # None: the type's duration
+    notes: str = ""
+    override_availability: bool = False
+    override_double_booking: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    appointment: Appointment
+    changes: Changes
+
+
+def _changed(row: AppointmentRow) -> Booked:
+    return Booked(to_appointment(row), Changes(appointments=True, ids=frozenset({row.id})))
+
+
+def _get(uow: UnitOfWork, model: type[RowT], ident: uuid.UUID, what: str) -> RowT:
+    row = uow.session.get(model, ident)
+    if row is None:
+        raise NotFound(f"That {what} no longer exists.")
+    return row
+
+
+def _check_practitioner(
+    uow: UnitOfWork, actor: Actor, practitioner_id: uuid.UUID
+) -> PractitionerRow:
+    practitioner = queries.lock_practitioner(uow.session, practitioner_id)
+    if practitioner is None:
+        raise NotFound("That practitioner no longer exists.")
+    rules.ensure_bookable(practitioner.name, practitioner.active)
+    if not actor.may_edit_calendar_of(practitioner.id):
+        raise PermissionDenied(f"You can only change your own calendar, not {practitioner.name}'s.")
+    return practitioner
+
+
+def _check_slot(
+    uow: UnitOfWork,
+    practitioner: PractitionerRow,
+    clinic: ClinicRow,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    exclude_id: uuid.UUID | None,
+    override_availability: bool,
+    override_double_booking: bool,
+) -> None:
+    zone = clinic_zone(clinic.timezone)
+    if not override_availability:
+        rules.ensure_within_availability(
+            practitioner.name,
+            WeeklyHours.from_json(practitioner.availability),
+            starts_at,
+            ends_at,
+            zone,
+        )
+    if not override_double_booking:
+        busy = queries.busy_blocks(uow.session, practitioner.id, starts_at, ends_at, exclude_id)
+        rules.ensure_no_double_booking(practitioner.name, starts_at, ends_at, busy, zone)
+
+
+def book_appointment(ctx: ServiceContext, request: BookingRequest) -> Booked:
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        practitioner = _check_practitioner(uow, actor, request.practitioner_id)
+        clinic: ClinicRow = _get(uow, ClinicRow, request.clinic_id, "clinic")
+        kind_row: AppointmentTypeRow = _get(
+            uow, AppointmentTypeRow, request.appointment_type_id, "appointment type"
+        )
+        if not kind_row.active:
+            raise InvalidInput(f"“{kind_row.name}” is no longer offered.")
+        kind = AppointmentKind(kind_row.kind)
+        if kind is AppointmentKind.INDIVIDUAL:
+            if request.patient_id is None:
+                raise InvalidInput("Choose the patient for this appointment.")
+            _get(uow, PatientRow, request.patient_id, "patient")
+        elif request.patient_id is not None:
+            _get(uow, PatientRow, request.patient_id, "patient")
+        ends_at = request.ends_at or request.starts_at + timedelta(
+            minutes=kind_row.duration_minutes
+        )
+        starts_at, ends_at = rules.ensure_time_range(request.starts_at, ends_at)
+        _check_slot(
+            uow,
+            practitioner,
+            clinic,
+            starts_at,
+            ends_at,
+            exclude_id=None,
+            override_availability=request.override_availability,
+            override_double_booking=request.override_double_booking,
+        )
+        row = AppointmentRow(
+            clinic_id=clinic.id,
+            practitioner_id=practitioner.id,
+            appointment_type_id=kind_row.id,
+            patient_id=request.patient_id if kind is AppointmentKind.INDIVIDUAL else None,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=AppointmentStatus.BOOKED.value,
+            capacity=kind_row.capacity if kind is AppointmentKind.CLASS else 1,
+            notes=request.notes.strip(),
+            overrides_availability=request.override_availability,
+            overrides_double_booking=request.override_double_booking,
+        )
+        uow.session.add(row)
+        if kind is AppointmentKind.CLASS and request.patient_id is not None:
+            row.attendances.append(AttendanceRow(patient_id=request.patient_id))
+        uow.commit()
+        return _reloaded(ctx, row.id)
+
+
+def _reloaded(ctx: ServiceContext, appointment_id: uuid.UUID) -> Booked:
+    with ctx.database.reading() as session:
+        row = session.get(AppointmentRow, appointment_id)
+        assert row is not None
+        return _changed(row)
+
+
+def _editable(
+    uow: UnitOfWork, actor: Actor, appointment_id: uuid.UUID, version: int | None
+) -> AppointmentRow:
+    row = queries.lock_appointment(uow.session, appointment_id)
+    if row is None:
+        raise NotFound("That appointment no longer exists.")
+    if version is not None and row.version != version:
+        raise StaleEdit("appointment")
+    if not actor.may_edit_calendar_of(row.practitioner_id):
+        raise PermissionDenied(
+            f"You can only change your own calendar, not {row.practitioner.name}'s."
+        )
+    if row.read_only:
+        raise AppointmentReadOnly(
+            "This appointment was kept read-only when its practitioner was deactivated."
+        )
+    return row
+
+
+def move_appointment(
+    ctx: ServiceContext,
+    appointment_id: uuid.UUID,
+    *,
+    practitioner_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+    expected_version: int | None = None,
+    override_availability: bool = False,
+) -> Booked:
+    """Move and/or resize: a new practitioner, start or end. Same rules as booking."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        practitioner = _check_practitioner(uow, actor, practitioner_id)
+        row = _editable(uow, actor, appointment_id, expected_version)
+        if row.status == AppointmentStatus.CANCELLED.value:
+            raise InvalidInput("A cancelled appointment cannot be moved; book a new one.")
+        starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
+        clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+        _check_slot(
+            uow,
+            practitioner,
+            clinic,
+            starts_at,
+            ends_at,
+            exclude_id=row.id,
+            override_availability=override_availability or row.overrides_availability,
+            override_double_booking=row.overrides_double_booking,
+        )
+        row.practitioner_id = practitioner.id
+        row.starts_at = starts_at
+        row.ends_at = ends_at
+        uow.commit()
+    return _reloaded(ctx, appointment_id)
+
+
+def cancel_appointment(
+    ctx: ServiceContext,
+    appointment_id: uuid.UUID,
+    reason: CancellationReason,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Booked:
+    """Cancel and free the slot, keeping the reason (and a note when the reason is "other")."""
+    actor = ctx.actor()
+    if reason is CancellationReason.OTHER and not note.strip():
+        raise InvalidInput("Say why the appointment was cancelled.")
+    with ctx.unit_of_work() as uow:
+        row: AppointmentRow = _get(uow, AppointmentRow, appointment_id, "appointment")
+        if expected_version is not None and row.version != expected_version:
+            raise StaleEdit("appointment")
+        if not actor.may_edit_calendar_of(row.practitioner_id):
+            raise PermissionDenied("You can only change your own calendar.")
+        row.status = AppointmentStatus.CANCELLED.value
+        row.cancellation_reason = reason.value
+        row.cancellation_note = note.strip()
+        for attendance in row.attendances:
+            if attendance.status != AppointmentStatus.CANCELLED.value:
+                attendance.status = AppointmentStatus.CANCELLED.value
+                attendance.cancellation_reason = CancellationReason.CLINIC.value
+        uow.commit()
+    return _reloaded(ctx, appointment_id)
+
+
+def restore_appointment(
+    ctx: ServiceContext, appointment_id: uuid.UUID, expected_version: int | None = None
+) -> Booked:
+    """Undo a cancellation: the slot must still be free and the practitioner active."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row: AppointmentRow = _get(uow, AppointmentRow, appointment_id, "appointment")
+        if expected_version is not None and row.version != expected_version:
+            raise StaleEdit("appointment")
+        practitioner = _check_practitioner(uow, actor, row.practitioner_id)
+        clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+        _check_slot(
+            uow,
+            practitioner,
+            clinic,
+            row.starts_at,
+            row.ends_at,
+            exclude_id=row.id,
+            override_availability=True,
+            override_double_booking=row.overrides_double_booking,
+        )
+        row.status = AppointmentStatus.BOOKED.value
+        row.cancellation_reason = None
+        row.cancellation_note = ""
+        uow.commit()
+    return _reloaded(ctx, appointment_id)
+
+
+_MARKABLE = {
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+}
+
+
+def set_status(
+    ctx: ServiceContext,
+    appointment_id: uuid.UUID,
+    status: AppointmentStatus,
+    expected_version: int | None = None,
+) -> Booked:
+    """Arrived, completed, no-show, or back to booked. Cancelling has its own call."""
+    if status not in _MARKABLE:
+        raise InvalidInput(f"Use cancel to mark an appointment {status.label.lower()}.")
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, appointment_id, expected_version)
+        if row.status == AppointmentStatus.CANCELLED.value:
+            raise InvalidInput("Restore the cancelled appointment before marking it.")
+        row.status = status.value
+        uow.commit()
+    return _reloaded(ctx, appointment_id)
+
+
+def update_notes(ctx: ServiceContext, appointment_id: uuid.UUID, notes: str) -> Booked:
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, appointment_id, None)
+        row.notes = notes.strip()
+        uow.commit()
+    return _reloaded(ctx, appointment_id)
+
+
+def delete_appointment(ctx: ServiceContext, appointment_id: uuid.UUID) -> Changes:
+    """Remove a booking made in error (cancel is the normal path; it keeps a reason)."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, appointment_id, None)
+        uow.session.delete(row)
+        uow.commit()
+    return Changes(appointments=True, ids=frozenset({appointment_id}))
+
+
+def add_attendee(ctx: ServiceContext, class_id: uuid.UUID, patient_id: uuid.UUID) -> Booked:
+    """Book a patient into a class, within its capacity."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, class_id, None)
+        _check_practitioner(uow, actor, row.practitioner_id)
+        if row.appointment_type.kind != AppointmentKind.CLASS.value:
+            raise InvalidInput("Only classes take attendees.")
+        if row.status == AppointmentStatus.CANCELLED.value:
+            raise InvalidInput("This class was cancelled.")
+        patient: PatientRow = _get(uow, PatientRow, patient_id, "patient")
+        existing = next((a for a in row.attendances if a.patient_id == patient_id), None)
+        if existing is not None and existing.status != AppointmentStatus.CANCELLED.value:
+            raise InvalidInput(
+                f"{patient.first_name} {patient.last_name} is already in this class."
+            )
+        taken = sum(1 for a in row.attendances if a.status != AppointmentStatus.CANCELLED.value)
+        rules.ensure_capacity(row.appointment_type.name, row.capacity, taken)
+        if existing is not None:
+            existing.status = AppointmentStatus.BOOKED.value
+            existing.cancellation_reason = None
+        else:
+            row.attendances.append(AttendanceRow(patient_id=patient_id))
+        uow.commit()
+    return _reloaded(ctx, class_id)
+
+
+def cancel_attendance(
+    ctx: ServiceContext, class_id: uuid.UUID, patient_id: uuid.UUID, reason: CancellationReason
+) -> Booked:
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, class_id, None)
+        attendance = next((a for a in row.attendances if a.patient_id == patient_id), None)
+        if attendance is None:
+            raise NotFound("That patient is not booked into this class.")
+        attendance.status = AppointmentStatus.CANCELLED.value
+        attendance.cancellation_reason = reason.value
+        uow.commit()
+    return _reloaded(ctx, class_id)
+
+
+def set_attendance_status(
+    ctx: ServiceContext, class_id: uuid.UUID, patient_id: uuid.UUID, status: AppointmentStatus
+) -> Booked:
+    if status not in _MARKABLE:
+        raise InvalidInput("Use cancel to take a patient out of a class.")
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, class_id, None)
+        attendance = next((a for a in row.attendances if a.patient_id == patient_id), None)
+        if attendance is None:
+            raise NotFound("That patient is not booked into this class.")
+        attendance.status = status.value
+        uow.commit()
+    return _reloaded(ctx, class_id)

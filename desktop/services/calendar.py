@@ -1,0 +1,78 @@
+"""What the calendar shows: the clinic, its practitioners, types and a range of appointments."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from desktop.domain.appointments import Appointment, AppointmentType
+from desktop.domain.errors import NotFound
+from desktop.domain.people import Clinic, Practitioner
+from desktop.services.context import ServiceContext
+from desktop.store import queries
+from desktop.store.mapping import (
+    to_appointment,
+    to_appointment_type,
+    to_clinic,
+    to_practitioner,
+)
+from desktop.store.models import AppointmentRow, AppointmentTypeRow, ClinicRow, PractitionerRow
+
+
+def clinics(ctx: ServiceContext) -> list[Clinic]:
+    ctx.actor()
+    with ctx.database.reading() as session:
+        rows = session.execute(select(ClinicRow).order_by(ClinicRow.name)).scalars()
+        return [to_clinic(row) for row in rows]
+
+
+def main_clinic(ctx: ServiceContext) -> Clinic:
+    found = clinics(ctx)
+    if not found:
+        raise NotFound("No clinic is set up yet. Run `frontdesk demo` or create one in Settings.")
+    return found[0]
+
+
+def practitioners(ctx: ServiceContext, *, include_inactive: bool = False) -> list[Practitioner]:
+    """Active practitioners in calendar order; inactive ones only when asked (admin pages)."""
+    ctx.actor()
+    with ctx.database.reading() as session:
+        query = select(PractitionerRow).order_by(PractitionerRow.sort_order, PractitionerRow.name)
+        if not include_inactive:
+            query = query.where(PractitionerRow.active.is_(True))
+        return [to_practitioner(row) for row in session.execute(query).scalars()]
+
+
+def appointment_types(
+    ctx: ServiceContext, *, include_inactive: bool = False
+) -> list[AppointmentType]:
+    ctx.actor()
+    with ctx.database.reading() as session:
+        query = select(AppointmentTypeRow).order_by(AppointmentTypeRow.name)
+        if not include_inactive:
+            query = query.where(AppointmentTypeRow.active.is_(True))
+        return [to_appointment_type(row) for row in session.execute(query).scalars()]
+
+
+def appointments_between(
+    ctx: ServiceContext,
+    starts_at: datetime,
+    ends_at: datetime,
+    practitioner_ids: Sequence[uuid.UUID] | None = None,
+) -> list[Appointment]:
+    ctx.actor()
+    with ctx.database.reading() as session:
+        rows = queries.appointments_between(session, starts_at, ends_at, practitioner_ids)
+        return [to_appointment(row) for row in rows]
+
+
+def appointment(ctx: ServiceContext, appointment_id: uuid.UUID) -> Appointment:
+    ctx.actor()
+    with ctx.database.reading() as session:
+        row = session.get(AppointmentRow, appointment_id)
+        if row is None:
+            raise NotFound("That appointment no longer exists.")
+        return to_appointment(row)

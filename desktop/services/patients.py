@@ -1,0 +1,147 @@
+"""Patients: register, edit, find fast (type-ahead by name, phone or date of birth)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+
+from desktop.domain.appointments import Appointment
+from desktop.domain.errors import InvalidInput, NotFound, StaleEdit
+from desktop.domain.people import Patient
+from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
+from desktop.store import queries
+from desktop.store.mapping import to_appointment, to_patient
+from desktop.store.models import AppointmentRow, AttendanceRow, PatientRow
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDetails:
+    first_name: str
+    last_name: str
+    date_of_birth: date | None = None
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    health_fund: str = ""
+    health_fund_number: str = ""
+    notes: str = ""
+
+    def cleaned(self) -> PatientDetails:
+        details = replace(
+            self,
+            first_name=self.first_name.strip(),
+            last_name=self.last_name.strip(),
+            phone=self.phone.strip(),
+            email=self.email.strip(),
+            address=self.address.strip(),
+            health_fund=self.health_fund.strip(),
+            health_fund_number=self.health_fund_number.strip(),
+            notes=self.notes.strip(),
+        )
+        if not details.first_name or not details.last_name:
+            raise InvalidInput("A patient needs a first and a last name.")
+        if details.email and not _EMAIL.match(details.email):
+            raise InvalidInput(f"“{details.email}” is not an email address.")
+        if details.date_of_birth and details.date_of_birth > date.today():  # noqa: DTZ011
+            raise InvalidInput("The date of birth is in the future.")
+        return details
+
+
+def parse_date(text: str) -> date | None:
+    """A date as Australians type it (31/12/1980), or ISO; None if it is not a date."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+def create_patient(ctx: ServiceContext, details: PatientDetails) -> tuple[Patient, Changes]:
+    ctx.actor()
+    details = details.cleaned()
+    with ctx.unit_of_work() as uow:
+        row = PatientRow(number=queries.next_patient_number(uow.session), **_columns(details))
+        uow.session.add(row)
+        uow.commit()
+        return to_patient(row), Changes(patients=True, ids=frozenset({row.id}))
+
+
+def update_patient(
+    ctx: ServiceContext, patient_id: uuid.UUID, details: PatientDetails, expected_version: int
+) -> tuple[Patient, Changes]:
+    ctx.actor()
+    details = details.cleaned()
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(PatientRow, patient_id)
+        if row is None:
+            raise NotFound("That patient no longer exists.")
+        if row.version != expected_version:
+            raise StaleEdit("patient")
+        for key, value in _columns(details).items():
+            setattr(row, key, value)
+        uow.commit()
+        return to_patient(row), Changes(patients=True, appointments=True, ids=frozenset({row.id}))
+
+
+def _columns(details: PatientDetails) -> dict[str, object]:
+    return {
+        "first_name": details.first_name,
+        "last_name": details.last_name,
+        "date_of_birth": details.date_of_birth,
+        "phone": details.phone,
+        "email": details.email,
+        "address": details.address,
+        "health_fund": details.health_fund,
+        "health_fund_number": details.health_fund_number,
+        "notes": details.notes,
+    }
+
+
+def get_patient(ctx: ServiceContext, patient_id: uuid.UUID) -> Patient:
+    ctx.actor()
+    with ctx.database.reading() as session:
+        row = session.get(PatientRow, patient_id)
+        if row is None:
+            raise NotFound("That patient no longer exists.")
+        return to_patient(row)
+
+
+def search_patients(ctx: ServiceContext, text: str, limit: int = 50) -> list[Patient]:
+    """Type-ahead: "sam le", "0412 345", "#123" or a birth date like 31/12/1980."""
+    ctx.actor()
+    text = text.strip()
+    if not text:
+        return []
+    with ctx.database.reading() as session:
+        if text.startswith("#") and text[1:].isdigit():
+            query = select(PatientRow).where(PatientRow.number == int(text[1:]))
+        else:
+            born = parse_date(text)
+            words = [] if born else text.replace(",", " ").split()
+            query = queries.patient_search_query(words, born)
+        rows = session.execute(query.limit(limit)).scalars()
+        return [to_patient(row) for row in rows]
+
+
+def patient_appointments(ctx: ServiceContext, patient_id: uuid.UUID) -> list[Appointment]:
+    """Individual appointments and classes the patient is booked into, oldest first."""
+    ctx.actor()
+    with ctx.database.reading() as session:
+        in_class = select(AttendanceRow.appointment_id).where(
+            AttendanceRow.patient_id == patient_id
+        )
+        query = (
+            select(AppointmentRow)
+            .where(or_(AppointmentRow.patient_id == patient_id, AppointmentRow.id.in_(in_class)))
+            .order_by(AppointmentRow.starts_at)
+        )
+        return [to_appointment(row) for row in session.execute(query).unique().scalars()]

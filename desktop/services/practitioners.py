@@ -1,0 +1,159 @@
+"""Practitioners: set-up, deactivation (never orphaning future bookings), reactivation."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.domain import rules
+from desktop.domain.appointments import Appointment, AppointmentStatus, CancellationReason
+from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
+from desktop.domain.hours import WeeklyHours
+from desktop.domain.people import Practitioner
+from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
+from desktop.store import queries
+from desktop.store.mapping import to_appointment, to_practitioner
+from desktop.store.models import AppointmentRow, PractitionerRow, ProviderNumberRow
+from desktop.store.types import utc_now
+from desktop.store.unit_of_work import UnitOfWork
+
+
+class FutureBookings(enum.StrEnum):
+    """What to do with a deactivated practitioner's future bookings."""
+
+    MOVE = "move"  # to another active practitioner, same times
+    CANCEL = "cancel"  # with the clinic as the reason; patients get notified
+    KEEP_READ_ONLY = "keep_read_only"  # stay visible on the patient's card, cannot be changed
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerDetails:
+    name: str
+    profession: str = ""
+    colour: str = "#4a90d9"
+    availability: WeeklyHours = field(default_factory=WeeklyHours)
+    provider_numbers: dict[uuid.UUID, str] | None = None
+
+
+def create_practitioner(
+    ctx: ServiceContext, details: PractitionerDetails
+) -> tuple[Practitioner, Changes]:
+    if not ctx.actor().is_admin:
+        raise PermissionDenied("Only an administrator can add practitioners.")
+    if not details.name.strip():
+        raise InvalidInput("A practitioner needs a name.")
+    with ctx.unit_of_work() as uow:
+        count = len(uow.session.execute(select(PractitionerRow.id)).all())
+        row = PractitionerRow(
+            name=details.name.strip(),
+            profession=details.profession.strip(),
+            colour=details.colour,
+            availability=details.availability.to_json(),
+            sort_order=count,
+            active=True,
+        )
+        for clinic_id, number in (details.provider_numbers or {}).items():
+            row.provider_numbers.append(ProviderNumberRow(clinic_id=clinic_id, number=number))
+        uow.session.add(row)
+        uow.commit()
+        return to_practitioner(row), Changes(practitioners=True, ids=frozenset({row.id}))
+
+
+def future_bookings(ctx: ServiceContext, practitioner_id: uuid.UUID) -> list[Appointment]:
+    """Live bookings from now on: what deactivation has to decide about."""
+    ctx.actor()
+    with ctx.database.reading() as session:
+        return [to_appointment(row) for row in _future_rows(session, practitioner_id)]
+
+
+def _future_rows(session: Session, practitioner_id: uuid.UUID) -> list[AppointmentRow]:
+    query = (
+        select(AppointmentRow)
+        .where(
+            AppointmentRow.practitioner_id == practitioner_id,
+            AppointmentRow.ends_at > utc_now(),
+            AppointmentRow.status != AppointmentStatus.CANCELLED.value,
+        )
+        .order_by(AppointmentRow.starts_at)
+    )
+    return list(session.execute(query).unique().scalars())
+
+
+def deactivate_practitioner(
+    ctx: ServiceContext,
+    practitioner_id: uuid.UUID,
+    plan: FutureBookings | None = None,
+    move_to: uuid.UUID | None = None,
+) -> Changes:
+    """Deactivate; future bookings are moved, cancelled or kept read-only as chosen.
+
+    With future bookings and no plan, nothing changes: the caller must ask the user.
+    """
+    if not ctx.actor().is_admin:
+        raise PermissionDenied("Only an administrator can deactivate practitioners.")
+    with ctx.unit_of_work() as uow:
+        practitioner = queries.lock_practitioner(uow.session, practitioner_id)
+        if practitioner is None:
+            raise NotFound("That practitioner no longer exists.")
+        future = _future_rows(uow.session, practitioner_id)
+        if future and plan is None:
+            raise InvalidInput(
+                f"{practitioner.name} has {len(future)} future booking(s). "
+                "Choose whether to move them, cancel them, or keep them read-only."
+            )
+        if plan is FutureBookings.MOVE:
+            _move_all(uow, future, practitioner, move_to)
+        elif plan is FutureBookings.CANCEL:
+            for row in future:
+                row.status = AppointmentStatus.CANCELLED.value
+                row.cancellation_reason = CancellationReason.PRACTITIONER_UNAVAILABLE.value
+                row.cancellation_note = f"{practitioner.name} is no longer available."
+        elif plan is FutureBookings.KEEP_READ_ONLY:
+            for row in future:
+                row.read_only = True
+        practitioner.active = False
+        uow.commit()
+    return Changes(practitioners=True, appointments=True, ids=frozenset({practitioner_id}))
+
+
+def _move_all(
+    uow: UnitOfWork,
+    future: list[AppointmentRow],
+    source: PractitionerRow,
+    move_to: uuid.UUID | None,
+) -> None:
+    if move_to is None or move_to == source.id:
+        raise InvalidInput("Choose another practitioner to move the bookings to.")
+    target = queries.lock_practitioner(uow.session, move_to)
+    if target is None:
+        raise NotFound("The practitioner to move to no longer exists.")
+    rules.ensure_bookable(target.name, target.active)
+    for row in future:
+        busy = queries.busy_blocks(uow.session, target.id, row.starts_at, row.ends_at, row.id)
+        clash = rules.find_clash(row.starts_at, row.ends_at, busy)
+        if clash is not None:
+            raise InvalidInput(
+                f"{target.name} is busy at {row.starts_at:%d %b %H:%M} UTC ({clash.label}); "
+                "move that booking by hand first, or choose another option."
+            )
+        row.practitioner_id = target.id
+        uow.flush()
+
+
+def reactivate_practitioner(ctx: ServiceContext, practitioner_id: uuid.UUID) -> Changes:
+    if not ctx.actor().is_admin:
+        raise PermissionDenied("Only an administrator can reactivate practitioners.")
+    with ctx.unit_of_work() as uow:
+        row = queries.lock_practitioner(uow.session, practitioner_id)
+        if row is None:
+            raise NotFound("That practitioner no longer exists.")
+        row.active = True
+        for appointment in _future_rows(uow.session, practitioner_id):
+            appointment.read_only = False
+        uow.commit()
+    return Changes(practitioners=True, appointments=True, ids=frozenset({practitioner_id}))

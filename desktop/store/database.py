@@ -1,0 +1,142 @@
+"""Opening the clinic's database: the embedded SQLite file or any SQLAlchemy URL.
+
+SQLite is set up for a desktop that several windows and a background worker share:
+WAL journal, foreign keys on, a busy timeout, and `BEGIN IMMEDIATE` for write
+transactions so a check-then-insert (is the slot free? book it) cannot interleave
+with another writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.store.errors import DatabaseCorrupt, DatabaseUnavailable
+
+APP_NAME = "Frontdesk"
+READ_ONLY = "frontdesk_read_only"
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "frontdesk.sqlite3"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_database_path()}"
+
+
+def parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"“{url}” is not a database URL") from exc
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL (None for in-memory or other databases)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(str(url.database))
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def create_database_engine(url: str) -> Engine:
+    parsed = parse_url(url)
+    path = sqlite_path(parsed)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": 15})
+            _prepare_sqlite(engine)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args=_connect_args(parsed))
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise DatabaseUnavailable(
+            f"No driver for {parsed.get_backend_name()} databases is installed "
+            "(for PostgreSQL: pip install 'frontdesk[postgres]')"
+        ) from exc
+    return engine
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    if url.get_backend_name() == "postgresql":
+        return {"connect_timeout": 10}
+    return {}
+
+
+class Database:
+    """An engine plus session factories for writing and for read-only queries."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_database_engine(url)
+        self.dialect = self.engine.dialect.name
+        self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+
+    def write_session(self) -> Session:
+        return self._write_sessions()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries that never writes (a deferred BEGIN on SQLite)."""
+        session = self._read_sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def check_connection(self) -> None:
+        """Fail early with a readable reason if the database cannot be reached or read."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+                if self.dialect == "sqlite":
+                    connection.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+        except DBAPIError as exc:
+            raise describe_connection_error(self.url, exc) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def describe_connection_error(url: str, exc: DBAPIError) -> Exception:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    shown = parse_url(url).render_as_string(hide_password=True)
+    if "file is not a database" in text or "malformed" in text:
+        return DatabaseCorrupt(
+            f"{shown} is not a Frontdesk database or is damaged; it was left untouched. "
+            "Restore it from a backup or choose another file."
+        )
+    first_line = text.strip().splitlines()[0] if text.strip() else type(exc.orig).__name__
+    return DatabaseUnavailable(f"Cannot open the database {shown}: {first_line}")

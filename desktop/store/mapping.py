@@ -1,0 +1,116 @@
+"""Rows to the domain's frozen entities, so nothing above the store holds a live row."""
+
+from __future__ import annotations
+
+from desktop.domain.appointments import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    AppointmentType,
+    Attendance,
+    CancellationReason,
+)
+from desktop.domain.hours import WeeklyHours
+from desktop.domain.money import Money
+from desktop.domain.people import Clinic, Patient, Practitioner
+from desktop.store.models import (
+    AppointmentRow,
+    AppointmentTypeRow,
+    ClinicRow,
+    PatientRow,
+    PractitionerRow,
+)
+
+
+def to_clinic(row: ClinicRow) -> Clinic:
+    return Clinic(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        opening_hours=WeeklyHours.from_json(row.opening_hours),
+        phone=row.phone,
+        address=row.address,
+    )
+
+
+def to_practitioner(row: PractitionerRow) -> Practitioner:
+    return Practitioner(
+        id=row.id,
+        name=row.name,
+        profession=row.profession,
+        colour=row.colour,
+        active=row.active,
+        availability=WeeklyHours.from_json(row.availability),
+        provider_numbers={p.clinic_id: p.number for p in row.provider_numbers},
+        version=row.version,
+    )
+
+
+def to_patient(row: PatientRow) -> Patient:
+    return Patient(
+        id=row.id,
+        number=row.number,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        date_of_birth=row.date_of_birth,
+        phone=row.phone,
+        email=row.email,
+        address=row.address,
+        health_fund=row.health_fund,
+        health_fund_number=row.health_fund_number,
+        notes=row.notes,
+        version=row.version,
+    )
+
+
+def to_appointment_type(row: AppointmentTypeRow) -> AppointmentType:
+    return AppointmentType(
+        id=row.id,
+        name=row.name,
+        kind=AppointmentKind(row.kind),
+        duration_minutes=row.duration_minutes,
+        price=Money(row.price_cents, row.currency),
+        colour=row.colour,
+        item_code=row.item_code,
+        capacity=row.capacity,
+        active=row.active,
+    )
+
+
+def _reason(value: str | None) -> CancellationReason | None:
+    return CancellationReason(value) if value else None
+
+
+def to_appointment(row: AppointmentRow) -> Appointment:
+    attendees = tuple(
+        Attendance(
+            id=a.id,
+            patient_id=a.patient_id,
+            patient_name=f"{a.patient.first_name} {a.patient.last_name}",
+            status=AppointmentStatus(a.status),
+            cancellation_reason=_reason(a.cancellation_reason),
+        )
+        for a in sorted(row.attendances, key=lambda a: (a.patient.last_name, a.patient.first_name))
+    )
+    patient = row.patient
+    return Appointment(
+        id=row.id,
+        clinic_id=row.clinic_id,
+        practitioner_id=row.practitioner_id,
+        type_id=row.appointment_type_id,
+        type_name=row.appointment_type.name,
+        kind=AppointmentKind(row.appointment_type.kind),
+        colour=row.appointment_type.colour,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        status=AppointmentStatus(row.status),
+        patient_id=row.patient_id,
+        patient_name=f"{patient.first_name} {patient.last_name}" if patient else "",
+        capacity=row.capacity,
+        attendees=attendees,
+        notes=row.notes,
+        cancellation_reason=_reason(row.cancellation_reason),
+        cancellation_note=row.cancellation_note,
+        read_only=row.read_only,
+        version=row.version,
+    )

@@ -1,0 +1,95 @@
+"""The booking rules again, as database guards, so no writer can bypass the services.
+
+The services check every rule first and give a friendly message; these guards are
+the backstop for races and for any client that skips the services. Their messages
+carry a marker that desktop.store.integrity turns back into the domain error.
+
+PostgreSQL: an exclusion constraint (no two live, non-overridden appointments of a
+practitioner overlap) and a trigger refusing inactive practitioners.
+SQLite: triggers doing both (SQLite serialises writers, so a trigger is race-free).
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+INACTIVE_MARKER = "FRONTDESK_PRACTITIONER_INACTIVE"
+OVERLAP_MARKER = "FRONTDESK_DOUBLE_BOOKING"
+OVERLAP_CONSTRAINT = "ex_appointments_no_overlap"
+
+_SQLITE_OVERLAP = """
+    NEW.status <> 'cancelled' AND NEW.overrides_double_booking = 0 AND EXISTS (
+        SELECT 1 FROM appointments a
+        WHERE a.practitioner_id = NEW.practitioner_id AND a.id <> NEW.id
+          AND a.status <> 'cancelled' AND a.overrides_double_booking = 0
+          AND a.starts_at < NEW.ends_at AND NEW.starts_at < a.ends_at)
+"""
+_SQLITE_INACTIVE = (
+    "NEW.status <> 'cancelled' AND "
+    "(SELECT active FROM practitioners WHERE id = NEW.practitioner_id) = 0"
+)
+_SQLITE_MOVED = (
+    "(NEW.practitioner_id <> OLD.practitioner_id OR NEW.starts_at <> OLD.starts_at "
+    "OR NEW.ends_at <> OLD.ends_at OR OLD.status = 'cancelled')"
+)
+
+_SQLITE_TRIGGERS = {
+    "appointments_overlap_insert": ("INSERT", _SQLITE_OVERLAP, OVERLAP_MARKER),
+    "appointments_overlap_update": ("UPDATE", _SQLITE_OVERLAP, OVERLAP_MARKER),
+    "appointments_inactive_insert": ("INSERT", _SQLITE_INACTIVE, INACTIVE_MARKER),
+    "appointments_inactive_update": (
+        "UPDATE",
+        f"{_SQLITE_INACTIVE} AND {_SQLITE_MOVED}",
+        INACTIVE_MARKER,
+    ),
+}
+
+_PG_INACTIVE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION frontdesk_refuse_inactive_practitioner() RETURNS trigger AS $$
+BEGIN
+    IF NEW.status <> 'cancelled'
+       AND (TG_OP = 'INSERT' OR NEW.practitioner_id <> OLD.practitioner_id
+            OR NEW.starts_at <> OLD.starts_at OR NEW.ends_at <> OLD.ends_at
+            OR OLD.status = 'cancelled')
+       AND NOT (SELECT active FROM practitioners WHERE id = NEW.practitioner_id) THEN
+        RAISE EXCEPTION '{INACTIVE_MARKER}: practitioner % is inactive', NEW.practitioner_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def guard_calendar_rules() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name, (event, condition, marker) in _SQLITE_TRIGGERS.items():
+            op.execute(
+                f"CREATE TRIGGER {name} BEFORE {event} ON appointments "
+                f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{marker}'); END"
+            )
+    elif dialect == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        op.execute(
+            f"ALTER TABLE appointments ADD CONSTRAINT {OVERLAP_CONSTRAINT} "
+            "EXCLUDE USING gist (practitioner_id WITH =, "
+            "tstzrange(starts_at, ends_at, '[)') WITH &&) "
+            "WHERE (status <> 'cancelled' AND NOT overrides_double_booking)"
+        )
+        op.execute(_PG_INACTIVE_FUNCTION)
+        op.execute(
+            "CREATE TRIGGER appointments_refuse_inactive BEFORE INSERT OR UPDATE ON appointments "
+            "FOR EACH ROW EXECUTE FUNCTION frontdesk_refuse_inactive_practitioner()"
+        )
+
+
+def drop_calendar_rule_guards() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in _SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    elif dialect == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS appointments_refuse_inactive ON appointments")
+        op.execute("DROP FUNCTION IF EXISTS frontdesk_refuse_inactive_practitioner()")
+        op.execute(f"ALTER TABLE appointments DROP CONSTRAINT IF EXISTS {OVERLAP_CONSTRAINT}")

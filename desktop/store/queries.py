@@ -1,0 +1,104 @@
+"""Queries the services share: busy time, calendar ranges, patient search, locks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from desktop.domain.appointments import AppointmentStatus
+from desktop.domain.rules import BusyBlock
+from desktop.store.models import AppointmentRow, PatientRow, PractitionerRow
+
+
+def lock_practitioner(session: Session, practitioner_id: uuid.UUID) -> PractitionerRow | None:
+    """Read the practitioner for a booking, serialising bookings of the same person.
+
+    On PostgreSQL the row lock makes a racing booking wait and then see ours; SQLite
+    already serialises writers with BEGIN IMMEDIATE.
+    """
+    query = select(PractitionerRow).where(PractitionerRow.id == practitioner_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def lock_appointment(session: Session, appointment_id: uuid.UUID) -> AppointmentRow | None:
+    """Read an appointment to change it; on PostgreSQL, concurrent edits (two desks
+    adding the last place in a class) wait for each other instead of both passing."""
+    query = select(AppointmentRow).where(AppointmentRow.id == appointment_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=AppointmentRow)
+    return session.execute(query).unique().scalar_one_or_none()
+
+
+def busy_blocks(
+    session: Session,
+    practitioner_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_id: uuid.UUID | None = None,
+) -> list[BusyBlock]:
+    query = select(AppointmentRow).where(
+        AppointmentRow.practitioner_id == practitioner_id,
+        AppointmentRow.status != AppointmentStatus.CANCELLED.value,
+        AppointmentRow.overrides_double_booking.is_(False),
+        AppointmentRow.starts_at < ends_at,
+        AppointmentRow.ends_at > starts_at,
+    )
+    if exclude_id is not None:
+        query = query.where(AppointmentRow.id != exclude_id)
+    return [
+        BusyBlock(row.starts_at, row.ends_at, _label(row))
+        for row in session.execute(query).unique().scalars()
+    ]
+
+
+def _label(row: AppointmentRow) -> str:
+    if row.patient is not None:
+        return f"{row.appointment_type.name} with {row.patient.first_name} {row.patient.last_name}"
+    return row.appointment_type.name
+
+
+def appointments_between(
+    session: Session,
+    starts_at: datetime,
+    ends_at: datetime,
+    practitioner_ids: Sequence[uuid.UUID] | None = None,
+) -> Sequence[AppointmentRow]:
+    query = select(AppointmentRow).where(
+        AppointmentRow.starts_at < ends_at, AppointmentRow.ends_at > starts_at
+    )
+    if practitioner_ids is not None:
+        query = query.where(AppointmentRow.practitioner_id.in_(list(practitioner_ids)))
+    return session.execute(query.order_by(AppointmentRow.starts_at)).unique().scalars().all()
+
+
+def next_patient_number(session: Session) -> int:
+    if session.get_bind().dialect.name == "postgresql":
+        # Two desks adding patients at once must not pick the same number.
+        session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+    current = session.execute(select(func.max(PatientRow.number))).scalar_one_or_none()
+    return (current or 0) + 1
+
+
+def patient_search_query(words: Sequence[str], born: date | None) -> Select[PatientRow]:
+    """Every word must match the start of a name, or the phone digits; or the birth date."""
+    query = select(PatientRow).where(PatientRow.archived.is_(False))
+    for word in words:
+        pattern = f"{word.lower()}%"
+        digits = "".join(ch for ch in word if ch.isdigit())
+        conditions = [
+            func.lower(PatientRow.first_name).like(pattern),
+            func.lower(PatientRow.last_name).like(pattern),
+        ]
+        if len(digits) >= 3:
+            phone_digits = func.replace(func.replace(PatientRow.phone, " ", ""), "-", "")
+            conditions.append(phone_digits.like(f"%{digits}%"))
+        query = query.where(or_(*conditions))
+    if born is not None:
+        query = query.where(PatientRow.date_of_birth == born)
+    return query.order_by(PatientRow.last_name, PatientRow.first_name, PatientRow.number)

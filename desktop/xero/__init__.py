@@ -1,0 +1,1 @@
+"""The Xero connector: OAuth2, the job queue and its worker, and the mapping to Xero."""

@@ -1,0 +1,81 @@
+"""Shared fixtures: offscreen Qt, isolated user folders, SQLite and PostgreSQL stores."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.services.context import ServiceContext
+from desktop.store import migrate
+from desktop.store.database import Database
+from tests.helpers import postgres
+from tests.helpers.clinic import ClinicFixture, make_clinic
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the real user's data, config or keyring during tests."""
+    home = tmp_path / "home"
+    for variable, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
+        monkeypatch.setenv(variable, str(home / sub))
+    monkeypatch.delenv("FRONTDESK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("FRONTDESK_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    try:
+        server = postgres.start_server()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'frontdesk.sqlite3'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server: postgres.PostgresServer) -> str:
+    return postgres_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on SQLite and once on a real PostgreSQL."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    migrate.upgrade(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def ctx(database: Database) -> ServiceContext:
+    return ServiceContext.for_system(database)
+
+
+@pytest.fixture
+def clinic(ctx: ServiceContext) -> ClinicFixture:
+    """A small clinic: two practitioners (one inactive), two types, three patients."""
+    return make_clinic(ctx)
