@@ -31,7 +31,7 @@ _session_handler: SessionHandler | None = None
 
 
 def set_session_handler(handler: SessionHandler | None) -> None:
-    global _session_handler  # noqa: PLW0603 - one handler for the whole application
+    global _session_handler  # one handler for the whole application
     _session_handler = handler
 
 
