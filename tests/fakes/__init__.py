@@ -1,0 +1,1 @@
+"""Test doubles of external services used by Frontdesk's tests."""
