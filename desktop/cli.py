@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from desktop import __version__
+from desktop.cli_export import add_export_commands
+from desktop.cli_users import add_user_commands
 from desktop.config import ConfigError, Settings, load_settings
 from desktop.domain.errors import DomainError
+from desktop.server.command import add_server_command
 from desktop.store.errors import StoreError
+from desktop.xero.commands import add_xero_commands
 
 if TYPE_CHECKING:
     from desktop.store.database import Database
@@ -45,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = commands.add_parser("run", help="open the Frontdesk window (the default)")
+    # Hidden: packaging/build.sh checks a built bundle with it (see README, Installing).
+    run.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument(
+        "--server",
+        metavar="URL",
+        help="sync with the clinic's Frontdesk server (e.g. https://frontdesk.clinic.local); "
+        "kept in settings as server_url",
+    )
     run.set_defaults(handler=_run)
 
     db = commands.add_parser("db", help="manage the database schema")
@@ -55,10 +68,33 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(handler=_db_upgrade)
     status = db_commands.add_parser("status", help="show where the database is and its schema")
     status.set_defaults(handler=_db_status)
+    backup = db_commands.add_parser("backup", help="copy the embedded database safely, even in use")
+    backup.add_argument("--out", type=Path, metavar="FILE", help="default: backups/ beside it")
+    backup.set_defaults(handler=_db_backup)
 
     demo = commands.add_parser("demo", help="load the demo clinic into an empty database")
     demo.add_argument("--patients", type=int, default=300, help="how many patients (default 300)")
     demo.set_defaults(handler=_demo)
+
+    messages = commands.add_parser("messages", help="appointment reminders by SMS and email")
+    messages_commands = messages.add_subparsers(
+        dest="messages_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    send_due = messages_commands.add_parser(
+        "send-due", help="send the reminders and emails that are due (for servers and cron)"
+    )
+    send_due.add_argument(
+        "--once", action="store_true", help="one pass, then exit; non-zero if a message failed"
+    )
+    send_due.set_defaults(handler=_messages_send_due)
+    add_export_commands(commands)
+    add_server_command(commands)
+    add_user_commands(
+        commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
+    )
+    add_xero_commands(
+        commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
+    )
     return parser
 
 
@@ -66,8 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, Settings], int] = getattr(args, "handler", _run)
+    from desktop.logs import setup_logging
+
+    setup_logging()
     try:
-        settings = load_settings(database_url=args.database_url)
+        settings = load_settings(
+            database_url=args.database_url, server_url=getattr(args, "server", None)
+        )
         return handler(args, settings)
     except (StoreError, ConfigError, DomainError) as exc:
         print(f"frontdesk: error: {exc}", file=sys.stderr)
@@ -117,6 +158,14 @@ def _db_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop.store.backup import backup_sqlite_to, default_backup_path
+
+    target = args.out or default_backup_path(settings.database_url)
+    print(f"Backed up the database to {backup_sqlite_to(settings.database_url, target)}")
+    return 0
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from desktop.services.context import ServiceContext
     from desktop.services.demo_clinic import load_demo_clinic
@@ -141,7 +190,41 @@ def _is_embedded(settings: Settings) -> bool:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    database = _open_database(settings, upgrade=_is_embedded(settings))
-    from desktop.ui.app import run_app
+    if getattr(args, "smoke_test", False):
+        from desktop.smoke_test import run_smoke_test
 
+        return run_smoke_test()
+    database = _open_database(settings, upgrade=_is_embedded(settings))
+    from desktop.sync.state import attach_if_bound
+
+    # A replica's writes are queued for the server from the first one, whatever the UI does.
+    attach_if_bound(database)
+    from desktop.ui.app import run_app
+    from desktop.ui.crash import install_crash_handler
+
+    install_crash_handler(database_url=settings.database_url)
     return run_app(database)
+
+
+def _messages_send_due(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop.services.context import ServiceContext
+    from desktop.services.messaging.send_due import SendDueLoop, SendDueReport, send_due
+
+    ctx = ServiceContext.for_system(_open_database(settings, upgrade=_is_embedded(settings)))
+
+    def show(report: SendDueReport) -> None:
+        if args.once or report.anything:
+            print(report.summary(), flush=True)
+        for line in report.retry_reasons:
+            print(f"frontdesk: will retry: {line}", file=sys.stderr)
+        for line in report.parked:
+            print(f"frontdesk: failed: {line}", file=sys.stderr)
+
+    if args.once:
+        report = send_due(ctx)
+        show(report)
+        return 0 if report.ok else EXIT_FAILURE
+    SendDueLoop(
+        ctx, on_report=show, on_error=lambda e: print(f"frontdesk: error: {e}", file=sys.stderr)
+    ).run()
+    return 0

@@ -32,6 +32,7 @@ from desktop.domain.hours import WeeklyHours
 from desktop.domain.roles import Actor
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.services.messaging import reminders
 from desktop.store import queries
 from desktop.store.mapping import to_appointment
 from desktop.store.models import (
@@ -161,6 +162,7 @@ def book_appointment(ctx: ServiceContext, request: BookingRequest) -> Booked:
         uow.session.add(row)
         if kind is AppointmentKind.CLASS and request.patient_id is not None:
             row.attendances.append(AttendanceRow(patient_id=request.patient_id))
+        reminders.appointment_changed(uow, row)
         uow.commit()
         return _reloaded(ctx, row.id)
 
@@ -223,6 +225,7 @@ def move_appointment(
         row.practitioner_id = practitioner.id
         row.starts_at = starts_at
         row.ends_at = ends_at
+        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, appointment_id)
 
@@ -251,6 +254,7 @@ def cancel_appointment(
             if attendance.status != AppointmentStatus.CANCELLED.value:
                 attendance.status = AppointmentStatus.CANCELLED.value
                 attendance.cancellation_reason = CancellationReason.CLINIC.value
+        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, appointment_id)
 
@@ -279,6 +283,7 @@ def restore_appointment(
         row.status = AppointmentStatus.BOOKED.value
         row.cancellation_reason = None
         row.cancellation_note = ""
+        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, appointment_id)
 
@@ -324,6 +329,7 @@ def delete_appointment(ctx: ServiceContext, appointment_id: uuid.UUID) -> Change
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         row = _editable(uow, actor, appointment_id, None)
+        reminders.appointment_removed(uow, row.id)
         uow.session.delete(row)
         uow.commit()
     return Changes(appointments=True, ids=frozenset({appointment_id}))
@@ -352,6 +358,7 @@ def add_attendee(ctx: ServiceContext, class_id: uuid.UUID, patient_id: uuid.UUID
             existing.cancellation_reason = None
         else:
             row.attendances.append(AttendanceRow(patient_id=patient_id))
+        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, class_id)
 
@@ -367,6 +374,7 @@ def cancel_attendance(
             raise NotFound("That patient is not booked into this class.")
         attendance.status = AppointmentStatus.CANCELLED.value
         attendance.cancellation_reason = reason.value
+        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, class_id)
 

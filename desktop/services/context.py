@@ -2,7 +2,8 @@
 
 Every service call asks `ServiceContext.actor()` first. A session source that has
 lapsed raises `SessionExpired` there, before anything is read or written, so the
-UI can ask the user to sign in again and retry the very same call.
+UI can ask the user to sign in again and retry the very same call. The signed-in
+desktop's source is `desktop.auth.SignedInSession`.
 """
 
 from __future__ import annotations
@@ -10,17 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from desktop.auth.errors import ExpiryReason, SessionExpired
 from desktop.domain.roles import SYSTEM, Actor
 from desktop.store.database import Database
 from desktop.store.unit_of_work import UnitOfWork
 
-
-class SessionExpired(Exception):
-    """The sign-in session is no longer valid; sign in again, then retry."""
-
-    def __init__(self, reason: str = "Your session has expired. Please sign in again.") -> None:
-        super().__init__(reason)
-        self.reason = reason
+# SessionExpired lives with the sign-in logic (desktop.auth); it is re-exported here
+# because every caller of the services meets it through this module.
+__all__ = [
+    "ActorSource",
+    "ExpiryReason",
+    "ServiceContext",
+    "SessionExpired",
+    "SystemActor",
+]
 
 
 class ActorSource(Protocol):

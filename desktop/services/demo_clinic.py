@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,13 +19,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.auth.passwords import Passwords
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.domain.clinic_time import clinic_zone, local_to_utc
 from desktop.domain.errors import InvalidInput
 from desktop.domain.hours import TimeWindow, WeeklyHours
+from desktop.domain.roles import Role
 from desktop.resources import resources_dir
 from desktop.services.context import ServiceContext
 from desktop.store import queries
+from desktop.store.auth_models import UserRow
 from desktop.store.models import (
     AppointmentRow,
     AppointmentTypeRow,
@@ -165,8 +169,34 @@ def load_demo_clinic(
                         CancellationReason.PRACTITIONER_UNAVAILABLE.value
                     )
                 practitioner.active = False
+        _add_demo_users(session, {row.name: row.id for row, _active in practitioners})
         uow.commit()
         return DemoSummary(True, len(practitioners), len(patient_rows), count)
+
+
+# Demo sign-ins (stated in the README): username, name, role, password, practitioner.
+DEMO_USERS = [
+    ("admin", "Demo Administrator", Role.ADMIN, "harbourside-admin", None),
+    ("reception", "Front Desk", Role.RECEPTIONIST, "harbourside-desk", None),
+    ("sarah", "Sarah Chen", Role.PRACTITIONER, "harbourside-sarah", "Sarah Chen"),
+]
+
+
+def _add_demo_users(session: Session, practitioner_ids: dict[str, uuid.UUID]) -> None:
+    """The demo's users, except where a user of that name already exists."""
+    taken = set(session.execute(select(UserRow.username)).scalars())
+    passwords = Passwords()
+    for username, name, role, password, practitioner in DEMO_USERS:
+        if username not in taken:
+            session.add(
+                UserRow(
+                    username=username,
+                    display_name=name,
+                    role=role.value,
+                    practitioner_id=practitioner_ids[practitioner] if practitioner else None,
+                    password_hash=passwords.hash(password),
+                )
+            )
 
 
 def practitioner_future(

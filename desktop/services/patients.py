@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from desktop.domain.appointments import Appointment
 from desktop.domain.errors import InvalidInput, NotFound, StaleEdit
 from desktop.domain.people import Patient
+from desktop.services import billing_sync
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.store import queries
@@ -71,8 +72,11 @@ def create_patient(ctx: ServiceContext, details: PatientDetails) -> tuple[Patien
     with ctx.unit_of_work() as uow:
         row = PatientRow(number=queries.next_patient_number(uow.session), **_columns(details))
         uow.session.add(row)
+        queued = billing_sync.patient_changed(uow.session, row)  # its Xero contact, if connected
         uow.commit()
-        return to_patient(row), Changes(patients=True, ids=frozenset({row.id}))
+        return to_patient(row), Changes(
+            patients=True, outbox=queued is not None, ids=frozenset({row.id})
+        )
 
 
 def update_patient(
@@ -88,8 +92,11 @@ def update_patient(
             raise StaleEdit("patient")
         for key, value in _columns(details).items():
             setattr(row, key, value)
+        queued = billing_sync.patient_changed(uow.session, row)  # its Xero contact, if connected
         uow.commit()
-        return to_patient(row), Changes(patients=True, appointments=True, ids=frozenset({row.id}))
+        return to_patient(row), Changes(
+            patients=True, appointments=True, outbox=queued is not None, ids=frozenset({row.id})
+        )
 
 
 def _columns(details: PatientDetails) -> dict[str, object]:

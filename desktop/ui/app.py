@@ -1,14 +1,28 @@
-"""Starting the Qt application around an open database."""
+"""Starting the Qt application around an open database: sign in first, then the window.
+
+On a database without users the first-run dialog creates the administrator; a
+remembered sign-in (keyring) opens straight away; otherwise the sign-in dialog
+asks. Quitting any of these ends the app before the main window exists. The
+window then runs under a `SignInController`: an expired session prompts a
+re-login over the current window, and the idle lock hides it after the clinic's
+idle timeout.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication
 
+from desktop.auth import UserAccount
+from desktop.auth.remembered import RememberedSignIn
+from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.store.database import Database
 from desktop.ui.main_window import MainWindow
+from desktop.ui.signin import SignInController, describe_user, sign_in_at_startup
+from desktop.ui.signin.relogin import notify_box
 
 
 def run_app(database: Database) -> int:
@@ -16,6 +30,37 @@ def run_app(database: Database) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
-    window = MainWindow(ServiceContext.for_system(database))
+    accounts = Accounts(database)
+    remembered = RememberedSignIn(database.url)
+    startup = sign_in_at_startup(accounts, remembered)
+    if startup is None:
+        return 0
+    session = accounts.session(startup.signed_in)
+    window = MainWindow(ServiceContext(database, session))
+    signin = SignInController(accounts, session, remembered)
+    signin.attach(window)
+    _follow_user(window, session.user, session.subscribe)
     window.show()
+    if startup.notice:
+        notify_box(window, startup.notice)
     return app.exec()
+
+
+def _follow_user(
+    window: MainWindow,
+    user: UserAccount | None,
+    subscribe: Callable[[Callable[[UserAccount | None], None]], None],
+) -> None:
+    """Name the signed-in user in the title, and redraw when someone else signs in."""
+
+    def show(user: UserAccount | None) -> None:
+        window.setWindowTitle(f"Frontdesk — {describe_user(user)}" if user else "Frontdesk")
+
+    def switched(user: UserAccount | None) -> None:
+        show(user)
+        refresh = getattr(window, "refresh", None)
+        if user is not None and callable(refresh):
+            refresh()  # what the new user may see and edit differs
+
+    show(user)
+    subscribe(switched)

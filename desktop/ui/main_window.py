@@ -1,60 +1,389 @@
-"""The main window (a placeholder day list until the calendar views land)."""
+"""The main window: the calendar, its navigator, menus, shortcuts and the status bar.
+
+Shortcuts (also listed under Help ▸ Keyboard shortcuts):
+    T, Ctrl+T               today
+    Alt+←/→, Ctrl+←/→       previous / next day (week, in the week view)
+    Ctrl+G                  go to a date (type it, Enter)
+    D, Ctrl+1 / W, Ctrl+2   day view / week view
+    Ctrl+N                  new appointment (at the keyboard's slot, else the next free quarter hour)
+    Ctrl+F                  find a patient;  Ctrl+Shift+N: new patient
+    Ctrl+Z, Ctrl+Shift+Z    undo / redo moves, resizes, cancellations and status changes
+    F5                      reload;  F6: put the keyboard in the calendar
+    Ctrl+=, Ctrl+-, Ctrl+0  zoom the time scale in, out, back
+Single letters only act when no text field has the keyboard.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
+    QDateEdit,
     QLabel,
     QMainWindow,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
+    QMessageBox,
+    QSizePolicy,
+    QToolBar,
+    QToolButton,
     QWidget,
 )
 
-from desktop.domain.clinic_time import clinic_zone, day_bounds, to_local
-from desktop.domain.errors import NotFound
-from desktop.services import calendar
+from desktop.domain.appointments import Appointment
+from desktop.domain.clinic_time import clinic_zone, to_local
+from desktop.domain.people import Patient
 from desktop.services.context import ServiceContext
+from desktop.ui.calendar.panel import CalendarPanel
+from desktop.ui.calendar.period import Period, ViewMode
+from desktop.ui.calendar.practitioner_chooser import PractitionerChooser
+from desktop.ui.calendar.requests import SlotRequest
+from desktop.ui.calendar.snapshot import CalendarSnapshot
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.dialogs.patient_edit import PatientDialog
+from desktop.ui.patients.search_window import PatientSearchWindow
+from desktop.ui.preferences import Preferences
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.settings.practitioners_page import PractitionersPage
+from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
+from desktop.ui.theme import THEMES, apply_theme, calendar_colours
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        settings: QSettings | None = None,
+        *,
+        now: Callable[[], datetime] = _utc_now,
+        start_day: date | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.preferences = Preferences(settings or QSettings())
+        self.bus = ChangeBus(self)
+        self.caller = ServiceCaller(ctx, self.bus, self)
+        self.undo_stack = QUndoStack(self)
         self.setWindowTitle("Frontdesk")
-        self.resize(1200, 800)
-        body = QWidget()
-        layout = QVBoxLayout(body)
+        self.setObjectName("mainWindow")
+        colours = calendar_colours(self.preferences.theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            colours = apply_theme(app, self.preferences.theme)
         self.heading = QLabel()
-        self.day_list = QTreeWidget()
-        self.day_list.setHeaderLabels(["Time", "Practitioner", "Appointment", "Status"])
-        layout.addWidget(self.heading)
-        layout.addWidget(self.day_list)
-        self.setCentralWidget(body)
-        self.refresh()
+        self.heading.setObjectName("heading")
+        self.calendar = CalendarPanel(
+            self.caller, self.undo_stack, self.preferences, colours, now, start_day, self
+        )
+        self.setCentralWidget(self.calendar)
+        self.status_bar = FrontdeskStatusBar(self)
+        self.setStatusBar(self.status_bar)
+        self.chooser = PractitionerChooser(self)
+        self.date_edit = QDateEdit()
+        self.patients_window: PatientSearchWindow | None = None
+        self.settings_page: PractitionersPage | None = None
+        self.patient_dialog: PatientDialog | None = None
+        self._make_actions()
+        self._make_toolbar()
+        self._make_menus()
+        self.calendar.period_changed.connect(self._period_changed)
+        self.calendar.loaded.connect(self._loaded)
+        self.calendar.patient_requested.connect(self.show_patient)
+        self.chooser.hidden_changed.connect(self.calendar.set_hidden)
+        self.undo_stack.indexChanged.connect(self._undo_status)
+        self._show_session()
+        if self.calendar.snapshot is not None:
+            self._loaded(self.calendar.snapshot)
+        self._period_changed(self.calendar.period)
+        geometry = self.preferences.window_geometry
+        if not geometry or not self.restoreGeometry(geometry):
+            self.resize(1340, 760)  # fits a 1366×768 screen with its task bar
+
+    # --- actions ------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcuts: tuple[str | QKeySequence.StandardKey, ...] = (),
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        keys = [QKeySequence(k) for k in shortcuts]
+        action.setShortcuts(keys)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        shown = keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else ""
+        action.setToolTip(f"{tip or text.replace('&', '')} ({shown})" if shown else tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        panel = self.calendar
+        self.today_action = self._action("&Today", panel.go_today, ("Ctrl+T", "T"), "Go to today")
+        self.previous_action = self._action(
+            "&Previous", lambda: panel.step(-1), ("Alt+Left", "Ctrl+Left"), "Previous day or week"
+        )
+        self.next_action = self._action(
+            "&Next", lambda: panel.step(1), ("Alt+Right", "Ctrl+Right"), "Next day or week"
+        )
+        self.goto_action = self._action("&Go to date…", self.focus_date, ("Ctrl+G",))
+        self.day_action = self._action(
+            "&Day", lambda: panel.set_mode(ViewMode.DAY), ("Ctrl+1", "D"), "Day view"
+        )
+        self.week_action = self._action(
+            "&Week", lambda: panel.set_mode(ViewMode.WEEK), ("Ctrl+2", "W"), "Week view"
+        )
+        self.mode_group = QActionGroup(self)  # exclusive: checking one unchecks the other
+        for action in (self.day_action, self.week_action):
+            action.setCheckable(True)
+            self.mode_group.addAction(action)
+        self.new_action = self._action(
+            "&New appointment…", panel.book_at_cursor, ("Ctrl+N",), "New appointment"
+        )
+        self.find_action = self._action("&Find patient…", self.find_patient, ("Ctrl+F",))
+        self.new_patient_action = self._action("New &patient…", self.new_patient, ("Ctrl+Shift+N",))
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addActions([self.undo_action, self.redo_action])
+        self.reload_action = self._action("&Reload", self.refresh, ("F5",))
+        self.focus_action = self._action("Focus the &calendar", self.focus_calendar, ("F6",))
+        self.zoom_in_action = self._action("Zoom &in", lambda: panel.zoom(1), ("Ctrl+=", "Ctrl++"))
+        self.zoom_out_action = self._action("Zoom &out", lambda: panel.zoom(-1), ("Ctrl+-",))
+        self.zoom_reset_action = self._action("&Actual size", self.reset_zoom, ("Ctrl+0",))
+        self.cancelled_action = self._action(
+            "Show &cancelled appointments", lambda: None, (), "Show cancelled appointments"
+        )
+        self.cancelled_action.setCheckable(True)
+        self.cancelled_action.setChecked(self.preferences.show_cancelled)
+        self.cancelled_action.toggled.connect(panel.set_show_cancelled)
+        self.practitioners_action = self._action("&Practitioners…", self.open_practitioners)
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, ("F1",))
+
+    def _make_toolbar(self) -> None:
+        bar = QToolBar("Calendar")
+        bar.setObjectName("calendarToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.addAction(self.today_action)
+        self.previous_button = self._arrow_button(self.previous_action, Qt.ArrowType.LeftArrow)
+        self.next_button = self._arrow_button(self.next_action, Qt.ArrowType.RightArrow)
+        bar.addWidget(self.previous_button)
+        bar.addWidget(self.next_button)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setObjectName("jumpToDate")
+        self.date_edit.setAccessibleName("Go to date")
+        self.date_edit.setToolTip("Go to date (Ctrl+G)")
+        self.date_edit.dateChanged.connect(self._date_chosen)
+        bar.addWidget(self.date_edit)
+        bar.addSeparator()
+        bar.addWidget(self.heading)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        for action in (self.day_action, self.week_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setObjectName("modeButton")
+            bar.addWidget(button)
+        bar.addSeparator()
+        bar.addWidget(self.chooser)
+        bar.addSeparator()
+        bar.addAction(self.find_action)
+        new_button = QToolButton()
+        new_button.setDefaultAction(self.new_action)
+        new_button.setObjectName("primaryButton")
+        bar.addWidget(new_button)
+
+    def _arrow_button(self, action: QAction, arrow: Qt.ArrowType) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setArrowType(arrow)
+        button.setObjectName("navArrow")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        button.setAccessibleName(action.text().replace("&", ""))
+        return button
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self._action("&Quit", self.close, ("Ctrl+Q",)))
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions(
+            [self.today_action, self.previous_action, self.next_action, self.goto_action]
+        )
+        view_menu.addSeparator()
+        view_menu.addActions([self.day_action, self.week_action])
+        view_menu.addSeparator()
+        self.practitioners_menu = view_menu.addMenu("P&ractitioners shown")
+        self.practitioners_menu.aboutToShow.connect(self._fill_practitioners_menu)
+        view_menu.addAction(self.cancelled_action)
+        view_menu.addSeparator()
+        view_menu.addActions(
+            [self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action, self.reload_action]
+        )
+        theme_menu = view_menu.addMenu("&Theme")
+        for name in THEMES:
+            action = theme_menu.addAction(
+                name.capitalize(), functools.partial(self.set_theme, name)
+            )
+            action.setCheckable(True)
+            action.setChecked(name == self.preferences.theme)
+        view_menu.addAction(self.focus_action)
+        appointment_menu = bar.addMenu("&Appointments")
+        appointment_menu.addAction(self.new_action)
+        patients_menu = bar.addMenu("&Patients")
+        patients_menu.addActions([self.find_action, self.new_patient_action])
+        settings_menu = bar.addMenu("&Settings")
+        settings_menu.addAction(self.practitioners_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+
+    def _fill_practitioners_menu(self) -> None:
+        self.practitioners_menu.clear()
+        self.practitioners_menu.addActions(self.chooser.menu_.actions())
+
+    # --- reacting -----------------------------------------------------------------
+
+    def _period_changed(self, period: Period) -> None:
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(period.anchor.year, period.anchor.month, period.anchor.day))
+        self.date_edit.blockSignals(False)
+        self.day_action.setChecked(period.mode is ViewMode.DAY)
+        self.week_action.setChecked(period.mode is ViewMode.WEEK)
+        self.heading.setText(self.calendar.header_text())
+        snapshot = self.calendar.snapshot
+        clinic = snapshot.clinic.name if snapshot else ""
+        self.setWindowTitle(f"{clinic} — Frontdesk" if clinic else "Frontdesk")
+
+    def _loaded(self, snapshot: CalendarSnapshot) -> None:
+        self.chooser.set_practitioners(snapshot.active, self.preferences.hidden_practitioners)
+        self._period_changed(snapshot.period)
+
+    def _date_chosen(self, chosen: QDate) -> None:
+        self.calendar.go_to(date(chosen.year(), chosen.month(), chosen.day()))
+
+    def _show_session(self) -> None:
+        actor = self.caller.call(self.ctx.actor, refresh_on_refusal=False)
+        if actor is not None:
+            self.status_bar.set_user(actor)
+        label, tooltip = describe_store(self.ctx.database.url, self.ctx.database.dialect)
+        self.status_bar.set_store_state(label, tooltip)
+
+    def _undo_status(self) -> None:
+        text = self.undo_stack.undoText()
+        self.undo_action.setToolTip(f"Undo {text}" if text else "Nothing to undo")
+
+    # --- commands -------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.day_list.clear()
-        try:
-            clinic = calendar.main_clinic(self.ctx)
-        except NotFound as exc:
-            self.heading.setText(str(exc))
+        """Reload everything shown (after a sign-in as someone else, or F5)."""
+        self._show_session()
+        self.bus.refresh_stale()
+
+    def focus_date(self) -> None:
+        self.date_edit.setFocus()
+        self.date_edit.setSelectedSection(QDateEdit.Section.DaySection)
+
+    def focus_calendar(self) -> None:
+        self.calendar.view.setFocus()
+
+    def reset_zoom(self) -> None:
+        self.calendar.zoom(-self.preferences.zoom)
+
+    def set_theme(self, name: str) -> None:
+        self.preferences.theme = name
+        QMessageBox.information(
+            self, "Theme", "The new theme is used from the next time Frontdesk starts."
+        )
+
+    def _zone(self) -> str:
+        snapshot = self.calendar.snapshot
+        return snapshot.clinic.timezone if snapshot else "UTC"
+
+    def find_patient(self) -> PatientSearchWindow:
+        if self.patients_window is None:
+            window = PatientSearchWindow(self.caller, clinic_zone(self._zone()), self)
+            window.appointment_activated.connect(self._show_appointment)
+            window.book_requested.connect(self._book_for)
+            self.patients_window = window
+        self.patients_window.show()
+        self.patients_window.raise_()
+        self.patients_window.activateWindow()
+        self.patients_window.focus_search()
+        return self.patients_window
+
+    def show_patient(self, patient_id: object) -> None:
+        window = self.find_patient()
+        if isinstance(patient_id, uuid.UUID):
+            window.card.show_patient(patient_id)
+
+    def new_patient(self) -> PatientDialog:
+        dialog = PatientDialog(self.caller, None, self)
+        self.patient_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _show_appointment(self, appointment: object) -> None:
+        if not isinstance(appointment, Appointment) or self.calendar.snapshot is None:
             return
-        zone = clinic_zone(clinic.timezone)
-        today = datetime.now(zone).date()
-        start, end = day_bounds(today, zone)
-        names = {p.id: p.name for p in calendar.practitioners(self.ctx)}
-        self.heading.setText(f"{clinic.name} — {today:%A %d %B %Y}")
-        for appointment in calendar.appointments_between(self.ctx, start, end, list(names)):
-            local = to_local(appointment.starts_at, zone)
-            QTreeWidgetItem(
-                self.day_list,
-                [
-                    f"{local:%H:%M}",
-                    names[appointment.practitioner_id],
-                    f"{appointment.type_name}: {appointment.title}",
-                    appointment.status.label,
-                ],
-            )
+        zone = self.calendar.snapshot.zone
+        self.calendar.go_to(to_local(appointment.starts_at, zone).date())
+        self.calendar.select(appointment.id)
+        self.activateWindow()
+
+    def _book_for(self, patient: object) -> None:
+        dialog = self.calendar.book_at_cursor()
+        if dialog is not None and isinstance(patient, Patient):
+            dialog.picker.choose(patient)
+
+    def open_practitioners(self) -> PractitionersPage:
+        page = PractitionersPage(self.caller, clinic_zone(self._zone()), self)
+        self.settings_page = page
+        page.open()
+        return page
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", _SHORTCUTS)
+
+    def book(self, request: SlotRequest) -> object:
+        return self.calendar.book(request)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.preferences.window_geometry = bytes(self.saveGeometry().data())
+        super().closeEvent(event)
+
+
+_SHORTCUTS = """\
+<table cellpadding=3>
+<tr><td><b>T</b>, Ctrl+T</td><td>Today</td></tr>
+<tr><td>Alt+←/→, Ctrl+←/→</td><td>Previous / next day (week in the week view)</td></tr>
+<tr><td>Ctrl+G</td><td>Go to a date</td></tr>
+<tr><td><b>D</b>, Ctrl+1 · <b>W</b>, Ctrl+2</td><td>Day view · week view</td></tr>
+<tr><td>Ctrl+N</td><td>New appointment</td></tr>
+<tr><td>Ctrl+F · Ctrl+Shift+N</td><td>Find a patient · new patient</td></tr>
+<tr><td>Ctrl+Z · Ctrl+Shift+Z</td><td>Undo · redo</td></tr>
+<tr><td>F6</td><td>Keyboard into the calendar</td></tr>
+<tr><td>Arrows, PgUp/PgDn</td><td>Move through time slots and practitioners</td></tr>
+<tr><td>Enter</td><td>Open the selected appointment, or book the slot</td></tr>
+<tr><td>Menu key, Shift+F10</td><td>Actions for the selected appointment</td></tr>
+<tr><td>Alt+↑/↓</td><td>Move the selected appointment 15 minutes</td></tr>
+<tr><td>Delete</td><td>Cancel the selected appointment</td></tr>
+<tr><td>Ctrl+= · Ctrl+- · Ctrl+0</td><td>Zoom the time scale</td></tr>
+</table>
+"""

@@ -4,8 +4,12 @@ Every widget calls services through `run_operation`. A refusal of a rule
 (`DomainError`) is shown as a message box with the service's own sentence; the
 caller's `on_error` can then refresh (e.g. the calendar after a stale booking).
 `SessionExpired` is handed to the session handler installed with
-`set_session_handler`, which asks the user to sign in again and retries the same
-call; until one is installed it is shown as a message.
+`set_session_handler`, which asks the user to sign in again; when the same user
+is back, the same call is retried once (so a booking is saved exactly once).
+Without a handler, or when the retry lapses too, it is shown as a message.
+
+Messages go through the module-level `show_error`, so tests (which must never
+block on a modal box) replace it with a recorder.
 """
 
 from __future__ import annotations
@@ -22,8 +26,13 @@ T = TypeVar("T")
 
 
 class SessionHandler(Protocol):
-    def reauthenticate(self, parent: QWidget | None, reason: str) -> bool:
-        """Ask the user to sign in again; True when the same user is signed in again."""
+    def reauthenticate(self, parent: QWidget | None, expired: SessionExpired) -> bool:
+        """Ask the user to sign in again; True when the same user is signed in again.
+
+        False means "do not retry": the user cancelled, or someone else signed in
+        (the handler has told them so). `desktop.ui.signin.ReloginHandler` is the one
+        the application installs.
+        """
         ...
 
 
@@ -35,6 +44,11 @@ def set_session_handler(handler: SessionHandler | None) -> None:
     _session_handler = handler
 
 
+def show_error(parent: QWidget | None, title: str, text: str) -> None:
+    """Tell the user why an operation failed (a warning box; replaceable in tests)."""
+    QMessageBox.warning(parent, title, text)
+
+
 def run_operation(
     parent: QWidget | None,
     action: Callable[[], T],
@@ -43,20 +57,23 @@ def run_operation(
     on_error: Callable[[Exception], None] | None = None,
 ) -> T | None:
     """Run `action`; returns its result, or None after telling the user why it failed."""
-    while True:
+    for attempt in (1, 2):
         try:
             return action()
         except SessionExpired as exc:
+            # The caller (e.g. a half-filled booking dialog) stays as it is while the
+            # user signs in again; then the interrupted action is retried, once.
             handler = _session_handler
-            if handler is not None and handler.reauthenticate(parent, exc.reason):
-                continue  # signed in again as the same user: retry the interrupted action once
-            if handler is None:
-                QMessageBox.warning(parent, title, exc.reason)
+            if attempt == 1 and handler is not None and handler.reauthenticate(parent, exc):
+                continue
+            if handler is None or attempt > 1:
+                show_error(parent, title, exc.message)
             if on_error is not None:
                 on_error(exc)
             return None
         except DomainError as exc:
-            QMessageBox.warning(parent, title, str(exc))
+            show_error(parent, title, str(exc))
             if on_error is not None:
                 on_error(exc)
             return None
+    return None  # not reached: the second attempt always returns

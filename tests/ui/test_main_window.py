@@ -2,15 +2,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import load_demo_clinic
 from desktop.ui.main_window import MainWindow
 
 
-def test_main_window_opens_on_the_demo_clinic(qtbot, ctx, tmp_path: Path) -> None:
-    load_demo_clinic(ctx, patients=40)
-    window = MainWindow(ctx)
+def test_main_window_opens_on_the_demo_clinic(
+    qtbot, local_ctx: ServiceContext, settings, tmp_path: Path
+) -> None:
+    load_demo_clinic(local_ctx, patients=40)
+    window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
     window.show()
     assert "Harbourside Physio & Pilates" in window.heading.text()
+    assert window.status_bar.user_label.text() == "Signed in: Frontdesk (admin)"
+    assert window.status_bar.store_label.text() == "Local store (SQLite)"
+    window.status_bar.set_sync_state("Synced 10:42")
+    window.status_bar.set_xero_state("Xero: 2 queued")
+    assert window.status_bar.sync_label.text() == "Synced 10:42"
+    assert window.status_bar.xero_label.text() == "Xero: 2 queued"
     window.grab().save(str(tmp_path / "main-window.png"))
     assert (tmp_path / "main-window.png").stat().st_size > 0

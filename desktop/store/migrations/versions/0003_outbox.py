@@ -1,7 +1,7 @@
 """The persistent outbox shared by Xero, SMS and email.
 
 Revision ID: 0003_outbox
-Revises: 0001
+Revises: 0002_auth
 Create Date: 2026-11-25
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_outbox"
-down_revision = "0001"
+down_revision = "0002_auth"
 branch_labels = None
 depends_on = None
 

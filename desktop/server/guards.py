@@ -1,0 +1,112 @@
+"""Per-request guards: the rate limit first, then the bearer token.
+
+Both are FastAPI dependencies, so they run before the handler: a refused request
+(429, 401) never reaches it and changes nothing. An allowed request carries the
+RateLimit-* headers of its tightest bucket.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Response, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from desktop.auth.errors import SessionExpired
+from desktop.domain.roles import Actor
+from desktop.server.context import ServerContext, server_context
+from desktop.server.errors import ApiError
+from desktop.server.rate_limit import Limit, token_key
+
+Context = Annotated[ServerContext, Depends(server_context)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _client_address(request: Request) -> str:
+    # Behind a proxy, uvicorn's --forwarded-allow-ips makes this the real client.
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _limit(request: Request, response: Response, context: ServerContext, sign_in: bool) -> None:
+    limiter = context.limiter
+    if limiter is None:
+        return
+    address = _client_address(request)
+    buckets: list[tuple[str, Limit]] = []
+    token = bearer_token(request)
+    if token is not None and context.limits.per_token is not None:
+        buckets.append((token_key(token), context.limits.per_token))
+    if context.limits.per_address is not None:
+        buckets.append((f"address:{address}", context.limits.per_address))
+    if sign_in and context.limits.sign_in is not None:
+        buckets.append((f"sign-in:{address}", context.limits.sign_in))
+    if not buckets:
+        return
+    decision = limiter.take(buckets)
+    headers = {
+        "RateLimit-Limit": str(decision.limit),
+        "RateLimit-Remaining": str(decision.remaining),
+        "RateLimit-Reset": str(decision.reset_seconds),
+    }
+    if not decision.allowed:
+        headers["Retry-After"] = str(decision.retry_after)
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests; try again in {decision.retry_after} second(s).",
+            headers=headers,
+        )
+    response.headers.update(headers)
+
+
+async def rate_limited(request: Request, response: Response, context: Context) -> None:
+    if context.limiter is not None:  # the database round trip goes to a worker thread
+        await run_in_threadpool(_limit, request, response, context, False)
+
+
+async def sign_in_rate_limited(request: Request, response: Response, context: Context) -> None:
+    if context.limiter is not None:
+        await run_in_threadpool(_limit, request, response, context, True)
+
+
+def session_expired(exc: SessionExpired) -> ApiError:
+    return ApiError(
+        401,
+        "session_expired",
+        exc.message,
+        reason=exc.reason.value,
+        headers={
+            "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc.reason.value}"'
+        },
+    )
+
+
+# Declared so the OpenAPI document shows the scheme; the header is read by `bearer_token`.
+bearer_scheme = HTTPBearer(auto_error=False, description="a session token from POST /v1/sessions")
+
+
+def signed_in_actor(
+    request: Request,
+    context: Context,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> Actor:
+    token = bearer_token(request)
+    if token is None:
+        raise session_expired(
+            SessionExpired("signed_out", "Sign in first: no bearer token was sent.")
+        )
+    try:
+        return context.authenticator.actor_for(token)
+    except SessionExpired as exc:
+        raise session_expired(exc) from exc
+
+
+SignedInActor = Annotated[Actor, Depends(signed_in_actor)]

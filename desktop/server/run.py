@@ -1,0 +1,45 @@
+"""`frontdesk server`: serve the API with uvicorn over a PostgreSQL database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.server.app import ServerConfig, create_app
+from desktop.store import migrate
+from desktop.store.database import Database, parse_url
+from desktop.store.errors import DatabaseUnavailable
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    trusted_proxies: str = "127.0.0.1"  # uvicorn's forwarded-allow-ips
+
+
+def open_server_database(url: str) -> Database:
+    """The server's PostgreSQL database, reachable and at this version's schema."""
+    if parse_url(url).get_backend_name() != "postgresql":
+        raise DatabaseUnavailable(
+            "The server needs a PostgreSQL database (--database-url postgresql+psycopg://…); "
+            "the embedded SQLite file is for a single desktop."
+        )
+    database = Database(url)
+    database.check_connection()
+    migrate.ensure_current(database)
+    return database
+
+
+def serve(config: ServerConfig, listen: Listen) -> None:
+    import uvicorn
+
+    database = open_server_database(config.database_url)
+    app = create_app(config, database)
+    uvicorn.run(
+        app,
+        host=listen.host,
+        port=listen.port,
+        proxy_headers=True,
+        forwarded_allow_ips=listen.trusted_proxies,
+        log_level="info",
+    )

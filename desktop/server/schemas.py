@@ -1,0 +1,145 @@
+"""The JSON shapes of the /v1 API (they are also its OpenAPI document)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Entity = Literal[
+    "clinics",
+    "practitioners",
+    "provider_numbers",
+    "patients",
+    "appointment_types",
+    "appointments",
+    "attendances",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="machine-readable, e.g. session_expired, rate_limited")
+    message: str = Field(description="a sentence for a person")
+    reason: str | None = Field(
+        default=None, description="why, e.g. idle, expired, revoked (for session_expired)"
+    )
+
+
+class SignInRequest(Strict):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+    device: str = Field(default="", max_length=200)
+
+
+class RefreshRequest(Strict):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: str
+    practitioner_id: uuid.UUID | None
+
+
+class SessionOut(BaseModel):
+    token: str = Field(description="send as `Authorization: Bearer <token>`")
+    expires_at: datetime
+    idle_timeout_seconds: int
+    refresh_token: str | None = Field(
+        default=None, description="exchange at /v1/sessions/refresh for a new session"
+    )
+    refresh_expires_at: datetime | None = None
+    user: UserOut
+
+
+class CurrentSessionOut(BaseModel):
+    user: UserOut
+    expires_at: datetime
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+    latest_change: int
+
+
+class MutationIn(Strict):
+    id: uuid.UUID = Field(
+        description="unique per mutation; a repeated id is answered, not re-applied"
+    )
+    group: uuid.UUID = Field(description="mutations of one local transaction: all or nothing")
+    entity: Entity
+    entity_id: uuid.UUID
+    op: Literal["insert", "update", "delete"]
+    base_version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="the version the change was made on"
+    )
+    fields: dict[str, Any] = Field(default_factory=dict, description="changed columns")
+
+
+class PushRequest(Strict):
+    replica_id: uuid.UUID
+    mutations: list[MutationIn] = Field(max_length=5000)
+
+
+class MutationError(BaseModel):
+    code: str = Field(description="e.g. double_booking, practitioner_inactive, stale_edit")
+    message: str
+
+
+class MutationResult(BaseModel):
+    id: uuid.UUID
+    status: Literal["applied", "rejected"]
+    entity: str
+    entity_id: uuid.UUID
+    error: MutationError | None = None
+    row: dict[str, Any] | None = Field(
+        default=None, description="the record as the server now holds it (null: it does not exist)"
+    )
+
+
+class PushResponse(BaseModel):
+    results: list[MutationResult]
+
+
+class Change(BaseModel):
+    seq: int
+    entity: str
+    id: uuid.UUID
+    version: int
+    deleted: bool
+    row: dict[str, Any] | None
+
+
+class ChangesResponse(BaseModel):
+    changes: list[Change]
+    next: int = Field(description="the cursor to ask from next time")
+    has_more: bool
+    total: int | None = Field(default=None, description="changes after `since` (when asked for)")
+
+
+class EntityRef(Strict):
+    entity: Entity
+    id: uuid.UUID
+
+
+class RowsRequest(Strict):
+    entities: list[EntityRef] = Field(max_length=1000)
+
+
+class RowOut(BaseModel):
+    entity: str
+    id: uuid.UUID
+    row: dict[str, Any] | None
+
+
+class RowsResponse(BaseModel):
+    rows: list[RowOut]

@@ -1,0 +1,20 @@
+"""Appointment reminders by SMS and email, SMS credit, and the mail that goes with them.
+
+Every message is an outbox job written in the same transaction as what caused it
+(a booking, a move, a credit purchase), plus an `outgoing_messages` row that the
+patient card's log reads. The modules, each with one job:
+
+* `settings`    — a clinic's reminder schedule, templates, mail server and gateway
+* `secrets`     — the SMTP password and SMS gateway key, kept in the OS keyring
+* `records`     — writing a message with its outbox job; withdrawing open ones
+* `reminders`   — keeping each appointment's reminders in step with the calendar
+* `opt_outs`    — a patient's "no SMS" / "no email" choices
+* `credits`     — buying SMS credit (with its receipt), charging and refunding it
+* `receipts`    — the text of a credit purchase receipt
+* `compose`     — turning a queued message into the text and address to send now
+* `sms_gateway` — the HTTP client of the SMS gateway, behind `SmsGateway`
+* `smtp_sender` — SMTP over STARTTLS/SSL with auth, behind `MailSender`
+* `sms_channel`, `email_channel` — outbox channel handlers for the shared drain loop
+* `message_log` — what the patient card shows; retry, fix an address and retry
+* `send_due`    — one pass: sweep reminders, send what is due, read delivery reports
+"""

@@ -1,0 +1,207 @@
+"""Turning a queued message into what goes out now: the address, the text, the cost.
+
+Called by the channel handlers just before each send. It checks again that the
+message is still wanted (the appointment may have been cancelled or moved, the
+patient may have opted out since it was queued), reads the recipient from the
+patient's record as it is *now* (so fixing an address and pressing Retry
+works), and writes the text once: the first attempt renders the template and
+keeps the result, so a retry sends — and charges for — exactly the same text,
+and the message log shows what was sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from desktop.domain.appointments import AppointmentKind, AppointmentStatus
+from desktop.domain.clinic_time import clinic_zone
+from desktop.domain.messages import (
+    ReminderFacts,
+    Template,
+    is_email_address,
+    sms_length,
+    sms_number,
+)
+from desktop.domain.money import Money
+from desktop.domain.outbox import Channel, OutboxJob
+from desktop.services.messaging.receipts import PurchaseFacts, receipt_email
+from desktop.services.messaging.records import Purpose
+from desktop.services.messaging.reminders import opt_outs_of
+from desktop.services.messaging.settings import MessagingSettings, settings_in
+from desktop.store.database import Database
+from desktop.store.messaging_models import OutgoingMessageRow
+from desktop.store.models import AppointmentRow, ClinicRow, PatientRow
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message ready to hand to the mail server or the gateway."""
+
+    message_id: uuid.UUID
+    clinic_id: uuid.UUID
+    channel: Channel
+    recipient: str
+    subject: str
+    body: str
+    segments: int  # SMS parts (credits); 0 for email
+    settings: MessagingSettings
+    clinic_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """No longer wanted: nothing is sent and nothing is wrong."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Undeliverable:
+    """Cannot go until a person fixes something (e.g. adds a mobile number)."""
+
+    reason: str
+
+
+Composed = Outgoing | Skip | Undeliverable
+
+
+def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
+    message_id = uuid.UUID(str(job.payload.get("message_id")))
+    with database.write_session() as session:
+        message = session.get(OutgoingMessageRow, message_id)
+        if message is None:
+            return Skip("The message was removed.")
+        clinic = session.get(ClinicRow, message.clinic_id)
+        if clinic is None:
+            return Skip("The clinic was removed.")
+        settings = settings_in(session, clinic.id)
+        if message.purpose == Purpose.RECEIPT.value:
+            result = _receipt(message, clinic, settings)
+        else:
+            result = _reminder(session, message, clinic, settings, now)
+        if isinstance(result, Outgoing):
+            message.recipient = result.recipient
+            message.subject, message.body = result.subject, result.body
+            message.segments = result.segments
+            session.commit()
+        return result
+
+
+def _reminder(
+    session: Session,
+    message: OutgoingMessageRow,
+    clinic: ClinicRow,
+    settings: MessagingSettings,
+    now: datetime,
+) -> Composed:
+    channel = Channel(message.channel)
+    by = "SMS" if channel is Channel.SMS else "email"
+    appointment = (
+        session.get(AppointmentRow, message.appointment_id) if message.appointment_id else None
+    )
+    patient = session.get(PatientRow, message.patient_id) if message.patient_id else None
+    if appointment is None or patient is None:
+        return Skip("The appointment was deleted.")
+    if appointment.status != AppointmentStatus.BOOKED.value:
+        return Skip(f"The appointment is {AppointmentStatus(appointment.status).label.lower()}.")
+    if appointment.starts_at != message.for_starts_at:
+        return Skip("The appointment was moved.")
+    if appointment.starts_at <= now:
+        return Skip("The appointment had already started.")
+    if appointment.appointment_type.kind == AppointmentKind.CLASS.value and not any(
+        a.patient_id == patient.id and a.status == AppointmentStatus.BOOKED.value
+        for a in appointment.attendances
+    ):
+        return Skip("The patient is no longer booked into the class.")
+    if not (settings.reminders_by_sms if channel is Channel.SMS else settings.reminders_by_email):
+        return Skip(f"Reminders by {by} were turned off.")
+    opted = opt_outs_of(session, [patient.id]).get(patient.id)
+    if opted is not None and not opted.allows(channel):
+        return Skip(f"The patient asked not to receive {by} messages.")
+    recipient = _patient_address(patient, channel)
+    if isinstance(recipient, Undeliverable):
+        return recipient
+    subject, body = message.subject, message.body
+    if not body:
+        values = ReminderFacts(
+            first_name=patient.first_name,
+            starts_at=appointment.starts_at,
+            zone=clinic_zone(clinic.timezone),
+            practitioner=appointment.practitioner.name,
+            location=clinic.name,
+            address=clinic.address,
+            clinic_phone=clinic.phone,
+        ).values()
+        if channel is Channel.SMS:
+            body = Template(settings.sms_template).render(values)
+        else:
+            subject = Template(settings.email_subject).render(values)
+            body = Template(settings.email_body).render(values)
+    return Outgoing(
+        message.id,
+        clinic.id,
+        channel,
+        recipient,
+        subject,
+        body,
+        sms_length(body).segments if channel is Channel.SMS else 0,
+        settings,
+        clinic.name,
+    )
+
+
+def _patient_address(patient: PatientRow, channel: Channel) -> str | Undeliverable:
+    name = f"{patient.first_name} {patient.last_name}"
+    if channel is Channel.SMS:
+        number = sms_number(patient.phone)
+        if number is None:
+            shown = f" (“{patient.phone}” is not a mobile number)" if patient.phone else ""
+            return Undeliverable(
+                f"{name} has no mobile number to text{shown}. Add one, then retry."
+            )
+        return number
+    if not is_email_address(patient.email):
+        shown = f" (“{patient.email}” is not one)" if patient.email else ""
+        return Undeliverable(f"{name} has no email address{shown}. Add one, then retry.")
+    return patient.email.strip()
+
+
+def _receipt(
+    message: OutgoingMessageRow, clinic: ClinicRow, settings: MessagingSettings
+) -> Composed:
+    purchase = message.purchase
+    if purchase is None:
+        return Skip("The purchase was removed.")
+    if not is_email_address(settings.billing_email):
+        return Undeliverable(
+            "The clinic has no billing email address. Enter one in the messaging settings, "
+            "then retry."
+        )
+    subject, body = message.subject, message.body
+    if not body:
+        subject, body = receipt_email(
+            PurchaseFacts(
+                purchase.id,
+                clinic.name,
+                purchase.credits,
+                Money(purchase.amount_cents, purchase.currency),
+                purchase.purchased_by,
+                purchase.purchased_at,
+            ),
+            clinic_zone(clinic.timezone),
+        )
+    return Outgoing(
+        message.id,
+        clinic.id,
+        Channel.EMAIL,
+        settings.billing_email,
+        subject,
+        body,
+        0,
+        settings,
+        clinic.name,
+    )

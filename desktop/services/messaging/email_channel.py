@@ -1,0 +1,190 @@
+"""The outbox's email channel: reminders and credit receipts over SMTP.
+
+Never sent twice: each email's Message-ID is derived from its job's idempotency
+key, so every attempt of one job carries the same Message-ID, and the moment
+the mail server accepts a message the job remembers it (`queue.remember`), in
+its own commit, before anything else can fail. A worker that crashes after that
+leaves a job that is settled as delivered on its next claim without a second
+send. (Between the server's "250 OK" and that commit nothing can make SMTP
+idempotent; the stable Message-ID is what lets a mail system spot that rare
+repeat.)
+"""
+
+from __future__ import annotations
+
+import email.policy
+import ssl
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from desktop.domain.outbox import Channel, Delivered, OutboxJob, Outcome, Refused, TryAgain
+from desktop.services.messaging.compose import Outgoing, Skip, Undeliverable, compose
+from desktop.services.messaging.records import record_sent
+from desktop.services.messaging.secrets import (
+    SMTP_PASSWORD_ENV,
+    MessagingSecrets,
+    no_keyring_message,
+)
+from desktop.services.messaging.settings import MessagingSettings
+from desktop.services.messaging.smtp_sender import (
+    MailRefused,
+    MailSender,
+    MailUnavailable,
+    SmtpConfig,
+    SmtpSender,
+)
+from desktop.services.outbox_dispatch import Clock, system_clock
+from desktop.store.database import Database
+from desktop.store.outbox import OutboxQueue
+
+SenderFactory = Callable[[MessagingSettings], MailSender]
+# Long headers stay on one line (a folded Message-ID trips some mail clients), and
+# non-ASCII text is quoted-printable, so any mail server can carry it.
+_POLICY = email.policy.SMTP.clone(max_line_length=998, cte_type="7bit")
+
+
+def message_id_for(idempotency_key: str, sender_address: str) -> str:
+    """The same Message-ID for every attempt of one job."""
+    domain = sender_address.rpartition("@")[2].strip() or "frontdesk.invalid"
+    return f"<{idempotency_key}@{domain}>"
+
+
+def build_email(outgoing: Outgoing, message_id: str, now: datetime) -> EmailMessage:
+    settings = outgoing.settings
+    message = EmailMessage(policy=_POLICY)
+    message["From"] = formataddr(
+        (settings.sender_name or outgoing.clinic_name, settings.sender_address)
+    )
+    message["To"] = outgoing.recipient
+    message["Subject"] = outgoing.subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    message.set_content(outgoing.body)
+    return message
+
+
+def smtp_senders(
+    secrets: MessagingSecrets | None = None, tls_context: ssl.SSLContext | None = None
+) -> SenderFactory:
+    """Mail senders from each clinic's settings, with the password from the keyring.
+
+    `tls_context` None trusts the system's certificate authorities.
+    """
+    secrets = secrets or MessagingSecrets()
+
+    def make(settings: MessagingSettings) -> MailSender:
+        if not settings.email_configured:
+            raise MailUnavailable(
+                "No mail server is set up: enter it in the messaging settings.", affects_all=True
+            )
+        password = ""
+        if settings.smtp_username:
+            password = secrets.smtp_password(settings.clinic_id) or ""
+            if not password:
+                raise MailUnavailable(
+                    "No password for the mail server is saved. Enter it in the messaging settings."
+                    + (
+                        ""
+                        if secrets.available
+                        else " " + no_keyring_message("password", SMTP_PASSWORD_ENV)
+                    ),
+                    affects_all=True,
+                )
+        return SmtpSender(
+            SmtpConfig(
+                settings.smtp_host,
+                settings.smtp_port,
+                settings.smtp_security,
+                settings.smtp_username,
+                password,
+                tls_context=tls_context,
+            )
+        )
+
+    return make
+
+
+class EmailChannel:
+    channel = Channel.EMAIL
+
+    def __init__(
+        self,
+        database: Database,
+        queue: OutboxQueue,
+        senders: SenderFactory,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.database = database
+        self.queue = queue
+        self.senders = senders
+        self.clock = clock
+        # What this handler did, as the drain report cannot tell a send from a skip.
+        self.sent = 0
+        self.skipped = 0
+
+    def deliver(self, jobs: list[OutboxJob]) -> Iterable[tuple[OutboxJob, Outcome]]:
+        return self._deliver(jobs)
+
+    def _deliver(self, jobs: list[OutboxJob]) -> Iterator[tuple[OutboxJob, Outcome]]:
+        batch = _Batch(self.senders)
+        try:
+            for job in jobs:
+                yield job, self._one(job, batch)
+        finally:
+            batch.close()
+
+    def _one(self, job: OutboxJob, batch: _Batch) -> Outcome:
+        if job.result.get("accepted"):
+            return Delivered()  # the server took it before a crash: never send it again
+        now = self.clock()
+        composed = compose(self.database, job, now)
+        if isinstance(composed, Skip):
+            self.skipped += 1
+            return Delivered({"skipped": composed.reason})
+        if isinstance(composed, Undeliverable):
+            return Refused(composed.reason)
+        message_id = message_id_for(job.idempotency_key, composed.settings.sender_address)
+        try:
+            batch.sender(composed.settings).send(build_email(composed, message_id, now))
+        except MailRefused as exc:
+            return Refused(exc.reason)
+        except MailUnavailable as exc:
+            return batch.failed(composed.clinic_id, exc)
+        self.queue.remember(job.id, {"accepted": True, "message_id": message_id})
+        record_sent(self.database, composed.message_id, message_id, now)
+        self.sent += 1
+        return Delivered({"message_id": message_id})
+
+
+class _Batch:
+    """One connection per clinic for a batch; a clinic whose server is down waits whole."""
+
+    def __init__(self, senders: SenderFactory) -> None:
+        self._make = senders
+        self._open: dict[uuid.UUID, MailSender] = {}
+        self._blocked: dict[uuid.UUID, MailUnavailable] = {}
+
+    def sender(self, settings: MessagingSettings) -> MailSender:
+        blocked = self._blocked.get(settings.clinic_id)
+        if blocked is not None:
+            raise blocked
+        if settings.clinic_id not in self._open:
+            self._open[settings.clinic_id] = self._make(settings)
+        return self._open[settings.clinic_id]
+
+    def failed(self, clinic_id: uuid.UUID, exc: MailUnavailable) -> TryAgain:
+        if exc.affects_all:
+            self._blocked[clinic_id] = exc
+            sender = self._open.pop(clinic_id, None)
+            if sender is not None:
+                sender.close()
+        return TryAgain(exc.reason)
+
+    def close(self) -> None:
+        for sender in self._open.values():
+            sender.close()
+        self._open.clear()

@@ -1,0 +1,208 @@
+"""The outbox's SMS channel: reminders through the SMS gateway, paid for with credit.
+
+For each job: compose it (still wanted? to which mobile? which text?), charge
+its parts against the clinic's credit — or hold it with a clear message when
+the credit is short — then hand it to the gateway with the job's idempotency
+key and remember the gateway's id at once. A retry after a crash either finds
+that id and stops, or sends again with the same key, which the gateway answers
+with the first message's id without texting anyone twice. A message the gateway
+refuses for good gets its credit back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from desktop.domain.outbox import Channel, Delivered, Held, OutboxJob, Outcome, Refused, TryAgain
+from desktop.services.messaging import credits
+from desktop.services.messaging.compose import Skip, Undeliverable, compose
+from desktop.services.messaging.records import record_sent
+from desktop.services.messaging.secrets import SMS_API_KEY_ENV, MessagingSecrets, no_keyring_message
+from desktop.services.messaging.settings import MessagingSettings, settings_in
+from desktop.services.messaging.sms_gateway import (
+    GatewayRejected,
+    GatewayUnavailable,
+    HttpSmsGateway,
+    SmsGateway,
+    SmsGatewayError,
+)
+from desktop.services.outbox_dispatch import Clock, system_clock
+from desktop.store.database import Database
+from desktop.store.messaging_models import OutgoingMessageRow
+from desktop.store.outbox import OutboxQueue
+
+GatewayFactory = Callable[[MessagingSettings], SmsGateway]
+# Delivery reports older than this are not asked for any more.
+REPORTS_WITHIN = timedelta(days=3)
+
+
+def http_gateways(
+    secrets: MessagingSecrets | None = None, clock: Clock = system_clock
+) -> GatewayFactory:
+    """Gateway clients from each clinic's settings, with the key from the keyring."""
+    secrets = secrets or MessagingSecrets()
+
+    def make(settings: MessagingSettings) -> SmsGateway:
+        if not settings.sms_configured:
+            raise GatewayUnavailable(
+                "No SMS gateway is set up: enter it in the messaging settings.", affects_all=True
+            )
+        key = secrets.sms_api_key(settings.clinic_id)
+        if not key:
+            raise GatewayUnavailable(
+                "No API key for the SMS gateway is saved. Enter it in the messaging settings."
+                + ("" if secrets.available else " " + no_keyring_message("key", SMS_API_KEY_ENV)),
+                affects_all=True,
+            )
+        return HttpSmsGateway(settings.sms_gateway_url, key, clock=clock)
+
+    return make
+
+
+def _short_of_credit(database: Database, clinic_id: uuid.UUID, needed: int) -> Held:
+    with database.reading() as session:
+        balance = credits.balance_in(session, clinic_id)
+    parts = "1 credit" if needed == 1 else f"{needed} credits"
+    return Held(
+        f"Not enough SMS credit: this message needs {parts} and {balance:,} left. "
+        "Buy SMS credit in the messaging settings; waiting messages then go by themselves."
+    )
+
+
+class SmsChannel:
+    channel = Channel.SMS
+
+    def __init__(
+        self,
+        database: Database,
+        queue: OutboxQueue,
+        gateways: GatewayFactory,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.database = database
+        self.queue = queue
+        self.gateways = gateways
+        self.clock = clock
+        # What this handler did, as the drain report cannot tell a send from a skip.
+        self.sent = 0
+        self.skipped = 0
+
+    def deliver(self, jobs: list[OutboxJob]) -> Iterable[tuple[OutboxJob, Outcome]]:
+        return self._deliver(jobs)
+
+    def _deliver(self, jobs: list[OutboxJob]) -> Iterator[tuple[OutboxJob, Outcome]]:
+        batch = _Batch(self.gateways)
+        try:
+            for job in jobs:
+                yield job, self._one(job, batch)
+        finally:
+            batch.close()
+
+    def _one(self, job: OutboxJob, batch: _Batch) -> Outcome:
+        if job.result.get("gateway_id"):
+            return Delivered()  # the gateway took it before a crash: never send it again
+        now = self.clock()
+        composed = compose(self.database, job, now)
+        if isinstance(composed, Skip):
+            self.skipped += 1
+            credits.refund(self.database, job.id, now)  # charged on an earlier attempt
+            return Delivered({"skipped": composed.reason})
+        if isinstance(composed, Undeliverable):
+            credits.refund(self.database, job.id, now)
+            return Refused(composed.reason)
+        settings = composed.settings
+        try:
+            gateway = batch.gateway(settings)
+        except GatewayUnavailable as exc:
+            return batch.failed(settings.clinic_id, exc)
+        if not credits.charge(self.database, settings.clinic_id, job.id, composed.segments, now):
+            return _short_of_credit(self.database, settings.clinic_id, composed.segments)
+        try:
+            gateway_id = gateway.send(
+                composed.recipient, composed.body, job.idempotency_key, settings.sms_sender_id
+            )
+        except GatewayRejected as exc:
+            credits.refund(self.database, job.id, now)
+            return Refused(exc.reason)
+        except GatewayUnavailable as exc:
+            return batch.failed(settings.clinic_id, exc)
+        self.queue.remember(job.id, {"gateway_id": gateway_id})
+        record_sent(self.database, composed.message_id, gateway_id, now)
+        self.sent += 1
+        return Delivered({"gateway_id": gateway_id, "segments": composed.segments})
+
+
+class _Batch:
+    """One gateway client per clinic for a batch; a clinic whose gateway is down waits whole."""
+
+    def __init__(self, make: GatewayFactory) -> None:
+        self._make = make
+        self._open: dict[uuid.UUID, SmsGateway] = {}
+        self._blocked: dict[uuid.UUID, GatewayUnavailable] = {}
+
+    def gateway(self, settings: MessagingSettings) -> SmsGateway:
+        blocked = self._blocked.get(settings.clinic_id)
+        if blocked is not None:
+            raise blocked
+        if settings.clinic_id not in self._open:
+            self._open[settings.clinic_id] = self._make(settings)
+        return self._open[settings.clinic_id]
+
+    def failed(self, clinic_id: uuid.UUID, exc: GatewayUnavailable) -> TryAgain:
+        if exc.affects_all:
+            self._blocked[clinic_id] = exc
+        return TryAgain(exc.reason, exc.retry_after)
+
+    def close(self) -> None:
+        for gateway in self._open.values():
+            gateway.close()
+        self._open.clear()
+
+
+def read_delivery_reports(database: Database, gateways: GatewayFactory, now: datetime) -> int:
+    """Ask the gateway what became of recent texts; returns how many reached an end."""
+    with database.reading() as session:
+        waiting = list(
+            session.execute(
+                select(
+                    OutgoingMessageRow.id,
+                    OutgoingMessageRow.clinic_id,
+                    OutgoingMessageRow.provider_id,
+                ).where(
+                    OutgoingMessageRow.channel == Channel.SMS.value,
+                    OutgoingMessageRow.provider_id != "",
+                    OutgoingMessageRow.delivery_status == "",
+                    OutgoingMessageRow.sent_at >= now - REPORTS_WITHIN,
+                )
+            ).all()
+        )
+        settings = {cid: settings_in(session, cid) for cid in {row[1] for row in waiting}}
+    batch = _Batch(gateways)
+    finished = 0
+    try:
+        for message_id, clinic_id, provider_id in waiting:
+            try:
+                report = batch.gateway(settings[clinic_id]).delivery_report(provider_id)
+            except GatewayUnavailable as exc:
+                batch.failed(clinic_id, exc)
+                continue  # asked again on the next pass
+            except SmsGatewayError:
+                continue
+            if report.final:
+                _record_delivery(database, message_id, report.status, report.detail)
+                finished += 1
+    finally:
+        batch.close()
+    return finished
+
+
+def _record_delivery(database: Database, message_id: uuid.UUID, status: str, detail: str) -> None:
+    with database.write_session() as session:
+        message = session.get(OutgoingMessageRow, message_id)
+        if message is not None:
+            message.delivery_status, message.delivery_detail = status, detail
+            session.commit()

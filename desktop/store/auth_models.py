@@ -1,0 +1,61 @@
+"""Tables for sign-in: users, their sessions (and "remember me" refresh secrets), the policy.
+
+Sessions keep only a hash of their secret. They are not versioned rows: touching
+last-seen on every call must never collide with another window's touch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.store.models import Base, Row
+from desktop.store.types import UTCDateTime
+
+
+class UserRow(Row):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    practitioner_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("practitioners.id"), nullable=True
+    )
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInSessionRow(Base):
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    idle_timeout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    device: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SignInPolicyRow(Base):
+    """One row (id 1) per database: the clinic's session lengths. Absent means defaults."""
+
+    __tablename__ = "sign_in_policy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idle_timeout_seconds: Mapped[int] = mapped_column(Integer)
+    lifetime_seconds: Mapped[int] = mapped_column(Integer)
+    remember_seconds: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

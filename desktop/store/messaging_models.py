@@ -1,0 +1,135 @@
+"""Tables for patient messages: settings, what was sent to whom, opt-outs, SMS credit.
+
+The sending itself is an outbox job (`outbox_jobs`); an `outgoing_messages` row is
+what the clinic sees of it — the patient card's message log — and what the
+worker fills in as it sends (recipient, rendered text, the gateway's id,
+delivery reports). Secrets (SMTP password, SMS gateway key) are never stored
+here: they live in the OS keyring.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desktop.store.models import Row
+from desktop.store.outbox_models import OutboxJobRow
+from desktop.store.types import UTCDateTime, utc_now
+
+
+class MessagingSettingsRow(Row):
+    """One per clinic: reminder schedule, templates, mail server, SMS gateway."""
+
+    __tablename__ = "messaging_settings"
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), unique=True)
+    reminders_by_sms: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_lead_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
+    sms_template: Mapped[str] = mapped_column(Text, default="")
+    email_subject: Mapped[str] = mapped_column(String(300), default="")
+    email_body: Mapped[str] = mapped_column(Text, default="")
+    smtp_host: Mapped[str] = mapped_column(String(200), default="")
+    smtp_port: Mapped[int] = mapped_column(Integer, default=587)
+    smtp_security: Mapped[str] = mapped_column(String(10), default="starttls")
+    smtp_username: Mapped[str] = mapped_column(String(200), default="")
+    sender_address: Mapped[str] = mapped_column(String(200), default="")
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    billing_email: Mapped[str] = mapped_column(String(200), default="")
+    sms_gateway_url: Mapped[str] = mapped_column(String(500), default="")
+    sms_sender_id: Mapped[str] = mapped_column(String(20), default="")
+    low_credit_warning: Mapped[int] = mapped_column(Integer, default=50)
+
+
+class SmsCreditAccountRow(Row):
+    """A clinic's SMS credit, in whole credits (one credit = one SMS part)."""
+
+    __tablename__ = "sms_credit_accounts"
+    __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), unique=True)
+    balance: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SmsCreditPurchaseRow(Row):
+    """A bundle of credit bought: what, for how much, by whom, when."""
+
+    __tablename__ = "sms_credit_purchases"
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), index=True)
+    credits: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="AUD")
+    purchased_by: Mapped[str] = mapped_column(String(200))
+    purchased_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SmsCreditChargeRow(Row):
+    """Credit taken for one outbox job: at most one charge a job, so a retry after a
+    crash never pays twice; a refusal by the gateway gives the credit back."""
+
+    __tablename__ = "sms_credit_charges"
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), index=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_jobs.id"), unique=True)
+    credits: Mapped[int] = mapped_column(Integer)
+    charged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MessageOptOutRow(Row):
+    """A patient asked not to be messaged on this channel ("sms" or "email")."""
+
+    __tablename__ = "message_opt_outs"
+    __table_args__ = (UniqueConstraint("patient_id", "channel"),)
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutgoingMessageRow(Row):
+    """One message to send (a reminder, a receipt) and what became of it."""
+
+    __tablename__ = "outgoing_messages"
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"))
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_jobs.id"), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))  # "sms" or "email"
+    purpose: Mapped[str] = mapped_column(String(20))  # "reminder" or "receipt"
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("patients.id"), nullable=True, index=True
+    )
+    # A deleted appointment leaves its messages in the log, no longer linked.
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    purchase_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("sms_credit_purchases.id"), nullable=True
+    )
+    # The start time a reminder was written for: a moved appointment needs a new one.
+    for_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Filled in when the message is first prepared for sending, then kept.
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    segments: Mapped[int] = mapped_column(Integer, default=0)
+    provider_id: Mapped[str] = mapped_column(String(200), default="")  # gateway id / Message-ID
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivery_status: Mapped[str] = mapped_column(String(20), default="")  # delivered / failed
+    delivery_detail: Mapped[str] = mapped_column(Text, default="")
+
+    # Many-to-one only, so the flush writes the job (and purchase) before the message.
+    job: Mapped[OutboxJobRow] = relationship(lazy="joined")
+    purchase: Mapped[SmsCreditPurchaseRow | None] = relationship()

@@ -1,0 +1,150 @@
+"""Tables of the remote store and its replicas: the change log, mutations, conflicts, limits.
+
+On the server (PostgreSQL):
+
+* `sync_changes` — one row per synced entity: the server-assigned sequence number
+  of its latest change (a PostgreSQL sequence stamped by triggers, so every writer
+  is covered) and whether that change deleted it (a tombstone, Anki's "grave").
+* `sync_applied_mutations` — every mutation a replica pushed and what became of it,
+  so a push repeated after a lost answer is answered again, never applied twice.
+* `rate_limit_buckets` — token buckets shared by every server instance.
+
+On a desktop replica (SQLite):
+
+* `sync_mutations` — local writes waiting to be uploaded, in order, each written in
+  the same transaction as the write itself.
+* `sync_inbox` — downloaded changes staged until a pull pass has them all.
+* `sync_conflicts` — local changes the server refused, with its reason, for the user.
+* `sync_state` — which server this replica follows, and how far it has pulled.
+
+All tables exist in every database (one migration chain); each side uses its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Float, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.store.models import Base
+from desktop.store.types import UTCDateTime, utc_now
+
+# The synced entity tables, parents before children (the order rows are applied in).
+SYNCED_TABLES = (
+    "clinics",
+    "practitioners",
+    "provider_numbers",
+    "patients",
+    "appointment_types",
+    "appointments",
+    "attendances",
+)
+
+
+class SyncChangeRow(Base):
+    """Server: the latest change of one entity and its place in the global order."""
+
+    __tablename__ = "sync_changes"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class SyncAppliedMutationRow(Base):
+    """Server: a pushed mutation's outcome, kept so a repeated push is answered the same."""
+
+    __tablename__ = "sync_applied_mutations"
+
+    mutation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    replica_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    outcome: Mapped[str] = mapped_column(String(10))  # "applied" or "rejected"
+    error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class RateLimitBucketRow(Base):
+    """Server: one token bucket (per token, per client address …), shared by all instances."""
+
+    __tablename__ = "rate_limit_buckets"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncMutationRow(Base):
+    """Replica: one local change waiting to be uploaded (in `position` order)."""
+
+    __tablename__ = "sync_mutations"
+    __table_args__ = (Index("ix_sync_mutations_entity", "entity", "entity_id"),)
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mutation_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    # All mutations of one local transaction: the server applies or refuses them together.
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    operation: Mapped[str] = mapped_column(String(10))  # insert, update, delete
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The row as this change left it (as it was, for a delete): to describe a conflict.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class SyncInboxRow(Base):
+    """Replica: a downloaded change, staged until the whole pull pass has arrived."""
+
+    __tablename__ = "sync_inbox"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class SyncConflictRow(Base):
+    """Replica: a local change the server refused; listed until the user dismisses it."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    mutation_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    operation: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SyncStateRow(Base):
+    """Replica: one row (id 1) — the server followed and the pull cursors."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server_url: Mapped[str] = mapped_column(Text)
+    replica_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # Every change up to `cursor` is applied locally; saved only after a clean pass.
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Downloaded into the inbox up to here (a pull interrupted part-way resumes from it).
+    staged_cursor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

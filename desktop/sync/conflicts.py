@@ -1,0 +1,158 @@
+"""Local changes the server refused: recorded with its reason and shown to the user.
+
+A refused change is never dropped silently. It is rolled back locally (the
+replica shows what the server holds) and listed here — what it was, in words a
+receptionist recognises, and why it was refused — until someone dismisses it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from desktop.store.database import Database
+from desktop.store.models import (
+    AppointmentTypeRow,
+    ClinicRow,
+    PatientRow,
+    PractitionerRow,
+)
+from desktop.store.sync_models import SyncConflictRow
+from desktop.store.types import utc_now
+from desktop.sync.pending import PendingMutation
+
+_WHAT = {
+    "clinics": "clinic",
+    "practitioners": "practitioner",
+    "provider_numbers": "provider number",
+    "patients": "patient",
+    "appointment_types": "appointment type",
+    "appointments": "appointment",
+    "attendances": "class place",
+}
+_DOING = {"insert": "New", "update": "Change to", "delete": "Deletion of"}
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    id: uuid.UUID
+    entity: str
+    entity_id: uuid.UUID
+    operation: str
+    summary: str
+    code: str
+    reason: str
+    created_at: datetime
+
+
+def describe(session: Session, mutation: PendingMutation) -> str:
+    """“New appointment: Consult with Sam Lee, Alice Physio, 2031-03-03 09:00 UTC”."""
+    data = mutation.snapshot
+    detail = _detail(session, mutation.entity, data)
+    head = f"{_DOING.get(mutation.operation, 'Change to')} {_WHAT.get(mutation.entity, 'record')}"
+    return f"{head}: {detail}" if detail else head
+
+
+def _name(session: Session, model: type[Any], ident: Any, *attrs: str) -> str:
+    if not ident:
+        return ""
+    try:
+        row = session.get(model, uuid.UUID(str(ident)))
+    except ValueError:
+        return ""
+    if row is None:
+        return ""
+    return " ".join(str(getattr(row, attr)) for attr in attrs)
+
+
+def _detail(session: Session, entity: str, data: Mapping[str, Any]) -> str:
+    if entity == "appointments":
+        parts = [
+            _name(session, AppointmentTypeRow, data.get("appointment_type_id"), "name"),
+            _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name"),
+            _name(session, PractitionerRow, data.get("practitioner_id"), "name"),
+            _when(data.get("starts_at")),
+        ]
+        return ", ".join(p for p in parts if p)
+    if entity == "attendances":
+        return _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name")
+    if entity == "patients":
+        return f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
+    if entity == "provider_numbers":
+        return str(data.get("number", ""))
+    if entity == "clinics":
+        return str(data.get("name", "")) or _name(session, ClinicRow, data.get("id"), "name")
+    return str(data.get("name", ""))
+
+
+def _when(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    try:
+        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return ""
+
+
+def record(
+    session: Session, mutation: PendingMutation, code: str, reason: str, summary: str
+) -> None:
+    session.add(
+        SyncConflictRow(
+            id=uuid.uuid4(),
+            mutation_id=mutation.mutation_id,
+            group_id=mutation.group_id,
+            entity=mutation.entity,
+            entity_id=mutation.entity_id,
+            operation=mutation.operation,
+            summary=summary,
+            code=code,
+            reason=reason,
+            created_at=utc_now(),
+        )
+    )
+
+
+def open_conflicts(database: Database) -> list[Conflict]:
+    """Refused changes nobody has dismissed yet, newest first."""
+    with database.reading() as session:
+        rows = session.execute(
+            select(SyncConflictRow)
+            .where(SyncConflictRow.dismissed_at.is_(None))
+            .order_by(SyncConflictRow.created_at.desc(), SyncConflictRow.id)
+        ).scalars()
+        return [
+            Conflict(
+                r.id, r.entity, r.entity_id, r.operation, r.summary, r.code, r.reason, r.created_at
+            )
+            for r in rows
+        ]
+
+
+def open_count(database: Database) -> int:
+    with database.reading() as session:
+        return int(
+            session.execute(
+                select(func.count(SyncConflictRow.id)).where(SyncConflictRow.dismissed_at.is_(None))
+            ).scalar_one()
+        )
+
+
+def dismiss(database: Database, conflict_ids: list[uuid.UUID]) -> None:
+    """The user has seen these (and re-entered what they wanted, if anything)."""
+    session = database.write_session()
+    try:
+        session.execute(
+            update(SyncConflictRow)
+            .where(SyncConflictRow.id.in_(conflict_ids))
+            .values(dismissed_at=utc_now())
+        )
+        session.commit()
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""Billing screens: the invoice of a service, taking and correcting payments, refunds."""

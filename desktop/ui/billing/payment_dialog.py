@@ -1,0 +1,143 @@
+"""Take a payment: one method, or split across several (cash + EFTPOS), or part of
+what is owing. Checks as it goes, so the amount owing is never exceeded.
+
+Also corrects a payment already taken (one line, and its date).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.billing import PaymentMethod, Tender
+from desktop.domain.money import Money, MoneyError
+
+
+class _TenderRow:
+    def __init__(self, amount: Money | None, method: PaymentMethod) -> None:
+        self.method = QComboBox()
+        for choice in PaymentMethod:
+            self.method.addItem(choice.label, choice)
+        self.method.setCurrentIndex(list(PaymentMethod).index(method))
+        self.amount = QLineEdit(f"{amount.to_decimal()}" if amount is not None else "")
+        self.amount.setPlaceholderText("0.00")
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText("Receipt / approval no. (optional)")
+
+    def tender(self) -> Tender | None:
+        text = self.amount.text().strip()
+        if not text:
+            return None
+        return Tender(
+            Money.parse(text), PaymentMethod(self.method.currentData()), self.reference.text()
+        )
+
+
+class PaymentDialog(QDialog):
+    def __init__(
+        self,
+        due: Money,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Take payment",
+        editing: tuple[Money, PaymentMethod, date, str] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.due = due
+        self.setWindowTitle(title)
+        self.rows: list[_TenderRow] = []
+        self.grid = QGridLayout()
+        for column, heading in enumerate(("Method", "Amount", "Reference")):
+            self.grid.addWidget(QLabel(f"<b>{heading}</b>"), 0, column)
+        self.received_on = QDateEdit(QDate.currentDate())
+        self.received_on.setCalendarPopup(True)
+        self.received_on.setDisplayFormat("dd/MM/yyyy")
+        if editing is not None:
+            amount, method, day, reference = editing
+            self._add_row(amount, method).reference.setText(reference)
+            self.received_on.setDate(QDate(day.year, day.month, day.day))
+        else:
+            self._add_row(due, PaymentMethod.EFTPOS)
+        self.split_button = QPushButton("Split: add another method")
+        self.split_button.clicked.connect(lambda: self._add_row(None, PaymentMethod.CASH))
+        self.split_button.setVisible(editing is None)
+        self.summary = QLabel()
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Owing", QLabel(str(due)))
+        form.addRow("&Date received", self.received_on)
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton(
+            "Save" if editing else "Take payment", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(self.grid)
+        layout.addWidget(self.split_button)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self._check()
+
+    def _add_row(self, amount: Money | None, method: PaymentMethod) -> _TenderRow:
+        row = _TenderRow(amount, method)
+        line = len(self.rows) + 1
+        self.grid.addWidget(row.method, line, 0)
+        self.grid.addWidget(row.amount, line, 1)
+        self.grid.addWidget(row.reference, line, 2)
+        row.amount.textChanged.connect(self._check)
+        self.rows.append(row)
+        if hasattr(self, "ok_button"):
+            self._check()
+        return row
+
+    def tenders(self) -> list[Tender]:
+        """What was entered; raises MoneyError for an amount that is not money."""
+        return [t for t in (row.tender() for row in self.rows) if t is not None]
+
+    def day(self) -> date:
+        value = self.received_on.date()
+        return date(value.year(), value.month(), value.day())
+
+    def _check(self) -> None:
+        try:
+            tenders = self.tenders()
+        except MoneyError as exc:
+            self._refuse(str(exc))
+            return
+        total = sum((t.amount for t in tenders), Money.zero(self.due.currency))
+        left = self.due - total
+        self.summary.setText(f"Paying {total}; {left} left owing afterwards.")
+        if not tenders or total.cents <= 0:
+            self._refuse("Enter an amount.")
+        elif any(t.amount.cents <= 0 for t in tenders):
+            self._refuse("Each amount must be more than $0.00.")
+        elif total > self.due:
+            self._refuse(f"{total} is more than the {self.due} owing.")
+        else:
+            self.error.hide()
+            self.ok_button.setEnabled(True)
+
+    def _refuse(self, reason: str) -> None:
+        self.error.setText(reason)
+        self.error.show()
+        self.ok_button.setEnabled(False)

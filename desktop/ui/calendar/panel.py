@@ -1,0 +1,586 @@
+"""The calendar panel: shows a period, turns the scene's requests into service calls.
+
+One `CalendarScene` per visible range: moving to another day or week builds a new
+scene; changes within the range update the current one. After any operation the
+panel hears the `Changes` on the bus like every other screen: a handful of
+appointments are re-read and only their columns laid out again; anything wider
+(practitioners, patients' names, the clinic) reloads the range.
+
+Signals:
+    period_changed(Period): the day or week shown changed.
+    loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
+    patient_requested(object): open this patient's card (a patient id).
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QPoint, QTimer, Signal
+from PySide6.QtGui import QAction, QUndoStack
+from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QWidget
+
+from desktop.domain import day_axis
+from desktop.domain.appointments import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CancellationReason,
+)
+from desktop.domain.clinic_time import clinic_zone, to_local
+from desktop.domain.errors import DomainError
+from desktop.services import booking, calendar
+from desktop.services.changes import Changes
+from desktop.ui import prompts
+from desktop.ui.calendar import commands
+from desktop.ui.calendar.block_painter import BlockFonts
+from desktop.ui.calendar.commands import Place
+from desktop.ui.calendar.grid import Grid
+from desktop.ui.calendar.period import Period, ViewMode
+from desktop.ui.calendar.requests import MoveRequest, Slot, SlotRequest
+from desktop.ui.calendar.scene import SLOT, CalendarScene
+from desktop.ui.calendar.snapshot import CalendarSnapshot, load_snapshot, visible_minutes
+from desktop.ui.calendar.view import CalendarView
+from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
+from desktop.ui.dialogs.booking import BookingDialog
+from desktop.ui.dialogs.cancel import CancelDialog
+from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
+from desktop.ui.preferences import Preferences
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.theme import CalendarColours
+
+ZOOM = (0.9, 1.1, 1.35, 1.6, 2.0, 2.5)  # pixels per minute; 1.35 ≈ 81 px an hour
+DEFAULT_ZOOM = 2
+MIN_COLUMN = {ViewMode.DAY: 120.0, ViewMode.WEEK: 66.0}
+# More changed appointments than this at once: reloading the range is cheaper.
+INCREMENTAL_LIMIT = 100
+
+
+class CalendarPanel(QWidget):
+    period_changed = Signal(object)
+    loaded = Signal(object)
+    patient_requested = Signal(object)
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        undo_stack: QUndoStack,
+        preferences: Preferences,
+        colours: CalendarColours,
+        now: Callable[[], datetime],
+        start_day: date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.ctx = caller.ctx
+        self.undo_stack = undo_stack
+        self.versions = commands.Versions()
+        self.preferences = preferences
+        self.colours = colours
+        self.now = now
+        self.snapshot: CalendarSnapshot | None = None
+        self.scene: CalendarScene | None = None
+        self.dialog: (
+            BookingDialog | ClassAttendeesDialog | EditAppointmentDialog | CancelDialog | None
+        ) = None
+        self.view = CalendarView(colours, self)
+        self.empty = QLabel()
+        self.empty.setObjectName("calendarEmpty")
+        self.empty.setWordWrap(True)
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self.view)
+        self._stack.addWidget(self.empty)
+        self.period = Period(preferences.view_mode, start_day or self.today())
+        self.fonts = BlockFonts.from_base(self.font())
+        self._connect_view()
+        caller.bus.changed.connect(self._on_changes)
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start(30_000)
+        self.reload()
+
+    def _connect_view(self) -> None:
+        view = self.view
+        view.resized.connect(self._fit)
+        view.activate_requested.connect(self.activate)
+        view.menu_key_pressed.connect(self._menu_for_selection)
+        view.cancel_key_pressed.connect(self._cancel_selection)
+        view.nudge_requested.connect(self.nudge)
+        view.zoom_requested.connect(self.zoom)
+
+    # --- what is shown ------------------------------------------------------------
+
+    def today(self) -> date:
+        if self.snapshot is not None:
+            return to_local(self.now(), self.snapshot.zone).date()
+        try:
+            zone = calendar.main_clinic(self.ctx).timezone
+        except DomainError:  # no clinic yet: the panel says so when it loads
+            return self.now().date()
+        return to_local(self.now(), clinic_zone(zone)).date()
+
+    def go_to(self, day: date) -> None:
+        self._show(self.period.with_anchor(day))
+
+    def go_today(self) -> None:
+        self.go_to(self.today())
+
+    def step(self, steps: int) -> None:
+        self._show(self.period.stepped(steps))
+
+    def set_mode(self, mode: ViewMode) -> None:
+        self.preferences.view_mode = mode
+        self._show(self.period.with_mode(mode))
+
+    def set_hidden(self, hidden: frozenset[uuid.UUID]) -> None:
+        self.preferences.hidden_practitioners = hidden
+        self.reload()
+
+    def set_show_cancelled(self, show: bool) -> None:
+        self.preferences.show_cancelled = show
+        self.reload()
+
+    def zoom(self, steps: int) -> None:
+        level = min(max(self._zoom_level() + steps, 0), len(ZOOM) - 1)
+        self.preferences.zoom = level - DEFAULT_ZOOM
+        self._fit()
+
+    def _zoom_level(self) -> int:
+        return min(max(DEFAULT_ZOOM + self.preferences.zoom, 0), len(ZOOM) - 1)
+
+    def _show(self, period: Period) -> None:
+        changed = period != self.period
+        self.period = period
+        self.reload(new_range=changed)
+        if changed:
+            self.period_changed.emit(period)
+
+    def reload(self, new_range: bool = False) -> None:
+        """Read the period again; a new range gets a new scene, the same range keeps its own."""
+        period, prefs = self.period, self.preferences
+        snapshot = self.caller.call(
+            lambda: load_snapshot(
+                self.ctx, period, prefs.hidden_practitioners, prefs.show_cancelled
+            ),
+            refresh_on_refusal=False,
+        )
+        if snapshot is None:
+            self._show_empty("The calendar could not be loaded.")
+            return
+        self.snapshot = snapshot
+        grid = self._grid(snapshot)
+        if self.scene is None or new_range or self.scene.snapshot.period != snapshot.period:
+            self._new_scene(snapshot, grid)
+        else:
+            self.scene.load(snapshot, grid)
+            self._update_margins(grid)
+        if not snapshot.practitioners:
+            self._show_empty(
+                "No practitioners are shown. Choose who to show under View ▸ Practitioners."
+                if snapshot.active
+                else "There are no active practitioners. Add or reactivate one in Settings ▸ Practitioners."
+            )
+        else:
+            self._stack.setCurrentWidget(self.view)
+        self.loaded.emit(snapshot)
+
+    def _show_empty(self, text: str) -> None:
+        self.empty.setText(text)
+        self._stack.setCurrentWidget(self.empty)
+
+    def _grid(self, snapshot: CalendarSnapshot) -> Grid:
+        count = max(len(snapshot.days) * len(snapshot.practitioners), 1)
+        available = max(self.view.viewport().width() - 1, 200)
+        width = max(MIN_COLUMN[snapshot.period.mode], available / count)
+        return Grid.build(
+            snapshot.days,
+            snapshot.practitioners,
+            visible_minutes(snapshot),
+            width,
+            ZOOM[self._zoom_level()],
+        )
+
+    def _new_scene(self, snapshot: CalendarSnapshot, grid: Grid) -> None:
+        old = self.scene
+        scene = CalendarScene(snapshot, grid, self.colours, self.fonts, self.now)
+        scene.setParent(self)
+        scene.booking_requested.connect(self.book)
+        scene.move_requested.connect(self.move_appointment)
+        scene.open_requested.connect(self.open_appointment)
+        scene.menu_requested.connect(self.show_menu)
+        scene.slot_menu_requested.connect(self.show_slot_menu)
+        self.scene = scene
+        self.view.set_week(snapshot.period.mode is ViewMode.WEEK)
+        self.view.setScene(scene)
+        self._update_margins(grid)
+        self._scroll_to_start()
+        if old is not None:
+            old.dispose()
+            old.deleteLater()
+
+    def _update_margins(self, grid: Grid) -> None:
+        assert self.snapshot is not None
+        assert self.scene is not None
+        self.view.header.show_grid(grid, self.today())
+        zone = self.snapshot.zone
+        if len(grid.days) == 1:
+            day = grid.days[0][0] if grid.days else self.period.anchor
+            marks = day_axis.ruler_marks(day, zone, grid.first_minute, grid.last_minute)
+            change = day_axis.clock_change(day, zone)
+            skipped = (change.start, change.end) if change and change.forward else None
+        else:
+            # One ruler for the week: plain hours (a DST day's column shades its gap).
+            marks = [
+                day_axis.RulerMark(m, day_axis.hour_label(m))
+                for m in range(grid.first_minute, grid.last_minute + 1, 60)
+            ]
+            skipped = None
+        self.view.ruler.show_grid(grid, marks, skipped)
+        first_day = grid.days[0][0] if grid.days else self.period.anchor
+        noon = day_axis.instant_at(first_day, 12 * 60, zone)
+        self.view.set_zone_label(to_local(noon, zone).tzname() or "", zone.key)
+        self._tick()
+        self.view.resetCachedContent()
+
+    def _scroll_to_start(self) -> None:
+        assert self.scene is not None
+        now_y = self.scene.now_y()
+        target = now_y - self.view.viewport().height() / 3 if now_y is not None else 0
+        self.view.scroll_to_y(target)
+
+    def _fit(self) -> None:
+        if self.snapshot is None or self.scene is None:
+            return
+        grid = self._grid(self.snapshot)
+        current = self.scene.grid
+        if (grid.column_width, grid.pixels_per_minute) != (
+            current.column_width,
+            current.pixels_per_minute,
+        ):
+            self.scene.set_grid(grid)
+            self._update_margins(grid)
+
+    def _tick(self) -> None:
+        if self.scene is None or self.snapshot is None:
+            return
+        y = self.scene.now_y()
+        grid = self.scene.grid
+        self.view.ruler.set_now(None if y is None else grid.minute_at(y))
+        self.scene.invalidate(self.scene.sceneRect(), CalendarScene.SceneLayer.ForegroundLayer)
+
+    # --- changes ------------------------------------------------------------------
+
+    def _on_changes(self, changes: Changes) -> None:
+        if self.scene is None or self.snapshot is None:
+            self.reload()
+            return
+        wide = changes.practitioners or changes.clinic or changes.appointment_types
+        if wide or changes.patients or not changes.ids or len(changes.ids) > INCREMENTAL_LIMIT:
+            if changes.appointments or wide or changes.patients:
+                self.reload()
+            return
+        if not changes.appointments:
+            return
+        ctx, ids = self.ctx, changes.ids
+        found = self.caller.call(
+            lambda: calendar.appointments_by_id(ctx, ids), refresh_on_refusal=False
+        )
+        if found is None:
+            return
+        if any(self._outside_hours(a) for a in found if self.snapshot.shows(a)):
+            self.reload()  # the ruler must grow to show it
+            return
+        self.scene.apply(found, ids - {a.id for a in found})
+
+    def _outside_hours(self, appointment: Appointment) -> bool:
+        assert self.scene is not None
+        assert self.snapshot is not None
+        grid, zone = self.scene.grid, self.snapshot.zone
+        day = to_local(appointment.starts_at, zone).date()
+        start = day_axis.wall_minute(appointment.starts_at, day, zone)
+        end = day_axis.wall_minute(appointment.ends_at, day, zone)
+        return start < grid.first_minute or min(end, day_axis.MINUTES_PER_DAY) > grid.last_minute
+
+    # --- booking --------------------------------------------------------------------
+
+    def book(self, request: SlotRequest) -> BookingDialog | None:
+        """Open the booking dialog for a slot (double-click, drag, Enter or Ctrl+N)."""
+        snapshot = self.snapshot
+        if snapshot is None:
+            return None
+        zone = snapshot.zone
+
+        def instants() -> tuple[datetime, datetime | None]:
+            start = day_axis.instant_at(request.day, request.start_minute, zone)
+            end = request.end_minute
+            return start, None if end is None else day_axis.instant_at(request.day, end, zone)
+
+        found = self.caller.call(instants, title="Book appointment", refresh_on_refusal=False)
+        types = self.caller.call(lambda: calendar.appointment_types(self.ctx))
+        if found is None or types is None:
+            return None
+        dialog = BookingDialog(
+            self.caller,
+            snapshot.clinic.id,
+            zone,
+            snapshot.practitioners,
+            types,
+            request.practitioner.id,
+            found[0],
+            found[1],
+            parent=self,
+        )
+        dialog.booked.connect(lambda appointment: self.select(appointment.id))
+        self._open(dialog)
+        return dialog
+
+    def book_at_cursor(self) -> BookingDialog | None:
+        """Ctrl+N: the keyboard's slot, else the next quarter hour in the first column."""
+        scene = self.scene
+        if scene is None or not scene.grid.columns:
+            return None
+        if scene.cursor is not None:
+            return self.book(scene.slot_request(scene.cursor))
+        grid = scene.grid
+        minute = grid.first_minute
+        today = self.today()
+        column = next((c for c in grid.columns if c.day == today), grid.columns[0])
+        if column.day == today and self.snapshot is not None:
+            now_minute = day_axis.wall_minute(self.now(), today, self.snapshot.zone)
+            minute = max(minute, int(now_minute // SLOT + 1) * SLOT)
+        minute = min(minute, grid.last_minute - SLOT)
+        return self.book(SlotRequest(column.practitioner, column.day, minute))
+
+    def _open(
+        self, dialog: BookingDialog | ClassAttendeesDialog | EditAppointmentDialog | CancelDialog
+    ) -> None:
+        self.dialog = dialog
+        dialog.open()
+
+    # --- moving -----------------------------------------------------------------------
+
+    def move_appointment(self, request: MoveRequest) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        zone = snapshot.zone
+
+        def place() -> Place:
+            return Place(
+                request.practitioner.id,
+                day_axis.instant_at(request.day, request.start_minute, zone),
+                day_axis.instant_at(request.day, request.end_minute, zone),
+            )
+
+        target = self.caller.call(place, title="Move appointment")
+        if target is None:
+            return
+        self._push_move(request.appointment, target)
+
+    def _push_move(self, appointment: Appointment, target: Place) -> None:
+        assert self.snapshot is not None
+        zone = self.snapshot.zone
+        local = to_local(target.starts_at, zone)
+        same_start = (target.practitioner_id, target.starts_at) == (
+            appointment.practitioner_id,
+            appointment.starts_at,
+        )
+        verb = "Resize" if same_start else "Move"
+        text = f"{verb} {appointment.title} to {local:%a} {local.hour}:{local.minute:02d}"
+        if same_start:
+            end = to_local(target.ends_at, zone)
+            text = f"Resize {appointment.title} to end {end.hour}:{end.minute:02d}"
+        command = commands.move(self.caller, self.versions, appointment, target, text)
+        if command is not None:
+            self.undo_stack.push(command)
+            self.select(appointment.id)
+
+    def nudge(self, minutes: int) -> None:
+        scene = self.scene
+        appointment = scene.selected_appointment() if scene else None
+        if appointment is None or appointment.read_only:
+            return
+        delta = timedelta(minutes=minutes)
+        target = Place(
+            appointment.practitioner_id, appointment.starts_at + delta, appointment.ends_at + delta
+        )
+        self._push_move(appointment, target)
+
+    # --- one appointment --------------------------------------------------------------
+
+    def select(self, appointment_id: uuid.UUID) -> None:
+        if self.scene is not None:
+            item = self.scene.select(appointment_id)
+            if item is not None:
+                self.view.ensureVisible(item, 20, 40)
+
+    def activate(self) -> None:
+        """Enter: open the selected appointment, or book in the keyboard's slot."""
+        scene = self.scene
+        if scene is None:
+            return
+        selected = scene.selected_appointment()
+        if selected is not None:
+            self.open_appointment(selected)
+        elif scene.cursor is not None:
+            self.book(scene.slot_request(scene.cursor))
+
+    def open_appointment(self, appointment: Appointment) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        practitioner = snapshot.practitioner(appointment.practitioner_id)
+        name = practitioner.name if practitioner else ""
+        if appointment.kind is AppointmentKind.CLASS:
+            self._open(ClassAttendeesDialog(self.caller, appointment, snapshot.zone, name, self))
+        else:
+            self._open(
+                EditAppointmentDialog(
+                    self.caller,
+                    appointment,
+                    snapshot.zone,
+                    snapshot.practitioners,
+                    self.undo_stack,
+                    self.versions,
+                    self,
+                )
+            )
+
+    def appointment_menu(self, appointment: Appointment) -> QMenu:
+        """Right-click menu of a block (also the Menu key on a selected block)."""
+        menu = QMenu(self)
+        is_class = appointment.kind is AppointmentKind.CLASS
+        menu.addAction(
+            "Attendees…" if is_class else "Edit…", lambda: self.open_appointment(appointment)
+        )
+        if appointment.patient_id is not None:
+            patient_id = appointment.patient_id
+            menu.addAction("Patient card", lambda: self.patient_requested.emit(patient_id))
+        menu.addSeparator()
+        status = appointment.status
+        live = status is not AppointmentStatus.CANCELLED and not appointment.read_only
+        for target, label in (
+            (AppointmentStatus.ARRIVED, "Mark &arrived"),
+            (AppointmentStatus.COMPLETED, "Mark &completed"),
+            (AppointmentStatus.NO_SHOW, "Mark &no-show"),
+            (AppointmentStatus.BOOKED, "Back to &booked"),
+        ):
+            action = menu.addAction(label, functools.partial(self.mark, appointment, target))
+            action.setEnabled(live and status is not target)
+            action.setObjectName(f"mark_{target.value}")
+        menu.addSeparator()
+        if status is AppointmentStatus.CANCELLED:
+            restore = menu.addAction("&Restore", lambda: self.restore(appointment))
+            restore.setEnabled(not appointment.read_only)
+        else:
+            cancel = menu.addAction("Cancel appointment…", lambda: self.ask_cancel(appointment))
+            cancel.setEnabled(not appointment.read_only)
+            cancel.setObjectName("cancel")
+        delete = menu.addAction("&Delete…", lambda: self.delete(appointment))
+        delete.setEnabled(not appointment.read_only)
+        delete.setObjectName("delete")
+        return menu
+
+    def menu_action(self, menu: QMenu, name: str) -> QAction:
+        found = next((a for a in menu.actions() if a.objectName() == name), None)
+        if found is None:
+            raise LookupError(name)
+        return found
+
+    def show_menu(self, appointment: Appointment, position: QPoint) -> None:
+        self.appointment_menu(appointment).popup(position)
+
+    def show_slot_menu(self, request: SlotRequest, position: QPoint) -> None:
+        menu = QMenu(self)
+        local_time = (
+            day_axis.hour_label(request.start_minute // 60 * 60)[:-2]
+            + f"{request.start_minute % 60:02d}"
+        )
+        menu.addAction(
+            f"New appointment with {request.practitioner.name} at {local_time}…",
+            lambda: self.book(request),
+        )
+        menu.popup(position)
+
+    def _menu_for_selection(self) -> None:
+        scene = self.scene
+        appointment = scene.selected_appointment() if scene else None
+        if scene is None or appointment is None:
+            return
+        item = scene.items_by_id[appointment.id]
+        corner = self.view.mapFromScene(item.mapToScene(item.boundingRect().topLeft()))
+        self.show_menu(appointment, self.view.viewport().mapToGlobal(corner))
+
+    def _cancel_selection(self) -> None:
+        scene = self.scene
+        appointment = scene.selected_appointment() if scene else None
+        if appointment is not None and appointment.status is not AppointmentStatus.CANCELLED:
+            self.ask_cancel(appointment)
+
+    def mark(self, appointment: Appointment, status: AppointmentStatus) -> None:
+        text = f"Mark {appointment.title} {status.label.lower()}"
+        command = commands.set_status(self.caller, self.versions, appointment, status, text)
+        if command is not None:
+            self.undo_stack.push(command)
+
+    def ask_cancel(self, appointment: Appointment) -> CancelDialog:
+        dialog = CancelDialog(f"{appointment.title}'s {appointment.type_name.lower()}", self)
+        dialog.accepted.connect(
+            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text())
+        )
+        self._open(dialog)
+        return dialog
+
+    def cancel(self, appointment: Appointment, reason: CancellationReason, note: str) -> None:
+        text = f"Cancel {appointment.title}"
+        command = commands.cancel(self.caller, self.versions, appointment, reason, note, text)
+        if command is not None:
+            self.undo_stack.push(command)
+
+    def restore(self, appointment: Appointment) -> None:
+        ctx = self.ctx
+        result = self.caller.call(
+            lambda: booking.restore_appointment(ctx, appointment.id, appointment.version),
+            title="Restore appointment",
+        )
+        if result is not None:
+            self.caller.publish(result.changes)
+
+    def delete(self, appointment: Appointment) -> None:
+        if not prompts.ask(
+            self,
+            "Delete appointment",
+            f"Delete {appointment.title}'s {appointment.type_name.lower()} for good? "
+            "This cannot be undone; cancel it instead to keep a record.",
+            "Delete",
+        ):
+            return
+        ctx = self.ctx
+        result = self.caller.call(
+            lambda: booking.delete_appointment(ctx, appointment.id), title="Delete appointment"
+        )
+        if result is not None:
+            self.caller.publish(result)
+
+    def cursor_slot(self) -> Slot | None:
+        return self.scene.cursor if self.scene else None
+
+    def header_text(self) -> str:
+        """The period in large type under the clinic's name in small type (rich text)."""
+        snapshot = self.snapshot
+        if snapshot is None:
+            return self.period.title
+        muted = self.colours.muted.name()
+        return (
+            f"<span style='font-size:8.5pt; font-weight:normal; color:{muted}'>"
+            f"{_escape(snapshot.clinic.name)}</span><br>{self.period.title}"
+        )
+
+
+def _escape(text: str) -> str:
+    """Angle brackets escaped for rich text; "&" left readable ("Physio & Pilates")."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")

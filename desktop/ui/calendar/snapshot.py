@@ -1,0 +1,86 @@
+"""What one calendar range holds: the clinic, the columns' practitioners, the appointments.
+
+Loaded through the services only; the scene draws from it and keeps it current
+from `Changes` without reloading everything.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from desktop.domain import day_axis
+from desktop.domain.appointments import Appointment, AppointmentStatus
+from desktop.domain.clinic_time import clinic_zone, day_bounds, local_date
+from desktop.domain.people import Clinic, Practitioner
+from desktop.services import calendar
+from desktop.services.context import ServiceContext
+from desktop.ui.calendar.period import Period, ViewMode
+
+
+@dataclass(frozen=True)
+class CalendarSnapshot:
+    clinic: Clinic
+    zone: ZoneInfo
+    period: Period
+    days: tuple[date, ...]  # the days with columns (a week skips days the clinic is shut)
+    practitioners: tuple[Practitioner, ...]  # one column each per day, in calendar order
+    active: tuple[Practitioner, ...]  # everyone who could be shown (for the chooser)
+    appointments: tuple[Appointment, ...]
+    show_cancelled: bool
+
+    def shows(self, appointment: Appointment) -> bool:
+        """Whether this range has a place for the appointment."""
+        if appointment.status is AppointmentStatus.CANCELLED and not self.show_cancelled:
+            return False
+        return (
+            any(p.id == appointment.practitioner_id for p in self.practitioners)
+            and local_date(appointment.starts_at, self.zone) in self.days
+        )
+
+    def practitioner(self, practitioner_id: uuid.UUID) -> Practitioner | None:
+        return next((p for p in self.practitioners if p.id == practitioner_id), None)
+
+
+def load_snapshot(
+    ctx: ServiceContext, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
+) -> CalendarSnapshot:
+    clinic = calendar.main_clinic(ctx)
+    zone = clinic_zone(clinic.timezone)
+    active = tuple(calendar.practitioners(ctx))
+    shown = tuple(p for p in active if p.id not in hidden)
+    start, _ = day_bounds(period.dates[0], zone)
+    _, end = day_bounds(period.dates[-1], zone)
+    found = calendar.appointments_in_view(ctx, start, end, [p.id for p in shown])
+    if not show_cancelled:
+        found = [a for a in found if a.status is not AppointmentStatus.CANCELLED]
+    days = _days_with_columns(clinic, period, zone, found)
+    # The range query also returns a block that starts the evening before; it has no column.
+    kept = tuple(a for a in found if local_date(a.starts_at, zone) in days)
+    return CalendarSnapshot(clinic, zone, period, days, shown, active, kept, show_cancelled)
+
+
+def _days_with_columns(
+    clinic: Clinic, period: Period, zone: ZoneInfo, appointments: list[Appointment]
+) -> tuple[date, ...]:
+    """A day view always shows its day; a week shows open days and any day with bookings."""
+    if period.mode is ViewMode.DAY:
+        return period.dates
+    booked = {local_date(a.starts_at, zone) for a in appointments}
+    days = tuple(
+        day for day in period.dates if clinic.opening_hours.windows(day.weekday()) or day in booked
+    )
+    return days or period.dates
+
+
+def visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
+    """The hours to draw: the clinic's hours on the shown days, stretched for outliers."""
+    busy = []
+    for appointment in snapshot.appointments:
+        day = local_date(appointment.starts_at, snapshot.zone)
+        start = day_axis.wall_minute(appointment.starts_at, day, snapshot.zone)
+        end = day_axis.wall_minute(appointment.ends_at, day, snapshot.zone)
+        busy.append((start, min(end, day_axis.MINUTES_PER_DAY)))
+    return day_axis.visible_minutes(snapshot.clinic.opening_hours, snapshot.days, busy)

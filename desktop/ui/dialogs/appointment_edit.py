@@ -1,0 +1,142 @@
+"""Edit an individual appointment: who with, when, how long, and its notes.
+
+Moving (a new practitioner, day, time or length) goes through the same undoable
+command as a drag, so Ctrl+Z takes it back; notes are saved directly. A refused
+move keeps the dialog open with what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QTime
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.appointments import Appointment
+from desktop.domain.clinic_time import local_to_utc, to_local
+from desktop.domain.people import Practitioner
+from desktop.services import booking
+from desktop.ui.calendar import commands
+from desktop.ui.calendar.commands import Place
+from desktop.ui.service_caller import ServiceCaller
+
+
+class EditAppointmentDialog(QDialog):
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        appointment: Appointment,
+        zone: ZoneInfo,
+        practitioners: Sequence[Practitioner],
+        undo_stack: QUndoStack,
+        versions: commands.Versions,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.undo_stack = undo_stack
+        self.versions = versions
+        self.appointment = appointment
+        self.zone = zone
+        self.setWindowTitle("Appointment")
+        local = to_local(appointment.starts_at, zone)
+        self.practitioner_box = QComboBox()
+        for practitioner in practitioners:
+            self.practitioner_box.addItem(practitioner.name, practitioner.id)
+        self.practitioner_box.setCurrentIndex(
+            max(self.practitioner_box.findData(appointment.practitioner_id), 0)
+        )
+        self.date_edit = QDateEdit(QDate(local.year, local.month, local.day))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.time_edit = QTimeEdit(QTime(local.hour, local.minute))
+        self.time_edit.setDisplayFormat("H:mm")
+        self.duration = QSpinBox()
+        self.duration.setRange(5, 12 * 60)
+        self.duration.setSingleStep(5)
+        self.duration.setSuffix(" min")
+        minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+        self.duration.setValue(minutes)
+        self.notes = QPlainTextEdit(appointment.notes)
+        self.notes.setMaximumHeight(80)
+        when = QHBoxLayout()
+        when.addWidget(self.date_edit, 2)
+        when.addWidget(self.time_edit, 1)
+        when.addWidget(QLabel("for"))
+        when.addWidget(self.duration, 1)
+        heading = QLabel(f"<b>{appointment.title}</b> — {appointment.type_name}")
+        heading.setObjectName("dialogHeading")
+        status = QLabel(f"Status: {appointment.status.label}")
+        status.setProperty("muted", True)
+        form = QFormLayout()
+        form.addRow("P&ractitioner", self.practitioner_box)
+        form.addRow("When", when)
+        form.addRow("&Notes", self.notes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        editable = not appointment.read_only
+        for widget in (
+            self.practitioner_box,
+            self.date_edit,
+            self.time_edit,
+            self.duration,
+            self.notes,
+        ):
+            widget.setEnabled(editable)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(editable)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(status)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def place(self) -> Place:
+        day, wall = self.date_edit.date(), self.time_edit.time()
+        starts_at = local_to_utc(
+            date(day.year(), day.month(), day.day()), time(wall.hour(), wall.minute()), self.zone
+        )
+        return Place(
+            self.practitioner_box.currentData(),
+            starts_at,
+            starts_at + timedelta(minutes=self.duration.value()),
+        )
+
+    def accept(self) -> None:
+        place = self.caller.call(self.place, refresh_on_refusal=False)
+        if place is None:
+            return
+        notes = self.notes.toPlainText().strip()
+        if notes != self.appointment.notes:
+            ctx, ident = self.caller.ctx, self.appointment.id
+            saved = self.caller.call(lambda: booking.update_notes(ctx, ident, notes))
+            if saved is None:
+                return
+            self.caller.publish(saved.changes)
+            self.appointment = saved.appointment
+        if place != Place.of(self.appointment):
+            text = f"Move {self.appointment.title}"
+            command = commands.move(self.caller, self.versions, self.appointment, place, text)
+            if command is None:
+                return
+            self.undo_stack.push(command)
+        super().accept()

@@ -1,0 +1,229 @@
+"""Book an appointment or a class: patient type-ahead, practitioner, type, time, notes.
+
+The duration follows the appointment type until the user sets it (a range dragged
+on the calendar counts as setting it). The override boxes let a receptionist book
+outside the practitioner's hours or on top of another booking deliberately; an
+inactive practitioner can never be booked, and if one was deactivated while this
+dialog was open the refusal names them, the list is reloaded, and everything else
+typed stays put.
+
+Signals:
+    booked(Appointment): the appointment as stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.appointments import AppointmentKind, AppointmentType
+from desktop.domain.clinic_time import local_to_utc, to_local
+from desktop.domain.errors import PractitionerInactive
+from desktop.domain.people import Patient, Practitioner
+from desktop.services import booking, calendar
+from desktop.services.booking import BookingRequest
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.patient_picker import PatientPicker
+
+
+def type_label(kind: AppointmentType) -> str:
+    if kind.kind is AppointmentKind.CLASS:
+        return f"{kind.name} — class of {kind.capacity}, {kind.duration_minutes} min"
+    return f"{kind.name} — {kind.duration_minutes} min"
+
+
+class BookingDialog(QDialog):
+    booked = Signal(object)
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        clinic_id: uuid.UUID,
+        zone: ZoneInfo,
+        practitioners: Sequence[Practitioner],
+        types: Sequence[AppointmentType],
+        practitioner_id: uuid.UUID,
+        starts_at: datetime,
+        ends_at: datetime | None = None,
+        patient: Patient | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.clinic_id = clinic_id
+        self.zone = zone
+        self.setWindowTitle("New appointment")
+        self.picker = PatientPicker(caller)
+        self.practitioner_box = QComboBox()
+        self.practitioner_box.setAccessibleName("Practitioner")
+        self.type_box = QComboBox()
+        self.type_box.setAccessibleName("Appointment type")
+        for kind in types:
+            self.type_box.addItem(type_label(kind), kind)
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.time_edit = QTimeEdit()
+        self.time_edit.setDisplayFormat("H:mm")
+        self.duration = QSpinBox()
+        self.duration.setRange(5, 12 * 60)
+        self.duration.setSingleStep(5)
+        self.duration.setSuffix(" min")
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("Anything the practitioner should know")
+        self.notes.setMaximumHeight(64)
+        self.override_hours = QCheckBox("Book outside the practitioner's working hours")
+        self.override_double = QCheckBox("Allow a double booking (both are shown side by side)")
+        self.hint = QLabel()
+        self.hint.setProperty("muted", True)
+        self.hint.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        self.book_button = buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self._layout(buttons)
+        self._duration_by_hand = ends_at is not None
+        self.set_practitioners(practitioners, practitioner_id)
+        local = to_local(starts_at, zone)
+        self.date_edit.setDate(QDate(local.year, local.month, local.day))
+        self.time_edit.setTime(QTime(local.hour, local.minute))
+        self._type_changed()
+        if ends_at is not None:
+            self.duration.setValue(int((ends_at - starts_at).total_seconds() // 60))
+        self.type_box.currentIndexChanged.connect(self._type_changed)
+        self.duration.valueChanged.connect(self._duration_edited)
+        self.picker.patient_chosen.connect(self._check)
+        if patient is not None:
+            self.picker.choose(patient)
+        self._check()
+        self.picker.setFocus()
+
+    def _layout(self, buttons: QDialogButtonBox) -> None:
+        when = QHBoxLayout()
+        when.addWidget(self.date_edit, 2)
+        when.addWidget(self.time_edit, 1)
+        when.addWidget(QLabel("for"))
+        when.addWidget(self.duration, 1)
+        form = QFormLayout()
+        form.addRow("&Patient", self.picker)
+        form.addRow("P&ractitioner", self.practitioner_box)
+        form.addRow("&Type", self.type_box)
+        form.addRow("When", when)
+        form.addRow("&Notes", self.notes)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.override_hours)
+        layout.addWidget(self.override_double)
+        layout.addWidget(self.hint)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def set_practitioners(
+        self, practitioners: Sequence[Practitioner], selected: uuid.UUID | None
+    ) -> None:
+        current = selected or self.practitioner_box.currentData()
+        self.practitioner_box.clear()
+        for practitioner in practitioners:
+            self.practitioner_box.addItem(practitioner.name, practitioner.id)
+        index = self.practitioner_box.findData(current)
+        self.practitioner_box.setCurrentIndex(max(index, 0))
+
+    def selected_type(self) -> AppointmentType | None:
+        kind = self.type_box.currentData()
+        return kind if isinstance(kind, AppointmentType) else None
+
+    def select_type(self, name: str) -> None:
+        for index in range(self.type_box.count()):
+            kind = self.type_box.itemData(index)
+            if isinstance(kind, AppointmentType) and kind.name == name:
+                self.type_box.setCurrentIndex(index)
+                return
+        raise LookupError(name)
+
+    def _type_changed(self) -> None:
+        kind = self.selected_type()
+        if kind is not None and not self._duration_by_hand:
+            self.duration.blockSignals(True)
+            self.duration.setValue(kind.duration_minutes)
+            self.duration.blockSignals(False)
+        self._check()
+
+    def _duration_edited(self) -> None:
+        self._duration_by_hand = True
+
+    def _check(self) -> None:
+        kind = self.selected_type()
+        needs_patient = kind is not None and kind.kind is AppointmentKind.INDIVIDUAL
+        missing = needs_patient and self.picker.patient is None
+        ready = kind is not None and self.practitioner_box.count() > 0 and not missing
+        self.book_button.setEnabled(ready)
+        if missing:
+            self.hint.setText("Choose the patient to book.")
+        elif kind is not None and kind.kind is AppointmentKind.CLASS:
+            self.hint.setText("A class can be booked empty; add attendees from the calendar.")
+        else:
+            self.hint.setText("")
+
+    def starts_at(self) -> datetime:
+        day, wall = self.date_edit.date(), self.time_edit.time()
+        return local_to_utc(
+            date(day.year(), day.month(), day.day()), time(wall.hour(), wall.minute()), self.zone
+        )
+
+    def request(self) -> BookingRequest:
+        """The booking as typed; a wall time the clocks skip raises InvalidInput."""
+        kind = self.selected_type()
+        assert kind is not None
+        starts_at = self.starts_at()
+        patient = self.picker.patient
+        return BookingRequest(
+            clinic_id=self.clinic_id,
+            practitioner_id=self.practitioner_box.currentData(),
+            appointment_type_id=kind.id,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=self.duration.value()),
+            patient_id=patient.id if patient else None,
+            notes=self.notes.toPlainText(),
+            override_availability=self.override_hours.isChecked(),
+            override_double_booking=self.override_double.isChecked(),
+        )
+
+    def accept(self) -> None:
+        ctx = self.caller.ctx
+        result = self.caller.call(
+            lambda: booking.book_appointment(ctx, self.request()),
+            title="Book appointment",
+            on_error=self._refused,
+        )
+        if result is None:
+            return  # the message was shown; keep everything typed so it can be fixed
+        self.caller.publish(result.changes)
+        self.booked.emit(result.appointment)
+        super().accept()
+
+    def _refused(self, exc: Exception) -> None:
+        if isinstance(exc, PractitionerInactive):
+            ctx = self.caller.ctx
+            fresh = self.caller.call(lambda: calendar.practitioners(ctx), refresh_on_refusal=False)
+            self.set_practitioners(fresh or [], None)
+            self._check()

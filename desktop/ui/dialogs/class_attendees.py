@@ -1,0 +1,177 @@
+"""A class and who is in it: add attendees (within capacity), remove them, mark arrivals.
+
+Stays current through the change bus, so two desks filling the same class see
+each other's bookings, and a refusal because the class is full shows the places.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.appointments import (
+    Appointment,
+    AppointmentStatus,
+    Attendance,
+    CancellationReason,
+)
+from desktop.domain.clinic_time import to_local
+from desktop.domain.errors import NotFound
+from desktop.services import booking, calendar
+from desktop.services.changes import Changes
+from desktop.ui.dialogs.cancel import REASONS
+from desktop.ui.models.attendees import AttendeeListModel
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.patient_picker import PatientPicker
+
+
+class ClassAttendeesDialog(QDialog):
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        appointment: Appointment,
+        zone: ZoneInfo,
+        practitioner: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.appointment = appointment
+        self.zone = zone
+        self.practitioner = practitioner
+        self.setWindowTitle(appointment.type_name)
+        self.heading = QLabel()
+        self.heading.setObjectName("dialogHeading")
+        self.places = QLabel()
+        self.model = AttendeeListModel(self)
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setAccessibleName("Attendees")
+        self.picker = PatientPicker(caller)
+        self.add_button = QPushButton("&Add to class")
+        self.arrived_button = QPushButton("Mark a&rrived")
+        self.remove_reason = QComboBox()
+        for reason in REASONS:
+            self.remove_reason.addItem(reason.label, reason)
+        self.remove_button = QPushButton("Re&move")
+        self.add_button.clicked.connect(self.add_chosen)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.arrived_button.clicked.connect(self.mark_selected_arrived)
+        self.picker.patient_chosen.connect(self._enable)
+        self.list.selectionModel().selectionChanged.connect(self._enable)
+        caller.bus.changed.connect(self._on_changes)
+        self._layout()
+        self._show(appointment)
+
+    def _layout(self) -> None:
+        adding = QHBoxLayout()
+        adding.addWidget(self.picker, 1)
+        adding.addWidget(self.add_button)
+        removing = QHBoxLayout()
+        removing.addWidget(self.arrived_button)
+        removing.addStretch(1)
+        removing.addWidget(QLabel("Reason"))
+        removing.addWidget(self.remove_reason)
+        removing.addWidget(self.remove_button)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.places)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(removing)
+        layout.addLayout(adding)
+        layout.addWidget(buttons)
+        self.resize(560, 460)
+
+    def _show(self, appointment: Appointment) -> None:
+        self.appointment = appointment
+        start, end = (
+            to_local(appointment.starts_at, self.zone),
+            to_local(appointment.ends_at, self.zone),
+        )
+        self.heading.setText(
+            f"<b>{appointment.type_name}</b> with {self.practitioner}<br>"
+            f"{start:%A %d %B}, {start.hour}:{start.minute:02d}–{end.hour}:{end.minute:02d}"
+        )
+        taken, capacity = appointment.booked_places, appointment.capacity
+        left = capacity - taken
+        self.places.setText(
+            f"{taken} of {capacity} places booked — "
+            + ("the class is full" if left <= 0 else f"{left} left")
+        )
+        self.model.set_attendees(appointment.attendees)
+        self._enable()
+
+    def _selected(self) -> Attendance | None:
+        rows = self.list.selectionModel().selectedRows()
+        return self.model.attendance(rows[0].row()) if rows else None
+
+    def _enable(self) -> None:
+        open_class = self.appointment.status is not AppointmentStatus.CANCELLED
+        self.add_button.setEnabled(open_class and self.picker.patient is not None)
+        chosen = self._selected()
+        status = chosen.status if chosen is not None else AppointmentStatus.CANCELLED
+        self.remove_button.setEnabled(status.takes_time)
+        self.arrived_button.setEnabled(status is AppointmentStatus.BOOKED)
+
+    def add_chosen(self) -> None:
+        patient = self.picker.patient
+        if patient is None:
+            return
+        ctx, class_id = self.caller.ctx, self.appointment.id
+        result = self.caller.call(
+            lambda: booking.add_attendee(ctx, class_id, patient.id), title="Add to class"
+        )
+        if result is not None:
+            self.picker.clear()
+            self.caller.publish(result.changes)
+
+    def remove_selected(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        ctx, class_id = self.caller.ctx, self.appointment.id
+        reason = CancellationReason(self.remove_reason.currentData())
+        result = self.caller.call(
+            lambda: booking.cancel_attendance(ctx, class_id, chosen.patient_id, reason),
+            title="Remove from class",
+        )
+        if result is not None:
+            self.caller.publish(result.changes)
+
+    def mark_selected_arrived(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        ctx, class_id = self.caller.ctx, self.appointment.id
+        result = self.caller.call(
+            lambda: booking.set_attendance_status(
+                ctx, class_id, chosen.patient_id, AppointmentStatus.ARRIVED
+            ),
+            title="Class attendance",
+        )
+        if result is not None:
+            self.caller.publish(result.changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if not (changes.appointments or changes.patients) or not self.isVisible():
+            return
+        ctx, class_id = self.caller.ctx, self.appointment.id
+        try:
+            fresh = calendar.appointment(ctx, class_id)
+        except NotFound:
+            self.reject()  # deleted elsewhere: nothing left to edit
+            return
+        self._show(fresh)

@@ -1,0 +1,255 @@
+"""The patient card's message log: every reminder, where it went, and what became of it.
+
+A failed message shows the mail server's or gateway's own reason, and can be
+retried — or sent to a corrected address, which is saved on the patient's
+record so later messages go there too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.outbox import Channel
+from desktop.services.changes import Changes
+from desktop.services.messaging.message_log import (
+    MessageLogEntry,
+    MessageStatus,
+    fix_recipient_and_retry,
+    message_log,
+    retry_message,
+)
+from desktop.services.messaging.records import Purpose
+from desktop.ui.messaging.formatting import short_when
+from desktop.ui.service_caller import ServiceCaller
+
+_STATUS_COLOURS = {
+    MessageStatus.DELIVERED: "#1e7b34",
+    MessageStatus.SENT: "#1e7b34",
+    MessageStatus.FAILED: "#b3261e",
+    MessageStatus.UNDELIVERED: "#b3261e",
+    MessageStatus.HELD: "#a15c00",
+    MessageStatus.RETRYING: "#a15c00",
+    MessageStatus.CANCELLED: "#6b7280",
+    MessageStatus.NOT_SENT: "#6b7280",
+}
+Index = QModelIndex | QPersistentModelIndex
+
+
+def ask_address(parent: QWidget | None, channel: Channel, current: str) -> str | None:
+    """Module level so offscreen tests answer instead of showing a modal box."""
+    what = "mobile number" if channel is Channel.SMS else "email address"
+    text, ok = QInputDialog.getText(
+        parent,
+        "Send to another address",
+        f"Correct {what} (saved on the patient's record):",
+        text=current,
+    )
+    return text.strip() if ok and text.strip() else None
+
+
+class MessageLogModel(QAbstractTableModel):
+    HEADERS = ("When", "Sent by", "To", "Status", "Details")
+
+    def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.entries: list[MessageLogEntry] = []
+
+    def set_entries(self, entries: list[MessageLogEntry]) -> None:
+        self.beginResetModel()
+        self.entries = entries
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self.entries[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(entry, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
+            colour = _STATUS_COLOURS.get(entry.status)
+            return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry.detail or entry.body or None
+        return None
+
+    def _text(self, entry: MessageLogEntry, column: int) -> str:
+        if column == 0:
+            if entry.due_at is not None and entry.status is MessageStatus.SCHEDULED:
+                return f"Due {short_when(entry.due_at, self.zone)}"
+            return short_when(entry.sent_at or entry.due_at or entry.created_at, self.zone)
+        if column == 1:
+            kind = "Receipt" if entry.purpose is Purpose.RECEIPT else "Reminder"
+            return f"{'SMS' if entry.channel is Channel.SMS else 'Email'} · {kind}"
+        if column == 2:
+            return entry.recipient or "—"
+        if column == 3:
+            return entry.status.label
+        return self._details(entry)
+
+    def _details(self, entry: MessageLogEntry) -> str:
+        if entry.detail:
+            return entry.detail
+        if entry.status is MessageStatus.SCHEDULED and entry.appointment_starts_at:
+            return f"For the appointment on {short_when(entry.appointment_starts_at, self.zone)}"
+        if entry.status is MessageStatus.RETRYING and entry.due_at:
+            return f"Next try {short_when(entry.due_at, self.zone)}"
+        if entry.segments > 1:
+            return f"{entry.segments} SMS parts"
+        return entry.subject
+
+
+class MessageLogWidget(QWidget):
+    def __init__(
+        self, caller: ServiceCaller, zone: ZoneInfo, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.patient_id: uuid.UUID | None = None
+        self.model = MessageLogModel(zone, self)
+        heading = QLabel("Messages")
+        heading.setObjectName("sectionHeading")
+        self.show_cancelled = QCheckBox("Show cancelled")
+        self.show_cancelled.toggled.connect(self.reload)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.empty = QLabel("No messages yet.")
+        self.empty.setProperty("muted", True)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setMaximumHeight(110)
+        self.text.setPlaceholderText("Select a message to read it.")
+        self.retry_button = QPushButton("Retry")
+        self.fix_button = QPushButton("Change address and retry…")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.fix_button.clicked.connect(self.fix_selected)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(self.show_cancelled)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.fix_button)
+        buttons.addWidget(self.retry_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+        caller.bus.changed.connect(self._on_changes)
+        self._selection_changed()
+
+    def set_patient(self, patient_id: uuid.UUID | None) -> None:
+        self.patient_id = patient_id
+        self.reload()
+
+    def reload(self) -> None:
+        entries: list[MessageLogEntry] = []
+        if self.patient_id is not None:
+            patient_id = self.patient_id
+            found = self.caller.call(
+                lambda: message_log(
+                    self.caller.ctx, patient_id, include_cancelled=self.show_cancelled.isChecked()
+                ),
+                refresh_on_refusal=False,
+            )
+            entries = found or []
+        selected = self.selected()
+        self.model.set_entries(entries)
+        self.empty.setVisible(not entries)
+        if selected is not None:
+            for row, entry in enumerate(entries):
+                if entry.id == selected.id:
+                    self.table.selectRow(row)
+        self._selection_changed()
+
+    def selected(self) -> MessageLogEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.entries[rows[0].row()] if rows else None
+
+    def retry_selected(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+        changes = self.caller.call(
+            lambda: retry_message(self.caller.ctx, entry.id), title="Retry message"
+        )
+        if changes is not None:
+            self.caller.publish(changes)
+            self.reload()
+
+    def fix_selected(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+        address = ask_address(self, entry.channel, entry.recipient)
+        if address is None:
+            return
+        changes = self.caller.call(
+            lambda: fix_recipient_and_retry(self.caller.ctx, entry.id, address),
+            title="Retry message",
+        )
+        if changes is not None:
+            self.caller.publish(changes)
+            self.reload()
+
+    def _selection_changed(self, *_: object) -> None:
+        entry = self.selected()
+        self.retry_button.setEnabled(entry is not None and entry.can_retry)
+        self.fix_button.setEnabled(entry is not None and entry.status is MessageStatus.FAILED)
+        if entry is None:
+            self.text.clear()
+            return
+        lines = [f"Subject: {entry.subject}", ""] if entry.subject else []
+        lines.append(entry.body or "(the text is written when the message is sent)")
+        if entry.detail:
+            lines += ["", f"{entry.status.label}: {entry.detail}"]
+        self.text.setPlainText("\n".join(lines))
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.outbox or changes.patients or changes.appointments:
+            self.reload()

@@ -1,0 +1,344 @@
+"""Settings ▸ Messaging: reminders (schedule and templates), email, SMS gateway and credit.
+
+Nothing is saved until Save; the service checks everything again (an unknown
+placeholder is refused there too). Passwords and keys are never shown: an
+empty field keeps the stored one, typing replaces it, and both go to the
+keyring, never to the database.
+
+Signals:
+    saved(MessagingSettings): the settings were saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.clinic_time import clinic_zone, local_to_utc, to_local
+from desktop.domain.errors import DomainError
+from desktop.domain.messages import ReminderFacts
+from desktop.domain.people import Clinic
+from desktop.services import calendar
+from desktop.services.messaging.configure import save_settings
+from desktop.services.messaging.secrets import (
+    SMS_API_KEY_ENV,
+    SMTP_PASSWORD_ENV,
+    MessagingSecrets,
+    no_keyring_message,
+)
+from desktop.services.messaging.settings import MessagingSettings, SmtpSecurity, get_settings
+from desktop.services.outbox_dispatch import system_clock
+from desktop.ui.messaging.credit_panel import CreditPanel
+from desktop.ui.messaging.formatting import short_when
+from desktop.ui.messaging.template_editor import EmailTemplateEditor, SmsTemplateEditor
+from desktop.ui.service_caller import ServiceCaller
+
+_DEFAULT_PORTS = {SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465, SmtpSecurity.NONE: 25}
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setProperty("muted", True)
+    return label
+
+
+def _secret(placeholder: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setPlaceholderText(placeholder)
+    return field
+
+
+class MessagingSettingsPage(QWidget):
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        clinic: Clinic,
+        *,
+        secrets: MessagingSecrets | None = None,
+        now: Callable[[], datetime] = system_clock,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.clinic = clinic
+        self.zone = clinic_zone(clinic.timezone)
+        self.secrets = secrets or MessagingSecrets()
+        self.now = now
+        self.loaded = MessagingSettings(clinic.id)
+        self.setWindowTitle("Messaging")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._scrolling(self._reminders_tab()), "Reminders")
+        self.tabs.addTab(self._scrolling(self._email_tab()), "Email")
+        self.tabs.addTab(self._scrolling(self._sms_tab()), "SMS && credit")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.revert_button = QPushButton("Revert")
+        self.save_button = QPushButton("Save")
+        self.save_button.setDefault(True)
+        self.revert_button.clicked.connect(self.load)
+        self.save_button.clicked.connect(self.save)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.revert_button)
+        bottom.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bottom)
+        self.resize(760, 680)
+        self.load()
+
+    # --- building -----------------------------------------------------------------
+
+    @staticmethod
+    def _scrolling(inner: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(inner)
+        return area
+
+    def _reminders_tab(self) -> QWidget:
+        self.by_sms = QCheckBox("Send reminders by SMS")
+        self.by_email = QCheckBox("Send reminders by email")
+        self.lead_hours = QSpinBox()
+        self.lead_hours.setRange(1, 168)
+        self.lead_hours.setSuffix(" hours before the appointment")
+        self.lead_hours.setMaximumWidth(300)
+        schedule = QGroupBox("Schedule")
+        form = QFormLayout(schedule)
+        form.addRow(self.by_sms)
+        form.addRow(self.by_email)
+        form.addRow("Send", self.lead_hours)
+        form.addRow(
+            _note(
+                "Each patient gets one reminder per appointment and channel. Moving an "
+                "appointment replaces its reminder; cancelling withdraws it. Patients who "
+                "opted out, or have no mobile number or email address, are skipped."
+            )
+        )
+        self.sms_editor = SmsTemplateEditor()
+        self.email_editor = EmailTemplateEditor()
+        sms_box = QGroupBox("SMS reminder")
+        QVBoxLayout(sms_box).addWidget(self.sms_editor)
+        email_box = QGroupBox("Email reminder")
+        QVBoxLayout(email_box).addWidget(self.email_editor)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(schedule)
+        layout.addWidget(sms_box)
+        layout.addWidget(email_box)
+        layout.addStretch(1)
+        return page
+
+    def _email_tab(self) -> QWidget:
+        self.smtp_host = QLineEdit()
+        self.smtp_host.setPlaceholderText("smtp.example.com")
+        self.smtp_port = QSpinBox()
+        self.smtp_port.setRange(1, 65535)
+        self.smtp_port.setMaximumWidth(120)
+        self.smtp_security = QComboBox()
+        for security in SmtpSecurity:
+            self.smtp_security.addItem(security.label, security)
+        self.smtp_security.currentIndexChanged.connect(self._security_changed)
+        self.smtp_username = QLineEdit()
+        self.smtp_password = _secret("")
+        self.sender_address = QLineEdit()
+        self.sender_address.setPlaceholderText("reception@yourclinic.com.au")
+        self.sender_name = QLineEdit()
+        self.sender_name.setPlaceholderText(self.clinic.name)
+        self.billing_email = QLineEdit()
+        self.billing_email.setPlaceholderText("accounts@yourclinic.com.au")
+        server = QGroupBox("Mail server (SMTP)")
+        form = QFormLayout(server)
+        form.addRow("Server", self.smtp_host)
+        form.addRow("Port", self.smtp_port)
+        form.addRow("Security", self.smtp_security)
+        form.addRow("Username", self.smtp_username)
+        form.addRow("Password", self.smtp_password)
+        sender = QGroupBox("Sender and billing")
+        form2 = QFormLayout(sender)
+        form2.addRow("From address", self.sender_address)
+        form2.addRow("From name", self.sender_name)
+        form2.addRow("Billing email", self.billing_email)
+        form2.addRow(_note("Receipts for SMS credit are emailed to the billing address."))
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(server)
+        layout.addWidget(sender)
+        if not self.secrets.available:
+            layout.addWidget(_note(no_keyring_message("password", SMTP_PASSWORD_ENV)))
+        layout.addStretch(1)
+        return page
+
+    def _sms_tab(self) -> QWidget:
+        self.gateway_url = QLineEdit()
+        self.gateway_url.setPlaceholderText("https://sms.provider.example/v1")
+        self.api_key = _secret("")
+        self.sender_id = QLineEdit()
+        self.sender_id.setMaxLength(15)
+        self.sender_id.setPlaceholderText("e.g. Harbourside (up to 11 letters) or a mobile")
+        self.low_credit = QSpinBox()
+        self.low_credit.setRange(0, 100_000)
+        self.low_credit.setSuffix(" credits")
+        self.low_credit.setMaximumWidth(160)
+        gateway = QGroupBox("SMS gateway")
+        form = QFormLayout(gateway)
+        form.addRow("Address", self.gateway_url)
+        form.addRow("API key", self.api_key)
+        form.addRow("Sender", self.sender_id)
+        form.addRow("Warn when credit is down to", self.low_credit)
+        if not self.secrets.available:
+            form.addRow(_note(no_keyring_message("key", SMS_API_KEY_ENV)))
+        self.credit_panel = CreditPanel(self.caller, self.clinic.id, self.zone, self.now)
+        credit = QGroupBox("SMS credit")
+        QVBoxLayout(credit).addWidget(self.credit_panel)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(gateway)
+        layout.addWidget(credit)
+        layout.addStretch(1)
+        return page
+
+    # --- loading and saving -----------------------------------------------------------
+
+    def load(self) -> None:
+        found = self.caller.call(
+            lambda: get_settings(self.caller.ctx, self.clinic.id), refresh_on_refusal=False
+        )
+        if found is None:
+            return
+        self.loaded = s = found
+        self.by_sms.setChecked(s.reminders_by_sms)
+        self.by_email.setChecked(s.reminders_by_email)
+        self.lead_hours.setValue(max(1, int(s.reminder_lead.total_seconds() // 3600)))
+        self.sms_editor.field.set_text(s.sms_template)
+        self.email_editor.subject.set_text(s.email_subject)
+        self.email_editor.body.set_text(s.email_body)
+        self.smtp_host.setText(s.smtp_host)
+        self.smtp_security.setCurrentIndex(list(SmtpSecurity).index(s.smtp_security))
+        self.smtp_port.setValue(s.smtp_port)
+        self.smtp_username.setText(s.smtp_username)
+        self.sender_address.setText(s.sender_address)
+        self.sender_name.setText(s.sender_name)
+        self.billing_email.setText(s.billing_email)
+        self.gateway_url.setText(s.sms_gateway_url)
+        self.sender_id.setText(s.sms_sender_id)
+        self.low_credit.setValue(s.low_credit_warning)
+        self.smtp_password.clear()
+        self.api_key.clear()
+        self.smtp_password.setPlaceholderText(
+            "saved — type to replace" if self.secrets.has_smtp_password(s.clinic_id) else ""
+        )
+        self.api_key.setPlaceholderText(
+            "saved — type to replace" if self.secrets.has_sms_api_key(s.clinic_id) else ""
+        )
+        values = self.sample_values()
+        self.sms_editor.set_sample(values)
+        self.email_editor.set_sample(values)
+        self._say("")
+
+    def current_settings(self) -> MessagingSettings:
+        return replace(
+            self.loaded,
+            reminders_by_sms=self.by_sms.isChecked(),
+            reminders_by_email=self.by_email.isChecked(),
+            reminder_lead=timedelta(hours=self.lead_hours.value()),
+            sms_template=self.sms_editor.field.text(),
+            email_subject=self.email_editor.subject.text(),
+            email_body=self.email_editor.body.text(),
+            smtp_host=self.smtp_host.text(),
+            smtp_port=self.smtp_port.value(),
+            smtp_security=SmtpSecurity(self.smtp_security.currentData()),
+            smtp_username=self.smtp_username.text(),
+            sender_address=self.sender_address.text(),
+            sender_name=self.sender_name.text(),
+            billing_email=self.billing_email.text(),
+            sms_gateway_url=self.gateway_url.text(),
+            sms_sender_id=self.sender_id.text(),
+            low_credit_warning=self.low_credit.value(),
+        )
+
+    def save(self) -> bool:
+        settings = self.current_settings()
+        password = self.smtp_password.text() or None
+        key = self.api_key.text() or None
+        problems: list[str] = []
+
+        def show_problem(exc: Exception) -> None:
+            if isinstance(exc, DomainError):
+                problems.append(str(exc))
+
+        result = self.caller.call(
+            lambda: save_settings(
+                self.caller.ctx,
+                settings,
+                smtp_password=password,
+                sms_api_key=key,
+                secrets=self.secrets,
+            ),
+            title="Messaging settings",
+            refresh_on_refusal=False,
+            on_error=show_problem,
+        )
+        if result is None:
+            self._say(problems[0] if problems else "Not saved.", error=True)
+            return False
+        saved, changes = result
+        self.caller.publish(changes)
+        self.load()
+        self._say(f"Saved {short_when(self.now(), self.zone)}.")
+        self.saved.emit(saved)
+        return True
+
+    # --- helpers ------------------------------------------------------------------
+
+    def sample_values(self) -> dict[str, str]:
+        """Facts for the preview: this clinic, a practitioner, tomorrow at 9:30 am."""
+        names = self.caller.call(
+            lambda: [p.name for p in calendar.practitioners(self.caller.ctx)],
+            refresh_on_refusal=False,
+        )
+        tomorrow = to_local(self.now(), self.zone).date() + timedelta(days=1)
+        return ReminderFacts(
+            first_name="Sam",
+            starts_at=local_to_utc(tomorrow, time(9, 30), self.zone),
+            zone=self.zone,
+            practitioner=(names or ["Alex Practitioner"])[0],
+            location=self.clinic.name,
+            address=self.clinic.address,
+            clinic_phone=self.clinic.phone or "(clinic phone)",
+        ).values()
+
+    def _security_changed(self) -> None:
+        security = SmtpSecurity(self.smtp_security.currentData())
+        if self.smtp_port.value() in _DEFAULT_PORTS.values():
+            self.smtp_port.setValue(_DEFAULT_PORTS[security])
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setObjectName("formError" if error else "")
+        self.status.setProperty("muted", not error)
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)

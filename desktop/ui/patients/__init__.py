@@ -1,0 +1,1 @@
+"""Finding patients and seeing one patient's details and appointments."""

@@ -1,0 +1,90 @@
+"""What the user chose to see, remembered between runs (QSettings).
+
+Hidden practitioners are remembered rather than shown ones, so a practitioner
+added later appears without anyone having to tick them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from desktop.ui.calendar.period import ViewMode
+
+_HIDDEN = "calendar/hidden_practitioners"
+_MODE = "calendar/view_mode"
+_CANCELLED = "calendar/show_cancelled"
+_ZOOM = "calendar/zoom"
+_THEME = "appearance/theme"
+_GEOMETRY = "window/geometry"
+
+
+class Preferences:
+    def __init__(self, settings: QSettings) -> None:
+        self.settings = settings
+
+    def _text(self, key: str, default: str) -> str:
+        value = self.settings.value(key, default)
+        return value if isinstance(value, str) else default
+
+    @property
+    def hidden_practitioners(self) -> frozenset[uuid.UUID]:
+        hidden = set()
+        for part in self._text(_HIDDEN, "").split(","):
+            try:
+                hidden.add(uuid.UUID(part.strip()))
+            except ValueError:
+                continue  # an empty or hand-edited entry: ignore rather than fail to start
+        return frozenset(hidden)
+
+    @hidden_practitioners.setter
+    def hidden_practitioners(self, ids: frozenset[uuid.UUID]) -> None:
+        self.settings.setValue(_HIDDEN, ",".join(sorted(str(i) for i in ids)))
+
+    @property
+    def view_mode(self) -> ViewMode:
+        try:
+            return ViewMode(self._text(_MODE, ViewMode.DAY.value))
+        except ValueError:
+            return ViewMode.DAY
+
+    @view_mode.setter
+    def view_mode(self, mode: ViewMode) -> None:
+        self.settings.setValue(_MODE, mode.value)
+
+    @property
+    def show_cancelled(self) -> bool:
+        return self._text(_CANCELLED, "true") == "true"
+
+    @show_cancelled.setter
+    def show_cancelled(self, show: bool) -> None:
+        self.settings.setValue(_CANCELLED, "true" if show else "false")
+
+    @property
+    def zoom(self) -> int:
+        text = self._text(_ZOOM, "")
+        return int(text) if text.lstrip("-").isdigit() else 0
+
+    @zoom.setter
+    def zoom(self, level: int) -> None:
+        self.settings.setValue(_ZOOM, str(level))
+
+    @property
+    def theme(self) -> str:
+        return self._text(_THEME, "light")
+
+    @theme.setter
+    def theme(self, name: str) -> None:
+        self.settings.setValue(_THEME, name)
+
+    @property
+    def window_geometry(self) -> bytes:
+        value = self.settings.value(_GEOMETRY, QByteArray())
+        if isinstance(value, QByteArray):
+            return bytes(value.data())
+        return bytes(value) if isinstance(value, bytes | bytearray) else b""
+
+    @window_geometry.setter
+    def window_geometry(self, geometry: bytes) -> None:
+        self.settings.setValue(_GEOMETRY, QByteArray(geometry))

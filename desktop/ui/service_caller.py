@@ -1,0 +1,50 @@
+"""Calling a service from a widget: through `run_operation`, then refresh on refusal.
+
+Every widget that changes data holds a `ServiceCaller`. It runs the call through
+`operations.run_operation` (the one place errors become messages and expired
+sessions become a sign-in), and when a rule refused the change it tells every
+screen to reload, because the refusal usually means the screen was stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QWidget
+
+from desktop.domain.errors import DomainError
+from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
+from desktop.ui import operations
+from desktop.ui.change_bus import ChangeBus
+
+T = TypeVar("T")
+
+
+class ServiceCaller:
+    def __init__(self, ctx: ServiceContext, bus: ChangeBus, parent: QWidget | None) -> None:
+        self.ctx = ctx
+        self.bus = bus
+        self.parent = parent
+
+    def call(
+        self,
+        action: Callable[[], T],
+        *,
+        title: str = "Frontdesk",
+        refresh_on_refusal: bool = True,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> T | None:
+        """The action's result, or None once the user has been told why it failed."""
+
+        def failed(exc: Exception) -> None:
+            if refresh_on_refusal and isinstance(exc, DomainError):
+                self.bus.refresh_stale()
+            if on_error is not None:
+                on_error(exc)
+
+        return operations.run_operation(self.parent, action, title=title, on_error=failed)
+
+    def publish(self, changes: Changes) -> None:
+        self.bus.publish(changes)

@@ -1,0 +1,118 @@
+"""Everything about who is signed in, attached to the main window.
+
+`SignInController(accounts, session, remembered).attach(window)` installs the
+re-login handler for `run_operation`, puts an `IdleLock` on the window with the
+clinic's idle timeout, ends the session when the screen locks (so nothing can be
+done with it until someone signs in), and keeps the session alive while the user
+is typing or clicking without calling any service. The main window binds its
+menu actions to `lock_now`, `sign_out` and `change_password`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from desktop.auth import ExpiryReason, SignedInSession, UserAccount
+from desktop.auth.remembered import RememberedSignIn
+from desktop.services.accounts import Accounts
+from desktop.ui import operations
+from desktop.ui.signin.dialogs import ChangePasswordDialog, accepted
+from desktop.ui.signin.idle_lock import IdleLock
+from desktop.ui.signin.relogin import ModalRunner, Notifier, ReloginHandler, notify_box, run_modal
+
+log = logging.getLogger(__name__)
+
+ROLE_LABELS = {
+    "receptionist": "reception",
+    "practitioner": "practitioner",
+    "admin": "administrator",
+}
+
+
+def describe_user(user: UserAccount | None) -> str:
+    if user is None:
+        return "Nobody is signed in."
+    return f"{user.display_name} ({ROLE_LABELS.get(user.role.value, user.role.value)})"
+
+
+class SignInController:
+    def __init__(
+        self,
+        accounts: Accounts,
+        session: SignedInSession,
+        remembered: RememberedSignIn,
+        *,
+        run: ModalRunner = run_modal,
+        notify: Notifier = notify_box,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.accounts = accounts
+        self.session = session
+        self.remembered = remembered
+        self.run = run
+        self.notify = notify
+        self.clock = clock
+        self.handler = ReloginHandler(accounts, session, run_modal=run, notify=notify)
+        self.idle_lock: IdleLock | None = None
+        self.window: QWidget | None = None
+
+    def attach(self, window: QWidget) -> IdleLock:
+        self.window = window
+        lock = IdleLock(
+            window,
+            self.accounts.policy().idle_timeout,
+            lambda: self.handler.unlock(window),
+            clock=self.clock,
+        )
+        lock.locked.connect(self._locked)
+        lock.active.connect(self._keep_alive)
+        self.idle_lock = lock
+        self.handler.idle_lock = lock
+        self.session.subscribe(self._user_changed)
+        self._user_changed(self.session.user)
+        operations.set_session_handler(self.handler)
+        return lock
+
+    def lock_now(self) -> None:
+        """Lock the screen at once (stepping away from the desk)."""
+        if self.idle_lock is not None:
+            self.idle_lock.lock()
+
+    def sign_out(self) -> None:
+        """End the session, forget a remembered sign-in, and lock until someone signs in."""
+        self.session.sign_out()
+        self.remembered.forget()
+        if self.idle_lock is not None:
+            self.idle_lock.set_detail("Signed out.")
+            self.idle_lock.lock()
+
+    def change_password(self, parent: QWidget | None = None) -> bool:
+        dialog = ChangePasswordDialog(parent or self.window, self.session.change_password)
+        done = accepted(self.run(dialog))
+        dialog.deleteLater()
+        if done:
+            self.remembered.forget()  # its refresh secret ended with the other sessions
+            self.notify(parent or self.window, "Your password has been changed.")
+        return done
+
+    def _locked(self) -> None:
+        try:
+            self.session.end(ExpiryReason.IDLE)
+        except Exception:  # the lock must hold even if the database cannot be reached
+            log.warning("could not end the session when locking", exc_info=True)
+
+    def _keep_alive(self) -> None:
+        try:
+            self.session.keep_alive()
+        except Exception:  # a lost connection shows up at the next real action
+            log.warning("could not note activity on the session", exc_info=True)
+
+    def _user_changed(self, user: UserAccount | None) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.set_detail(
+                f"{describe_user(user)} was signed in." if user is not None else "Signed out."
+            )

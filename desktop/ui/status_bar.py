@@ -1,0 +1,57 @@
+"""The status bar: who is signed in, which store, and slots for sync and Xero state.
+
+Sync and the Xero queue are other engineers' work; they report through
+`set_sync_state` and `set_xero_state` and need nothing else from this module.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from desktop.domain.roles import Actor
+
+
+def describe_store(url: str, dialect: str) -> tuple[str, str]:
+    """A short label and a tooltip for the database in use (never showing a password)."""
+    shown = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    if dialect == "sqlite":
+        return "Local store (SQLite)", shown
+    return f"Server store ({dialect.capitalize()})", shown
+
+
+class StatusLabel(QLabel):
+    """One segment of the status bar (styled as a pill by the stylesheet)."""
+
+    def __init__(self, name: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName(name)
+        self.setProperty("statusSegment", True)
+
+
+class FrontdeskStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("frontdeskStatusBar")
+        self.user_label = StatusLabel("userState", "Not signed in")
+        self.store_label = StatusLabel("storeState", "")
+        self.sync_label = StatusLabel("syncState", "Sync: not set up")
+        self.xero_label = StatusLabel("xeroState", "Xero: not connected")
+        for label in (self.user_label, self.store_label, self.sync_label, self.xero_label):
+            self.addPermanentWidget(label)
+
+    def set_user(self, actor: Actor) -> None:
+        self.user_label.setText(f"Signed in: {actor.name} ({actor.role.value})")
+
+    def set_store_state(self, text: str, tooltip: str = "") -> None:
+        self.store_label.setText(text)
+        self.store_label.setToolTip(tooltip)
+
+    def set_sync_state(self, text: str) -> None:
+        """For the sync client: e.g. "Synced 10:42", "Offline – 3 changes waiting"."""
+        self.sync_label.setText(text)
+
+    def set_xero_state(self, text: str) -> None:
+        """For the Xero worker: e.g. "Xero: 2 queued", "Xero: 1 needs attention"."""
+        self.xero_label.setText(text)

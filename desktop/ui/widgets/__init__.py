@@ -1,0 +1,1 @@
+"""Small reusable widgets (the patient type-ahead)."""

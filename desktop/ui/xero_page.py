@@ -1,0 +1,437 @@
+"""The "Xero" page: the connection, the queue, and every job Xero refused, with Retry.
+
+A widget for the main window (the lead places it). It reads everything through
+services (`xero_settings`), changes things through `ServiceCaller`, and runs the
+slow parts — Xero's sign-in page, a sync over the network — off the GUI thread.
+`xero_badge_text` is the status bar's one-line summary.
+
+Signals:
+    changed(Changes): published on the change bus too, after a Retry or a sync.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.outbox import JobState
+from desktop.services import xero_settings
+from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
+from desktop.services.outbox_dispatch import DrainReport
+from desktop.services.xero_settings import ConnectionState, XeroConnection, XeroQueueStatus
+from desktop.store.database import Database
+from desktop.ui.billing.background import BackgroundTask
+from desktop.ui.service_caller import ServiceCaller
+
+_STYLE = """
+QLabel#xeroTitle { font-size: 16pt; font-weight: 600; }
+QFrame#xeroCard, QFrame#xeroTile {
+    border: 1px solid palette(mid); border-radius: 8px; background: palette(base);
+}
+QLabel#xeroState { font-size: 12pt; font-weight: 600; }
+QLabel#xeroDot { font-size: 14pt; }
+QLabel#tileNumber { font-size: 20pt; font-weight: 600; }
+QLabel#tileCaption { color: palette(dark); }
+QLabel#xeroMuted { color: palette(dark); }
+QLabel#xeroEmpty { color: palette(dark); padding: 18px; }
+QLabel#sectionHeading { font-weight: 600; font-size: 11pt; }
+QTableWidget#xeroAttention { border: 1px solid palette(mid); border-radius: 6px; }
+QTableWidget#xeroAttention::item { padding: 4px 8px; }
+QTableWidget#xeroAttention QHeaderView::section { padding: 4px 8px; }
+"""
+
+_DOT_COLOURS = {
+    ConnectionState.CONNECTED: "#1e8e3e",
+    ConnectionState.NEEDS_RECONNECT: "#c5221f",
+    ConnectionState.DISCONNECTED: "#80868b",
+}
+
+
+def xero_badge_text(ctx: ServiceContext) -> str:
+    """For the status bar: "Xero: up to date", "Xero: 3 waiting, 1 refused" …"""
+    return xero_settings.badge_text(xero_settings.queue_status(ctx))
+
+
+class XeroActions(Protocol):
+    """The slow, networked actions; run on a background thread."""
+
+    def connect(self) -> object: ...
+
+    def sync_now(self) -> DrainReport: ...
+
+
+class DesktopXeroActions:
+    """The real ones: Xero's sign-in in the browser, and one pass of the worker."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def connect(self) -> object:
+        from desktop.xero.connect import connect
+        from desktop.xero.endpoints import client_id_from_environment
+
+        stored = xero_settings.read_connection(self.database).client_id
+        return connect(self.database, client_id_from_environment() or stored)
+
+    def sync_now(self) -> DrainReport:
+        from desktop.xero.worker import build_channel, sync_once
+
+        return sync_once(build_channel(self.database))
+
+
+class _Tile(QFrame):
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setObjectName("xeroTile")
+        self.number = QLabel("0")
+        self.number.setObjectName("tileNumber")
+        label = QLabel(caption)
+        label.setObjectName("tileCaption")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.addWidget(self.number)
+        layout.addWidget(label)
+
+    def set(self, value: int, alarm: str = "") -> None:
+        self.number.setText(str(value))
+        # Only a count that needs someone is coloured; zero stays quiet.
+        self.number.setStyleSheet(f"color: {alarm};" if value and alarm else "")
+
+
+def _padded(widget: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(6, 3, 6, 3)
+    layout.addWidget(widget)
+    return holder
+
+
+class AccountMappingDialog(QDialog):
+    """Which Xero accounts invoices and payments go to."""
+
+    def __init__(self, connection: XeroConnection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Xero accounts")
+        self.income = QLineEdit(connection.income_account_code)
+        self.bank = QLineEdit(connection.bank_account_code)
+        self.tax_type = QLineEdit(connection.tax_type)
+        form = QFormLayout()
+        form.addRow("&Income account (invoice lines)", self.income)
+        form.addRow("&Bank account (payments)", self.bank)
+        form.addRow("&Tax type", self.tax_type)
+        hint = QLabel(
+            "Codes as in Xero's chart of accounts. Health services are usually GST-free (EXEMPTOUTPUT)."
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("xeroMuted")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(buttons)
+
+
+class XeroPage(QWidget):
+    changed = Signal(object)
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        actions: XeroActions | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("xeroPage")
+        self.setStyleSheet(_STYLE)
+        self.caller = caller
+        self.xero_actions = actions or DesktopXeroActions(caller.ctx.database)
+        self._task: BackgroundTask | None = None
+        self.status: XeroQueueStatus | None = None
+
+        title = QLabel("Xero")
+        title.setObjectName("xeroTitle")
+        self.busy = QLabel("")
+        self.busy.setObjectName("xeroMuted")
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addStretch(1)
+        heading.addWidget(self.busy)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(14)
+        layout.addLayout(heading)
+        layout.addWidget(self._connection_card())
+        layout.addLayout(self._tiles())
+        layout.addLayout(self._attention_heading())
+        layout.addWidget(self._attention_table(), 1)
+        self.empty = QLabel("Nothing needs attention. Anything Xero refuses shows up here.")
+        self.empty.setObjectName("xeroEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        footnote = QLabel(
+            "A refused invoice or payment goes again by itself when it is edited; "
+            "after fixing the cause in Xero, press Retry."
+        )
+        footnote.setObjectName("xeroMuted")
+        footnote.setWordWrap(True)
+        layout.addWidget(footnote)
+        caller.bus.changed.connect(self._on_changes)
+        self.refresh()
+
+    # ------------------------------------------------------------------ layout
+
+    def _connection_card(self) -> QFrame:
+        card = QFrame()
+        card.setObjectName("xeroCard")
+        self.dot = QLabel("●")
+        self.dot.setObjectName("xeroDot")
+        self.state = QLabel()
+        self.state.setObjectName("xeroState")
+        self.detail = QLabel()
+        self.detail.setObjectName("xeroMuted")
+        self.detail.setWordWrap(True)
+        self.mapping = QLabel()
+        self.mapping.setObjectName("xeroMuted")
+        self.connect_button = QPushButton("Connect to Xero…")
+        self.sync_button = QPushButton("Sync now")
+        self.accounts_button = QPushButton("Accounts…")
+        self.connect_button.clicked.connect(self.start_connect)
+        self.sync_button.clicked.connect(self.start_sync)
+        self.accounts_button.clicked.connect(self.edit_accounts)
+        text = QVBoxLayout()
+        line = QHBoxLayout()
+        line.addWidget(self.dot)
+        line.addWidget(self.state, 1)
+        text.addLayout(line)
+        text.addWidget(self.detail)
+        text.addWidget(self.mapping)
+        buttons = QVBoxLayout()
+        for button in (self.sync_button, self.connect_button, self.accounts_button):
+            button.setMinimumWidth(150)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout(card)
+        row.setContentsMargins(16, 14, 16, 14)
+        row.addLayout(text, 1)
+        row.addLayout(buttons)
+        return card
+
+    def _tiles(self) -> QGridLayout:
+        self.waiting = _Tile("Waiting to go")
+        self.refused = _Tile("Refused by Xero")
+        self.held = _Tile("Held (reconnect)")
+        self.sent = _Tile("Sent")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        for column, tile in enumerate((self.waiting, self.refused, self.held, self.sent)):
+            grid.addWidget(tile, 0, column)
+        return grid
+
+    def _attention_heading(self) -> QHBoxLayout:
+        label = QLabel("Needs attention")
+        label.setObjectName("sectionHeading")
+        self.retry_all_button = QPushButton("Retry all")
+        self.retry_all_button.clicked.connect(self.retry_all)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addStretch(1)
+        row.addWidget(self.retry_all_button)
+        return row
+
+    def _attention_table(self) -> QTableWidget:
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("xeroAttention")
+        self.table.setHorizontalHeaderLabels(["What", "Status", "Xero said", ""])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setMinimumSectionSize(36)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        return self.table
+
+    # ------------------------------------------------------------------ state
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.billing or changes.outbox or changes.patients:
+            self.refresh()
+
+    def refresh(self) -> None:
+        status = self.caller.call(lambda: xero_settings.queue_status(self.caller.ctx))
+        if status is None:
+            return
+        self.status = status
+        connection = status.connection
+        self.dot.setStyleSheet(f"color: {_DOT_COLOURS[connection.state]};")
+        if connection.state is ConnectionState.CONNECTED:
+            self.state.setText(f"Connected to {connection.tenant_name}")
+            self.detail.setText(
+                xero_settings.badge_text(status).removeprefix("Xero: ").capitalize()
+            )
+            self.connect_button.setText("Reconnect…")
+        elif connection.state is ConnectionState.NEEDS_RECONNECT:
+            self.state.setText("Xero needs reconnecting")
+            self.detail.setText(
+                connection.message
+                or "Xero no longer accepts the connection. Nothing waiting has been lost."
+            )
+            self.connect_button.setText("Reconnect to Xero…")
+        else:
+            self.state.setText("Not connected")
+            self.detail.setText(
+                "Connect once and every invoice, payment and refund goes to Xero by itself."
+            )
+            self.connect_button.setText("Connect to Xero…")
+        self.mapping.setText(
+            f"Invoices → account {connection.income_account_code} ({connection.tax_type})   ·   "
+            f"Payments → account {connection.bank_account_code}"
+        )
+        connected = connection.state is ConnectionState.CONNECTED
+        self.sync_button.setEnabled(connected and self._task is None)
+        self.connect_button.setEnabled(self._task is None)
+        self.waiting.set(status.waiting)
+        self.refused.set(status.parked, "#c5221f")
+        self.held.set(status.held, "#b06000")
+        self.sent.set(status.counts.get(JobState.DONE, 0))
+        self._fill_table(status)
+
+    def _fill_table(self, status: XeroQueueStatus) -> None:
+        self.table.setRowCount(0)
+        for job in status.attention:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            refused = job.state is JobState.PARKED
+            verdict = "Refused" if refused else "Held"
+            for column, text in enumerate((job.label, verdict, job.reason)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if column == 1:
+                    item.setForeground(QColor("#c5221f" if refused else "#b06000"))
+                self.table.setItem(row, column, item)
+            button = QPushButton("Retry")
+            button.setObjectName(f"retry-{job.id}")
+            button.clicked.connect(lambda _=False, job_id=job.id: self.retry(job_id))
+            self.table.setCellWidget(row, 3, _padded(button))
+        self.table.resizeRowsToContents()
+        has_rows = bool(status.attention)
+        self.table.setVisible(has_rows)
+        self.empty.setVisible(not has_rows)
+        self.retry_all_button.setEnabled(has_rows)
+
+    # ------------------------------------------------------------------ actions
+
+    def _publish(self, changes: Changes) -> None:
+        self.caller.publish(changes)
+        self.changed.emit(changes)
+
+    def retry_one(self, job_id: uuid.UUID) -> Changes | None:
+        return self.caller.call(lambda: xero_settings.retry_job(self.caller.ctx, job_id))
+
+    def retry(self, job_id: uuid.UUID) -> None:
+        changes = self.retry_one(job_id)
+        if changes is not None:
+            self._publish(changes)
+            self.refresh()
+
+    def retry_all(self) -> None:
+        if self.status is None:
+            return
+        for job in self.status.attention:
+            self.retry_one(job.id)
+        self._publish(Changes(outbox=True))
+        self.refresh()
+
+    def edit_accounts(self) -> None:
+        if self.status is None:
+            return
+        dialog = AccountMappingDialog(self.status.connection, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.save_accounts(dialog.income.text(), dialog.bank.text(), dialog.tax_type.text())
+
+    def save_accounts(self, income: str, bank: str, tax_type: str) -> None:
+        changes = self.caller.call(
+            lambda: xero_settings.set_account_mapping(
+                self.caller.ctx,
+                income_account_code=income,
+                bank_account_code=bank,
+                tax_type=tax_type,
+            )
+        )
+        if changes is not None:
+            self._publish(changes)
+            self.refresh()
+
+    def start_connect(self) -> None:
+        self._start(self.xero_actions.connect, "Waiting for Xero's sign-in page in your browser…")
+
+    def start_sync(self) -> None:
+        self._start(self.xero_actions.sync_now, "Sending to Xero…")
+
+    def _start(self, work: Callable[[], object], message: str) -> None:
+        if self._task is not None:
+            return
+        task = BackgroundTask(work, self)
+        task.succeeded.connect(self._finished)
+        task.failed.connect(self._failed)
+        self._task = task
+        self.busy.setText(message)
+        self.refresh()
+        task.start()
+
+    def _finished(self, result: object) -> None:
+        self._task = None
+        if isinstance(result, DrainReport):
+            self.busy.setText(
+                f"Sent {result.delivered}, refused {result.parked}, "
+                f"retrying later {result.retrying}."
+            )
+        else:
+            self.busy.setText("Connected.")
+        self._publish(Changes(billing=True, outbox=True))
+        self.refresh()
+
+    def _failed(self, reason: str) -> None:
+        self._task = None
+        self.busy.setText(reason)
+        self.refresh()
+
+    def wait_for_background(self, timeout: float = 30.0) -> None:
+        """For tests: let the current background action finish."""
+        if self._task is not None:
+            self._task.wait(timeout)

@@ -1,0 +1,201 @@
+"""Invoices to Xero: new ones in batches; changes and voids one at a time.
+
+Xero will not change an invoice with payments on it, so before an edit or a void
+the payments Frontdesk made are deleted in Xero; the payment jobs queued with the
+edit put them back afterwards. A payment someone entered in Xero by hand is
+never touched: the job is parked asking for it to be removed there first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from xero_python.accounting import Invoice, Invoices, PaymentDelete
+
+from desktop.domain import xero_sync
+from desktop.domain.outbox import Delivered, OutboxJob, Outcome, Refused, TryAgain
+from desktop.xero import documents
+from desktop.xero.delivery import XeroDelivery, batch_key, chunks, sends
+from desktop.xero.errors import XeroNotFound, XeroRefused
+from desktop.xero.jobs.common import item_errors, refusal
+from desktop.xero.jobs.contacts import contact_id_for
+
+
+def find_invoices(delivery: XeroDelivery, numbers: Sequence[str]) -> dict[str, Any]:
+    """InvoiceNumber -> Xero's invoice, for those Xero has (not deleted)."""
+    found: dict[str, Any] = {}
+    for part in chunks(list(numbers), 40):
+        answer = delivery.api.call("get_invoices", invoice_numbers=list(part))
+        for item in answer.invoices or []:
+            if item.invoice_number and str(item.status) != "DELETED":
+                found[str(item.invoice_number)] = item
+    return found
+
+
+def invoice_id_for(delivery: XeroDelivery, invoice_id: uuid.UUID, number: str) -> str | None:
+    known = delivery.links.invoice_id(invoice_id)
+    if known:
+        return known
+    found = find_invoices(delivery, [number]).get(number)
+    if found is None:
+        return None
+    delivery.links.set_invoice_id(invoice_id, str(found.invoice_id))
+    return str(found.invoice_id)
+
+
+@sends(xero_sync.INVOICE)
+def send_invoices(
+    delivery: XeroDelivery, jobs: list[OutboxJob]
+) -> Iterator[tuple[OutboxJob, Outcome]]:
+    known: dict[uuid.UUID, str] = {}
+    for job in jobs:
+        xero_id = job.result.get("xero_invoice_id") or delivery.links.invoice_id(job.subject_id)
+        if xero_id:
+            known[job.id] = str(xero_id)
+    unsure = [j for j in jobs if j.id not in known and delivery.links.may_exist(j)]
+    if unsure:
+        found = find_invoices(delivery, [j.payload["number"] for j in unsure])
+        for job in unsure:
+            item = found.get(job.payload["number"])
+            if item is not None:
+                known[job.id] = str(item.invoice_id)
+                delivery.remember(job, xero_invoice_id=known[job.id])
+                delivery.links.set_invoice_id(job.subject_id, known[job.id])
+    new: list[tuple[OutboxJob, str]] = []
+    for job in jobs:
+        if job.id in known:
+            continue
+        if job.payload["status"] == "VOIDED":
+            # Void before it ever reached Xero: there is nothing to void there.
+            yield job, Delivered({"skipped": "void before it reached Xero"})
+            continue
+        contact_id = contact_id_for(
+            delivery, uuid.UUID(job.payload["patient_id"]), job.payload["contact_number"]
+        )
+        if contact_id is None:
+            yield job, TryAgain("The patient is not in Xero yet.")
+            continue
+        new.append((job, contact_id))
+    for batch in chunks(new, delivery.batch_size):
+        batch_jobs = [job for job, _ in batch]
+        delivery.links.mark_sending(batch_jobs)
+        body = Invoices(
+            invoices=[
+                documents.invoice(job.payload, delivery.connection, contact_id)
+                for job, contact_id in batch
+            ]
+        )
+        answer = delivery.api.call(
+            "create_invoices",
+            invoices=body,
+            summarize_errors=False,
+            idempotency_key=batch_key(batch_jobs, "", body),
+        )
+        for job, item in zip(batch_jobs, answer.invoices or [], strict=True):
+            errors = item_errors(item)
+            if errors:
+                yield job, refusal(errors)
+                continue
+            xero_id = str(item.invoice_id)
+            delivery.remember(job, xero_invoice_id=xero_id)
+            delivery.links.set_invoice_id(job.subject_id, xero_id)
+            yield job, Delivered({"xero_invoice_id": xero_id})
+    for job in jobs:
+        if job.id in known:
+            yield job, _update(delivery, job, known[job.id])
+
+
+def _same(current: Any, payload: dict[str, Any]) -> bool:
+    """Whether Xero's invoice already says what the job wants (e.g. a replayed job)."""
+    lines = current.line_items or []
+    return (
+        current.date == documents.day(payload["date"])
+        and documents.cents(current.total or 0) == documents.invoice_total_cents(payload)
+        and [str(line.description) for line in lines]
+        == [line["description"] for line in payload["lines"]]
+    )
+
+
+def _update(delivery: XeroDelivery, job: OutboxJob, xero_id: str) -> Outcome:
+    payload = job.payload
+    try:
+        current = delivery.api.call("get_invoice", invoice_id=xero_id).invoices[0]
+    except XeroNotFound:
+        return Refused(f"Invoice {payload['number']} is no longer in Xero.")
+    status = str(current.status)
+    wanted = payload["status"]
+    if status in ("VOIDED", "DELETED"):
+        if wanted == "VOIDED":
+            return Delivered({"xero_invoice_id": xero_id})
+        return Refused(f"Invoice {payload['number']} was voided in Xero and cannot change there.")
+    if wanted == "AUTHORISED" and _same(current, payload):
+        return Delivered({"xero_invoice_id": xero_id})
+    if wanted == "VOIDED":
+        change = Invoice(invoice_id=xero_id, status="VOIDED")
+    else:
+        contact_id = contact_id_for(
+            delivery, uuid.UUID(payload["patient_id"]), payload["contact_number"]
+        )
+        if contact_id is None:
+            return TryAgain("The patient is not in Xero yet.")
+        change = documents.invoice(payload, delivery.connection, contact_id, xero_id)
+    try:
+        blocked = _take_off_payments(delivery, job, current)
+        if blocked is not None:
+            return blocked
+        body = Invoices(invoices=[change])
+        delivery.api.call(
+            "update_invoice",
+            invoice_id=xero_id,
+            invoices=body,
+            idempotency_key=batch_key([job], "", body),
+        )
+    except XeroRefused as exc:
+        return Refused(str(exc))
+    return Delivered({"xero_invoice_id": xero_id})
+
+
+def _take_off_payments(delivery: XeroDelivery, job: OutboxJob, current: Any) -> Outcome | None:
+    """Delete the payments Frontdesk made on this invoice in Xero (they are recreated
+    by their own jobs); refuse if someone else recorded money on it in Xero."""
+    payments = [
+        p for p in current.payments or [] if str(getattr(p, "status", None) or "") != "DELETED"
+    ]
+    if not payments:
+        return None
+    ours = delivery.links.payment_ids_of_invoice(job.subject_id)
+    prefix = f"{job.payload['number']}-P"
+    foreign = [
+        p
+        for p in payments
+        if str(p.payment_id) not in ours and not str(p.reference or "").startswith(prefix)
+    ]
+    if foreign:
+        return Refused(
+            f"Invoice {job.payload['number']} has money recorded in Xero outside Frontdesk. "
+            "Remove that payment in Xero, then press Retry."
+        )
+    for payment in payments:
+        key = f"{job.idempotency_key}-del-{payment.payment_id}"
+        delete_payment(delivery, str(payment.payment_id), key)
+    return None
+
+
+def delete_payment(delivery: XeroDelivery, xero_payment_id: str, key: str) -> None:
+    """Delete one payment in Xero; one already deleted counts as done."""
+    try:
+        delivery.api.call(
+            "delete_payment",
+            payment_id=xero_payment_id,
+            payment_delete=PaymentDelete(status="DELETED"),
+            idempotency_key=key[:128],
+        )
+    except XeroRefused:
+        answer = delivery.api.call("get_payment", payment_id=xero_payment_id)
+        if str(answer.payments[0].status) != "DELETED":
+            raise
+    except XeroNotFound:
+        pass
+    delivery.links.forget_payment(xero_payment_id)

@@ -1,0 +1,89 @@
+"""`frontdesk messages send-due --once`: one pass for cron, a non-zero exit when a message failed."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.cli import main
+from desktop.services.messaging import credits
+from desktop.services.messaging.secrets import SMS_API_KEY_ENV
+from tests.messaging.conftest import API_KEY, Messaging
+
+
+@pytest.fixture
+def cli_env(messaging: Messaging, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    # The command runs as a server would: no keyring, the gateway key in the environment.
+    monkeypatch.setenv(SMS_API_KEY_ENV, API_KEY)
+    return ["--database-url", messaging.ctx.database.url, "messages", "send-due", "--once"]
+
+
+def test_send_due_once_sends_what_is_due_and_exits_zero(
+    messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    assert main(cli_env) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Sent 1 email and 0 SMS;")
+    assert err == ""
+    [receipt] = messaging.smtp.received
+    assert receipt.rcpt_tos == ["accounts@testclinic.example"]
+    assert main(cli_env) == 0  # nothing more to do, nothing sent twice
+    assert len(messaging.smtp.received) == 1
+
+
+def test_send_due_once_exits_non_zero_and_says_why_when_a_message_failed(
+    messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    messaging.smtp.unknown_recipients.add("accounts@testclinic.example")
+    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    assert main(cli_env) == 1
+    out, err = capsys.readouterr()
+    assert "1 message failed" in out
+    assert err.strip() == (
+        "frontdesk: failed: email receipt to accounts@testclinic.example: The mail server "
+        "refused accounts@testclinic.example: 550 5.1.1 <accounts@testclinic.example>: "
+        "Recipient address rejected: User unknown"
+    )
+
+
+def test_send_due_names_the_reason_messages_wait(
+    messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    messaging.smtp.data_answers.append("451 4.7.1 Greylisted, please try again")
+    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    assert main(cli_env) == 0
+    _, err = capsys.readouterr()
+    assert err.strip() == (
+        "frontdesk: will retry: The mail server asked to try later: "
+        "451 4.7.1 Greylisted, please try again"
+    )
+
+
+def test_an_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "not-a-db"
+    folder.mkdir()
+    code = main(["--database-url", f"sqlite:///{folder}", "messages", "send-due", "--once"])
+    assert code == 1
+    _, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1 and err.startswith("frontdesk: error: ")
+
+
+def test_help_lists_the_messages_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["messages", "--help"])
+    assert "send-due" in capsys.readouterr().out
+
+
+def test_the_loop_runs_passes_until_stopped(messaging: Messaging) -> None:
+    from desktop.services.messaging.send_due import SendDueLoop, SendDueReport
+
+    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    reports: list[SendDueReport] = []
+
+    def seen(report: SendDueReport) -> None:
+        reports.append(report)
+        loop.stop()  # the loop sees the stop before it would wait for the next pass
+
+    loop = SendDueLoop(messaging.ctx, on_report=seen, senders=None, gateways=None)
+    loop.run()
+    assert [r.emails_sent for r in reports] == [1]

@@ -1,0 +1,200 @@
+"""The messaging screens, offscreen: settings with live preview, credit, the message log.
+
+Screenshots go to /tmp/shots/messaging_*.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.domain.clinic_time import clinic_zone
+from desktop.services import calendar
+from desktop.services.messaging import credits
+from desktop.services.messaging.message_log import MessageStatus
+from desktop.ui import operations, prompts
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.messaging import MessageLogWidget, MessagingSettingsPage, sms_credit_status_text
+from desktop.ui.messaging import message_log as log_ui
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.theme import apply_theme
+from tests.messaging.conftest import Messaging
+
+SHOTS = Path("/tmp/shots")
+
+
+@pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    """The screens are checked on SQLite; the store tests cover PostgreSQL."""
+    return sqlite_url
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[None]:
+    style, sheet, palette = qapp.style().name(), qapp.styleSheet(), qapp.palette()
+    apply_theme(qapp, "light")
+    yield
+    qapp.setStyle(style)
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(operations, "show_error", lambda _parent, _title, text: shown.append(text))
+    return shown
+
+
+@pytest.fixture
+def caller(messaging: Messaging, themed: None) -> ServiceCaller:
+    return ServiceCaller(messaging.ctx, ChangeBus(), None)
+
+
+def shot(widget: QWidget, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(SHOTS / f"messaging_{name}.png"))
+
+
+def open_settings(qtbot, messaging: Messaging, caller: ServiceCaller) -> MessagingSettingsPage:  # type: ignore[no-untyped-def]
+    clinic = calendar.main_clinic(messaging.ctx)
+    page = MessagingSettingsPage(caller, clinic, secrets=messaging.secrets, now=messaging.clock)
+    qtbot.addWidget(page)
+    page.resize(820, 900)
+    page.show()
+    return page
+
+
+def test_the_sms_template_previews_live_with_its_cost(qtbot, messaging, caller, errors) -> None:  # type: ignore[no-untyped-def]
+    page = open_settings(qtbot, messaging, caller)
+    preview = page.sms_editor.preview.text()
+    assert preview.startswith("Hi Sam, a reminder of your appointment with Alice Physio")
+    assert "on Tuesday 25 February at 9:30 am" in preview  # tomorrow, clinic time
+    assert page.sms_editor.count.text().startswith("1 SMS · GSM-7 · ")
+    shot(page, "settings_reminders")
+
+    page.sms_editor.field.set_text("Hi {first_name}, it’s your appointment at {time} 😀")
+    assert "UCS-2" in page.sms_editor.count.text()
+    assert "’ 😀 cannot be sent in the plain SMS alphabet" in page.sms_editor.warning.text()
+    page.sms_editor.field.set_text("Hi {first_name}! " + "x" * 160)
+    assert page.sms_editor.count.text().startswith("2 SMS · GSM-7 · ")
+    assert errors == []
+
+
+def test_an_unknown_placeholder_is_flagged_while_typing_and_refused_on_save(
+    qtbot, messaging, caller, errors
+) -> None:  # type: ignore[no-untyped-def]
+    page = open_settings(qtbot, messaging, caller)
+    page.sms_editor.field.set_text("Hi {firstname}, see you at {time}")
+    problem = page.sms_editor.field.problem_label
+    assert problem.isVisibleTo(page)
+    assert "{firstname}" in problem.text() and "Did you mean {first_name}?" in problem.text()
+    assert page.sms_editor.preview.text() == "(fix the template to see the preview)"
+    shot(page, "settings_template_problem")
+    assert not page.save()
+    assert len(errors) == 1 and "{firstname}" in errors[0]
+    assert "{firstname}" in page.status.text()
+    assert messaging.settings().sms_template != "Hi {firstname}, see you at {time}"
+
+    page.sms_editor.field.set_text("Hi {first_name}, see you at {time}")
+    assert not problem.isVisibleTo(page)
+    assert page.save()
+    assert messaging.settings().sms_template == "Hi {first_name}, see you at {time}"
+    assert page.status.text().startswith("Saved ")
+
+
+def test_email_and_sms_tabs_keep_secrets_out_of_sight(qtbot, messaging, caller, errors) -> None:  # type: ignore[no-untyped-def]
+    page = open_settings(qtbot, messaging, caller)
+    page.tabs.setCurrentIndex(1)
+    assert page.smtp_host.text() == "127.0.0.1"
+    shot(page, "settings_email")
+    page.tabs.setCurrentIndex(2)
+    assert page.api_key.text() == "" and page.api_key.placeholderText() == "saved — type to replace"
+    page.api_key.setText("sk-new")
+    assert page.save()
+    assert messaging.secrets.sms_api_key(messaging.clinic_id) == "sk-new"
+    assert page.api_key.text() == ""
+
+
+def test_buying_credit_from_the_settings_page(
+    qtbot, messaging, caller, errors, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+    monkeypatch.setattr(prompts, "ask", lambda _p, _t, text, _c="OK": asked.append(text) or True)
+    messaging.reminder_time(messaging.book(9, 30))
+    messaging.send_due()  # no credit: the text is held
+    page = open_settings(qtbot, messaging, caller)
+    page.tabs.setCurrentIndex(2)
+    panel = page.credit_panel
+    assert panel.balance.text() == "0 SMS credits"
+    assert panel.warning.text().startswith("SMS credit used up: 1 SMS is waiting.")
+    panel.bundles.setCurrentIndex(1)
+    panel.buy()
+    assert asked[0].startswith("Buy 1,000 SMS credits for $90.00 (GST included)?")
+    assert panel.balance.text() == "1,000 SMS credits"
+    assert not panel.warning.isVisibleTo(page)
+    assert panel.history.rowCount() == 1 and panel.history.item(0, 2).text() == "$90.00"
+    shot(page, "settings_sms_credit")
+    assert errors == []
+
+
+def test_the_patient_message_log_shows_failures_and_fixes_them(
+    qtbot, messaging, caller, errors, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    m = messaging
+    m.add_credit(10)
+    m.book(11, day=date(2031, 3, 5))  # a later appointment: its reminders are still to come
+    appointment = m.book(9, 30)
+    m.smtp.unknown_recipients.add("sam.lee@example.com")
+    m.reminder_time(appointment)
+    m.send_due()
+    zone = clinic_zone(m.c.clinic.timezone)
+    widget = MessageLogWidget(caller, zone)
+    qtbot.addWidget(widget)
+    widget.resize(820, 360)
+    widget.set_patient(m.c.patients[0].id)
+    widget.show()
+    statuses = [(e.channel.value, e.status) for e in widget.model.entries]
+    assert sorted(statuses) == sorted(
+        [
+            ("email", MessageStatus.SCHEDULED),
+            ("sms", MessageStatus.SCHEDULED),
+            ("email", MessageStatus.FAILED),
+            ("sms", MessageStatus.SENT),
+        ]
+    )
+    failed_row = next(
+        i for i, e in enumerate(widget.model.entries) if e.status is MessageStatus.FAILED
+    )
+    widget.table.selectRow(failed_row)
+    assert widget.fix_button.isEnabled() and widget.retry_button.isEnabled()
+    assert "550 5.1.1" in widget.text.toPlainText()
+    shot(widget, "patient_log")
+
+    monkeypatch.setattr(log_ui, "ask_address", lambda _p, _c, _current: "sam@lee.example")
+    widget.fix_selected()
+    m.send_due()
+    widget.reload()
+    to_new_address = {
+        (e.channel.value, e.status)
+        for e in widget.model.entries
+        if e.recipient == "sam@lee.example"
+    }
+    # The retried reminder went there, and the coming one will go there too.
+    assert to_new_address == {("email", MessageStatus.SENT), ("email", MessageStatus.SCHEDULED)}
+    assert errors == []
+    shot(widget, "patient_log_fixed")
+
+
+def test_the_status_bar_text_warns_only_when_credit_is_low(messaging: Messaging) -> None:
+    assert sms_credit_status_text(messaging.ctx, messaging.clinic_id) == (
+        "No SMS credit left: SMS reminders will wait until credit is bought."
+    )
+    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    assert sms_credit_status_text(messaging.ctx, messaging.clinic_id) == ""
+    messaging.save(low_credit_warning=500)
+    assert sms_credit_status_text(messaging.ctx, messaging.clinic_id) == "SMS credit low: 200 left."

@@ -1,0 +1,107 @@
+"""The sync widgets: status line, conflicts list, server page with its first-sync progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from desktop.store import migrate
+from desktop.store.database import Database
+from desktop.sync import conflicts
+from desktop.sync.pending import PendingMutation
+from desktop.sync.runner import SyncState, SyncStatus
+from desktop.sync.state import bind_replica
+from desktop.ui.sync import ConflictsDialog, ServerSettingsPage, SyncStatusWidget
+from tests.helpers.clinic import make_clinic
+from tests.sync.harness import PASSWORD, ServerSide, table_contents
+
+
+@pytest.fixture
+def local(sqlite_url: str):  # type: ignore[no-untyped-def]
+    database = Database(sqlite_url)
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
+
+
+def test_the_status_widget_says_how_sync_stands(qtbot) -> None:
+    widget = SyncStatusWidget()
+    qtbot.addWidget(widget)
+    widget.show_status(SyncStatus(SyncState.OFFLINE, pending=2))
+    assert widget.state_button.text() == "Offline — 2 changes waiting to upload"
+    assert widget.conflicts_button.isHidden()
+    widget.show_status(
+        SyncStatus(
+            SyncState.SYNCED, conflicts=1, last_synced_at=datetime(2031, 3, 3, 9, 5, tzinfo=UTC)
+        )
+    )
+    assert widget.state_button.text() == "Synced 09:05"
+    assert widget.conflicts_button.text() == "1 conflict to review"
+    widget.show_status(SyncStatus(SyncState.SYNCING, progress=("download", 500, 2000)))
+    assert widget.state_button.text() == "Downloading 500 of 2,000…"
+
+
+def test_the_conflicts_dialog_lists_refusals_and_dismisses_them(qtbot, local) -> None:
+    import uuid
+
+    session = local.write_session()
+    for n in range(2):
+        mutation = PendingMutation(
+            n, uuid.uuid4(), uuid.uuid4(), "appointments", uuid.uuid4(), "insert", {}, None, {}
+        )
+        conflicts.record(
+            session, mutation, "double_booking", "Alice Physio is already booked …", f"New #{n}"
+        )
+    session.commit()
+    session.close()
+    dialog = ConflictsDialog(local)
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 2
+    assert "Alice Physio is already booked" in dialog.model.data(dialog.model.index(0, 2))
+    dialog.table.selectRow(0)
+    dialog.dismiss_selected()
+    assert dialog.model.rowCount() == 1
+    dialog.dismiss_all()
+    assert conflicts.open_conflicts(local) == []
+
+
+@pytest.mark.postgres
+def test_the_server_page_connects_and_shows_first_sync_progress(
+    qtbot, local, server: ServerSide
+) -> None:
+    make_clinic(server.ctx)
+    page = ServerSettingsPage(local, threaded=False)
+    qtbot.addWidget(page)
+    seen: list[int] = []
+    page.signals.progress.connect(lambda phase, done, total: seen.append(done))
+    page.url_edit.setText(server.url)
+    page.username_edit.setText("admin")
+    page.password_edit.setText(PASSWORD)
+    with qtbot.waitSignal(page.connected, timeout=60_000):
+        page.connect_button.click()
+    assert seen and page.progress_bar.value() == page.progress_bar.maximum()
+    assert page.url_edit.isReadOnly()
+    assert table_contents(local) == table_contents(server.database)
+
+
+def test_the_server_page_reports_a_wrong_password(qtbot, local) -> None:
+    from desktop.sync.client import SignInFailed
+
+    def refuse(*_args: object, **_kw: object) -> object:
+        raise SignInFailed("The username or password is incorrect.", "bad_credentials")
+
+    page = ServerSettingsPage(local, connect=refuse, threaded=False)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.failed, timeout=5_000):
+        page.connect_button.click()
+    assert page.message.text() == "The username or password is incorrect."
+    assert page.connect_button.isEnabled()
+
+
+def test_a_bound_desktop_shows_its_server(qtbot, local) -> None:
+    bind_replica(local, "https://frontdesk.clinic.example")
+    page = ServerSettingsPage(local)
+    qtbot.addWidget(page)
+    assert page.url_edit.text() == "https://frontdesk.clinic.example"
+    assert page.url_edit.isReadOnly()

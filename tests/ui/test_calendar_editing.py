@@ -1,0 +1,203 @@
+"""Moving, resizing, marking, cancelling and undoing on the calendar; stale columns."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from desktop.domain.appointments import AppointmentStatus, CancellationReason
+from desktop.services import booking, calendar, practitioners
+from desktop.services.booking import BookingRequest
+from desktop.services.context import ServiceContext
+from desktop.ui.dialogs.booking import BookingDialog
+from desktop.ui.dialogs.cancel import CancelDialog
+from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.ui.calendar_support import (
+    block_point,
+    double_click,
+    drag,
+    minute_y,
+    open_window,
+    scene_of,
+    slot_point,
+    wall,
+)
+
+
+@pytest.fixture
+def clinic(local_ctx: ServiceContext) -> ClinicFixture:
+    return make_clinic(local_ctx)
+
+
+def book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, minute: int = 0, **extra):
+    request = BookingRequest(
+        clinic.clinic.id,
+        extra.pop("practitioner_id", clinic.alice.id),
+        extra.pop("type_id", clinic.consult.id),
+        clinic.at(hour, minute),
+        patient_id=extra.pop("patient_id", clinic.patients[0].id),
+        **extra,
+    )
+    return booking.book_appointment(ctx, request).appointment
+
+
+def test_drag_moves_a_block_to_another_column_and_undo_puts_it_back(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    appointment = book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    start = block_point(panel, appointment.id)
+    target = slot_point(panel, clinic.bob.id, DAY, wall(9, 15))
+    target.setY(start.y() + minute_y(panel, 60))
+    drag(panel, start, target)
+    assert errors == []
+    moved = calendar.appointment(local_ctx, appointment.id)
+    assert (moved.practitioner_id, moved.starts_at, moved.ends_at) == (
+        clinic.bob.id,
+        clinic.at(10),
+        clinic.at(10, 30),
+    )
+    scene = scene_of(window)
+    item = scene.items_by_id[appointment.id]
+    bob_column = scene.grid.column_for(DAY, clinic.bob.id)
+    assert bob_column is not None
+    assert scene.grid.column_at(item.pos().x() + 5) == bob_column
+    assert item.pos().y() == pytest.approx(scene.grid.y_of(wall(10)) + 1)
+    assert window.undo_action.isEnabled()
+    assert window.undo_stack.undoText().startswith("Move Sam Lee to Mon 10:00")
+
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    back = calendar.appointment(local_ctx, appointment.id)
+    assert (back.practitioner_id, back.starts_at) == (clinic.alice.id, clinic.at(9))
+    assert item.pos().y() == pytest.approx(scene.grid.y_of(wall(9)) + 1)
+    window.undo_stack.redo()
+    assert calendar.appointment(local_ctx, appointment.id).practitioner_id == clinic.bob.id
+
+
+def test_dragging_the_bottom_edge_resizes_in_quarter_hours(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    appointment = book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    start = block_point(panel, appointment.id, "bottom")
+    end = start + type(start)(0, minute_y(panel, 22))  # 22 minutes snaps to a quarter: +15
+    drag(panel, start, end)
+    resized = calendar.appointment(local_ctx, appointment.id)
+    assert (resized.starts_at, resized.ends_at) == (clinic.at(9), clinic.at(9, 45))
+    assert window.undo_stack.undoText() == "Resize Sam Lee to end 9:45"
+    window.undo_stack.undo()
+    assert calendar.appointment(local_ctx, appointment.id).ends_at == clinic.at(9, 30)
+
+
+def test_status_and_cancellation_from_the_menu_are_undoable(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    appointment = book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    menu = panel.appointment_menu(appointment)
+    panel.menu_action(menu, "mark_arrived").trigger()
+    arrived = calendar.appointment(local_ctx, appointment.id)
+    assert arrived.status is AppointmentStatus.ARRIVED
+    assert scene_of(window).items_by_id[appointment.id].text.badge == "Arrived"
+
+    dialog = panel.ask_cancel(arrived)
+    assert isinstance(dialog, CancelDialog)
+    dialog.reason_box.setCurrentIndex(dialog.reason_box.findData(CancellationReason.OTHER))
+    assert not dialog.ok_button.isEnabled()  # "Other" needs a note
+    qtbot.keyClicks(dialog.note, "Car broke down")
+    dialog.ok_button.click()
+    cancelled = calendar.appointment(local_ctx, appointment.id)
+    assert cancelled.status is AppointmentStatus.CANCELLED
+    assert cancelled.cancellation_note == "Car broke down"
+    assert scene_of(window).items_by_id[appointment.id].text.badge == "Cancelled"
+
+    window.undo_stack.undo()
+    assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.BOOKED
+    window.undo_stack.undo()
+    assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.BOOKED
+    assert errors == []
+
+
+def test_undo_over_someone_elses_change_is_refused_and_dropped(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    appointment = book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    panel.menu_action(panel.appointment_menu(appointment), "mark_arrived").trigger()
+    booking.update_notes(local_ctx, appointment.id, "changed at the other desk")
+    window.undo_stack.undo()
+    assert errors and "changed by someone else" in errors[0]
+    assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.ARRIVED
+    assert window.undo_stack.count() == 0
+
+
+def test_a_stale_column_refuses_booking_and_moving_by_name_then_disappears(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    bob_spot = slot_point(panel, clinic.bob.id, DAY, wall(11))
+    # Behind the calendar's back, an administrator at another desk deactivates Bob.
+    practitioners.deactivate_practitioner(local_ctx, clinic.bob.id)
+
+    double_click(panel, bob_spot)
+    dialog = panel.dialog
+    assert isinstance(dialog, BookingDialog)
+    dialog.picker.choose(clinic.patients[1])
+    dialog.select_type("Consult")
+    dialog.book_button.click()
+    assert errors == [
+        "Bob Pilates is inactive and cannot be booked. "
+        "The calendar has been refreshed; choose another practitioner."
+    ]
+    assert dialog.isVisible()
+    assert [
+        dialog.practitioner_box.itemText(i) for i in range(dialog.practitioner_box.count())
+    ] == ["Alice Physio"]
+    assert len(calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))) == 1
+    scene = scene_of(window)
+    assert scene.grid.column_for(DAY, clinic.bob.id) is None
+    assert [c.practitioner.name for c in scene.grid.columns] == ["Alice Physio"]
+    dialog.reject()
+
+
+def test_a_drag_onto_a_stale_column_is_refused_by_name(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    appointment = book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    start = block_point(panel, appointment.id)
+    target = slot_point(panel, clinic.bob.id, DAY, wall(9, 15))
+    target.setY(start.y())
+    practitioners.deactivate_practitioner(local_ctx, clinic.bob.id)
+    drag(panel, start, target)
+    assert len(errors) == 1 and errors[0].startswith("Bob Pilates is inactive")
+    assert calendar.appointment(local_ctx, appointment.id).practitioner_id == clinic.alice.id
+    scene = scene_of(window)
+    assert scene.grid.column_for(DAY, clinic.bob.id) is None
+    item = scene.items_by_id[appointment.id]
+    assert scene.grid.column_at(item.pos().x() + 5).practitioner == clinic.alice
+    assert window.undo_stack.count() == 0
+
+
+def test_keyboard_nudge_and_delete_cancel(qtbot, local_ctx, clinic, settings, errors) -> None:
+    appointment = book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    panel.select(appointment.id)
+    panel.view.setFocus()
+    QTest.keyClick(panel.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert calendar.appointment(local_ctx, appointment.id).starts_at == clinic.at(9, 15)
+    QTest.keyClick(panel.view, Qt.Key.Key_Delete)
+    assert isinstance(panel.dialog, CancelDialog)
+    panel.dialog.reject()
+    QApplication.processEvents()
+    assert errors == []

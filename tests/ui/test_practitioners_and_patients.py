@@ -1,0 +1,130 @@
+"""The Practitioners page (deactivate with future bookings) and the patient screens."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from desktop.domain.appointments import AppointmentStatus
+from desktop.services import booking, calendar, patients
+from desktop.services.booking import BookingRequest
+from desktop.services.context import ServiceContext
+from desktop.ui.dialogs.deactivate import DeactivationDialog
+from desktop.ui.dialogs.patient_edit import PatientDialog
+from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.ui.calendar_support import open_window, scene_of
+
+
+@pytest.fixture
+def clinic(local_ctx: ServiceContext) -> ClinicFixture:
+    return make_clinic(local_ctx)
+
+
+def book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, patient: int = 0):
+    request = BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.consult.id,
+        clinic.at(hour),
+        patient_id=clinic.patients[patient].id,
+    )
+    return booking.book_appointment(ctx, request).appointment
+
+
+def test_deactivating_with_future_bookings_asks_then_cancels_them(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    appointment = book(local_ctx, clinic, 9)
+    window = open_window(qtbot, local_ctx, settings)
+    page = window.open_practitioners()
+    names = [page.model.practitioner(r).name for r in range(page.model.rowCount())]
+    assert names == ["Alice Physio", "Bob Pilates", "Rita Retired"]
+    page.select(clinic.retired.id)
+    assert page.reactivate_button.isEnabled() and not page.deactivate_button.isEnabled()
+    page.select(clinic.bob.id)
+    dialog = page.deactivate_selected()
+    assert isinstance(dialog, DeactivationDialog)
+    assert dialog.move_choice.isChecked()
+    assert dialog.target.currentText() == "Alice Physio"
+    dialog.cancel_choice.setChecked(True)
+    dialog.accept()
+    assert errors == []
+    assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.CANCELLED
+    assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
+    assert page.model.practitioner(1).active is False
+    page.select(clinic.bob.id)
+    page.reactivate_selected()
+    assert [c.practitioner.name for c in scene_of(window).grid.columns] == [
+        "Alice Physio",
+        "Bob Pilates",
+    ]
+
+
+def test_deactivating_without_bookings_only_confirms(
+    qtbot, local_ctx, clinic, settings, errors, confirm
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    page = window.open_practitioners()
+    page.select(clinic.alice.id)
+    assert page.deactivate_selected() is None
+    assert confirm and "Deactivate Alice Physio?" in confirm[0]
+    assert [p.name for p in calendar.practitioners(local_ctx)] == ["Bob Pilates"]
+
+
+def test_patient_search_and_card(qtbot, local_ctx, clinic, settings, errors) -> None:
+    book(local_ctx, clinic, 9, patient=1)
+    window = open_window(qtbot, local_ctx, settings)
+    search = window.find_patient()
+    qtbot.keyClicks(search.search, "sam lee")
+    assert search.model.rowCount() == 2
+    assert search.count.text() == "2 patients"
+    QTest.keyClick(search.search, Qt.Key.Key_Down)
+    second = search.model.patient(1)
+    search.results.selectRow(1)
+    assert search.card.patient == second
+    assert "Sam Lee" in search.card.heading.text()
+    assert search.card.upcoming.rowCount() == 1  # the 9:00 booking in 2031
+    assert search.card.facts["Phone"].text() == "0499 000 111"
+    search.search.clear()
+    qtbot.keyClicks(search.search, "15/01/1982")
+    assert [
+        p.full_name for p in (search.model.patient(r) for r in range(search.model.rowCount()))
+    ] == ["Jo Citizen"]
+    # Double-clicking an appointment on the card shows it on the calendar.
+    search.search.clear()
+    qtbot.keyClicks(search.search, "0499")
+    search.card.appointment_activated.emit(search.card.upcoming.appointment(0))
+    assert window.calendar.period.anchor == DAY
+    assert scene_of(window).selected_appointment() is not None
+
+
+def test_patient_dialog_explains_what_is_wrong_in_place(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    dialog = window.new_patient()
+    assert isinstance(dialog, PatientDialog)
+    qtbot.keyClicks(dialog.first_name, "Maya")
+    dialog.accept()
+    assert dialog.error.isVisible()
+    assert dialog.error.text() == "A patient needs a first and a last name."
+    qtbot.keyClicks(dialog.last_name, "Rivers")
+    qtbot.keyClicks(dialog.date_of_birth, "31/02/1990")
+    dialog.accept()
+    assert "is not a date of birth" in dialog.error.text()
+    dialog.date_of_birth.setText("28/02/1990")
+    qtbot.keyClicks(dialog.email, "maya@")
+    dialog.accept()
+    assert dialog.error.text() == "“maya@” is not an email address."
+    dialog.email.setText("maya@example.com")
+    dialog.accept()
+    assert not dialog.isVisible()
+    [maya] = patients.search_patients(local_ctx, "maya rivers")
+    assert str(maya.date_of_birth) == "1990-02-28"
+    edit = window.find_patient().edit_patient(maya)
+    assert edit is not None and edit.first_name.text() == "Maya"
+    edit.phone.setText("0400 000 000")
+    edit.accept()
+    assert patients.get_patient(local_ctx, maya.id).phone == "0400 000 000"
+    assert errors == []

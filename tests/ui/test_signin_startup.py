@@ -1,0 +1,196 @@
+"""Starting the app: first-run administrator, "remember me" with and without a keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from keyring.backends import fail
+from keyring.errors import PasswordSetError
+from PySide6.QtWidgets import QDialog
+
+from desktop.auth import Passwords, SessionExpired
+from desktop.auth.remembered import NO_KEYRING, RememberedSignIn
+from desktop.domain.roles import Role
+from desktop.services.accounts import Accounts
+from desktop.services.context import ServiceContext
+from desktop.ui.signin import (
+    ChangePasswordDialog,
+    FirstAdminDialog,
+    SignInController,
+    SignInDialog,
+    sign_in_at_startup,
+)
+from tests.auth.keyrings import BrokenKeyring, MemoryKeyring, using_keyring
+from tests.auth.people import DESK_PASSWORD, People, make_people
+
+
+@pytest.fixture
+def people(ctx: ServiceContext) -> People:
+    return make_people(ctx)
+
+
+def never(dialog: QDialog) -> int:
+    raise AssertionError(f"no dialog expected, got {dialog.windowTitle()}")
+
+
+def signing_in(
+    username: str, password: str, *, remember: bool, seen: list[SignInDialog]
+) -> Callable[[QDialog], int]:
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, SignInDialog)
+        seen.append(dialog)
+        dialog.fill(username, password, remember=remember)
+        dialog.accept_button.click()
+        return dialog.result()
+
+    return run
+
+
+def test_the_first_run_creates_the_administrator(qtbot, ctx: ServiceContext) -> None:
+    accounts = Accounts(ctx.database, passwords=Passwords.cheapest())
+    shown: list[FirstAdminDialog] = []
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, FirstAdminDialog)
+        shown.append(dialog)
+        dialog.display_name.setText("Olive Owner")
+        dialog.username.setText("olive")
+        dialog.password.setText("owner's long password")
+        dialog.confirm.setText("owner's long passwrod")
+        dialog.accept_button.click()
+        assert dialog.error.text() == "The two passwords are not the same."
+        dialog.confirm.setText("owner's long password")
+        dialog.accept_button.click()
+        return dialog.result()
+
+    with using_keyring(MemoryKeyring()):
+        startup = sign_in_at_startup(accounts, RememberedSignIn(ctx.database.url), run=run)
+    assert startup is not None
+    assert (startup.signed_in.user.username, startup.signed_in.user.role) == ("olive", Role.ADMIN)
+    assert not accounts.needs_first_admin()
+
+
+def test_quitting_the_first_run_opens_nothing(qtbot, ctx: ServiceContext) -> None:
+    accounts = Accounts(ctx.database, passwords=Passwords.cheapest())
+
+    def quit_(dialog: QDialog) -> int:
+        assert isinstance(dialog, FirstAdminDialog)
+        dialog.cancel_button.click()
+        return dialog.result()
+
+    with using_keyring(fail.Keyring()):
+        assert sign_in_at_startup(accounts, RememberedSignIn(ctx.database.url), run=quit_) is None
+    assert accounts.needs_first_admin()
+
+
+def test_remember_me_uses_the_keyring_next_time(qtbot, people: People) -> None:
+    keyring = MemoryKeyring()
+    seen: list[SignInDialog] = []
+    url = people.accounts.database.url
+    with using_keyring(keyring):
+        first = sign_in_at_startup(
+            people.accounts,
+            RememberedSignIn(url),
+            run=signing_in("desk", DESK_PASSWORD, remember=True, seen=seen),
+        )
+        assert first is not None and first.notice is None
+        assert seen[0].remember.isVisibleTo(seen[0])
+        assert seen[0].remember_note.isHidden()
+        assert len(keyring.entries) == 1
+        stored = next(iter(keyring.entries.values()))
+        assert DESK_PASSWORD not in stored  # a refresh secret, never the password
+
+        second = sign_in_at_startup(people.accounts, RememberedSignIn(url), run=never)
+        assert second is not None
+        assert second.signed_in.user.username == "desk"
+        assert next(iter(keyring.entries.values())) != stored  # rotated
+
+        # Signing out elsewhere ends the remembered sign-in: the dialog asks again.
+        people.accounts.authenticator.end_sessions_of(people.desk.id)
+        third = sign_in_at_startup(
+            people.accounts,
+            RememberedSignIn(url),
+            run=signing_in("desk", DESK_PASSWORD, remember=False, seen=seen),
+        )
+        assert third is not None
+        assert "remembered sign-in has ended" in seen[-1].message.text()
+        assert seen[-1].username.text() == "desk"
+        assert keyring.entries == {}  # not remembered this time
+
+
+def test_without_a_keyring_it_says_so_and_asks_for_the_password(qtbot, people: People) -> None:
+    seen: list[SignInDialog] = []
+    with using_keyring(fail.Keyring()):
+        startup = sign_in_at_startup(
+            people.accounts,
+            RememberedSignIn(people.accounts.database.url),
+            run=signing_in("desk", DESK_PASSWORD, remember=True, seen=seen),
+        )
+    assert startup is not None and startup.signed_in.refresh_token is None
+    [dialog] = seen
+    assert not dialog.remember.isVisibleTo(dialog)  # nothing to offer
+    assert dialog.remember_note.text() == NO_KEYRING
+    assert dialog.remember_note.isVisibleTo(dialog)
+
+
+def test_a_keyring_that_cannot_be_read_is_reported_not_raised(qtbot, people: People) -> None:
+    seen: list[SignInDialog] = []
+    with using_keyring(BrokenKeyring()):
+        startup = sign_in_at_startup(
+            people.accounts,
+            RememberedSignIn(people.accounts.database.url),
+            run=signing_in("desk", DESK_PASSWORD, remember=True, seen=seen),
+        )
+    assert startup is not None and startup.signed_in.refresh_token is None
+    assert "password store (keyring) refused" in seen[0].remember_note.text()
+
+
+class ReadOnlyKeyring(MemoryKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise PasswordSetError("the collection is read-only")
+
+
+def test_a_keyring_that_fails_to_save_is_reported_not_raised(qtbot, people: People) -> None:
+    seen: list[SignInDialog] = []
+    with using_keyring(ReadOnlyKeyring()):
+        startup = sign_in_at_startup(
+            people.accounts,
+            RememberedSignIn(people.accounts.database.url),
+            run=signing_in("desk", DESK_PASSWORD, remember=True, seen=seen),
+        )
+    assert startup is not None
+    assert startup.notice is not None and "password store" in startup.notice
+    refresh = startup.signed_in.refresh_token
+    assert refresh is not None
+    with pytest.raises(SessionExpired):  # not kept anywhere, so not left valid either
+        people.accounts.resume(refresh)
+
+
+def test_changing_the_password_from_the_window(qtbot, people: People) -> None:
+    session = people.signed_in("desk", DESK_PASSWORD)
+    notes: list[str] = []
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, ChangePasswordDialog)
+        dialog.current.setText(DESK_PASSWORD)
+        dialog.new.setText("short")
+        dialog.confirm.setText("short")
+        dialog.accept_button.click()
+        assert "at least 10 characters" in dialog.error.text()
+        dialog.new.setText("a much longer passphrase")
+        dialog.confirm.setText("a much longer passphrase")
+        dialog.accept_button.click()
+        return dialog.result()
+
+    with using_keyring(MemoryKeyring()):
+        controller = SignInController(
+            people.accounts,
+            session,
+            RememberedSignIn(people.accounts.database.url),
+            run=run,
+            notify=lambda _p, text: notes.append(text),
+        )
+        assert controller.change_password()
+    assert notes == ["Your password has been changed."]
+    people.accounts.sign_in("desk", "a much longer passphrase")

@@ -1,0 +1,124 @@
+"""The Xero page: connection state, queue counts, refusals with Retry; offscreen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from desktop.domain.outbox import JobState
+from desktop.services.outbox_dispatch import DrainReport
+from desktop.store import migrate
+from desktop.store.database import Database
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.xero_page import XeroPage, xero_badge_text
+from tests.xero.conftest import ConnectedClinic
+from tests.xero.helpers import invoiced, paid
+
+SHOTS = Path("/tmp/shots")
+
+
+@pytest.fixture
+def database(sqlite_url: str) -> Iterator[Database]:
+    """Screens are checked on SQLite; the store is checked on both elsewhere."""
+    db = Database(sqlite_url)
+    migrate.upgrade(db)
+    yield db
+    db.dispose()
+
+
+class FakeClockActions:
+    """The page's slow actions, run against the Xero fake on its clock."""
+
+    def __init__(self, xero: ConnectedClinic) -> None:
+        self.xero = xero
+
+    def connect(self) -> object:
+        return None
+
+    def sync_now(self) -> DrainReport:
+        return self.xero.sync_until_quiet()
+
+
+def _page(qtbot, xero: ConnectedClinic, errors: list[str]) -> XeroPage:
+    caller = ServiceCaller(xero.ctx, ChangeBus(), None)
+    page = XeroPage(caller, FakeClockActions(xero))
+    qtbot.addWidget(page)
+    page.resize(980, 640)
+    return page
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from desktop.ui import operations
+
+    shown: list[str] = []
+    monkeypatch.setattr(operations, "show_error", lambda _p, _t, text: shown.append(text))
+    return shown
+
+
+def _a_refused_payment(xero: ConnectedClinic) -> None:
+    for i in range(3):
+        paid(xero, invoiced(xero, patient=i, hour=9 + i))
+    xero.sync_until_quiet()
+    xero.fake.set_lock_date(date(2099, 6, 30))
+    paid(xero, invoiced(xero, patient=3, hour=14), 5000)
+    xero.sync_until_quiet()
+
+
+def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
+    qtbot, xero: ConnectedClinic, errors: list[str]
+) -> None:
+    _a_refused_payment(xero)
+    page = _page(qtbot, xero, errors)
+    assert page.state.text() == "Connected to Frontdesk Test Clinic"
+    assert page.refused.number.text() == "1"
+    assert page.table.rowCount() == 1
+    assert page.table.item(0, 1).text() == "Refused"
+    assert page.table.item(0, 2).text().startswith("The document date cannot be before the period")
+    assert xero_badge_text(xero.ctx) == "Xero: 1 waiting, 1 refused"
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.show()
+    qtbot.waitExposed(page)
+    page.grab().save(str(SHOTS / "xero_page.png"))
+
+    xero.fake.set_lock_date(None)
+    retry = page.table.cellWidget(0, 3).findChild(QPushButton)
+    assert isinstance(retry, QPushButton)
+    qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
+    assert page.table.rowCount() == 0 and page.empty.isVisibleTo(page)
+    assert not xero.jobs(JobState.PARKED)
+
+    with qtbot.waitSignal(page.changed, timeout=10_000):
+        qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
+        page.wait_for_background()
+    assert page.waiting.number.text() == "0"
+    assert page.busy.text().startswith("Sent ")
+    assert xero_badge_text(xero.ctx) == "Xero: up to date"
+    assert errors == []
+
+
+def test_before_connecting_the_page_offers_to_connect(qtbot, ctx, errors: list[str]) -> None:
+    page = XeroPage(ServiceCaller(ctx, ChangeBus(), None))
+    qtbot.addWidget(page)
+    assert page.state.text() == "Not connected"
+    assert page.connect_button.text() == "Connect to Xero…"
+    assert not page.sync_button.isEnabled()
+    assert xero_badge_text(ctx) == "Xero: not connected"
+
+
+def test_account_mapping_is_saved_from_the_page(
+    qtbot, xero: ConnectedClinic, errors: list[str]
+) -> None:
+    page = _page(qtbot, xero, errors)
+    page.save_accounts("260", "091", "OUTPUT")
+    assert "account 260 (OUTPUT)" in page.mapping.text()
+    assert "account 091" in page.mapping.text()
+    page.save_accounts("", "091", "OUTPUT")
+    assert errors == ["Choose the income account for Xero."]
