@@ -147,6 +147,17 @@ class RefundRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CreditPaid:
+    """Part of a patient's credit (a package, money on account) paying this invoice,
+    on a date: the receipt lists it like a payment (issue 7, desktop.domain.credit)."""
+
+    number: str
+    amount: Money
+    applied_on: date
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Invoice:
     id: uuid.UUID
     number: str
@@ -166,6 +177,7 @@ class Invoice:
     xero_invoice_id: str | None = None
     patient_health_fund: str = ""
     patient_health_fund_number: str = ""
+    credits: tuple[CreditPaid, ...] = ()
 
     @property
     def total(self) -> Money:
@@ -184,10 +196,15 @@ class Invoice:
         return sum((r.amount for r in self.refunds), Money.zero(self.currency))
 
     @property
+    def credited(self) -> Money:
+        """Paid from the patient's credit (dated applications; see domain.credit)."""
+        return sum((c.amount for c in self.credits), Money.zero(self.currency))
+
+    @property
     def amount_due(self) -> Money:
         if self.status is InvoiceStatus.VOIDED:
             return Money.zero(self.currency)
-        return self.total - self.paid
+        return self.total - self.paid - self.credited
 
     @property
     def refundable(self) -> Money:
@@ -201,7 +218,8 @@ class Invoice:
             return PaidStatus.REFUNDED if self.refundable.is_zero() else PaidStatus.PART_REFUNDED
         if self.amount_due.cents <= 0:
             return PaidStatus.PAID
-        return PaidStatus.PART_PAID if self.paid.cents > 0 else PaidStatus.UNPAID
+        paid_any = self.paid.cents > 0 or self.credited.cents > 0
+        return PaidStatus.PART_PAID if paid_any else PaidStatus.UNPAID
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +302,8 @@ def ensure_editable(invoice: Invoice, new_total: Money) -> None:
         raise InvalidInput(f"Invoice {invoice.number} has refunds and cannot be changed.")
     if new_total.cents <= 0:
         raise InvalidInput("An invoice must be for more than $0.00.")
-    if new_total < invoice.paid:
+    settled = invoice.paid + invoice.credited
+    if new_total < settled:
         raise InvalidInput(
-            f"{invoice.number} has {invoice.paid} paid already; the fee cannot be less than that."
+            f"{invoice.number} has {settled} paid already; the fee cannot be less than that."
         )

@@ -30,6 +30,7 @@ from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, Stal
 from desktop.domain.money import Money
 from desktop.domain.roles import Actor, Role
 from desktop.services import billing_sync
+from desktop.services import credit as credit_hooks
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.store import billing_queries, queries
@@ -176,6 +177,7 @@ def invoice_appointment(
         )
         uow.session.add(row)
         job = billing_sync.invoice_changed(uow.session, row)
+        credit_hooks.invoice_raised(uow.session, row)  # pay it from prepaid credit (issue 7)
         uow.commit()
         invoice_id = row.id
     invoice = _reloaded(ctx, invoice_id)
@@ -218,6 +220,7 @@ def edit_invoice(
         job = billing_sync.invoice_changed(uow.session, row)
         if job is not None:
             _resend_payments(uow, row)
+            credit_hooks.invoice_edited(uow.session, row)
         uow.commit()
     invoice = _reloaded(ctx, invoice_id)
     return invoice, _changed(invoice, job is not None)
@@ -239,6 +242,7 @@ def void_invoice(
         row.voided_at = datetime.now(UTC)
         row.active_service_key = None
         job = billing_sync.invoice_changed(uow.session, row)
+        credit_hooks.invoice_voided(uow.session, row, job)  # the credit goes back (issue 7)
         uow.commit()
     invoice = _reloaded(ctx, invoice_id)
     return invoice, _changed(invoice, job is not None)

@@ -25,7 +25,13 @@ from desktop.domain.outbox import Channel, JobState, OutboxJob
 from desktop.domain.xero_sync import SyncStatus
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
-from desktop.store.billing_models import PaymentRow, RefundRow, XeroSettingsRow
+from desktop.store.billing_models import (
+    InvoiceRow,
+    PaymentRow,
+    RefundRow,
+    XeroContactRow,
+    XeroSettingsRow,
+)
 from desktop.store.database import Database
 from desktop.store.outbox import OutboxQueue, to_job
 from desktop.store.outbox_models import OutboxJobRow
@@ -124,6 +130,8 @@ def save_connection(
 ) -> XeroConnection:
     """Record a successful connection (after the OAuth dance) and let held jobs go."""
     with _editing_settings(database) as (session, row):
+        if row.tenant_id and row.tenant_id != tenant_id:
+            _forget_xero_ids(session)
         row.status = ConnectionState.CONNECTED.value
         row.status_message = ""
         row.client_id = client_id
@@ -137,6 +145,15 @@ def save_connection(
     # Jobs held while the connection was broken go again now.
     OutboxQueue(database).release_held(Channel.XERO, None, datetime.now(UTC))
     return connection
+
+
+def _forget_xero_ids(session: Session) -> None:
+    """Another organisation: the IDs we kept belong to the old one. (Records already
+    sent there are not sent again; new changes go to the new organisation.)"""
+    session.execute(update(InvoiceRow).values(xero_invoice_id=None))
+    session.execute(update(PaymentRow).values(xero_payment_id=None))
+    session.execute(update(RefundRow).values(xero_credit_note_id=None, xero_payment_id=None))
+    session.execute(update(XeroContactRow).values(xero_contact_id=None))
 
 
 def mark_needs_reconnect(database: Database, message: str) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from desktop.domain.billing import (
+    CreditPaid,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -19,6 +20,7 @@ from desktop.domain.billing import (
 )
 from desktop.domain.money import Money
 from desktop.store.billing_models import InvoiceRow, PaymentRow, RefundRow
+from desktop.store.credit_models import CreditApplicationRow, CreditLotRow
 from desktop.store.models import PatientRow
 
 # Any constant works; it only has to differ from the other advisory locks we take.
@@ -74,6 +76,23 @@ def to_refund(row: RefundRow) -> RefundRecord:
     )
 
 
+def credits_paid(row: InvoiceRow) -> tuple[CreditPaid, ...]:
+    """The live credit applications paying an invoice (issue 7)."""
+    session = object_session(row)
+    if session is None:
+        return ()
+    found = session.execute(
+        select(CreditApplicationRow, CreditLotRow.description)
+        .join(CreditLotRow, CreditLotRow.id == CreditApplicationRow.lot_id)
+        .where(CreditApplicationRow.invoice_id == row.id, CreditApplicationRow.status == "applied")
+        .order_by(CreditApplicationRow.applied_on, CreditApplicationRow.number)
+    ).all()
+    return tuple(
+        CreditPaid(app.number, Money(app.amount_cents, row.currency), app.applied_on, description)
+        for app, description in found
+    )
+
+
 def to_invoice(row: InvoiceRow, patient: PatientRow) -> Invoice:
     return Invoice(
         id=row.id,
@@ -112,6 +131,7 @@ def to_invoice(row: InvoiceRow, patient: PatientRow) -> Invoice:
         currency=row.currency,
         version=row.version,
         xero_invoice_id=row.xero_invoice_id,
+        credits=credits_paid(row),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.appointments import AppointmentStatus
-from desktop.domain.rules import BusyBlock
+from desktop.domain.rules import LONGEST_APPOINTMENT, BusyBlock
 from desktop.store.models import AppointmentRow, PatientRow, PractitionerRow
 
 
@@ -47,6 +47,9 @@ def busy_blocks(
         AppointmentRow.status != AppointmentStatus.CANCELLED.value,
         AppointmentRow.overrides_double_booking.is_(False),
         AppointmentRow.starts_at < ends_at,
+        # A lower bound on the indexed start column: no appointment is longer than
+        # LONGEST_APPOINTMENT, so older ones cannot reach this range.
+        AppointmentRow.starts_at > starts_at - LONGEST_APPOINTMENT,
         AppointmentRow.ends_at > starts_at,
     )
     if exclude_id is not None:
@@ -70,7 +73,9 @@ def appointments_between(
     practitioner_ids: Sequence[uuid.UUID] | None = None,
 ) -> Sequence[AppointmentRow]:
     query = select(AppointmentRow).where(
-        AppointmentRow.starts_at < ends_at, AppointmentRow.ends_at > starts_at
+        AppointmentRow.starts_at < ends_at,
+        AppointmentRow.starts_at > starts_at - LONGEST_APPOINTMENT,
+        AppointmentRow.ends_at > starts_at,
     )
     if practitioner_ids is not None:
         query = query.where(AppointmentRow.practitioner_id.in_(list(practitioner_ids)))

@@ -78,3 +78,20 @@ def run_worker(
         stop.wait()
     finally:
         worker.stop()
+
+
+def start_background_worker(
+    database: Database,
+    on_report: Callable[[DrainReport], None] | None = None,
+) -> OutboxWorker | None:
+    """For the desktop app: a daemon thread sending to Xero whenever work is due.
+
+    None while Xero has never been connected. Call `wake()` on the worker after a
+    change that queued Xero jobs (`Changes.outbox`), and `stop()` on exit.
+    """
+    if xero_settings.read_connection(database).state is xero_settings.ConnectionState.DISCONNECTED:
+        return None
+    channel = build_channel(database)
+    worker = OutboxWorker(channel.queue, channel, system_clock, timedelta(seconds=30), on_report)
+    worker.start()
+    return worker

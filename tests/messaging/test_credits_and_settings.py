@@ -146,6 +146,10 @@ def test_an_unknown_placeholder_is_refused_when_the_template_is_saved(messaging:
         ({"reminder_lead": timedelta(minutes=10)}, "between 1 hour and 7 days"),
         ({"sms_sender_id": "Harbourside Physio"}, "up to 11 letters"),
         ({"email_subject": "Line one\nline two"}, "one line"),
+        (
+            {"smtp_host": "mail.example.com", "smtp_username": "desk"},
+            "needs STARTTLS or SSL/TLS",
+        ),
     ],
 )
 def test_settings_that_cannot_work_are_refused(

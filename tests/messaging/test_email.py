@@ -232,26 +232,36 @@ def test_tls_and_sign_in(messaging: Messaging, secure_smtp) -> None:  # type: ig
     assert mail.rcpt_tos == ["sam.lee@example.com"]
 
 
-def test_the_clinic_can_be_emailed_only_through_a_configured_server(messaging: Messaging) -> None:
-    m = messaging
-    m.reminder_time(m.book(9, 30))
-    m.save(reminders_by_sms=False)
-    channel = EmailChannel(m.ctx.database, m.queue, smtp_senders(m.secrets), m.clock)
-    # A job written by hand for a message that no longer exists is skipped, not sent.
+def test_mail_that_is_no_longer_wanted_or_has_no_sender_never_goes(messaging: Messaging) -> None:
     from desktop.services.messaging.records import Purpose, add_message
+    from desktop.store import outbox
     from desktop.store.unit_of_work import UnitOfWork
 
+    m = messaging
+    due = m.clock() - timedelta(minutes=1)
     with UnitOfWork(m.ctx.database) as uow:
-        stray = add_message(
+        # A reminder whose appointment is gone, and a job another feature queued
+        # on the email channel without a message record.
+        gone = add_message(
             uow.session,
             clinic_id=m.clinic_id,
             channel=Channel.EMAIL,
             purpose=Purpose.REMINDER,
             subject_id=uuid.uuid4(),
-            not_before=m.clock() - timedelta(minutes=1),
+            not_before=due,
+        )
+        foreign = outbox.enqueue(
+            uow.session,
+            channel=Channel.EMAIL,
+            kind="email.newsletter",
+            subject_id=uuid.uuid4(),
+            not_before=due,
         )
         uow.commit()
+    channel = EmailChannel(m.ctx.database, m.queue, smtp_senders(m.secrets), m.clock)
     report = drain(m.queue, channel, m.clock)
-    assert report.delivered == 2 and len(m.smtp.received) == 1
-    stray_job = next(j for j in m.queue.jobs(Channel.EMAIL) if j.id == stray.job_id)
-    assert stray_job.result == {"skipped": "The appointment was deleted."}
+    assert (report.delivered, report.parked) == (1, 1) and m.smtp.received == []
+    jobs = {job.id: job for job in m.queue.jobs(Channel.EMAIL)}
+    assert jobs[gone.job_id].result == {"skipped": "The appointment was deleted."}
+    assert jobs[foreign.id].state is JobState.PARKED
+    assert jobs[foreign.id].last_error == "Frontdesk has no sender for “email.newsletter” messages."

@@ -70,7 +70,11 @@ Composed = Outgoing | Skip | Undeliverable
 
 
 def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
-    message_id = uuid.UUID(str(job.payload.get("message_id")))
+    try:
+        message_id = uuid.UUID(str(job.payload.get("message_id")))
+    except ValueError:
+        # Another feature queued mail on this channel without a message record.
+        return Undeliverable(f"Frontdesk has no sender for “{job.kind}” messages.")
     with database.write_session() as session:
         message = session.get(OutgoingMessageRow, message_id)
         if message is None:

@@ -98,6 +98,15 @@ class MessagingSettings:
         for label, address in (("sender", s.sender_address), ("billing", s.billing_email)):
             if address and not is_email_address(address):
                 raise InvalidInput(f"The {label} address “{address}” is not an email address.")
+        if (
+            s.smtp_username
+            and s.smtp_security is SmtpSecurity.NONE
+            and s.smtp_host.lower() not in _LOOPBACK
+        ):
+            raise InvalidInput(
+                "Signing in to the mail server needs STARTTLS or SSL/TLS, so the password "
+                "never crosses the network in the clear."
+            )
         if s.sms_gateway_url:
             _check_gateway_url(s.sms_gateway_url)
         if s.sms_sender_id and not (

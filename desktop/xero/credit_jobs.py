@@ -1,0 +1,439 @@
+"""Patient credit to Xero: prepayments, overpayments, credit notes and their allocations.
+
+* `xero.credit`: a package sold is `PUT /BankTransactions` RECEIVE-PREPAYMENT for the
+  patient's contact (-> PrepaymentID); money on account is RECEIVE-OVERPAYMENT
+  (-> OverpaymentID); a credit note is `PUT /CreditNotes` ACCRECCREDIT, AUTHORISED.
+  Reference (and CreditNoteNumber) is the lot's number, FDC-000012, so a retry looks
+  it up before creating it again.
+* `xero.allocation`: one application of credit to one session's invoice,
+  `PUT /{Prepayments|Overpayments|CreditNotes}/{id}/Allocations`. Its AllocationID is
+  kept the moment Xero answers; a retry that may have landed reads the credit's
+  allocations and adopts the one for this invoice. `live: false` removes it
+  (`DELETE .../Allocations/{AllocationID}`), e.g. before the invoice is voided.
+* `xero.credit_refund`: unused credit handed back, a payment on the credit (Reference
+  FDC-000012-R1, looked up before it is made).
+
+Xero's refusals (e.g. an allocation above what the invoice still owes in Xero) park
+the job with Xero's words. Rate limits and outages end the round (the channel
+retries later); nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select, update
+from xero_python.accounting import (
+    Account,
+    Allocation,
+    Allocations,
+    BankTransaction,
+    BankTransactions,
+    Contact,
+    CreditNote,
+    CreditNotes,
+    Invoice,
+    LineAmountTypes,
+    LineItem,
+    Overpayment,
+    Payment,
+    Payments,
+    Prepayment,
+)
+
+from desktop.domain.credit import XERO_ALLOCATION, XERO_CREDIT, XERO_CREDIT_REFUND
+from desktop.domain.outbox import Delivered, OutboxJob, Outcome, Refused, TryAgain
+from desktop.services.xero_settings import XeroConnection
+from desktop.store.credit_models import CreditApplicationRow, CreditLotRow, CreditRefundRow
+from desktop.store.database import Database
+from desktop.xero import documents
+from desktop.xero.delivery import XeroDelivery, batch_key, sends
+from desktop.xero.errors import XeroNotFound, XeroRefused
+from desktop.xero.jobs.common import item_errors
+from desktop.xero.jobs.contacts import contact_id_for
+from desktop.xero.jobs.invoices import invoice_id_for
+from desktop.xero.jobs.payments import find_payments
+
+# Xero's name for each kind of credit document, in the SDK's method names and fields.
+_GET = {"prepayment": "get_prepayment", "overpayment": "get_overpayment",
+        "creditnote": "get_credit_note"}  # fmt: skip
+_LIST = {"prepayment": "prepayments", "overpayment": "overpayments", "creditnote": "credit_notes"}
+_ID_ARG = {"prepayment": "prepayment_id", "overpayment": "overpayment_id",
+           "creditnote": "credit_note_id"}  # fmt: skip
+_ALLOCATE = {
+    "prepayment": "create_prepayment_allocations",
+    "overpayment": "create_overpayment_allocations",
+    "creditnote": "create_credit_note_allocation",
+}
+_UNALLOCATE = {
+    "prepayment": "delete_prepayment_allocations",
+    "overpayment": "delete_overpayment_allocations",
+    "creditnote": "delete_credit_note_allocations",
+}
+
+
+class CreditLinks:
+    """Xero IDs on the credit rows, written without moving their `version`."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def _scalar(self, query: Any) -> str | None:
+        with self.database.reading() as session:
+            value = session.execute(query).scalar_one_or_none()
+            return str(value) if value else None
+
+    def _execute(self, statement: Any) -> None:
+        with self.database.write_session() as session:
+            session.execute(statement.execution_options(synchronize_session=False))
+            session.commit()
+
+    def credit_id(self, lot_id: uuid.UUID) -> str | None:
+        return self._scalar(select(CreditLotRow.xero_credit_id).where(CreditLotRow.id == lot_id))
+
+    def set_credit_id(self, lot_id: uuid.UUID, xero_id: str) -> None:
+        self._execute(
+            update(CreditLotRow).where(CreditLotRow.id == lot_id).values(xero_credit_id=xero_id)
+        )
+
+    def allocation_id(self, application_id: uuid.UUID) -> str | None:
+        return self._scalar(
+            select(CreditApplicationRow.xero_allocation_id).where(
+                CreditApplicationRow.id == application_id
+            )
+        )
+
+    def allocation_ids(self) -> set[str]:
+        with self.database.reading() as session:
+            rows = session.execute(
+                select(CreditApplicationRow.xero_allocation_id).where(
+                    CreditApplicationRow.xero_allocation_id.is_not(None)
+                )
+            ).scalars()
+            return {str(v) for v in rows}
+
+    def set_allocation_id(self, application_id: uuid.UUID, xero_id: str | None) -> None:
+        self._execute(
+            update(CreditApplicationRow)
+            .where(CreditApplicationRow.id == application_id)
+            .values(xero_allocation_id=xero_id)
+        )
+
+    def refund_payment_id(self, refund_id: uuid.UUID) -> str | None:
+        return self._scalar(
+            select(CreditRefundRow.xero_payment_id).where(CreditRefundRow.id == refund_id)
+        )
+
+    def set_refund_payment_id(self, refund_id: uuid.UUID, xero_id: str) -> None:
+        self._execute(
+            update(CreditRefundRow)
+            .where(CreditRefundRow.id == refund_id)
+            .values(xero_payment_id=xero_id)
+        )
+
+
+def _links(delivery: XeroDelivery) -> CreditLinks:
+    return CreditLinks(delivery.links.database)
+
+
+def _refused(
+    job: OutboxJob, sender: Any, delivery: XeroDelivery
+) -> Iterator[tuple[OutboxJob, Outcome]]:
+    try:
+        yield job, sender(delivery, job)
+    except XeroRefused as exc:
+        yield job, Refused(str(exc))
+
+
+# --------------------------------------------------------------------------- credit documents
+
+
+def _line(payload: dict[str, Any], connection: XeroConnection) -> LineItem:
+    return LineItem(
+        description=payload["description"],
+        quantity=documents.Decimal(1),
+        unit_amount=documents.amount(payload["amount_cents"]),
+        account_code=connection.income_account_code,
+        tax_type=connection.tax_type,
+    )
+
+
+def find_credit(delivery: XeroDelivery, kind: str, number: str) -> str | None:
+    """The Xero ID of the credit document made for lot `number`, if Xero has it."""
+    if kind == "creditnote":
+        answer = delivery.api.call(
+            "get_credit_notes", where=documents.quoted_or("CreditNoteNumber", [number])
+        )
+        for note in answer.credit_notes or []:
+            if str(note.status) not in ("DELETED", "VOIDED"):
+                return str(note.credit_note_id)
+        return None
+    answer = delivery.api.call(
+        "get_bank_transactions",
+        where=f'({documents.quoted_or("Reference", [number])}) AND Status=="AUTHORISED"',
+    )
+    for item in answer.bank_transactions or []:
+        found = item.prepayment_id if kind == "prepayment" else item.overpayment_id
+        if found:
+            return str(found)
+    return None
+
+
+@sends(XERO_CREDIT)
+def send_credits(
+    delivery: XeroDelivery, jobs: list[OutboxJob]
+) -> Iterator[tuple[OutboxJob, Outcome]]:
+    for job in jobs:
+        yield from _refused(job, _send_credit, delivery)
+
+
+def _send_credit(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+    payload = job.payload
+    links = _links(delivery)
+    lot_id = uuid.UUID(payload["lot_id"])
+    kind = payload["xero_kind"]
+    known = job.result.get("xero_credit_id") or links.credit_id(lot_id)
+    if not known and delivery.links.may_exist(job):
+        known = find_credit(delivery, kind, payload["number"])
+    if known:
+        links.set_credit_id(lot_id, str(known))
+        return Delivered({"xero_credit_id": str(known)})
+    contact_id = contact_id_for(
+        delivery, uuid.UUID(payload["patient_id"]), payload["contact_number"]
+    )
+    if contact_id is None:
+        return TryAgain("The patient is not in Xero yet.")
+    connection = delivery.connection
+    delivery.links.mark_sending([job])
+    if kind == "creditnote":
+        notes = CreditNotes(
+            credit_notes=[
+                CreditNote(
+                    type="ACCRECCREDIT",
+                    contact=Contact(contact_id=contact_id),
+                    date=documents.day(payload["date"]),
+                    status="AUTHORISED",
+                    line_amount_types=LineAmountTypes.INCLUSIVE,
+                    line_items=[_line(payload, connection)],
+                    credit_note_number=payload["number"],
+                    reference=payload["number"],
+                )
+            ]
+        )
+        answer = delivery.api.call(
+            "create_credit_notes",
+            credit_notes=notes,
+            summarize_errors=False,
+            idempotency_key=batch_key([job], "", notes),
+        )
+        item = answer.credit_notes[0]
+        errors = item_errors(item)
+        if errors:
+            return Refused("; ".join(errors))
+        xero_id = str(item.credit_note_id)
+    else:
+        body = BankTransactions(
+            bank_transactions=[
+                BankTransaction(
+                    type="RECEIVE-PREPAYMENT" if kind == "prepayment" else "RECEIVE-OVERPAYMENT",
+                    contact=Contact(contact_id=contact_id),
+                    bank_account=Account(code=connection.account_for(payload["method"])),
+                    date=documents.day(payload["date"]),
+                    reference=payload["number"],
+                    status="AUTHORISED",
+                    line_amount_types=LineAmountTypes.INCLUSIVE,
+                    line_items=[_line(payload, connection)],
+                )
+            ]
+        )
+        answer = delivery.api.call(
+            "create_bank_transactions",
+            bank_transactions=body,
+            summarize_errors=False,
+            idempotency_key=batch_key([job], "", body),
+        )
+        item = answer.bank_transactions[0]
+        errors = item_errors(item)
+        if errors:
+            return Refused("; ".join(errors))
+        xero_id = str(item.prepayment_id if kind == "prepayment" else item.overpayment_id)
+    delivery.remember(job, xero_credit_id=xero_id)
+    links.set_credit_id(lot_id, xero_id)
+    return Delivered({"xero_credit_id": xero_id})
+
+
+# --------------------------------------------------------------------------- allocations
+
+
+def credit_document(delivery: XeroDelivery, kind: str, xero_id: str) -> Any:
+    answer = delivery.api.call(_GET[kind], **{_ID_ARG[kind]: xero_id})
+    return getattr(answer, _LIST[kind])[0]
+
+
+def _find_allocation(
+    delivery: XeroDelivery, kind: str, credit_id: str, invoice_xero_id: str, taken: set[str]
+) -> str | None:
+    """An allocation of this credit to this invoice that no other use of ours claims."""
+    document = credit_document(delivery, kind, credit_id)
+    for allocation in document.allocations or []:
+        if getattr(allocation, "is_deleted", False):
+            continue
+        invoice = allocation.invoice
+        xero_id = str(allocation.allocation_id or "")
+        if invoice is not None and str(invoice.invoice_id) == invoice_xero_id and xero_id:
+            if xero_id not in taken:
+                return xero_id
+    return None
+
+
+@sends(XERO_ALLOCATION)
+def send_allocations(
+    delivery: XeroDelivery, jobs: list[OutboxJob]
+) -> Iterator[tuple[OutboxJob, Outcome]]:
+    for job in jobs:
+        yield from _refused(job, _send_allocation, delivery)
+
+
+def _send_allocation(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+    payload = job.payload
+    links = _links(delivery)
+    application_id = uuid.UUID(payload["application_id"])
+    kind = payload["xero_kind"]
+    credit_id = links.credit_id(uuid.UUID(payload["lot_id"]))
+    known = job.result.get("xero_allocation_id") or links.allocation_id(application_id)
+    if not payload["live"]:
+        return _remove_allocation(delivery, job, credit_id, known)
+    if known:
+        return Delivered({"xero_allocation_id": str(known)})
+    if not credit_id:
+        return TryAgain(f"Credit {payload['lot_number']} is not in Xero yet.")
+    invoice_xero_id = invoice_id_for(
+        delivery, uuid.UUID(payload["invoice_id"]), payload["invoice_number"]
+    )
+    if invoice_xero_id is None:
+        return TryAgain(f"Invoice {payload['invoice_number']} is not in Xero yet.")
+    if delivery.links.may_exist(job):
+        found = _find_allocation(delivery, kind, credit_id, invoice_xero_id, links.allocation_ids())
+        if found:
+            delivery.remember(job, xero_allocation_id=found)
+            links.set_allocation_id(application_id, found)
+            return Delivered({"xero_allocation_id": found})
+    delivery.links.mark_sending([job])
+    body = Allocations(
+        allocations=[
+            Allocation(
+                invoice=Invoice(invoice_id=invoice_xero_id),
+                amount=documents.amount(payload["amount_cents"]),
+                date=documents.day(payload["date"]),
+            )
+        ]
+    )
+    answer = delivery.api.call(
+        _ALLOCATE[kind],
+        **{_ID_ARG[kind]: credit_id},
+        allocations=body,
+        summarize_errors=False,
+        idempotency_key=batch_key([job], "", body),
+    )
+    item = answer.allocations[0]
+    errors = item_errors(item)
+    if errors:
+        return Refused("; ".join(errors))
+    xero_id = str(item.allocation_id)
+    delivery.remember(job, xero_allocation_id=xero_id)
+    links.set_allocation_id(application_id, xero_id)
+    return Delivered({"xero_allocation_id": xero_id})
+
+
+def _remove_allocation(
+    delivery: XeroDelivery, job: OutboxJob, credit_id: str | None, known: Any
+) -> Outcome:
+    payload = job.payload
+    links = _links(delivery)
+    application_id = uuid.UUID(payload["application_id"])
+    if not credit_id:
+        return Delivered({"removed": "the credit never reached Xero"})
+    xero_id = str(known) if known else None
+    if xero_id is None and (delivery.links.may_exist(job) or _earlier_attempts(delivery, job)):
+        invoice_xero_id = delivery.links.invoice_id(uuid.UUID(payload["invoice_id"]))
+        if invoice_xero_id:
+            xero_id = _find_allocation(
+                delivery, payload["xero_kind"], credit_id, invoice_xero_id, links.allocation_ids()
+            )
+    if xero_id is None:
+        return Delivered({"removed": "never allocated in Xero"})
+    try:
+        delivery.api.call(
+            _UNALLOCATE[payload["xero_kind"]],
+            **{_ID_ARG[payload["xero_kind"]]: credit_id},
+            allocation_id=xero_id,
+        )
+    except XeroNotFound:
+        pass  # already gone
+    links.set_allocation_id(application_id, None)
+    return Delivered({"removed_allocation_id": xero_id})
+
+
+def _earlier_attempts(delivery: XeroDelivery, job: OutboxJob) -> bool:
+    """Whether an allocation job this one replaced was sent (its answer maybe lost)."""
+    return bool(delivery.links.sent_payloads(job))
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+@sends(XERO_CREDIT_REFUND)
+def send_credit_refunds(
+    delivery: XeroDelivery, jobs: list[OutboxJob]
+) -> Iterator[tuple[OutboxJob, Outcome]]:
+    for job in jobs:
+        yield from _refused(job, _send_refund, delivery)
+
+
+def _send_refund(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+    payload = job.payload
+    links = _links(delivery)
+    refund_id = uuid.UUID(payload["refund_id"])
+    known = job.result.get("xero_payment_id") or links.refund_payment_id(refund_id)
+    if not known and delivery.links.may_exist(job):
+        known = find_payments(delivery, [payload["number"]]).get(payload["number"])
+    if known:
+        links.set_refund_payment_id(refund_id, str(known))
+        return Delivered({"xero_payment_id": str(known)})
+    credit_id = links.credit_id(uuid.UUID(payload["lot_id"]))
+    if not credit_id:
+        return TryAgain(f"Credit {payload['lot_number']} is not in Xero yet.")
+    kind = payload["xero_kind"]
+    target: dict[str, Any] = {
+        "prepayment": {"prepayment": Prepayment(prepayment_id=credit_id)},
+        "overpayment": {"overpayment": Overpayment(overpayment_id=credit_id)},
+        "creditnote": {"credit_note": CreditNote(credit_note_id=credit_id)},
+    }[kind]
+    delivery.links.mark_sending([job])
+    body = Payments(
+        payments=[
+            Payment(
+                **target,
+                account=Account(code=delivery.connection.account_for(payload["method"])),
+                date=documents.day(payload["date"]),
+                amount=documents.amount(payload["amount_cents"]),
+                reference=payload["number"],
+            )
+        ]
+    )
+    answer = delivery.api.call(
+        "create_payments",
+        payments=body,
+        summarize_errors=False,
+        idempotency_key=batch_key([job], "", body),
+    )
+    item = answer.payments[0]
+    errors = item_errors(item)
+    if errors:
+        return Refused("; ".join(errors))
+    xero_id = str(item.payment_id)
+    delivery.remember(job, xero_payment_id=xero_id)
+    links.set_refund_payment_id(refund_id, xero_id)
+    return Delivered({"xero_payment_id": xero_id})
