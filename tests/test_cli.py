@@ -109,3 +109,11 @@ def test_config_file_selects_the_database(tmp_path: Path) -> None:
     result = frontdesk("db", "upgrade", env={"FRONTDESK_CONFIG": str(config)})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-config.sqlite3").exists()
+
+
+@pytest.mark.parametrize("patients", ["0", "5"])
+def test_a_tiny_demo_still_loads(tmp_path: Path, patients: str) -> None:
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    result = frontdesk("--database-url", url, "demo", "--patients", patients)
+    assert result.returncode == 0, result.stderr
+    assert f"{patients} patients" in result.stdout

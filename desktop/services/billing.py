@@ -220,7 +220,7 @@ def edit_invoice(
         job = billing_sync.invoice_changed(uow.session, row)
         if job is not None:
             _resend_payments(uow, row)
-            credit_hooks.invoice_edited(uow.session, row)
+            credit_hooks.invoice_edited(uow.session, row, job)
         uow.commit()
     invoice = _reloaded(ctx, invoice_id)
     return invoice, _changed(invoice, job is not None)

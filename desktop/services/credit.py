@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain import credit as rules
 from desktop.domain import xero_sync
-from desktop.domain.billing import PaymentMethod
+from desktop.domain.billing import Invoice, PaymentMethod
 from desktop.domain.clinic_time import clinic_zone, local_date
 from desktop.domain.credit import (
     Application,
@@ -45,9 +45,10 @@ from desktop.domain.credit import (
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from desktop.domain.money import Money
 from desktop.domain.roles import Role
-from desktop.services import billing_sync
+from desktop.services import billing_sync, receipts
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.store import billing_queries
 from desktop.store.billing_models import InvoiceRow
 from desktop.store.credit_models import (
     CreditApplicationRow,
@@ -505,28 +506,53 @@ def invoice_voided(session: Session, invoice: InvoiceRow, void_job: OutboxJobRow
             if last is not None:
                 job.depends_on_id = last.id
             last = job
-    if void_job is not None and last is not None:
-        session.flush()
+    _wait_for(session, void_job, last)
+
+
+def invoice_edited(
+    session: Session, invoice: InvoiceRow, edit_job: OutboxJobRow | None = None
+) -> None:
+    """Hook for billing: the invoice was edited in this transaction.
+
+    Xero will not change an invoice with credit allocated to it. Once the invoice is
+    in Xero, each use of credit on it is therefore given back (its allocation removed
+    first) and made again after the edit; the edit waits for the removals. An invoice
+    not yet in Xero just has its allocations (waiting, or refused) sent after it."""
+    apps = list(
         session.execute(
-            update(OutboxJobRow)
-            .where(OutboxJobRow.id == void_job.id)
-            .values(depends_on_id=last.id, version=OutboxJobRow.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def invoice_edited(session: Session, invoice: InvoiceRow) -> None:
-    """Hook for billing: the invoice was edited in this transaction. Allocations Xero has
-    not taken yet (waiting, or refused) go again after the edited invoice."""
-    apps = session.execute(
-        select(CreditApplicationRow).where(
-            CreditApplicationRow.invoice_id == invoice.id,
-            CreditApplicationRow.status == ApplicationStatus.APPLIED.value,
-            CreditApplicationRow.xero_allocation_id.is_(None),
-        )
-    ).scalars()
+            select(CreditApplicationRow).where(
+                CreditApplicationRow.invoice_id == invoice.id,
+                CreditApplicationRow.status == ApplicationStatus.APPLIED.value,
+            )
+        ).scalars()
+    )
+    if not invoice.xero_invoice_id:
+        for app in apps:
+            application_changed(session, app, app.lot, invoice)
+        return
+    last: OutboxJobRow | None = None
     for app in apps:
-        application_changed(session, app, app.lot, invoice)
+        job = _return(session, app, f"Invoice {invoice.number} edited")
+        if job is not None:
+            if last is not None:
+                job.depends_on_id = last.id
+            last = job
+        amount = Money(app.amount_cents, invoice.currency)
+        _apply(session, app.lot, invoice, amount, app.applied_on)
+    _wait_for(session, edit_job, last)
+
+
+def _wait_for(session: Session, job: OutboxJobRow | None, first: OutboxJobRow | None) -> None:
+    """Make `job` (an invoice edit or void) wait until `first` (allocations removed) is done."""
+    if job is None or first is None:
+        return
+    session.flush()
+    session.execute(
+        update(OutboxJobRow)
+        .where(OutboxJobRow.id == job.id)
+        .values(depends_on_id=first.id, version=OutboxJobRow.version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def return_credit(ctx: ServiceContext, application_id: uuid.UUID, reason: str) -> Changes:
@@ -748,3 +774,49 @@ def open_credit_jobs(session: Session, kinds: Sequence[str] | None = None) -> in
         OutboxJobRow.state.in_(states),
     )
     return int(session.execute(query).scalar_one())
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+def session_invoices(
+    ctx: ServiceContext, patient_id: uuid.UUID, start: date, end: date
+) -> list[Invoice]:
+    """A patient's live session invoices with a date of service in [start, end]."""
+    ctx.actor()
+    with ctx.database.reading() as session:
+        patient = session.get(PatientRow, patient_id)
+        if patient is None:
+            raise NotFound("That patient no longer exists.")
+        rows = session.execute(
+            select(InvoiceRow)
+            .where(
+                InvoiceRow.patient_id == patient_id,
+                InvoiceRow.status == "issued",
+                InvoiceRow.service_date >= start,
+                InvoiceRow.service_date <= end,
+            )
+            .order_by(InvoiceRow.service_date, InvoiceRow.sequence)
+        ).scalars()
+        return [billing_queries.to_invoice(row, patient) for row in rows]
+
+
+def session_receipts_pdf(
+    ctx: ServiceContext, patient_id: uuid.UUID, start: date, end: date
+) -> bytes:
+    """Batch print for a health fund: one page per session in the range, each the same
+    receipt `receipts.invoice_pdf` prints (full fee, item number, date of service,
+    provider number at that location, patient, paid — from credit or otherwise)."""
+    invoices = session_invoices(ctx, patient_id, start, end)
+    if not invoices:
+        raise InvalidInput(
+            f"No sessions between {start:%d/%m/%Y} and {end:%d/%m/%Y} have been invoiced."
+        )
+    with ctx.database.reading() as session:
+        clinic = session.get(ClinicRow, invoices[0].service.clinic_id)
+        heading = receipts.ClinicHeading(
+            clinic.name if clinic else invoices[0].service.clinic_name,
+            clinic.address if clinic else "",
+            clinic.phone if clinic else "",
+        )
+    return receipts.render_receipts_pdf(invoices, heading)

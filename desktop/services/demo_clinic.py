@@ -272,7 +272,7 @@ def _fill_day(
                 AppointmentRow.ends_at > cursor,
             )
         ).first()
-        if clash is None and rng.random() < 0.72:
+        if patients and clash is None and rng.random() < 0.72:
             status, reason = _status(rng, day, today)
             session.add(
                 AppointmentRow(
@@ -315,7 +315,9 @@ def _add_class(
         status=AppointmentStatus.COMPLETED.value if day < today else AppointmentStatus.BOOKED.value,
         capacity=type_row.capacity,
     )
-    for patient in rng.sample(patients, rng.randint(3, type_row.capacity)):
+    # A small demo (--patients 5) still gets classes, just smaller ones.
+    wanted = min(len(patients), rng.randint(3, type_row.capacity))
+    for patient in rng.sample(patients, wanted):
         row.attendances.append(
             AttendanceRow(
                 patient_id=patient.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from desktop.domain.billing import Invoice, PaidStatus
 from desktop.domain.errors import NotFound
@@ -57,6 +65,34 @@ def render_invoice_pdf(invoice: Invoice, clinic: ClinicHeading) -> bytes:
         author=clinic.name,
         subject=f"{invoice.service.type_name} for {invoice.patient_name}",
     )
+    document.build(_story(invoice, clinic))  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def render_receipts_pdf(invoices: Sequence[Invoice], clinic: ClinicHeading) -> bytes:
+    """Several services, one page each (a patient's batch for their health fund)."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Receipts for {invoices[0].patient_name}" if invoices else "Receipts",
+        author=clinic.name,
+    )
+    story: list[object] = []
+    for position, invoice in enumerate(invoices):
+        if position:
+            story.append(PageBreak())
+        story += _story(invoice, clinic)
+    document.build(story)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def _story(invoice: Invoice, clinic: ClinicHeading) -> list[object]:
+    title = document_title(invoice)
     styles = getSampleStyleSheet()
     small = ParagraphStyle("small", parent=styles["Normal"], fontSize=9, leading=11)
     story: list[object] = [
@@ -70,7 +106,7 @@ def render_invoice_pdf(invoice: Invoice, clinic: ClinicHeading) -> bytes:
         Spacer(1, 4 * mm),
         _money_table(invoice),
     ]
-    if invoice.payments or invoice.refunds:
+    if invoice.payments or invoice.refunds or invoice.credits:
         story += [Spacer(1, 5 * mm), Paragraph("Payments", styles["Heading3"])]
         story.append(_payments_table(invoice))
     story += [
@@ -79,8 +115,7 @@ def render_invoice_pdf(invoice: Invoice, clinic: ClinicHeading) -> bytes:
     ]
     if invoice.void_reason:
         story.append(Paragraph(f"Void: {invoice.void_reason}", small))
-    document.build(story)  # type: ignore[arg-type]
-    return buffer.getvalue()
+    return story
 
 
 def _grid(rows: list[list[Any]], widths: list[float], *, header: bool = False) -> Table:
@@ -133,6 +168,8 @@ def _money_table(invoice: Invoice) -> Table:
         ["Total fee", str(invoice.total)],
         ["Amount paid", str(invoice.paid)],
     ]
+    if invoice.credits:
+        rows.append(["Paid from credit", str(invoice.credited)])
     if invoice.refunded.cents:
         rows.append(["Amount refunded", str(invoice.refunded)])
     rows.append(["Balance due", str(invoice.amount_due)])
@@ -152,6 +189,9 @@ def _payments_table(invoice: Invoice) -> Table:
         if not payment.live:
             label += " (removed)"
         rows.append([payment.number, _date(payment.received_on), label, str(payment.amount)])
+    for used in invoice.credits:  # prepaid credit, a dated allocation each (issue 7)
+        label = f"Credit: {used.description}" if used.description else "Credit"
+        rows.append([used.number, _date(used.applied_on), label, str(used.amount)])
     for refund in invoice.refunds:
         rows.append(
             [

@@ -1,6 +1,6 @@
 """All tables, gathered so Alembic and `create_all` see every model module."""
 
-import desktop.store.credit_models  # noqa: F401  (credit tables: issue 7)
+import desktop.store.credit_models  # credit tables (issue 7)
 import desktop.store.sync_models  # noqa: F401  (sync tables: desktop/store/sync_models.py)
 from desktop.store import (  # noqa: F401  (register their tables)
     auth_models,

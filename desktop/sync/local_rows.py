@@ -12,16 +12,17 @@ rows may arrive in any order within the transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Column, Connection, Date, Dialect, Uuid, delete, select
 from sqlalchemy.orm import Session
 
 from desktop.store.database import Database
 from desktop.store.sync_models import SYNCED_TABLES, SyncMutationRow
+from desktop.store.types import UTCDateTime
 from desktop.sync.capture import APPLYING_SERVER_ROWS
 from desktop.sync.codec import synced_table
 
@@ -74,19 +75,107 @@ def upsert_rows(
     session: Session, entity: str, rows: Sequence[Mapping[str, Any]], *, force: bool = False
 ) -> None:
     """Insert or overwrite whole rows (decoded values); never with an older version
-    unless `force` (rolling back a refused local edit, whose version ran ahead)."""
+    unless `force` (rolling back a refused local edit, whose version ran ahead).
+
+    A first sync writes hundreds of thousands of rows, so the statement is compiled
+    once and the rows go to the driver's executemany, each value through the
+    column type's own bind processor (the same conversion SQLAlchemy would apply).
+    """
     if not rows:
         return
-    table = synced_table(entity)
-    statement = sqlite_insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != "id"},
-        where=None if force else table.c.version <= statement.excluded.version,
-    )
     connection = session.connection()
+    sql, processors = _compiled_upsert(entity, force, connection.dialect)
+    names = [name for name, _ in processors]
     for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, [dict(row) for row in rows[start : start + CHUNK]])
+        batch = [
+            tuple(
+                value if process is None or value is None else process(value)
+                for (_, process), value in zip(processors, (row.get(n) for n in names), strict=True)
+            )
+            for row in rows[start : start + CHUNK]
+        ]
+        connection.exec_driver_sql(sql, batch)
+
+
+def upsert_wire_rows(session: Session, entity: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`upsert_rows` for rows still in the wire format (the pull's hot path).
+
+    UUIDs and UTC instants go straight from the wire's text to SQLite's stored
+    text; anything unusual falls back to decoding and the column's own processor.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    sql, processors = _compiled_upsert(entity, False, connection.dialect)
+    table = synced_table(entity)
+    converters = [
+        (name, _wire_to_stored(table.columns[name], process)) for name, process in processors
+    ]
+    for start in range(0, len(rows), CHUNK):
+        batch = [
+            tuple(
+                None if (value := row.get(name)) is None else convert(value)
+                for name, convert in converters
+            )
+            for row in rows[start : start + CHUNK]
+        ]
+        connection.exec_driver_sql(sql, batch)
+
+
+def _wire_to_stored(
+    column: Column[Any], process: Callable[[Any], Any] | None
+) -> Callable[[Any], Any]:
+    kind = column.type
+
+    def processed(value: Any) -> Any:
+        return value if process is None else process(value)
+
+    if isinstance(kind, Uuid):
+
+        def stored_uuid(value: Any) -> Any:
+            if isinstance(value, str) and len(value) == 36:
+                return value.replace("-", "").lower()  # how SQLAlchemy keeps a UUID in SQLite
+            return processed(uuid.UUID(str(value)))
+
+        return stored_uuid
+    if isinstance(kind, UTCDateTime):
+
+        def stored_instant(value: Any) -> Any:
+            # The server sends UTC ("…+00:00"); SQLite keeps naive UTC text with microseconds.
+            if isinstance(value, str) and value.endswith("+00:00") and len(value) in (25, 32):
+                fraction = value[19:26] if len(value) == 32 else ".000000"
+                return f"{value[:10]} {value[11:19]}{fraction}"
+            return processed(datetime.fromisoformat(value))
+
+        return stored_instant
+    if isinstance(kind, Date):
+        return lambda value: processed(date.fromisoformat(value))
+    return processed
+
+
+Processors = list[tuple[str, Callable[[Any], Any] | None]]
+_UPSERTS: dict[tuple[str, bool], tuple[str, Processors]] = {}
+
+
+def _compiled_upsert(entity: str, force: bool, dialect: Dialect) -> tuple[str, Processors]:
+    found = _UPSERTS.get((entity, force))
+    if found is None:
+        table = synced_table(entity)
+        columns = list(table.columns)
+        quoted = ", ".join(f'"{c.name}"' for c in columns)
+        updates = ", ".join(f'"{c.name}" = excluded."{c.name}"' for c in columns if c.name != "id")
+        guard = "" if force else f' WHERE "{table.name}".version <= excluded.version'
+        sql = (
+            f'INSERT INTO "{table.name}" ({quoted}) '
+            f"VALUES ({', '.join('?' for _ in columns)}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}{guard}"
+        )
+        processors: Processors = []
+        for column in columns:
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            processors.append((column.name, process))
+        found = _UPSERTS[(entity, force)] = (sql, processors)
+    return found
 
 
 def delete_rows(session: Session, entity: str, ids: Iterable[uuid.UUID]) -> None:

@@ -30,8 +30,13 @@ from desktop.store.database import Database
 from desktop.store.sync_models import SYNCED_TABLES, SyncInboxRow, SyncStateRow
 from desktop.store.types import utc_now
 from desktop.sync.client import ServerApi, ServerProtocolError
-from desktop.sync.codec import decode_row, synced_table
-from desktop.sync.local_rows import applying_server_rows, delete_rows, pending_entities, upsert_rows
+from desktop.sync.codec import synced_table
+from desktop.sync.local_rows import (
+    applying_server_rows,
+    delete_rows,
+    pending_entities,
+    upsert_wire_rows,
+)
 from desktop.sync.state import load_state
 
 # phase ("download" or "apply"), done, total (total 0 when unknown)
@@ -139,29 +144,28 @@ def _apply(database: Database, report: PullReport, tell: Progress) -> None:
     with applying_server_rows(database) as session:
         waiting = pending_entities(session)
         for entity in SYNCED_TABLES:
-            table = synced_table(entity)
-            after = -1
+            # Walk the inbox along its primary key (entity, entity_id): each chunk is an
+            # index range, whatever the inbox holds (order within one table is free).
+            after: uuid.UUID | None = None
             while True:
+                query = select(SyncInboxRow.entity_id, SyncInboxRow.data).where(
+                    SyncInboxRow.entity == entity, SyncInboxRow.deleted.is_(False)
+                )
+                if after is not None:
+                    query = query.where(SyncInboxRow.entity_id > after)
                 staged = session.execute(
-                    select(SyncInboxRow.seq, SyncInboxRow.entity_id, SyncInboxRow.data)
-                    .where(
-                        SyncInboxRow.entity == entity,
-                        SyncInboxRow.deleted.is_(False),
-                        SyncInboxRow.seq > after,
-                    )
-                    .order_by(SyncInboxRow.seq)
-                    .limit(APPLY_CHUNK)
+                    query.order_by(SyncInboxRow.entity_id).limit(APPLY_CHUNK)
                 ).all()
                 if not staged:
                     break
-                after = staged[-1].seq
+                after = staged[-1].entity_id
                 rows = []
                 for item in staged:
                     if (entity, item.entity_id) in waiting or item.data is None:
                         report.kept_local += 1
                         continue
-                    rows.append(decode_row(table, item.data))
-                upsert_rows(session, entity, rows)
+                    rows.append(item.data)
+                upsert_wire_rows(session, entity, rows)
                 report.applied += len(rows)
                 done += len(staged)
                 tell("apply", done, total)

@@ -39,6 +39,11 @@ def run_app(database: Database) -> int:
     window = MainWindow(ServiceContext(database, session))
     signin = SignInController(accounts, session, remembered)
     signin.attach(window)
+    window.add_session_actions(
+        lock=signin.lock_now,
+        sign_out=signin.sign_out,
+        change_password=lambda: signin.change_password(window),
+    )
     _follow_user(window, session.user, session.subscribe)
     window.show()
     if startup.notice:

@@ -220,7 +220,9 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addAction(self._action("&Quit", self.close, ("Ctrl+Q",)))
+        self.file_menu = file_menu
+        self.quit_action = self._action("&Quit", self.close, ("Ctrl+Q",))
+        file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         view_menu = bar.addMenu("&View")
@@ -253,6 +255,21 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self.practitioners_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
+
+    def add_session_actions(
+        self,
+        lock: Callable[[], object],
+        sign_out: Callable[[], object],
+        change_password: Callable[[], object],
+    ) -> None:
+        """File menu entries for the signed-in session (the sign-in controller owns them)."""
+        actions = [
+            self._action("&Lock screen", lock, ("Ctrl+L",), "Hide the screen until you sign in"),
+            self._action("Change &password…", change_password),
+            self._action("Sign &out", sign_out),
+        ]
+        self.file_menu.insertActions(self.quit_action, actions)
+        self.file_menu.insertSeparator(self.quit_action)
 
     def _fill_practitioners_menu(self) -> None:
         self.practitioners_menu.clear()

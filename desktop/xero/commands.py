@@ -73,6 +73,10 @@ def add_xero_commands(commands: Any, open_database: OpenDatabase) -> None:
     disconnect = actions.add_parser("disconnect", help="stop sending to Xero (queue is kept)")
     disconnect.set_defaults(handler=partial(_guarded, _disconnect, open_database))
 
+    # Issue 7: compare Frontdesk and Xero per patient (credit left, invoices paid).
+    check = actions.add_parser("reconcile", help="compare Frontdesk and Xero, patient by patient")
+    check.set_defaults(handler=partial(_guarded, _reconcile, open_database))
+
 
 def _say(line: str = "") -> None:
     sys.stdout.write(line + "\n")
@@ -199,6 +203,26 @@ def _accounts(database: Database, args: argparse.Namespace) -> int:
             _say(f"  {account.code:>6}  {kind:<8} {account.name}")
     _say(f"Tax types: {', '.join(sorted(tax_types))}")
     return 0
+
+
+def _reconcile(database: Database, _args: argparse.Namespace) -> int:
+    """Every difference with a suggested fix; non-zero when there is any (for cron)."""
+    from desktop.services import xero_settings
+    from desktop.services.xero_settings import ConnectionState
+    from desktop.xero.reconcile import reconcile_with_xero
+    from desktop.xero.worker import build_channel
+
+    if xero_settings.read_connection(database).state is ConnectionState.DISCONNECTED:
+        sys.stderr.write("frontdesk: error: Xero is not connected; run `frontdesk xero connect`.\n")
+        return EXIT_FAILURE
+    result = reconcile_with_xero(_context(database), build_channel(database).api)
+    for difference in result.differences:
+        _say(difference.text)
+    _say(
+        f"Checked {result.documents} documents for {result.patients} patients: "
+        f"{len(result.differences)} difference(s)."
+    )
+    return 0 if result.clean else EXIT_FAILURE
 
 
 def _report_line(report: DrainReport) -> str:

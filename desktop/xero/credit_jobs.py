@@ -20,8 +20,10 @@ retries later); nothing here sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -153,7 +155,7 @@ def _refused(
 def _line(payload: dict[str, Any], connection: XeroConnection) -> LineItem:
     return LineItem(
         description=payload["description"],
-        quantity=documents.Decimal(1),
+        quantity=Decimal(1),
         unit_amount=documents.amount(payload["amount_cents"]),
         account_code=connection.income_account_code,
         tax_type=connection.tax_type,
@@ -282,9 +284,13 @@ def _find_allocation(
             continue
         invoice = allocation.invoice
         xero_id = str(allocation.allocation_id or "")
-        if invoice is not None and str(invoice.invoice_id) == invoice_xero_id and xero_id:
-            if xero_id not in taken:
-                return xero_id
+        if (
+            invoice is not None
+            and str(invoice.invoice_id) == invoice_xero_id
+            and xero_id
+            and xero_id not in taken
+        ):
+            return xero_id
     return None
 
 
@@ -364,14 +370,12 @@ def _remove_allocation(
             )
     if xero_id is None:
         return Delivered({"removed": "never allocated in Xero"})
-    try:
+    with contextlib.suppress(XeroNotFound):  # already gone
         delivery.api.call(
             _UNALLOCATE[payload["xero_kind"]],
             **{_ID_ARG[payload["xero_kind"]]: credit_id},
             allocation_id=xero_id,
         )
-    except XeroNotFound:
-        pass  # already gone
     links.set_allocation_id(application_id, None)
     return Delivered({"removed_allocation_id": xero_id})
 

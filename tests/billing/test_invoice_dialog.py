@@ -99,3 +99,30 @@ def test_the_payment_dialog_never_lets_more_than_is_owing_through(qtbot) -> None
     dialog.rows[1].amount.setText("thirty")
     assert not ok.isEnabled() and "is not an amount of money" in dialog.error.text()
     assert isinstance(dialog.findChild(QDialogButtonBox), QDialogButtonBox)
+
+
+def test_the_calendar_action_raises_the_invoice_once_then_reopens_it(
+    qtbot, local_ctx: ServiceContext, errors: list[str]
+) -> None:
+    from desktop.ui.billing.invoice_dialog import open_invoice_for_service
+
+    clinic = make_clinic(local_ctx)
+    patient = clinic.patients[0]
+    appointment = booking.book_appointment(
+        local_ctx,
+        booking.BookingRequest(
+            clinic.clinic.id,
+            clinic.alice.id,
+            clinic.consult.id,
+            clinic.at(10),
+            patient_id=patient.id,
+        ),
+    ).appointment
+    caller = ServiceCaller(local_ctx, ChangeBus(), None)
+    first = open_invoice_for_service(caller, appointment.id, patient.id)
+    second = open_invoice_for_service(caller, appointment.id, patient.id)
+    assert first is not None and second is not None
+    qtbot.addWidget(first)
+    qtbot.addWidget(second)
+    assert first.invoice_id == second.invoice_id
+    assert errors == []

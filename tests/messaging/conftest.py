@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from desktop.domain.appointments import Appointment
 from desktop.services import booking
@@ -108,8 +109,6 @@ class Messaging:
         return get_settings(self.ctx, self.clinic_id)
 
     def save(self, **changes: object) -> MessagingSettings:
-        from dataclasses import replace
-
         saved, _ = save_settings(
             self.ctx, replace(self.settings(), **changes), secrets=self.secrets, clock=self.clock
         )
@@ -122,8 +121,6 @@ class Messaging:
 
     def add_credit(self, credits: int) -> None:
         with UnitOfWork(self.ctx.database) as uow:
-            from sqlalchemy import select
-
             account = uow.session.execute(
                 select(SmsCreditAccountRow).where(SmsCreditAccountRow.clinic_id == self.clinic_id)
             ).scalar_one_or_none()

@@ -7,6 +7,7 @@ scripted (451 then 250, 550 for an unknown mailbox, a refused sign-in).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from desktop.domain.outbox import Channel, JobState
 from desktop.services.messaging import credits
+from desktop.services.messaging.configure import save_settings
 from desktop.services.messaging.email_channel import EmailChannel, smtp_senders
 from desktop.services.messaging.message_log import (
     MessageStatus,
@@ -204,10 +206,6 @@ def secure_smtp(tmp_path: Path, request: pytest.FixtureRequest):  # type: ignore
 def test_tls_and_sign_in(messaging: Messaging, secure_smtp) -> None:  # type: ignore[no-untyped-def]
     m = messaging
     security, port, handler, client_tls, signed_in = secure_smtp
-    from dataclasses import replace
-
-    from desktop.services.messaging.configure import save_settings
-
     save_settings(
         m.ctx,
         replace(m.settings(), smtp_port=port, smtp_security=security, smtp_username="reception"),

@@ -23,3 +23,22 @@ def test_main_window_opens_on_the_demo_clinic(
     assert window.status_bar.xero_label.text() == "Xero: 2 queued"
     window.grab().save(str(tmp_path / "main-window.png"))
     assert (tmp_path / "main-window.png").stat().st_size > 0
+
+
+def test_session_actions_sit_in_the_file_menu_before_quit(
+    qtbot, local_ctx: ServiceContext, settings
+) -> None:
+    load_demo_clinic(local_ctx, patients=5)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    calls: list[str] = []
+    window.add_session_actions(
+        lock=lambda: calls.append("lock"),
+        sign_out=lambda: calls.append("sign out"),
+        change_password=lambda: calls.append("password"),
+    )
+    texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
+    assert texts[-4:] == ["&Lock screen", "Change &password…", "Sign &out", "&Quit"]
+    for action in window.file_menu.actions()[:3]:
+        action.trigger()
+    assert calls == ["lock", "password", "sign out"]

@@ -5,6 +5,7 @@ Every message is an outbox job written in the same transaction as what caused it
 patient card's log reads. The modules, each with one job:
 
 * `settings`    — a clinic's reminder schedule, templates, mail server and gateway
+* `configure`   — saving them (and re-planning queued reminders to match)
 * `secrets`     — the SMTP password and SMS gateway key, kept in the OS keyring
 * `records`     — writing a message with its outbox job; withdrawing open ones
 * `reminders`   — keeping each appointment's reminders in step with the calendar

@@ -379,3 +379,24 @@ class InvoiceDialog(QDialog):
         self.write_pdf(path)
         if path.exists():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def open_invoice_for_service(
+    caller: ServiceCaller,
+    appointment_id: uuid.UUID,
+    patient_id: uuid.UUID,
+    parent: QWidget | None = None,
+) -> InvoiceDialog | None:
+    """For the calendar's "Invoice / take payment…" action: the service's invoice,
+    raised first if it has none. Returns the dialog (shown, not modal) or None."""
+    ctx = caller.ctx
+    invoice = caller.call(lambda: billing.invoice_for_service(ctx, appointment_id, patient_id))
+    if invoice is None:
+        raised = caller.call(lambda: billing.invoice_appointment(ctx, appointment_id, patient_id))
+        if raised is None:
+            return None
+        invoice, changes = raised
+        caller.publish(changes)
+    dialog = InvoiceDialog(caller, invoice.id, parent)
+    dialog.show()
+    return dialog

@@ -1,0 +1,87 @@
+"""The credit widgets offscreen: the patient's card, selling a pass, the reconciliation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from desktop.domain.money import Money
+from desktop.services import reconcile
+from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
+from desktop.store import migrate
+from desktop.store.database import Database
+from desktop.ui import operations
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.credit import PatientCreditPanel, ReconciliationView, SellPackageDialog
+from desktop.ui.service_caller import ServiceCaller
+from tests.credit.helpers import book_class, invoice_class, pilates_pass
+from tests.helpers.clinic import make_clinic
+
+
+@pytest.fixture
+def local_ctx(tmp_path: Path) -> Iterator[ServiceContext]:
+    database = Database(f"sqlite:///{tmp_path / 'credit.sqlite3'}")
+    migrate.upgrade(database)
+    yield ServiceContext.for_system(database)
+    database.dispose()
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr(operations, "show_error", lambda _p, _t, text: shown.append(text))
+    return shown
+
+
+def test_selling_a_pass_and_seeing_it_used(
+    qtbot, local_ctx: ServiceContext, errors: list[str]
+) -> None:
+    ctx = local_ctx
+    clinic = make_clinic(ctx)
+    pilates_pass(ctx, clinic, sessions=10)
+    bus = ChangeBus()
+    caller = ServiceCaller(ctx, bus, None)
+    patient = clinic.patients[0].id
+    panel = PatientCreditPanel(caller, patient)
+    qtbot.addWidget(panel)
+    assert panel.balance.text() == "Credit: $0.00"
+
+    dialog = SellPackageDialog(caller, patient)
+    qtbot.addWidget(dialog)
+    assert "Take $450.00 now" in dialog.summary.text()
+    with qtbot.waitSignal(bus.changed):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.lot is not None and dialog.lot.remaining == Money(45000)
+    assert panel.balance.text() == "Credit: $450.00"
+
+    invoice = invoice_class(ctx, clinic, book_class(ctx, clinic, 0))
+    bus.publish(Changes(billing=True))
+    assert panel.balance.text() == "Credit: $405.00"
+    assert panel.lots.item(0, 1).text() == "9 of 10 sessions ($405.00)"
+    assert panel.uses.rowCount() == 1
+    assert panel.uses.item(0, 1).text() == invoice.number
+    assert panel.uses.item(0, 3).text() == "$45.00"
+    assert errors == []
+
+
+def test_the_reconciliation_view_lists_differences(
+    qtbot, local_ctx: ServiceContext, errors: list[str]
+) -> None:
+    lot = reconcile.CreditBook(uuid.uuid4(), "FDC-000001", "prepayment", "x", Money(100))
+    book = reconcile.PatientBook(uuid.uuid4(), "Sam Lee (#1)", (lot,), ())
+    result = reconcile.compare(
+        [book], {"x": reconcile.XeroCredit("x", Money(500), "AUTHORISED")}, {}
+    )
+    view = ReconciliationView(ServiceCaller(local_ctx, ChangeBus(), None), lambda: result)
+    qtbot.addWidget(view)
+    assert view.run() is result
+    assert view.summary.text() == "1 difference(s) in 1 documents."
+    assert view.table.item(0, 2).text() == "$1.00 left"
+    assert view.table.item(0, 3).text() == "$5.00 left"
+    assert "allocation" in view.table.item(0, 4).text()
+    assert errors == []
