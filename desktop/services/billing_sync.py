@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -80,17 +80,8 @@ def _enqueue(
     payload: dict[str, Any],
     depends_on: uuid.UUID | None,
 ) -> OutboxJobRow:
-    """`outbox.enqueue`, plus: jobs that waited on a job now superseded wait on its
-    replacement instead (otherwise they would wait for ever on a job that never ends)."""
-    replaced = list(
-        session.execute(
-            select(OutboxJobRow.id).where(
-                OutboxJobRow.kind == kind,
-                OutboxJobRow.subject_id == subject_id,
-                OutboxJobRow.state.in_(_OPEN),
-            )
-        ).scalars()
-    )
+    """A Xero job in the caller's transaction (outbox.enqueue re-points the jobs that
+    waited on a job it supersedes)."""
     row = outbox.enqueue(
         session,
         channel=Channel.XERO,
@@ -102,13 +93,6 @@ def _enqueue(
         depends_on=depends_on,
     )
     _flush(session)
-    if replaced:
-        session.execute(
-            update(OutboxJobRow)
-            .where(OutboxJobRow.depends_on_id.in_(replaced), OutboxJobRow.state.in_(_OPEN))
-            .values(depends_on_id=row.id, version=OutboxJobRow.version + 1)
-            .execution_options(synchronize_session=False)
-        )
     return row
 
 

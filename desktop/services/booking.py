@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import select
+
 from desktop.domain import rules
 from desktop.domain.appointments import (
     Appointment,
@@ -34,6 +36,7 @@ from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.services.messaging import reminders
 from desktop.store import queries
+from desktop.store.billing_models import InvoiceRow
 from desktop.store.mapping import to_appointment
 from desktop.store.models import (
     AppointmentRow,
@@ -329,6 +332,15 @@ def delete_appointment(ctx: ServiceContext, appointment_id: uuid.UUID) -> Change
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         row = _editable(uow, actor, appointment_id, None)
+        invoiced = uow.session.execute(
+            select(InvoiceRow.number).where(InvoiceRow.appointment_id == row.id).limit(1)
+        ).scalar_one_or_none()
+        if invoiced is not None:
+            # Invoices are financial records (and may already be in Xero): keep the history.
+            raise InvalidInput(
+                f"This appointment has been invoiced ({invoiced}), so it cannot be deleted. "
+                "Cancel it instead; the invoice stays on record and can be voided."
+            )
         reminders.appointment_removed(uow, row.id)
         uow.session.delete(row)
         uow.commit()

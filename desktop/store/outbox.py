@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from desktop.domain.outbox import (
@@ -68,23 +68,54 @@ def enqueue(
         next_attempt_at=not_before or utc_now(),
     )
     row.idempotency_key = f"frontdesk-{row.id}"
+    replaced: list[uuid.UUID] = []
     if supersede:
+        replaced = list(
+            session.execute(
+                select(OutboxJobRow.id).where(
+                    OutboxJobRow.kind == kind,
+                    OutboxJobRow.subject_id == subject_id,
+                    OutboxJobRow.state.in_(_OPEN),
+                )
+            ).scalars()
+        )
+    if replaced:
         session.execute(
             update(OutboxJobRow)
-            .where(
-                OutboxJobRow.kind == kind,
-                OutboxJobRow.subject_id == subject_id,
-                OutboxJobRow.state.in_(_OPEN),
-            )
+            .where(OutboxJobRow.id.in_(replaced))
             .values(
                 state=JobState.SUPERSEDED.value,
                 superseded_by_id=row.id,
                 finished_at=utc_now(),
                 version=OutboxJobRow.version + 1,
             )
+            .execution_options(synchronize_session=False)
         )
     session.add(row)
+    if replaced:
+        session.flush()  # the replacement must exist before others can point at it
+        # Jobs that waited on a superseded job wait on its replacement instead;
+        # otherwise they would wait for ever on a job that never finishes.
+        session.execute(
+            update(OutboxJobRow)
+            .where(OutboxJobRow.depends_on_id.in_(replaced), OutboxJobRow.state.in_(_OPEN))
+            .values(depends_on_id=row.id, version=OutboxJobRow.version + 1)
+            .execution_options(synchronize_session=False)
+        )
     return row
+
+
+def _waiting_on_another_job() -> Exists:
+    """True for a job whose dependency has not been delivered yet."""
+    dependency = aliased(OutboxJobRow)
+    return (
+        select(dependency.id)
+        .where(
+            dependency.id == OutboxJobRow.depends_on_id,
+            dependency.state != JobState.DONE.value,
+        )
+        .exists()
+    )
 
 
 def to_job(row: OutboxJobRow) -> OutboxJob:
@@ -125,16 +156,7 @@ class OutboxQueue:
 
         A job in flight whose lease ran out (its worker crashed) is due again.
         """
-        dependency = aliased(OutboxJobRow)
         with self.database.write_session() as session:
-            waiting_on = (
-                select(dependency.id)
-                .where(
-                    dependency.id == OutboxJobRow.depends_on_id,
-                    dependency.state != JobState.DONE.value,
-                )
-                .exists()
-            )
             query = (
                 select(OutboxJobRow)
                 .where(
@@ -145,7 +167,7 @@ class OutboxQueue:
                         (OutboxJobRow.state == JobState.IN_FLIGHT.value)
                         & (OutboxJobRow.claimed_until <= now),
                     ),
-                    ~waiting_on,
+                    ~_waiting_on_another_job(),
                 )
                 .order_by(OutboxJobRow.stage, OutboxJobRow.created_at, OutboxJobRow.id)
                 .limit(limit)
@@ -254,10 +276,13 @@ class OutboxQueue:
             return {JobState(state): count for state, count in rows}
 
     def next_due_at(self, channel: Channel) -> datetime | None:
+        """When the next job could go; jobs waiting on another job are not counted (the
+        job they wait on has its own time), so a worker does not poll while it backs off."""
         with self.database.reading() as session:
             return session.execute(
                 select(func.min(OutboxJobRow.next_attempt_at)).where(
                     OutboxJobRow.channel == channel.value,
                     OutboxJobRow.state == JobState.PENDING.value,
+                    ~_waiting_on_another_job(),
                 )
             ).scalar_one_or_none()

@@ -169,3 +169,22 @@ def test_backoff_grows_and_is_capped(attempts: int) -> None:
     delay = backoff_delay(attempts, rng)
     ceiling = min(timedelta(hours=1), timedelta(seconds=15) * 2 ** (attempts - 1))
     assert ceiling / 2 <= delay <= ceiling
+
+
+def test_jobs_waiting_on_a_superseded_job_wait_on_its_replacement(database) -> None:
+    queue = OutboxQueue(database)
+    invoice = uuid.uuid4()
+    first = add(database, "xero.invoice", subject_id=invoice, stage=20)
+    payment = add(database, "xero.payment", stage=30, depends_on=first)
+    replacement = add(database, "xero.invoice", subject_id=invoice, stage=20)
+    [waiting] = [job for job in queue.jobs(Channel.XERO) if job.id == payment]
+    assert waiting.depends_on_id == replacement
+    assert drain(queue, ScriptedChannel(), lambda: NOW).delivered == 2
+
+
+def test_next_due_ignores_jobs_that_wait_on_another(database) -> None:
+    queue = OutboxQueue(database)
+    contact = add(database, "xero.contact", stage=10, not_before=NOW + timedelta(minutes=10))
+    add(database, "xero.invoice", stage=20, depends_on=contact, not_before=NOW)
+    # The invoice is "due" now, but cannot go before the contact: nothing is due before 09:10.
+    assert queue.next_due_at(Channel.XERO) == NOW + timedelta(minutes=10)

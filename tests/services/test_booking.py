@@ -172,3 +172,14 @@ def test_status_changes(ctx, clinic) -> None:
     assert no_show.status is AppointmentStatus.NO_SHOW
     with pytest.raises(InvalidInput):
         booking.set_status(ctx, appointment.id, AppointmentStatus.CANCELLED)
+
+
+def test_an_invoiced_appointment_cannot_be_deleted_only_cancelled(ctx, clinic) -> None:
+    from desktop.services import billing
+
+    appointment = book(ctx, clinic, 9).appointment
+    invoice = billing.invoice_appointment(ctx, appointment.id)
+    with pytest.raises(InvalidInput, match=r"has been invoiced \(FD-\d+\).*Cancel it instead"):
+        booking.delete_appointment(ctx, appointment.id)
+    assert calendar.appointment(ctx, appointment.id).id == appointment.id
+    assert invoice is not None
