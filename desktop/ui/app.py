@@ -45,10 +45,18 @@ def run_app(database: Database) -> int:
         change_password=lambda: signin.change_password(window),
     )
     _follow_user(window, session.user, session.subscribe)
+    _start_background_work(window, database)
     window.show()
     if startup.notice:
         notify_box(window, startup.notice)
     return app.exec()
+
+
+def _start_background_work(window: MainWindow, database: Database) -> None:
+    """Senders that run beside the window: Xero (once connected)."""
+    from desktop.xero.worker import start_background_worker
+
+    window.background.add_worker(start_background_worker(database))
 
 
 def _follow_user(

@@ -38,6 +38,8 @@ from desktop.domain.appointments import Appointment
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.people import Patient
 from desktop.services.context import ServiceContext
+from desktop.ui.background_work import BackgroundWork
+from desktop.ui.billing.invoice_dialog import open_invoice_for_service
 from desktop.ui.calendar.panel import CalendarPanel
 from desktop.ui.calendar.period import Period, ViewMode
 from desktop.ui.calendar.practitioner_chooser import PractitionerChooser
@@ -51,6 +53,7 @@ from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.practitioners_page import PractitionersPage
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
+from desktop.ui.xero_page import XeroPage, xero_badge_text
 
 
 def _utc_now() -> datetime:
@@ -97,6 +100,12 @@ class MainWindow(QMainWindow):
         self.calendar.period_changed.connect(self._period_changed)
         self.calendar.loaded.connect(self._loaded)
         self.calendar.patient_requested.connect(self.show_patient)
+        self.calendar.invoice_requested.connect(self.open_invoice)
+        self.background = BackgroundWork(self.bus, self)
+        self.background.add_status(
+            lambda: xero_badge_text(self.ctx), self.status_bar.set_xero_state
+        )
+        self.xero_page: XeroPage | None = None
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -168,6 +177,7 @@ class MainWindow(QMainWindow):
         self.cancelled_action.setChecked(self.preferences.show_cancelled)
         self.cancelled_action.toggled.connect(panel.set_show_cancelled)
         self.practitioners_action = self._action("&Practitioners…", self.open_practitioners)
+        self.xero_action = self._action("&Xero…", self.open_xero)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, ("F1",))
 
     def _make_toolbar(self) -> None:
@@ -253,6 +263,8 @@ class MainWindow(QMainWindow):
         patients_menu.addActions([self.find_action, self.new_patient_action])
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.practitioners_action)
+        settings_menu.addAction(self.xero_action)
+        self.settings_menu = settings_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
 
@@ -375,6 +387,23 @@ class MainWindow(QMainWindow):
         page.open()
         return page
 
+    def open_xero(self) -> XeroPage:
+        """The Xero page: connection, queue counts, parked jobs with their reasons."""
+        if self.xero_page is None:
+            self.xero_page = XeroPage(self.caller)
+            self.xero_page.setWindowFlag(Qt.WindowType.Window)
+            self.xero_page.setParent(self, self.xero_page.windowFlags())
+            self.xero_page.setWindowTitle("Xero — Frontdesk")
+            self.xero_page.resize(760, 560)
+        self.xero_page.show()
+        self.xero_page.raise_()
+        return self.xero_page
+
+    def open_invoice(self, appointment_id: object, patient_id: object) -> None:
+        assert isinstance(appointment_id, uuid.UUID)
+        assert isinstance(patient_id, uuid.UUID)
+        open_invoice_for_service(self.caller, appointment_id, patient_id, self)
+
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", _SHORTCUTS)
 
@@ -383,6 +412,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.preferences.window_geometry = bytes(self.saveGeometry().data())
+        self.background.stop()
         super().closeEvent(event)
 
 

@@ -42,3 +42,32 @@ def test_session_actions_sit_in_the_file_menu_before_quit(
     for action in window.file_menu.actions()[:3]:
         action.trigger()
     assert calls == ["lock", "password", "sign out"]
+
+
+def test_xero_page_and_badge_are_reachable_from_the_main_window(
+    qtbot, local_ctx: ServiceContext, settings
+) -> None:
+    load_demo_clinic(local_ctx, patients=5)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    assert window.status_bar.xero_label.text().startswith("Xero")
+    page = window.open_xero()
+    assert page.isVisible()
+    assert window.open_xero() is page  # one page, raised again
+
+
+def test_the_calendar_menu_offers_an_invoice_for_a_patient_appointment(
+    qtbot, local_ctx: ServiceContext, settings
+) -> None:
+    load_demo_clinic(local_ctx, patients=20)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    snapshot = window.calendar.snapshot
+    assert snapshot is not None
+    appointment = next(a for a in snapshot.appointments if a.patient_id is not None)
+    menu = window.calendar.appointment_menu(appointment)
+    requested: list[tuple[object, object]] = []
+    window.calendar.invoice_requested.disconnect()
+    window.calendar.invoice_requested.connect(lambda a, p: requested.append((a, p)))
+    window.calendar.menu_action(menu, "invoice").trigger()
+    assert requested == [(appointment.id, appointment.patient_id)]

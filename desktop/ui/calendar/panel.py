@@ -63,6 +63,7 @@ class CalendarPanel(QWidget):
     period_changed = Signal(object)
     loaded = Signal(object)
     patient_requested = Signal(object)
+    invoice_requested = Signal(object, object)  # appointment id, patient id
 
     def __init__(
         self,
@@ -460,6 +461,11 @@ class CalendarPanel(QWidget):
         if appointment.patient_id is not None:
             patient_id = appointment.patient_id
             menu.addAction("Patient card", lambda: self.patient_requested.emit(patient_id))
+            invoice = menu.addAction(
+                "&Invoice / take payment…",
+                lambda: self.invoice_requested.emit(appointment.id, patient_id),
+            )
+            invoice.setObjectName("invoice")
         menu.addSeparator()
         status = appointment.status
         live = status is not AppointmentStatus.CANCELLED and not appointment.read_only

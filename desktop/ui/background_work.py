@@ -1,0 +1,70 @@
+"""The app's background senders (Xero, SMS/email, sync) and the status bar texts they feed.
+
+Workers are plain threads below the UI (desktop.services.outbox_dispatch); this
+object only wakes them when a change queued work, stops them on exit, and
+refreshes the status bar on a timer — a worker never touches a widget itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QTimer
+
+from desktop.domain.errors import DomainError
+from desktop.services.changes import Changes
+from desktop.services.context import SessionExpired
+from desktop.ui.change_bus import ChangeBus
+
+STATUS_REFRESH_MS = 15_000
+
+
+class Worker(Protocol):
+    def wake(self) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+
+class BackgroundWork(QObject):
+    def __init__(self, bus: ChangeBus, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workers: list[Worker] = []
+        self._status: list[tuple[Callable[[], str], Callable[[str], None]]] = []
+        bus.changed.connect(self._changed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(STATUS_REFRESH_MS)
+        self.timer.timeout.connect(self.refresh_status)
+        self.timer.start()
+
+    def add_worker(self, worker: Worker | None) -> None:
+        if worker is not None:
+            self.workers.append(worker)
+
+    def add_status(self, read: Callable[[], str], show: Callable[[str], None]) -> None:
+        """`read` is asked for a fresh text on every change and every few seconds."""
+        self._status.append((read, show))
+        self._refresh_one(read, show)
+
+    def _changed(self, changes: object) -> None:
+        if isinstance(changes, Changes) and changes.outbox:
+            for worker in self.workers:
+                worker.wake()
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        for read, show in self._status:
+            self._refresh_one(read, show)
+
+    @staticmethod
+    def _refresh_one(read: Callable[[], str], show: Callable[[str], None]) -> None:
+        # A status line is not worth a sign-in prompt: a lapsed session just waits.
+        with contextlib.suppress(SessionExpired, DomainError):
+            show(read())
+
+    def stop(self) -> None:
+        self.timer.stop()
+        for worker in self.workers:
+            worker.stop(timeout=5.0)
+        self.workers.clear()
