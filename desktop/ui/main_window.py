@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.appointments import Appointment
 from desktop.domain.clinic_time import clinic_zone, to_local
+from desktop.domain.errors import InvalidInput
 from desktop.domain.people import Patient
 from desktop.services.context import ServiceContext
+from desktop.services.reconcile import Reconciliation
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.billing.invoice_dialog import open_invoice_for_service
 from desktop.ui.calendar.panel import CalendarPanel
@@ -46,6 +48,7 @@ from desktop.ui.calendar.practitioner_chooser import PractitionerChooser
 from desktop.ui.calendar.requests import SlotRequest
 from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
+from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.preferences import Preferences
@@ -178,6 +181,7 @@ class MainWindow(QMainWindow):
         self.cancelled_action.toggled.connect(panel.set_show_cancelled)
         self.practitioners_action = self._action("&Practitioners…", self.open_practitioners)
         self.xero_action = self._action("&Xero…", self.open_xero)
+        self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, ("F1",))
 
     def _make_toolbar(self) -> None:
@@ -264,6 +268,7 @@ class MainWindow(QMainWindow):
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.practitioners_action)
         settings_menu.addAction(self.xero_action)
+        settings_menu.addAction(self.reconcile_action)
         self.settings_menu = settings_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
@@ -398,6 +403,29 @@ class MainWindow(QMainWindow):
         self.xero_page.show()
         self.xero_page.raise_()
         return self.xero_page
+
+    def open_reconciliation(self) -> ReconciliationView:
+        """Frontdesk and Xero side by side per patient: credit left, invoices paid."""
+        database = self.ctx.database
+        ctx = self.ctx
+
+        def check() -> Reconciliation:
+            from desktop.services import xero_settings
+            from desktop.xero.reconcile import reconcile_with_xero
+            from desktop.xero.worker import build_channel
+
+            state = xero_settings.read_connection(database).state
+            if state is xero_settings.ConnectionState.DISCONNECTED:
+                raise InvalidInput("Connect Xero first (Settings → Xero…).")
+            return reconcile_with_xero(ctx, build_channel(database).api)
+
+        view = ReconciliationView(self.caller, check)
+        view.setWindowFlag(Qt.WindowType.Window)
+        view.setParent(self, view.windowFlags())
+        view.setWindowTitle("Compare with Xero — Frontdesk")
+        view.resize(820, 520)
+        view.show()
+        return view
 
     def open_invoice(self, appointment_id: object, patient_id: object) -> None:
         assert isinstance(appointment_id, uuid.UUID)

@@ -71,3 +71,14 @@ def test_the_calendar_menu_offers_an_invoice_for_a_patient_appointment(
     window.calendar.invoice_requested.connect(lambda a, p: requested.append((a, p)))
     window.calendar.menu_action(menu, "invoice").trigger()
     assert requested == [(appointment.id, appointment.patient_id)]
+
+
+def test_comparing_with_xero_before_connecting_says_what_to_do(
+    qtbot, local_ctx: ServiceContext, settings, errors: list[str]
+) -> None:
+    load_demo_clinic(local_ctx, patients=5)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    view = window.open_reconciliation()
+    assert view.run() is None
+    assert errors == ["Connect Xero first (Settings → Xero…)."]

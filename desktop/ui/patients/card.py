@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +30,7 @@ from desktop.domain.people import Patient
 from desktop.services import calendar, patients
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.ui.credit.credit_panel import PatientCreditPanel
 from desktop.ui.models.appointments import AppointmentTableModel
 from desktop.ui.models.patients import born
 from desktop.ui.service_caller import ServiceCaller
@@ -95,11 +97,29 @@ class PatientCard(QWidget):
         self.past_label = QLabel("Past")
         for label in (self.upcoming_label, self.past_label):
             label.setObjectName("sectionHeading")
-        layout.addWidget(self.upcoming_label)
-        layout.addWidget(self.upcoming_table, 1)
-        layout.addWidget(self.past_label)
-        layout.addWidget(self.past_table, 1)
+        appointments = QWidget()
+        appointments_layout = QVBoxLayout(appointments)
+        appointments_layout.addWidget(self.upcoming_label)
+        appointments_layout.addWidget(self.upcoming_table, 1)
+        appointments_layout.addWidget(self.past_label)
+        appointments_layout.addWidget(self.past_table, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(appointments, "&Appointments")
+        self.credit_panel: PatientCreditPanel | None = None
+        layout.addWidget(self.tabs, 1)
         caller.bus.changed.connect(self._on_changes)
+
+    def _show_credit(self, patient_id: uuid.UUID | None) -> None:
+        """The patient's packages and credit, in its own tab (one panel per patient)."""
+        if self.credit_panel is not None:
+            if self.credit_panel.patient_id == patient_id:
+                return
+            self.tabs.removeTab(self.tabs.indexOf(self.credit_panel))
+            self.credit_panel.deleteLater()
+            self.credit_panel = None
+        if patient_id is not None:
+            self.credit_panel = PatientCreditPanel(self.caller, patient_id)
+            self.tabs.addTab(self.credit_panel, "&Credit and packages")
 
     def _activated(self, model: AppointmentTableModel) -> object:
         def activated(index: QModelIndex) -> None:
@@ -108,6 +128,7 @@ class PatientCard(QWidget):
         return activated
 
     def show_patient(self, patient_id: uuid.UUID | None) -> None:
+        self._show_credit(patient_id)
         if patient_id is None:
             self.patient = None
             self._fill(None, [], {})
