@@ -203,7 +203,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from desktop.ui.crash import install_crash_handler
 
     install_crash_handler(database_url=settings.database_url)
-    return run_app(database)
+    return run_app(database, settings.server_url)
 
 
 def _messages_send_due(args: argparse.Namespace, settings: Settings) -> int:

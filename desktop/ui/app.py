@@ -25,7 +25,7 @@ from desktop.ui.signin import SignInController, describe_user, sign_in_at_startu
 from desktop.ui.signin.relogin import notify_box
 
 
-def run_app(database: Database) -> int:
+def run_app(database: Database, server_url: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Frontdesk")
@@ -46,6 +46,7 @@ def run_app(database: Database) -> int:
     )
     _follow_user(window, session.user, session.subscribe)
     _start_background_work(window, database)
+    window.sync.start(server_url)
     window.show()
     if startup.notice:
         notify_box(window, startup.notice)

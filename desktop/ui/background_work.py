@@ -27,10 +27,14 @@ class Worker(Protocol):
     def stop(self, timeout: float = 10.0) -> None: ...
 
 
+def _queued_outbox_work(changes: Changes) -> bool:
+    return changes.outbox
+
+
 class BackgroundWork(QObject):
     def __init__(self, bus: ChangeBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.workers: list[Worker] = []
+        self.workers: list[tuple[Worker, Callable[[Changes], bool]]] = []
         self._status: list[tuple[Callable[[], str], Callable[[str], None]]] = []
         bus.changed.connect(self._changed)
         self.timer = QTimer(self)
@@ -38,9 +42,13 @@ class BackgroundWork(QObject):
         self.timer.timeout.connect(self.refresh_status)
         self.timer.start()
 
-    def add_worker(self, worker: Worker | None) -> None:
+    def add_worker(
+        self, worker: Worker | None, wakes_for: Callable[[Changes], bool] | None = None
+    ) -> None:
+        """`wakes_for` says which changes give the worker something to do (default: a
+        change that queued outbox jobs)."""
         if worker is not None:
-            self.workers.append(worker)
+            self.workers.append((worker, wakes_for or _queued_outbox_work))
 
     def add_status(self, read: Callable[[], str], show: Callable[[str], None]) -> None:
         """`read` is asked for a fresh text on every change and every few seconds."""
@@ -48,9 +56,10 @@ class BackgroundWork(QObject):
         self._refresh_one(read, show)
 
     def _changed(self, changes: object) -> None:
-        if isinstance(changes, Changes) and changes.outbox:
-            for worker in self.workers:
-                worker.wake()
+        if isinstance(changes, Changes):
+            for worker, wakes_for in self.workers:
+                if wakes_for(changes):
+                    worker.wake()
         self.refresh_status()
 
     def refresh_status(self) -> None:
@@ -65,6 +74,6 @@ class BackgroundWork(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
-        for worker in self.workers:
+        for worker, _ in self.workers:
             worker.stop(timeout=5.0)
         self.workers.clear()

@@ -55,6 +55,9 @@ from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.practitioners_page import PractitionersPage
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
+from desktop.ui.sync.conflicts_dialog import ConflictsDialog
+from desktop.ui.sync.server_page import ServerSettingsPage
+from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
 from desktop.ui.xero_page import XeroPage, xero_badge_text
 
@@ -109,6 +112,8 @@ class MainWindow(QMainWindow):
             lambda: xero_badge_text(self.ctx), self.status_bar.set_xero_state
         )
         self.xero_page: XeroPage | None = None
+        self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
+        self.server_page: ServerSettingsPage | None = None
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -182,6 +187,8 @@ class MainWindow(QMainWindow):
         self.practitioners_action = self._action("&Practitioners…", self.open_practitioners)
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
+        self.server_action = self._action("&Server and sync…", self.open_server_settings)
+        self.conflicts_action = self._action("Sync &conflicts…", self.open_sync_conflicts)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, ("F1",))
 
     def _make_toolbar(self) -> None:
@@ -269,6 +276,8 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self.practitioners_action)
         settings_menu.addAction(self.xero_action)
         settings_menu.addAction(self.reconcile_action)
+        settings_menu.addSeparator()
+        settings_menu.addActions([self.server_action, self.conflicts_action])
         self.settings_menu = settings_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
@@ -403,6 +412,29 @@ class MainWindow(QMainWindow):
         self.xero_page.show()
         self.xero_page.raise_()
         return self.xero_page
+
+    def open_server_settings(self) -> ServerSettingsPage:
+        """Point this PC at the clinic's server; the first sync shows its progress."""
+        if self.server_page is None:
+            page = ServerSettingsPage(self.ctx.database)
+            page.setWindowFlag(Qt.WindowType.Window)
+            page.setParent(self, page.windowFlags())
+            page.setWindowTitle("Server and sync — Frontdesk")
+            page.connected.connect(lambda _engine: self._server_connected())
+            self.server_page = page
+        self.server_page.show()
+        self.server_page.raise_()
+        return self.server_page
+
+    def _server_connected(self) -> None:
+        self.sync.start()
+        self.bus.refresh_stale()  # the clinic just arrived from the server
+
+    def open_sync_conflicts(self) -> ConflictsDialog:
+        """Changes the server refused (made offline on two PCs), each with its reason."""
+        dialog = ConflictsDialog(self.ctx.database, self)
+        dialog.open()
+        return dialog
 
     def open_reconciliation(self) -> ReconciliationView:
         """Frontdesk and Xero side by side per patient: credit left, invoices paid."""

@@ -82,3 +82,20 @@ def test_comparing_with_xero_before_connecting_says_what_to_do(
     view = window.open_reconciliation()
     assert view.run() is None
     assert errors == ["Connect Xero first (Settings → Xero…)."]
+
+
+def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
+    qtbot, local_ctx: ServiceContext, settings
+) -> None:
+    load_demo_clinic(local_ctx, patients=5)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    assert window.sync.start() is None  # a local-only clinic: nothing to sync with
+    labels = [a.text() for a in window.settings_menu.actions()]
+    assert "&Server and sync…" in labels
+    assert "Sync &conflicts…" in labels
+    page = window.open_server_settings()
+    assert page.isVisible()
+    dialog = window.open_sync_conflicts()
+    assert dialog.isVisible()
+    dialog.reject()

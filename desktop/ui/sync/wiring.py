@@ -1,0 +1,74 @@
+"""Running the sync client beside the main window: status line, wake-ups, sign-in prompts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+
+from desktop.auth.errors import SessionExpired
+from desktop.services.changes import Changes
+from desktop.store.database import Database
+from desktop.sync.runner import SyncRunner, SyncStatus
+from desktop.sync.setup import start_sync
+from desktop.ui.background_work import BackgroundWork
+from desktop.ui.sync.bridge import SyncSignals
+
+
+class _SyncWorker:
+    """The runner as a background worker: a local change asks for a pass now."""
+
+    def __init__(self, runner: SyncRunner) -> None:
+        self.runner = runner
+
+    def wake(self) -> None:
+        self.runner.sync_now()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.runner.stop(timeout)
+
+
+def _calendar_changed(changes: Changes) -> bool:
+    return changes.appointments or changes.patients or changes.practitioners
+
+
+class SyncWiring(QObject):
+    """Starts the runner for a database that follows a server, and reports on it."""
+
+    def __init__(
+        self,
+        database: Database,
+        background: BackgroundWork,
+        show_status: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.background = background
+        self.show_status = show_status
+        self.signals = SyncSignals(self)
+        self.signals.status_changed.connect(self._status)
+        self.signals.session_expired.connect(self._expired)
+        self.runner: SyncRunner | None = None
+
+    def start(self, server_url: str | None = None) -> SyncRunner | None:
+        """Start syncing if this database follows a server (or `server_url` binds it)."""
+        if self.runner is not None:
+            return self.runner
+        self.runner = start_sync(
+            self.database,
+            server_url,
+            on_status=self.signals.report_status,
+            on_session_expired=self.signals.report_session_expired,
+        )
+        if self.runner is not None:
+            self.background.add_worker(_SyncWorker(self.runner), _calendar_changed)
+        return self.runner
+
+    def _status(self, status: object) -> None:
+        if isinstance(status, SyncStatus):
+            self.show_status(status.text)
+
+    def _expired(self, expired: object) -> None:
+        if isinstance(expired, SessionExpired):
+            self.show_status("Sign in to the server to keep syncing (Settings → Server and sync…)")
