@@ -10,6 +10,7 @@ idle timeout.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 
@@ -23,6 +24,8 @@ from desktop.store.database import Database
 from desktop.ui.main_window import MainWindow
 from desktop.ui.signin import SignInController, describe_user, sign_in_at_startup
 from desktop.ui.signin.relogin import notify_box
+
+log = logging.getLogger(__name__)
 
 
 def run_app(database: Database, server_url: str | None = None) -> int:
@@ -54,10 +57,21 @@ def run_app(database: Database, server_url: str | None = None) -> int:
 
 
 def _start_background_work(window: MainWindow, database: Database) -> None:
-    """Senders that run beside the window: Xero (once connected)."""
+    """Senders that run beside the window: Xero (once connected), reminders and email.
+
+    They act for the clinic itself, not for whoever is signed in, so a lapsed or
+    locked session never stops a receipt email or a reminder from going out.
+    """
+    from desktop.services.messaging.send_due import SendDueLoop
     from desktop.xero.worker import start_background_worker
 
     window.background.add_worker(start_background_worker(database))
+    messages = SendDueLoop(
+        ServiceContext.for_system(database),
+        on_error=lambda exc: log.warning("sending reminders and email failed: %s", exc),
+    )
+    messages.start()
+    window.background.add_worker(messages, lambda changes: changes.appointments or changes.outbox)
 
 
 def _follow_user(

@@ -38,6 +38,7 @@ from desktop.domain.appointments import Appointment
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import InvalidInput
 from desktop.domain.people import Patient
+from desktop.services import calendar
 from desktop.services.context import ServiceContext
 from desktop.services.reconcile import Reconciliation
 from desktop.ui.background_work import BackgroundWork
@@ -50,6 +51,8 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.dialogs.patient_edit import PatientDialog
+from desktop.ui.messaging.settings_page import MessagingSettingsPage
+from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
@@ -114,6 +117,8 @@ class MainWindow(QMainWindow):
         self.xero_page: XeroPage | None = None
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
         self.server_page: ServerSettingsPage | None = None
+        self.messaging_page: MessagingSettingsPage | None = None
+        self.background.add_status(self._sms_credit_text, self.status_bar.set_messages_state)
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -188,6 +193,7 @@ class MainWindow(QMainWindow):
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
+        self.messaging_action = self._action("&Reminders and SMS…", self.open_messaging)
         self.conflicts_action = self._action("Sync &conflicts…", self.open_sync_conflicts)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, ("F1",))
 
@@ -276,6 +282,7 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self.practitioners_action)
         settings_menu.addAction(self.xero_action)
         settings_menu.addAction(self.reconcile_action)
+        settings_menu.addAction(self.messaging_action)
         settings_menu.addSeparator()
         settings_menu.addActions([self.server_action, self.conflicts_action])
         self.settings_menu = settings_menu
@@ -412,6 +419,23 @@ class MainWindow(QMainWindow):
         self.xero_page.show()
         self.xero_page.raise_()
         return self.xero_page
+
+    def _sms_credit_text(self) -> str:
+        clinic = calendar.main_clinic(self.ctx)
+        return sms_credit_status_text(self.ctx, clinic.id)
+
+    def open_messaging(self) -> MessagingSettingsPage:
+        """Reminder templates and schedule, email and SMS gateway settings, SMS credit."""
+        if self.messaging_page is None:
+            clinic = calendar.main_clinic(self.ctx)
+            page = MessagingSettingsPage(self.caller, clinic)
+            page.setWindowFlag(Qt.WindowType.Window)
+            page.setParent(self, page.windowFlags())
+            page.setWindowTitle("Reminders and SMS — Frontdesk")
+            self.messaging_page = page
+        self.messaging_page.show()
+        self.messaging_page.raise_()
+        return self.messaging_page
 
     def open_server_settings(self) -> ServerSettingsPage:
         """Point this PC at the clinic's server; the first sync shows its progress."""

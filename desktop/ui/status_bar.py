@@ -38,7 +38,16 @@ class FrontdeskStatusBar(QStatusBar):
         self.store_label = StatusLabel("storeState", "")
         self.sync_label = StatusLabel("syncState", "Sync: not set up")
         self.xero_label = StatusLabel("xeroState", "Xero: not connected")
-        for label in (self.user_label, self.store_label, self.sync_label, self.xero_label):
+        # Only shown when there is something to say (e.g. "SMS credit low: 12 left.").
+        self.messages_label = StatusLabel("messagesState", "")
+        self.messages_label.hide()
+        for label in (
+            self.messages_label,
+            self.user_label,
+            self.store_label,
+            self.sync_label,
+            self.xero_label,
+        ):
             self.addPermanentWidget(label)
 
     def set_user(self, actor: Actor) -> None:
@@ -51,6 +60,11 @@ class FrontdeskStatusBar(QStatusBar):
     def set_sync_state(self, text: str) -> None:
         """For the sync client: e.g. "Synced 10:42", "Offline – 3 changes waiting"."""
         self.sync_label.setText(text)
+
+    def set_messages_state(self, text: str) -> None:
+        """For reminders: the SMS credit warning, or "" to hide the label."""
+        self.messages_label.setText(text)
+        self.messages_label.setVisible(bool(text))
 
     def set_xero_state(self, text: str) -> None:
         """For the Xero worker: e.g. "Xero: 2 queued", "Xero: 1 needs attention"."""

@@ -99,3 +99,16 @@ def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
     dialog = window.open_sync_conflicts()
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_reminders_page_and_sms_credit_warning(qtbot, local_ctx: ServiceContext, settings) -> None:
+    load_demo_clinic(local_ctx, patients=5)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.open_messaging()
+    assert page.isVisible()
+    window.status_bar.set_messages_state("SMS credit low: 12 left.")
+    assert window.status_bar.messages_label.isVisible()
+    window.status_bar.set_messages_state("")
+    assert not window.status_bar.messages_label.isVisible()

@@ -89,10 +89,12 @@ def test_patient_search_and_card(qtbot, local_ctx, clinic, settings, errors) -> 
     # The card has a credit tab for the patient shown, replaced when another is chosen.
     assert search.card.credit_panel is not None
     assert search.card.credit_panel.patient_id == second.id
-    assert search.card.tabs.tabText(1) == "&Credit and packages"
+    assert search.card.tabs.tabText(2) == "&Credit and packages"
+    assert search.card.messages.patient_id == second.id
     search.results.selectRow(0)
     assert search.card.credit_panel.patient_id == search.model.patient(0).id
-    assert search.card.tabs.count() == 2
+    assert search.card.messages.patient_id == search.model.patient(0).id
+    assert search.card.tabs.count() == 3
     search.search.clear()
     qtbot.keyClicks(search.search, "15/01/1982")
     assert [

@@ -31,6 +31,7 @@ from desktop.services import calendar, patients
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.ui.credit.credit_panel import PatientCreditPanel
+from desktop.ui.messaging.message_log import MessageLogWidget
 from desktop.ui.models.appointments import AppointmentTableModel
 from desktop.ui.models.patients import born
 from desktop.ui.service_caller import ServiceCaller
@@ -105,6 +106,8 @@ class PatientCard(QWidget):
         appointments_layout.addWidget(self.past_table, 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(appointments, "&Appointments")
+        self.messages = MessageLogWidget(caller, zone)
+        self.tabs.addTab(self.messages, "&Messages")
         self.credit_panel: PatientCreditPanel | None = None
         layout.addWidget(self.tabs, 1)
         caller.bus.changed.connect(self._on_changes)
@@ -129,6 +132,7 @@ class PatientCard(QWidget):
 
     def show_patient(self, patient_id: uuid.UUID | None) -> None:
         self._show_credit(patient_id)
+        self.messages.set_patient(patient_id)
         if patient_id is None:
             self.patient = None
             self._fill(None, [], {})
