@@ -33,6 +33,7 @@ def run_app(database: Database, server_url: str | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
+    app.setDesktopFileName("frontdesk")  # the taskbar matches packaging/frontdesk.desktop
     accounts = Accounts(database)
     remembered = RememberedSignIn(database.url)
     startup = sign_in_at_startup(accounts, remembered)

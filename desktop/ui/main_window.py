@@ -51,6 +51,7 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.dialogs.patient_edit import PatientDialog
+from desktop.ui.export_actions import ExportActions
 from desktop.ui.messaging.settings_page import MessagingSettingsPage
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
@@ -248,6 +249,10 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.file_menu = file_menu
+        self.exports = ExportActions(self, self.ctx, lambda: self.calendar.period.anchor)
+        self.exports.finished.connect(lambda text: self.status_bar.showMessage(text, 8000))
+        file_menu.addActions(self.exports.actions())
+        file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, ("Ctrl+Q",))
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")

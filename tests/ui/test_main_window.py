@@ -39,8 +39,9 @@ def test_session_actions_sit_in_the_file_menu_before_quit(
     )
     texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
     assert texts[-4:] == ["&Lock screen", "Change &password…", "Sign &out", "&Quit"]
-    for action in window.file_menu.actions()[:3]:
-        action.trigger()
+    by_text = {a.text(): a for a in window.file_menu.actions()}
+    for text in ("&Lock screen", "Change &password…", "Sign &out"):
+        by_text[text].trigger()
     assert calls == ["lock", "password", "sign out"]
 
 
@@ -112,3 +113,12 @@ def test_reminders_page_and_sms_credit_warning(qtbot, local_ctx: ServiceContext,
     assert window.status_bar.messages_label.isVisible()
     window.status_bar.set_messages_state("")
     assert not window.status_bar.messages_label.isVisible()
+
+
+def test_exports_are_in_the_file_menu(qtbot, local_ctx: ServiceContext, settings) -> None:
+    load_demo_clinic(local_ctx, patients=5)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
+    assert set(texts) >= {a.text() for a in window.exports.actions()}
+    assert window.exports.actions()
