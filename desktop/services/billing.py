@@ -248,6 +248,37 @@ def void_invoice(
     return invoice, _changed(invoice, job is not None)
 
 
+def session_cancelled(
+    uow: UnitOfWork, appointment_id: uuid.UUID, patient_id: uuid.UUID | None = None
+) -> list[uuid.UUID]:
+    """A cancelled session gives its prepaid credit back, in the caller's transaction.
+
+    Its invoice is voided when nothing but credit paid it (the credit returns to the
+    patient and, through the void, in Xero). An invoice with money paid on it is left
+    alone: whether to refund or keep a cancellation fee is the clinic's decision.
+    Returns the invoices voided.
+    """
+    query = select(InvoiceRow).where(
+        InvoiceRow.appointment_id == appointment_id,
+        InvoiceRow.status != InvoiceStatus.VOIDED.value,
+    )
+    if patient_id is not None:
+        query = query.where(InvoiceRow.patient_id == patient_id)
+    voided: list[uuid.UUID] = []
+    for row in uow.session.execute(query).scalars():
+        invoice = _domain(uow, row)
+        if invoice.live_payments or not invoice.credits:
+            continue
+        row.status = InvoiceStatus.VOIDED.value
+        row.void_reason = "Session cancelled: prepaid credit returned"
+        row.voided_at = datetime.now(UTC)
+        row.active_service_key = None
+        job = billing_sync.invoice_changed(uow.session, row)
+        credit_hooks.invoice_voided(uow.session, row, job)
+        voided.append(row.id)
+    return voided
+
+
 # --------------------------------------------------------------------------- payments
 
 

@@ -32,6 +32,7 @@ from desktop.domain.errors import (
 )
 from desktop.domain.hours import WeeklyHours
 from desktop.domain.roles import Actor
+from desktop.services import billing
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.services.messaging import reminders
@@ -258,8 +259,17 @@ def cancel_appointment(
                 attendance.status = AppointmentStatus.CANCELLED.value
                 attendance.cancellation_reason = CancellationReason.CLINIC.value
         reminders.appointment_changed(uow, row)
+        voided = billing.session_cancelled(uow, row.id)  # prepaid credit goes back
         uow.commit()
-    return _reloaded(ctx, appointment_id)
+    return _with_voided(_reloaded(ctx, appointment_id), voided)
+
+
+def _with_voided(booked: Booked, voided: list[uuid.UUID]) -> Booked:
+    """Invoices voided by a cancellation change billing screens (and queue Xero work)."""
+    if not voided:
+        return booked
+    extra = Changes(billing=True, outbox=True, ids=frozenset(voided))
+    return Booked(booked.appointment, booked.changes | extra)
 
 
 def restore_appointment(
@@ -387,8 +397,9 @@ def cancel_attendance(
         attendance.status = AppointmentStatus.CANCELLED.value
         attendance.cancellation_reason = reason.value
         reminders.appointment_changed(uow, row)
+        voided = billing.session_cancelled(uow, row.id, patient_id)  # prepaid credit goes back
         uow.commit()
-    return _reloaded(ctx, class_id)
+    return _with_voided(_reloaded(ctx, class_id), voided)
 
 
 def set_attendance_status(

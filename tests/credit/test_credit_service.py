@@ -102,12 +102,39 @@ def test_void_returns_the_credit(ctx: ServiceContext, clinic: ClinicFixture) -> 
     class_id = book_class(ctx, clinic, 0)
     invoice = invoice_class(ctx, clinic, class_id)
     assert credit.patient_credit(ctx, clinic.patients[0].id).balance == Money(4500)
-    booking.cancel_attendance(ctx, class_id, clinic.patients[0].id, CancellationReason.SICK)
-    voided, _ = billing.void_invoice(ctx, invoice.id, "Class cancelled: sick")
+    voided, _ = billing.void_invoice(ctx, invoice.id, "Invoiced in error")
     assert voided.paid_status is PaidStatus.VOID and voided.credits == ()
     card = credit.patient_credit(ctx, clinic.patients[0].id)
     assert card.balance == Money(9000)
     assert card.lots[0].lot.sessions_left == 2
+
+
+def test_cancelling_a_credit_paid_session_returns_the_credit(
+    ctx: ServiceContext, clinic: ClinicFixture
+) -> None:
+    sell(ctx, clinic, pilates_pass(ctx, clinic, sessions=2))
+    class_id = book_class(ctx, clinic, 0)
+    invoice = invoice_class(ctx, clinic, class_id)
+    booked = booking.cancel_attendance(
+        ctx, class_id, clinic.patients[0].id, CancellationReason.SICK
+    )
+    assert booked.changes.billing
+    assert billing.get_invoice(ctx, invoice.id).paid_status is PaidStatus.VOID
+    card = credit.patient_credit(ctx, clinic.patients[0].id)
+    assert card.balance == Money(9000)
+    assert card.lots[0].lot.sessions_left == 2
+
+
+def test_cancelling_a_session_paid_with_money_leaves_the_invoice_to_the_clinic(
+    ctx: ServiceContext, clinic: ClinicFixture
+) -> None:
+    invoice = consult(ctx, clinic)
+    billing.take_payment(ctx, invoice.id, [Tender(Money(9000), PaymentMethod.CASH)])
+    booking.cancel_appointment(
+        ctx, invoice.service.appointment_id, CancellationReason.FEELING_BETTER
+    )
+    kept = billing.get_invoice(ctx, invoice.id)
+    assert kept.paid_status is not PaidStatus.VOID
 
 
 def test_part_paid_then_topped_up_and_refund_of_unused(
