@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
 
 from desktop.auth.errors import SessionExpired
 from desktop.services.changes import Changes
@@ -13,6 +14,7 @@ from desktop.sync.runner import SyncRunner, SyncStatus
 from desktop.sync.setup import start_sync
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.sync.bridge import SyncSignals
+from desktop.ui.sync.server_sign_in import ServerSignInDialog
 
 
 class _SyncWorker:
@@ -50,6 +52,7 @@ class SyncWiring(QObject):
         self.signals.status_changed.connect(self._status)
         self.signals.session_expired.connect(self._expired)
         self.runner: SyncRunner | None = None
+        self.prompt: ServerSignInDialog | None = None
 
     def start(self, server_url: str | None = None) -> SyncRunner | None:
         """Start syncing if this database follows a server (or `server_url` binds it)."""
@@ -70,5 +73,12 @@ class SyncWiring(QObject):
             self.show_status(status.text)
 
     def _expired(self, expired: object) -> None:
-        if isinstance(expired, SessionExpired):
-            self.show_status("Sign in to the server to keep syncing (Settings → Server and sync…)")
+        if not isinstance(expired, SessionExpired) or self.runner is None:
+            return
+        self.show_status("Sign in to the server to keep syncing")
+        if self.prompt is None or not self.prompt.isVisible():
+            parent = self.parent()
+            self.prompt = ServerSignInDialog(
+                self.runner, expired.message, parent if isinstance(parent, QWidget) else None
+            )
+            self.prompt.open()
