@@ -39,6 +39,7 @@ from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import InvalidInput
 from desktop.domain.people import Patient
 from desktop.services import calendar
+from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.services.reconcile import Reconciliation
 from desktop.ui.background_work import BackgroundWork
@@ -58,6 +59,7 @@ from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.practitioners_page import PractitionersPage
+from desktop.ui.settings.users_page import UsersPage
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.conflicts_dialog import ConflictsDialog
 from desktop.ui.sync.server_page import ServerSettingsPage
@@ -191,6 +193,7 @@ class MainWindow(QMainWindow):
         self.cancelled_action.setChecked(self.preferences.show_cancelled)
         self.cancelled_action.toggled.connect(panel.set_show_cancelled)
         self.practitioners_action = self._action("&Practitioners…", self.open_practitioners)
+        self.users_action = self._action("&Users…", self.open_users)
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
@@ -285,6 +288,7 @@ class MainWindow(QMainWindow):
         patients_menu.addActions([self.find_action, self.new_patient_action])
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.practitioners_action)
+        settings_menu.addAction(self.users_action)
         settings_menu.addAction(self.xero_action)
         settings_menu.addAction(self.reconcile_action)
         settings_menu.addAction(self.messaging_action)
@@ -410,6 +414,12 @@ class MainWindow(QMainWindow):
     def open_practitioners(self) -> PractitionersPage:
         page = PractitionersPage(self.caller, clinic_zone(self._zone()), self)
         self.settings_page = page
+        page.open()
+        return page
+
+    def open_users(self) -> UsersPage:
+        """Administrators manage who can sign in (others are told they cannot)."""
+        page = UsersPage(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
 

@@ -6,7 +6,7 @@ on a modal box, the same way they replace `operations.show_error`.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 
 def ask(parent: QWidget | None, title: str, text: str, confirm: str = "OK") -> bool:
@@ -17,3 +17,9 @@ def ask(parent: QWidget | None, title: str, text: str, confirm: str = "OK") -> b
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is yes
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    """Show a dialog modally; True when accepted. Module level so offscreen tests can
+    fill and accept the dialog instead of blocking on it."""
+    return dialog.exec() == QDialog.DialogCode.Accepted

@@ -1,0 +1,103 @@
+"""Settings ▸ Users driven through its real widgets, on the embedded store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop.auth import SessionExpired
+from desktop.domain.roles import Role
+from desktop.services import calendar
+from desktop.ui import prompts
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.settings import users_page
+from desktop.ui.settings.users_page import AddUserDialog, UsersPage
+from tests.auth.people import DESK_PASSWORD, make_people
+from tests.helpers.clinic import make_clinic
+
+
+@pytest.fixture
+def admin_page(qtbot, local_ctx, errors):  # type: ignore[no-untyped-def]
+    clinic = make_clinic(local_ctx)
+    people = make_people(local_ctx, clinic)
+    admin_ctx = people.context(people.signed_in("admin", "admin password 1"))
+    page = UsersPage(ServiceCaller(admin_ctx, ChangeBus(), None), people.accounts)
+    qtbot.addWidget(page)
+    return page, people, clinic
+
+
+def test_the_list_shows_everyone_with_their_role(admin_page, tmp_path: Path) -> None:
+    page, _, _ = admin_page
+    rows = [[page.table.item(r, c).text() for c in range(3)] for r in range(page.table.rowCount())]
+    assert ["desk", "Dana Desk", "Receptionist"] in rows
+    assert ["alice", "Alice Physio", "Practitioner"] in rows
+    page.show()
+    page.grab().save(str(tmp_path / "users.png"))
+
+
+def test_adding_a_practitioner_account_through_the_dialog(
+    admin_page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, people, clinic = admin_page
+
+    def fill(dialog: AddUserDialog) -> bool:
+        dialog.username.setText("bob")
+        dialog.display_name.setText("Bob Pilates")
+        dialog.role.setCurrentIndex(dialog.role.findData(Role.PRACTITIONER.value))
+        dialog.practitioner.setCurrentIndex(dialog.practitioner.findData(str(clinic.bob.id)))
+        dialog.password.setText("bob's password 1")
+        dialog.repeat.setText("bob's password 2")
+        dialog.add()
+        assert dialog.problem.text() == "The two passwords differ."
+        dialog.repeat.setText("bob's password 1")
+        dialog.add()
+        assert dialog.problem.isHidden() or dialog.added is not None, dialog.problem.text()
+        return dialog.result() == AddUserDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(prompts, "run_dialog", fill)
+    added = page.add_user()
+    assert added is not None
+    assert added.role is Role.PRACTITIONER
+    assert added.practitioner_id == clinic.bob.id
+    assert page.selected() == added
+    bob = people.signed_in("bob", "bob's password 1")
+    assert bob.current_actor().practitioner_id == clinic.bob.id
+
+
+def test_signing_someone_out_everywhere_ends_their_session(
+    admin_page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, people, _ = admin_page
+    desk_session = people.signed_in("desk", DESK_PASSWORD)
+    desk_ctx = people.context(desk_session)
+    calendar.practitioners(desk_ctx)  # works while signed in
+    monkeypatch.setattr(prompts, "ask", lambda *_args: True)
+    page.select("desk")
+    page.sign_out_everywhere()
+    with pytest.raises(SessionExpired):
+        calendar.practitioners(desk_ctx)
+
+
+def test_reset_password_and_deactivate(admin_page, monkeypatch: pytest.MonkeyPatch) -> None:
+    page, people, _ = admin_page
+    monkeypatch.setattr(users_page, "ask_new_password", lambda *_args: "a brand new password")
+    page.select("desk")
+    page.reset_password()
+    people.signed_in("desk", "a brand new password")
+    page.select("desk")
+    page.toggle_active()
+    assert page.selected() is not None
+    assert page.table.item(page.table.currentRow(), 3).text() == "Inactive"
+    assert page.active_button.text() == "&Reactivate"
+
+
+def test_a_receptionist_is_told_only_administrators_manage_users(qtbot, local_ctx, errors) -> None:
+    clinic = make_clinic(local_ctx)
+    people = make_people(local_ctx, clinic)
+    desk_ctx = people.context(people.signed_in("desk", DESK_PASSWORD))
+    page = UsersPage(ServiceCaller(desk_ctx, ChangeBus(), None), people.accounts)
+    qtbot.addWidget(page)
+    assert page.table.rowCount() == 0
+    assert any("administrator" in e.lower() for e in errors)
