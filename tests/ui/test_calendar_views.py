@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.domain.appointments import AppointmentStatus
 from desktop.domain.clinic_time import local_to_utc
-from desktop.services import booking, calendar
+from desktop.services import billing, booking, calendar
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import load_demo_clinic
@@ -188,3 +188,28 @@ def test_screenshots_of_the_day_and_week_views(
     assert day.stat().st_size > 20_000 and week.stat().st_size > 20_000
     assert len(scene_of(window).grid.days) == 6  # Monday to Saturday: the clinic shuts on Sunday
     assert window.calendar.view.header.grid is scene_of(window).grid
+
+
+def test_a_class_place_is_invoiced_from_the_attendees_dialog(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    reformer = booking.book_appointment(
+        local_ctx,
+        BookingRequest(clinic.clinic.id, clinic.bob.id, clinic.pilates.id, clinic.at(7)),
+    ).appointment
+    booking.add_attendee(local_ctx, reformer.id, clinic.patients[0].id)
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    double_click(panel, block_point(panel, reformer.id))
+    dialog = panel.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    assert not dialog.invoice_button.isEnabled()  # nobody chosen yet
+    dialog.list.setCurrentIndex(dialog.model.index(0, 0))
+    assert dialog.invoice_button.isEnabled()
+    invoice_dialog = dialog.invoice_selected()
+    assert invoice_dialog is not None
+    assert errors == []
+    invoice = billing.invoice_for_service(local_ctx, reformer.id, clinic.patients[0].id)
+    assert invoice is not None
+    assert invoice.service.item_code == "560"
+    invoice_dialog.close()

@@ -30,6 +30,7 @@ from desktop.domain.clinic_time import to_local
 from desktop.domain.errors import NotFound
 from desktop.services import booking, calendar
 from desktop.services.changes import Changes
+from desktop.ui.billing.invoice_dialog import InvoiceDialog, open_invoice_for_service
 from desktop.ui.dialogs.cancel import REASONS
 from desktop.ui.models.attendees import AttendeeListModel
 from desktop.ui.service_caller import ServiceCaller
@@ -65,6 +66,9 @@ class ClassAttendeesDialog(QDialog):
         for reason in REASONS:
             self.remove_reason.addItem(reason.label, reason)
         self.remove_button = QPushButton("Re&move")
+        # One invoice per attendance: a class pass pays it from the patient's credit.
+        self.invoice_button = QPushButton("&Invoice / take payment…")
+        self.invoice_button.clicked.connect(self.invoice_selected)
         self.add_button.clicked.connect(self.add_chosen)
         self.remove_button.clicked.connect(self.remove_selected)
         self.arrived_button.clicked.connect(self.mark_selected_arrived)
@@ -80,6 +84,7 @@ class ClassAttendeesDialog(QDialog):
         adding.addWidget(self.add_button)
         removing = QHBoxLayout()
         removing.addWidget(self.arrived_button)
+        removing.addWidget(self.invoice_button)
         removing.addStretch(1)
         removing.addWidget(QLabel("Reason"))
         removing.addWidget(self.remove_reason)
@@ -125,6 +130,7 @@ class ClassAttendeesDialog(QDialog):
         status = chosen.status if chosen is not None else AppointmentStatus.CANCELLED
         self.remove_button.setEnabled(status.takes_time)
         self.arrived_button.setEnabled(status is AppointmentStatus.BOOKED)
+        self.invoice_button.setEnabled(status.takes_time)
 
     def add_chosen(self) -> None:
         patient = self.picker.patient
@@ -150,6 +156,13 @@ class ClassAttendeesDialog(QDialog):
         )
         if result is not None:
             self.caller.publish(result.changes)
+
+    def invoice_selected(self) -> InvoiceDialog | None:
+        """The selected attendee's invoice for this class, raised first if it has none."""
+        chosen = self._selected()
+        if chosen is None:
+            return None
+        return open_invoice_for_service(self.caller, self.appointment.id, chosen.patient_id, self)
 
     def mark_selected_arrived(self) -> None:
         chosen = self._selected()
