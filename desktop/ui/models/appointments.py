@@ -6,55 +6,34 @@ import uuid
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 
 from desktop.domain.appointments import Appointment
 from desktop.domain.clinic_time import to_local
-from desktop.ui.models.patients import AnyIndex
+from desktop.ui.models.rows import RecordTableModel
 
 APPOINTMENT_ROLE = Qt.ItemDataRole.UserRole + 4
 _HEADERS = ("When", "With", "Type", "Status")
 
 
-class AppointmentTableModel(QAbstractTableModel):
+class AppointmentTableModel(RecordTableModel[Appointment]):
+    headers = _HEADERS
+
     def __init__(self, zone: ZoneInfo, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.zone = zone
-        self._appointments: list[Appointment] = []
         self._names: Mapping[uuid.UUID, str] = {}
 
     def set_appointments(
         self, appointments: Sequence[Appointment], names: Mapping[uuid.UUID, str]
     ) -> None:
-        self.beginResetModel()
-        self._appointments = list(appointments)
         self._names = dict(names)
-        self.endResetModel()
+        self.set_records(appointments)
 
     def appointment(self, row: int) -> Appointment:
-        return self._appointments[row]
+        return self.record(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._appointments)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(_HEADERS)
-        ):
-            return _HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._appointments):
-            return None
-        appointment = self._appointments[index.row()]
+    def cell(self, appointment: Appointment, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
             local = to_local(appointment.starts_at, self.zone)
             status = appointment.status.label
@@ -66,7 +45,6 @@ class AppointmentTableModel(QAbstractTableModel):
                 appointment.type_name,
                 status,
             )
-            column = index.column()
             return values[column] if 0 <= column < len(values) else None
         if role == APPOINTMENT_ROLE:
             return appointment

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.domain.appointments import AppointmentStatus, Attendance
-from desktop.ui.models.patients import AnyIndex
+from desktop.ui.models.rows import AnyIndex
 
 ATTENDANCE_ROLE = Qt.ItemDataRole.UserRole + 2
 

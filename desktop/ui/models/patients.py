@@ -6,17 +6,15 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 
 from desktop.domain.people import Patient
+from desktop.ui.models.rows import AnyIndex, RecordTableModel
 
 PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def born(patient: Patient) -> str:
@@ -61,40 +59,16 @@ class PatientListModel(QAbstractListModel):
 _HEADERS = ("Name", "No.", "Date of birth", "Phone", "Health fund")
 
 
-class PatientTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._patients: list[Patient] = []
+class PatientTableModel(RecordTableModel[Patient]):
+    headers = _HEADERS
 
     def set_patients(self, patients: Sequence[Patient]) -> None:
-        self.beginResetModel()
-        self._patients = list(patients)
-        self.endResetModel()
+        self.set_records(patients)
 
     def patient(self, row: int) -> Patient:
-        return self._patients[row]
+        return self.record(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._patients)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(_HEADERS)
-        ):
-            return _HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._patients):
-            return None
-        patient = self._patients[index.row()]
+    def cell(self, patient: Patient, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
             values = (
                 patient.full_name,
@@ -103,7 +77,7 @@ class PatientTableModel(QAbstractTableModel):
                 patient.phone,
                 patient.health_fund,
             )
-            return values[index.column()] if 0 <= index.column() < len(values) else None
+            return values[column] if 0 <= column < len(values) else None
         if role == PATIENT_ROLE:
             return patient
         return None
