@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import email.policy
 import ssl
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from desktop.domain.outbox import Channel, Delivered, OutboxJob, Outcome, Refused, TryAgain
+from desktop.domain.outbox import Channel, Delivered, OutboxJob, Outcome, Refused
 from desktop.services.messaging.compose import Outgoing, Skip, Undeliverable, compose
+from desktop.services.messaging.connections import ConnectionPerClinic
 from desktop.services.messaging.records import record_sent
 from desktop.services.messaging.secrets import (
     SMTP_PASSWORD_ENV,
@@ -130,14 +130,14 @@ class EmailChannel:
         return self._deliver(jobs)
 
     def _deliver(self, jobs: list[OutboxJob]) -> Iterator[tuple[OutboxJob, Outcome]]:
-        batch = _Batch(self.senders)
+        batch = ConnectionPerClinic(self.senders)
         try:
             for job in jobs:
                 yield job, self._one(job, batch)
         finally:
             batch.close()
 
-    def _one(self, job: OutboxJob, batch: _Batch) -> Outcome:
+    def _one(self, job: OutboxJob, batch: ConnectionPerClinic[MailSender]) -> Outcome:
         if job.result.get("accepted"):
             return Delivered()  # the server took it before a crash: never send it again
         now = self.clock()
@@ -149,7 +149,7 @@ class EmailChannel:
             return Refused(composed.reason)
         message_id = message_id_for(job.idempotency_key, composed.settings.sender_address)
         try:
-            batch.sender(composed.settings).send(build_email(composed, message_id, now))
+            batch.get(composed.settings).send(build_email(composed, message_id, now))
         except MailRefused as exc:
             return Refused(exc.reason)
         except MailUnavailable as exc:
@@ -158,33 +158,3 @@ class EmailChannel:
         record_sent(self.database, composed.message_id, message_id, now)
         self.sent += 1
         return Delivered({"message_id": message_id})
-
-
-class _Batch:
-    """One connection per clinic for a batch; a clinic whose server is down waits whole."""
-
-    def __init__(self, senders: SenderFactory) -> None:
-        self._make = senders
-        self._open: dict[uuid.UUID, MailSender] = {}
-        self._blocked: dict[uuid.UUID, MailUnavailable] = {}
-
-    def sender(self, settings: MessagingSettings) -> MailSender:
-        blocked = self._blocked.get(settings.clinic_id)
-        if blocked is not None:
-            raise blocked
-        if settings.clinic_id not in self._open:
-            self._open[settings.clinic_id] = self._make(settings)
-        return self._open[settings.clinic_id]
-
-    def failed(self, clinic_id: uuid.UUID, exc: MailUnavailable) -> TryAgain:
-        if exc.affects_all:
-            self._blocked[clinic_id] = exc
-            sender = self._open.pop(clinic_id, None)
-            if sender is not None:
-                sender.close()
-        return TryAgain(exc.reason)
-
-    def close(self) -> None:
-        for sender in self._open.values():
-            sender.close()
-        self._open.clear()

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from desktop.domain.outbox import Channel, Delivered, Held, OutboxJob, Outcome, Refused, TryAgain
+from desktop.domain.outbox import Channel, Delivered, Held, OutboxJob, Outcome, Refused
 from desktop.services.messaging import credits
 from desktop.services.messaging.compose import Skip, Undeliverable, compose
+from desktop.services.messaging.connections import ConnectionPerClinic
 from desktop.services.messaging.records import record_sent
 from desktop.services.messaging.secrets import SMS_API_KEY_ENV, MessagingSecrets, no_keyring_message
 from desktop.services.messaging.settings import MessagingSettings, settings_in
@@ -95,14 +96,14 @@ class SmsChannel:
         return self._deliver(jobs)
 
     def _deliver(self, jobs: list[OutboxJob]) -> Iterator[tuple[OutboxJob, Outcome]]:
-        batch = _Batch(self.gateways)
+        batch = ConnectionPerClinic(self.gateways)
         try:
             for job in jobs:
                 yield job, self._one(job, batch)
         finally:
             batch.close()
 
-    def _one(self, job: OutboxJob, batch: _Batch) -> Outcome:
+    def _one(self, job: OutboxJob, batch: ConnectionPerClinic[SmsGateway]) -> Outcome:
         if job.result.get("gateway_id"):
             return Delivered()  # the gateway took it before a crash: never send it again
         now = self.clock()
@@ -116,9 +117,9 @@ class SmsChannel:
             return Refused(composed.reason)
         settings = composed.settings
         try:
-            gateway = batch.gateway(settings)
+            gateway = batch.get(settings)
         except GatewayUnavailable as exc:
-            return batch.failed(settings.clinic_id, exc)
+            return batch.failed(settings.clinic_id, exc, exc.retry_after)
         if not credits.charge(self.database, settings.clinic_id, job.id, composed.segments, now):
             return _short_of_credit(self.database, settings.clinic_id, composed.segments)
         try:
@@ -129,38 +130,11 @@ class SmsChannel:
             credits.refund(self.database, job.id, now)
             return Refused(exc.reason)
         except GatewayUnavailable as exc:
-            return batch.failed(settings.clinic_id, exc)
+            return batch.failed(settings.clinic_id, exc, exc.retry_after)
         self.queue.remember(job.id, {"gateway_id": gateway_id})
         record_sent(self.database, composed.message_id, gateway_id, now)
         self.sent += 1
         return Delivered({"gateway_id": gateway_id, "segments": composed.segments})
-
-
-class _Batch:
-    """One gateway client per clinic for a batch; a clinic whose gateway is down waits whole."""
-
-    def __init__(self, make: GatewayFactory) -> None:
-        self._make = make
-        self._open: dict[uuid.UUID, SmsGateway] = {}
-        self._blocked: dict[uuid.UUID, GatewayUnavailable] = {}
-
-    def gateway(self, settings: MessagingSettings) -> SmsGateway:
-        blocked = self._blocked.get(settings.clinic_id)
-        if blocked is not None:
-            raise blocked
-        if settings.clinic_id not in self._open:
-            self._open[settings.clinic_id] = self._make(settings)
-        return self._open[settings.clinic_id]
-
-    def failed(self, clinic_id: uuid.UUID, exc: GatewayUnavailable) -> TryAgain:
-        if exc.affects_all:
-            self._blocked[clinic_id] = exc
-        return TryAgain(exc.reason, exc.retry_after)
-
-    def close(self) -> None:
-        for gateway in self._open.values():
-            gateway.close()
-        self._open.clear()
 
 
 def read_delivery_reports(database: Database, gateways: GatewayFactory, now: datetime) -> int:
@@ -181,12 +155,12 @@ def read_delivery_reports(database: Database, gateways: GatewayFactory, now: dat
             ).all()
         )
         settings = {cid: settings_in(session, cid) for cid in {row[1] for row in waiting}}
-    batch = _Batch(gateways)
+    batch = ConnectionPerClinic(gateways)
     finished = 0
     try:
         for message_id, clinic_id, provider_id in waiting:
             try:
-                report = batch.gateway(settings[clinic_id]).delivery_report(provider_id)
+                report = batch.get(settings[clinic_id]).delivery_report(provider_id)
             except GatewayUnavailable as exc:
                 batch.failed(clinic_id, exc)
                 continue  # asked again on the next pass
