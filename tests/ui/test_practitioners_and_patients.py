@@ -12,6 +12,7 @@ from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.dialogs.deactivate import DeactivationDialog
 from desktop.ui.dialogs.patient_edit import PatientDialog
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
 from tests.ui.calendar_support import open_window, scene_of
 
@@ -51,10 +52,12 @@ def test_deactivating_with_future_bookings_asks_then_cancels_them(
     dialog.accept()
     assert errors == []
     assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.CANCELLED
+    settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
     assert page.model.practitioner(1).active is False
     page.select(clinic.bob.id)
     page.reactivate_selected()
+    settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == [
         "Alice Physio",
         "Bob Pilates",

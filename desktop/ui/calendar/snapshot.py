@@ -62,6 +62,21 @@ def load_snapshot(
     return CalendarSnapshot(clinic, zone, period, days, shown, active, kept, show_cancelled)
 
 
+def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> CalendarSnapshot:
+    """The new period's empty columns, drawn at once while its appointments load."""
+    days = _days_with_columns(previous.clinic, period, previous.zone, [])
+    return CalendarSnapshot(
+        previous.clinic,
+        previous.zone,
+        period,
+        days,
+        previous.practitioners,
+        previous.active,
+        (),
+        previous.show_cancelled,
+    )
+
+
 def _days_with_columns(
     clinic: Clinic, period: Period, zone: ZoneInfo, appointments: list[Appointment]
 ) -> tuple[date, ...]:
