@@ -50,6 +50,7 @@ from desktop.ui import operations
 T = TypeVar("T")
 
 WORKER_THREADS = 4  # a slow Xero call must not hold up a calendar load
+TYPING_PAUSE_MS = 200  # type-ahead searches once the keys pause: a name is one search
 
 
 class OpState(Enum):
@@ -144,6 +145,12 @@ class OpRunner(QObject):
         self._open.add(job)
         self._start_threads()
         self._queue.put(job)
+
+    def cancel(self, key: str) -> None:
+        """Drop the op with this key, if any (its result is no longer wanted)."""
+        job = self._latest.pop(key, None)
+        if job is not None:
+            self._drop(job)
 
     def idle(self) -> bool:
         """Nothing queued, running, waiting for delivery or waiting out a debounce."""

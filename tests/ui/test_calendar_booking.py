@@ -38,6 +38,7 @@ def test_double_click_books_through_the_dialog(qtbot, local_ctx, clinic, setting
     assert dialog.practitioner_box.currentText() == "Alice Physio"
     assert not dialog.book_button.isEnabled()  # no patient yet
     qtbot.keyClicks(dialog.picker.line_edit, "Citiz")
+    settle(qtbot)
     popup = dialog.picker.popup()
     assert popup.isVisible()
     assert dialog.picker.model.rowCount() == 1
