@@ -1,0 +1,184 @@
+"""The patient card's Account tab: every invoice of the patient (what it is for, its
+status, what is owing, what credit paid) and every payment and refund on them.
+
+The buttons act on the invoice selected in the table: take a payment, edit it (fee,
+type, date of service, practitioner — how an invoice Xero refused is fixed), refund,
+void, or open it (PDF, payment corrections). Practitioners do not see refund and
+void: those are the front desk's (the services refuse them too). The tab reloads
+itself on billing changes and keeps the selected invoice selected.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.billing import Invoice
+from desktop.domain.money import Money
+from desktop.domain.xero_sync import SyncState
+from desktop.services import billing, xero_settings
+from desktop.services.changes import Changes
+from desktop.ui.billing import invoice_actions
+from desktop.ui.billing.invoice_dialog import InvoiceDialog
+from desktop.ui.models.invoices import (
+    InvoiceTableModel,
+    MoneyMovementModel,
+    money_movements,
+)
+from desktop.ui.service_caller import ServiceCaller
+
+
+def record_table(model: QAbstractItemModel, name: str, stretch: int) -> QTableView:
+    """A read-only, one-row-at-a-time table; column `stretch` takes the spare width."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class PatientAccountTab(QWidget):
+    def __init__(
+        self, caller: ServiceCaller, patient_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.patient_id = patient_id
+        self.summary = QLabel()
+        self.summary.setObjectName("accountSummary")
+        self.summary.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        self.invoices = InvoiceTableModel(self)
+        self.invoice_table = record_table(self.invoices, "accountInvoices", 2)
+        self.invoice_table.doubleClicked.connect(lambda _index: self.open_invoice())
+        self.xero_state = QLabel()
+        self.xero_state.setObjectName("accountXeroState")
+        self.xero_state.setWordWrap(True)
+        self.movements = MoneyMovementModel(self)
+        self.movement_table = record_table(self.movements, "accountPayments", 5)
+        self.pay_button = QPushButton("Take &payment…")
+        self.edit_button = QPushButton("Edit in&voice…")
+        self.refund_button = QPushButton("&Refund…")
+        self.void_button = QPushButton("Voi&d…")
+        self.open_button = QPushButton("Open &invoice…")
+        self.pay_button.clicked.connect(lambda: self._act(invoice_actions.take_payment))
+        self.edit_button.clicked.connect(lambda: self._act(invoice_actions.edit_invoice))
+        self.refund_button.clicked.connect(lambda: self._act(invoice_actions.refund))
+        self.void_button.clicked.connect(lambda: self._act(invoice_actions.void))
+        self.open_button.clicked.connect(self.open_invoice)
+        actor = invoice_actions.current_actor(caller)
+        money_back = actor is not None and actor.handles_money_back
+        self.refund_button.setVisible(money_back)
+        self.void_button.setVisible(money_back)
+        buttons = QHBoxLayout()
+        for button in (self.pay_button, self.edit_button, self.refund_button, self.void_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        payments_heading = QLabel("Payments and refunds")
+        payments_heading.setObjectName("sectionHeading")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.invoice_table, 3)
+        layout.addWidget(self.xero_state)
+        layout.addLayout(buttons)
+        layout.addWidget(payments_heading)
+        layout.addWidget(self.movement_table, 2)
+        self.invoice_table.selectionModel().selectionChanged.connect(self._selection_changed)
+        caller.bus.changed.connect(self._on_changes)
+        self.reload()
+
+    # ------------------------------------------------------------------ showing
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.billing or changes.outbox or changes.patients:
+            self.reload()
+
+    def reload(self) -> None:
+        ctx = self.caller.ctx
+        found = self.caller.call(
+            lambda: billing.patient_invoices(ctx, self.patient_id), refresh_on_refusal=False
+        )
+        if found is None:
+            return
+        chosen = self.selected()
+        self.invoices.set_records(found)
+        self.movements.set_records(money_movements(found))
+        owing = [i for i in found if i.amount_due.cents > 0]
+        total = sum((i.amount_due for i in owing), Money.zero())
+        self.summary.setText(
+            f"Owing: {total} on {len(owing)} invoice(s)" if owing else "Nothing owing"
+        )
+        row = self.invoices.row_of(chosen.id) if chosen is not None else None
+        if row is not None:
+            self.invoice_table.selectRow(row)
+        self._selection_changed()
+
+    def selected(self) -> Invoice | None:
+        rows = self.invoice_table.selectionModel().selectedRows()
+        return self.invoices.record(rows[0].row()) if rows else None
+
+    def select_invoice(self, invoice_id: uuid.UUID) -> None:
+        row = self.invoices.row_of(invoice_id)
+        if row is not None:
+            self.invoice_table.selectRow(row)
+
+    def _selection_changed(self, *_: object) -> None:
+        invoice = self.selected()
+        self.pay_button.setEnabled(invoice is not None and invoice_actions.can_pay(invoice))
+        self.edit_button.setEnabled(invoice is not None and invoice_actions.can_edit(invoice))
+        self.refund_button.setEnabled(invoice is not None and invoice_actions.can_refund(invoice))
+        self.void_button.setEnabled(invoice is not None and invoice_actions.can_void(invoice))
+        self.open_button.setEnabled(invoice is not None)
+        self._show_xero_state(invoice)
+
+    def _show_xero_state(self, invoice: Invoice | None) -> None:
+        """Say so when Xero refused the selected invoice: editing it is the fix."""
+        self.xero_state.setText("")
+        self.xero_state.hide()
+        if invoice is None:
+            return
+        ctx = self.caller.ctx
+        status = self.caller.call(
+            lambda: xero_settings.invoice_sync_status(ctx, invoice.id), refresh_on_refusal=False
+        )
+        if status is not None and status.state is SyncState.PARKED:
+            self.xero_state.setText(
+                f"<span style='color:#c5221f'>Xero refused {invoice.number}: "
+                f"{status.message}</span> — correct it with <i>Edit invoice…</i>"
+            )
+            self.xero_state.show()
+
+    # ------------------------------------------------------------------ acting
+
+    def _act(self, action: invoice_actions.InvoiceAction) -> Changes | None:
+        invoice = self.selected()
+        if invoice is None:
+            return None
+        return action(self.caller, self, invoice)
+
+    def open_invoice(self) -> InvoiceDialog | None:
+        invoice = self.selected()
+        if invoice is None:
+            return None
+        dialog = InvoiceDialog(self.caller, invoice.id, self)
+        dialog.show()
+        return dialog
