@@ -348,15 +348,11 @@ def add_credit(
     eligible_type_ids: Iterable[uuid.UUID] = (),
 ) -> tuple[CreditLot, Changes]:
     """Money received on account (an overpayment: `method` says how it was paid), or a
-    credit note (a goodwill credit, a cancelled class)."""
-    if source is CreditSource.PACKAGE:
-        raise InvalidInput("Sell a package with sell_package.")
-    if source is CreditSource.OVERPAYMENT and method is None:
-        raise InvalidInput("Say how the money was paid.")
+    credit note (a goodwill credit, a cancelled class): Patient card ▸ Credit ▸ Add
+    credit…"""
+    rules.ensure_added_credit(source, amount, description, method_given=method is not None)
     if source is CreditSource.CREDIT_NOTE:
         _require_money_role(ctx, "give credit notes")
-    if not description.strip():
-        raise InvalidInput("Describe the credit (e.g. “Goodwill: class cancelled”).")
     ctx.actor()
     with ctx.unit_of_work() as uow:
         row = _new_lot(

@@ -15,12 +15,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,6 +23,7 @@ from desktop.domain.appointments import AppointmentType
 from desktop.domain.billing import Invoice, InvoiceEdit
 from desktop.domain.money import Money, MoneyError
 from desktop.domain.people import Practitioner
+from desktop.ui.widgets.form_dialog import FormDialog
 
 _AS_INVOICED = ""  # item data of the entry that keeps what the invoice says
 
@@ -42,7 +38,7 @@ def _chosen_id(box: QComboBox) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
-class EditInvoiceDialog(QDialog):
+class EditInvoiceDialog(FormDialog):
     def __init__(
         self,
         invoice: Invoice,
@@ -50,8 +46,13 @@ class EditInvoiceDialog(QDialog):
         practitioners: list[Practitioner],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Edit invoice {invoice.number}")
+        super().__init__(
+            f"Edit invoice {invoice.number}",
+            "Save",
+            "Correct what was invoiced. The receipt and Xero are updated; an invoice "
+            "Xero refused goes again.",
+            parent,
+        )
         self.invoice = invoice
         self.types = {str(t.id): t for t in types}
         service = invoice.service
@@ -75,29 +76,10 @@ class EditInvoiceDialog(QDialog):
             if person.id != service.practitioner_id:
                 left = "" if person.active else " (inactive)"
                 self.practitioner_box.addItem(f"{person.name}{left}", str(person.id))
-        intro = QLabel(
-            "Correct what was invoiced. The receipt and Xero are updated; an invoice "
-            "Xero refused goes again."
-        )
-        intro.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("&Appointment type", self.type_box)
-        form.addRow("&Fee", self.fee)
-        form.addRow("&Date of service", self.service_date)
-        form.addRow("&Practitioner", self.practitioner_box)
-        buttons = QDialogButtonBox()
-        self.ok_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.form.addRow("&Appointment type", self.type_box)
+        self.form.addRow("&Fee", self.fee)
+        self.form.addRow("&Date of service", self.service_date)
+        self.form.addRow("&Practitioner", self.practitioner_box)
         self.type_box.currentIndexChanged.connect(self._type_chosen)
         self.fee.textChanged.connect(self._check)
         self._check()
@@ -117,9 +99,7 @@ class EditInvoiceDialog(QDialog):
                 problem = "The fee must be more than $0.00."
         except MoneyError as exc:
             problem = str(exc)
-        self.error.setText(problem)
-        self.error.setVisible(bool(problem))
-        self.ok_button.setEnabled(not problem)
+        self.show_problem(problem)
 
     def edit(self) -> InvoiceEdit:
         """What the user changed, and nothing else."""

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,23 +33,7 @@ from desktop.ui.models.invoices import (
     money_movements,
 )
 from desktop.ui.service_caller import ServiceCaller
-
-
-def record_table(model: QAbstractItemModel, name: str, stretch: int) -> QTableView:
-    """A read-only, one-row-at-a-time table; column `stretch` takes the spare width."""
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
+from desktop.ui.widgets.tables import record_table
 
 
 class PatientAccountTab(QWidget):
