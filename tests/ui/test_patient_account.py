@@ -4,9 +4,11 @@ refused with one message and changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from desktop.domain.billing import PaidStatus, PaymentMethod, Tender
@@ -14,8 +16,9 @@ from desktop.domain.money import Money
 from desktop.domain.outbox import JobState
 from desktop.services import billing, xero_settings
 from desktop.services.context import ServiceContext
+from desktop.ui.export_actions import ExportQuestions, RangeAnswer, RangeQuestion
 from desktop.ui.patients.account_tab import PatientAccountTab
-from tests.credit.helpers import consult
+from tests.credit.helpers import book_class, consult, invoice_class
 from tests.helpers.clinic import DAY, make_clinic
 from tests.ui.money_support import Answers, answers, open_card, shot
 from tests.xero.conftest import ConnectedClinic, _openapi_loaded, fake, memory_keyring, xero
@@ -200,3 +203,39 @@ def test_a_practitioner_is_not_offered_refund_or_void(
     assert tab.refund_button.isHidden() and tab.void_button.isHidden()
     assert not tab.pay_button.isHidden() and tab.pay_button.isEnabled()
     assert errors == []
+
+
+def test_printing_the_receipts_of_a_range_writes_one_page_per_session(
+    qtbot, local_ctx: ServiceContext, errors: list[str], tmp_path: Path
+) -> None:
+    ctx = local_ctx
+    clinic = make_clinic(ctx)
+    invoices = [invoice_class(ctx, clinic, book_class(ctx, clinic, week)) for week in (0, 1, 2)]
+    tab = _account(open_card(qtbot, ctx, clinic.patients[0].id))
+    asked: list[RangeQuestion] = []
+
+    def weeks_one_and_two(_parent: object, question: RangeQuestion) -> RangeAnswer:
+        asked.append(question)
+        return RangeAnswer(DAY + timedelta(days=1), DAY + timedelta(days=14))
+
+    tab.questions = ExportQuestions(
+        save_path=lambda _p, _t, name, _k: tmp_path / name, date_range=weeks_one_and_two
+    )
+    written = tab.print_receipts()
+    # Offered: every session invoiced, first to last.
+    assert (asked[0].first, asked[0].last) == (DAY, DAY + timedelta(days=14))
+    assert written == tmp_path / "Receipts 2031-03-04 to 2031-03-17.pdf"
+    pages = pypdf.PdfReader(written).pages
+    assert len(pages) == 2
+    texts = [" ".join(page.extract_text().split()) for page in pages]
+    for text, invoice in zip(texts, invoices[1:], strict=True):
+        assert invoice.number in text and "560" in text
+
+    # A range with no sessions: one sentence, no file.
+    tab.questions = ExportQuestions(
+        save_path=lambda _p, _t, _n, _k: tmp_path / "empty.pdf",
+        date_range=lambda _p, _q: RangeAnswer(DAY + timedelta(days=30), DAY + timedelta(days=40)),
+    )
+    assert tab.print_receipts() is None
+    assert errors == ["No sessions between 02/04/2031 and 12/04/2031 have been invoiced."]
+    assert not (tmp_path / "empty.pdf").exists()

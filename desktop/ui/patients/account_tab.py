@@ -3,7 +3,8 @@ status, what is owing, what credit paid) and every payment and refund on them.
 
 The buttons act on the invoice selected in the table: take a payment, edit it (fee,
 type, date of service, practitioner — how an invoice Xero refused is fixed), refund,
-void, or open it (PDF, payment corrections). Practitioners do not see refund and
+void, or open it (PDF, payment corrections). *Print receipts…* saves the
+health-fund receipts of a date range as one PDF, a page per session. Practitioners do not see refund and
 void: those are the front desk's (the services refuse them too). The tab reloads
 itself on billing changes and keeps the selected invoice selected.
 """
@@ -11,6 +12,8 @@ itself on billing changes and keeps the selected invoice selected.
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,13 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.billing import Invoice
+from desktop.domain.billing import Invoice, InvoiceStatus
 from desktop.domain.money import Money
 from desktop.domain.xero_sync import SyncState
-from desktop.services import billing, xero_settings
+from desktop.services import billing, credit, xero_settings
 from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
 from desktop.ui.billing import invoice_actions
 from desktop.ui.billing.invoice_dialog import InvoiceDialog
+from desktop.ui.export_actions import ExportQuestions, RangeQuestion
 from desktop.ui.models.invoices import (
     InvoiceTableModel,
     MoneyMovementModel,
@@ -64,6 +69,12 @@ class PatientAccountTab(QWidget):
         self.refund_button.clicked.connect(lambda: self._act(invoice_actions.refund))
         self.void_button.clicked.connect(lambda: self._act(invoice_actions.void))
         self.open_button.clicked.connect(self.open_invoice)
+        self.receipts_button = QPushButton("Print rec&eipts…")
+        self.receipts_button.setToolTip(
+            "The health-fund receipts of the sessions in a date range, one page each, in one PDF"
+        )
+        self.receipts_button.clicked.connect(self.print_receipts)
+        self.questions = ExportQuestions()
         actor = invoice_actions.current_actor(caller)
         money_back = actor is not None and actor.handles_money_back
         self.refund_button.setVisible(money_back)
@@ -73,6 +84,7 @@ class PatientAccountTab(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.receipts_button)
         payments_heading = QLabel("Payments and refunds")
         payments_heading.setObjectName("sectionHeading")
         layout = QVBoxLayout(self)
@@ -155,6 +167,26 @@ class PatientAccountTab(QWidget):
             return None
         return action(self.caller, self, invoice)
 
+    def print_receipts(self) -> Path | None:
+        """Ask for the dates and where to save; write the receipts there."""
+        live = [i for i in self.invoices.records() if i.status is InvoiceStatus.ISSUED]
+        today = datetime.now().astimezone().date()  # no sessions yet: any day will do
+        days = [i.service.service_date for i in live] or [today]
+        question = RangeQuestion("Health-fund receipts", min(days), max(days))
+        answer = self.questions.date_range(self, question)
+        if answer is None:
+            return None
+        name = f"Receipts {answer.first:%Y-%m-%d} to {answer.last:%Y-%m-%d}.pdf"
+        path = self.questions.save_path(self, "Save receipts", name, "PDF files (*.pdf)")
+        if path is None:
+            return None
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        return self.caller.call(
+            lambda: save_session_receipts(ctx, patient_id, answer.first, answer.last, path),
+            title="Print receipts",
+            refresh_on_refusal=False,
+        )
+
     def open_invoice(self) -> InvoiceDialog | None:
         invoice = self.selected()
         if invoice is None:
@@ -162,3 +194,14 @@ class PatientAccountTab(QWidget):
         dialog = InvoiceDialog(self.caller, invoice.id, self)
         dialog.show()
         return dialog
+
+
+def save_session_receipts(
+    ctx: ServiceContext, patient_id: uuid.UUID, first: date, last: date, path: Path
+) -> Path:
+    """Render the patient's receipts for [first, last] into one PDF at `path`.
+
+    The slow part of printing (rendering the PDF) kept in one function, so it moves
+    as it is to the shared background mechanism once that lands."""
+    path.write_bytes(credit.session_receipts_pdf(ctx, patient_id, first, last))
+    return path
