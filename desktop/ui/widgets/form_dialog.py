@@ -19,6 +19,7 @@ class FormDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(420)
         self.form = QFormLayout()
         self.error = QLabel()
         self.error.setObjectName("formError")
