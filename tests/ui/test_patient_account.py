@@ -14,11 +14,11 @@ import pytest
 from desktop.domain.billing import PaidStatus, PaymentMethod, Tender
 from desktop.domain.money import Money
 from desktop.domain.outbox import JobState
-from desktop.services import billing, xero_settings
+from desktop.services import billing, credit, xero_settings
 from desktop.services.context import ServiceContext
 from desktop.ui.export_actions import ExportQuestions, RangeAnswer, RangeQuestion
 from desktop.ui.patients.account_tab import PatientAccountTab
-from tests.credit.helpers import book_class, consult, invoice_class
+from tests.credit.helpers import book_class, consult, invoice_class, pilates_pass, sell
 from tests.helpers.clinic import DAY, make_clinic
 from tests.ui.money_support import Answers, answers, open_card, shot
 from tests.xero.conftest import ConnectedClinic, _openapi_loaded, fake, memory_keyring, xero
@@ -239,3 +239,26 @@ def test_printing_the_receipts_of_a_range_writes_one_page_per_session(
     assert tab.print_receipts() is None
     assert errors == ["No sessions between 02/04/2031 and 12/04/2031 have been invoiced."]
     assert not (tmp_path / "empty.pdf").exists()
+
+
+def test_paying_the_second_invoice_from_credit(
+    qtbot, local_ctx: ServiceContext, errors: list[str]
+) -> None:
+    ctx = local_ctx
+    credit.set_auto_apply(ctx, False)
+    clinic = make_clinic(ctx)
+    sell(ctx, clinic, pilates_pass(ctx, clinic, sessions=2))
+    first, second = (invoice_class(ctx, clinic, book_class(ctx, clinic, w)) for w in (0, 1))
+    consult_invoice = consult(ctx, clinic, hour=8)
+    tab = _account(open_card(qtbot, ctx, clinic.patients[0].id))
+    tab.select_invoice(first.id)
+    assert tab.invoice_table.selectionModel().selectedRows()[0].row() == 2
+    tab.credit_button.click()
+    assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.PAID
+    assert billing.get_invoice(ctx, second.id).paid_status is PaidStatus.UNPAID
+    assert _texts(tab, 7)[2] == "$45.00"
+    # The pass is for classes only: a consult cannot be paid from it.
+    tab.select_invoice(consult_invoice.id)
+    tab.credit_button.click()
+    assert errors == ["The patient has no credit that can pay this session."]
+    assert billing.get_invoice(ctx, consult_invoice.id).paid_status is PaidStatus.UNPAID

@@ -1,12 +1,13 @@
 """The patient card's Account tab: every invoice of the patient (what it is for, its
 status, what is owing, what credit paid) and every payment and refund on them.
 
-The buttons act on the invoice selected in the table: take a payment, edit it (fee,
-type, date of service, practitioner — how an invoice Xero refused is fixed), refund,
-void, or open it (PDF, payment corrections). *Print receipts…* saves the
-health-fund receipts of a date range as one PDF, a page per session. Practitioners do not see refund and
-void: those are the front desk's (the services refuse them too). The tab reloads
-itself on billing changes and keeps the selected invoice selected.
+The buttons act on the invoice selected in the table: take a payment, pay it from
+the patient's credit, edit it (fee, type, date of service, practitioner — how an
+invoice Xero refused is fixed), refund, void, or open it (PDF, payment
+corrections). *Print receipts…* saves the health-fund receipts of a date range as
+one PDF, a page per session. Practitioners do not see refund and void: those are
+the front desk's (the services refuse them too). The tab reloads itself on billing
+changes and keeps the selected invoice selected.
 """
 
 from __future__ import annotations
@@ -60,11 +61,14 @@ class PatientAccountTab(QWidget):
         self.movements = MoneyMovementModel(self)
         self.movement_table = record_table(self.movements, "accountPayments", 5)
         self.pay_button = QPushButton("Take &payment…")
+        self.credit_button = QPushButton("Pay from &credit")
+        self.credit_button.setToolTip("Use the patient's credit that fits this session")
         self.edit_button = QPushButton("Edit in&voice…")
         self.refund_button = QPushButton("&Refund…")
         self.void_button = QPushButton("Voi&d…")
         self.open_button = QPushButton("Open &invoice…")
         self.pay_button.clicked.connect(lambda: self._act(invoice_actions.take_payment))
+        self.credit_button.clicked.connect(lambda: self._act(invoice_actions.pay_from_credit))
         self.edit_button.clicked.connect(lambda: self._act(invoice_actions.edit_invoice))
         self.refund_button.clicked.connect(lambda: self._act(invoice_actions.refund))
         self.void_button.clicked.connect(lambda: self._act(invoice_actions.void))
@@ -80,7 +84,13 @@ class PatientAccountTab(QWidget):
         self.refund_button.setVisible(money_back)
         self.void_button.setVisible(money_back)
         buttons = QHBoxLayout()
-        for button in (self.pay_button, self.edit_button, self.refund_button, self.void_button):
+        for button in (
+            self.pay_button,
+            self.credit_button,
+            self.edit_button,
+            self.refund_button,
+            self.void_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
@@ -136,6 +146,7 @@ class PatientAccountTab(QWidget):
     def _selection_changed(self, *_: object) -> None:
         invoice = self.selected()
         self.pay_button.setEnabled(invoice is not None and invoice_actions.can_pay(invoice))
+        self.credit_button.setEnabled(self.pay_button.isEnabled())
         self.edit_button.setEnabled(invoice is not None and invoice_actions.can_edit(invoice))
         self.refund_button.setEnabled(invoice is not None and invoice_actions.can_refund(invoice))
         self.void_button.setEnabled(invoice is not None and invoice_actions.can_void(invoice))
