@@ -150,7 +150,7 @@ def test_editing_the_fee_with_bad_input_changes_nothing(
 
 
 def test_editing_a_refused_invoice_supersedes_the_parked_job_and_it_goes(
-    qtbot, xero: ConnectedClinic, errors: list[str], answers: Answers
+    qtbot, xero: ConnectedClinic, errors: list[str], answers: Answers, tmp_path: Path
 ) -> None:
     ctx = xero.ctx
     xero_settings.set_account_mapping(
@@ -163,9 +163,12 @@ def test_editing_a_refused_invoice_supersedes_the_parked_job_and_it_goes(
         ctx, income_account_code="200", bank_account_code="090", tax_type="EXEMPTOUTPUT"
     )
     clinic = xero.clinic
-    tab = _account(open_card(qtbot, ctx, clinic.patients[1].id))
+    card = open_card(qtbot, ctx, clinic.patients[1].id)
+    tab = _account(card)
     tab.invoice_table.selectRow(0)
     assert "Xero refused" in tab.xero_state.text() and "999" in tab.xero_state.text()
+    card.tabs.setCurrentWidget(tab)
+    assert shot(card, qtbot, tmp_path, "account_refused").stat().st_size > 0
 
     def correct(dialog: object) -> None:
         dialog.fee.setText("95.50")  # type: ignore[attr-defined]

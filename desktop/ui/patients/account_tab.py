@@ -166,7 +166,9 @@ class PatientAccountTab(QWidget):
         if status is not None and status.state is SyncState.PARKED:
             self.xero_state.setText(
                 f"<span style='color:#c5221f'>Xero refused {invoice.number}: "
-                f"{status.message}</span> — correct it with <i>Edit invoice…</i>"
+                f"{status.message}</span><br>Correct the invoice with <i>Edit invoice…</i> "
+                "and it goes again; after a fix in Xero or in the Xero account settings, "
+                "retry it under Settings ▸ <i>Xero…</i>."
             )
             self.xero_state.show()
 
