@@ -42,6 +42,7 @@ from desktop.domain.people import Patient, Practitioner
 from desktop.services import booking, calendar
 from desktop.services.booking import BookingRequest
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
 
@@ -141,12 +142,18 @@ class BookingDialog(QDialog):
     def set_practitioners(
         self, practitioners: Sequence[Practitioner], selected: uuid.UUID | None
     ) -> None:
+        """List who can be booked; keep the choice only if they are still listed.
+
+        Otherwise nothing is chosen and Book waits for the user to pick: after a
+        refusal, one more Enter must not book whoever happens to be first.
+        """
         current = selected or self.practitioner_box.currentData()
+        self.practitioner_box.blockSignals(True)
         self.practitioner_box.clear()
         for practitioner in practitioners:
             self.practitioner_box.addItem(practitioner.name, practitioner.id)
-        index = self.practitioner_box.findData(current)
-        self.practitioner_box.setCurrentIndex(max(index, 0))
+        select_data(self.practitioner_box, current)
+        self.practitioner_box.blockSignals(False)
 
     def selected_type(self) -> AppointmentType | None:
         kind = self.type_box.currentData()
