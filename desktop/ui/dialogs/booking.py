@@ -114,6 +114,7 @@ class BookingDialog(QDialog):
         self.type_box.currentIndexChanged.connect(self._type_changed)
         self.duration.valueChanged.connect(self._duration_edited)
         self.picker.patient_chosen.connect(self._check)
+        self.practitioner_box.currentIndexChanged.connect(self._check)
         if patient is not None:
             self.picker.choose(patient)
         self._check()
@@ -182,9 +183,12 @@ class BookingDialog(QDialog):
         kind = self.selected_type()
         needs_patient = kind is not None and kind.kind is AppointmentKind.INDIVIDUAL
         missing = needs_patient and self.picker.patient is None
-        ready = kind is not None and self.practitioner_box.count() > 0 and not missing
+        no_practitioner = self.practitioner_box.currentIndex() < 0
+        ready = kind is not None and not no_practitioner and not missing
         self.book_button.setEnabled(ready)
-        if missing:
+        if no_practitioner:
+            self.hint.setText("Choose the practitioner to book with.")
+        elif missing:
             self.hint.setText("Choose the patient to book.")
         elif kind is not None and kind.kind is AppointmentKind.CLASS:
             self.hint.setText("A class can be booked empty; add attendees from the calendar.")
