@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
-from desktop.services import booking, calendar, practitioners
+from desktop.services import booking, calendar
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
-from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
 from desktop.ui.widgets.combo import select_data
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
-from tests.ui.calendar_support import double_click, open_window, slot_point, wall
+from tests.ui.calendar_support import open_window
 
 
 @pytest.fixture
@@ -112,32 +111,3 @@ def test_the_ics_export_waits_for_a_choice_when_the_practitioner_is_not_listed(
     dialog.practitioner.setCurrentIndex(1)
     assert ok.isEnabled()
     assert dialog.answer().practitioner_id == clinic.bob.id
-
-
-# --- 2. after a stale-column refusal, nobody is chosen until the user picks ------------
-
-
-def test_after_a_stale_column_refusal_no_practitioner_is_chosen(
-    qtbot, local_ctx, clinic, settings, errors
-) -> None:
-    window = open_window(qtbot, local_ctx, settings)
-    panel = window.calendar
-    bob_spot = slot_point(panel, clinic.bob.id, DAY, wall(11))
-    practitioners.deactivate_practitioner(local_ctx, clinic.bob.id)
-    double_click(panel, bob_spot)
-    dialog = panel.dialog
-    assert isinstance(dialog, BookingDialog)
-    dialog.picker.choose(clinic.patients[1])
-    dialog.select_type("Consult")
-    dialog.book_button.click()
-    assert errors and errors[0].startswith("Bob Pilates is inactive")
-    assert dialog.practitioner_box.currentIndex() == -1
-    assert dialog.practitioner_box.currentText() == ""
-    assert not dialog.book_button.isEnabled()
-    assert dialog.hint.text() == "Choose the practitioner to book with."
-
-    dialog.practitioner_box.setCurrentIndex(0)  # the user picks Alice
-    assert dialog.book_button.isEnabled()
-    dialog.book_button.click()
-    booked = calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))
-    assert [(a.practitioner_id, a.starts_at) for a in booked] == [(clinic.alice.id, clinic.at(11))]
