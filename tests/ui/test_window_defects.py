@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
-from desktop.services import booking, calendar
+from desktop.services import booking, calendar, practitioners
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.ui.calendar.requests import Slot
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
 from desktop.ui.widgets.combo import select_data
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
-from tests.ui.calendar_support import open_window
+from tests.ui.calendar_support import (
+    block_point,
+    double_click,
+    drag,
+    open_window,
+    save_shot,
+    scene_of,
+    slot_point,
+    wall,
+)
 
 
 @pytest.fixture
@@ -111,3 +123,55 @@ def test_the_ics_export_waits_for_a_choice_when_the_practitioner_is_not_listed(
     dialog.practitioner.setCurrentIndex(1)
     assert ok.isEnabled()
     assert dialog.answer().practitioner_id == clinic.bob.id
+
+
+# --- 3. bookings kept read-only after a deactivation stay visible -----------------------
+
+
+def test_kept_bookings_of_an_inactive_practitioner_have_a_marked_unbookable_column(
+    qtbot, local_ctx, clinic, settings, errors, tmp_path
+) -> None:
+    kept = book(local_ctx, clinic, 9, practitioner_id=clinic.bob.id)
+    alices = book(local_ctx, clinic, 10, patient_id=clinic.patients[2].id)
+    practitioners.deactivate_practitioner(
+        local_ctx, clinic.bob.id, practitioners.FutureBookings.KEEP_READ_ONLY
+    )
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    scene = scene_of(window)
+    assert [(c.practitioner.name, c.practitioner.active) for c in scene.grid.columns] == [
+        ("Alice Physio", True),
+        ("Bob Pilates", False),
+    ]
+    assert kept.id in scene.items_by_id
+    bob_column = scene.grid.column_for(DAY, clinic.bob.id)
+    assert bob_column is not None
+    header = panel.view.header
+    assert "inactive" in header.tooltip_at(scene.grid.x_of(bob_column.index) + 5)
+    save_shot(window, tmp_path, "inactive-column.png")
+
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(11)))
+    assert panel.dialog is None  # nothing to book there
+    start = block_point(panel, alices.id)
+    target = slot_point(panel, clinic.bob.id, DAY, wall(10))
+    target.setY(start.y())
+    drag(panel, start, target)  # a drop on the inactive column is refused
+    assert calendar.appointment(local_ctx, alices.id).practitioner_id == clinic.alice.id
+    assert window.undo_stack.count() == 0
+
+    panel.view.setFocus()
+    scene.clearSelection()
+    scene.set_cursor(Slot(bob_column.index, wall(12)))
+    QTest.keyClick(panel.view, Qt.Key.Key_Return)  # Enter in the kept column's empty slot
+    assert errors == ["Bob Pilates is inactive and cannot be booked."]
+    assert panel.dialog is None
+
+    panel.open_appointment(scene.items_by_id[kept.id].appointment)
+    dialog = panel.dialog
+    assert isinstance(dialog, EditAppointmentDialog)
+    assert dialog.practitioner_box.currentText() == "Bob Pilates"
+    assert not dialog.practitioner_box.isEnabled()
+    dialog.reject()
+
+    panel.step(1)  # the next day has no kept booking: no column for Bob
+    assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
