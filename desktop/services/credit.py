@@ -44,7 +44,6 @@ from desktop.domain.credit import (
 )
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from desktop.domain.money import Money
-from desktop.domain.roles import Role
 from desktop.services import billing_sync, receipts
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -73,7 +72,7 @@ def _today(session: Session) -> date:
 
 
 def _require_money_role(ctx: ServiceContext, what: str) -> None:
-    if ctx.actor().role is Role.PRACTITIONER:
+    if not ctx.actor().handles_money_back:
         raise PermissionDenied(f"Only reception or an admin can {what}.")
 
 
@@ -349,15 +348,11 @@ def add_credit(
     eligible_type_ids: Iterable[uuid.UUID] = (),
 ) -> tuple[CreditLot, Changes]:
     """Money received on account (an overpayment: `method` says how it was paid), or a
-    credit note (a goodwill credit, a cancelled class)."""
-    if source is CreditSource.PACKAGE:
-        raise InvalidInput("Sell a package with sell_package.")
-    if source is CreditSource.OVERPAYMENT and method is None:
-        raise InvalidInput("Say how the money was paid.")
+    credit note (a goodwill credit, a cancelled class): Patient card ▸ Credit ▸ Add
+    credit…"""
+    rules.ensure_added_credit(source, amount, description, method_given=method is not None)
     if source is CreditSource.CREDIT_NOTE:
         _require_money_role(ctx, "give credit notes")
-    if not description.strip():
-        raise InvalidInput("Describe the credit (e.g. “Goodwill: class cancelled”).")
     ctx.actor()
     with ctx.unit_of_work() as uow:
         row = _new_lot(
