@@ -125,6 +125,18 @@ APPOINTMENT_FIELDS: tuple[ImportField, ...] = (
     ),
     _field("end", "End", "ends at", "end time", "appointment end", "finish", "finish time"),
     _field("status", "Status", "appointment status", "attendance", "outcome"),
+    # Cliniko and others flag these in columns of their own rather than in a status.
+    _field(
+        "cancelled", "Cancelled (yes/date)", "cancelled at", "cancelled on", "cancellation date"
+    ),
+    _field("did_not_arrive", "Did not arrive (yes/no)", "did not arrive", "dna", "no show"),
+    _field(
+        "cancellation_reason",
+        "Cancellation reason",
+        "cancellation note",
+        "reason for cancellation",
+        "cancel reason",
+    ),
     _field("notes", "Notes", "note", "comments", "appointment notes"),
 )
 
@@ -286,10 +298,10 @@ def check_header(mapping: ColumnMapping, required: Sequence[Sequence[str]]) -> N
     `required` lists alternatives: each inner list needs one of its fields mapped.
     """
     if not any(mapping.fields):
+        shown = ", ".join(mapping.headers[:4]) + (" …" if len(mapping.headers) > 4 else "")
         raise InvalidInput(
-            "None of the first row's columns is a name Frontdesk knows "
-            f"({', '.join(mapping.headers[:4])} …): the file needs a header row, "
-            "or map its columns by hand."
+            f"None of the first row's columns is a name Frontdesk knows ({shown}): "
+            "the file needs a header row, or map its columns by hand."
         )
     present = {key for key in mapping.fields if key}
     for choices in required:
@@ -396,6 +408,18 @@ def parse_status(text: str) -> AppointmentStatus:
             "(booked, arrived, completed, cancelled or no-show)."
         )
     return status
+
+
+_NOT_SET = frozenset({"", "false", "no", "n", "0", "f", "none", "null"})
+
+
+def status_of(values: Mapping[str, str]) -> AppointmentStatus:
+    """The status column, overruled by a Cancelled or Did-not-arrive flag column."""
+    if normalised_name(values.get("cancelled", "")) not in _NOT_SET:
+        return AppointmentStatus.CANCELLED
+    if normalised_name(values.get("did_not_arrive", "")) not in _NOT_SET:
+        return AppointmentStatus.NO_SHOW
+    return parse_status(values.get("status", ""))
 
 
 def split_full_name(text: str) -> tuple[str, str]:

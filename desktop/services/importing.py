@@ -51,9 +51,9 @@ from desktop.domain.csv_import import (
     normalised_name,
     parse_day,
     parse_instant,
-    parse_status,
     read_table,
     split_full_name,
+    status_of,
 )
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from desktop.domain.roles import Role
@@ -118,6 +118,7 @@ class ImportReport:
     rows: tuple[RowOutcome, ...]
     dry_run: bool
     imported: bool  # committed
+    skip_bad_rows: bool = False
     note: str = ""
     changes: Changes = field(default_factory=Changes)
 
@@ -132,7 +133,7 @@ class ImportReport:
         created, skipped, refused = (self.count(o) for o in Outcome)
         noun = self.kind.value if created != 1 else self.kind.value.removesuffix("s")
         if self.dry_run or (refused and not self.imported):
-            verbs = ("Would create", "skip", "refuse")
+            verbs = ("Would create", "skip", "leave out" if self.skip_bad_rows else "refuse")
         else:
             verbs = ("Created", "skipped", "left out")
         text = f"{verbs[0]} {created} {noun}, {verbs[1]} {skipped} already there"
@@ -196,7 +197,9 @@ def run_import(
         if imported:
             uow.commit()
     changes = importer.changes if imported else Changes()
-    return ImportReport(mapping.kind, outcomes, dry_run, imported, source.note, changes)
+    return ImportReport(
+        mapping.kind, outcomes, dry_run, imported, skip_bad_rows, source.note, changes
+    )
 
 
 class _Importer(Protocol):
@@ -295,9 +298,7 @@ class _PatientIndex:
         self.by_name: dict[tuple[str, str], list[PatientRow]] = {}
         self.by_email: dict[str, PatientRow] = {}
         self.by_source: dict[str, PatientRow] = {}
-        for row in session.execute(
-            select(PatientRow).where(PatientRow.archived.is_(False))
-        ).scalars():
+        for row in session.execute(select(PatientRow).order_by(PatientRow.number)).scalars():
             self.add(row)
 
     def add(self, row: PatientRow) -> None:
@@ -385,6 +386,7 @@ class _AppointmentLine:
     ends_at: datetime
     status: AppointmentStatus
     notes: str
+    cancellation_note: str
 
 
 class _AppointmentImporter:
@@ -431,7 +433,7 @@ class _AppointmentImporter:
         )
         if line.status is AppointmentStatus.CANCELLED:
             appointment.cancellation_reason = CancellationReason.OTHER.value
-            appointment.cancellation_note = IMPORTED_CANCELLATION
+            appointment.cancellation_note = line.cancellation_note
         self._add(row, appointment)
         return RowOutcome(row.number, Outcome.CREATED, summary, remark)
 
@@ -456,8 +458,9 @@ class _AppointmentImporter:
             kind_row=kind_row,
             starts_at=starts_at,
             ends_at=ends_at,
-            status=_parsed("Status", values.get("status", ""), parse_status),
+            status=_parsed("Status", values.get("status", ""), lambda _: status_of(values)),
             notes=values.get("notes", ""),
+            cancellation_note=values.get("cancellation_reason", "") or IMPORTED_CANCELLATION,
         )
 
     def _practitioner(self, name: str) -> PractitionerRow:

@@ -19,6 +19,7 @@ from desktop.domain.csv_import import (
     parse_wall_time,
     read_table,
     split_full_name,
+    status_of,
 )
 from desktop.domain.errors import InvalidInput
 
@@ -134,3 +135,15 @@ def test_statuses_and_names() -> None:
         parse_status("Rescheduled?")
     assert split_full_name("Lee, Sam") == ("Sam", "Lee")
     assert split_full_name("Mary Jane O'Connor") == ("Mary Jane", "O'Connor")
+
+
+def test_cliniko_style_flag_columns_overrule_the_status() -> None:
+    mapping = guess_mapping(
+        ImportKind.APPOINTMENTS, ["Appointment Start", "Cancelled At", "Did Not Arrive"]
+    )
+    assert mapping.fields == ("start", "cancelled", "did_not_arrive")
+    assert status_of({"cancelled": "2031-03-01 10:00", "did_not_arrive": "false"}) is (
+        AppointmentStatus.CANCELLED
+    )
+    assert status_of({"cancelled": "", "did_not_arrive": "Yes"}) is AppointmentStatus.NO_SHOW
+    assert status_of({"did_not_arrive": "No", "status": "Arrived"}) is AppointmentStatus.ARRIVED

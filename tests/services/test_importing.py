@@ -170,3 +170,29 @@ def test_a_class_keeps_its_capacity(
     report = import_file(ctx, path, ImportKind.APPOINTMENTS, dry_run=True)
     assert [r.outcome for r in report.rows] == [Outcome.CREATED] * 3 + [Outcome.REFUSED]
     assert report.rows[3].reason == "Reformer is full (3 of 3 places taken)."
+
+
+def test_a_windows_1252_export_is_read_with_a_note(
+    ctx: ServiceContext, clinic: ClinicFixture, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.csv"
+    path.write_bytes("First name,Surname,DOB\r\nZoë,Müller,31/12/1980\r\n".encode("cp1252"))
+    report = import_file(ctx, path, ImportKind.PATIENTS)
+    assert "read as Windows-1252" in report.note
+    assert patients.search_patients(ctx, "müller")[0].first_name == "Zoë"
+
+
+def test_cancelled_rows_keep_the_old_systems_reason(
+    ctx: ServiceContext, clinic: ClinicFixture, tmp_path: Path
+) -> None:
+    text = (
+        "Patient,DOB,Practitioner,Appointment Type,Appointment Start,Cancelled At,"
+        "Cancellation Reason\r\n"
+        "Jo Citizen,15/01/1982,Alice Physio,Consult,03/03/2031 09:00,01/03/2031,Flu\r\n"
+        "Ana Lima,15/01/1983,Alice Physio,Consult,03/03/2031 09:00,,\r\n"
+    )
+    report = import_file(ctx, write_csv(tmp_path, "a.csv", text), ImportKind.APPOINTMENTS)
+    assert report.count(Outcome.CREATED) == 2  # a cancelled one does not take the slot
+    day = calendar.appointments_between(ctx, clinic.at(0), clinic.at(23))
+    jo = next(a for a in day if a.patient_id == clinic.patients[2].id)
+    assert (jo.status.value, jo.cancellation_note) == ("cancelled", "Flu")
