@@ -14,6 +14,7 @@ Every failure is one line on stderr and a non-zero exit; never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -88,13 +89,22 @@ def _guarded(
     args: argparse.Namespace,
     settings: Settings,
 ) -> int:
+    from desktop.domain.errors import DomainError
     from desktop.xero.errors import XeroError
 
     database = open_database(settings)
     try:
         return command(database, args)
-    except XeroError as exc:
+    except (XeroError, DomainError) as exc:
         sys.stderr.write(f"frontdesk: error: {exc}\n")
+        return EXIT_FAILURE
+    except Exception as exc:
+        # A cron job or a person reads one line; support reads the log.
+        logging.getLogger(__name__).exception("frontdesk xero %s failed", args.xero_command)
+        sys.stderr.write(
+            f"frontdesk: error: {type(exc).__name__} while talking to Xero; nothing sent was "
+            "lost and the next sync picks up where this one stopped (details in the log).\n"
+        )
         return EXIT_FAILURE
     finally:
         database.dispose()
