@@ -138,6 +138,8 @@ def _status(database: Database, _args: argparse.Namespace) -> int:
         f"Queue:     {status.waiting} waiting, {status.parked} refused, "
         f"{status.held} held, {done} sent"
     )
+    if status.stalled_note:
+        _say(f"           {status.stalled_note}")
     for job in status.attention:
         verdict = "refused" if job.state is JobState.PARKED else "held"
         _say(f"  {job.id}  {job.label} ({verdict}): {job.reason}")
@@ -273,6 +275,9 @@ def _sync(database: Database, args: argparse.Namespace) -> int:
             report.retrying = more.retrying
             report.held = more.held
     _say(_report_line(report))
+    stalled = xero_settings.queue_status(_context(database)).stalled_note
+    if stalled:
+        _say(f"Waiting: {stalled}.")
     connection = xero_settings.read_connection(database)
     if connection.state is ConnectionState.NEEDS_RECONNECT:
         sys.stderr.write(f"frontdesk: error: {connection.message}\n")
