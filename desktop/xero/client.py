@@ -85,7 +85,25 @@ class XeroApi:
         return self.keeper.connection().tenant_id
 
     def call(self, operation: str, /, **arguments: Any) -> Any:
-        """`AccountingApi.<operation>(tenant, **arguments)` with our guards around it."""
+        """`AccountingApi.<operation>(tenant, **arguments)` with our guards around it.
+
+        A read refused with a short 429 is asked again once the wait is over, as
+        the worker does with its jobs, so `reconcile` and lookups do not give up on a
+        Retry-After of 2 s. Writes end the round instead (the queue retries them).
+        """
+        if not operation.startswith("get_"):
+            return self._call_once(operation, arguments)
+        waited = timedelta(0)
+        while True:
+            try:
+                return self._call_once(operation, arguments)
+            except XeroRateLimited as exc:
+                if exc.after is None or waited + exc.after > self.max_inline_wait:
+                    raise
+                waited += exc.after
+                # The limiter now knows the wait; the next try sleeps it out.
+
+    def _call_once(self, operation: str, arguments: dict[str, Any]) -> Any:
         tenant = self.tenant_id()
         rejected: str | None = None
         for _ in range(2):
