@@ -187,24 +187,58 @@ def create_package(ctx: ServiceContext, details: PackageDetails) -> tuple[Packag
     _require_money_role(ctx, "set up packages")
     rules.ensure_package(details.name, details.price, details.sessions, details.valid_days)
     with ctx.unit_of_work() as uow:
-        taken = uow.session.execute(
-            select(CreditPackageRow.id).where(CreditPackageRow.name == details.name.strip())
-        ).first()
-        if taken is not None:
-            raise InvalidInput(f"There is already a package called “{details.name.strip()}”.")
-        row = CreditPackageRow(
-            name=details.name.strip(),
-            price_cents=details.price.cents,
-            currency=details.price.currency,
-            sessions=details.sessions,
-            eligible_type_ids=sorted(str(i) for i in details.eligible_type_ids),
-            valid_days=details.valid_days,
-            active=details.active,
-        )
+        _ensure_package_name_free(uow.session, details.name)
+        row = CreditPackageRow(active=details.active)
+        _fill_package(row, details)
         uow.session.add(row)
         uow.commit()
         package = to_package(row)
     return package, Changes(billing=True, ids=frozenset({package.id}))
+
+
+def update_package(
+    ctx: ServiceContext, package_id: uuid.UUID, details: PackageDetails
+) -> tuple[Package, Changes]:
+    """Edit what a package sells from now on; packages already sold keep their terms."""
+    _require_money_role(ctx, "change packages")
+    rules.ensure_package(details.name, details.price, details.sessions, details.valid_days)
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(CreditPackageRow, package_id)
+        if row is None:
+            raise NotFound("That package no longer exists.")
+        _ensure_package_name_free(uow.session, details.name, package_id)
+        _fill_package(row, details)
+        uow.commit()
+        package = to_package(row)
+    return package, Changes(billing=True, ids=frozenset({package_id}))
+
+
+def set_package_active(ctx: ServiceContext, package_id: uuid.UUID, active: bool) -> Changes:
+    """Retire a package (no longer sold; sold ones keep working) or sell it again."""
+    _require_money_role(ctx, "retire packages")
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(CreditPackageRow, package_id)
+        if row is None:
+            raise NotFound("That package no longer exists.")
+        row.active = active
+        uow.commit()
+    return Changes(billing=True, ids=frozenset({package_id}))
+
+
+def _ensure_package_name_free(session: Session, name: str, own_id: uuid.UUID | None = None) -> None:
+    query = select(CreditPackageRow.id).where(CreditPackageRow.name == name.strip())
+    found = session.execute(query).scalar_one_or_none()
+    if found is not None and found != own_id:
+        raise InvalidInput(f"There is already a package called “{name.strip()}”.")
+
+
+def _fill_package(row: CreditPackageRow, details: PackageDetails) -> None:
+    row.name = details.name.strip()
+    row.price_cents = details.price.cents
+    row.currency = details.price.currency
+    row.sessions = details.sessions
+    row.eligible_type_ids = sorted(str(i) for i in details.eligible_type_ids)
+    row.valid_days = details.valid_days
 
 
 def packages(ctx: ServiceContext, include_inactive: bool = False) -> list[Package]:
