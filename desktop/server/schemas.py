@@ -16,6 +16,16 @@ Entity = Literal[
     "appointment_types",
     "appointments",
     "attendances",
+    "credit_packages",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "refunds",
+    "credit_lots",
+    "credit_applications",
+    "credit_refunds",
+    "credit_settings",
+    "message_opt_outs",
 ]
 
 

@@ -42,6 +42,17 @@ SYNCED_TABLES = (
     "appointment_types",
     "appointments",
     "attendances",
+    # The clinic's money (desktop.server.money_checks re-checks it on the server).
+    "credit_packages",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "refunds",
+    "credit_lots",
+    "credit_applications",
+    "credit_refunds",
+    "credit_settings",
+    "message_opt_outs",
 )
 
 
@@ -132,6 +143,10 @@ class SyncConflictRow(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     code: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
+    # The row as the refused change left it, and as the server holds it: what the
+    # Conflicts list explains ("FD-000231 is owing $45 again") and shows side by side.
+    mine: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    theirs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
