@@ -77,18 +77,21 @@ class PaymentTooLarge(InvalidInput):
     """A payment (or the payments taken together) would exceed the amount due."""
 
 
-def invoice_number(sequence: int) -> str:
-    """Invoice numbers are unique and sequential: FD-000123."""
+def invoice_number(sequence: int, series: str = "") -> str:
+    """Invoice numbers are unique and sequential in their series: FD-000123 on a desk
+    of its own, FD-B-000123 on desk B of a shared clinic (desktop.store.numbering)."""
+    if series:
+        return f"{INVOICE_PREFIX}{series}-{sequence:06d}"
     return f"{INVOICE_PREFIX}{sequence:06d}"
 
 
-def payment_number(invoice_no: str, position: int) -> str:
-    """The n-th payment on an invoice: FD-000123-P1."""
-    return f"{invoice_no}-P{position}"
+def payment_number(invoice_no: str, position: int, desk: str = "") -> str:
+    """The n-th payment on an invoice: FD-000123-P1; taken at desk B: FD-000123-P1B."""
+    return f"{invoice_no}-P{position}{desk}"
 
 
-def refund_number(invoice_no: str, position: int) -> str:
-    return f"{invoice_no}-R{position}"
+def refund_number(invoice_no: str, position: int, desk: str = "") -> str:
+    return f"{invoice_no}-R{position}{desk}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,17 +84,20 @@ class ApplicationStatus(enum.StrEnum):
     RETURNED = "returned"  # the session was voided or cancelled: the credit came back
 
 
-def lot_number(sequence: int) -> str:
-    """Credit lots are numbered like invoices: FDC-000012 (also their Xero Reference)."""
+def lot_number(sequence: int, series: str = "") -> str:
+    """Credit lots are numbered like invoices: FDC-000012, on desk B FDC-B-000012
+    (also their Xero Reference)."""
+    if series:
+        return f"{LOT_PREFIX}{series}-{sequence:06d}"
     return f"{LOT_PREFIX}{sequence:06d}"
 
 
-def application_number(lot_no: str, position: int) -> str:
-    return f"{lot_no}-A{position}"
+def application_number(lot_no: str, position: int, desk: str = "") -> str:
+    return f"{lot_no}-A{position}{desk}"
 
 
-def refund_number(lot_no: str, position: int) -> str:
-    return f"{lot_no}-R{position}"
+def refund_number(lot_no: str, position: int, desk: str = "") -> str:
+    return f"{lot_no}-R{position}{desk}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from desktop.services import billing_sync
 from desktop.services import credit as credit_hooks
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
-from desktop.store import billing_queries, queries
+from desktop.store import billing_queries, numbering, queries
 from desktop.store.billing_models import InvoiceLineRow, InvoiceRow, PaymentRow, RefundRow
 from desktop.store.models import (
     AppointmentRow,
@@ -159,10 +159,11 @@ def invoice_appointment(
         provider = _provider_number(uow.session, appointment.practitioner_id, clinic.id)
         service_day = local_date(appointment.starts_at, clinic_zone(clinic.timezone))
         issued = issued_on or _today(clinic)
-        sequence = billing_queries.next_invoice_sequence(uow.session)
+        series, sequence = billing_queries.next_invoice_sequence(uow.session)
         kind = appointment.appointment_type
         row = InvoiceRow(
-            number=rules.invoice_number(sequence),
+            number=rules.invoice_number(sequence, series),
+            series=series,
             sequence=sequence,
             clinic_id=clinic.id,
             patient_id=patient,
@@ -353,13 +354,14 @@ def take_payment(
         day = received_on or _today(clinic)
         now = datetime.now(UTC)
         position = len(row.payments)
+        desk = numbering.desk_series(uow.session)
         added: list[PaymentRow] = []
         for tender in tenders:
             position += 1
             payment = PaymentRow(
                 invoice_id=row.id,
                 position=position,
-                number=rules.payment_number(row.number, position),
+                number=rules.payment_number(row.number, position, desk),
                 amount_cents=tender.amount.cents,
                 currency=tender.amount.currency,
                 method=tender.method.value,
@@ -466,7 +468,7 @@ def refund(
         refund_row = RefundRow(
             invoice_id=row.id,
             position=position,
-            number=rules.refund_number(row.number, position),
+            number=rules.refund_number(row.number, position, numbering.desk_series(uow.session)),
             amount_cents=amount.cents,
             currency=amount.currency,
             method=method.value,
