@@ -19,6 +19,7 @@ from desktop.services.context import ServiceContext
 from desktop.ui.export_actions import ExportQuestions, RangeAnswer, RangeQuestion
 from desktop.ui.patients.account_tab import PatientAccountTab
 from tests.credit.helpers import book_class, consult, invoice_class, pilates_pass, sell
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, make_clinic
 from tests.ui.money_support import Answers, answers, open_card, shot
 from tests.xero.conftest import ConnectedClinic, _openapi_loaded, fake, memory_keyring, xero
@@ -224,10 +225,14 @@ def test_printing_the_receipts_of_a_range_writes_one_page_per_session(
     tab.questions = ExportQuestions(
         save_path=lambda _p, _t, name, _k: tmp_path / name, date_range=weeks_one_and_two
     )
-    written = tab.print_receipts()
+    assert tab.print_receipts() is not None
+    assert not tab.receipts_button.isEnabled()  # while the PDF is being written
+    settle(qtbot)
     # Offered: every session invoiced, first to last.
     assert (asked[0].first, asked[0].last) == (DAY, DAY + timedelta(days=14))
-    assert written == tmp_path / "Receipts 2031-03-04 to 2031-03-17.pdf"
+    written = tmp_path / "Receipts 2031-03-04 to 2031-03-17.pdf"
+    assert tab.notice.text() == f"Receipts saved to {written}"
+    assert tab.receipts_button.isEnabled()
     pages = pypdf.PdfReader(written).pages
     assert len(pages) == 2
     texts = [" ".join(page.extract_text().split()) for page in pages]
@@ -239,8 +244,10 @@ def test_printing_the_receipts_of_a_range_writes_one_page_per_session(
         save_path=lambda _p, _t, _n, _k: tmp_path / "empty.pdf",
         date_range=lambda _p, _q: RangeAnswer(DAY + timedelta(days=30), DAY + timedelta(days=40)),
     )
-    assert tab.print_receipts() is None
+    assert tab.print_receipts() is not None
+    settle(qtbot)
     assert errors == ["No sessions between 02/04/2031 and 12/04/2031 have been invoiced."]
+    assert tab.notice.text() == "" and tab.receipts_button.isEnabled()
     assert not (tmp_path / "empty.pdf").exists()
 
 

@@ -30,6 +30,7 @@ from desktop.domain.xero_sync import SyncState
 from desktop.services import billing, credit, xero_settings
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.billing import invoice_actions
 from desktop.ui.billing.invoice_dialog import InvoiceDialog
 from desktop.ui.export_actions import ExportQuestions, RangeQuestion
@@ -79,6 +80,9 @@ class PatientAccountTab(QWidget):
         )
         self.receipts_button.clicked.connect(self.print_receipts)
         self.questions = ExportQuestions()
+        self.notice = QLabel()
+        self.notice.setObjectName("accountNotice")
+        self.notice.setProperty("muted", True)
         actor = invoice_actions.current_actor(caller)
         money_back = actor is not None and actor.handles_money_back
         self.refund_button.setVisible(money_back)
@@ -102,6 +106,7 @@ class PatientAccountTab(QWidget):
         layout.addWidget(self.invoice_table, 3)
         layout.addWidget(self.xero_state)
         layout.addLayout(buttons)
+        layout.addWidget(self.notice)
         layout.addWidget(payments_heading)
         layout.addWidget(self.movement_table, 2)
         self.invoice_table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -180,8 +185,9 @@ class PatientAccountTab(QWidget):
             return None
         return action(self.caller, self, invoice)
 
-    def print_receipts(self) -> Path | None:
-        """Ask for the dates and where to save; write the receipts there."""
+    def print_receipts(self) -> BackgroundOp[Path] | None:
+        """Ask for the dates and where to save; the PDF is rendered and written in the
+        background, and the tab says where it went."""
         live = [i for i in self.invoices.records() if i.status is InvoiceStatus.ISSUED]
         today = datetime.now().astimezone().date()  # no sessions yet: any day will do
         days = [i.service.service_date for i in live] or [today]
@@ -194,11 +200,22 @@ class PatientAccountTab(QWidget):
         if path is None:
             return None
         ctx, patient_id = self.caller.ctx, self.patient_id
-        return self.caller.call(
-            lambda: save_session_receipts(ctx, patient_id, answer.first, answer.last, path),
-            title="Print receipts",
-            refresh_on_refusal=False,
+        self.receipts_button.setEnabled(False)
+        self.notice.setText(f"Writing {path.name}…")
+        return (
+            self.caller.in_background(
+                lambda: save_session_receipts(ctx, patient_id, answer.first, answer.last, path),
+                title="Print receipts",
+                refresh_on_refusal=False,
+                on_error=lambda _exc: self._receipts_done(""),
+            )
+            .success(lambda written: self._receipts_done(f"Receipts saved to {written}"))
+            .run()
         )
+
+    def _receipts_done(self, text: str) -> None:
+        self.receipts_button.setEnabled(True)
+        self.notice.setText(text)
 
     def open_invoice(self) -> InvoiceDialog | None:
         invoice = self.selected()
@@ -212,9 +229,7 @@ class PatientAccountTab(QWidget):
 def save_session_receipts(
     ctx: ServiceContext, patient_id: uuid.UUID, first: date, last: date, path: Path
 ) -> Path:
-    """Render the patient's receipts for [first, last] into one PDF at `path`.
-
-    The slow part of printing (rendering the PDF) kept in one function, so it moves
-    as it is to the shared background mechanism once that lands."""
+    """Render the patient's receipts for [first, last] into one PDF at `path` (runs on
+    a background thread: PDF rendering is the slow part of printing)."""
     path.write_bytes(credit.session_receipts_pdf(ctx, patient_id, first, last))
     return path
