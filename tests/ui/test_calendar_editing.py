@@ -166,12 +166,20 @@ def test_a_stale_column_refuses_booking_and_moving_by_name_then_disappears(
     assert [
         dialog.practitioner_box.itemText(i) for i in range(dialog.practitioner_box.count())
     ] == ["Alice Physio"]
+    # Nobody is chosen until the user picks: one more Enter must not book Alice.
+    assert dialog.practitioner_box.currentIndex() == -1
+    assert not dialog.book_button.isEnabled()
+    assert dialog.hint.text() == "Choose the practitioner to book with."
     assert len(calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))) == 1
     settle(qtbot)
     scene = scene_of(window)
     assert scene.grid.column_for(DAY, clinic.bob.id) is None
     assert [c.practitioner.name for c in scene.grid.columns] == ["Alice Physio"]
-    dialog.reject()
+    dialog.practitioner_box.setCurrentIndex(0)  # the user picks Alice
+    assert dialog.book_button.isEnabled()
+    dialog.book_button.click()
+    booked = calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))
+    assert [a.practitioner_id for a in booked if a.starts_at == clinic.at(11)] == [clinic.alice.id]
 
 
 def test_a_drag_onto_a_stale_column_is_refused_by_name(

@@ -91,15 +91,19 @@ def test_patient_search_and_card(qtbot, local_ctx, clinic, settings, errors) -> 
     assert "Sam Lee" in search.card.heading.text()
     assert search.card.upcoming.rowCount() == 1  # the 9:00 booking in 2031
     assert search.card.facts["Phone"].text() == "0499 000 111"
-    # The card has a credit tab for the patient shown, replaced when another is chosen.
-    assert search.card.credit_panel is not None
+    # The card has account and credit tabs for the patient shown, replaced when another
+    # is chosen.
+    assert search.card.credit_panel is not None and search.card.account_tab is not None
     assert search.card.credit_panel.patient_id == second.id
-    assert search.card.tabs.tabText(2) == "&Credit and packages"
+    assert search.card.account_tab.patient_id == second.id
+    assert search.card.tabs.tabText(2) == "Acc&ount"
+    assert search.card.tabs.tabText(3) == "&Credit"
     assert search.card.messages.patient_id == second.id
     search.results.selectRow(0)
     assert search.card.credit_panel.patient_id == search.model.patient(0).id
+    assert search.card.account_tab.patient_id == search.model.patient(0).id
     assert search.card.messages.patient_id == search.model.patient(0).id
-    assert search.card.tabs.count() == 3
+    assert search.card.tabs.count() == 4
     search.search.clear()
     qtbot.keyClicks(search.search, "15/01/1982")
     settle(qtbot)

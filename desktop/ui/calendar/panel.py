@@ -40,7 +40,7 @@ from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
 from desktop.services import booking, calendar
 from desktop.services.changes import Changes
-from desktop.ui import prompts
+from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.block_painter import BlockFonts
 from desktop.ui.calendar.commands import Place
@@ -351,6 +351,13 @@ class CalendarPanel(QWidget):
         snapshot = self.snapshot
         if snapshot is None:
             return None
+        if not request.practitioner.active:  # the keyboard's slot in a kept-bookings column
+            operations.show_error(
+                self,
+                "Book appointment",
+                f"{request.practitioner.name} is inactive and cannot be booked.",
+            )
+            return None
         zone = snapshot.zone
 
         def instants() -> tuple[datetime, datetime | None]:
@@ -366,7 +373,7 @@ class CalendarPanel(QWidget):
             self.caller,
             snapshot.clinic.id,
             zone,
-            snapshot.practitioners,
+            [p for p in snapshot.practitioners if p.active],
             types,
             request.practitioner.id,
             found[0],
@@ -387,7 +394,8 @@ class CalendarPanel(QWidget):
         grid = scene.grid
         minute = grid.first_minute
         today = self.today()
-        column = next((c for c in grid.columns if c.day == today), grid.columns[0])
+        bookable = [c for c in grid.columns if c.practitioner.active] or list(grid.columns)
+        column = next((c for c in bookable if c.day == today), bookable[0])
         if column.day == today and self.snapshot is not None:
             now_minute = day_axis.wall_minute(self.now(), today, self.snapshot.zone)
             minute = max(minute, int(now_minute // SLOT + 1) * SLOT)
