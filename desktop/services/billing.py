@@ -28,7 +28,7 @@ from desktop.domain.billing import (
 from desktop.domain.clinic_time import clinic_zone, local_date
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from desktop.domain.money import Money
-from desktop.domain.roles import Actor, Role
+from desktop.domain.roles import Actor
 from desktop.services import billing_sync
 from desktop.services import credit as credit_hooks
 from desktop.services.changes import Changes
@@ -50,7 +50,7 @@ def _today(clinic: ClinicRow) -> date:
 def _require_money_role(actor: Actor, what: str) -> None:
     # Practitioners review their day; handing money back or cancelling a bill is
     # the front desk's (or an admin's) call.
-    if actor.role is Role.PRACTITIONER:
+    if not actor.handles_money:
         raise PermissionDenied(f"Only reception or an admin can {what}.")
 
 

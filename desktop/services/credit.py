@@ -44,7 +44,6 @@ from desktop.domain.credit import (
 )
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from desktop.domain.money import Money
-from desktop.domain.roles import Role
 from desktop.services import billing_sync, receipts
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -73,7 +72,7 @@ def _today(session: Session) -> date:
 
 
 def _require_money_role(ctx: ServiceContext, what: str) -> None:
-    if ctx.actor().role is Role.PRACTITIONER:
+    if not ctx.actor().handles_money:
         raise PermissionDenied(f"Only reception or an admin can {what}.")
 
 

@@ -12,8 +12,11 @@ from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.calendar.requests import Slot
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
+from desktop.ui.dialogs.booking import BookingDialog
+from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
 from desktop.ui.widgets.combo import select_data
+from tests.auth.people import ALICE_PASSWORD, make_people
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
@@ -175,3 +178,72 @@ def test_kept_bookings_of_an_inactive_practitioner_have_a_marked_unbookable_colu
 
     panel.step(1)  # the next day has no kept booking: no column for Bob
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
+
+
+# --- 4. a practitioner is offered only what their role may do --------------------------
+
+
+def test_a_practitioner_sees_colleagues_appointments_read_only(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    own = book(local_ctx, clinic, 9, practitioner_id=clinic.alice.id)
+    colleague = book(
+        local_ctx, clinic, 9, practitioner_id=clinic.bob.id, patient_id=clinic.patients[2].id
+    )
+    people = make_people(local_ctx, clinic)
+    alice_ctx = people.context(people.signed_in("alice", ALICE_PASSWORD))
+    window = open_window(qtbot, alice_ctx, settings)
+    panel = window.calendar
+    scene = scene_of(window)
+    assert not scene.items_by_id[colleague.id].editable
+    assert scene.items_by_id[own.id].editable
+
+    menu = panel.appointment_menu(scene.items_by_id[colleague.id].appointment)
+    names = {a.objectName() for a in menu.actions() if not a.isSeparator()}
+    assert "open" in names
+    assert names.isdisjoint({"cancel", "delete", "mark_arrived", "invoice"})
+    own_menu = panel.appointment_menu(scene.items_by_id[own.id].appointment)
+    own_names = {a.objectName() for a in own_menu.actions()}
+    assert {"cancel", "delete", "mark_arrived"} <= own_names
+    assert "invoice" not in own_names  # money is reception's
+
+    panel.open_appointment(scene.items_by_id[colleague.id].appointment)
+    dialog = panel.dialog
+    assert isinstance(dialog, EditAppointmentDialog)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save) is None
+    assert dialog.notes.isReadOnly()
+    assert dialog.practitioner_box.currentText() == "Bob Pilates"
+    assert "read-only" in dialog.windowTitle()
+    dialog.reject()
+
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(11)))
+    assert panel.dialog is dialog  # nothing new opened in Bob's column
+    start = block_point(panel, colleague.id)
+    drag(panel, start, start + type(start)(0, 60))  # not draggable
+    assert calendar.appointment(local_ctx, colleague.id).starts_at == clinic.at(9)
+    assert errors == []
+
+    double_click(panel, slot_point(panel, clinic.alice.id, DAY, wall(11)))
+    booking_dialog = panel.dialog
+    assert isinstance(booking_dialog, BookingDialog)
+    assert [
+        booking_dialog.practitioner_box.itemText(i)
+        for i in range(booking_dialog.practitioner_box.count())
+    ] == ["Alice Physio"]
+    booking_dialog.reject()
+
+
+def test_a_practitioner_sees_a_colleagues_class_list_only(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    request = BookingRequest(clinic.clinic.id, clinic.bob.id, clinic.pilates.id, clinic.at(14))
+    pilates = booking.book_appointment(local_ctx, request).appointment
+    people = make_people(local_ctx, clinic)
+    window = open_window(qtbot, people.context(people.signed_in("alice", ALICE_PASSWORD)), settings)
+    panel = window.calendar
+    panel.open_appointment(scene_of(window).items_by_id[pilates.id].appointment)
+    dialog = panel.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    for widget in (dialog.picker, dialog.add_button, dialog.remove_button, dialog.invoice_button):
+        assert widget.isHidden()
+    dialog.reject()

@@ -128,6 +128,7 @@ class CalendarScene(QGraphicsScene):
             self.colours,
             self.fonts,
         )
+        item.permitted = self.snapshot.may_change(appointment)
         self.items_by_id[appointment.id] = item
         self.addItem(item)
         return item
@@ -157,6 +158,7 @@ class CalendarScene(QGraphicsScene):
             self.appointments[appointment.id] = appointment
             item = self.items_by_id.get(appointment.id) or self._add_item(appointment)
             item.set_appointment(appointment, self._practitioner_name(appointment))
+            item.permitted = self.snapshot.may_change(appointment)
             self._column_of[appointment.id] = column.index
             touched.add(column.index)
         self._layout(touched)
@@ -374,7 +376,7 @@ class CalendarScene(QGraphicsScene):
             super().mousePressEvent(event)
             return
         self.clearSelection()
-        if not column.practitioner.active:
+        if not self.snapshot.bookable(column.practitioner):
             event.accept()  # nothing can be booked here
             return
         minute = _floor(self.grid.minute_at(pos.y()), SLOT)
@@ -423,8 +425,8 @@ class CalendarScene(QGraphicsScene):
     def _drag_move(self, drag: _Drag, pos: QPointF, delta: float, step: int) -> None:
         assert drag.item is not None
         column = self.grid.column_at(pos.x()) or drag.column
-        if not column.practitioner.active:
-            column = drag.column  # a block is never dropped on an inactive practitioner
+        if not self.snapshot.bookable(column.practitioner):
+            column = drag.column  # never dropped on an inactive (or someone else's) column
         length = drag.end - drag.start
         start = day_axis.snap(drag.start + delta, step)
         start = int(min(max(start, 0), day_axis.MINUTES_PER_DAY - length))
@@ -486,7 +488,7 @@ class CalendarScene(QGraphicsScene):
             self.open_requested.emit(item.appointment)
         else:
             column = self.grid.column_at(pos.x())
-            if column is not None and column.practitioner.active:
+            if column is not None and self.snapshot.bookable(column.practitioner):
                 minute = _floor(self.grid.minute_at(pos.y()), SLOT)
                 self.set_cursor(Slot(column.index, minute))
                 self.booking_requested.emit(SlotRequest(column.practitioner, column.day, minute))
@@ -501,7 +503,7 @@ class CalendarScene(QGraphicsScene):
             self.menu_requested.emit(item.appointment, event.screenPos())
         else:
             column = self.grid.column_at(pos.x())
-            if column is not None and column.practitioner.active:
+            if column is not None and self.snapshot.bookable(column.practitioner):
                 minute = _floor(self.grid.minute_at(pos.y()), SLOT)
                 self.set_cursor(Slot(column.index, minute))
                 request = SlotRequest(column.practitioner, column.day, minute)

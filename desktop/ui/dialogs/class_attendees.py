@@ -2,6 +2,8 @@
 
 Stays current through the change bus, so two desks filling the same class see
 each other's bookings, and a refusal because the class is full shows the places.
+A user who may not change the class (another practitioner's) sees the list only;
+invoicing is offered only to roles that handle money.
 """
 
 from __future__ import annotations
@@ -45,9 +47,14 @@ class ClassAttendeesDialog(QDialog):
         zone: ZoneInfo,
         practitioner: str,
         parent: QWidget | None = None,
+        *,
+        editable: bool = True,
+        handles_money: bool = True,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
+        self.editable = editable
+        self.handles_money = handles_money
         self.appointment = appointment
         self.zone = zone
         self.practitioner = practitioner
@@ -76,6 +83,16 @@ class ClassAttendeesDialog(QDialog):
         self.list.selectionModel().selectionChanged.connect(self._enable)
         caller.bus.changed.connect(self._on_changes)
         self._layout()
+        for widget in (
+            self.picker,
+            self.add_button,
+            self.arrived_button,
+            self.remove_label,
+            self.remove_reason,
+            self.remove_button,
+        ):
+            widget.setVisible(editable)
+        self.invoice_button.setVisible(handles_money)
         self._show(appointment)
 
     def _layout(self) -> None:
@@ -86,7 +103,8 @@ class ClassAttendeesDialog(QDialog):
         removing.addWidget(self.arrived_button)
         removing.addWidget(self.invoice_button)
         removing.addStretch(1)
-        removing.addWidget(QLabel("Reason"))
+        self.remove_label = QLabel("Reason")
+        removing.addWidget(self.remove_label)
         removing.addWidget(self.remove_reason)
         removing.addWidget(self.remove_button)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
