@@ -37,8 +37,9 @@ class Actor:
         return not appointment.read_only and self.may_edit_calendar_of(appointment.practitioner_id)
 
     @property
-    def handles_money(self) -> bool:
-        """Invoices, payments, refunds and credit are the front desk's (or an admin's) call."""
+    def handles_money_back(self) -> bool:
+        """Voiding, refunding, taking credit off an invoice, credit notes: the front
+        desk's (or an admin's) call; practitioners review their day."""
         return self.role is not Role.PRACTITIONER
 
     @property

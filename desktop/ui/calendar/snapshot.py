@@ -98,6 +98,22 @@ def _with_bookings(
     return [p for p in inactive if p.id in booked]
 
 
+def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> CalendarSnapshot:
+    """The new period's empty columns, drawn at once while its appointments load."""
+    days = _days_with_columns(previous.clinic, period, previous.zone, [])
+    return CalendarSnapshot(
+        previous.clinic,
+        previous.zone,
+        period,
+        days,
+        previous.practitioners,
+        previous.active,
+        (),
+        previous.show_cancelled,
+        previous.actor,
+    )
+
+
 def _days_with_columns(
     clinic: Clinic, period: Period, zone: ZoneInfo, appointments: list[Appointment]
 ) -> tuple[date, ...]:

@@ -2,8 +2,8 @@
 
 Stays current through the change bus, so two desks filling the same class see
 each other's bookings, and a refusal because the class is full shows the places.
-A user who may not change the class (another practitioner's) sees the list only;
-invoicing is offered only to roles that handle money.
+A user who may not change the class (another practitioner's) sees the list and
+may invoice, but not add, remove or mark attendees.
 """
 
 from __future__ import annotations
@@ -49,12 +49,10 @@ class ClassAttendeesDialog(QDialog):
         parent: QWidget | None = None,
         *,
         editable: bool = True,
-        handles_money: bool = True,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
         self.editable = editable
-        self.handles_money = handles_money
         self.appointment = appointment
         self.zone = zone
         self.practitioner = practitioner
@@ -92,7 +90,6 @@ class ClassAttendeesDialog(QDialog):
             self.remove_button,
         ):
             widget.setVisible(editable)
-        self.invoice_button.setVisible(handles_money)
         self._show(appointment)
 
     def _layout(self) -> None:
