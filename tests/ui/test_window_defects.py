@@ -7,9 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
+from desktop.domain.billing import PaymentMethod, Tender
+from desktop.domain.money import Money
 from desktop.services import booking, calendar, practitioners
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.ui.billing.payment_dialog import PaymentDialog, with_change
 from desktop.ui.calendar.requests import Slot
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.booking import BookingDialog
@@ -249,3 +252,44 @@ def test_a_practitioner_sees_a_colleagues_class_list_only(
         assert widget.isHidden()
     assert not dialog.invoice_button.isHidden()
     dialog.reject()
+
+
+# --- 5. the payment dialog: change from cash, never a negative "left owing" ------------
+
+
+def test_cash_over_the_amount_owing_gives_change_and_records_what_is_owing(qtbot, tmp_path) -> None:
+    dialog = PaymentDialog(Money(4100))  # $41.00 owing
+    qtbot.addWidget(dialog)
+    row = dialog.rows[0]
+    row.method.setCurrentIndex(list(PaymentMethod).index(PaymentMethod.CASH))
+    row.amount.setText("50")
+    assert dialog.ok_button.isEnabled()
+    assert dialog.change() == Money(900)
+    assert dialog.tenders() == [Tender(Money(4100), PaymentMethod.CASH)]
+    assert dialog.summary.text() == "Paying $41.00; paid in full."
+    assert not dialog.change_label.isHidden() and "$9.00" in dialog.change_label.text()
+    dialog.resize(dialog.sizeHint())
+    dialog.show()
+    save_shot(dialog, tmp_path, "payment-change.png")
+    reference = row.reference
+    hint = reference.fontMetrics().horizontalAdvance(reference.placeholderText())
+    assert reference.width() > hint  # the placeholder is not cut off
+
+
+def test_a_split_with_cash_gives_change_from_the_cash_only() -> None:
+    tenders = [Tender(Money(3000), PaymentMethod.EFTPOS), Tender(Money(2000), PaymentMethod.CASH)]
+    assert with_change(tenders, Money(4100)) == (
+        [Tender(Money(3000), PaymentMethod.EFTPOS), Tender(Money(1100), PaymentMethod.CASH)],
+        Money(900),
+    )
+    card_only = [Tender(Money(10_000_00), PaymentMethod.EFTPOS)]
+    assert with_change(card_only, Money(4100)) == (card_only, Money(0))
+
+
+def test_an_overpayment_by_card_is_refused_without_a_negative_balance(qtbot) -> None:
+    dialog = PaymentDialog(Money(4100))
+    qtbot.addWidget(dialog)
+    dialog.rows[0].amount.setText("10000")
+    assert not dialog.ok_button.isEnabled()
+    assert "-" not in dialog.summary.text()
+    assert dialog.error.text().startswith("$10,000.00 is more than the $41.00 owing.")
