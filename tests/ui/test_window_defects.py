@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
+from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod, Tender
 from desktop.domain.money import Money
 from desktop.services import booking, calendar, practitioners
@@ -293,3 +294,34 @@ def test_an_overpayment_by_card_is_refused_without_a_negative_balance(qtbot) -> 
     assert not dialog.ok_button.isEnabled()
     assert "-" not in dialog.summary.text()
     assert dialog.error.text().startswith("$10,000.00 is more than the $41.00 owing.")
+
+
+# --- 6. the smaller window defects ------------------------------------------------------
+
+
+def test_removing_a_class_attendee_needs_a_reason_chosen_each_time(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    request = BookingRequest(clinic.clinic.id, clinic.bob.id, clinic.pilates.id, clinic.at(14))
+    pilates = booking.book_appointment(local_ctx, request).appointment
+    for patient in clinic.patients[:2]:
+        pilates = booking.add_attendee(local_ctx, pilates.id, patient.id).appointment
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    panel.open_appointment(pilates)
+    dialog = panel.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    dialog.list.setCurrentIndex(dialog.model.index(1, 0))
+    assert dialog.remove_reason.currentIndex() == -1
+    assert dialog.remove_reason.currentText() == ""  # not "Feeling better"
+    assert not dialog.remove_button.isEnabled()
+    assert select_data(dialog.remove_reason, CancellationReason.SICK)
+    assert dialog.remove_button.isEnabled()
+    removed = dialog.model.attendance(1).patient_id
+    dialog.remove_button.click()
+    assert errors == []
+    after = calendar.appointment(local_ctx, pilates.id)
+    gone = next(a for a in after.attendees if a.patient_id == removed)
+    assert gone.cancellation_reason is CancellationReason.SICK
+    assert dialog.remove_reason.currentIndex() == -1
+    dialog.reject()

@@ -70,6 +70,10 @@ class ClassAttendeesDialog(QDialog):
         self.remove_reason = QComboBox()
         for reason in REASONS:
             self.remove_reason.addItem(reason.label, reason)
+        # No reason is assumed: the receptionist says why, every time.
+        self.remove_reason.setPlaceholderText("Choose…")
+        self.remove_reason.setCurrentIndex(-1)
+        self.remove_reason.currentIndexChanged.connect(self._enable)
         self.remove_button = QPushButton("Re&move")
         # One invoice per attendance: a class pass pays it from the patient's credit.
         self.invoice_button = QPushButton("&Invoice / take payment…")
@@ -143,7 +147,8 @@ class ClassAttendeesDialog(QDialog):
         self.add_button.setEnabled(open_class and self.picker.patient is not None)
         chosen = self._selected()
         status = chosen.status if chosen is not None else AppointmentStatus.CANCELLED
-        self.remove_button.setEnabled(status.takes_time)
+        reason_chosen = self.remove_reason.currentIndex() >= 0
+        self.remove_button.setEnabled(status.takes_time and reason_chosen)
         self.arrived_button.setEnabled(status is AppointmentStatus.BOOKED)
         self.invoice_button.setEnabled(status.takes_time)
 
@@ -161,7 +166,7 @@ class ClassAttendeesDialog(QDialog):
 
     def remove_selected(self) -> None:
         chosen = self._selected()
-        if chosen is None:
+        if chosen is None or self.remove_reason.currentIndex() < 0:
             return
         ctx, class_id = self.caller.ctx, self.appointment.id
         reason = CancellationReason(self.remove_reason.currentData())
@@ -170,6 +175,7 @@ class ClassAttendeesDialog(QDialog):
             title="Remove from class",
         )
         if result is not None:
+            self.remove_reason.setCurrentIndex(-1)  # the next removal gets its own reason
             self.caller.publish(result.changes)
 
     def invoice_selected(self) -> InvoiceDialog | None:
