@@ -325,3 +325,36 @@ def test_removing_a_class_attendee_needs_a_reason_chosen_each_time(
     assert gone.cancellation_reason is CancellationReason.SICK
     assert dialog.remove_reason.currentIndex() == -1
     dialog.reject()
+
+
+@pytest.mark.parametrize("now", [(10, 42), (17, 50)])
+def test_the_day_view_opens_on_a_whole_hour_row(qtbot, local_ctx, clinic, settings, now) -> None:
+    window = open_window(qtbot, local_ctx, settings, now=clinic.at(*now))
+    panel = window.calendar
+    grid = scene_of(window).grid
+    top = panel.view.verticalScrollBar().value()
+    minute = grid.minute_at(top)
+    assert minute % 60 == 0, f"the view starts at minute {minute}, mid-row"
+    assert grid.minute_at(top + panel.view.viewport().height()) >= wall(*now)  # now is shown
+    label = f"{int(minute) // 60}:00"
+    assert panel.view.ruler.y_of_mark(label) == pytest.approx(top)  # its label in full
+
+
+def test_a_new_block_is_not_covered_by_the_keyboard_cursor(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(11)))
+    dialog = panel.dialog
+    assert isinstance(dialog, BookingDialog)
+    dialog.picker.choose(clinic.patients[3])
+    dialog.select_type("Consult")
+    dialog.book_button.click()
+    settle(qtbot)
+    scene = scene_of(window)
+    assert scene.cursor is not None  # the keyboard carries on from here
+    assert scene.selected_appointment() is not None
+    assert scene.cursor_band() is None  # no tint over the new block's name
+    scene.set_cursor(Slot(scene.cursor.column, wall(12)))  # empty time shows the cursor again
+    assert scene.cursor_band() is not None

@@ -278,10 +278,19 @@ class CalendarPanel(QWidget):
         self.view.resetCachedContent()
 
     def _scroll_to_start(self) -> None:
+        """Now a third of the way down, the top on a whole hour (its label in full)."""
         assert self.scene is not None
+        grid = self.scene.grid
         now_y = self.scene.now_y()
-        target = now_y - self.view.viewport().height() / 3 if now_y is not None else 0
-        self.view.scroll_to_y(target)
+        if now_y is None:
+            self.view.scroll_to_y(0)
+            return
+        visible = self.view.viewport().height()
+        wanted = grid.minute_at(now_y - visible / 3)
+        # Never past the last hour that still fills the view: the bar would stop mid-row.
+        latest = grid.minute_at(max(grid.height - visible, 0))
+        hour = min(wanted // 60, latest // 60) * 60
+        self.view.scroll_to_y(grid.y_of(max(hour, grid.first_minute)))
 
     def _fit(self) -> None:
         if self.snapshot is None or self.scene is None:

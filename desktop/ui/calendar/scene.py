@@ -318,12 +318,25 @@ class CalendarScene(QGraphicsScene):
             painter.setPen(day_pen if index in day_starts and index else column_pen)
             painter.drawLine(QLineF(x, rect.top(), x, rect.bottom()))
 
+    def cursor_band(self) -> QRectF | None:
+        """Where the keyboard cursor is drawn: on empty time only.
+
+        Over a block (one just booked, or one the arrows reached) the block's own
+        selection shows where the cursor is, and a band would cover its name.
+        """
+        if self.cursor is None:
+            return None
+        rect = self.slot_rect(self.cursor)
+        if any(isinstance(item, AppointmentItem) for item in self.items(rect)):
+            return None
+        return rect
+
     def drawForeground(self, painter: QPainter, exposed: QRectF | QRect) -> None:  # noqa: ARG002
-        if self.cursor is not None:
-            slot_rect = self.slot_rect(self.cursor)
-            painter.fillRect(slot_rect, self.colours.cursor)
+        band = self.cursor_band()
+        if band is not None:
+            painter.fillRect(band, self.colours.cursor)
             painter.setPen(QPen(self.colours.accent, 1))
-            painter.drawRect(slot_rect.adjusted(0.5, 0.5, -0.5, -0.5))
+            painter.drawRect(band.adjusted(0.5, 0.5, -0.5, -0.5))
         self._draw_now(painter)
 
     def now_y(self) -> float | None:
