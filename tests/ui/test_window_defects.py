@@ -15,14 +15,18 @@ from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.billing.payment_dialog import PaymentDialog, with_change
 from desktop.ui.calendar.requests import Slot
+from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
+from desktop.ui.patients.search_window import PatientSearchWindow
+from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.combo import select_data
 from tests.auth.people import ALICE_PASSWORD, make_people
+from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
     double_click,
@@ -358,3 +362,21 @@ def test_a_new_block_is_not_covered_by_the_keyboard_cursor(
     assert scene.cursor_band() is None  # no tint over the new block's name
     scene.set_cursor(Slot(scene.cursor.column, wall(12)))  # empty time shows the cursor again
     assert scene.cursor_band() is not None
+
+
+def test_the_credit_tables_fit_without_scrolling_sideways(qtbot, local_ctx, clinic) -> None:
+    sell(local_ctx, clinic, pilates_pass(local_ctx, clinic, sessions=10))
+    for week in (0, 1):
+        invoice_class(local_ctx, clinic, book_class(local_ctx, clinic, week))
+    window = PatientSearchWindow(ServiceCaller(local_ctx, ChangeBus(), None), ZONE)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.card.show_patient(clinic.patients[0].id)
+    settle(qtbot)
+    panel = window.card.credit_panel
+    assert panel is not None
+    window.card.tabs.setCurrentWidget(panel)
+    assert panel.lots.rowCount() == 1 and panel.uses.rowCount() == 2
+    for table in (panel.lot_table, panel.use_table):
+        assert table.horizontalScrollBar().maximum() == 0, table.objectName()
