@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel
 
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod, Tender
+from desktop.domain.hours import WeeklyHours
 from desktop.domain.money import Money
-from desktop.services import booking, calendar, practitioners
+from desktop.services import booking, calendar, practitioners, setup
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.services.practitioners import PractitionerDetails
 from desktop.ui.billing.payment_dialog import PaymentDialog, with_change
+from desktop.ui.calendar.block_painter import fitted_name
+from desktop.ui.calendar.headers import week_labels
+from desktop.ui.calendar.period import ViewMode
 from desktop.ui.calendar.requests import Slot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
@@ -26,7 +34,7 @@ from desktop.ui.widgets.combo import select_data
 from tests.auth.people import ALICE_PASSWORD, make_people
 from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, HOURS, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
     double_click,
@@ -380,3 +388,58 @@ def test_the_credit_tables_fit_without_scrolling_sideways(qtbot, local_ctx, clin
     assert panel.lots.rowCount() == 1 and panel.uses.rowCount() == 2
     for table in (panel.lot_table, panel.use_table):
         assert table.horizontalScrollBar().maximum() == 0, table.objectName()
+
+
+# --- 7. the week view fits a working week ------------------------------------------------
+
+
+def _five_practitioners(ctx: ServiceContext, clinic: ClinicFixture, open_days: int) -> None:
+    hours = WeeklyHours.same_every_day(range(open_days), time(7), time(19))
+    setup.update_clinic(ctx, clinic.clinic.id, clinic.clinic.name, ZONE.key, hours)
+    for name in ("Harriet Harrison", "James O'Connor", "Priya Raman"):
+        practitioners.create_practitioner(
+            ctx, PractitionerDetails(name, "Physio", availability=HOURS)
+        )
+    for index, who in enumerate((clinic.alice, clinic.bob)):
+        book(ctx, clinic, 9 + index, practitioner_id=who.id, patient_id=clinic.patients[index].id)
+
+
+@pytest.mark.parametrize(("open_days", "size"), [(5, (1366, 768)), (7, (1920, 1080))])
+def test_a_working_week_of_five_practitioners_fits_without_scrolling_sideways(
+    qtbot, local_ctx, clinic, settings, tmp_path, open_days, size
+) -> None:
+    _five_practitioners(local_ctx, clinic, open_days)
+    window = open_window(qtbot, local_ctx, settings, size=size)
+    window.calendar.set_mode(ViewMode.WEEK)
+    settle(qtbot)
+    panel = window.calendar
+    grid = scene_of(window).grid
+    assert len(grid.days) == open_days and len(grid.columns) == open_days * 5
+    assert panel.view.horizontalScrollBar().maximum() == 0
+    save_shot(window, tmp_path, f"week-{open_days}-days-{size[0]}.png")
+    header = panel.view.header
+    harriet = next(c for c in grid.columns if c.practitioner.name == "Harriet Harrison")
+    tip = header.tooltip_at(grid.x_of(harriet.index) + 5)
+    assert tip.startswith("Harriet Harrison — Physio")  # initials above, the name on hover
+
+
+def test_week_headers_use_one_way_of_naming(qtbot) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    metrics = QFontMetricsF(label.font())
+    names = ["Alice Physio", "Harriet Harrison", "Bob Pilates"]
+    wide = max(metrics.horizontalAdvance(n.split()[0]) for n in names) + 1
+    assert week_labels(names, wide, metrics) == ["Alice", "Harriet", "Bob"]
+    assert week_labels(names, wide - 2, metrics) == ["AP", "HH", "BP"]  # never a mix
+
+
+def test_a_narrow_block_shortens_the_patient_name_before_eliding(qtbot) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    metrics = QFontMetricsF(label.font())
+    full = "Harriet Harrison"
+    assert fitted_name(full, metrics, metrics.horizontalAdvance(full)) == full
+    shorter = metrics.horizontalAdvance("Harriet H.")
+    assert fitted_name(full, metrics, shorter) == "Harriet H."
+    assert fitted_name(full, metrics, metrics.horizontalAdvance("Harriet")) == "Harriet"
+    assert fitted_name(full, metrics, 5) is None  # then it wraps over two lines
