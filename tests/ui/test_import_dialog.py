@@ -73,6 +73,9 @@ def test_mapping_a_column_by_hand_then_preview_and_import(
     dialog.preview()
     settle(qtbot)
     assert dialog.import_button.isEnabled()
+    assert dialog.summary.text() == (
+        "Would create 1 patient, skip 1 already there, leave out 1 bad row."
+    )
     dialog.resize(1366, 768)
     dialog.grab().save(str(tmp_path / "import-preview.png"))
     assert patients.search_patients(local_ctx, "zoë") == []  # the preview wrote nothing
@@ -131,3 +134,16 @@ def test_appointments_preview_names_each_refusal(
     (new_id,) = dialog.imported.changes.ids
     block = scene_of(window).items_by_id[new_id]  # the calendar shows it without a reload
     assert block.appointment.patient_id == clinic.patients[2].id
+
+
+def test_a_windows_1252_file_says_how_it_was_read(
+    qtbot, local_ctx, settings, errors, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, local_ctx, settings)
+    dialog = window.open_import()
+    path = tmp_path / "old.csv"
+    path.write_bytes("First name,Surname\r\nZoë,Müller\r\n".encode("cp1252"))
+    dialog.load(path)
+    settle(qtbot)
+    assert dialog.note.isVisibleTo(dialog) and "Windows-1252" in dialog.note.text()
+    assert dialog.columns.item(0, 1).text() == "Zoë"
