@@ -10,6 +10,7 @@ Signals:
     period_changed(Period): the day or week shown changed.
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
     patient_requested(object): open this patient's card (a patient id).
+    setup_requested(str): the set-up strip's button: open the page adding what is missing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QVBoxLayout, QWidget
 
 from desktop.domain import day_axis
 from desktop.domain.appointments import (
@@ -32,7 +33,7 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
-from desktop.services import booking, calendar
+from desktop.services import booking, calendar, setup
 from desktop.services.changes import Changes
 from desktop.ui import prompts
 from desktop.ui.calendar import commands
@@ -42,6 +43,7 @@ from desktop.ui.calendar.grid import Grid
 from desktop.ui.calendar.period import Period, ViewMode
 from desktop.ui.calendar.requests import MoveRequest, Slot, SlotRequest
 from desktop.ui.calendar.scene import SLOT, CalendarScene
+from desktop.ui.calendar.setup_banner import SetupBanner
 from desktop.ui.calendar.snapshot import CalendarSnapshot, load_snapshot, visible_minutes
 from desktop.ui.calendar.view import CalendarView
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
@@ -64,6 +66,7 @@ class CalendarPanel(QWidget):
     loaded = Signal(object)
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
+    setup_requested = Signal(str)
 
     def __init__(
         self,
@@ -92,9 +95,16 @@ class CalendarPanel(QWidget):
         self.empty = QLabel()
         self.empty.setObjectName("calendarEmpty")
         self.empty.setWordWrap(True)
-        self._stack = QStackedLayout(self)
+        self.banner = SetupBanner(self)
+        self.banner.setup_requested.connect(self.setup_requested)
+        self._stack = QStackedLayout()
         self._stack.addWidget(self.view)
         self._stack.addWidget(self.empty)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.banner)
+        outer.addLayout(self._stack)
         self.period = Period(preferences.view_mode, start_day or self.today())
         self.fonts = BlockFonts.from_base(self.font())
         self._connect_view()
@@ -163,6 +173,12 @@ class CalendarPanel(QWidget):
     def reload(self, new_range: bool = False) -> None:
         """Read the period again; a new range gets a new scene, the same range keeps its own."""
         period, prefs = self.period, self.preferences
+        missing = self.caller.call(lambda: setup.missing_setup(self.ctx), refresh_on_refusal=False)
+        self.banner.show_missing(missing or [])
+        if missing and "clinic" in missing:
+            self.snapshot = None
+            self._show_empty("Set up the clinic (Settings ▸ Clinic…) to see its calendar.")
+            return
         snapshot = self.caller.call(
             lambda: load_snapshot(
                 self.ctx, period, prefs.hidden_practitioners, prefs.show_cancelled
