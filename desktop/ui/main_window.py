@@ -53,6 +53,7 @@ from desktop.ui.change_bus import ChangeBus
 from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
+from desktop.ui.import_dialog import ImportDialog
 from desktop.ui.messaging.settings_page import MessagingSettingsPage
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
@@ -203,6 +204,7 @@ class MainWindow(QMainWindow):
         self.packages_action = self._action("Pac&kages…", self.open_packages)
         self.signin_action = self._action("Si&gn-in…", self.open_sign_in_policy)
         self.users_action = self._action("&Users…", self.open_users)
+        self.import_action = self._action("&Import…", self.open_import)
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
@@ -263,6 +265,8 @@ class MainWindow(QMainWindow):
         self.file_menu = file_menu
         self.exports = ExportActions(self, self.ctx, lambda: self.calendar.period.anchor)
         self.exports.finished.connect(lambda text: self.status_bar.showMessage(text, 8000))
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
         file_menu.addActions(self.exports.actions())
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, ("Ctrl+Q",))
@@ -473,6 +477,12 @@ class MainWindow(QMainWindow):
         page = UsersPage(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
+
+    def open_import(self) -> ImportDialog:
+        """Patients or appointments from another system's CSV export."""
+        dialog = ImportDialog(self.caller, self)
+        dialog.open()
+        return dialog
 
     def open_xero(self) -> XeroPage:
         """The Xero page: connection, queue counts, parked jobs with their reasons."""

@@ -29,6 +29,7 @@ from desktop.ui.settings.setup_wizard import SetupWizard, offer_setup
 from desktop.ui.signin import FirstAdminDialog, SignInController, sign_in_at_startup
 from tests.auth.keyrings import MemoryKeyring, using_keyring
 from tests.auth.people import DESK_PASSWORD, make_people
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, make_clinic
 from tests.ui.calendar_support import NOW
 
@@ -68,6 +69,7 @@ def new_window(qtbot, ctx: ServiceContext, settings) -> MainWindow:  # type: ign
     window = MainWindow(ctx, settings, now=lambda: NOW, start_day=DAY)
     qtbot.addWidget(window)
     window.resize(1366, 768)
+    settle(qtbot)
     return window
 
 
@@ -223,6 +225,7 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     assert credit.auto_apply(ctx) is False
 
     # The calendar shows both practitioners, and no set-up strip any more.
+    settle(qtbot)
     snapshot = window.calendar.snapshot
     assert snapshot is not None
     assert [p.name for p in snapshot.practitioners] == ["Ann Physio", "Bea Osteo"]
@@ -246,6 +249,7 @@ def test_finish_later_leaves_a_strip_that_says_what_is_missing(
     assert offer_setup(window.caller, window)
     flush_deletes()
     window.show()
+    settle(qtbot)
     banner = window.calendar.banner
     assert banner.isVisible()
     assert banner.text.text().startswith("No practitioners yet")
@@ -256,6 +260,7 @@ def test_finish_later_leaves_a_strip_that_says_what_is_missing(
     assert editor is not None and editor.windowTitle() == "Add a practitioner"
     editor.form.name.setText("Ann Physio")
     assert editor.save()
+    settle(qtbot)
     assert banner.text.text().startswith("No appointment types yet")
 
 
