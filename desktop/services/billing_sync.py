@@ -248,12 +248,14 @@ def payment_changed(
     session: Session, invoice: InvoiceRow, payment: PaymentRow
 ) -> OutboxJobRow | None:
     """A payment was taken, edited or deleted; or its invoice changed in a way that
-    makes Xero need it again. Every call that may create it in Xero gets a new
-    revision, hence a new Reference (Xero payments cannot be edited, only replaced)."""
+    makes Xero need it again. Xero payments cannot be edited, only replaced, so a
+    payment that has (or may have) been in Xero is sent again under a new revision,
+    hence a new Reference (FD-000123-P1.2); one that never got there keeps its first
+    Reference, as nothing in Xero needs telling apart from it."""
     if not xero_enabled(session):
         return None
     live = payment.status == "received"
-    if live:
+    if live and (not payment.xero_revision or _may_be_in_xero(session, payment)):
         payment.xero_revision = (payment.xero_revision or 0) + 1
     _flush(session)
     depends_on = _invoice_dependency(session, invoice)
@@ -275,6 +277,21 @@ def payment_changed(
         xero_sync.STAGE_PAYMENT,
         payload,
         depends_on,
+    )
+
+
+def _may_be_in_xero(session: Session, payment: PaymentRow) -> bool:
+    """Xero has this payment, or an attempt to send it may have landed (its answer
+    was lost). An attempt Xero answered with a refusal made nothing."""
+    if payment.xero_payment_id:
+        return True
+    results = session.execute(
+        select(OutboxJobRow.result).where(
+            OutboxJobRow.kind == xero_sync.PAYMENT, OutboxJobRow.subject_id == payment.id
+        )
+    ).scalars()
+    return any(
+        (result or {}).get("sending") and not (result or {}).get("refusals") for result in results
     )
 
 
