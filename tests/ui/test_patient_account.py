@@ -14,11 +14,12 @@ import pytest
 from desktop.domain.billing import PaidStatus, PaymentMethod, Tender
 from desktop.domain.money import Money
 from desktop.domain.outbox import JobState
-from desktop.services import billing, xero_settings
+from desktop.services import billing, credit, xero_settings
 from desktop.services.context import ServiceContext
 from desktop.ui.export_actions import ExportQuestions, RangeAnswer, RangeQuestion
 from desktop.ui.patients.account_tab import PatientAccountTab
-from tests.credit.helpers import book_class, consult, invoice_class
+from tests.credit.helpers import book_class, consult, invoice_class, pilates_pass, sell
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, make_clinic
 from tests.ui.money_support import Answers, answers, open_card, shot
 from tests.xero.conftest import ConnectedClinic, _openapi_loaded, fake, memory_keyring, xero
@@ -150,7 +151,7 @@ def test_editing_the_fee_with_bad_input_changes_nothing(
 
 
 def test_editing_a_refused_invoice_supersedes_the_parked_job_and_it_goes(
-    qtbot, xero: ConnectedClinic, errors: list[str], answers: Answers
+    qtbot, xero: ConnectedClinic, errors: list[str], answers: Answers, tmp_path: Path
 ) -> None:
     ctx = xero.ctx
     xero_settings.set_account_mapping(
@@ -163,9 +164,12 @@ def test_editing_a_refused_invoice_supersedes_the_parked_job_and_it_goes(
         ctx, income_account_code="200", bank_account_code="090", tax_type="EXEMPTOUTPUT"
     )
     clinic = xero.clinic
-    tab = _account(open_card(qtbot, ctx, clinic.patients[1].id))
+    card = open_card(qtbot, ctx, clinic.patients[1].id)
+    tab = _account(card)
     tab.invoice_table.selectRow(0)
     assert "Xero refused" in tab.xero_state.text() and "999" in tab.xero_state.text()
+    card.tabs.setCurrentWidget(tab)
+    assert shot(card, qtbot, tmp_path, "account_refused").stat().st_size > 0
 
     def correct(dialog: object) -> None:
         dialog.fee.setText("95.50")  # type: ignore[attr-defined]
@@ -221,10 +225,14 @@ def test_printing_the_receipts_of_a_range_writes_one_page_per_session(
     tab.questions = ExportQuestions(
         save_path=lambda _p, _t, name, _k: tmp_path / name, date_range=weeks_one_and_two
     )
-    written = tab.print_receipts()
+    assert tab.print_receipts() is not None
+    assert not tab.receipts_button.isEnabled()  # while the PDF is being written
+    settle(qtbot)
     # Offered: every session invoiced, first to last.
     assert (asked[0].first, asked[0].last) == (DAY, DAY + timedelta(days=14))
-    assert written == tmp_path / "Receipts 2031-03-04 to 2031-03-17.pdf"
+    written = tmp_path / "Receipts 2031-03-04 to 2031-03-17.pdf"
+    assert tab.notice.text() == f"Receipts saved to {written}"
+    assert tab.receipts_button.isEnabled()
     pages = pypdf.PdfReader(written).pages
     assert len(pages) == 2
     texts = [" ".join(page.extract_text().split()) for page in pages]
@@ -236,6 +244,31 @@ def test_printing_the_receipts_of_a_range_writes_one_page_per_session(
         save_path=lambda _p, _t, _n, _k: tmp_path / "empty.pdf",
         date_range=lambda _p, _q: RangeAnswer(DAY + timedelta(days=30), DAY + timedelta(days=40)),
     )
-    assert tab.print_receipts() is None
+    assert tab.print_receipts() is not None
+    settle(qtbot)
     assert errors == ["No sessions between 02/04/2031 and 12/04/2031 have been invoiced."]
+    assert tab.notice.text() == "" and tab.receipts_button.isEnabled()
     assert not (tmp_path / "empty.pdf").exists()
+
+
+def test_paying_the_second_invoice_from_credit(
+    qtbot, local_ctx: ServiceContext, errors: list[str]
+) -> None:
+    ctx = local_ctx
+    credit.set_auto_apply(ctx, False)
+    clinic = make_clinic(ctx)
+    sell(ctx, clinic, pilates_pass(ctx, clinic, sessions=2))
+    first, second = (invoice_class(ctx, clinic, book_class(ctx, clinic, w)) for w in (0, 1))
+    consult_invoice = consult(ctx, clinic, hour=8)
+    tab = _account(open_card(qtbot, ctx, clinic.patients[0].id))
+    tab.select_invoice(first.id)
+    assert tab.invoice_table.selectionModel().selectedRows()[0].row() == 2
+    tab.credit_button.click()
+    assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.PAID
+    assert billing.get_invoice(ctx, second.id).paid_status is PaidStatus.UNPAID
+    assert _texts(tab, 7)[2] == "$45.00"
+    # The pass is for classes only: a consult cannot be paid from it.
+    tab.select_invoice(consult_invoice.id)
+    tab.credit_button.click()
+    assert errors == ["The patient has no credit that can pay this session."]
+    assert billing.get_invoice(ctx, consult_invoice.id).paid_status is PaidStatus.UNPAID

@@ -1,5 +1,6 @@
 """What a receptionist does to one invoice, wherever it is shown (the invoice dialog,
-the patient card's Account tab): take a payment, edit it, refund, void.
+the patient card's Account tab): take a payment, pay it from credit, edit it,
+refund, void.
 
 Each action asks its questions in a dialog (through `prompts.run_dialog`, so
 offscreen tests answer it), calls the service through the `ServiceCaller`, and
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.domain.billing import Invoice, InvoiceEdit, InvoiceStatus
 from desktop.domain.roles import Actor
-from desktop.services import billing, calendar
+from desktop.services import billing, calendar, credit
 from desktop.services.changes import Changes
 from desktop.ui import prompts
 from desktop.ui.billing.edit_invoice_dialog import EditInvoiceDialog
@@ -92,6 +93,18 @@ def edit_invoice(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice
         lambda: billing.edit_invoice(ctx, invoice.id, edit, invoice.version),
         "Edit invoice",
     )
+
+
+def pay_from_credit(
+    caller: ServiceCaller, _parent: QWidget | None, invoice: Invoice
+) -> Changes | None:
+    """The patient's best credit for this session (as when credit is applied by itself)."""
+    ctx = caller.ctx
+    result = caller.call(lambda: credit.apply_credit(ctx, invoice.id), title="Pay from credit")
+    if result is None:
+        return None
+    caller.publish(result[1])
+    return result[1]
 
 
 def refund(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice) -> Changes | None:

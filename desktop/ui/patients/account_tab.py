@@ -1,12 +1,13 @@
 """The patient card's Account tab: every invoice of the patient (what it is for, its
 status, what is owing, what credit paid) and every payment and refund on them.
 
-The buttons act on the invoice selected in the table: take a payment, edit it (fee,
-type, date of service, practitioner — how an invoice Xero refused is fixed), refund,
-void, or open it (PDF, payment corrections). *Print receipts…* saves the
-health-fund receipts of a date range as one PDF, a page per session. Practitioners do not see refund and
-void: those are the front desk's (the services refuse them too). The tab reloads
-itself on billing changes and keeps the selected invoice selected.
+The buttons act on the invoice selected in the table: take a payment, pay it from
+the patient's credit, edit it (fee, type, date of service, practitioner — how an
+invoice Xero refused is fixed), refund, void, or open it (PDF, payment
+corrections). *Print receipts…* saves the health-fund receipts of a date range as
+one PDF, a page per session. Practitioners do not see refund and void: those are
+the front desk's (the services refuse them too). The tab reloads itself on billing
+changes and keeps the selected invoice selected.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from desktop.domain.xero_sync import SyncState
 from desktop.services import billing, credit, xero_settings
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.billing import invoice_actions
 from desktop.ui.billing.invoice_dialog import InvoiceDialog
 from desktop.ui.export_actions import ExportQuestions, RangeQuestion
@@ -60,11 +62,14 @@ class PatientAccountTab(QWidget):
         self.movements = MoneyMovementModel(self)
         self.movement_table = record_table(self.movements, "accountPayments", 5)
         self.pay_button = QPushButton("Take &payment…")
+        self.credit_button = QPushButton("Pay from &credit")
+        self.credit_button.setToolTip("Use the patient's credit that fits this session")
         self.edit_button = QPushButton("Edit in&voice…")
         self.refund_button = QPushButton("&Refund…")
         self.void_button = QPushButton("Voi&d…")
         self.open_button = QPushButton("Open &invoice…")
         self.pay_button.clicked.connect(lambda: self._act(invoice_actions.take_payment))
+        self.credit_button.clicked.connect(lambda: self._act(invoice_actions.pay_from_credit))
         self.edit_button.clicked.connect(lambda: self._act(invoice_actions.edit_invoice))
         self.refund_button.clicked.connect(lambda: self._act(invoice_actions.refund))
         self.void_button.clicked.connect(lambda: self._act(invoice_actions.void))
@@ -75,12 +80,21 @@ class PatientAccountTab(QWidget):
         )
         self.receipts_button.clicked.connect(self.print_receipts)
         self.questions = ExportQuestions()
+        self.notice = QLabel()
+        self.notice.setObjectName("accountNotice")
+        self.notice.setProperty("muted", True)
         actor = invoice_actions.current_actor(caller)
         money_back = actor is not None and actor.handles_money_back
         self.refund_button.setVisible(money_back)
         self.void_button.setVisible(money_back)
         buttons = QHBoxLayout()
-        for button in (self.pay_button, self.edit_button, self.refund_button, self.void_button):
+        for button in (
+            self.pay_button,
+            self.credit_button,
+            self.edit_button,
+            self.refund_button,
+            self.void_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
@@ -92,6 +106,7 @@ class PatientAccountTab(QWidget):
         layout.addWidget(self.invoice_table, 3)
         layout.addWidget(self.xero_state)
         layout.addLayout(buttons)
+        layout.addWidget(self.notice)
         layout.addWidget(payments_heading)
         layout.addWidget(self.movement_table, 2)
         self.invoice_table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -136,6 +151,7 @@ class PatientAccountTab(QWidget):
     def _selection_changed(self, *_: object) -> None:
         invoice = self.selected()
         self.pay_button.setEnabled(invoice is not None and invoice_actions.can_pay(invoice))
+        self.credit_button.setEnabled(self.pay_button.isEnabled())
         self.edit_button.setEnabled(invoice is not None and invoice_actions.can_edit(invoice))
         self.refund_button.setEnabled(invoice is not None and invoice_actions.can_refund(invoice))
         self.void_button.setEnabled(invoice is not None and invoice_actions.can_void(invoice))
@@ -155,7 +171,9 @@ class PatientAccountTab(QWidget):
         if status is not None and status.state is SyncState.PARKED:
             self.xero_state.setText(
                 f"<span style='color:#c5221f'>Xero refused {invoice.number}: "
-                f"{status.message}</span> — correct it with <i>Edit invoice…</i>"
+                f"{status.message}</span><br>Correct the invoice with <i>Edit invoice…</i> "
+                "and it goes again; after a fix in Xero or in the Xero account settings, "
+                "retry it under Settings ▸ <i>Xero…</i>."
             )
             self.xero_state.show()
 
@@ -167,8 +185,9 @@ class PatientAccountTab(QWidget):
             return None
         return action(self.caller, self, invoice)
 
-    def print_receipts(self) -> Path | None:
-        """Ask for the dates and where to save; write the receipts there."""
+    def print_receipts(self) -> BackgroundOp[Path] | None:
+        """Ask for the dates and where to save; the PDF is rendered and written in the
+        background, and the tab says where it went."""
         live = [i for i in self.invoices.records() if i.status is InvoiceStatus.ISSUED]
         today = datetime.now().astimezone().date()  # no sessions yet: any day will do
         days = [i.service.service_date for i in live] or [today]
@@ -181,11 +200,22 @@ class PatientAccountTab(QWidget):
         if path is None:
             return None
         ctx, patient_id = self.caller.ctx, self.patient_id
-        return self.caller.call(
-            lambda: save_session_receipts(ctx, patient_id, answer.first, answer.last, path),
-            title="Print receipts",
-            refresh_on_refusal=False,
+        self.receipts_button.setEnabled(False)
+        self.notice.setText(f"Writing {path.name}…")
+        return (
+            self.caller.in_background(
+                lambda: save_session_receipts(ctx, patient_id, answer.first, answer.last, path),
+                title="Print receipts",
+                refresh_on_refusal=False,
+                on_error=lambda _exc: self._receipts_done(""),
+            )
+            .success(lambda written: self._receipts_done(f"Receipts saved to {written}"))
+            .run()
         )
+
+    def _receipts_done(self, text: str) -> None:
+        self.receipts_button.setEnabled(True)
+        self.notice.setText(text)
 
     def open_invoice(self) -> InvoiceDialog | None:
         invoice = self.selected()
@@ -199,9 +229,7 @@ class PatientAccountTab(QWidget):
 def save_session_receipts(
     ctx: ServiceContext, patient_id: uuid.UUID, first: date, last: date, path: Path
 ) -> Path:
-    """Render the patient's receipts for [first, last] into one PDF at `path`.
-
-    The slow part of printing (rendering the PDF) kept in one function, so it moves
-    as it is to the shared background mechanism once that lands."""
+    """Render the patient's receipts for [first, last] into one PDF at `path` (runs on
+    a background thread: PDF rendering is the slow part of printing)."""
     path.write_bytes(credit.session_receipts_pdf(ctx, patient_id, first, last))
     return path
