@@ -181,14 +181,21 @@ def _contact_dependency(session: Session, patient_id: uuid.UUID) -> uuid.UUID | 
 # --------------------------------------------------------------------------- invoices
 
 
-def invoice_payload(invoice: InvoiceRow, patient_number: int) -> dict[str, Any]:
+def invoice_payload(
+    invoice: InvoiceRow, patient_number: int, date_basis: str = "service"
+) -> dict[str, Any]:
+    """What the invoice job sends. Dated the date of service by default (the clinic's
+    choice in Settings ▸ Xero ▸ Accounts), so its income lands in that period."""
+    dated = invoice.issued_on
+    if date_basis == "service" and invoice.service_date is not None:
+        dated = invoice.service_date
     return {
         "invoice_id": str(invoice.id),
         "number": invoice.number,
         "patient_id": str(invoice.patient_id),
         "contact_number": xero_sync.contact_number(patient_number),
-        "date": invoice.issued_on.isoformat(),
-        "due_date": invoice.due_on.isoformat(),
+        "date": dated.isoformat(),
+        "due_date": max(invoice.due_on, dated).isoformat(),
         "reference": f"{invoice.type_name} {invoice.service_date:%d/%m/%Y}",
         "currency": invoice.currency,
         "status": "VOIDED" if invoice.status == "voided" else "AUTHORISED",
@@ -217,9 +224,16 @@ def invoice_changed(session: Session, invoice: InvoiceRow) -> OutboxJobRow | Non
         invoice.id,
         invoice.version,
         xero_sync.STAGE_INVOICE,
-        invoice_payload(invoice, patient.number),
+        invoice_payload(invoice, patient.number, _invoice_date_basis(session)),
         depends_on,
     )
+
+
+def _invoice_date_basis(session: Session) -> str:
+    basis = session.execute(
+        select(XeroSettingsRow.invoice_date_basis).where(XeroSettingsRow.key == "main")
+    ).scalar_one_or_none()
+    return basis or "service"
 
 
 def _invoice_dependency(session: Session, invoice: InvoiceRow) -> uuid.UUID | None:
