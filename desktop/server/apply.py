@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
-from desktop.server import checks, money_checks
+from desktop.server import checks, money_checks, outward
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -139,6 +139,7 @@ class MutationApplier:
                 self._apply(session, actor, mutation, deactivated)
             checks.check_group(session, deactivated, self.clock())
             _check_money(session, group)
+            outward.queue_for_xero(session, group)
             session.flush()
         except (DomainError, IntegrityError, DataError, StaleDataError) as exc:
             savepoint.rollback()

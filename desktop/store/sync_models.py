@@ -53,7 +53,13 @@ SYNCED_TABLES = (
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "users",
 )
+# Synced from the server to desks only: users are managed on the server, and a
+# desk's own sign-in bookkeeping (failed attempts, re-hashing) stays on the desk.
+PULLED_ONLY = frozenset({"users"})
+# The tables whose local writes a desk captures and pushes.
+PUSHED_TABLES = tuple(name for name in SYNCED_TABLES if name not in PULLED_ONLY)
 
 
 class SyncChangeRow(Base):

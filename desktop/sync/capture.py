@@ -29,14 +29,14 @@ from sqlalchemy import Engine, event, insert, inspect
 from sqlalchemy.orm import InstanceState, ORMExecuteState, Session, UOWTransaction
 
 from desktop.store.database import Database
-from desktop.store.sync_models import SYNCED_TABLES, SyncMutationRow
+from desktop.store.sync_models import PUSHED_TABLES, SyncMutationRow
 from desktop.store.types import utc_now
 from desktop.sync.codec import MANAGED_COLUMNS, encode_value
 
 APPLYING_SERVER_ROWS = "frontdesk_applying_server_rows"
 _GROUP = "frontdesk_sync_group"
 _CAPTURED = "frontdesk_sync_captured"
-_ORDER = {name: index for index, name in enumerate(SYNCED_TABLES)}
+_ORDER = {name: index for index, name in enumerate(PUSHED_TABLES)}
 
 CommitListener = Callable[[], None]
 
@@ -118,7 +118,7 @@ def _refuse_bulk_writes(state: ORMExecuteState) -> None:
         return
     tables = {str(getattr(m.local_table, "name", "")) for m in state.all_mappers}
     tables.add(str(getattr(getattr(state.statement, "table", None), "name", "")))
-    if tables & set(SYNCED_TABLES):
+    if tables & set(PUSHED_TABLES):
         raise CaptureBypassed(
             "Bulk statements on synced tables are not captured for sync; "
             "change the rows through the ORM instead."

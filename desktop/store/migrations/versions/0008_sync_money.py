@@ -35,6 +35,7 @@ _NEWLY_SYNCED = (
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "users",  # downloaded by desks only (desktop.sync.pulled_users)
 )
 SYNC_WRITE_LOCK = 727006  # as in 0006_sync
 
