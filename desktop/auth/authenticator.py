@@ -126,7 +126,10 @@ class Authenticator:
             user = tx.user_by_id(record.user_id, lock=True)
             if user is None or not user.active:
                 raise SessionExpired(ExpiryReason.REVOKED)
-            tx.end_session(record.id, now, ExpiryReason.REVOKED)  # each secret works once
+            # Each secret works once. The swap is conditional: of two requests racing
+            # with one secret, the second finds it already ended and is refused.
+            if not tx.end_session(record.id, now, ExpiryReason.REVOKED):
+                raise SessionExpired(ExpiryReason.REVOKED)
             user = replace(user, last_sign_in_at=now)
             tx.update_user(user)
             signed_in = self._open(tx, user, now, remember=True, device=device or record.device)
@@ -165,6 +168,16 @@ class Authenticator:
             record = tx.session_by_token_hash(token_hash(token))
             if record is not None:
                 tx.end_session(record.id, now, reason)
+                tx.commit()
+
+    def sign_out(self, token: str) -> None:
+        """End a session and the "remember me" secret opened with it. Idempotent."""
+        now = self.clock.now()
+        with self.store.writing() as tx:
+            record = tx.session_by_token_hash(token_hash(token))
+            if record is not None:
+                tx.end_session(record.id, now, ExpiryReason.SIGNED_OUT)
+                tx.end_session(refresh_id_for(record.id), now, ExpiryReason.SIGNED_OUT)
                 tx.commit()
 
     def end_sessions_of(
@@ -297,9 +310,10 @@ class Authenticator:
         policy = tx.policy()
         token = new_token()
         expires_at = now + policy.lifetime
+        session_id = uuid.uuid4()
         tx.insert_session(
             SessionRecord(
-                id=uuid.uuid4(),
+                id=session_id,
                 user_id=user.id,
                 kind=SessionKind.SESSION,
                 token_hash=token_hash(token),
@@ -317,7 +331,7 @@ class Authenticator:
             refresh_expires_at = now + policy.remember_for
             tx.insert_session(
                 SessionRecord(
-                    id=uuid.uuid4(),
+                    id=refresh_id_for(session_id),
                     user_id=user.id,
                     kind=SessionKind.REFRESH,
                     token_hash=token_hash(refresh),
@@ -382,6 +396,11 @@ class Authenticator:
         if user is None:
             raise NotFound("That user no longer exists.")
         return user
+
+
+def refresh_id_for(session_id: uuid.UUID) -> uuid.UUID:
+    """The id of the refresh secret opened with a session: derived, so signing out finds it."""
+    return uuid.uuid5(session_id, "refresh")
 
 
 def _practitioner_link(role: Role, practitioner_id: uuid.UUID | None) -> uuid.UUID | None:

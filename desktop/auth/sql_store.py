@@ -116,12 +116,13 @@ class SqlAuthTransaction:
             .values(last_seen_at=at)
         )
 
-    def end_session(self, session_id: uuid.UUID, at: datetime, reason: ExpiryReason) -> None:
-        self.session.execute(
+    def end_session(self, session_id: uuid.UUID, at: datetime, reason: ExpiryReason) -> bool:
+        result = self.session.execute(
             update(SignInSessionRow)
             .where(SignInSessionRow.id == session_id, SignInSessionRow.revoked_at.is_(None))
             .values(revoked_at=at, revoked_reason=reason.value)
         )
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     def end_user_sessions(
         self,

@@ -44,7 +44,9 @@ class AuthTransaction(Protocol):
 
     def touch_session(self, session_id: uuid.UUID, at: datetime) -> None: ...
 
-    def end_session(self, session_id: uuid.UUID, at: datetime, reason: ExpiryReason) -> None: ...
+    def end_session(self, session_id: uuid.UUID, at: datetime, reason: ExpiryReason) -> bool:
+        """End one open session or refresh secret; False when it had already ended."""
+        ...
 
     def end_user_sessions(
         self,

@@ -236,11 +236,20 @@ class Tender:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceEdit:
-    """What can change on an issued invoice: the fee, the wording, the invoice date."""
+    """What can change on an issued invoice: the fee, the wording, the invoice date, and
+    the service facts a wrong invoice (one Xero refused, say) is corrected with: the
+    appointment type, the date of service, the practitioner. None: unchanged."""
 
     unit_price: Money | None = None
     description: str | None = None
     issued_on: date | None = None
+    type_id: uuid.UUID | None = None
+    service_date: date | None = None
+    practitioner_id: uuid.UUID | None = None
+
+    @property
+    def changes_service(self) -> bool:
+        return any(x is not None for x in (self.type_id, self.service_date, self.practitioner_id))
 
 
 # --------------------------------------------------------------------------- rules

@@ -306,6 +306,21 @@ def ensure_manual_application(
         raise InvalidInput(f"Only {due} is owing on this invoice.")
 
 
+def ensure_added_credit(
+    source: CreditSource, amount: Money, description: str, *, method_given: bool
+) -> None:
+    """Credit given by hand: money received on account (how it was paid), or a credit
+    note (goodwill, a cancelled class). Either says what it is for."""
+    if source is CreditSource.PACKAGE:
+        raise InvalidInput("A package's credit comes from selling the package.")
+    if amount.cents <= 0:
+        raise InvalidInput("Credit must be more than $0.00.")
+    if source is CreditSource.OVERPAYMENT and not method_given:
+        raise InvalidInput("Say how the money was paid.")
+    if not description.strip():
+        raise InvalidInput("Describe the credit (e.g. “Goodwill: class cancelled”).")
+
+
 def ensure_credit_refund(lot: CreditLot, amount: Money) -> None:
     if lot.status is not LotStatus.ACTIVE:
         raise InvalidInput(f"Credit {lot.number} is void; there is nothing to refund.")

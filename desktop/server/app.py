@@ -21,6 +21,7 @@ from desktop.auth.sql_store import SqlAuthStore
 from desktop.server import desk_routes, session_routes, sync_routes, xero_routes
 from desktop.server.apply import MutationApplier
 from desktop.server.change_log import latest_change
+from desktop.server.client_address import TrustedProxies
 from desktop.server.context import ServerContext
 from desktop.server.errors import install_error_handlers
 from desktop.server.guards import Context, rate_limited
@@ -36,6 +37,10 @@ class ServerConfig:
     # Tests move time by hand; production uses the system / database clocks.
     clock: Clock | None = None
     passwords: Passwords | None = None
+    # Proxies whose X-Forwarded-For is believed (see desktop.server.client_address).
+    trusted_proxies: TrustedProxies = field(
+        default_factory=lambda: TrustedProxies.parse("127.0.0.1")
+    )
 
 
 def create_app(config: ServerConfig, database: Database | None = None) -> FastAPI:
@@ -52,6 +57,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         else MutationApplier(database),
         limiter=RateLimiter(database, limiter_clock) if config.rate_limits is not None else None,
         limits=config.rate_limits or RateLimits(None, None, None),
+        proxies=config.trusted_proxies,
     )
     app = FastAPI(
         title="Frontdesk remote store",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from desktop.server.client_address import TrustedProxies
 from desktop.server.rate_limit import Limit, RateLimits
 
 if TYPE_CHECKING:
@@ -16,6 +17,13 @@ DEFAULTS = RateLimits()
 def _limit(text: str) -> Limit:
     try:
         return Limit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _proxies(text: str) -> TrustedProxies:
+    try:
+        return TrustedProxies.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -75,9 +83,11 @@ def add_server_command(commands: Any) -> None:
     )
     server.add_argument(
         "--trusted-proxy",
-        default="127.0.0.1",
+        type=_proxies,
+        default=TrustedProxies.parse("127.0.0.1"),
         metavar="ADDRESSES",
-        help="proxies whose X-Forwarded-For is believed, comma-separated, or * (127.0.0.1)",
+        help="proxies whose X-Forwarded-For is believed: addresses or networks, "
+        "comma-separated, or * (127.0.0.1)",
     )
     server.set_defaults(handler=run_server)
 
@@ -90,7 +100,7 @@ def run_server(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_rate_limits:
         limits = RateLimits(args.rate_limit_token, args.rate_limit_address, args.rate_limit_sign_in)
     serve(
-        ServerConfig(settings.database_url, rate_limits=limits),
-        Listen(args.host, args.port, args.trusted_proxy),
+        ServerConfig(settings.database_url, rate_limits=limits, trusted_proxies=args.trusted_proxy),
+        Listen(args.host, args.port),
     )
     return 0

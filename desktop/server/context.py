@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from desktop.auth.authenticator import Authenticator
 from desktop.server.apply import MutationApplier
+from desktop.server.client_address import TrustedProxies
 from desktop.server.rate_limit import RateLimiter, RateLimits
 from desktop.store.database import Database
 
@@ -19,6 +20,7 @@ class ServerContext:
     applier: MutationApplier
     limiter: RateLimiter | None  # None: rate limits switched off
     limits: RateLimits
+    proxies: TrustedProxies = field(default_factory=TrustedProxies)
 
 
 async def server_context(request: Request) -> ServerContext:

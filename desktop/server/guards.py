@@ -14,10 +14,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from desktop.auth.errors import SessionExpired
+from desktop.auth.records import normalise_username
 from desktop.domain.roles import Actor
+from desktop.server.client_address import client_address
 from desktop.server.context import ServerContext, server_context
 from desktop.server.errors import ApiError
-from desktop.server.rate_limit import Limit, token_key
+from desktop.server.rate_limit import Limit, token_key, username_key
 
 Context = Annotated[ServerContext, Depends(server_context)]
 
@@ -30,16 +32,22 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def _client_address(request: Request) -> str:
-    # Behind a proxy, uvicorn's --forwarded-allow-ips makes this the real client.
-    return request.client.host if request.client is not None else "unknown"
+def _client_address(request: Request, context: ServerContext) -> str:
+    peer = request.client.host if request.client is not None else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), context.proxies)
 
 
-def _limit(request: Request, response: Response, context: ServerContext, sign_in: bool) -> None:
+def _limit(
+    request: Request,
+    response: Response,
+    context: ServerContext,
+    sign_in: bool,
+    username: str | None = None,
+) -> None:
     limiter = context.limiter
     if limiter is None:
         return
-    address = _client_address(request)
+    address = _client_address(request, context)
     buckets: list[tuple[str, Limit]] = []
     token = bearer_token(request)
     if token is not None and context.limits.per_token is not None:
@@ -48,6 +56,10 @@ def _limit(request: Request, response: Response, context: ServerContext, sign_in
         buckets.append((f"address:{address}", context.limits.per_address))
     if sign_in and context.limits.sign_in is not None:
         buckets.append((f"sign-in:{address}", context.limits.sign_in))
+        if username is not None:
+            # Per username too: a client that can vary its address (or a botnet)
+            # still gets only so many guesses at one account.
+            buckets.append((username_key(username), context.limits.sign_in))
     if not buckets:
         return
     decision = limiter.take(buckets)
@@ -74,7 +86,18 @@ async def rate_limited(request: Request, response: Response, context: Context) -
 
 async def sign_in_rate_limited(request: Request, response: Response, context: Context) -> None:
     if context.limiter is not None:
-        await run_in_threadpool(_limit, request, response, context, True)
+        username = await _username_in(request)
+        await run_in_threadpool(_limit, request, response, context, True, username)
+
+
+async def _username_in(request: Request) -> str | None:
+    """The username a sign-in names, if its body says; the handler validates the rest."""
+    try:
+        body = await request.json()
+    except ValueError:  # not JSON (or not UTF-8): refused by the body's own validation
+        return None
+    username = body.get("username") if isinstance(body, dict) else None
+    return normalise_username(username) if isinstance(username, str) else None
 
 
 def session_expired(exc: SessionExpired) -> ApiError:

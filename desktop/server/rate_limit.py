@@ -67,7 +67,16 @@ class Decision:
 
 
 def token_key(token: str) -> str:
-    return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:40]
+    return "token:" + _digest(token)
+
+
+def username_key(username: str) -> str:
+    """Hashed, so the table of buckets holds no usernames."""
+    return "sign-in-user:" + _digest(username)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
 
 
 class RateLimiter:

@@ -14,7 +14,6 @@ from desktop.store.errors import DatabaseUnavailable
 class Listen:
     host: str = "127.0.0.1"
     port: int = 8765
-    trusted_proxies: str = "127.0.0.1"  # uvicorn's forwarded-allow-ips
 
 
 def open_server_database(url: str) -> Database:
@@ -39,7 +38,7 @@ def serve(config: ServerConfig, listen: Listen) -> None:
         app,
         host=listen.host,
         port=listen.port,
-        proxy_headers=True,
-        forwarded_allow_ips=listen.trusted_proxies,
+        # The app reads X-Forwarded-For itself (desktop.server.client_address).
+        proxy_headers=False,
         log_level="info",
     )

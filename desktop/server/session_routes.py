@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, status
 
 from desktop.auth.authenticator import SignedIn
-from desktop.auth.errors import SessionExpired, SignInRefused
+from desktop.auth.errors import RefusalReason, SessionExpired, SignInRefused
 from desktop.auth.records import UserAccount
 from desktop.server.errors import ERROR_RESPONSES, ApiError
 from desktop.server.guards import (
@@ -65,13 +65,27 @@ def sign_in(body: SignInRequest, context: Context) -> SessionOut:
             body.username, body.password, remember=True, device=body.device
         )
     except SignInRefused as exc:
-        headers = {}
-        if exc.retry_after is not None:
-            headers["Retry-After"] = str(max(1, int(exc.retry_after.total_seconds())))
-        raise ApiError(
-            401, "sign_in_refused", str(exc), reason=exc.reason.value, headers=headers
-        ) from exc
+        raise _refused(exc) from exc
     return _session(signed_in)
+
+
+def _refused(exc: SignInRefused) -> ApiError:
+    """The same answer whether or not the username exists.
+
+    Tries left and lockouts are counted only for real users, so telling them apart
+    would tell a stranger which usernames exist: a wrong password, an unknown user
+    and a locked account all get one answer. (A deactivated account is named only
+    to someone who gave its right password.)
+    """
+    if exc.reason is RefusalReason.INACTIVE:
+        return ApiError(401, "sign_in_refused", str(exc), reason=exc.reason.value)
+    return ApiError(
+        401,
+        "sign_in_refused",
+        "The username or password is incorrect, or the account is locked for a while "
+        "after too many wrong tries.",
+        reason=RefusalReason.BAD_CREDENTIALS.value,
+    )
 
 
 @router.post(
@@ -105,7 +119,7 @@ def current(request: Request, context: Context) -> CurrentSessionOut:
     "/current",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Depends(rate_limited)],
-    summary="Sign out: the bearer token stops working at once",
+    summary="Sign out: the bearer token and the refresh token issued with it stop working",
 )
 def revoke(request: Request, context: Context) -> None:
     token = bearer_token(request)
@@ -115,4 +129,4 @@ def revoke(request: Request, context: Context) -> None:
         context.authenticator.check(token)
     except SessionExpired as exc:
         raise session_expired(exc) from exc
-    context.authenticator.end_session(token)
+    context.authenticator.sign_out(token)

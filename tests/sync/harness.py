@@ -52,7 +52,8 @@ class LiveServer:
         self.socket.listen(64)
         port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        # As `frontdesk server` runs it: the app reads X-Forwarded-For itself.
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True

@@ -8,7 +8,7 @@
 * The money tables join the change log (PostgreSQL triggers, existing rows logged once).
 
 Revision ID: 0008_sync_money
-Revises: 0007_credit
+Revises: 0008_import
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_sync_money"
-down_revision = "0007_credit"
+down_revision = "0008_import"
 branch_labels = None
 depends_on = None
 
