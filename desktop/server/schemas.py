@@ -93,6 +93,10 @@ class MutationIn(Strict):
         default=None, ge=1, le=2**31 - 1, description="the version the change was made on"
     )
     fields: dict[str, Any] = Field(default_factory=dict, description="changed columns")
+    base_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the changed columns' values the edit was made on (field-level merge)",
+    )
 
 
 class PushRequest(Strict):

@@ -166,6 +166,7 @@ def _record(state: InstanceState[Any], operation: str, **extra: Any) -> dict[str
         "entity": _table_name(state),
         "entity_id": state.dict["id"],
         "operation": operation,
+        "base_fields": None,
         **extra,
     }
 
@@ -178,6 +179,7 @@ def _insert(state: InstanceState[Any]) -> dict[str, Any]:
 
 def _update(state: InstanceState[Any]) -> dict[str, Any] | None:
     fields: dict[str, Any] = {}
+    before: dict[str, Any] = {}
     for prop in state.mapper.column_attrs:
         column = prop.columns[0]
         if column.name in MANAGED_COLUMNS:
@@ -185,11 +187,20 @@ def _update(state: InstanceState[Any]) -> dict[str, Any] | None:
         history = state.attrs[prop.key].history
         if history.added:
             fields[column.name] = encode_value(history.added[0])
+            if history.deleted:  # what it was: lets the server merge field by field
+                before[column.name] = encode_value(history.deleted[0])
     if not fields:
         return None  # only relationships changed: no UPDATE was issued, no version bump
     # After the flush the row already carries its new version; the base is the one before.
     base = int(state.dict["version"]) - 1
-    return _record(state, "update", fields=fields, base_version=base, snapshot=_values(state))
+    return _record(
+        state,
+        "update",
+        fields=fields,
+        base_version=base,
+        snapshot=_values(state),
+        base_fields=before,
+    )
 
 
 def _delete(state: InstanceState[Any]) -> dict[str, Any]:
