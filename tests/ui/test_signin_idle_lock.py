@@ -27,6 +27,7 @@ from desktop.ui.signin import IdleLock, SignInController, SignInDialog
 from desktop.ui.signin.idle_lock import LOCKED_TITLE
 from tests.auth.keyrings import MemoryKeyring, using_keyring
 from tests.auth.people import ADMIN_PASSWORD, DESK_PASSWORD, People, make_people
+from tests.helpers.background import settle
 from tests.helpers.clinic import ClinicFixture
 
 
@@ -206,6 +207,7 @@ def test_locking_ends_the_session_and_signing_in_unlocks(
         modal_calls.append(dialog.message.text())
         dialog.password.setText(DESK_PASSWORD)
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):
@@ -262,6 +264,7 @@ def test_unlocking_as_someone_else_switches_user(qtbot, people: People, seconds:
         assert isinstance(dialog, SignInDialog)
         dialog.fill("admin", ADMIN_PASSWORD)
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):

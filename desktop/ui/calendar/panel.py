@@ -16,6 +16,7 @@ Signals:
     period_changed(Period): the day or week shown changed.
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
     patient_requested(object): open this patient's card (a patient id).
+    setup_requested(str): the set-up strip's button: open the page adding what is missing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QVBoxLayout, QWidget
 
 from desktop.domain import day_axis
 from desktop.domain.appointments import (
@@ -38,8 +39,9 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
-from desktop.services import booking, calendar
+from desktop.services import booking, calendar, setup
 from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
 from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.block_painter import BlockFonts
@@ -48,6 +50,7 @@ from desktop.ui.calendar.grid import Grid
 from desktop.ui.calendar.period import Period, ViewMode
 from desktop.ui.calendar.requests import MoveRequest, Slot, SlotRequest
 from desktop.ui.calendar.scene import SLOT, CalendarScene
+from desktop.ui.calendar.setup_banner import SetupBanner
 from desktop.ui.calendar.snapshot import (
     CalendarSnapshot,
     load_snapshot,
@@ -77,6 +80,7 @@ class CalendarPanel(QWidget):
     loaded = Signal(object)
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
+    setup_requested = Signal(str)
 
     def __init__(
         self,
@@ -105,9 +109,16 @@ class CalendarPanel(QWidget):
         self.empty = QLabel()
         self.empty.setObjectName("calendarEmpty")
         self.empty.setWordWrap(True)
-        self._stack = QStackedLayout(self)
+        self.banner = SetupBanner(self)
+        self.banner.setup_requested.connect(self.setup_requested)
+        self._stack = QStackedLayout()
         self._stack.addWidget(self.view)
         self._stack.addWidget(self.empty)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.banner)
+        outer.addLayout(self._stack)
         self.period = Period(preferences.view_mode, start_day or self.today())
         self.fonts = BlockFonts.from_base(self.font())
         self._load_key = f"calendar-{id(self)}"
@@ -185,11 +196,21 @@ class CalendarPanel(QWidget):
         self.loading = True
         self._unapplied = frozenset()  # the full read brings them too
         self.caller.in_background(
-            lambda: load_snapshot(ctx, period, prefs.hidden_practitioners, prefs.show_cancelled),
+            lambda: _read_period(ctx, period, prefs.hidden_practitioners, prefs.show_cancelled),
             key=self._load_key,
             refresh_on_refusal=False,
             on_error=self._load_failed,
-        ).success(self._loaded).run()
+        ).success(self._arrived).run()
+
+    def _arrived(self, read: tuple[list[str], CalendarSnapshot | None]) -> None:
+        missing, snapshot = read
+        self.banner.show_missing(missing)
+        if snapshot is not None:
+            self._loaded(snapshot)
+            return
+        self.loading = False
+        self.snapshot = None
+        self._show_empty("Set up the clinic (Settings ▸ Clinic…) to see its calendar.")
 
     def _show_placeholder(self, placeholder: CalendarSnapshot) -> None:
         self.snapshot = placeholder
@@ -684,3 +705,13 @@ class CalendarPanel(QWidget):
 def _escape(text: str) -> str:
     """Angle brackets escaped for rich text; "&" left readable ("Physio & Pilates")."""
     return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _read_period(
+    ctx: ServiceContext, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
+) -> tuple[list[str], CalendarSnapshot | None]:
+    """What set-up still lacks, and the period (None while there is no clinic to show)."""
+    missing = setup.missing_setup(ctx)
+    if "clinic" in missing:
+        return missing, None
+    return missing, load_snapshot(ctx, period, hidden, show_cancelled)

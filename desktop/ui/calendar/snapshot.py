@@ -99,14 +99,18 @@ def _with_bookings(
 
 
 def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> CalendarSnapshot:
-    """The new period's empty columns, drawn at once while its appointments load."""
+    """The new period's empty columns, drawn at once while its appointments load.
+
+    Only active practitioners: an inactive one gets a column once the load shows
+    they still have bookings in the new period.
+    """
     days = _days_with_columns(previous.clinic, period, previous.zone, [])
     return CalendarSnapshot(
         previous.clinic,
         previous.zone,
         period,
         days,
-        previous.practitioners,
+        tuple(p for p in previous.practitioners if p.active),
         previous.active,
         (),
         previous.show_cancelled,

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -256,6 +257,8 @@ class IdleLock(QObject):
             return
         self.is_locked = False
         for widget, curtain in list(self._curtains.items()):
+            if not shiboken6.isValid(curtain):
+                continue  # its window was deleted while locked (the curtain went with it)
             curtain.hide()
             curtain.deleteLater()
             widget.setWindowTitle(self._titles.pop(widget, widget.windowTitle()))
