@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -443,3 +443,28 @@ def test_a_narrow_block_shortens_the_patient_name_before_eliding(qtbot) -> None:
     assert fitted_name(full, metrics, shorter) == "Harriet H."
     assert fitted_name(full, metrics, metrics.horizontalAdvance("Harriet")) == "Harriet"
     assert fitted_name(full, metrics, 5) is None  # then it wraps over two lines
+
+
+def test_a_notes_only_edit_keeps_the_second_half_past_one_of_a_clocks_back_night(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    night = date(2031, 4, 6)  # Sydney's clocks go back at 3:00 to 2:00
+    second = datetime(2031, 4, 6, 2, 30, fold=1, tzinfo=ZONE).astimezone(UTC)
+    request = BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.consult.id,
+        second,
+        patient_id=clinic.patients[0].id,
+        override_availability=True,
+    )
+    appointment = booking.book_appointment(local_ctx, request).appointment
+    window = open_window(qtbot, local_ctx, settings, day=night)
+    edit_notes_of(qtbot, window, calendar.appointment(local_ctx, appointment.id), "Night shift")
+    saved = calendar.appointment(local_ctx, appointment.id)
+    assert (saved.starts_at, saved.practitioner_id, saved.notes) == (
+        second,
+        clinic.bob.id,
+        "Night shift",
+    )
+    assert errors == []
