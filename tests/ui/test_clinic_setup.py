@@ -191,14 +191,14 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     assert type_dialog is not None
     type_dialog.form.choose_kind(AppointmentKind.CLASS)
     assert type_dialog.form.capacity.isVisibleTo(type_dialog)
-    type_dialog.form.name.setText("Reformer class")
+    type_dialog.form.name.setText("Studio reformer class")
     type_dialog.form.duration.setValue(55)
     type_dialog.form.price.setText("25.50")
     type_dialog.form.capacity.setValue(6)
     shot(type_dialog, tmp_path, "type-add-class")
     assert type_dialog.save()
     shot(types_page, tmp_path, "appointment-types")
-    reformer = next(t for t in calendar.appointment_types(ctx) if t.name == "Reformer class")
+    reformer = next(t for t in calendar.appointment_types(ctx) if t.name == "Studio reformer class")
     assert (reformer.kind, reformer.capacity, reformer.price) == (
         AppointmentKind.CLASS,
         6,

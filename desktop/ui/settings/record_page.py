@@ -61,7 +61,9 @@ class RecordPage(QDialog, Generic[RecordT]):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.add_button = QPushButton(f"&Add {self.noun}…")
         self.edit_button = QPushButton("&Edit…")
@@ -86,7 +88,7 @@ class RecordPage(QDialog, Generic[RecordT]):
         self.editor_dialog: QDialog | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         caller.bus.changed.connect(self._on_changes)
-        self.resize(720, 440)
+        self.resize(760, 440)
 
     # --- what subclasses provide --------------------------------------------------
 
