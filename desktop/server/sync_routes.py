@@ -33,7 +33,9 @@ def push(body: PushRequest, actor: SignedInActor, context: Context) -> PushRespo
     if len({m.id for m in body.mutations}) != len(body.mutations):
         raise ApiError(422, "invalid_request", "Each mutation in a push needs its own id.")
     mutations = [
-        Mutation(m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields)
+        Mutation(
+            m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields, m.base_fields
+        )
         for m in body.mutations
     ]
     outcomes = context.applier.push(actor, body.replica_id, mutations)

@@ -42,6 +42,7 @@ from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.services.reconcile import Reconciliation
+from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.billing.invoice_dialog import open_invoice_for_service
 from desktop.ui.calendar.panel import CalendarPanel
@@ -572,6 +573,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.preferences.window_geometry = bytes(self.saveGeometry().data())
+        runner().abandon_all()  # results nobody will see; never waits for a worker
         self.background.stop()
         super().closeEvent(event)
 
