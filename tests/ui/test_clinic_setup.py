@@ -57,6 +57,7 @@ def first_admin(ctx: ServiceContext) -> ServiceContext:
         dialog.password.setText("owner's long password")
         dialog.confirm.setText("owner's long password")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):
