@@ -47,14 +47,23 @@ def create_practitioner(
 ) -> tuple[Practitioner, Changes]:
     if not ctx.actor().is_admin:
         raise PermissionDenied("Only an administrator can add practitioners.")
-    _check(details)
     with ctx.unit_of_work() as uow:
         count = len(uow.session.execute(select(PractitionerRow.id)).all())
-        row = PractitionerRow(active=True, sort_order=count)
-        _fill(row, details)
+        row = new_practitioner_row(details, sort_order=count)
         uow.session.add(row)
         uow.commit()
         return to_practitioner(row), Changes(practitioners=True, ids=frozenset({row.id}))
+
+
+def new_practitioner_row(details: PractitionerDetails, sort_order: int) -> PractitionerRow:
+    """A checked, active practitioner row (the window and the demo clinic make theirs here).
+
+    `details.display_order`, when given, wins over `sort_order` (the next free place).
+    """
+    _check(details)
+    row = PractitionerRow(active=True, sort_order=sort_order)
+    _fill(row, details)
+    return row
 
 
 def update_practitioner(
