@@ -93,6 +93,7 @@ class RecordPage(QDialog, Generic[RecordT]):
     # --- what subclasses provide --------------------------------------------------
 
     def load(self) -> list[RecordT]:
+        """The records (runs on a worker thread: no widgets here)."""
         raise NotImplementedError
 
     def changed(self, changes: Changes) -> bool:
@@ -107,9 +108,14 @@ class RecordPage(QDialog, Generic[RecordT]):
     # --- shared behaviour -----------------------------------------------------------
 
     def reload(self) -> None:
-        found = self.caller.call(self.load, refresh_on_refusal=False)
+        """Read the records off the GUI thread; the newest read wins."""
+        self.caller.in_background(
+            self.load, key=f"settings-page-{id(self)}", refresh_on_refusal=False
+        ).success(self._show_records).run()
+
+    def _show_records(self, found: list[RecordT]) -> None:
         chosen = self.selected()
-        self.model.set_records(found or [])
+        self.model.set_records(found)
         if chosen is not None:
             self.select(chosen.id)
         self._enable()
