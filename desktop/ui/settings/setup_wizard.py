@@ -121,6 +121,7 @@ class SetupWizard(QWizard):
         self.setWindowTitle("Set up Frontdesk")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # all saved by then
         self.setButtonText(QWizard.WizardButton.CancelButton, "Finish &later")
         self.setButtonText(QWizard.WizardButton.FinishButton, "Open the &calendar")
         self.clinic_step = ClinicStep(caller)
