@@ -57,6 +57,7 @@ def first_admin(ctx: ServiceContext) -> ServiceContext:
         dialog.password.setText("owner's long password")
         dialog.confirm.setText("owner's long password")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):
@@ -187,18 +188,20 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
 
     # Settings ▸ Appointment types: a class.
     types_page = window.open_appointment_types()
+    settle(qtbot)
     type_dialog = types_page.add()
     assert type_dialog is not None
     type_dialog.form.choose_kind(AppointmentKind.CLASS)
     assert type_dialog.form.capacity.isVisibleTo(type_dialog)
-    type_dialog.form.name.setText("Reformer class")
+    type_dialog.form.name.setText("Studio reformer class")
     type_dialog.form.duration.setValue(55)
     type_dialog.form.price.setText("25.50")
     type_dialog.form.capacity.setValue(6)
     shot(type_dialog, tmp_path, "type-add-class")
     assert type_dialog.save()
+    settle(qtbot)
     shot(types_page, tmp_path, "appointment-types")
-    reformer = next(t for t in calendar.appointment_types(ctx) if t.name == "Reformer class")
+    reformer = next(t for t in calendar.appointment_types(ctx) if t.name == "Studio reformer class")
     assert (reformer.kind, reformer.capacity, reformer.price) == (
         AppointmentKind.CLASS,
         6,
@@ -207,6 +210,7 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
 
     # Settings ▸ Packages: five classes, for the class type only; auto-apply off.
     packages_page = window.open_packages()
+    settle(qtbot)
     package_dialog = packages_page.add()
     assert package_dialog is not None
     package_dialog.name.setText("5 reformer classes")
@@ -217,7 +221,11 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     package_dialog.tick_type(reformer.id)  # the second type in the list
     shot(package_dialog, tmp_path, "package-add")
     assert package_dialog.save()
+    settle(qtbot)
+    assert packages_page.auto_apply.isChecked()  # the clinic's setting as saved: on
     packages_page.auto_apply.setChecked(False)
+    settle(qtbot)
+    assert not packages_page.auto_apply.isChecked()
     shot(packages_page, tmp_path, "packages")
     [package] = credit.packages(ctx)
     assert (package.sessions, package.price, package.valid_days) == (5, Money(12000), 90)
@@ -278,6 +286,7 @@ def test_a_receptionist_sees_the_settings_read_only(
     assert clinic_page.form.name.text() == "Test Clinic"
     shot(clinic_page, tmp_path, "clinic-read-only")
     types_page = window.open_appointment_types()
+    settle(qtbot)
     types_page.table.selectRow(1)
     assert not types_page.add_button.isEnabled()
     assert not types_page.edit_button.isEnabled()
@@ -291,7 +300,9 @@ def test_a_receptionist_sees_the_settings_read_only(
     assert not signin_page.save_button.isEnabled()
     assert not signin_page.idle_minutes.isEnabled()
     packages_page = window.open_packages()
+    settle(qtbot)
     assert packages_page.add_button.isEnabled()  # reception sells and sets up packages
+    assert not packages_page.edit_button.isEnabled()  # nothing chosen yet
 
 
 def test_retiring_the_second_type_keeps_the_first(
@@ -303,10 +314,12 @@ def test_retiring_the_second_type_keeps_the_first(
     window = MainWindow(admin, settings, now=lambda: NOW, start_day=DAY)
     qtbot.addWidget(window)
     page = window.open_appointment_types()
+    settle(qtbot)
     page.table.selectRow(1)  # "Reformer" comes after "Consult"
     chosen = page.selected()
     assert chosen is not None and chosen.name == "Reformer"
     page.retire_button.click()
+    settle(qtbot)
     assert page.selected() is not None and not page.selected().active
     assert [t.name for t in calendar.appointment_types(admin)] == ["Consult"]
     assert page.restore_button.isEnabled()
