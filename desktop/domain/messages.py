@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from desktop.domain import fields
 from desktop.domain.clinic_time import require_utc, to_local
 from desktop.domain.errors import InvalidInput
 from desktop.domain.outbox import Channel
@@ -219,7 +220,6 @@ def _length(encoding: SmsEncoding, widths: list[int], single: int, part: int) ->
 _PHONE_NOISE = re.compile(r"[\s().\-]")
 _AU_MOBILE = re.compile(r"^(?:\+?61|0)(4\d{8})$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 def sms_number(phone: str) -> str | None:
@@ -239,7 +239,7 @@ def sms_number(phone: str) -> str | None:
 
 
 def is_email_address(text: str) -> bool:
-    return bool(_EMAIL.match(text.strip()))
+    return fields.is_email_address(text)
 
 
 # --------------------------------------------------------------------------- opt-outs

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from desktop.domain import fields
+from desktop.domain.errors import InvalidInput
 
 Entity = Literal[
     "clinics",
@@ -29,6 +32,17 @@ Entity = Literal[
 ]
 
 
+def _storable(text: str) -> str:
+    try:
+        return fields.storable_text(text, "text")
+    except InvalidInput as exc:  # pydantic turns a ValueError into a 422
+        raise ValueError(str(exc)) from exc
+
+
+# Text that a database can keep: no NUL, no lone surrogate (else 422, never 500).
+Text = Annotated[str, AfterValidator(_storable)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,13 +56,13 @@ class ErrorBody(BaseModel):
 
 
 class SignInRequest(Strict):
-    username: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1024)
-    device: str = Field(default="", max_length=200)
+    username: Text = Field(min_length=1, max_length=200)
+    password: Text = Field(min_length=1, max_length=1024)
+    device: Text = Field(default="", max_length=200)
 
 
 class RefreshRequest(Strict):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: Text = Field(min_length=1, max_length=200)
 
 
 class UserOut(BaseModel):
