@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import difflib
 import enum
-import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop.domain import phones
+from desktop.domain import fields, phones
 from desktop.domain.clinic_time import require_utc, to_local
 from desktop.domain.errors import InvalidInput
 from desktop.domain.outbox import Channel
@@ -217,15 +216,13 @@ def _length(encoding: SmsEncoding, widths: list[int], single: int, part: int) ->
 
 # --------------------------------------------------------------------------- addresses
 
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-
 # Phone numbers are read by `phonenumbers` (desktop.domain.phones); kept here by name
 # for the callers that ask whether a patient can be texted.
 sms_number = phones.sms_number
 
 
 def is_email_address(text: str) -> bool:
-    return bool(_EMAIL.match(text.strip()))
+    return fields.is_email_address(text)
 
 
 # --------------------------------------------------------------------------- opt-outs

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from desktop.domain import fields
 from desktop.domain.clinic_time import require_utc, to_local
 from desktop.domain.errors import (
     ClassFull,
@@ -36,6 +37,8 @@ def ensure_time_range(starts_at: datetime, ends_at: datetime) -> tuple[datetime,
         raise InvalidInput("The appointment must end after it starts.")
     if end - start > LONGEST_APPOINTMENT:
         raise InvalidInput("An appointment cannot be longer than 12 hours.")
+    fields.ensure_appointment_time(start)
+    fields.ensure_appointment_time(end)
     return start, end
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from desktop.server.apply import Mutation, Outcome
 from desktop.server.change_log import current_rows, read_changes
-from desktop.server.errors import ERROR_RESPONSES, ApiError
+from desktop.server.errors import ERROR_RESPONSES
 from desktop.server.guards import Context, SignedInActor, rate_limited
 from desktop.server.schemas import (
     ChangesResponse,
@@ -30,17 +30,25 @@ router = APIRouter(
 
 @router.post("/push", summary="Apply a replica's mutations, in order, group by group")
 def push(body: PushRequest, actor: SignedInActor, context: Context) -> PushResponse:
-    if len({m.id for m in body.mutations}) != len(body.mutations):
-        raise ApiError(422, "invalid_request", "Each mutation in a push needs its own id.")
-    mutations = [
-        Mutation(m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields)
-        for m in body.mutations
-    ]
-    outcomes = context.applier.push(actor, body.replica_id, mutations)
+    mutations = _first_of_each_id(body)
+    outcomes = {o.mutation.id: o for o in context.applier.push(actor, body.replica_id, mutations)}
     keys = {(m.entity, m.entity_id) for m in mutations}
     with context.database.engine.connect() as connection:
         rows = current_rows(connection, _by_entity(keys).items())
-    return PushResponse(results=[_result(o, rows) for o in outcomes])
+    return PushResponse(results=[_result(outcomes[m.id], rows) for m in body.mutations])
+
+
+def _first_of_each_id(body: PushRequest) -> list[Mutation]:
+    """A repeated mutation id is the same mutation sent twice: applied once, answered twice."""
+    unique: dict[uuid.UUID, Mutation] = {}
+    for m in body.mutations:
+        unique.setdefault(
+            m.id,
+            Mutation(
+                m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields, m.base_fields
+            ),
+        )
+    return list(unique.values())
 
 
 def _by_entity(keys: set[tuple[str, uuid.UUID]]) -> dict[str, list[uuid.UUID]]:

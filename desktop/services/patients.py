@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -10,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from desktop.domain import fields
 from desktop.domain.appointments import Appointment
 from desktop.domain.errors import InvalidInput, NotFound, StaleEdit
 from desktop.domain.people import Patient
@@ -21,7 +21,6 @@ from desktop.store import queries
 from desktop.store.mapping import to_appointment, to_patient
 from desktop.store.models import AppointmentRow, AttendanceRow, ClinicRow, PatientRow
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
 
 
@@ -51,10 +50,10 @@ class PatientDetails:
         )
         if not details.first_name or not details.last_name:
             raise InvalidInput("A patient needs a first and a last name.")
-        if details.email and not _EMAIL.match(details.email):
-            raise InvalidInput(f"“{details.email}” is not an email address.")
-        if details.date_of_birth and details.date_of_birth > date.today():  # noqa: DTZ011
-            raise InvalidInput("The date of birth is in the future.")
+        if details.email:
+            fields.ensure_email(details.email)
+        if details.date_of_birth:
+            fields.ensure_birth_date(details.date_of_birth, date.today())  # noqa: DTZ011
         return details
 
 
