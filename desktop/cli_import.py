@@ -53,7 +53,9 @@ def add_import_commands(commands: Any, open_database: OpenDatabase) -> None:
             help=f"{kind.value} from a CSV export (Cliniko and similar)",
             epilog=f"Fields for --map: {fields}.",
         )
-        sub.add_argument("file", type=Path, metavar="FILE.csv")
+        sub.add_argument(
+            "file", type=Path, metavar="FILE.csv", help="the export, with a header row"
+        )
         sub.add_argument(
             "--dry-run", action="store_true", help="show what would happen; change nothing"
         )
