@@ -57,24 +57,31 @@ def sms_providers(
         provider = settings.sms_provider
         if not settings.sms_configured:
             raise GatewayUnavailable(
-                f"{provider.label} is not set up: enter it in Settings ▸ Reminders.",
+                f"{provider.label} is not set up: enter it in Settings ▸ Reminders and SMS.",
                 affects_all=True,
             )
         key = secrets.sms_api_key(settings.clinic_id)
         if not key:
             what = f"{provider.label} {provider.secret_label.lower()}"
             raise GatewayUnavailable(
-                f"No {what} is saved. Enter it in Settings ▸ Reminders."
+                f"No {what} is saved. Enter it in Settings ▸ Reminders and SMS."
                 + ("" if secrets.available else " " + no_keyring_message(what, SMS_API_KEY_ENV)),
                 affects_all=True,
             )
-        if provider is SmsProvider.TWILIO:
-            return TwilioSms(settings.sms_account, key)
-        if provider is SmsProvider.CLICKSEND:
-            raise GatewayUnavailable("ClickSend is not available yet.", affects_all=True)
-        return HttpSmsGateway(settings.sms_gateway_url, key, clock=clock)
+        return provider_for(settings, key, clock)
 
     return make
+
+
+def provider_for(
+    settings: MessagingSettings, secret: str, clock: Clock = system_clock
+) -> SmsGateway:
+    """The client of the clinic's chosen provider, signed in with `secret`."""
+    if settings.sms_provider is SmsProvider.TWILIO:
+        return TwilioSms(settings.sms_account, secret)
+    if settings.sms_provider is SmsProvider.CLICKSEND:
+        raise GatewayUnavailable("ClickSend is not available yet.", affects_all=True)
+    return HttpSmsGateway(settings.sms_gateway_url, secret, clock=clock)
 
 
 def _short_of_credit(database: Database, clinic_id: uuid.UUID, needed: int) -> Held:

@@ -174,7 +174,7 @@ def _sorted(exc: TwilioRestException) -> SmsGatewayError:
     if exc.status in (401, 403) or exc.code == 20003:
         return GatewayUnavailable(
             f"Twilio refused the account SID or auth token: {said}. "
-            "Check them in Settings ▸ Reminders.",
+            "Check them in Settings ▸ Reminders and SMS.",
             affects_all=True,
         )
     if exc.status == 429:
