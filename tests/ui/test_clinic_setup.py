@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 from desktop.auth import Passwords
 from desktop.auth.remembered import RememberedSignIn
 from desktop.domain.appointments import AppointmentKind
+from desktop.domain.errors import InvalidInput
 from desktop.domain.hours import TimeWindow
 from desktop.domain.money import Money
 from desktop.services import calendar, credit
@@ -25,6 +26,7 @@ from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import setup_wizard
+from desktop.ui.settings.fields import TimeZoneField
 from desktop.ui.settings.setup_wizard import SetupWizard, offer_setup
 from desktop.ui.signin import FirstAdminDialog, SignInController, sign_in_at_startup
 from tests.auth.keyrings import MemoryKeyring, using_keyring
@@ -359,3 +361,21 @@ def test_a_new_idle_timeout_reaches_the_open_window_at_once(
     assert errors == ["The idle timeout cannot be longer than the session itself."]
     assert lock.timeout == timedelta(minutes=3)
     assert people.accounts.policy().lifetime == timedelta(hours=9)
+
+
+def test_the_time_zone_is_found_by_any_part_of_its_name(qtbot) -> None:
+    field = TimeZoneField("UTC")
+    qtbot.addWidget(field)
+    completer = field.completer()
+    assert completer is not None
+    completer.setCompletionPrefix("perth")
+    found = {
+        completer.completionModel().index(row, 0).data()
+        for row in range(completer.completionCount())
+    }
+    assert "Australia/Perth" in found
+    field.setCurrentText("Mars/Olympus")
+    with pytest.raises(InvalidInput, match="is not a time zone"):
+        field.zone()
+    field.set_zone("Australia/Perth")
+    assert field.zone() == "Australia/Perth"
