@@ -109,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.logs import setup_logging
 
     setup_logging()
+    settings: Settings | None = None
     try:
         settings = load_settings(
             database_url=args.database_url, server_url=getattr(args, "server", None)
@@ -119,6 +120,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        print(f"frontdesk: error: {_one_line(exc, args, settings)}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _one_line(exc: Exception, args: argparse.Namespace, settings: Settings | None) -> str:
+    """A damaged page, a full disk, an unforeseen bug: one line; the details go to the log."""
+    import logging
+
+    from sqlalchemy.exc import DBAPIError
+
+    from desktop.logs import default_log_file
+    from desktop.store.database import describe_connection_error
+
+    logging.getLogger("desktop.cli").error("frontdesk %s failed", args.command, exc_info=exc)
+    if isinstance(exc, DBAPIError) and settings is not None:
+        return str(describe_connection_error(settings.database_url, exc))
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}; nothing more was written."
+    return f"something unexpected went wrong ({type(exc).__name__}); see {default_log_file()}"
 
 
 def _open_database(settings: Settings, *, upgrade: bool) -> Database:

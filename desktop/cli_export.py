@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from desktop.config import Settings
+from desktop.domain.fields import EARLIEST_APPOINTMENT, LATEST_APPOINTMENT
 from desktop.services.context import ServiceContext
 
 ICS_WEEKS = 12
@@ -53,9 +54,15 @@ def add_export_commands(commands: argparse._SubParsersAction[ParserT]) -> None:
 
 def iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not a date (use YYYY-MM-DD)") from None
+    first, last = EARLIEST_APPOINTMENT.date(), LATEST_APPOINTMENT.date() - timedelta(days=1)
+    if not first <= day <= last:  # no appointment lies outside; far dates overflow
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is outside the years appointments can be in ({first.year}–{last.year})"
+        )
+    return day
 
 
 def _context(settings: Settings) -> ServiceContext:

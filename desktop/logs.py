@@ -174,6 +174,9 @@ def setup_logging(path: Path | None = None, level: int = logging.INFO) -> Path:
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
+    # A log that cannot be written (a full disk) must not print tracebacks over
+    # the one line the user is owed; the log is dropped, the work goes on.
+    logging.raiseExceptions = False
     for name in _CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return path

@@ -48,6 +48,8 @@ def postgres_server() -> Iterator[postgres.PostgresServer]:
     try:
         server = postgres.start_server()
     except FileNotFoundError as exc:
+        if postgres.required():  # CI: a skipped PostgreSQL test is a failed run
+            pytest.fail(f"{exc} (and {postgres.REQUIRE_ENV}=1)", pytrace=False)
         pytest.skip(str(exc))
     try:
         yield server

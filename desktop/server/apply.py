@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Table, inspect, select, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
-from desktop.server import checks, money_checks
+from desktop.server import checks, merge, money_checks, outward
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -77,6 +77,8 @@ class Mutation:
     op: str
     base_version: int | None
     fields: dict[str, Any] = field(default_factory=dict)
+    # The changed fields' values when the edit was made: for the field-level merge.
+    base_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +141,18 @@ class MutationApplier:
                 self._apply(session, actor, mutation, deactivated)
             checks.check_group(session, deactivated, self.clock())
             _check_money(session, group)
+            outward.queue_for_xero(session, group)
             session.flush()
-        except (DomainError, IntegrityError, DataError, StaleDataError) as exc:
+        except (
+            DomainError,
+            IntegrityError,
+            DataError,
+            StaleDataError,
+            ValueError,
+            OverflowError,
+        ) as exc:
+            # ValueError: a value the driver cannot send (refused here, not as a 500,
+            # so one bad change never holds up the rest of a desk's queue).
             savepoint.rollback()
             error = _as_domain_error(exc)
             if isinstance(error, money_checks.CreditOverdrawn):
@@ -192,7 +204,7 @@ class MutationApplier:
         if row is None:
             raise NotFound(f"This {what} was deleted on another computer.")
         if row.version != mutation.base_version:
-            raise StaleEdit(what)
+            merge.ensure_mergeable(row, fields, mutation.base_fields, what)
         if not fields:
             raise InvalidInput(f"The change to the {what} changes nothing.")
         before = _columns(row)
@@ -222,7 +234,7 @@ def _insert(
         needed = not column.nullable and column.default is None and column.name != "id"
         if needed and column.name not in fields and column.name not in ("version",):
             raise InvalidInput(f"A new {what} needs {column.name.replace('_', ' ')}.")
-    row = model(id=mutation.entity_id, **fields)
+    row = model(id=mutation.entity_id, **(_scalar_defaults(table, fields) | fields))
     with session.no_autoflush:
         checks.check_write(session, actor, row, None, set(fields))
     session.add(row)
@@ -241,6 +253,18 @@ def _check_money(session: Session, group: list[Mutation]) -> None:
         money_checks.check_totals(session, invoices, lots)
 
 
+def _scalar_defaults(table: Table, fields: dict[str, Any]) -> dict[str, Any]:
+    """Column defaults for fields a new row leaves out, so the checks see what is stored."""
+    return {
+        column.name: column.default.arg  # type: ignore[attr-defined]
+        for column in table.columns
+        if column.name not in fields
+        and column.default is not None
+        and column.default.is_scalar
+        and column.name != "version"
+    }
+
+
 def _columns(row: Row) -> dict[str, Any]:
     state = inspect(row)
     return {attr.key: getattr(row, attr.key) for attr in state.mapper.column_attrs}
@@ -254,7 +278,7 @@ def _as_domain_error(exc: Exception) -> DomainError:
     translated = domain_error_for(exc)
     if translated is not None:
         return translated
-    if isinstance(exc, DataError):
+    if isinstance(exc, DataError | ValueError | OverflowError):
         return InvalidInput("A value is not acceptable to the server.")
     return Conflicting(
         "This clashes with a record someone else saved (the same name or place is taken)."

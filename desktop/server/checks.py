@@ -15,13 +15,13 @@ read-only appointments, permissions and stale edits are always enforced.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop.domain import rules
+from desktop.domain import fields, rules
 from desktop.domain.appointments import AppointmentKind, AppointmentStatus, CancellationReason
 from desktop.domain.clinic_time import clinic_zone
 from desktop.domain.errors import (
@@ -43,6 +43,7 @@ from desktop.store.models import (
     PractitionerRow,
     Row,
 )
+from desktop.store.types import utc_now
 
 ADMIN_ONLY = {"clinics", "practitioners", "provider_numbers", "appointment_types"}
 CANCELLED = AppointmentStatus.CANCELLED.value
@@ -156,6 +157,21 @@ def _patient(session: Session, row: PatientRow, before: Mapping[str, Any] | None
         row.number = queries.next_patient_number(session)
     elif row.number != before["number"]:
         raise InvalidInput("A patient's number cannot be changed.")
+    _patient_fields(row, before)
+
+
+def _patient_fields(row: PatientRow, before: Mapping[str, Any] | None) -> None:
+    """The desk's field checks, on the fields this change sets (old data is left be)."""
+
+    def new(name: str) -> bool:
+        return before is None or getattr(row, name) != before[name]
+
+    if row.email and new("email"):
+        fields.ensure_email(row.email)
+    if row.date_of_birth is not None and new("date_of_birth"):
+        # The server's "today" runs a day ahead: a clinic east of UTC may already
+        # be on tomorrow's date.
+        fields.ensure_birth_date(row.date_of_birth, (utc_now() + timedelta(days=1)).date())
 
 
 def _may_edit(actor: Actor, session: Session, practitioner_id: Any) -> None:
@@ -187,13 +203,12 @@ def _appointment(
             raise PermissionDenied("Only an administrator can make an appointment read-only.")
     moved = before is None or bool(changed & _MOVING)
     restored = before is not None and before["status"] == CANCELLED
+    if moved:
+        _placed(session, row, before)
     if row.status == CANCELLED or not (moved or restored):
         return
     starts_at, ends_at = rules.ensure_time_range(row.starts_at, row.ends_at)
-    practitioner = queries.lock_practitioner(session, row.practitioner_id)
-    if practitioner is None:
-        raise NotFound("That practitioner no longer exists.")
-    rules.ensure_bookable(practitioner.name, practitioner.active)
+    practitioner = _bookable_practitioner(session, row.practitioner_id)
     kind = session.get(AppointmentTypeRow, row.appointment_type_id)
     if kind is None:
         raise NotFound("That appointment type no longer exists.")
@@ -217,6 +232,24 @@ def _appointment(
     if not row.overrides_double_booking:
         busy = queries.busy_blocks(session, practitioner.id, starts_at, ends_at, row.id)
         rules.ensure_no_double_booking(practitioner.name, starts_at, ends_at, busy, zone)
+
+
+def _placed(session: Session, row: AppointmentRow, before: Mapping[str, Any] | None) -> None:
+    """What holds for every booking placed or moved, even a cancelled one."""
+    rules.ensure_time_range(row.starts_at, row.ends_at)  # the sane window, too
+    if before is None and row.read_only:
+        # Only deactivating a practitioner makes bookings read-only, and only
+        # existing ones: a new read-only booking would outlive the deactivation.
+        raise PermissionDenied("A new appointment cannot be read-only.")
+    _bookable_practitioner(session, row.practitioner_id)
+
+
+def _bookable_practitioner(session: Session, practitioner_id: Any) -> PractitionerRow:
+    practitioner = queries.lock_practitioner(session, practitioner_id)
+    if practitioner is None:
+        raise NotFound("That practitioner no longer exists.")
+    rules.ensure_bookable(practitioner.name, practitioner.active)
+    return practitioner
 
 
 def _attendance(

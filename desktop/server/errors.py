@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from desktop.server.schemas import ErrorBody
+
+_log = logging.getLogger("desktop.server")
 
 
 class ApiError(Exception):
@@ -32,9 +36,13 @@ def _json(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+def error_response(exc: ApiError) -> JSONResponse:
+    return _json(exc.status, exc.body, exc.headers)
+
+
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return _json(exc.status, exc.body, exc.headers)
+    return error_response(exc)
 
 
 async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
@@ -45,24 +53,51 @@ async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
     return _json(422, ErrorBody(error="invalid_request", message=message[:500]))
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return _json(exc.status_code, ErrorBody(error=code, message=str(exc.detail)), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API serves at this path, from its OpenAPI document.
+
+    Starlette names only the methods of the first route that matched the path, but
+    one path may have several routes (GET and DELETE /v1/sessions/current).
+    """
+    methods: set[str] = set()
+    for path, operations in request.app.openapi()["paths"].items():
+        if compile_path(path)[0].fullmatch(request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Into Frontdesk's log (patient data masked; SQL values are never in the
+    # message: engines hide their parameters), then a plain answer to the client.
+    _log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return _json(
-        exc.status_code,
-        ErrorBody(error=code, message=str(exc.detail)),
-        dict(exc.headers or {}),
+        500,
+        ErrorBody(error="internal_error", message="The server could not do that; it is logged."),
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "the body cannot be decoded (not UTF-8 JSON)"},
     401: {"model": ErrorBody, "description": "no valid session (see `reason`)"},
+    413: {"model": ErrorBody, "description": "the body is larger than the server accepts"},
     422: {"model": ErrorBody, "description": "the request is not valid"},
     429: {
         "model": ErrorBody,

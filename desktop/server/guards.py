@@ -13,6 +13,7 @@ from fastapi import Depends, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from desktop.auth.authenticator import ValidSession
 from desktop.auth.errors import SessionExpired
 from desktop.auth.records import normalise_username
 from desktop.domain.roles import Actor
@@ -50,8 +51,11 @@ def _limit(
     address = _client_address(request, context)
     buckets: list[tuple[str, Limit]] = []
     token = bearer_token(request)
-    if token is not None and context.limits.per_token is not None:
-        buckets.append((token_key(token), context.limits.per_token))
+    # Only a real session gets a bucket of its own: made-up tokens would each
+    # leave a stored row behind (they still count against their address).
+    per_token = context.limits.per_token
+    if token is not None and per_token is not None and _is_session(request, context):
+        buckets.append((token_key(token), per_token))
     if context.limits.per_address is not None:
         buckets.append((f"address:{address}", context.limits.per_address))
     if sign_in and context.limits.sign_in is not None:
@@ -116,20 +120,43 @@ def session_expired(exc: SessionExpired) -> ApiError:
 bearer_scheme = HTTPBearer(auto_error=False, description="a session token from POST /v1/sessions")
 
 
+def checked_session(request: Request, context: ServerContext) -> ValidSession | SessionExpired:
+    """The bearer token's session, or why there is none; checked once per request.
+
+    Blocking (a database read): call it from a worker thread.
+    """
+    state = request.scope.setdefault("state", {})
+    if _CHECKED not in state:
+        token = bearer_token(request)
+        if token is None:
+            state[_CHECKED] = SessionExpired(
+                "signed_out", "Sign in first: no bearer token was sent."
+            )
+        else:
+            try:
+                state[_CHECKED] = context.authenticator.check(token)
+            except SessionExpired as exc:
+                state[_CHECKED] = exc
+    checked: ValidSession | SessionExpired = state[_CHECKED]
+    return checked
+
+
+_CHECKED = "frontdesk_checked_session"
+
+
+def _is_session(request: Request, context: ServerContext) -> bool:
+    return not isinstance(checked_session(request, context), SessionExpired)
+
+
 def signed_in_actor(
     request: Request,
     context: Context,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
 ) -> Actor:
-    token = bearer_token(request)
-    if token is None:
-        raise session_expired(
-            SessionExpired("signed_out", "Sign in first: no bearer token was sent.")
-        )
-    try:
-        return context.authenticator.actor_for(token)
-    except SessionExpired as exc:
-        raise session_expired(exc) from exc
+    checked = checked_session(request, context)
+    if isinstance(checked, SessionExpired):
+        raise session_expired(checked)
+    return checked.user.actor
 
 
 SignedInActor = Annotated[Actor, Depends(signed_in_actor)]

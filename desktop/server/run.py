@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from desktop.server.app import ServerConfig, create_app
 from desktop.store import migrate
@@ -41,4 +42,19 @@ def serve(config: ServerConfig, listen: Listen) -> None:
         # The app reads X-Forwarded-For itself (desktop.server.client_address).
         proxy_headers=False,
         log_level="info",
+        log_config=UVICORN_LOGGING,
     )
+
+
+# uvicorn's loggers hand their records to the root logger, whose file handler
+# (`frontdesk` sets it up in the log folder) masks patient data; the terminal
+# still shows them as uvicorn would.
+UVICORN_LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": True},
+        "uvicorn.access": {"level": "INFO", "propagate": True},
+    },
+}

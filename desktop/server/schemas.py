@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from desktop.domain import fields
+from desktop.domain.errors import InvalidInput
 
 Entity = Literal[
     "clinics",
@@ -29,6 +32,17 @@ Entity = Literal[
 ]
 
 
+def _storable(text: str) -> str:
+    try:
+        return fields.storable_text(text, "text")
+    except InvalidInput as exc:  # pydantic turns a ValueError into a 422
+        raise ValueError(str(exc)) from exc
+
+
+# Text that a database can keep: no NUL, no lone surrogate (else 422, never 500).
+Text = Annotated[str, AfterValidator(_storable)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,13 +56,13 @@ class ErrorBody(BaseModel):
 
 
 class SignInRequest(Strict):
-    username: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1024)
-    device: str = Field(default="", max_length=200)
+    username: Text = Field(min_length=1, max_length=200)
+    password: Text = Field(min_length=1, max_length=1024)
+    device: Text = Field(default="", max_length=200)
 
 
 class RefreshRequest(Strict):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: Text = Field(min_length=1, max_length=200)
 
 
 class UserOut(BaseModel):
@@ -93,6 +107,10 @@ class MutationIn(Strict):
         default=None, ge=1, le=2**31 - 1, description="the version the change was made on"
     )
     fields: dict[str, Any] = Field(default_factory=dict, description="changed columns")
+    base_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the changed columns' values the edit was made on (field-level merge)",
+    )
 
 
 class PushRequest(Strict):
@@ -163,3 +181,27 @@ class DeskIn(Strict):
 class DeskOut(BaseModel):
     replica_id: uuid.UUID
     code: str = Field(description="the desk's numbering series, e.g. B in FD-B-000123")
+
+
+class XeroJobOut(BaseModel):
+    id: uuid.UUID
+    kind: str = Field(description="e.g. xero.invoice, xero.payment")
+    label: str = Field(description="e.g. Invoice FD-B-000123")
+    state: str = Field(description="parked (Xero refused it) or held")
+    reason: str = Field(description="Xero's message")
+    attempts: int
+    updated_at: datetime | None
+
+
+class XeroQueueOut(BaseModel):
+    connection: str = Field(description="disconnected, connected or needs_reconnect")
+    tenant_name: str
+    message: str
+    counts: dict[str, int] = Field(description="jobs by state: pending, in_flight, done …")
+    badge: str = Field(description="the status bar's summary, e.g. Xero: 3 waiting")
+    attention: list[XeroJobOut]
+
+
+class XeroRetryOut(BaseModel):
+    id: uuid.UUID
+    retried: bool

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from desktop.server.apply import Mutation, Outcome
 from desktop.server.change_log import current_rows, read_changes
+from desktop.server.desks import note_pulled
 from desktop.server.errors import ERROR_RESPONSES, ApiError
 from desktop.server.guards import Context, SignedInActor, rate_limited
 from desktop.server.schemas import (
@@ -22,6 +23,8 @@ from desktop.server.schemas import (
     RowsRequest,
     RowsResponse,
 )
+from desktop.server.trim import trim_if_due, trimmed_through
+from desktop.store.types import utc_now
 
 router = APIRouter(
     prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES, dependencies=[Depends(rate_limited)]
@@ -30,17 +33,25 @@ router = APIRouter(
 
 @router.post("/push", summary="Apply a replica's mutations, in order, group by group")
 def push(body: PushRequest, actor: SignedInActor, context: Context) -> PushResponse:
-    if len({m.id for m in body.mutations}) != len(body.mutations):
-        raise ApiError(422, "invalid_request", "Each mutation in a push needs its own id.")
-    mutations = [
-        Mutation(m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields)
-        for m in body.mutations
-    ]
-    outcomes = context.applier.push(actor, body.replica_id, mutations)
+    mutations = _first_of_each_id(body)
+    outcomes = {o.mutation.id: o for o in context.applier.push(actor, body.replica_id, mutations)}
     keys = {(m.entity, m.entity_id) for m in mutations}
     with context.database.engine.connect() as connection:
         rows = current_rows(connection, _by_entity(keys).items())
-    return PushResponse(results=[_result(o, rows) for o in outcomes])
+    return PushResponse(results=[_result(outcomes[m.id], rows) for m in body.mutations])
+
+
+def _first_of_each_id(body: PushRequest) -> list[Mutation]:
+    """A repeated mutation id is the same mutation sent twice: applied once, answered twice."""
+    unique: dict[uuid.UUID, Mutation] = {}
+    for m in body.mutations:
+        unique.setdefault(
+            m.id,
+            Mutation(
+                m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields, m.base_fields
+            ),
+        )
+    return list(unique.values())
 
 
 def _by_entity(keys: set[tuple[str, uuid.UUID]]) -> dict[str, list[uuid.UUID]]:
@@ -77,8 +88,22 @@ def changes(
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     total: Annotated[bool, Query(description="also count all changes after `since`")] = False,
+    replica_id: Annotated[
+        uuid.UUID | None, Query(description="the desk asking (it has every change up to `since`)")
+    ] = None,
 ) -> Response:
+    if replica_id is not None:
+        note_pulled(context.database, replica_id, since, utc_now())
+    if 0 < since < trimmed_through(context.database):
+        raise ApiError(
+            410,
+            "resync_required",
+            "Deletions this desk has not seen were trimmed from the log; download the clinic "
+            "again (from change 0).",
+        )
     page = read_changes(context.database, since, limit, total)
+    if not page.has_more:
+        trim_if_due(context.database, utc_now())
     body = {"changes": page.changes, "next": page.next, "has_more": page.has_more}
     body["total"] = page.total
     # Pages are large (a first sync reads them all) and built from encoded rows

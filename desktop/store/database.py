@@ -72,11 +72,18 @@ def create_database_engine(url: str) -> Engine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        # hide_parameters: a failed statement's message never carries its values
+        # (patient details, usernames, token hashes) into a log or a traceback.
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed, connect_args={"timeout": 15})
+            engine = create_engine(parsed, connect_args={"timeout": 15}, hide_parameters=True)
             _prepare_sqlite(engine)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True, connect_args=_connect_args(parsed))
+            engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                connect_args=_connect_args(parsed),
+                hide_parameters=True,
+            )
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise DatabaseUnavailable(
             f"No driver for {parsed.get_backend_name()} databases is installed "
@@ -96,6 +103,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        _refuse_empty_file(url)
         self.engine = create_database_engine(url)
         self.dialect = self.engine.dialect.name
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -130,6 +138,21 @@ class Database:
         self.engine.dispose()
 
 
+def _refuse_empty_file(url: str) -> None:
+    """A zero-length file is a database that lost its contents, not a new clinic.
+
+    SQLite would open it as an empty database and the first start would set up a
+    new clinic over it. Our own connections never leave a file empty (switching
+    to WAL writes the header at once), so an empty file means damage.
+    """
+    path = sqlite_path(parse_url(url))
+    if path is not None and path.is_file() and path.stat().st_size == 0:
+        raise DatabaseCorrupt(
+            f"{path} is empty (0 bytes): the database is damaged; it was left untouched. "
+            "Restore it from a backup or choose another file."
+        )
+
+
 def describe_connection_error(url: str, exc: DBAPIError) -> Exception:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     shown = parse_url(url).render_as_string(hide_password=True)
@@ -137,6 +160,11 @@ def describe_connection_error(url: str, exc: DBAPIError) -> Exception:
         return DatabaseCorrupt(
             f"{shown} is not a Frontdesk database or is damaged; it was left untouched. "
             "Restore it from a backup or choose another file."
+        )
+    if "disk is full" in text or "No space left" in text:
+        return DatabaseUnavailable(
+            f"The disk holding {shown} is full: the change was not saved. "
+            "Free some space and try again."
         )
     first_line = text.strip().splitlines()[0] if text.strip() else type(exc.orig).__name__
     return DatabaseUnavailable(f"Cannot open the database {shown}: {first_line}")

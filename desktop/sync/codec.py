@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String, Table, Uuid
 
+from desktop.domain import fields
 from desktop.domain.errors import InvalidInput
 from desktop.store.schema import metadata
 from desktop.store.sync_models import SYNCED_TABLES
@@ -59,7 +60,7 @@ def decode_value(column: Column[Any], value: Any) -> Any:
             instant = datetime.fromisoformat(_text(value))
             if instant.tzinfo is None:
                 raise ValueError("an instant needs its UTC offset")
-            return instant
+            return instant.astimezone(UTC)  # overflows here, not in the database
         if isinstance(kind, Date):
             return date.fromisoformat(_text(value))
         if isinstance(kind, Boolean):
@@ -84,10 +85,8 @@ def decode_value(column: Column[Any], value: Any) -> Any:
             text = _text(value)
             if kind.length is not None and len(text) > kind.length:
                 raise ValueError(f"longer than {kind.length} characters")
-            if "\x00" in text:
-                raise ValueError("contains a NUL character")
-            return text
-    except ValueError as exc:
+            return fields.storable_text(text, f"{column.table.name}.{column.name}")
+    except (ValueError, OverflowError) as exc:
         raise InvalidInput(f"{column.table.name}.{column.name}: {exc}.") from exc
     raise InvalidInput(f"{column.table.name}.{column.name} cannot be synced.")
 

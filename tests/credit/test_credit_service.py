@@ -54,25 +54,25 @@ def test_only_eligible_types_are_paid_and_oldest_expiring_goes_first(
     # A pass pays the whole session; the credit note is kept.
     first = invoice_class(ctx, clinic, book_class(ctx, clinic, 0))
     assert [(c.number, c.amount.cents) for c in first.credits] == [("FDC-000001-A1", 4500)]
-    credit.add_credit(
+    sooner, _ = credit.add_credit(
         ctx,
         clinic.patients[0].id,
-        Money(5000),
+        Money(8000),
         CreditSource.CREDIT_NOTE,
         "Sooner",
         expires_on=DAY + timedelta(days=10),
     )
-    second = consult(ctx, clinic, hour=11)  # $90: the sooner-expiring note first, then $20
-    assert sorted((c.number, c.amount.cents) for c in second.credits) == [
-        ("FDC-000002-A1", 2000),
-        ("FDC-000003-A1", 5000),
-    ]
-    assert second.amount_due == Money(2000)
-    assert credit.get_lot(ctx, goodwill.id).remaining.is_zero()
+    # $90, and $100 of credit in two notes: only the order decides which keeps the rest.
+    second = consult(ctx, clinic, hour=11)
+    used = {c.number: c.amount.cents for c in second.credits}
+    assert used == {"FDC-000003-A1": 8000, "FDC-000002-A1": 1000}  # sooner-expiring first
+    assert second.amount_due.is_zero()
+    assert credit.get_lot(ctx, sooner.id).remaining.is_zero()
+    assert credit.get_lot(ctx, goodwill.id).remaining == Money(1000)
     # Expired credit is not used.
     late = invoice_class(ctx, clinic, book_class(ctx, clinic, 20))
     assert late.paid_status is PaidStatus.PAID  # the pass never expires
-    credit.add_credit(
+    expired, _ = credit.add_credit(
         ctx,
         clinic.patients[0].id,
         Money(5000),
@@ -80,7 +80,10 @@ def test_only_eligible_types_are_paid_and_oldest_expiring_goes_first(
         "Expired",
         expires_on=DAY - timedelta(days=1),
     )
-    assert consult(ctx, clinic, hour=13).paid_status is PaidStatus.UNPAID
+    third = consult(ctx, clinic, hour=13)
+    assert [c.amount.cents for c in third.credits] == [1000]  # the goodwill's rest only
+    assert third.amount_due == Money(8000)
+    assert credit.get_lot(ctx, expired.id).remaining == Money(5000)
 
 
 def test_auto_apply_off_then_by_hand(ctx: ServiceContext, clinic: ClinicFixture) -> None:

@@ -2,7 +2,8 @@
 
 `initdb` refuses to run as root, so as root the cluster is created and run as the
 `postgres` user. Where no PostgreSQL binaries exist, `find_binaries` returns None
-and the PostgreSQL tests skip with that reason.
+and the PostgreSQL tests skip with that reason — or fail, when
+FRONTDESK_REQUIRE_POSTGRES=1 (as `.ci/run` sets it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NO_BINARIES = "PostgreSQL server binaries (initdb, pg_ctl) not found on this machine"
+REQUIRE_ENV = "FRONTDESK_REQUIRE_POSTGRES"
+
+
+def required() -> bool:
+    """CI sets FRONTDESK_REQUIRE_POSTGRES=1: missing binaries then fail instead of skip."""
+    return os.environ.get(REQUIRE_ENV, "").strip() not in ("", "0")
 
 
 def find_binaries() -> Path | None:

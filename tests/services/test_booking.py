@@ -183,3 +183,27 @@ def test_an_invoiced_appointment_cannot_be_deleted_only_cancelled(ctx, clinic) -
         booking.delete_appointment(ctx, appointment.id)
     assert calendar.appointment(ctx, appointment.id).id == appointment.id
     assert invoice is not None
+
+
+@pytest.mark.parametrize("years", [-60, 80])
+def test_booking_or_moving_outside_1990_to_2099_is_refused(ctx, clinic, years) -> None:
+    request = BookingRequest(
+        clinic_id=clinic.clinic.id,
+        practitioner_id=clinic.alice.id,
+        appointment_type_id=clinic.consult.id,
+        patient_id=clinic.patients[1].id,
+        starts_at=clinic.at(9) + timedelta(days=365 * years),
+        override_availability=True,
+    )
+    with pytest.raises(InvalidInput, match="between 1990 and 2099"):
+        booking.book_appointment(ctx, request)
+    booked = book(ctx, clinic, 9).appointment
+    far = booked.starts_at + timedelta(days=365 * years)
+    with pytest.raises(InvalidInput, match="between 1990 and 2099"):
+        booking.move_appointment(
+            ctx,
+            booked.id,
+            practitioner_id=booked.practitioner_id,
+            starts_at=far,
+            ends_at=far + timedelta(minutes=30),
+        )

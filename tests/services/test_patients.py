@@ -55,3 +55,10 @@ def test_edits_from_a_stale_screen_are_refused(ctx, clinic) -> None:
     assert updated.full_name == "Joanne Citizen"
     with pytest.raises(StaleEdit):
         patients.update_patient(ctx, patient.id, PatientDetails("Jo", "C"), patient.version)
+
+
+def test_a_birth_date_before_1900_and_a_header_in_an_email_are_refused(ctx) -> None:
+    with pytest.raises(InvalidInput, match="before 1900"):
+        patients.create_patient(ctx, PatientDetails("Al", "Lee", date_of_birth=date(1850, 1, 1)))
+    with pytest.raises(InvalidInput, match="not an email address"):
+        patients.create_patient(ctx, PatientDetails("Al", "Lee", email="a@b.co\r\nBcc: x@evil.com"))

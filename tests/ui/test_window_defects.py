@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel
 
-from desktop.services import booking, calendar, practitioners
+from desktop.domain.appointments import CancellationReason
+from desktop.domain.billing import PaymentMethod, Tender
+from desktop.domain.hours import WeeklyHours
+from desktop.domain.money import Money
+from desktop.services import booking, calendar, practitioners, setup
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.services.practitioners import PractitionerDetails
+from desktop.ui.billing.payment_dialog import PaymentDialog, with_change
+from desktop.ui.calendar.block_painter import fitted_name
+from desktop.ui.calendar.headers import week_labels
+from desktop.ui.calendar.period import ViewMode
 from desktop.ui.calendar.requests import Slot
+from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
+from desktop.ui.dialogs.booking import BookingDialog
+from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
+from desktop.ui.patients.search_window import PatientSearchWindow
+from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.combo import select_data
+from tests.auth.people import ALICE_PASSWORD, make_people
+from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, HOURS, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
     double_click,
@@ -177,3 +196,275 @@ def test_kept_bookings_of_an_inactive_practitioner_have_a_marked_unbookable_colu
     panel.step(1)  # the next day has no kept booking: no column for Bob
     settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
+
+
+# --- 4. a practitioner is offered only what their role may do --------------------------
+
+
+def test_a_practitioner_sees_colleagues_appointments_read_only(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    own = book(local_ctx, clinic, 9, practitioner_id=clinic.alice.id)
+    colleague = book(
+        local_ctx, clinic, 9, practitioner_id=clinic.bob.id, patient_id=clinic.patients[2].id
+    )
+    people = make_people(local_ctx, clinic)
+    alice_ctx = people.context(people.signed_in("alice", ALICE_PASSWORD))
+    window = open_window(qtbot, alice_ctx, settings)
+    panel = window.calendar
+    scene = scene_of(window)
+    assert not scene.items_by_id[colleague.id].editable
+    assert scene.items_by_id[own.id].editable
+
+    menu = panel.appointment_menu(scene.items_by_id[colleague.id].appointment)
+    names = {a.objectName() for a in menu.actions() if not a.isSeparator()}
+    assert "open" in names
+    assert names.isdisjoint({"cancel", "delete", "mark_arrived"})
+    own_menu = panel.appointment_menu(scene.items_by_id[own.id].appointment)
+    own_names = {a.objectName() for a in own_menu.actions()}
+    assert {"cancel", "delete", "mark_arrived", "invoice"} <= own_names
+
+    panel.open_appointment(scene.items_by_id[colleague.id].appointment)
+    dialog = panel.dialog
+    assert isinstance(dialog, EditAppointmentDialog)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save) is None
+    assert dialog.notes.isReadOnly()
+    assert dialog.practitioner_box.currentText() == "Bob Pilates"
+    assert "read-only" in dialog.windowTitle()
+    dialog.reject()
+
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(11)))
+    assert panel.dialog is dialog  # nothing new opened in Bob's column
+    start = block_point(panel, colleague.id)
+    drag(panel, start, start + type(start)(0, 60))  # not draggable
+    assert calendar.appointment(local_ctx, colleague.id).starts_at == clinic.at(9)
+    assert errors == []
+
+    double_click(panel, slot_point(panel, clinic.alice.id, DAY, wall(11)))
+    booking_dialog = panel.dialog
+    assert isinstance(booking_dialog, BookingDialog)
+    assert [
+        booking_dialog.practitioner_box.itemText(i)
+        for i in range(booking_dialog.practitioner_box.count())
+    ] == ["Alice Physio"]
+    booking_dialog.reject()
+
+
+def test_a_practitioner_sees_a_colleagues_class_list_only(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    request = BookingRequest(clinic.clinic.id, clinic.bob.id, clinic.pilates.id, clinic.at(14))
+    pilates = booking.book_appointment(local_ctx, request).appointment
+    people = make_people(local_ctx, clinic)
+    window = open_window(qtbot, people.context(people.signed_in("alice", ALICE_PASSWORD)), settings)
+    panel = window.calendar
+    panel.open_appointment(scene_of(window).items_by_id[pilates.id].appointment)
+    dialog = panel.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    for widget in (dialog.picker, dialog.add_button, dialog.remove_button, dialog.arrived_button):
+        assert widget.isHidden()
+    assert not dialog.invoice_button.isHidden()
+    dialog.reject()
+
+
+# --- 5. the payment dialog: change from cash, never a negative "left owing" ------------
+
+
+def test_cash_over_the_amount_owing_gives_change_and_records_what_is_owing(qtbot, tmp_path) -> None:
+    dialog = PaymentDialog(Money(4100))  # $41.00 owing
+    qtbot.addWidget(dialog)
+    row = dialog.rows[0]
+    row.method.setCurrentIndex(list(PaymentMethod).index(PaymentMethod.CASH))
+    row.amount.setText("50")
+    assert dialog.ok_button.isEnabled()
+    assert dialog.change() == Money(900)
+    assert dialog.tenders() == [Tender(Money(4100), PaymentMethod.CASH)]
+    assert dialog.summary.text() == "Paying $41.00; paid in full."
+    assert not dialog.change_label.isHidden() and "$9.00" in dialog.change_label.text()
+    dialog.resize(dialog.sizeHint())
+    dialog.show()
+    save_shot(dialog, tmp_path, "payment-change.png")
+    reference = row.reference
+    hint = reference.fontMetrics().horizontalAdvance(reference.placeholderText())
+    assert reference.width() > hint  # the placeholder is not cut off
+
+
+def test_a_split_with_cash_gives_change_from_the_cash_only() -> None:
+    tenders = [Tender(Money(3000), PaymentMethod.EFTPOS), Tender(Money(2000), PaymentMethod.CASH)]
+    assert with_change(tenders, Money(4100)) == (
+        [Tender(Money(3000), PaymentMethod.EFTPOS), Tender(Money(1100), PaymentMethod.CASH)],
+        Money(900),
+    )
+    card_only = [Tender(Money(10_000_00), PaymentMethod.EFTPOS)]
+    assert with_change(card_only, Money(4100)) == (card_only, Money(0))
+
+
+def test_an_overpayment_by_card_is_refused_without_a_negative_balance(qtbot) -> None:
+    dialog = PaymentDialog(Money(4100))
+    qtbot.addWidget(dialog)
+    dialog.rows[0].amount.setText("10000")
+    assert not dialog.ok_button.isEnabled()
+    assert "-" not in dialog.summary.text()
+    assert dialog.error.text().startswith("$10,000.00 is more than the $41.00 owing.")
+
+
+# --- 6. the smaller window defects ------------------------------------------------------
+
+
+def test_removing_a_class_attendee_needs_a_reason_chosen_each_time(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    request = BookingRequest(clinic.clinic.id, clinic.bob.id, clinic.pilates.id, clinic.at(14))
+    pilates = booking.book_appointment(local_ctx, request).appointment
+    for patient in clinic.patients[:2]:
+        pilates = booking.add_attendee(local_ctx, pilates.id, patient.id).appointment
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    panel.open_appointment(pilates)
+    dialog = panel.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    dialog.list.setCurrentIndex(dialog.model.index(1, 0))
+    assert dialog.remove_reason.currentIndex() == -1
+    assert dialog.remove_reason.currentText() == ""  # not "Feeling better"
+    assert not dialog.remove_button.isEnabled()
+    assert select_data(dialog.remove_reason, CancellationReason.SICK)
+    assert dialog.remove_button.isEnabled()
+    removed = dialog.model.attendance(1).patient_id
+    dialog.remove_button.click()
+    assert errors == []
+    after = calendar.appointment(local_ctx, pilates.id)
+    gone = next(a for a in after.attendees if a.patient_id == removed)
+    assert gone.cancellation_reason is CancellationReason.SICK
+    assert dialog.remove_reason.currentIndex() == -1
+    dialog.reject()
+
+
+@pytest.mark.parametrize("now", [(10, 42), (17, 50)])
+def test_the_day_view_opens_on_a_whole_hour_row(qtbot, local_ctx, clinic, settings, now) -> None:
+    window = open_window(qtbot, local_ctx, settings, now=clinic.at(*now))
+    panel = window.calendar
+    grid = scene_of(window).grid
+    top = panel.view.verticalScrollBar().value()
+    minute = grid.minute_at(top)
+    assert minute % 60 == 0, f"the view starts at minute {minute}, mid-row"
+    assert grid.minute_at(top + panel.view.viewport().height()) >= wall(*now)  # now is shown
+    label = f"{int(minute) // 60}:00"
+    assert panel.view.ruler.y_of_mark(label) == pytest.approx(top)  # its label in full
+
+
+def test_a_new_block_is_not_covered_by_the_keyboard_cursor(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(11)))
+    dialog = panel.dialog
+    assert isinstance(dialog, BookingDialog)
+    dialog.picker.choose(clinic.patients[3])
+    dialog.select_type("Consult")
+    dialog.book_button.click()
+    settle(qtbot)
+    scene = scene_of(window)
+    assert scene.cursor is not None  # the keyboard carries on from here
+    assert scene.selected_appointment() is not None
+    assert scene.cursor_band() is None  # no tint over the new block's name
+    scene.set_cursor(Slot(scene.cursor.column, wall(12)))  # empty time shows the cursor again
+    assert scene.cursor_band() is not None
+
+
+def test_the_credit_tables_fit_without_scrolling_sideways(qtbot, local_ctx, clinic) -> None:
+    sell(local_ctx, clinic, pilates_pass(local_ctx, clinic, sessions=10))
+    for week in (0, 1):
+        invoice_class(local_ctx, clinic, book_class(local_ctx, clinic, week))
+    window = PatientSearchWindow(ServiceCaller(local_ctx, ChangeBus(), None), ZONE)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.card.show_patient(clinic.patients[0].id)
+    settle(qtbot)
+    panel = window.card.credit_panel
+    assert panel is not None
+    window.card.tabs.setCurrentWidget(panel)
+    assert panel.lots.rowCount() == 1 and panel.uses.rowCount() == 2
+    for table in (panel.lot_table, panel.use_table):
+        assert table.horizontalScrollBar().maximum() == 0, table.objectName()
+
+
+# --- 7. the week view fits a working week ------------------------------------------------
+
+
+def _five_practitioners(ctx: ServiceContext, clinic: ClinicFixture, open_days: int) -> None:
+    hours = WeeklyHours.same_every_day(range(open_days), time(7), time(19))
+    setup.update_clinic(ctx, clinic.clinic.id, clinic.clinic.name, ZONE.key, hours)
+    for name in ("Harriet Harrison", "James O'Connor", "Priya Raman"):
+        practitioners.create_practitioner(
+            ctx, PractitionerDetails(name, "Physio", availability=HOURS)
+        )
+    for index, who in enumerate((clinic.alice, clinic.bob)):
+        book(ctx, clinic, 9 + index, practitioner_id=who.id, patient_id=clinic.patients[index].id)
+
+
+@pytest.mark.parametrize(("open_days", "size"), [(5, (1366, 768)), (7, (1920, 1080))])
+def test_a_working_week_of_five_practitioners_fits_without_scrolling_sideways(
+    qtbot, local_ctx, clinic, settings, tmp_path, open_days, size
+) -> None:
+    _five_practitioners(local_ctx, clinic, open_days)
+    window = open_window(qtbot, local_ctx, settings, size=size)
+    window.calendar.set_mode(ViewMode.WEEK)
+    settle(qtbot)
+    panel = window.calendar
+    grid = scene_of(window).grid
+    assert len(grid.days) == open_days and len(grid.columns) == open_days * 5
+    assert panel.view.horizontalScrollBar().maximum() == 0
+    save_shot(window, tmp_path, f"week-{open_days}-days-{size[0]}.png")
+    header = panel.view.header
+    harriet = next(c for c in grid.columns if c.practitioner.name == "Harriet Harrison")
+    tip = header.tooltip_at(grid.x_of(harriet.index) + 5)
+    assert tip.startswith("Harriet Harrison — Physio")  # initials above, the name on hover
+
+
+def test_week_headers_use_one_way_of_naming(qtbot) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    metrics = QFontMetricsF(label.font())
+    names = ["Alice Physio", "Harriet Harrison", "Bob Pilates"]
+    wide = max(metrics.horizontalAdvance(n.split()[0]) for n in names) + 1
+    assert week_labels(names, wide, metrics) == ["Alice", "Harriet", "Bob"]
+    assert week_labels(names, wide - 2, metrics) == ["AP", "HH", "BP"]  # never a mix
+
+
+def test_a_narrow_block_shortens_the_patient_name_before_eliding(qtbot) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    metrics = QFontMetricsF(label.font())
+    full = "Harriet Harrison"
+    assert fitted_name(full, metrics, metrics.horizontalAdvance(full)) == full
+    shorter = metrics.horizontalAdvance("Harriet H.")
+    assert fitted_name(full, metrics, shorter) == "Harriet H."
+    assert fitted_name(full, metrics, metrics.horizontalAdvance("Harriet")) == "Harriet"
+    assert fitted_name(full, metrics, 5) is None  # then it wraps over two lines
+
+
+def test_a_notes_only_edit_keeps_the_second_half_past_one_of_a_clocks_back_night(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    night = date(2031, 4, 6)  # Sydney's clocks go back at 3:00 to 2:00
+    second = datetime(2031, 4, 6, 2, 30, fold=1, tzinfo=ZONE).astimezone(UTC)
+    request = BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.consult.id,
+        second,
+        patient_id=clinic.patients[0].id,
+        override_availability=True,
+    )
+    appointment = booking.book_appointment(local_ctx, request).appointment
+    window = open_window(qtbot, local_ctx, settings, day=night)
+    edit_notes_of(qtbot, window, calendar.appointment(local_ctx, appointment.id), "Night shift")
+    saved = calendar.appointment(local_ctx, appointment.id)
+    assert (saved.starts_at, saved.practitioner_id, saved.notes) == (
+        second,
+        clinic.bob.id,
+        "Night shift",
+    )
+    assert errors == []

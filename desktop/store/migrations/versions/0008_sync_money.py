@@ -4,7 +4,9 @@
   the sequence is unique within its series rather than overall.
 * `sync_state.desk_code` (replica) and `sync_desks` (server): the code the server gives
   each desk at its first sync.
-* `sync_conflicts.mine` / `.theirs`: the refused row and the server's, for the Conflicts list.
+* `sync_conflicts.mine` / `.changed`: the refused row and the fields it set (Conflicts list).
+* `sync_mutations.base_fields`: an update's fields as they were (field-level merge).
+* `sync_log_state`: how far tombstones were trimmed; `sync_desks.acked_cursor`.
 * The money tables join the change log (PostgreSQL triggers, existing rows logged once).
 
 Revision ID: 0008_sync_money
@@ -35,6 +37,7 @@ _NEWLY_SYNCED = (
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "users",  # downloaded by desks only (desktop.sync.pulled_users)
 )
 SYNC_WRITE_LOCK = 727006  # as in 0006_sync
 
@@ -53,15 +56,26 @@ def upgrade() -> None:
         batch.add_column(sa.Column("desk_code", sa.String(length=4), nullable=True))
     with op.batch_alter_table("sync_conflicts") as batch:
         batch.add_column(sa.Column("mine", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("theirs", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("changed", sa.JSON(), nullable=True))
+    with op.batch_alter_table("sync_mutations") as batch:
+        batch.add_column(sa.Column("base_fields", sa.JSON(), nullable=True))
     op.create_table(
         "sync_desks",
         sa.Column("replica_id", sa.Uuid(), nullable=False),
         sa.Column("code", sa.String(length=4), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("acked_cursor", sa.BigInteger(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("replica_id", name=op.f("pk_sync_desks")),
         sa.UniqueConstraint("code", name=op.f("uq_sync_desks_code")),
+    )
+    op.create_table(
+        "sync_log_state",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("trimmed_through", sa.BigInteger(), nullable=False),
+        sa.Column("trimmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_log_state")),
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"SELECT pg_advisory_xact_lock({SYNC_WRITE_LOCK})")
@@ -79,13 +93,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("sync_log_state")
     if op.get_bind().dialect.name == "postgresql":
         for table in _NEWLY_SYNCED:
             op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table} ON {table}")
             op.execute(f"DELETE FROM sync_changes WHERE entity = '{table}'")
     op.drop_table("sync_desks")
+    with op.batch_alter_table("sync_mutations") as batch:
+        batch.drop_column("base_fields")
     with op.batch_alter_table("sync_conflicts") as batch:
-        batch.drop_column("theirs")
+        batch.drop_column("changed")
         batch.drop_column("mine")
     with op.batch_alter_table("sync_state") as batch:
         batch.drop_column("desk_code")
