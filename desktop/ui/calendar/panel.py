@@ -222,7 +222,7 @@ class CalendarPanel(QWidget):
         if snapshot is not None:
             self._loaded(snapshot)
             return
-        self.loading = False
+        self._done_loading()
         self.snapshot = None
         self._show_empty("Set up the clinic (Settings ▸ Clinic…) to see its calendar.")
 
