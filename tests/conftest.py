@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -31,6 +32,15 @@ def _isolated_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.setenv(variable, str(home / sub))
     monkeypatch.delenv("FRONTDESK_DATABASE_URL", raising=False)
     monkeypatch.delenv("FRONTDESK_CONFIG", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_background_work_left_over() -> Iterator[None]:
+    """A test's unfinished background operations never deliver into the next test."""
+    yield
+    ops = sys.modules.get("desktop.ui.background_ops")
+    if ops is not None:
+        ops.runner().abandon_all()
 
 
 @pytest.fixture(scope="session")

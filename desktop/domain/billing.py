@@ -77,18 +77,21 @@ class PaymentTooLarge(InvalidInput):
     """A payment (or the payments taken together) would exceed the amount due."""
 
 
-def invoice_number(sequence: int) -> str:
-    """Invoice numbers are unique and sequential: FD-000123."""
+def invoice_number(sequence: int, series: str = "") -> str:
+    """Invoice numbers are unique and sequential in their series: FD-000123 on a desk
+    of its own, FD-B-000123 on desk B of a shared clinic (desktop.store.numbering)."""
+    if series:
+        return f"{INVOICE_PREFIX}{series}-{sequence:06d}"
     return f"{INVOICE_PREFIX}{sequence:06d}"
 
 
-def payment_number(invoice_no: str, position: int) -> str:
-    """The n-th payment on an invoice: FD-000123-P1."""
-    return f"{invoice_no}-P{position}"
+def payment_number(invoice_no: str, position: int, desk: str = "") -> str:
+    """The n-th payment on an invoice: FD-000123-P1; taken at desk B: FD-000123-P1B."""
+    return f"{invoice_no}-P{position}{desk}"
 
 
-def refund_number(invoice_no: str, position: int) -> str:
-    return f"{invoice_no}-R{position}"
+def refund_number(invoice_no: str, position: int, desk: str = "") -> str:
+    return f"{invoice_no}-R{position}{desk}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,11 +236,20 @@ class Tender:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceEdit:
-    """What can change on an issued invoice: the fee, the wording, the invoice date."""
+    """What can change on an issued invoice: the fee, the wording, the invoice date, and
+    the service facts a wrong invoice (one Xero refused, say) is corrected with: the
+    appointment type, the date of service, the practitioner. None: unchanged."""
 
     unit_price: Money | None = None
     description: str | None = None
     issued_on: date | None = None
+    type_id: uuid.UUID | None = None
+    service_date: date | None = None
+    practitioner_id: uuid.UUID | None = None
+
+    @property
+    def changes_service(self) -> bool:
+        return any(x is not None for x in (self.type_id, self.service_date, self.practitioner_id))
 
 
 # --------------------------------------------------------------------------- rules

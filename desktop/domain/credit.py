@@ -84,17 +84,20 @@ class ApplicationStatus(enum.StrEnum):
     RETURNED = "returned"  # the session was voided or cancelled: the credit came back
 
 
-def lot_number(sequence: int) -> str:
-    """Credit lots are numbered like invoices: FDC-000012 (also their Xero Reference)."""
+def lot_number(sequence: int, series: str = "") -> str:
+    """Credit lots are numbered like invoices: FDC-000012, on desk B FDC-B-000012
+    (also their Xero Reference)."""
+    if series:
+        return f"{LOT_PREFIX}{series}-{sequence:06d}"
     return f"{LOT_PREFIX}{sequence:06d}"
 
 
-def application_number(lot_no: str, position: int) -> str:
-    return f"{lot_no}-A{position}"
+def application_number(lot_no: str, position: int, desk: str = "") -> str:
+    return f"{lot_no}-A{position}{desk}"
 
 
-def refund_number(lot_no: str, position: int) -> str:
-    return f"{lot_no}-R{position}"
+def refund_number(lot_no: str, position: int, desk: str = "") -> str:
+    return f"{lot_no}-R{position}{desk}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +304,21 @@ def ensure_manual_application(
         raise InvalidInput(f"Only {lot.remaining} is left on {lot.number}.")
     if amount > due:
         raise InvalidInput(f"Only {due} is owing on this invoice.")
+
+
+def ensure_added_credit(
+    source: CreditSource, amount: Money, description: str, *, method_given: bool
+) -> None:
+    """Credit given by hand: money received on account (how it was paid), or a credit
+    note (goodwill, a cancelled class). Either says what it is for."""
+    if source is CreditSource.PACKAGE:
+        raise InvalidInput("A package's credit comes from selling the package.")
+    if amount.cents <= 0:
+        raise InvalidInput("Credit must be more than $0.00.")
+    if source is CreditSource.OVERPAYMENT and not method_given:
+        raise InvalidInput("Say how the money was paid.")
+    if not description.strip():
+        raise InvalidInput("Describe the credit (e.g. “Goodwill: class cancelled”).")
 
 
 def ensure_credit_refund(lot: CreditLot, amount: Money) -> None:

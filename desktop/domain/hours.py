@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from itertools import pairwise
 from typing import Any
 
 from desktop.domain.errors import InvalidInput
@@ -69,3 +70,39 @@ class WeeklyHours:
         cls, weekdays: range | tuple[int, ...], start: time, end: time
     ) -> WeeklyHours:
         return cls({day: (TimeWindow(start, end),) for day in weekdays})
+
+
+def windows_from_text(text: str) -> tuple[TimeWindow, ...]:
+    """One day's hours as typed: "08:00-12:30, 13:30-17:00" (a break between); empty is closed."""
+    windows: list[TimeWindow] = []
+    for part in text.replace("–", "-").split(","):
+        if not part.strip():
+            continue
+        ends = part.split("-")
+        if len(ends) != 2:
+            raise InvalidInput(f"“{part.strip()}” is not hours like 09:00-17:00")
+        start, end = (_wall_time(value) for value in ends)
+        windows.append(TimeWindow(start, end))
+    windows.sort(key=lambda window: window.start)
+    for before, after in pairwise(windows):
+        if after.start < before.end:
+            raise InvalidInput(
+                f"{after.start:%H:%M}-{after.end:%H:%M} overlaps "
+                f"{before.start:%H:%M}-{before.end:%H:%M}"
+            )
+    return tuple(windows)
+
+
+def windows_text(windows: tuple[TimeWindow, ...]) -> str:
+    """The reverse of `windows_from_text`: what the hours field shows."""
+    return ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in windows)
+
+
+def _wall_time(text: str) -> time:
+    value = text.strip()
+    if value.isdigit() and len(value) <= 2:
+        value += ":00"  # "9" means 09:00
+    try:
+        return time.fromisoformat(value.zfill(5))
+    except ValueError:
+        raise InvalidInput(f"“{text.strip()}” is not a time like 09:30") from None

@@ -34,6 +34,7 @@ class Practitioner:
     # Health funds need the provider number for the location the service was given at.
     provider_numbers: dict[UUID, str] = field(default_factory=dict)
     version: int = 1
+    display_order: int = 0  # the calendar's column order, lowest first
 
     def provider_number_at(self, clinic_id: UUID) -> str | None:
         return self.provider_numbers.get(clinic_id)

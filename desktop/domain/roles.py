@@ -29,6 +29,12 @@ class Actor:
         return True
 
     @property
+    def handles_money_back(self) -> bool:
+        """Voiding, refunding, taking credit off an invoice, credit notes: the front
+        desk's (or an admin's) call; practitioners review their day."""
+        return self.role is not Role.PRACTITIONER
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 

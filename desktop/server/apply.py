@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
-from desktop.server import checks
+from desktop.server import checks, money_checks
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -54,6 +54,7 @@ MODELS: dict[str, type[Row]] = {
     "appointment_types": AppointmentTypeRow,
     "appointments": AppointmentRow,
     "attendances": AttendanceRow,
+    **money_checks.MODELS,
 }
 WHAT = {
     "clinics": "clinic",
@@ -63,6 +64,7 @@ WHAT = {
     "appointment_types": "appointment type",
     "appointments": "appointment",
     "attendances": "class place",
+    **money_checks.WHAT,
 }
 
 
@@ -136,6 +138,7 @@ class MutationApplier:
             for mutation in group:
                 self._apply(session, actor, mutation, deactivated)
             checks.check_group(session, deactivated, self.clock())
+            _check_money(session, group)
             session.flush()
         except (
             DomainError,
@@ -149,9 +152,27 @@ class MutationApplier:
             # so one bad change never holds up the rest of a desk's queue).
             savepoint.rollback()
             error = _as_domain_error(exc)
+            if isinstance(error, money_checks.CreditOverdrawn):
+                return self._without_credit_used(session, actor, group, error)
             return [Outcome(m, False, error_code(error), str(error)) for m in group]
         savepoint.commit()
         return [Outcome(m, True) for m in group]
+
+    def _without_credit_used(
+        self, session: Session, actor: Actor, group: list[Mutation], error: DomainError
+    ) -> list[Outcome]:
+        """Credit another desk used up first: the invoice (or payment) made with it still
+        stands, owing what the credit would have paid; only the use of credit is refused."""
+        used = [m for m in group if m.entity == "credit_applications" and m.op == "insert"]
+        rest = [m for m in group if m not in used]
+        refused = [Outcome(m, False, error_code(error), str(error)) for m in used]
+        if not used or not rest:
+            return [Outcome(m, False, error_code(error), str(error)) for m in group]
+        outcomes = self._apply_group(session, actor, rest)
+        if not all(o.applied for o in outcomes):
+            first = next(o for o in outcomes if not o.applied)
+            refused = [Outcome(m, False, first.code, first.message) for m in used]
+        return outcomes + refused
 
     def _apply(
         self, session: Session, actor: Actor, mutation: Mutation, deactivated: set[uuid.UUID]
@@ -227,6 +248,18 @@ def _scalar_defaults(table: Table, fields: dict[str, Any]) -> dict[str, Any]:
         and column.default.is_scalar
         and column.name != "version"
     }
+
+
+def _check_money(session: Session, group: list[Mutation]) -> None:
+    invoices: set[Any] = set()
+    lots: set[Any] = set()
+    for mutation in group:
+        if mutation.entity in money_checks.MODELS and mutation.op != "delete":
+            found = money_checks.touched(session, mutation.entity, mutation.entity_id)
+            invoices |= found[0]
+            lots |= found[1]
+    if invoices or lots:
+        money_checks.check_totals(session, invoices, lots)
 
 
 def _columns(row: Row) -> dict[str, Any]:

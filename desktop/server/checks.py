@@ -32,6 +32,7 @@ from desktop.domain.errors import (
 )
 from desktop.domain.hours import WeeklyHours
 from desktop.domain.roles import Actor
+from desktop.server import money_checks
 from desktop.store import queries
 from desktop.store.models import (
     AppointmentRow,
@@ -75,6 +76,8 @@ def check_write(
         _appointment(session, actor, row, before, changed)
     elif isinstance(row, AttendanceRow):
         _attendance(session, actor, row, before)
+    else:
+        money_checks.check_write(actor, row, before, changed)
 
 
 def check_delete(session: Session, actor: Actor, row: Row) -> None:
@@ -91,6 +94,8 @@ def check_delete(session: Session, actor: Actor, row: Row) -> None:
         appointment = session.get(AppointmentRow, row.appointment_id)
         if appointment is not None:
             _may_edit(actor, session, appointment.practitioner_id)
+    else:
+        money_checks.check_delete(row)
 
 
 def check_group(session: Session, deactivated: set[Any], now: datetime) -> None:

@@ -19,6 +19,16 @@ Entity = Literal[
     "appointment_types",
     "appointments",
     "attendances",
+    "credit_packages",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "refunds",
+    "credit_lots",
+    "credit_applications",
+    "credit_refunds",
+    "credit_settings",
+    "message_opt_outs",
 ]
 
 
@@ -157,3 +167,13 @@ class RowOut(BaseModel):
 
 class RowsResponse(BaseModel):
     rows: list[RowOut]
+
+
+class DeskIn(Strict):
+    replica_id: uuid.UUID
+    name: str = Field(default="", max_length=100, description="the PC's name, for people")
+
+
+class DeskOut(BaseModel):
+    replica_id: uuid.UUID
+    code: str = Field(description="the desk's numbering series, e.g. B in FD-B-000123")

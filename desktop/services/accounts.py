@@ -27,6 +27,7 @@ from desktop.auth import (
 )
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from desktop.domain.roles import Role
+from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.store.database import Database
 from desktop.store.models import PractitionerRow
@@ -115,9 +116,11 @@ class Accounts:
         _require_admin(ctx, "unlock users")
         return self.authenticator.unlock(user_id)
 
-    def set_policy(self, ctx: ServiceContext, policy: SessionPolicy) -> None:
+    def set_policy(self, ctx: ServiceContext, policy: SessionPolicy) -> Changes:
+        """Settings ▸ Sign-in; every open window's idle lock follows the returned change."""
         _require_admin(ctx, "change how long sign-ins last")
         self.authenticator.set_policy(policy)
+        return Changes(sign_in_policy=True)
 
     def _check_practitioner(self, role: Role, practitioner_id: uuid.UUID | None) -> None:
         if role is not Role.PRACTITIONER or practitioner_id is None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.domain import billing as rules
 from desktop.domain.appointments import AppointmentKind, AppointmentStatus
@@ -28,14 +29,21 @@ from desktop.domain.billing import (
 from desktop.domain.clinic_time import clinic_zone, local_date
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from desktop.domain.money import Money
-from desktop.domain.roles import Actor, Role
+from desktop.domain.roles import Actor
 from desktop.services import billing_sync
 from desktop.services import credit as credit_hooks
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
-from desktop.store import billing_queries, queries
+from desktop.store import billing_queries, numbering, queries
 from desktop.store.billing_models import InvoiceLineRow, InvoiceRow, PaymentRow, RefundRow
-from desktop.store.models import AppointmentRow, ClinicRow, PatientRow, ProviderNumberRow
+from desktop.store.models import (
+    AppointmentRow,
+    AppointmentTypeRow,
+    ClinicRow,
+    PatientRow,
+    PractitionerRow,
+    ProviderNumberRow,
+)
 from desktop.store.unit_of_work import UnitOfWork
 
 
@@ -50,7 +58,7 @@ def _today(clinic: ClinicRow) -> date:
 def _require_money_role(actor: Actor, what: str) -> None:
     # Practitioners review their day; handing money back or cancelling a bill is
     # the front desk's (or an admin's) call.
-    if actor.role is Role.PRACTITIONER:
+    if not actor.handles_money_back:
         raise PermissionDenied(f"Only reception or an admin can {what}.")
 
 
@@ -102,16 +110,27 @@ def _service_patient(appointment: AppointmentRow, patient_id: uuid.UUID | None) 
     return patient_id
 
 
-def _describe(appointment: AppointmentRow, provider_number: str, service_day: date) -> str:
-    kind = appointment.appointment_type
-    parts = [kind.name]
-    if kind.item_code:
-        parts.append(f"item {kind.item_code}")
+def _describe(
+    type_name: str, item_code: str, service_day: date, practitioner: str, provider_number: str
+) -> str:
+    parts = [type_name]
+    if item_code:
+        parts.append(f"item {item_code}")
     parts.append(f"{service_day:%d/%m/%Y}")
-    parts.append(appointment.practitioner.name)
+    parts.append(practitioner)
     if provider_number:
         parts.append(f"provider {provider_number}")
     return " · ".join(parts)
+
+
+def _provider_number(session: Session, practitioner_id: uuid.UUID, clinic_id: uuid.UUID) -> str:
+    found = session.execute(
+        select(ProviderNumberRow.number).where(
+            ProviderNumberRow.practitioner_id == practitioner_id,
+            ProviderNumberRow.clinic_id == clinic_id,
+        )
+    ).scalar_one_or_none()
+    return found or ""
 
 
 def invoice_appointment(
@@ -137,18 +156,14 @@ def invoice_appointment(
             raise InvalidInput(f"This service is already invoiced ({existing}).")
         clinic = uow.session.get(ClinicRow, appointment.clinic_id)
         assert clinic is not None
-        provider = uow.session.execute(
-            select(ProviderNumberRow.number).where(
-                ProviderNumberRow.practitioner_id == appointment.practitioner_id,
-                ProviderNumberRow.clinic_id == clinic.id,
-            )
-        ).scalar_one_or_none()
+        provider = _provider_number(uow.session, appointment.practitioner_id, clinic.id)
         service_day = local_date(appointment.starts_at, clinic_zone(clinic.timezone))
         issued = issued_on or _today(clinic)
-        sequence = billing_queries.next_invoice_sequence(uow.session)
+        series, sequence = billing_queries.next_invoice_sequence(uow.session)
         kind = appointment.appointment_type
         row = InvoiceRow(
-            number=rules.invoice_number(sequence),
+            number=rules.invoice_number(sequence, series),
+            series=series,
             sequence=sequence,
             clinic_id=clinic.id,
             patient_id=patient,
@@ -156,7 +171,7 @@ def invoice_appointment(
             active_service_key=key,
             practitioner_id=appointment.practitioner_id,
             practitioner_name=appointment.practitioner.name,
-            provider_number=provider or "",
+            provider_number=provider,
             clinic_name=clinic.name,
             type_name=kind.name,
             item_code=kind.item_code,
@@ -169,7 +184,13 @@ def invoice_appointment(
         row.lines.append(
             InvoiceLineRow(
                 position=1,
-                description=_describe(appointment, provider or "", service_day),
+                description=_describe(
+                    kind.name,
+                    kind.item_code,
+                    service_day,
+                    appointment.practitioner.name,
+                    provider,
+                ),
                 item_code=kind.item_code,
                 quantity=1,
                 unit_price_cents=kind.price_cents,
@@ -195,7 +216,9 @@ def _resend_payments(uow: UnitOfWork, row: InvoiceRow) -> None:
 def edit_invoice(
     ctx: ServiceContext, invoice_id: uuid.UUID, edit: InvoiceEdit, expected_version: int
 ) -> tuple[Invoice, Changes]:
-    """Change the fee, the wording or the invoice date (not below what is paid)."""
+    """Change the fee, the wording or the invoice date (not below what is paid), or
+    correct the service: its appointment type, date of service or practitioner. The
+    invoice goes to Xero again, superseding a job Xero refused."""
     ctx.actor()
     with ctx.unit_of_work() as uow:
         row = _locked(uow, invoice_id, expected_version)
@@ -207,6 +230,8 @@ def edit_invoice(
             Money.zero(row.currency),
         )
         rules.ensure_editable(current, new_total)
+        if edit.changes_service:
+            _correct_service(uow.session, row, line, edit)
         if edit.description is not None:
             if not edit.description.strip():
                 raise InvalidInput("The invoice line needs a description.")
@@ -224,6 +249,32 @@ def edit_invoice(
         uow.commit()
     invoice = _reloaded(ctx, invoice_id)
     return invoice, _changed(invoice, job is not None)
+
+
+def _correct_service(
+    session: Session, row: InvoiceRow, line: InvoiceLineRow, edit: InvoiceEdit
+) -> None:
+    """The service facts of a health-fund receipt, as the edit says they really were;
+    the line's wording follows them (unless the edit words it itself)."""
+    if edit.type_id is not None:
+        kind = session.get(AppointmentTypeRow, edit.type_id)
+        if kind is None:
+            raise NotFound("That appointment type no longer exists.")
+        row.type_name = kind.name
+        row.item_code = kind.item_code
+        line.item_code = kind.item_code
+    if edit.practitioner_id is not None:
+        practitioner = session.get(PractitionerRow, edit.practitioner_id)
+        if practitioner is None:
+            raise NotFound("That practitioner no longer exists.")
+        row.practitioner_id = practitioner.id
+        row.practitioner_name = practitioner.name
+        row.provider_number = _provider_number(session, practitioner.id, row.clinic_id)
+    if edit.service_date is not None:
+        row.service_date = edit.service_date
+    line.description = _describe(
+        row.type_name, row.item_code, row.service_date, row.practitioner_name, row.provider_number
+    )
 
 
 def void_invoice(
@@ -303,13 +354,14 @@ def take_payment(
         day = received_on or _today(clinic)
         now = datetime.now(UTC)
         position = len(row.payments)
+        desk = numbering.desk_series(uow.session)
         added: list[PaymentRow] = []
         for tender in tenders:
             position += 1
             payment = PaymentRow(
                 invoice_id=row.id,
                 position=position,
-                number=rules.payment_number(row.number, position),
+                number=rules.payment_number(row.number, position, desk),
                 amount_cents=tender.amount.cents,
                 currency=tender.amount.currency,
                 method=tender.method.value,
@@ -416,7 +468,7 @@ def refund(
         refund_row = RefundRow(
             invoice_id=row.id,
             position=position,
-            number=rules.refund_number(row.number, position),
+            number=rules.refund_number(row.number, position, numbering.desk_series(uow.session)),
             amount_cents=amount.cents,
             currency=amount.currency,
             method=method.value,

@@ -15,6 +15,7 @@ class Changes:
     clinic: bool = False
     billing: bool = False
     outbox: bool = False
+    sign_in_policy: bool = False  # idle timeout / session lifetime: the idle lock re-reads it
     ids: frozenset[UUID] = field(default_factory=frozenset)
 
     def __or__(self, other: Changes) -> Changes:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain import credit as rules
@@ -44,11 +44,10 @@ from desktop.domain.credit import (
 )
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from desktop.domain.money import Money
-from desktop.domain.roles import Role
 from desktop.services import billing_sync, receipts
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
-from desktop.store import billing_queries
+from desktop.store import billing_queries, numbering
 from desktop.store.billing_models import InvoiceRow
 from desktop.store.credit_models import (
     CreditApplicationRow,
@@ -73,7 +72,7 @@ def _today(session: Session) -> date:
 
 
 def _require_money_role(ctx: ServiceContext, what: str) -> None:
-    if ctx.actor().role is Role.PRACTITIONER:
+    if not ctx.actor().handles_money_back:
         raise PermissionDenied(f"Only reception or an admin can {what}.")
 
 
@@ -188,24 +187,58 @@ def create_package(ctx: ServiceContext, details: PackageDetails) -> tuple[Packag
     _require_money_role(ctx, "set up packages")
     rules.ensure_package(details.name, details.price, details.sessions, details.valid_days)
     with ctx.unit_of_work() as uow:
-        taken = uow.session.execute(
-            select(CreditPackageRow.id).where(CreditPackageRow.name == details.name.strip())
-        ).first()
-        if taken is not None:
-            raise InvalidInput(f"There is already a package called “{details.name.strip()}”.")
-        row = CreditPackageRow(
-            name=details.name.strip(),
-            price_cents=details.price.cents,
-            currency=details.price.currency,
-            sessions=details.sessions,
-            eligible_type_ids=sorted(str(i) for i in details.eligible_type_ids),
-            valid_days=details.valid_days,
-            active=details.active,
-        )
+        _ensure_package_name_free(uow.session, details.name)
+        row = CreditPackageRow(active=details.active)
+        _fill_package(row, details)
         uow.session.add(row)
         uow.commit()
         package = to_package(row)
     return package, Changes(billing=True, ids=frozenset({package.id}))
+
+
+def update_package(
+    ctx: ServiceContext, package_id: uuid.UUID, details: PackageDetails
+) -> tuple[Package, Changes]:
+    """Edit what a package sells from now on; packages already sold keep their terms."""
+    _require_money_role(ctx, "change packages")
+    rules.ensure_package(details.name, details.price, details.sessions, details.valid_days)
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(CreditPackageRow, package_id)
+        if row is None:
+            raise NotFound("That package no longer exists.")
+        _ensure_package_name_free(uow.session, details.name, package_id)
+        _fill_package(row, details)
+        uow.commit()
+        package = to_package(row)
+    return package, Changes(billing=True, ids=frozenset({package_id}))
+
+
+def set_package_active(ctx: ServiceContext, package_id: uuid.UUID, active: bool) -> Changes:
+    """Retire a package (no longer sold; sold ones keep working) or sell it again."""
+    _require_money_role(ctx, "retire packages")
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(CreditPackageRow, package_id)
+        if row is None:
+            raise NotFound("That package no longer exists.")
+        row.active = active
+        uow.commit()
+    return Changes(billing=True, ids=frozenset({package_id}))
+
+
+def _ensure_package_name_free(session: Session, name: str, own_id: uuid.UUID | None = None) -> None:
+    query = select(CreditPackageRow.id).where(CreditPackageRow.name == name.strip())
+    found = session.execute(query).scalar_one_or_none()
+    if found is not None and found != own_id:
+        raise InvalidInput(f"There is already a package called “{name.strip()}”.")
+
+
+def _fill_package(row: CreditPackageRow, details: PackageDetails) -> None:
+    row.name = details.name.strip()
+    row.price_cents = details.price.cents
+    row.currency = details.price.currency
+    row.sessions = details.sessions
+    row.eligible_type_ids = sorted(str(i) for i in details.eligible_type_ids)
+    row.valid_days = details.valid_days
 
 
 def packages(ctx: ServiceContext, include_inactive: bool = False) -> list[Package]:
@@ -251,13 +284,6 @@ def set_auto_apply(ctx: ServiceContext, enabled: bool) -> Changes:
 # --------------------------------------------------------------------------- lots
 
 
-def _next_lot_sequence(session: Session) -> int:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SELECT pg_advisory_xact_lock({_LOT_NUMBER_LOCK})"))
-    current = session.execute(select(func.max(CreditLotRow.sequence))).scalar_one_or_none()
-    return (current or 0) + 1
-
-
 def _new_lot(
     session: Session,
     patient_id: uuid.UUID,
@@ -277,9 +303,12 @@ def _new_lot(
         raise NotFound("That patient no longer exists.")
     if amount.cents <= 0:
         raise InvalidInput("Credit must be more than $0.00.")
-    sequence = _next_lot_sequence(session)
+    series, sequence = numbering.next_in_series(
+        session, CreditLotRow.sequence, CreditLotRow.series, _LOT_NUMBER_LOCK
+    )
     row = CreditLotRow(
-        number=rules.lot_number(sequence),
+        number=rules.lot_number(sequence, series),
+        series=series,
         sequence=sequence,
         patient_id=patient_id,
         package_id=package_id,
@@ -349,15 +378,11 @@ def add_credit(
     eligible_type_ids: Iterable[uuid.UUID] = (),
 ) -> tuple[CreditLot, Changes]:
     """Money received on account (an overpayment: `method` says how it was paid), or a
-    credit note (a goodwill credit, a cancelled class)."""
-    if source is CreditSource.PACKAGE:
-        raise InvalidInput("Sell a package with sell_package.")
-    if source is CreditSource.OVERPAYMENT and method is None:
-        raise InvalidInput("Say how the money was paid.")
+    credit note (a goodwill credit, a cancelled class): Patient card ▸ Credit ▸ Add
+    credit…"""
+    rules.ensure_added_credit(source, amount, description, method_given=method is not None)
     if source is CreditSource.CREDIT_NOTE:
         _require_money_role(ctx, "give credit notes")
-    if not description.strip():
-        raise InvalidInput("Describe the credit (e.g. “Goodwill: class cancelled”).")
     ctx.actor()
     with ctx.unit_of_work() as uow:
         row = _new_lot(
@@ -408,7 +433,7 @@ def _apply(
         lot_id=lot_row.id,
         invoice_id=invoice.id,
         position=position,
-        number=rules.application_number(lot_row.number, position),
+        number=rules.application_number(lot_row.number, position, numbering.desk_series(session)),
         amount_cents=amount.cents,
         applied_on=on,
         status=ApplicationStatus.APPLIED.value,
@@ -598,7 +623,7 @@ def refund_credit(
         refund = CreditRefundRow(
             lot_id=row.id,
             position=position,
-            number=rules.refund_number(row.number, position),
+            number=rules.refund_number(row.number, position, numbering.desk_series(uow.session)),
             amount_cents=amount.cents,
             method=method.value,
             refunded_on=refunded_on or _today(uow.session),

@@ -6,6 +6,7 @@ knows how to deliver a batch of its jobs and says how each attempt ended.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections.abc import Callable, Iterable
@@ -14,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from desktop.domain.outbox import Channel, JobState, OutboxJob, Outcome
-from desktop.store.outbox import OutboxQueue
+from desktop.store.outbox import HEARTBEAT, OutboxQueue
 
 Clock = Callable[[], datetime]
 
@@ -58,27 +59,74 @@ def drain(
 ) -> DrainReport:
     """Deliver everything due now; stops when nothing is due or a batch made no progress."""
     report = DrainReport()
-    for _ in range(max_batches):
-        jobs = queue.claim_due(handler.channel, clock(), batch)
-        if not jobs:
-            break
-        progressed = False
-        for job, outcome in handler.deliver(jobs):
-            state = queue.settle(job, outcome, clock(), rng)
-            if state is JobState.DONE:
-                report.delivered += 1
-                progressed = True
-            elif state is JobState.PENDING:
-                report.retrying += 1
-            elif state is JobState.PARKED:
-                report.parked += 1
-                report.errors.append(f"{job.kind}: {getattr(outcome, 'reason', '')}")
-                progressed = True
-            elif state is JobState.HELD:
-                report.held += 1
-        if not progressed:
-            break
+    with LeaseHeartbeat(queue, clock) as heartbeat:
+        for _ in range(max_batches):
+            jobs = queue.claim_due(handler.channel, clock(), batch)
+            if not jobs:
+                break
+            heartbeat.hold(jobs)
+            if not _deliver(queue, handler, jobs, clock, rng, report):
+                break
     return report
+
+
+def _deliver(
+    queue: OutboxQueue,
+    handler: ChannelHandler,
+    jobs: list[OutboxJob],
+    clock: Clock,
+    rng: random.Random | None,
+    report: DrainReport,
+) -> bool:
+    """One claimed batch through its channel; whether anything moved on."""
+    progressed = False
+    for job, outcome in handler.deliver(jobs):
+        state = queue.settle(job, outcome, clock(), rng)
+        if state is JobState.DONE:
+            report.delivered += 1
+            progressed = True
+        elif state is JobState.PENDING:
+            report.retrying += 1
+        elif state is JobState.PARKED:
+            report.parked += 1
+            report.errors.append(f"{job.kind}: {getattr(outcome, 'reason', '')}")
+            progressed = True
+        elif state is JobState.HELD:
+            report.held += 1
+    return progressed
+
+
+class LeaseHeartbeat:
+    """Renews the leases of the jobs a drain holds, every `HEARTBEAT`, while it lives.
+
+    A thread, because one call to the other side can outlast a lease (a slow answer,
+    a rate-limit wait); when the process dies the renewals stop and the jobs are
+    claimed again as soon as their short lease runs out.
+    """
+
+    def __init__(self, queue: OutboxQueue, clock: Clock, interval: timedelta = HEARTBEAT) -> None:
+        self.queue = queue
+        self.clock = clock
+        self.interval = interval
+        self._held: list[OutboxJob] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+
+    def hold(self, jobs: list[OutboxJob]) -> None:
+        self._held = list(jobs)
+
+    def __enter__(self) -> LeaseHeartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval.total_seconds()):
+            with contextlib.suppress(Exception):  # a missed beat only shortens the lease
+                self.queue.renew([job.id for job in self._held], self.clock())
 
 
 class OutboxWorker:

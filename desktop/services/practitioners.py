@@ -38,6 +38,8 @@ class PractitionerDetails:
     colour: str = "#4a90d9"
     availability: WeeklyHours = field(default_factory=WeeklyHours)
     provider_numbers: dict[uuid.UUID, str] | None = None
+    # The column's place in the calendar (lowest first); None: after everyone else.
+    display_order: int | None = None
 
 
 def create_practitioner(
@@ -45,23 +47,64 @@ def create_practitioner(
 ) -> tuple[Practitioner, Changes]:
     if not ctx.actor().is_admin:
         raise PermissionDenied("Only an administrator can add practitioners.")
-    if not details.name.strip():
-        raise InvalidInput("A practitioner needs a name.")
+    _check(details)
     with ctx.unit_of_work() as uow:
         count = len(uow.session.execute(select(PractitionerRow.id)).all())
-        row = PractitionerRow(
-            name=details.name.strip(),
-            profession=details.profession.strip(),
-            colour=details.colour,
-            availability=details.availability.to_json(),
-            sort_order=count,
-            active=True,
-        )
-        for clinic_id, number in (details.provider_numbers or {}).items():
-            row.provider_numbers.append(ProviderNumberRow(clinic_id=clinic_id, number=number))
+        row = PractitionerRow(active=True, sort_order=count)
+        _fill(row, details)
         uow.session.add(row)
         uow.commit()
         return to_practitioner(row), Changes(practitioners=True, ids=frozenset({row.id}))
+
+
+def update_practitioner(
+    ctx: ServiceContext, practitioner_id: uuid.UUID, details: PractitionerDetails
+) -> tuple[Practitioner, Changes]:
+    """Name, profession, colour, order, hours and provider numbers; active stays as it is.
+
+    Provider numbers are replaced by the ones given (a location left blank loses its
+    number). Existing bookings outside the new hours stay where they are.
+    """
+    if not ctx.actor().is_admin:
+        raise PermissionDenied("Only an administrator can change practitioners.")
+    _check(details)
+    with ctx.unit_of_work() as uow:
+        row = queries.lock_practitioner(uow.session, practitioner_id)
+        if row is None:
+            raise NotFound("That practitioner no longer exists.")
+        _fill(row, details)
+        uow.commit()
+        return to_practitioner(row), Changes(practitioners=True, ids=frozenset({row.id}))
+
+
+def _check(details: PractitionerDetails) -> None:
+    if not details.name.strip():
+        raise InvalidInput("A practitioner needs a name.")
+    if details.display_order is not None and details.display_order < 0:
+        raise InvalidInput("The calendar order is a number from 0 up.")
+
+
+def _fill(row: PractitionerRow, details: PractitionerDetails) -> None:
+    row.name = details.name.strip()
+    row.profession = details.profession.strip()
+    row.colour = details.colour
+    row.availability = details.availability.to_json()
+    if details.display_order is not None:
+        row.sort_order = details.display_order
+    wanted = {
+        clinic_id: number.strip()
+        for clinic_id, number in (details.provider_numbers or {}).items()
+        if number.strip()
+    }
+    for existing in list(row.provider_numbers):
+        if existing.clinic_id not in wanted:
+            row.provider_numbers.remove(existing)
+        elif existing.number != wanted[existing.clinic_id]:
+            existing.number = wanted[existing.clinic_id]
+    held = {existing.clinic_id for existing in row.provider_numbers}
+    for clinic_id, number in wanted.items():
+        if clinic_id not in held:
+            row.provider_numbers.append(ProviderNumberRow(clinic_id=clinic_id, number=number))
 
 
 def future_bookings(ctx: ServiceContext, practitioner_id: uuid.UUID) -> list[Appointment]:

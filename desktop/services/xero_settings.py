@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain import xero_sync
 from desktop.domain.billing import PaymentMethod
+from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import InvalidInput, NotFound
 from desktop.domain.outbox import Channel, JobState, OutboxJob
 from desktop.domain.xero_sync import SyncStatus
@@ -33,6 +34,7 @@ from desktop.store.billing_models import (
     XeroSettingsRow,
 )
 from desktop.store.database import Database
+from desktop.store.models import ClinicRow
 from desktop.store.outbox import OutboxQueue, to_job
 from desktop.store.outbox_models import OutboxJobRow
 
@@ -237,6 +239,8 @@ class XeroQueueStatus:
     connection: XeroConnection
     counts: dict[JobState, int]
     attention: list[QueuedJob]  # parked and held: what a person should look at
+    # e.g. "2 held by a sender that stopped; retrying at 10:42" (clinic time).
+    stalled_note: str = ""
 
     @property
     def waiting(self) -> int:
@@ -292,7 +296,23 @@ def queue_status(ctx: ServiceContext) -> XeroQueueStatus:
         )
         for job in queue.jobs(Channel.XERO, [JobState.PARKED, JobState.HELD])
     ]
-    return XeroQueueStatus(read_connection(ctx.database), queue.counts(Channel.XERO), attention)
+    return XeroQueueStatus(
+        read_connection(ctx.database),
+        queue.counts(Channel.XERO),
+        attention,
+        _stalled_note(ctx.database, queue),
+    )
+
+
+def _stalled_note(database: Database, queue: OutboxQueue) -> str:
+    """Jobs a sender claimed and then stopped renewing (it crashed or was killed)."""
+    stalled = queue.stalled(Channel.XERO, datetime.now(UTC))
+    if not stalled:
+        return ""
+    with database.reading() as session:
+        zone = session.execute(select(ClinicRow.timezone).limit(1)).scalar_one_or_none()
+    retry_at = to_local(min(until for _job, until in stalled), clinic_zone(zone or "UTC"))
+    return f"{len(stalled)} held by a sender that stopped; retrying at {retry_at:%H:%M}"
 
 
 def retry_job(ctx: ServiceContext, job_id: uuid.UUID) -> Changes:
@@ -317,6 +337,8 @@ def badge_text(status: XeroQueueStatus) -> str:
         parts.append(f"{status.parked} refused")
     if status.held:
         parts.append(f"{status.held} held")
+    if status.stalled_note:
+        parts.append(status.stalled_note)
     return "Xero: " + (", ".join(parts) if parts else "up to date")
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,10 +31,16 @@ from desktop.store.types import UTCDateTime
 
 class InvoiceRow(Row):
     __tablename__ = "invoices"
-    __table_args__ = (CheckConstraint("sequence > 0", name="sequence_positive"),)
+    __table_args__ = (
+        CheckConstraint("sequence > 0", name="sequence_positive"),
+        UniqueConstraint("series", "sequence"),
+    )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    # The numbering series: "" on a desk of its own, the desk's code on a shared
+    # clinic (desktop.store.numbering); the sequence counts within it.
+    series: Mapped[str] = mapped_column(String(4), default="")
+    sequence: Mapped[int] = mapped_column(Integer)
     clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"))
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), index=True)
     appointment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("appointments.id"), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from desktop.domain.billing import (
@@ -19,6 +19,7 @@ from desktop.domain.billing import (
     ServiceDetails,
 )
 from desktop.domain.money import Money
+from desktop.store import numbering
 from desktop.store.billing_models import InvoiceRow, PaymentRow, RefundRow
 from desktop.store.credit_models import CreditApplicationRow, CreditLotRow
 from desktop.store.models import PatientRow
@@ -27,13 +28,11 @@ from desktop.store.models import PatientRow
 _INVOICE_NUMBER_LOCK = 727_004
 
 
-def next_invoice_sequence(session: Session) -> int:
-    """The next invoice sequence number; callers hold a write transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Two desks invoicing at once must not pick the same number.
-        session.execute(text(f"SELECT pg_advisory_xact_lock({_INVOICE_NUMBER_LOCK})"))
-    current = session.execute(select(func.max(InvoiceRow.sequence))).scalar_one_or_none()
-    return (current or 0) + 1
+def next_invoice_sequence(session: Session) -> tuple[str, int]:
+    """The series and next invoice sequence number; callers hold a write transaction."""
+    return numbering.next_in_series(
+        session, InvoiceRow.sequence, InvoiceRow.series, _INVOICE_NUMBER_LOCK
+    )
 
 
 def lock_invoice(session: Session, invoice_id: uuid.UUID) -> InvoiceRow | None:

@@ -18,7 +18,17 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.store.models import Row
@@ -43,10 +53,12 @@ class CreditLotRow(Row):
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("sequence > 0", name="sequence_positive"),
+        UniqueConstraint("series", "sequence"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    series: Mapped[str] = mapped_column(String(4), default="")  # as invoices.series
+    sequence: Mapped[int] = mapped_column(Integer)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), index=True)
     package_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("credit_packages.id"), nullable=True

@@ -43,6 +43,7 @@ def to_practitioner(row: PractitionerRow) -> Practitioner:
         availability=WeeklyHours.from_json(row.availability),
         provider_numbers={p.clinic_id: p.number for p in row.provider_numbers},
         version=row.version,
+        display_order=row.sort_order,
     )
 
 

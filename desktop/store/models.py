@@ -108,6 +108,9 @@ class PatientRow(Row):
     health_fund_number: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The patient's id in the system the clinic imported them from (`frontdesk import`),
+    # so that system's appointments file finds them; "" for patients added here.
+    source_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class AppointmentTypeRow(Row):

@@ -2,8 +2,11 @@
 
 Delivery is at-least-once with guards against duplicates:
 
-* a job is claimed with a lease (`claimed_until`); a worker that dies mid-call
-  leaves the job to be claimed again once the lease runs out — never lost;
+* a job is claimed with a short lease (`claimed_until`, 30 s) that its worker
+  renews every few seconds while it lives (`renew`, see outbox_dispatch); a worker
+  that dies mid-call leaves the job to be claimed again within seconds — never
+  lost. A lease not renewed for two heartbeats marks a sender that stopped
+  (`stalled`), which the status line says in so many words;
 * every job carries a stable idempotency key, and its channel's handler checks
   `attempts > 0` jobs against the other side before creating anything again —
   never sent twice;
@@ -36,7 +39,10 @@ from desktop.store.database import Database
 from desktop.store.outbox_models import OutboxJobRow
 from desktop.store.types import utc_now
 
-DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_LEASE = timedelta(seconds=30)
+# How often a living worker renews its leases; a lease older than two of these
+# belongs to a sender that stopped.
+HEARTBEAT = timedelta(seconds=8)
 _OPEN = (JobState.PENDING.value, JobState.PARKED.value, JobState.HELD.value)
 
 
@@ -184,6 +190,35 @@ class OutboxQueue:
             session.commit()
             return [to_job(row) for row in rows]
 
+    def renew(self, job_ids: Sequence[uuid.UUID], now: datetime) -> None:
+        """The worker holding these jobs is alive: push their leases forward."""
+        if not job_ids:
+            return
+        with self.database.write_session() as session:
+            session.execute(
+                update(OutboxJobRow)
+                .where(
+                    OutboxJobRow.id.in_(list(job_ids)),
+                    OutboxJobRow.state == JobState.IN_FLIGHT.value,
+                )
+                .values(claimed_until=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+
+    def stalled(self, channel: Channel, now: datetime) -> list[tuple[OutboxJob, datetime]]:
+        """Jobs in flight whose worker stopped renewing them, with when they go again."""
+        renewed_by = now + self.lease - 2 * HEARTBEAT
+        with self.database.reading() as session:
+            rows = session.execute(
+                select(OutboxJobRow).where(
+                    OutboxJobRow.channel == channel.value,
+                    OutboxJobRow.state == JobState.IN_FLIGHT.value,
+                    OutboxJobRow.claimed_until < renewed_by,
+                )
+            ).scalars()
+            return [(to_job(row), row.claimed_until or now) for row in rows]
+
     def settle(self, job: OutboxJob, outcome: Outcome, now: datetime, rng: Any = None) -> JobState:
         """Record what a delivery attempt ended in; returns the job's new state."""
         with self.database.write_session() as session:
@@ -277,12 +312,22 @@ class OutboxQueue:
 
     def next_due_at(self, channel: Channel) -> datetime | None:
         """When the next job could go; jobs waiting on another job are not counted (the
-        job they wait on has its own time), so a worker does not poll while it backs off."""
+        job they wait on has its own time), so a worker does not poll while it backs off.
+        A job in flight counts from the end of its lease: if its worker has died, it
+        goes again then."""
         with self.database.reading() as session:
-            return session.execute(
+            pending = session.execute(
                 select(func.min(OutboxJobRow.next_attempt_at)).where(
                     OutboxJobRow.channel == channel.value,
                     OutboxJobRow.state == JobState.PENDING.value,
                     ~_waiting_on_another_job(),
                 )
             ).scalar_one_or_none()
+            leased = session.execute(
+                select(func.min(OutboxJobRow.claimed_until)).where(
+                    OutboxJobRow.channel == channel.value,
+                    OutboxJobRow.state == JobState.IN_FLIGHT.value,
+                )
+            ).scalar_one_or_none()
+            times = [when for when in (pending, leased) if when is not None]
+            return min(times) if times else None

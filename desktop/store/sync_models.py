@@ -8,6 +8,7 @@ On the server (PostgreSQL):
 * `sync_applied_mutations` — every mutation a replica pushed and what became of it,
   so a push repeated after a lost answer is answered again, never applied twice.
 * `rate_limit_buckets` — token buckets shared by every server instance.
+* `sync_desks` — each desk that follows the server, and the numbering code it was given.
 
 On a desktop replica (SQLite):
 
@@ -41,6 +42,17 @@ SYNCED_TABLES = (
     "appointment_types",
     "appointments",
     "attendances",
+    # The clinic's money (desktop.server.money_checks re-checks it on the server).
+    "credit_packages",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "refunds",
+    "credit_lots",
+    "credit_applications",
+    "credit_refunds",
+    "credit_settings",
+    "message_opt_outs",
 )
 
 
@@ -131,6 +143,10 @@ class SyncConflictRow(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     code: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
+    # The row as the refused change left it, and as the server holds it: what the
+    # Conflicts list explains ("FD-000231 is owing $45 again") and shows side by side.
+    mine: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    theirs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -148,3 +164,16 @@ class SyncStateRow(Base):
     # Downloaded into the inbox up to here (a pull interrupted part-way resumes from it).
     staged_cursor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The desk's numbering series, given by the server at first sync (desktop.store.numbering).
+    desk_code: Mapped[str | None] = mapped_column(String(4), nullable=True)
+
+
+class SyncDeskRow(Base):
+    """Server: a desk (replica) that follows this server, and its numbering code."""
+
+    __tablename__ = "sync_desks"
+
+    replica_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -233,6 +233,12 @@ class ServerApi:
             params["total"] = "true"
         return self._call("GET", f"{API}/sync/changes", params=params)
 
+    def register_desk(self, replica_id: str, name: str) -> dict[str, Any]:
+        """This desk's numbering code (the same answer every time it asks)."""
+        return self._call(
+            "POST", f"{API}/sync/desk", json={"replica_id": replica_id, "name": name[:100]}
+        )
+
     def rows(self, keys: list[tuple[str, str]]) -> dict[str, Any]:
         return self._call(
             "POST",

@@ -25,6 +25,7 @@ from desktop.store.models import (
 )
 from desktop.store.sync_models import SyncConflictRow
 from desktop.store.types import utc_now
+from desktop.sync import money_conflicts
 from desktop.sync.pending import PendingMutation
 
 _WHAT = {
@@ -35,6 +36,7 @@ _WHAT = {
     "appointment_types": "appointment type",
     "appointments": "appointment",
     "attendances": "class place",
+    **money_conflicts.MONEY_WHAT,
 }
 _DOING = {"insert": "New", "update": "Change to", "delete": "Deletion of"}
 
@@ -49,6 +51,7 @@ class Conflict:
     code: str
     reason: str
     created_at: datetime
+    meaning: str = ""  # what the undone change leaves behind, as things stand now
 
 
 def describe(session: Session, mutation: PendingMutation) -> str:
@@ -72,6 +75,8 @@ def _name(session: Session, model: type[Any], ident: Any, *attrs: str) -> str:
 
 
 def _detail(session: Session, entity: str, data: Mapping[str, Any]) -> str:
+    if entity in money_conflicts.MONEY_WHAT:
+        return money_conflicts.detail(session, entity, data)
     if entity == "appointments":
         parts = [
             _name(session, AppointmentTypeRow, data.get("appointment_type_id"), "name"),
@@ -114,6 +119,7 @@ def record(
             summary=summary,
             code=code,
             reason=reason,
+            mine=dict(mutation.snapshot),
             created_at=utc_now(),
         )
     )
@@ -129,9 +135,17 @@ def open_conflicts(database: Database) -> list[Conflict]:
         ).scalars()
         return [
             Conflict(
-                r.id, r.entity, r.entity_id, r.operation, r.summary, r.code, r.reason, r.created_at
+                r.id,
+                r.entity,
+                r.entity_id,
+                r.operation,
+                r.summary,
+                r.code,
+                r.reason,
+                r.created_at,
+                money_conflicts.consequence(session, r.entity, r.mine or {}),
             )
-            for r in rows
+            for r in list(rows)
         ]
 
 

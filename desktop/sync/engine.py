@@ -14,10 +14,16 @@ from datetime import datetime
 
 from desktop.store.database import Database
 from desktop.sync import conflicts
-from desktop.sync.client import ServerApi, ServerCredentials, Tokens
+from desktop.sync.client import ServerApi, ServerCredentials, ServerProtocolError, Tokens
 from desktop.sync.pull import Progress, PullReport, pull_changes
 from desktop.sync.push import PushReport, push_pending
-from desktop.sync.state import ReplicaState, bind_replica, load_state, pending_count
+from desktop.sync.state import (
+    ReplicaState,
+    bind_replica,
+    load_state,
+    pending_count,
+    save_desk_code,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +68,21 @@ class SyncEngine:
     def run_pass(self, progress: Progress | None = None) -> PassReport:
         """Push, then pull. Raises Offline, SessionExpired (nobody signed in again) …"""
         state = self.state()
+        if state.desk_code is None:
+            self._register_desk(state)
         pushed = push_pending(self.database, self.api, state.replica_id, self.settings.push_batch)
         pulled = pull_changes(
             self.database, self.api, page_size=self.settings.pull_page, progress=progress
         )
         after = load_state(self.database)
         return PassReport(pushed, pulled, after.last_synced_at if after else None)
+
+    def _register_desk(self, state: ReplicaState) -> None:
+        answer = self.api.register_desk(str(state.replica_id), socket.gethostname())
+        code = answer.get("code")
+        if not isinstance(code, str) or not code.isalpha() or len(code) > 4:
+            raise ServerProtocolError("The server's desk code was not understood.")
+        save_desk_code(self.database, code)
 
     def pending(self) -> int:
         return pending_count(self.database)

@@ -31,6 +31,7 @@ class ReplicaState:
     cursor: int
     staged_cursor: int | None
     last_synced_at: datetime | None
+    desk_code: str | None = None
 
 
 def normalise_server_url(url: str) -> str:
@@ -50,7 +51,12 @@ def load_state(database: Database) -> ReplicaState | None:
 
 def _state(row: SyncStateRow) -> ReplicaState:
     return ReplicaState(
-        row.server_url, row.replica_id, row.cursor, row.staged_cursor, row.last_synced_at
+        row.server_url,
+        row.replica_id,
+        row.cursor,
+        row.staged_cursor,
+        row.last_synced_at,
+        row.desk_code,
     )
 
 
@@ -86,6 +92,22 @@ def bind_replica(database: Database, server_url: str) -> ReplicaState:
         session.close()
     enable_capture(database)
     return state
+
+
+def save_desk_code(database: Database, code: str) -> None:
+    """The numbering code the server gave this desk (desktop.store.numbering)."""
+    session = database.write_session()
+    try:
+        row = session.get(SyncStateRow, _STATE_ID)
+        if row is None:
+            raise RuntimeError("this database does not follow a server")
+        if row.desk_code not in (None, code):
+            # A number printed in the old series would no longer be this desk's.
+            raise RuntimeError(f"the server changed this desk's code from {row.desk_code}")
+        row.desk_code = code
+        session.commit()
+    finally:
+        session.close()
 
 
 def attach_if_bound(database: Database) -> ReplicaState | None:

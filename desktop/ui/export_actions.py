@@ -46,6 +46,7 @@ from desktop.services import calendar, exports
 from desktop.services.context import ServiceContext
 from desktop.ui import operations
 from desktop.ui.icons import icon
+from desktop.ui.widgets.combo import select_data
 
 ICS_WEEKS = 12
 
@@ -255,8 +256,8 @@ class ExportRangeDialog(QDialog):
         if question.practitioners is not None:
             for practitioner in question.practitioners:
                 self.practitioner.addItem(practitioner.name, practitioner.id)
-            index = self.practitioner.findData(question.practitioner_id)
-            self.practitioner.setCurrentIndex(max(index, 0))
+            select_data(self.practitioner, question.practitioner_id)
+            self.practitioner.currentIndexChanged.connect(self._check)
             form.addRow(self.tr("Practitioner"), self.practitioner)
         self.first = self._date_edit(question.first)
         self.last = self._date_edit(question.last)
@@ -286,9 +287,16 @@ class ExportRangeDialog(QDialog):
 
     def _check(self) -> None:
         backwards = self.last.date() < self.first.date()
-        self.problem.setText(self.tr("The end date is before the start date.") if backwards else "")
-        self.problem.setVisible(backwards)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not backwards)
+        unchosen = self.practitioner.count() > 0 and self.practitioner.currentIndex() < 0
+        if backwards:
+            problem = self.tr("The end date is before the start date.")
+        elif unchosen:
+            problem = self.tr("Choose the practitioner.")
+        else:
+            problem = ""
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
 
     def answer(self) -> RangeAnswer:
         practitioner = self.practitioner.currentData() if self.practitioner.count() else None

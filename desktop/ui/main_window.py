@@ -53,6 +53,7 @@ from desktop.ui.change_bus import ChangeBus
 from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
+from desktop.ui.import_dialog import ImportDialog
 from desktop.ui.messaging.settings_page import MessagingSettingsPage
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
         self.cancelled_action.toggled.connect(panel.set_show_cancelled)
         self.practitioners_action = self._action("&Practitioners…", self.open_practitioners)
         self.users_action = self._action("&Users…", self.open_users)
+        self.import_action = self._action("&Import…", self.open_import)
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
@@ -254,6 +256,8 @@ class MainWindow(QMainWindow):
         self.file_menu = file_menu
         self.exports = ExportActions(self, self.ctx, lambda: self.calendar.period.anchor)
         self.exports.finished.connect(lambda text: self.status_bar.showMessage(text, 8000))
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
         file_menu.addActions(self.exports.actions())
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, ("Ctrl+Q",))
@@ -422,6 +426,12 @@ class MainWindow(QMainWindow):
         page = UsersPage(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
+
+    def open_import(self) -> ImportDialog:
+        """Patients or appointments from another system's CSV export."""
+        dialog = ImportDialog(self.caller, self)
+        dialog.open()
+        return dialog
 
     def open_xero(self) -> XeroPage:
         """The Xero page: connection, queue counts, parked jobs with their reasons."""

@@ -8,7 +8,8 @@ caller's `on_error` can then refresh (e.g. the calendar after a stale booking).
 is back, the same call is retried once (so a booking is saved exactly once).
 Without a handler, or when the retry lapses too, it is shown as a message.
 
-Messages go through the module-level `show_error`, so tests (which must never
+`handle_failure` is that policy on its own, for work that ran in the background
+(`desktop.ui.background_ops`). Messages go through the module-level `show_error`, so tests (which must never
 block on a modal box) replace it with a recorder.
 """
 
@@ -60,20 +61,37 @@ def run_operation(
     for attempt in (1, 2):
         try:
             return action()
-        except SessionExpired as exc:
-            # The caller (e.g. a half-filled booking dialog) stays as it is while the
-            # user signs in again; then the interrupted action is retried, once.
-            handler = _session_handler
-            if attempt == 1 and handler is not None and handler.reauthenticate(parent, exc):
-                continue
-            if handler is None or attempt > 1:
-                show_error(parent, title, exc.message)
-            if on_error is not None:
-                on_error(exc)
-            return None
-        except DomainError as exc:
-            show_error(parent, title, str(exc))
-            if on_error is not None:
-                on_error(exc)
-            return None
-    return None  # not reached: the second attempt always returns
+        except (SessionExpired, DomainError) as exc:
+            if not handle_failure(
+                parent, exc, title=title, may_retry=attempt == 1, on_error=on_error
+            ):
+                return None
+    return None  # not reached: the second attempt never asks for a retry
+
+
+def handle_failure(
+    parent: QWidget | None,
+    exc: SessionExpired | DomainError,
+    *,
+    title: str,
+    may_retry: bool,
+    on_error: Callable[[Exception], None] | None,
+) -> bool:
+    """Tell the user why an action failed, or have them sign in again.
+
+    True means "run the action again": the session had lapsed, `may_retry` allowed
+    one more attempt, and the same user has signed in again. The caller (e.g. a
+    half-filled booking dialog) stays as it is while the user signs in. Also used
+    by `desktop.ui.background_ops` for work that ran off the GUI thread.
+    """
+    if isinstance(exc, SessionExpired):
+        handler = _session_handler
+        if may_retry and handler is not None and handler.reauthenticate(parent, exc):
+            return True
+        if handler is None or not may_retry:
+            show_error(parent, title, exc.message)
+    else:
+        show_error(parent, title, str(exc))
+    if on_error is not None:
+        on_error(exc)
+    return False

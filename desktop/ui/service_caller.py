@@ -1,6 +1,7 @@
 """Calling a service from a widget: through `run_operation`, then refresh on refusal.
 
-Every widget that changes data holds a `ServiceCaller`. It runs the call through
+Every widget that changes data holds a `ServiceCaller`. It runs the call (on the
+GUI thread with `call`, or off it with `in_background`) through
 `operations.run_operation` (the one place errors become messages and expired
 sessions become a sign-in), and when a rule refused the change it tells every
 screen to reload, because the refusal usually means the screen was stale.
@@ -17,6 +18,7 @@ from desktop.domain.errors import DomainError
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.ui import operations
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.change_bus import ChangeBus
 
 T = TypeVar("T")
@@ -37,14 +39,37 @@ class ServiceCaller:
         on_error: Callable[[Exception], None] | None = None,
     ) -> T | None:
         """The action's result, or None once the user has been told why it failed."""
+        return operations.run_operation(
+            self.parent, action, title=title, on_error=self._failed(refresh_on_refusal, on_error)
+        )
 
+    def in_background(
+        self,
+        action: Callable[[], T],
+        *,
+        key: str | None = None,
+        title: str = "Frontdesk",
+        refresh_on_refusal: bool = True,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> BackgroundOp[T]:
+        """`call`, off the GUI thread: add `.success(...)` and `.run()` it.
+
+        Calls that share a `key` supersede each other (the newest result wins).
+        """
+        return BackgroundOp(action, parent=self.parent, key=key, title=title).failure(
+            self._failed(refresh_on_refusal, on_error)
+        )
+
+    def _failed(
+        self, refresh_on_refusal: bool, on_error: Callable[[Exception], None] | None
+    ) -> Callable[[Exception], None]:
         def failed(exc: Exception) -> None:
             if refresh_on_refusal and isinstance(exc, DomainError):
                 self.bus.refresh_stale()
             if on_error is not None:
                 on_error(exc)
 
-        return operations.run_operation(self.parent, action, title=title, on_error=failed)
+        return failed
 
     def publish(self, changes: Changes) -> None:
         self.bus.publish(changes)

@@ -42,7 +42,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.outbox_dispatch import DrainReport
 from desktop.services.xero_settings import ConnectionState, XeroConnection, XeroQueueStatus
 from desktop.store.database import Database
-from desktop.ui.billing.background import BackgroundTask
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.service_caller import ServiceCaller
 
 _STYLE = """
@@ -171,7 +171,7 @@ class XeroPage(QWidget):
         self.setStyleSheet(_STYLE)
         self.caller = caller
         self.xero_actions = actions or DesktopXeroActions(caller.ctx.database)
-        self._task: BackgroundTask | None = None
+        self._task: BackgroundOp[object] | None = None
         self.status: XeroQueueStatus | None = None
 
         title = QLabel("Xero")
@@ -406,13 +406,12 @@ class XeroPage(QWidget):
     def _start(self, work: Callable[[], object], message: str) -> None:
         if self._task is not None:
             return
-        task = BackgroundTask(work, self)
-        task.succeeded.connect(self._finished)
-        task.failed.connect(self._failed)
-        self._task = task
+        # Any failure is told in the page's busy line, in a sentence (no message box).
+        task = BackgroundOp(work, parent=self, reports=(Exception,))
+        self._task = task.success(self._finished).failure(self._failed)
         self.busy.setText(message)
         self.refresh()
-        task.start()
+        task.run()
 
     def _finished(self, result: object) -> None:
         self._task = None
@@ -426,12 +425,7 @@ class XeroPage(QWidget):
         self._publish(Changes(billing=True, outbox=True))
         self.refresh()
 
-    def _failed(self, reason: str) -> None:
+    def _failed(self, reason: Exception) -> None:
         self._task = None
-        self.busy.setText(reason)
+        self.busy.setText(str(reason) or type(reason).__name__)
         self.refresh()
-
-    def wait_for_background(self, timeout: float = 30.0) -> None:
-        """For tests: let the current background action finish."""
-        if self._task is not None:
-            self._task.wait(timeout)

@@ -7,6 +7,9 @@
   one fresh token and one more try.
 * Every call waits for the limiter first, and feeds it Xero's remaining-calls
   headers afterwards. Errors come out as the connector's own (errors.py).
+* A 2xx answer the SDK cannot read (it raises while building its model, e.g.
+  xero-python issue 159 after deleting an allocation) is `XeroReplyUnreadable`:
+  Xero may well have acted, so the caller looks before it tries again.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from desktop.xero.errors import (
     XeroNotFound,
     XeroRateLimited,
     XeroRefused,
+    XeroReplyUnreadable,
     XeroUnavailable,
     validation_messages,
 )
@@ -69,6 +73,7 @@ class XeroApi:
             oauth2_token_saver=lambda _token: None,  # we refresh, never the SDK
         )
         _disable_retries(self.api_client)
+        _guard_replies(self.api_client)
         self.accounting = AccountingApi(self.api_client, base_url=accounting_url)
         self.calls = 0
 
@@ -80,7 +85,25 @@ class XeroApi:
         return self.keeper.connection().tenant_id
 
     def call(self, operation: str, /, **arguments: Any) -> Any:
-        """`AccountingApi.<operation>(tenant, **arguments)` with our guards around it."""
+        """`AccountingApi.<operation>(tenant, **arguments)` with our guards around it.
+
+        A read refused with a short 429 is asked again once the wait is over, as
+        the worker does with its jobs, so `reconcile` and lookups do not give up on a
+        Retry-After of 2 s. Writes end the round instead (the queue retries them).
+        """
+        if not operation.startswith("get_"):
+            return self._call_once(operation, arguments)
+        waited = timedelta(0)
+        while True:
+            try:
+                return self._call_once(operation, arguments)
+            except XeroRateLimited as exc:
+                if exc.after is None or waited + exc.after > self.max_inline_wait:
+                    raise
+                waited += exc.after
+                # The limiter now knows the wait; the next try sleeps it out.
+
+    def _call_once(self, operation: str, arguments: dict[str, Any]) -> Any:
         tenant = self.tenant_id()
         rejected: str | None = None
         for _ in range(2):
@@ -161,6 +184,26 @@ def _disable_retries(api_client: ApiClient) -> None:
     pool_manager = api_client.rest_client.pool_manager
     pool_manager.connection_pool_kw["retries"] = False
     pool_manager.clear()
+
+
+def _guard_replies(api_client: ApiClient) -> None:
+    """Turn the SDK's failures to read a reply into `XeroReplyUnreadable`.
+
+    Only the reading of an answer is wrapped, so a mistake in building a request
+    (which never reached Xero) still shows as the programming error it is.
+    """
+    read = api_client.deserialize
+
+    def deserialize(response: Any, response_type: Any, model_finder: Any) -> Any:
+        try:
+            return read(response, response_type, model_finder)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise XeroReplyUnreadable(
+                f"Xero's answer could not be read ({exc}); it may have acted, so it is checked"
+                " before anything is sent again"
+            ) from exc
+
+    api_client.deserialize = deserialize
 
 
 def _headers(raw: Any) -> dict[str, str]:

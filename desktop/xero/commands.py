@@ -14,6 +14,7 @@ Every failure is one line on stderr and a non-zero exit; never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -88,13 +89,22 @@ def _guarded(
     args: argparse.Namespace,
     settings: Settings,
 ) -> int:
+    from desktop.domain.errors import DomainError
     from desktop.xero.errors import XeroError
 
     database = open_database(settings)
     try:
         return command(database, args)
-    except XeroError as exc:
+    except (XeroError, DomainError) as exc:
         sys.stderr.write(f"frontdesk: error: {exc}\n")
+        return EXIT_FAILURE
+    except Exception as exc:
+        # A cron job or a person reads one line; support reads the log.
+        logging.getLogger(__name__).exception("frontdesk xero %s failed", args.xero_command)
+        sys.stderr.write(
+            f"frontdesk: error: {type(exc).__name__} while talking to Xero; nothing sent was "
+            "lost and the next sync picks up where this one stopped (details in the log).\n"
+        )
         return EXIT_FAILURE
     finally:
         database.dispose()
@@ -128,6 +138,8 @@ def _status(database: Database, _args: argparse.Namespace) -> int:
         f"Queue:     {status.waiting} waiting, {status.parked} refused, "
         f"{status.held} held, {done} sent"
     )
+    if status.stalled_note:
+        _say(f"           {status.stalled_note}")
     for job in status.attention:
         verdict = "refused" if job.state is JobState.PARKED else "held"
         _say(f"  {job.id}  {job.label} ({verdict}): {job.reason}")
@@ -263,6 +275,9 @@ def _sync(database: Database, args: argparse.Namespace) -> int:
             report.retrying = more.retrying
             report.held = more.held
     _say(_report_line(report))
+    stalled = xero_settings.queue_status(_context(database)).stalled_note
+    if stalled:
+        _say(f"Waiting: {stalled}.")
     connection = xero_settings.read_connection(database)
     if connection.state is ConnectionState.NEEDS_RECONNECT:
         sys.stderr.write(f"frontdesk: error: {connection.message}\n")

@@ -20,7 +20,6 @@ retries later); nothing here sleeps.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -52,7 +51,7 @@ from desktop.store.credit_models import CreditApplicationRow, CreditLotRow, Cred
 from desktop.store.database import Database
 from desktop.xero import documents
 from desktop.xero.delivery import XeroDelivery, batch_key, sends
-from desktop.xero.errors import XeroNotFound, XeroRefused
+from desktop.xero.errors import XeroNotFound, XeroRefused, XeroReplyUnreadable
 from desktop.xero.jobs.common import item_errors
 from desktop.xero.jobs.contacts import contact_id_for
 from desktop.xero.jobs.invoices import invoice_id_for
@@ -370,14 +369,26 @@ def _remove_allocation(
             )
     if xero_id is None:
         return Delivered({"removed": "never allocated in Xero"})
-    with contextlib.suppress(XeroNotFound):  # already gone
-        delivery.api.call(
-            _UNALLOCATE[payload["xero_kind"]],
-            **{_ID_ARG[payload["xero_kind"]]: credit_id},
-            allocation_id=xero_id,
-        )
+    kind = payload["xero_kind"]
+    try:
+        delivery.api.call(_UNALLOCATE[kind], **{_ID_ARG[kind]: credit_id}, allocation_id=xero_id)
+    except XeroNotFound:
+        pass  # already gone
+    except XeroReplyUnreadable:
+        # Xero deletes the allocation, then the SDK fails to read its answer
+        # (xero-python issue 159): believe Xero's books, not the SDK.
+        if _allocation_is_live(delivery, kind, credit_id, xero_id):
+            raise
     links.set_allocation_id(application_id, None)
     return Delivered({"removed_allocation_id": xero_id})
+
+
+def _allocation_is_live(delivery: XeroDelivery, kind: str, credit_id: str, xero_id: str) -> bool:
+    document = credit_document(delivery, kind, credit_id)
+    return any(
+        str(allocation.allocation_id) == xero_id and not getattr(allocation, "is_deleted", False)
+        for allocation in document.allocations or []
+    )
 
 
 def _earlier_attempts(delivery: XeroDelivery, job: OutboxJob) -> bool:

@@ -26,6 +26,11 @@ class XeroUnavailable(XeroError):
         self.after = after
 
 
+class XeroReplyUnreadable(XeroUnavailable):
+    """Xero answered 2xx but the SDK could not read the answer (e.g. xero-python
+    issue 159 on deleting an allocation). The call may have landed: look it up."""
+
+
 class XeroRateLimited(XeroUnavailable):
     def __init__(self, problem: str, after: timedelta) -> None:
         super().__init__(f"Xero's {problem} rate limit was reached; waiting {_human(after)}", after)

@@ -12,6 +12,7 @@ from desktop.domain.credit import (
     CreditLot,
     CreditSource,
     LotStatus,
+    ensure_added_credit,
     ensure_credit_refund,
     ensure_manual_application,
     plan_application,
@@ -125,3 +126,22 @@ def test_statement_balance_and_text() -> None:
         "FDC-2: $20.00 of $20.00 left",
     ]
     assert len(card.uses) == 2
+
+
+@pytest.mark.parametrize(
+    ("source", "amount", "description", "method_given", "message"),
+    [
+        (CreditSource.PACKAGE, Money(100), "x", True, "comes from selling the package"),
+        (CreditSource.CREDIT_NOTE, Money(0), "Goodwill", False, "more than \\$0.00"),
+        (CreditSource.CREDIT_NOTE, Money(-500), "Goodwill", False, "more than \\$0.00"),
+        (CreditSource.OVERPAYMENT, Money(500), "Left on account", False, "how the money"),
+        (CreditSource.CREDIT_NOTE, Money(500), "  ", False, "Describe the credit"),
+    ],
+)
+def test_credit_given_by_hand_must_be_positive_and_say_what_it_is(
+    source: CreditSource, amount: Money, description: str, method_given: bool, message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        ensure_added_credit(source, amount, description, method_given=method_given)
+    ensure_added_credit(CreditSource.CREDIT_NOTE, Money(500), "Goodwill", method_given=False)
+    ensure_added_credit(CreditSource.OVERPAYMENT, Money(500), "On account", method_given=True)

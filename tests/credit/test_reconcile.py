@@ -51,3 +51,19 @@ def test_compare_is_pure_and_flags_pending_work() -> None:
     result = reconcile.compare([book], {}, {})
     assert [d.pending for d in result.differences] == [True]
     assert "Run the Xero sync" in result.differences[0].fix
+
+
+def test_reconciliation_waits_out_a_short_rate_limit(xero: ConnectedClinic) -> None:
+    """Issue 13, defect 3: a 429 with Retry-After 2 s is waited out, not a failure."""
+    clinic, ctx = xero.clinic, xero.ctx
+    sell(ctx, clinic, pilates_pass(ctx, clinic, sessions=5))
+    invoice_class(ctx, clinic, book_class(ctx, clinic, 0))
+    xero.sync_until_quiet()
+    xero.fake.throttle_next(2, retry_after=2, problem="minute")
+    started = xero.now()
+
+    result = reconcile_with_xero(ctx, xero.channel.api)
+
+    assert result.clean, [d.text for d in result.differences]
+    assert sum(1 for r in xero.fake.requests if r.status == 429) == 2
+    assert (xero.now() - started).total_seconds() >= 4  # it waited, on the fake's clock

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop.services.context import ServiceContext
 from desktop.store import migrate
 from desktop.store.database import Database
-from desktop.xero.tokens import FileVault
 from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.credit.test_reconcile import plant_a_deleted_allocation
-from tests.fakes.xero import XeroFake
-from tests.helpers.clinic import make_clinic
-from tests.xero.conftest import ConnectedClinic, channel_for, connect_with_token
-from tests.xero.test_cli import frontdesk
+from tests.xero.conftest import ConnectedClinic
+from tests.xero.test_cli import cli_clinic, frontdesk
+
+__all__ = ["cli_clinic"]
 
 
 @pytest.fixture
@@ -27,13 +25,9 @@ def database(sqlite_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-def test_frontdesk_xero_reconcile_command(
-    ctx: ServiceContext, fake: XeroFake, tmp_path: Path
-) -> None:
-    vault = FileVault(tmp_path / "xero-tokens.json")
-    connect_with_token(ctx, fake, vault)  # type: ignore[arg-type]
-    clinic = make_clinic(ctx)
-    xero = ConnectedClinic(ctx, clinic, fake, vault, channel_for(ctx.database, fake, vault))  # type: ignore[arg-type]
+def test_frontdesk_xero_reconcile_command(cli_clinic: ConnectedClinic, tmp_path: Path) -> None:
+    xero = cli_clinic
+    ctx, fake, clinic = xero.ctx, xero.fake, xero.clinic
     sell(ctx, clinic, pilates_pass(ctx, clinic, sessions=5))
     invoice = invoice_class(ctx, clinic, book_class(ctx, clinic, 0))
     xero.sync_until_quiet()
@@ -45,3 +39,20 @@ def test_frontdesk_xero_reconcile_command(
     result = frontdesk(xero.database, fake, tokens, "reconcile")
     assert result.returncode == 1
     assert f"invoice {invoice.number}: Frontdesk paid, Xero $45.00 owing" in result.stdout
+
+
+def test_reconcile_command_waits_out_a_short_rate_limit(
+    cli_clinic: ConnectedClinic, tmp_path: Path
+) -> None:
+    xero = cli_clinic
+    ctx, fake, clinic = xero.ctx, xero.fake, xero.clinic
+    sell(ctx, clinic, pilates_pass(ctx, clinic, sessions=5))
+    invoice_class(ctx, clinic, book_class(ctx, clinic, 0))
+    xero.sync_until_quiet()
+    fake.throttle_next(1, retry_after=1, problem="minute")
+
+    result = frontdesk(xero.database, fake, tmp_path / "xero-tokens.json", "reconcile")
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "0 difference(s)" in result.stdout

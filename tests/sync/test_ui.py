@@ -71,7 +71,7 @@ def test_the_server_page_connects_and_shows_first_sync_progress(
     qtbot, local, server: ServerSide
 ) -> None:
     make_clinic(server.ctx)
-    page = ServerSettingsPage(local, threaded=False)
+    page = ServerSettingsPage(local)
     qtbot.addWidget(page)
     seen: list[int] = []
     page.signals.progress.connect(lambda phase, done, total: seen.append(done))
@@ -91,7 +91,7 @@ def test_the_server_page_reports_a_wrong_password(qtbot, local) -> None:
     def refuse(*_args: object, **_kw: object) -> object:
         raise SignInFailed("The username or password is incorrect.", "bad_credentials")
 
-    page = ServerSettingsPage(local, connect=refuse, threaded=False)
+    page = ServerSettingsPage(local, connect=refuse)
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.failed, timeout=5_000):
         page.connect_button.click()

@@ -1,7 +1,8 @@
 """Opening the calendar in tests and pointing at its slots and blocks.
 
 Mouse input is sent as real QMouseEvents to the view's viewport (what a user's
-mouse produces), positions come from the scene's own grid, and nothing waits.
+mouse produces), positions come from the scene's own grid, and nothing sleeps:
+after an action that reads in the background, `settle(qtbot)` waits for it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from desktop.ui import operations, prompts
 from desktop.ui.calendar.panel import CalendarPanel
 from desktop.ui.calendar.scene import CalendarScene
 from desktop.ui.main_window import MainWindow
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ZONE
 
 SHOTS = Path("/tmp/shots")
@@ -79,6 +81,7 @@ def open_window(
     window.resize(*size)
     window.show()
     QApplication.processEvents()
+    settle(qtbot)  # the calendar's first read runs in the background
     return window
 
 

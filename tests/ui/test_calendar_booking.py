@@ -13,6 +13,7 @@ from desktop.domain.clinic_time import day_bounds
 from desktop.services import calendar
 from desktop.services.context import ServiceContext
 from desktop.ui.dialogs.booking import BookingDialog
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import double_click, drag, open_window, scene_of, slot_point, wall
 
@@ -37,6 +38,7 @@ def test_double_click_books_through_the_dialog(qtbot, local_ctx, clinic, setting
     assert dialog.practitioner_box.currentText() == "Alice Physio"
     assert not dialog.book_button.isEnabled()  # no patient yet
     qtbot.keyClicks(dialog.picker.line_edit, "Citiz")
+    settle(qtbot)
     popup = dialog.picker.popup()
     assert popup.isVisible()
     assert dialog.picker.model.rowCount() == 1
@@ -53,6 +55,7 @@ def test_double_click_books_through_the_dialog(qtbot, local_ctx, clinic, setting
     assert (booked.patient_id, booked.practitioner_id) == (clinic.patients[2].id, clinic.alice.id)
     assert booked.starts_at == clinic.at(9) and booked.ends_at == clinic.at(9, 30)
     assert booked.notes == "Left knee"
+    settle(qtbot)
     item = scene_of(window).items_by_id[booked.id]
     assert item.isSelected()
     assert item.text.title == "Jo Citizen"
@@ -101,6 +104,7 @@ def test_a_refusal_keeps_the_dialog_and_the_override_books_it(
     assert not dialog.isVisible()
     booked = day_appointments(local_ctx)
     assert len(booked) == 2
+    settle(qtbot)
     placed = [scene_of(window).items_by_id[a.id].pos().x() for a in booked]
     assert placed[0] != placed[1]  # drawn side by side, never hidden
 

@@ -13,6 +13,7 @@ from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.cancel import CancelDialog
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
@@ -60,6 +61,7 @@ def test_drag_moves_a_block_to_another_column_and_undo_puts_it_back(
         clinic.at(10),
         clinic.at(10, 30),
     )
+    settle(qtbot)
     scene = scene_of(window)
     item = scene.items_by_id[appointment.id]
     bob_column = scene.grid.column_for(DAY, clinic.bob.id)
@@ -72,6 +74,7 @@ def test_drag_moves_a_block_to_another_column_and_undo_puts_it_back(
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     back = calendar.appointment(local_ctx, appointment.id)
     assert (back.practitioner_id, back.starts_at) == (clinic.alice.id, clinic.at(9))
+    settle(qtbot)
     assert item.pos().y() == pytest.approx(scene.grid.y_of(wall(9)) + 1)
     window.undo_stack.redo()
     assert calendar.appointment(local_ctx, appointment.id).practitioner_id == clinic.bob.id
@@ -103,6 +106,7 @@ def test_status_and_cancellation_from_the_menu_are_undoable(
     panel.menu_action(menu, "mark_arrived").trigger()
     arrived = calendar.appointment(local_ctx, appointment.id)
     assert arrived.status is AppointmentStatus.ARRIVED
+    settle(qtbot)
     assert scene_of(window).items_by_id[appointment.id].text.badge == "Arrived"
 
     dialog = panel.ask_cancel(arrived)
@@ -114,6 +118,7 @@ def test_status_and_cancellation_from_the_menu_are_undoable(
     cancelled = calendar.appointment(local_ctx, appointment.id)
     assert cancelled.status is AppointmentStatus.CANCELLED
     assert cancelled.cancellation_note == "Car broke down"
+    settle(qtbot)
     assert scene_of(window).items_by_id[appointment.id].text.badge == "Cancelled"
 
     window.undo_stack.undo()
@@ -161,11 +166,20 @@ def test_a_stale_column_refuses_booking_and_moving_by_name_then_disappears(
     assert [
         dialog.practitioner_box.itemText(i) for i in range(dialog.practitioner_box.count())
     ] == ["Alice Physio"]
+    # Nobody is chosen until the user picks: one more Enter must not book Alice.
+    assert dialog.practitioner_box.currentIndex() == -1
+    assert not dialog.book_button.isEnabled()
+    assert dialog.hint.text() == "Choose the practitioner to book with."
     assert len(calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))) == 1
+    settle(qtbot)
     scene = scene_of(window)
     assert scene.grid.column_for(DAY, clinic.bob.id) is None
     assert [c.practitioner.name for c in scene.grid.columns] == ["Alice Physio"]
-    dialog.reject()
+    dialog.practitioner_box.setCurrentIndex(0)  # the user picks Alice
+    assert dialog.book_button.isEnabled()
+    dialog.book_button.click()
+    booked = calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))
+    assert [a.practitioner_id for a in booked if a.starts_at == clinic.at(11)] == [clinic.alice.id]
 
 
 def test_a_drag_onto_a_stale_column_is_refused_by_name(
@@ -181,6 +195,7 @@ def test_a_drag_onto_a_stale_column_is_refused_by_name(
     drag(panel, start, target)
     assert len(errors) == 1 and errors[0].startswith("Bob Pilates is inactive")
     assert calendar.appointment(local_ctx, appointment.id).practitioner_id == clinic.alice.id
+    settle(qtbot)
     scene = scene_of(window)
     assert scene.grid.column_for(DAY, clinic.bob.id) is None
     item = scene.items_by_id[appointment.id]

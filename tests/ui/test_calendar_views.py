@@ -18,6 +18,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import load_demo_clinic
 from desktop.ui.calendar.period import ViewMode
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
@@ -111,6 +112,7 @@ def test_a_full_class_refuses_another_attendee(qtbot, local_ctx, clinic, setting
         dialog.add_button.click()
     assert errors == []
     assert dialog.places.text() == "3 of 3 places booked — the class is full"
+    settle(qtbot)
     assert scene_of(window).items_by_id[reformer.id].text.detail == "Full – 3 of 3"
     dialog.picker.choose(clinic.patients[3])
     dialog.add_button.click()
@@ -134,6 +136,7 @@ def test_chosen_practitioners_are_remembered(qtbot, local_ctx, clinic, settings)
     ]  # Rita is inactive: never offered, never shown
     assert clinic.retired.id not in set(window.chooser._actions)
     window.chooser.action_for(clinic.alice.id).setChecked(False)
+    settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Bob Pilates"]
     window.chooser.action_for(clinic.bob.id).setChecked(False)  # the last one stays
     assert window.chooser.action_for(clinic.bob.id).isChecked()

@@ -5,6 +5,7 @@ from pathlib import Path
 from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import load_demo_clinic
 from desktop.ui.main_window import MainWindow
+from tests.helpers.background import settle
 
 
 def test_main_window_opens_on_the_demo_clinic(
@@ -13,6 +14,7 @@ def test_main_window_opens_on_the_demo_clinic(
     load_demo_clinic(local_ctx, patients=40)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     window.show()
     assert "Harbourside Physio & Pilates" in window.heading.text()
     assert window.status_bar.user_label.text() == "Signed in: Frontdesk (admin)"
@@ -31,6 +33,7 @@ def test_session_actions_sit_in_the_file_menu_before_quit(
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     calls: list[str] = []
     window.add_session_actions(
         lock=lambda: calls.append("lock"),
@@ -51,6 +54,7 @@ def test_xero_page_and_badge_are_reachable_from_the_main_window(
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     assert window.status_bar.xero_label.text().startswith("Xero")
     page = window.open_xero()
     assert page.isVisible()
@@ -63,6 +67,7 @@ def test_the_calendar_menu_offers_an_invoice_for_a_patient_appointment(
     load_demo_clinic(local_ctx, patients=20)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     snapshot = window.calendar.snapshot
     assert snapshot is not None
     appointment = next(a for a in snapshot.appointments if a.patient_id is not None)
@@ -80,6 +85,7 @@ def test_comparing_with_xero_before_connecting_says_what_to_do(
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     view = window.open_reconciliation()
     assert view.run() is None
     assert errors == ["Connect Xero first (Settings → Xero…)."]
@@ -91,6 +97,7 @@ def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     assert window.sync.start() is None  # a local-only clinic: nothing to sync with
     labels = [a.text() for a in window.settings_menu.actions()]
     assert "&Server and sync…" in labels
@@ -106,6 +113,7 @@ def test_reminders_page_and_sms_credit_warning(qtbot, local_ctx: ServiceContext,
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     window.show()
     page = window.open_messaging()
     assert page.isVisible()
@@ -119,6 +127,7 @@ def test_exports_are_in_the_file_menu(qtbot, local_ctx: ServiceContext, settings
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
+    settle(qtbot)
     texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
     assert set(texts) >= {a.text() for a in window.exports.actions()}
     assert window.exports.actions()

@@ -7,11 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from desktop.domain.appointments import AppointmentStatus
+from desktop.domain.people import Patient
 from desktop.services import booking, calendar, patients
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.dialogs.deactivate import DeactivationDialog
 from desktop.ui.dialogs.patient_edit import PatientDialog
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
 from tests.ui.calendar_support import open_window, scene_of
 
@@ -51,10 +53,12 @@ def test_deactivating_with_future_bookings_asks_then_cancels_them(
     dialog.accept()
     assert errors == []
     assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.CANCELLED
+    settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
     assert page.model.practitioner(1).active is False
     page.select(clinic.bob.id)
     page.reactivate_selected()
+    settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == [
         "Alice Physio",
         "Bob Pilates",
@@ -77,6 +81,7 @@ def test_patient_search_and_card(qtbot, local_ctx, clinic, settings, errors) -> 
     window = open_window(qtbot, local_ctx, settings)
     search = window.find_patient()
     qtbot.keyClicks(search.search, "sam lee")
+    settle(qtbot)
     assert search.model.rowCount() == 2
     assert search.count.text() == "2 patients"
     QTest.keyClick(search.search, Qt.Key.Key_Down)
@@ -86,24 +91,31 @@ def test_patient_search_and_card(qtbot, local_ctx, clinic, settings, errors) -> 
     assert "Sam Lee" in search.card.heading.text()
     assert search.card.upcoming.rowCount() == 1  # the 9:00 booking in 2031
     assert search.card.facts["Phone"].text() == "0499 000 111"
-    # The card has a credit tab for the patient shown, replaced when another is chosen.
-    assert search.card.credit_panel is not None
+    # The card has account and credit tabs for the patient shown, replaced when another
+    # is chosen.
+    assert search.card.credit_panel is not None and search.card.account_tab is not None
     assert search.card.credit_panel.patient_id == second.id
-    assert search.card.tabs.tabText(2) == "&Credit and packages"
+    assert search.card.account_tab.patient_id == second.id
+    assert search.card.tabs.tabText(2) == "Acc&ount"
+    assert search.card.tabs.tabText(3) == "&Credit"
     assert search.card.messages.patient_id == second.id
     search.results.selectRow(0)
     assert search.card.credit_panel.patient_id == search.model.patient(0).id
+    assert search.card.account_tab.patient_id == search.model.patient(0).id
     assert search.card.messages.patient_id == search.model.patient(0).id
-    assert search.card.tabs.count() == 3
+    assert search.card.tabs.count() == 4
     search.search.clear()
     qtbot.keyClicks(search.search, "15/01/1982")
+    settle(qtbot)
     assert [
         p.full_name for p in (search.model.patient(r) for r in range(search.model.rowCount()))
     ] == ["Jo Citizen"]
     # Double-clicking an appointment on the card shows it on the calendar.
     search.search.clear()
     qtbot.keyClicks(search.search, "0499")
+    settle(qtbot)
     search.card.appointment_activated.emit(search.card.upcoming.appointment(0))
+    settle(qtbot)
     assert window.calendar.period.anchor == DAY
     assert scene_of(window).selected_appointment() is not None
 
@@ -137,3 +149,38 @@ def test_patient_dialog_explains_what_is_wrong_in_place(
     edit.accept()
     assert patients.get_patient(local_ctx, maya.id).phone == "0400 000 000"
     assert errors == []
+
+
+def test_a_burst_of_typing_searches_once_and_shows_the_last_text(
+    qtbot, local_ctx, clinic, settings, errors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    search = window.find_patient()
+    searched: list[str] = []
+    real = patients.search_patients
+
+    def counted(ctx: ServiceContext, text: str, limit: int = 20) -> list[Patient]:
+        searched.append(text)
+        return real(ctx, text, limit=limit)
+
+    monkeypatch.setattr(patients, "search_patients", counted)
+    qtbot.keyClicks(search.search, "citize")  # six letters, one search
+    settle(qtbot)
+    assert searched == ["citize"]
+    assert [search.model.patient(r).full_name for r in range(search.model.rowCount())] == [
+        "Jo Citizen"
+    ]
+    # In the booking dialog's picker too, and a choice drops a search still on its way.
+    dialog = window.calendar.book_at_cursor()
+    assert dialog is not None
+    searched.clear()
+    qtbot.keyClicks(dialog.picker.line_edit, "citize")
+    settle(qtbot)
+    assert searched == ["citize"]
+    assert dialog.picker.popup().isVisible()
+    qtbot.keyClicks(dialog.picker.line_edit, "n")
+    dialog.picker.choose(clinic.patients[2])
+    settle(qtbot)
+    assert not dialog.picker.popup().isVisible()
+    assert dialog.picker.patient == clinic.patients[2]
+    dialog.reject()

@@ -97,7 +97,6 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
 
     with qtbot.waitSignal(page.changed, timeout=10_000):
         qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
-        page.wait_for_background()
     assert page.waiting.number.text() == "0"
     assert page.busy.text().startswith("Sent ")
     assert xero_badge_text(xero.ctx) == "Xero: up to date"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 
 from desktop.domain.appointments import AppointmentStatus
 from desktop.domain.errors import NotFound
@@ -55,12 +55,14 @@ def set_opt_out(
                     )
                 )
             else:
-                session.execute(
-                    delete(MessageOptOutRow).where(
+                # Row by row, not a bulk DELETE: a desk sharing a clinic syncs this.
+                for row in session.execute(
+                    select(MessageOptOutRow).where(
                         MessageOptOutRow.patient_id == patient_id,
                         MessageOptOutRow.channel == channel.value,
                     )
-                )
+                ).scalars():
+                    session.delete(row)
             uow.flush()
             _resync_patient(uow, patient_id, clock())
         uow.commit()

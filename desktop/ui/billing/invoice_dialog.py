@@ -1,7 +1,7 @@
 """One invoice: the service facts a health fund needs, the money, and where it is in Xero.
 
 From here the receptionist takes (split, partial) payments, corrects or removes a
-payment, refunds, voids, and saves or opens the PDF (invoice, or receipt once
+payment, edits the invoice, refunds, voids, and saves or opens the PDF (invoice, or receipt once
 paid). Every change goes through `ServiceCaller`; the dialog then reloads the
 invoice and publishes what changed.
 
@@ -35,8 +35,10 @@ from desktop.domain.billing import Invoice, InvoiceStatus, PaymentRecord, Tender
 from desktop.domain.xero_sync import SyncState, SyncStatus
 from desktop.services import billing, receipts, xero_settings
 from desktop.services.changes import Changes
+from desktop.ui.billing import invoice_actions
 from desktop.ui.billing.payment_dialog import PaymentDialog
-from desktop.ui.billing.small_dialogs import ReasonDialog, RefundDialog
+from desktop.ui.billing.small_dialogs import ReasonDialog
+from desktop.ui.models.invoices import PAID_COLOURS
 from desktop.ui.service_caller import ServiceCaller
 
 _SYNC_COLOURS = {
@@ -56,15 +58,6 @@ QLabel#paidStatus { font-weight: 600; padding: 3px 10px; border-radius: 10px;
 QLabel#invoiceMoney { font-size: 11pt; padding: 6px 0; }
 QTableWidget#invoicePayments::item { padding: 2px 6px; }
 """
-
-_PAID_COLOURS = {
-    "paid": "#1e8e3e",
-    "part_paid": "#b06000",
-    "unpaid": "#c5221f",
-    "void": "#5f6368",
-    "refunded": "#5f6368",
-    "part_refunded": "#b06000",
-}
 
 
 def _day(value: object) -> str:
@@ -111,6 +104,7 @@ class InvoiceDialog(QDialog):
         self.remove_payment_button = QPushButton("Remove payment…")
         self.refund_button = QPushButton("Refund…")
         self.void_button = QPushButton("Void invoice…")
+        self.edit_button = QPushButton("Edit invoice…")
         self.save_pdf_button = QPushButton("Save PDF…")
         self.open_pdf_button = QPushButton("Open / print")
         self.pay_button.clicked.connect(self.take_payment)
@@ -118,6 +112,11 @@ class InvoiceDialog(QDialog):
         self.remove_payment_button.clicked.connect(self.remove_payment)
         self.refund_button.clicked.connect(self.refund)
         self.void_button.clicked.connect(self.void)
+        self.edit_button.clicked.connect(self.edit_invoice)
+        actor = invoice_actions.current_actor(caller)
+        money_back = actor is not None and actor.handles_money_back
+        for button in (self.refund_button, self.void_button, self.remove_payment_button):
+            button.setVisible(money_back)
         self.save_pdf_button.clicked.connect(self.save_pdf)
         self.open_pdf_button.clicked.connect(self.open_pdf)
 
@@ -134,6 +133,7 @@ class InvoiceDialog(QDialog):
             money_buttons.addWidget(button)
         money_buttons.addStretch(1)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.edit_button)
         bottom.addWidget(self.void_button)
         bottom.addStretch(1)
         bottom.addWidget(self.save_pdf_button)
@@ -170,7 +170,7 @@ class InvoiceDialog(QDialog):
         self.setWindowTitle(f"{title} {invoice.number}")
         self.heading.setText(f"{title} {invoice.number} · {invoice.patient_name}")
         self.status_label.setText(invoice.paid_status.label)
-        colour = _PAID_COLOURS[invoice.paid_status.value]
+        colour = PAID_COLOURS[invoice.paid_status]
         self.status_label.setStyleSheet(f"color: {colour}; border-color: {colour};")
         if self.sync is not None:
             colour = _SYNC_COLOURS[self.sync.state]
@@ -243,11 +243,12 @@ class InvoiceDialog(QDialog):
             return
         live = invoice.status is InvoiceStatus.ISSUED
         chosen = self.selected_payment() is not None and not invoice.refunds
-        self.pay_button.setEnabled(live and invoice.amount_due.cents > 0)
+        self.pay_button.setEnabled(invoice_actions.can_pay(invoice))
+        self.edit_button.setEnabled(invoice_actions.can_edit(invoice))
         self.edit_payment_button.setEnabled(live and chosen)
         self.remove_payment_button.setEnabled(live and chosen)
-        self.refund_button.setEnabled(live and invoice.refundable.cents > 0)
-        self.void_button.setEnabled(live and not invoice.live_payments)
+        self.refund_button.setEnabled(invoice_actions.can_refund(invoice))
+        self.void_button.setEnabled(invoice_actions.can_void(invoice))
 
     # ------------------------------------------------------------------ changing
 
@@ -270,12 +271,19 @@ class InvoiceDialog(QDialog):
             )
         )
 
-    def take_payment(self) -> None:
+    def _act(self, action: invoice_actions.InvoiceAction) -> None:
         if self.invoice is None:
             return
-        dialog = PaymentDialog(self.invoice.amount_due, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.pay(dialog.tenders(), dialog)
+        changes = action(self.caller, self, self.invoice)
+        if changes is not None:
+            self.changed.emit(changes)
+        self.reload()
+
+    def take_payment(self) -> None:
+        self._act(invoice_actions.take_payment)
+
+    def edit_invoice(self) -> None:
+        self._act(invoice_actions.edit_invoice)
 
     def correct_payment(self) -> None:
         payment = self.selected_payment()
@@ -326,33 +334,10 @@ class InvoiceDialog(QDialog):
             )
 
     def refund(self) -> None:
-        if self.invoice is None:
-            return
-        dialog = RefundDialog(self.invoice.refundable, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            amount, method, reason = dialog.money(), dialog.chosen_method(), dialog.reason.text()
-            self._done(
-                self.caller.call(
-                    lambda: billing.refund(self.caller.ctx, self.invoice_id, amount, method, reason)
-                )
-            )
+        self._act(invoice_actions.refund)
 
     def void(self) -> None:
-        if self.invoice is None:
-            return
-        dialog = ReasonDialog(
-            "Void invoice",
-            f"Void {self.invoice.number}? The service can then be invoiced again.",
-            "Void invoice",
-            self,
-        )
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            reason, version = dialog.reason.text(), self.invoice.version
-            self._done(
-                self.caller.call(
-                    lambda: billing.void_invoice(self.caller.ctx, self.invoice_id, reason, version)
-                )
-            )
+        self._act(invoice_actions.void)
 
     def pdf_bytes(self) -> bytes | None:
         return self.caller.call(lambda: receipts.invoice_pdf(self.caller.ctx, self.invoice_id))

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import PaymentMethod
 from desktop.domain.money import Money, MoneyError
+from desktop.ui.widgets.form_dialog import FormDialog
 
 
 class ReasonDialog(QDialog):
@@ -43,38 +43,35 @@ class ReasonDialog(QDialog):
         self.ok_button.setEnabled(False)
 
 
-class RefundDialog(QDialog):
-    def __init__(self, refundable: Money, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Refund")
+class RefundDialog(FormDialog):
+    """How much to hand back (at most `refundable`), how, and why: money paid on an
+    invoice, or a patient's unused credit."""
+
+    def __init__(
+        self,
+        refundable: Money,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Refund",
+        available: str = "Paid, not yet refunded",
+    ) -> None:
+        super().__init__(title, "Refund", parent=parent)
         self.refundable = refundable
         self.amount = QLineEdit(f"{refundable.to_decimal()}")
         self.method = QComboBox()
         for choice in PaymentMethod:
-            self.method.addItem(choice.label, choice)
+            self.method.addItem(choice.label, choice.value)
         self.reason = QLineEdit()
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        form = QFormLayout()
-        form.addRow("Paid, not yet refunded", QLabel(str(refundable)))
-        form.addRow("&Amount", self.amount)
-        form.addRow("&Refunded by", self.method)
-        form.addRow("R&eason", self.reason)
-        buttons = QDialogButtonBox()
-        self.ok_button = buttons.addButton("Refund", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.form.addRow(available, QLabel(str(refundable)))
+        self.form.addRow("&Amount", self.amount)
+        self.form.addRow("&Refunded by", self.method)
+        self.form.addRow("R&eason", self.reason)
         self.amount.textChanged.connect(self._check)
         self.reason.textChanged.connect(self._check)
         self._check()
 
     def money(self) -> Money:
-        return Money.parse(self.amount.text())
+        return Money.parse(self.amount.text(), self.refundable.currency)
 
     def chosen_method(self) -> PaymentMethod:
         return PaymentMethod(self.method.currentData())
@@ -84,13 +81,11 @@ class RefundDialog(QDialog):
         try:
             amount = self.money()
             if amount.cents <= 0:
-                problem = "Enter an amount."
+                problem = "Enter an amount more than $0.00."
             elif amount > self.refundable:
                 problem = f"At most {self.refundable} can be refunded."
         except MoneyError as exc:
             problem = str(exc)
         if not problem and not self.reason.text().strip():
             problem = "Say why the money is refunded."
-        self.error.setText(problem)
-        self.error.setVisible(bool(problem))
-        self.ok_button.setEnabled(not problem)
+        self.show_problem(problem)

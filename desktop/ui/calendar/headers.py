@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from desktop.domain import day_axis
 from desktop.domain.day_axis import RulerMark
@@ -21,6 +30,7 @@ from desktop.ui.theme import CalendarColours
 RULER_WIDTH = 58
 DAY_HEADER = 50  # one row: practitioner name and profession
 WEEK_HEADER = 54  # two rows: the day, then each practitioner
+INACTIVE = "Kept bookings only, read-only"
 
 
 def header_height(week: bool) -> int:
@@ -53,6 +63,28 @@ class ColumnHeader(QWidget):
     def set_offset(self, offset: int) -> None:
         self.offset = offset
         self.update()
+
+    def tooltip_at(self, x: float) -> str:
+        """The full name behind a narrow column's initials, and why a column is hatched."""
+        column = self.grid.column_at(x + self.offset) if self.grid is not None else None
+        if column is None:
+            return ""
+        person = column.practitioner
+        if not person.active:
+            return f"{person.name} — inactive: shows the bookings kept read-only when they left"
+        return (
+            f"{person.name} — {person.profession}, {column.day:%A} {column.day.day} {column.day:%B}"
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_at(event.pos().x())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: ARG002
         painter = QPainter(self)
@@ -111,6 +143,10 @@ class ColumnHeader(QWidget):
             if column.index and not week:
                 painter.setPen(QPen(self.colours.column_line, 1))
                 painter.drawLine(QPointF(x + 0.5, top + 6), QPointF(x + 0.5, bottom - 6))
+            active = column.practitioner.active
+            if not active:  # shown only for bookings kept after they left; hatched as in the grid
+                hatch = QBrush(self.colours.hour_line, Qt.BrushStyle.BDiagPattern)
+                painter.fillRect(QRectF(x, top, grid.column_width, bottom - 3 - top), hatch)
             inner = QRectF(x + 8, top, grid.column_width - 14, bottom - 3 - top)
             dot = 0.0
             if not week or grid.column_width > 90:
@@ -121,8 +157,11 @@ class ColumnHeader(QWidget):
                 dot = 13.0
             name_rect = QRectF(inner.left() + dot, inner.top(), inner.width() - dot, inner.height())
             painter.setFont(name_font)
-            painter.setPen(self.colours.text)
+            painter.setPen(self.colours.text if active else self.colours.muted)
             name = short_name(column.practitioner.name, name_rect.width(), name_metrics)
+            marked = f"{name} (inactive)"
+            if not active and name_metrics.horizontalAdvance(marked) <= name_rect.width():
+                name = marked
             if week:
                 painter.drawText(name_rect, int(Qt.AlignmentFlag.AlignVCenter), name)
                 continue
@@ -138,7 +177,9 @@ class ColumnHeader(QWidget):
                 QRectF(inner.left(), inner.top() + 24, inner.width(), 18),
                 int(Qt.AlignmentFlag.AlignVCenter),
                 detail_metrics.elidedText(
-                    column.practitioner.profession, Qt.TextElideMode.ElideRight, inner.width()
+                    column.practitioner.profession if active else INACTIVE,
+                    Qt.TextElideMode.ElideRight,
+                    inner.width(),
                 ),
             )
 

@@ -6,6 +6,12 @@ panel hears the `Changes` on the bus like every other screen: a handful of
 appointments are re-read and only their columns laid out again; anything wider
 (practitioners, patients' names, the clinic) reloads the range.
 
+Every read runs in the background (`ServiceCaller.in_background`) under one key,
+so the newest read wins and an older one the user has moved past is dropped.
+Moving to another period draws its empty columns and header at once (not
+clickable until filled); the blocks appear when the data arrives. A failed load
+shows a sentence instead of the grid, never a half-drawn view.
+
 Signals:
     period_changed(Period): the day or week shown changed.
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
@@ -34,7 +40,7 @@ from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
 from desktop.services import booking, calendar
 from desktop.services.changes import Changes
-from desktop.ui import prompts
+from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.block_painter import BlockFonts
 from desktop.ui.calendar.commands import Place
@@ -42,7 +48,12 @@ from desktop.ui.calendar.grid import Grid
 from desktop.ui.calendar.period import Period, ViewMode
 from desktop.ui.calendar.requests import MoveRequest, Slot, SlotRequest
 from desktop.ui.calendar.scene import SLOT, CalendarScene
-from desktop.ui.calendar.snapshot import CalendarSnapshot, load_snapshot, visible_minutes
+from desktop.ui.calendar.snapshot import (
+    CalendarSnapshot,
+    load_snapshot,
+    placeholder_snapshot,
+    visible_minutes,
+)
 from desktop.ui.calendar.view import CalendarView
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.booking import BookingDialog
@@ -97,6 +108,10 @@ class CalendarPanel(QWidget):
         self._stack.addWidget(self.empty)
         self.period = Period(preferences.view_mode, start_day or self.today())
         self.fonts = BlockFonts.from_base(self.font())
+        self._load_key = f"calendar-{id(self)}"
+        self.loading = False  # a full read of the period is on its way
+        self._unapplied: frozenset[uuid.UUID] = frozenset()  # changed, not yet re-read
+        self._to_select: uuid.UUID | None = None  # booked just now, still being read
         self._connect_view()
         caller.bus.changed.connect(self._on_changes)
         self._clock = QTimer(self)
@@ -162,23 +177,37 @@ class CalendarPanel(QWidget):
 
     def reload(self, new_range: bool = False) -> None:
         """Read the period again; a new range gets a new scene, the same range keeps its own."""
-        period, prefs = self.period, self.preferences
-        snapshot = self.caller.call(
-            lambda: load_snapshot(
-                self.ctx, period, prefs.hidden_practitioners, prefs.show_cancelled
-            ),
+        period, prefs, ctx = self.period, self.preferences, self.ctx
+        if new_range and self.snapshot is not None:
+            self._show_placeholder(placeholder_snapshot(self.snapshot, period))
+        self.loading = True
+        self._unapplied = frozenset()  # the full read brings them too
+        self.caller.in_background(
+            lambda: load_snapshot(ctx, period, prefs.hidden_practitioners, prefs.show_cancelled),
+            key=self._load_key,
             refresh_on_refusal=False,
-        )
-        if snapshot is None:
-            self._show_empty("The calendar could not be loaded.")
-            return
+            on_error=self._load_failed,
+        ).success(self._loaded).run()
+
+    def _show_placeholder(self, placeholder: CalendarSnapshot) -> None:
+        self.snapshot = placeholder
+        self._new_scene(placeholder, self._grid(placeholder))
+        self.view.setInteractive(False)  # an empty column is not a free one
+
+    def _load_failed(self, _exc: Exception) -> None:
+        self.loading = False
+        self._show_empty("The calendar could not be loaded.")
+
+    def _loaded(self, snapshot: CalendarSnapshot) -> None:
+        self.loading = False
         self.snapshot = snapshot
         grid = self._grid(snapshot)
-        if self.scene is None or new_range or self.scene.snapshot.period != snapshot.period:
+        if self.scene is None or self.scene.snapshot.period != snapshot.period:
             self._new_scene(snapshot, grid)
         else:
             self.scene.load(snapshot, grid)
             self._update_margins(grid)
+        self.view.setInteractive(True)
         if not snapshot.practitioners:
             self._show_empty(
                 "No practitioners are shown. Choose who to show under View ▸ Practitioners."
@@ -187,6 +216,7 @@ class CalendarPanel(QWidget):
             )
         else:
             self._stack.setCurrentWidget(self.view)
+        self._select_arrived()
         self.loaded.emit(snapshot)
 
     def _show_empty(self, text: str) -> None:
@@ -276,7 +306,7 @@ class CalendarPanel(QWidget):
     # --- changes ------------------------------------------------------------------
 
     def _on_changes(self, changes: Changes) -> None:
-        if self.scene is None or self.snapshot is None:
+        if self.scene is None or self.snapshot is None or self.loading:
             self.reload()
             return
         wide = changes.practitioners or changes.clinic or changes.appointment_types
@@ -286,16 +316,24 @@ class CalendarPanel(QWidget):
             return
         if not changes.appointments:
             return
-        ctx, ids = self.ctx, changes.ids
-        found = self.caller.call(
-            lambda: calendar.appointments_by_id(ctx, ids), refresh_on_refusal=False
-        )
-        if found is None:
-            return
+        # Re-read every changed appointment not shown yet: this read supersedes the last.
+        ctx, ids = self.ctx, self._unapplied | changes.ids
+        self._unapplied = ids
+        self.caller.in_background(
+            lambda: calendar.appointments_by_id(ctx, ids),
+            key=self._load_key,
+            refresh_on_refusal=False,
+        ).success(lambda found: self._apply(found, ids)).run()
+
+    def _apply(self, found: list[Appointment], ids: frozenset[uuid.UUID]) -> None:
+        assert self.scene is not None
+        assert self.snapshot is not None
+        self._unapplied -= ids
         if any(self._outside_hours(a) for a in found if self.snapshot.shows(a)):
             self.reload()  # the ruler must grow to show it
             return
         self.scene.apply(found, ids - {a.id for a in found})
+        self._select_arrived()
 
     def _outside_hours(self, appointment: Appointment) -> bool:
         assert self.scene is not None
@@ -313,6 +351,13 @@ class CalendarPanel(QWidget):
         snapshot = self.snapshot
         if snapshot is None:
             return None
+        if not request.practitioner.active:  # the keyboard's slot in a kept-bookings column
+            operations.show_error(
+                self,
+                "Book appointment",
+                f"{request.practitioner.name} is inactive and cannot be booked.",
+            )
+            return None
         zone = snapshot.zone
 
         def instants() -> tuple[datetime, datetime | None]:
@@ -328,7 +373,7 @@ class CalendarPanel(QWidget):
             self.caller,
             snapshot.clinic.id,
             zone,
-            snapshot.practitioners,
+            [p for p in snapshot.practitioners if p.active],
             types,
             request.practitioner.id,
             found[0],
@@ -349,7 +394,8 @@ class CalendarPanel(QWidget):
         grid = scene.grid
         minute = grid.first_minute
         today = self.today()
-        column = next((c for c in grid.columns if c.day == today), grid.columns[0])
+        bookable = [c for c in grid.columns if c.practitioner.active] or list(grid.columns)
+        column = next((c for c in bookable if c.day == today), bookable[0])
         if column.day == today and self.snapshot is not None:
             now_minute = day_axis.wall_minute(self.now(), today, self.snapshot.zone)
             minute = max(minute, int(now_minute // SLOT + 1) * SLOT)
@@ -414,10 +460,16 @@ class CalendarPanel(QWidget):
     # --- one appointment --------------------------------------------------------------
 
     def select(self, appointment_id: uuid.UUID) -> None:
-        if self.scene is not None:
-            item = self.scene.select(appointment_id)
-            if item is not None:
-                self.view.ensureVisible(item, 20, 40)
+        """Select a block; one still being read is selected when it arrives."""
+        item = self.scene.select(appointment_id) if self.scene is not None else None
+        self._to_select = None if item is not None else appointment_id
+        if item is not None:
+            self.view.ensureVisible(item, 20, 40)
+
+    def _select_arrived(self) -> None:
+        scene, wanted = self.scene, self._to_select
+        if wanted is not None and scene is not None and wanted in scene.items_by_id:
+            self.select(wanted)
 
     def activate(self) -> None:
         """Enter: open the selected appointment, or book in the keyboard's slot."""

@@ -6,7 +6,8 @@ double-click to book, drag a block to move it, drag its bottom edge to resize.
 It never calls a service; the panel does, and undo commands replay the calls.
 
 Signals:
-    booking_requested(SlotRequest): book in this slot.
+    booking_requested(SlotRequest): book in this slot (never in an inactive practitioner's
+        column, which is shown only for the bookings kept in it).
     move_requested(MoveRequest): move or resize an appointment.
     open_requested(Appointment): open it (edit, or the class's attendees).
     menu_requested(Appointment, QPoint): right-click on a block, at a screen position.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QBrush, QPainter, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsRectItem,
@@ -214,6 +215,8 @@ class CalendarScene(QGraphicsScene):
 
     def _open_ranges(self, column: Column) -> list[tuple[float, float]]:
         """y ranges the practitioner works in (falling back to the clinic's hours)."""
+        if not column.practitioner.active:
+            return []  # kept bookings only: no time in this column is open to book
         hours = column.practitioner.availability
         if not any(hours.days.values()):
             hours = self.snapshot.clinic.opening_hours
@@ -277,6 +280,8 @@ class CalendarScene(QGraphicsScene):
                 painter.fillRect(
                     QRectF(x, top, grid.column_width, bottom - top), colours.background
                 )
+            if not grid.columns[index].practitioner.active:
+                painter.fillRect(QRectF(x, 0, grid.column_width, grid.height), self._hatch())
             if week and grid.columns[index].day == today:
                 painter.fillRect(QRectF(x, 0, grid.column_width, grid.height), colours.today)
             if index in self._skipped:
@@ -285,6 +290,10 @@ class CalendarScene(QGraphicsScene):
                     QRectF(x, top, grid.column_width, bottom - top), colours.clock_change
                 )
         self._draw_lines(painter, rect, first, last)
+
+    def _hatch(self) -> QBrush:
+        """Diagonal lines over an inactive practitioner's column: seen, never bookable."""
+        return QBrush(self.colours.hour_line, Qt.BrushStyle.BDiagPattern)
 
     def _draw_lines(self, painter: QPainter, rect: QRectF, first: int, last: int) -> None:
         grid, colours = self.grid, self.colours
@@ -365,6 +374,9 @@ class CalendarScene(QGraphicsScene):
             super().mousePressEvent(event)
             return
         self.clearSelection()
+        if not column.practitioner.active:
+            event.accept()  # nothing can be booked here
+            return
         minute = _floor(self.grid.minute_at(pos.y()), SLOT)
         self.set_cursor(Slot(column.index, minute))
         self._drag = _Drag("new", pos, column, minute, minute + SLOT)
@@ -411,6 +423,8 @@ class CalendarScene(QGraphicsScene):
     def _drag_move(self, drag: _Drag, pos: QPointF, delta: float, step: int) -> None:
         assert drag.item is not None
         column = self.grid.column_at(pos.x()) or drag.column
+        if not column.practitioner.active:
+            column = drag.column  # a block is never dropped on an inactive practitioner
         length = drag.end - drag.start
         start = day_axis.snap(drag.start + delta, step)
         start = int(min(max(start, 0), day_axis.MINUTES_PER_DAY - length))
@@ -472,7 +486,7 @@ class CalendarScene(QGraphicsScene):
             self.open_requested.emit(item.appointment)
         else:
             column = self.grid.column_at(pos.x())
-            if column is not None:
+            if column is not None and column.practitioner.active:
                 minute = _floor(self.grid.minute_at(pos.y()), SLOT)
                 self.set_cursor(Slot(column.index, minute))
                 self.booking_requested.emit(SlotRequest(column.practitioner, column.day, minute))
@@ -487,7 +501,7 @@ class CalendarScene(QGraphicsScene):
             self.menu_requested.emit(item.appointment, event.screenPos())
         else:
             column = self.grid.column_at(pos.x())
-            if column is not None:
+            if column is not None and column.practitioner.active:
                 minute = _floor(self.grid.minute_at(pos.y()), SLOT)
                 self.set_cursor(Slot(column.index, minute))
                 request = SlotRequest(column.practitioner, column.day, minute)

@@ -26,7 +26,9 @@ class CalendarSnapshot:
     zone: ZoneInfo
     period: Period
     days: tuple[date, ...]  # the days with columns (a week skips days the clinic is shut)
-    practitioners: tuple[Practitioner, ...]  # one column each per day, in calendar order
+    # One column each per day, in calendar order; after the active ones, any inactive
+    # practitioner who still has bookings in the range (kept read-only when they left).
+    practitioners: tuple[Practitioner, ...]
     active: tuple[Practitioner, ...]  # everyone who could be shown (for the chooser)
     appointments: tuple[Appointment, ...]
     show_cancelled: bool
@@ -49,17 +51,54 @@ def load_snapshot(
 ) -> CalendarSnapshot:
     clinic = calendar.main_clinic(ctx)
     zone = clinic_zone(clinic.timezone)
-    active = tuple(calendar.practitioners(ctx))
-    shown = tuple(p for p in active if p.id not in hidden)
+    everyone = calendar.practitioners(ctx, include_inactive=True)
+    active = tuple(p for p in everyone if p.active)
+    shown = [p for p in active if p.id not in hidden]
+    inactive = [p for p in everyone if not p.active]
     start, _ = day_bounds(period.dates[0], zone)
     _, end = day_bounds(period.dates[-1], zone)
-    found = calendar.appointments_in_view(ctx, start, end, [p.id for p in shown])
+    found = calendar.appointments_in_view(ctx, start, end, [p.id for p in shown + inactive])
+    shown += _with_bookings(inactive, found, period, zone)
+    columns = {p.id for p in shown}
+    found = [a for a in found if a.practitioner_id in columns]
     if not show_cancelled:
         found = [a for a in found if a.status is not AppointmentStatus.CANCELLED]
     days = _days_with_columns(clinic, period, zone, found)
     # The range query also returns a block that starts the evening before; it has no column.
     kept = tuple(a for a in found if local_date(a.starts_at, zone) in days)
-    return CalendarSnapshot(clinic, zone, period, days, shown, active, kept, show_cancelled)
+    return CalendarSnapshot(clinic, zone, period, days, tuple(shown), active, kept, show_cancelled)
+
+
+def _with_bookings(
+    inactive: list[Practitioner], found: list[Appointment], period: Period, zone: ZoneInfo
+) -> list[Practitioner]:
+    """The inactive practitioners with a booking (not cancelled) starting in the period.
+
+    Reception must still see who is arriving for them; they get a column only
+    while there is something to show in it.
+    """
+    booked = {
+        a.practitioner_id
+        for a in found
+        if a.status is not AppointmentStatus.CANCELLED
+        and local_date(a.starts_at, zone) in period.dates
+    }
+    return [p for p in inactive if p.id in booked]
+
+
+def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> CalendarSnapshot:
+    """The new period's empty columns, drawn at once while its appointments load."""
+    days = _days_with_columns(previous.clinic, period, previous.zone, [])
+    return CalendarSnapshot(
+        previous.clinic,
+        previous.zone,
+        period,
+        days,
+        previous.practitioners,
+        previous.active,
+        (),
+        previous.show_cancelled,
+    )
 
 
 def _days_with_columns(

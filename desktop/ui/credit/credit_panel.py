@@ -1,9 +1,11 @@
-"""The patient's credit, for their card: the balance, what is left of each package,
+"""The patient card's Credit tab: the balance, what is left of each package or credit,
 and every use (which session, when, how much).
 
-Reloads itself when billing changes (`Changes.billing`). Buttons: sell a package,
-and print the patient's session receipts for a date range is left to the caller
-(`credit.session_receipts_pdf`).
+From here the front desk sells a package, adds credit by hand (a goodwill credit
+note, or money left on account), applies the selected credit to an owing invoice,
+refunds what is unused of it, and gives one use back (the invoice is owing again).
+Giving back, refunding and credit notes are the front desk's: practitioners do not
+see them (the services refuse them too). Reloads itself when billing changes.
 """
 
 from __future__ import annotations
@@ -12,31 +14,30 @@ import uuid
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.domain.credit import CreditStatement
-from desktop.services import credit
+from desktop.domain.credit import Application, CreditLot, CreditStatement
+from desktop.services import billing, credit
 from desktop.services.changes import Changes
+from desktop.ui import prompts
+from desktop.ui.billing.invoice_actions import current_actor
+from desktop.ui.billing.small_dialogs import ReasonDialog, RefundDialog
+from desktop.ui.credit.credit_dialogs import AddCreditDialog, ApplyCreditDialog
 from desktop.ui.credit.sell_package_dialog import SellPackageDialog
+from desktop.ui.models.credit import CreditUseModel, LotTableModel
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.tables import record_table
 
 
-def _table(name: str, headings: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headings))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headings)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionHeading")
+    return label
 
 
 class PatientCreditPanel(QWidget):
@@ -50,22 +51,50 @@ class PatientCreditPanel(QWidget):
         self.balance = QLabel()
         self.balance.setObjectName("creditBalance")
         self.balance.setStyleSheet("font-size: 12pt; font-weight: 600;")
-        self.lots = _table("creditLots", ["Credit", "Left", "Expires"])
-        self.uses = _table("creditUses", ["Date", "Invoice", "Session", "Amount", ""])
+        self.lots = LotTableModel(self)
+        self.lot_table = record_table(self.lots, "creditLots", 0)
+        self.uses = CreditUseModel(self)
+        self.use_table = record_table(self.uses, "creditUses", 2)
         self.sell_button = QPushButton("Sell package…")
         self.sell_button.setObjectName("sellPackage")
+        self.add_button = QPushButton("Add credit…")
+        self.apply_button = QPushButton("Apply to invoice…")
+        self.refund_button = QPushButton("Refund unused…")
+        self.give_back_button = QPushButton("Give back…")
         self.sell_button.clicked.connect(self.sell_package)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.balance, 1)
-        buttons.addWidget(self.sell_button)
+        self.add_button.clicked.connect(self.add_credit)
+        self.apply_button.clicked.connect(self.apply_credit)
+        self.refund_button.clicked.connect(self.refund_credit)
+        self.give_back_button.clicked.connect(self.give_back)
+        actor = current_actor(caller)
+        self.money_back = actor is not None and actor.handles_money_back
+        self.refund_button.setVisible(self.money_back)
+        self.give_back_button.setVisible(self.money_back)
+        top = QHBoxLayout()
+        top.addWidget(self.balance, 1)
+        top.addWidget(self.add_button)
+        top.addWidget(self.sell_button)
+        lot_buttons = QHBoxLayout()
+        lot_buttons.addWidget(self.apply_button)
+        lot_buttons.addWidget(self.refund_button)
+        lot_buttons.addStretch(1)
+        use_buttons = QHBoxLayout()
+        use_buttons.addWidget(self.give_back_button)
+        use_buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(QLabel("Packages and credit"))
-        layout.addWidget(self.lots)
-        layout.addWidget(QLabel("Used"))
-        layout.addWidget(self.uses)
+        layout.addLayout(top)
+        layout.addWidget(_heading("Packages and credit"))
+        layout.addWidget(self.lot_table, 1)
+        layout.addLayout(lot_buttons)
+        layout.addWidget(_heading("Used"))
+        layout.addWidget(self.use_table, 1)
+        layout.addLayout(use_buttons)
+        self.lot_table.selectionModel().selectionChanged.connect(self._enable)
+        self.use_table.selectionModel().selectionChanged.connect(self._enable)
         caller.bus.changed.connect(self._on_changes)
         self.reload()
+
+    # ------------------------------------------------------------------ showing
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.billing or changes.patients:
@@ -73,39 +102,131 @@ class PatientCreditPanel(QWidget):
 
     def reload(self) -> None:
         ctx = self.caller.ctx
-        found = self.caller.call(lambda: credit.patient_credit(ctx, self.patient_id))
+        found = self.caller.call(
+            lambda: credit.patient_credit(ctx, self.patient_id), refresh_on_refusal=False
+        )
         if found is None:
             return
+        lot, use = self.selected_lot(), self.selected_use()
         self.statement = found
         self.balance.setText(f"Credit: {found.balance}")
-        self.lots.setRowCount(len(found.lots))
-        for row, summary in enumerate(found.lots):
-            lot = summary.lot
-            if lot.sessions is not None:
-                left = f"{lot.sessions_left} of {lot.sessions} sessions ({lot.remaining})"
-            else:
-                left = f"{lot.remaining} of {lot.amount}"
-            expires = f"{lot.expires_on:%d/%m/%Y}" if lot.expires_on else "never"
-            if summary.expired:
-                expires += " (expired)"
-            for column, value in enumerate((f"{lot.number} {lot.description}", left, expires)):
-                self.lots.setItem(row, column, QTableWidgetItem(value))
-        self.uses.setRowCount(len(found.uses))
-        for row, use in enumerate(found.uses):
-            session = use.type_name
-            if use.service_date is not None:
-                session = f"{use.type_name} {use.service_date:%d/%m/%Y}"
-            values = (
-                f"{use.applied_on:%d/%m/%Y}",
-                use.invoice_number,
-                session,
-                str(use.amount),
-                "" if use.live else "given back",
-            )
-            for column, value in enumerate(values):
-                self.uses.setItem(row, column, QTableWidgetItem(value))
+        self.lots.set_records(found.lots)
+        self.uses.set_records(found.uses)
+        if lot is not None:
+            self.select_lot(lot.id)
+        if use is not None:
+            self._select(self.use_table, [u.id for u in found.uses], use.id)
+        self._enable()
+
+    def selected_lot(self) -> CreditLot | None:
+        rows = self.lot_table.selectionModel().selectedRows()
+        return self.lots.record(rows[0].row()).lot if rows else None
+
+    def selected_use(self) -> Application | None:
+        rows = self.use_table.selectionModel().selectedRows()
+        return self.uses.record(rows[0].row()) if rows else None
+
+    def select_lot(self, lot_id: uuid.UUID) -> None:
+        if self.statement is not None:
+            self._select(self.lot_table, [s.lot.id for s in self.statement.lots], lot_id)
+
+    def select_use(self, application_id: uuid.UUID) -> None:
+        if self.statement is not None:
+            self._select(self.use_table, [u.id for u in self.statement.uses], application_id)
+
+    @staticmethod
+    def _select(table: QTableView, ids: list[uuid.UUID], wanted: uuid.UUID) -> None:
+        if wanted in ids:
+            table.selectRow(ids.index(wanted))
+
+    def _enable(self, *_: object) -> None:
+        lot, use = self.selected_lot(), self.selected_use()
+        has_left = lot is not None and lot.remaining.cents > 0
+        self.apply_button.setEnabled(has_left)
+        self.refund_button.setEnabled(has_left)
+        self.give_back_button.setEnabled(use is not None and use.live)
+
+    # ------------------------------------------------------------------ acting
+
+    def _publish(self, changes: Changes | None) -> Changes | None:
+        if changes is not None:
+            self.caller.publish(changes)
+        return changes
 
     def sell_package(self) -> SellPackageDialog:
         dialog = SellPackageDialog(self.caller, self.patient_id, self)
         dialog.open()
         return dialog
+
+    def add_credit(self) -> Changes | None:
+        dialog = AddCreditDialog(self.money_back, self)
+        if not prompts.run_dialog(dialog):
+            return None
+        source, amount, method = dialog.source(), dialog.money(), dialog.chosen_method()
+        description = dialog.description.text()
+        ctx = self.caller.ctx
+        result = self.caller.call(
+            lambda: credit.add_credit(
+                ctx, self.patient_id, amount, source, description, method=method
+            ),
+            title="Add credit",
+        )
+        return self._publish(result[1] if result else None)
+
+    def apply_credit(self) -> Changes | None:
+        lot = self.selected_lot()
+        if lot is None:
+            return None
+        ctx = self.caller.ctx
+        invoices = self.caller.call(lambda: billing.patient_invoices(ctx, self.patient_id))
+        if invoices is None:
+            return None
+        owing = [i for i in reversed(invoices) if i.amount_due.cents > 0]  # oldest first
+        dialog = ApplyCreditDialog(lot, owing, self)
+        if not prompts.run_dialog(dialog):
+            return None
+        invoice, amount = dialog.invoice(), dialog.money()
+        if invoice is None:
+            return None
+        result = self.caller.call(
+            lambda: credit.apply_credit(ctx, invoice.id, lot.id, amount), title="Apply credit"
+        )
+        return self._publish(result[1] if result else None)
+
+    def refund_credit(self) -> Changes | None:
+        lot = self.selected_lot()
+        if lot is None:
+            return None
+        dialog = RefundDialog(
+            lot.remaining, self, title=f"Refund unused credit {lot.number}", available="Unused"
+        )
+        if not prompts.run_dialog(dialog):
+            return None
+        amount, method, reason = dialog.money(), dialog.chosen_method(), dialog.reason.text()
+        ctx = self.caller.ctx
+        result = self.caller.call(
+            lambda: credit.refund_credit(ctx, lot.id, amount, method, reason),
+            title="Refund credit",
+        )
+        return self._publish(result[1] if result else None)
+
+    def give_back(self) -> Changes | None:
+        use = self.selected_use()
+        if use is None:
+            return None
+        dialog = ReasonDialog(
+            "Give credit back",
+            f"Take {use.number} ({use.amount}) off {use.invoice_number}? The credit "
+            "returns to the patient and the invoice is owing again.",
+            "Give back",
+            self,
+        )
+        if not prompts.run_dialog(dialog):
+            return None
+        reason = dialog.reason.text()
+        ctx = self.caller.ctx
+        return self._publish(
+            self.caller.call(
+                lambda: credit.return_credit(ctx, use.id, reason), title="Give credit back"
+            )
+        )

@@ -35,6 +35,7 @@ from desktop.services import booking
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.combo import select_data
 
 
 class EditAppointmentDialog(QDialog):
@@ -57,11 +58,13 @@ class EditAppointmentDialog(QDialog):
         self.setWindowTitle("Appointment")
         local = to_local(appointment.starts_at, zone)
         self.practitioner_box = QComboBox()
+        self.practitioner_box.setAccessibleName("Practitioner")
         for practitioner in practitioners:
-            self.practitioner_box.addItem(practitioner.name, practitioner.id)
-        self.practitioner_box.setCurrentIndex(
-            max(self.practitioner_box.findData(appointment.practitioner_id), 0)
-        )
+            if practitioner.active or practitioner.id == appointment.practitioner_id:
+                self.practitioner_box.addItem(practitioner.name, practitioner.id)
+        # Not found (a practitioner no longer listed): nothing is shown, and place()
+        # keeps the appointment's own practitioner rather than whoever is first.
+        select_data(self.practitioner_box, appointment.practitioner_id)
         self.date_edit = QDateEdit(QDate(local.year, local.month, local.day))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
@@ -115,8 +118,9 @@ class EditAppointmentDialog(QDialog):
         starts_at = local_to_utc(
             date(day.year(), day.month(), day.day()), time(wall.hour(), wall.minute()), self.zone
         )
+        chosen = self.practitioner_box.currentData()
         return Place(
-            self.practitioner_box.currentData(),
+            chosen if chosen is not None else self.appointment.practitioner_id,
             starts_at,
             starts_at + timedelta(minutes=self.duration.value()),
         )

@@ -42,6 +42,7 @@ from desktop.domain.people import Patient, Practitioner
 from desktop.services import booking, calendar
 from desktop.services.booking import BookingRequest
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
 
@@ -113,6 +114,7 @@ class BookingDialog(QDialog):
         self.type_box.currentIndexChanged.connect(self._type_changed)
         self.duration.valueChanged.connect(self._duration_edited)
         self.picker.patient_chosen.connect(self._check)
+        self.practitioner_box.currentIndexChanged.connect(self._check)
         if patient is not None:
             self.picker.choose(patient)
         self._check()
@@ -141,12 +143,18 @@ class BookingDialog(QDialog):
     def set_practitioners(
         self, practitioners: Sequence[Practitioner], selected: uuid.UUID | None
     ) -> None:
+        """List who can be booked; keep the choice only if they are still listed.
+
+        Otherwise nothing is chosen and Book waits for the user to pick: after a
+        refusal, one more Enter must not book whoever happens to be first.
+        """
         current = selected or self.practitioner_box.currentData()
+        self.practitioner_box.blockSignals(True)
         self.practitioner_box.clear()
         for practitioner in practitioners:
             self.practitioner_box.addItem(practitioner.name, practitioner.id)
-        index = self.practitioner_box.findData(current)
-        self.practitioner_box.setCurrentIndex(max(index, 0))
+        select_data(self.practitioner_box, current)
+        self.practitioner_box.blockSignals(False)
 
     def selected_type(self) -> AppointmentType | None:
         kind = self.type_box.currentData()
@@ -175,9 +183,12 @@ class BookingDialog(QDialog):
         kind = self.selected_type()
         needs_patient = kind is not None and kind.kind is AppointmentKind.INDIVIDUAL
         missing = needs_patient and self.picker.patient is None
-        ready = kind is not None and self.practitioner_box.count() > 0 and not missing
+        no_practitioner = self.practitioner_box.currentIndex() < 0
+        ready = kind is not None and not no_practitioner and not missing
         self.book_button.setEnabled(ready)
-        if missing:
+        if no_practitioner:
+            self.hint.setText("Choose the practitioner to book with.")
+        elif missing:
             self.hint.setText("Choose the patient to book.")
         elif kind is not None and kind.kind is AppointmentKind.CLASS:
             self.hint.setText("A class can be booked empty; add attendees from the calendar.")

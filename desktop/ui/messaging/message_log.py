@@ -1,4 +1,5 @@
-"""The patient card's message log: every reminder, where it went, and what became of it.
+"""The patient card's message log: every reminder, where it went, and what became of it,
+and the patient's choice not to be sent SMS and/or email (ticked here, in effect at once).
 
 A failed message shows the mail server's or gateway's own reason, and can be
 retried — or sent to a corrected address, which is saved on the patient's
@@ -36,6 +37,7 @@ from desktop.services.messaging.message_log import (
     message_log,
     retry_message,
 )
+from desktop.services.messaging.opt_outs import patient_opt_outs, set_opt_out
 from desktop.services.messaging.records import Purpose
 from desktop.ui.messaging.formatting import short_when
 from desktop.ui.service_caller import ServiceCaller
@@ -143,6 +145,18 @@ class MessageLogWidget(QWidget):
         heading.setObjectName("sectionHeading")
         self.show_cancelled = QCheckBox("Show cancelled")
         self.show_cancelled.toggled.connect(self.reload)
+        # The patient's own choice, per channel; it takes effect at once (reminders of
+        # that channel not yet sent are withdrawn, and say so in the log below).
+        self.no_sms = QCheckBox("No SMS")
+        self.no_sms.setObjectName("optOutSms")
+        self.no_sms.setToolTip("The patient asked not to be sent SMS messages")
+        self.no_email = QCheckBox("No email")
+        self.no_email.setObjectName("optOutEmail")
+        self.no_email.setToolTip("The patient asked not to be sent emails")
+        self.opt_out_boxes = {Channel.SMS: self.no_sms, Channel.EMAIL: self.no_email}
+        for channel, box in self.opt_out_boxes.items():
+            box.setEnabled(False)
+            box.clicked.connect(lambda checked, channel=channel: self.set_opt_out(channel, checked))
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -168,6 +182,9 @@ class MessageLogWidget(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
+        top.addWidget(self.no_sms)
+        top.addWidget(self.no_email)
+        top.addSpacing(16)
         top.addWidget(self.show_cancelled)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -187,7 +204,32 @@ class MessageLogWidget(QWidget):
         self.patient_id = patient_id
         self.reload()
 
+    def _show_opt_outs(self) -> None:
+        opted = None
+        if self.patient_id is not None:
+            ctx, patient_id = self.caller.ctx, self.patient_id
+            opted = self.caller.call(
+                lambda: patient_opt_outs(ctx, patient_id), refresh_on_refusal=False
+            )
+        for channel, box in self.opt_out_boxes.items():
+            box.setEnabled(opted is not None)
+            box.setChecked(opted is not None and not opted.allows(channel))
+
+    def set_opt_out(self, channel: Channel, opted_out: bool) -> None:
+        """The box was ticked or cleared: record it now (a refusal puts the box back)."""
+        if self.patient_id is None:
+            return
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        result = self.caller.call(
+            lambda: set_opt_out(ctx, patient_id, channel, opted_out), title="Messages"
+        )
+        if result is None:
+            self._show_opt_outs()
+            return
+        self.caller.publish(result[1])
+
     def reload(self) -> None:
+        self._show_opt_outs()
         entries: list[MessageLogEntry] = []
         if self.patient_id is not None:
             patient_id = self.patient_id

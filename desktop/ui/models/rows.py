@@ -30,6 +30,9 @@ class RecordTableModel(QAbstractTableModel, Generic[RecordT]):
     def record(self, row: int) -> RecordT:
         return self._records[row]
 
+    def records(self) -> list[RecordT]:
+        return list(self._records)
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._records)
 

@@ -1,4 +1,5 @@
-"""One patient at a glance: contact and fund details, upcoming and past appointments.
+"""One patient at a glance: contact and fund details, upcoming and past appointments,
+messages (and their SMS/email opt-outs), their account (invoices, payments) and credit.
 
 Signals:
     appointment_activated(Appointment): show this appointment on the calendar.
@@ -34,6 +35,7 @@ from desktop.ui.credit.credit_panel import PatientCreditPanel
 from desktop.ui.messaging.message_log import MessageLogWidget
 from desktop.ui.models.appointments import AppointmentTableModel
 from desktop.ui.models.patients import born
+from desktop.ui.patients.account_tab import PatientAccountTab
 from desktop.ui.service_caller import ServiceCaller
 
 
@@ -108,21 +110,26 @@ class PatientCard(QWidget):
         self.tabs.addTab(appointments, "&Appointments")
         self.messages = MessageLogWidget(caller, zone)
         self.tabs.addTab(self.messages, "&Messages")
+        self.account_tab: PatientAccountTab | None = None
         self.credit_panel: PatientCreditPanel | None = None
         layout.addWidget(self.tabs, 1)
         caller.bus.changed.connect(self._on_changes)
 
-    def _show_credit(self, patient_id: uuid.UUID | None) -> None:
-        """The patient's packages and credit, in its own tab (one panel per patient)."""
-        if self.credit_panel is not None:
-            if self.credit_panel.patient_id == patient_id:
-                return
-            self.tabs.removeTab(self.tabs.indexOf(self.credit_panel))
-            self.credit_panel.deleteLater()
-            self.credit_panel = None
+    def _show_money(self, patient_id: uuid.UUID | None) -> None:
+        """The patient's Account and Credit tabs (made again for each patient)."""
+        if self.account_tab is not None and self.account_tab.patient_id == patient_id:
+            return
+        for tab in (self.account_tab, self.credit_panel):
+            if tab is not None:
+                self.tabs.removeTab(self.tabs.indexOf(tab))
+                tab.deleteLater()
+        self.account_tab = None
+        self.credit_panel = None
         if patient_id is not None:
+            self.account_tab = PatientAccountTab(self.caller, patient_id)
             self.credit_panel = PatientCreditPanel(self.caller, patient_id)
-            self.tabs.addTab(self.credit_panel, "&Credit and packages")
+            self.tabs.addTab(self.account_tab, "Acc&ount")
+            self.tabs.addTab(self.credit_panel, "&Credit")
 
     def _activated(self, model: AppointmentTableModel) -> object:
         def activated(index: QModelIndex) -> None:
@@ -131,7 +138,7 @@ class PatientCard(QWidget):
         return activated
 
     def show_patient(self, patient_id: uuid.UUID | None) -> None:
-        self._show_credit(patient_id)
+        self._show_money(patient_id)
         self.messages.set_patient(patient_id)
         if patient_id is None:
             self.patient = None

@@ -1,5 +1,8 @@
 """The patient search window: type-ahead by name, phone, number or birth date, and a card.
 
+Typing searches once the keys pause (`TYPING_PAUSE_MS`), in the background; a
+search overtaken by more typing is dropped, so the list always matches the field.
+
 Ctrl+F from anywhere opens it with the search field focused; Down moves into the
 results, Enter opens the card, Ctrl+N adds a patient, Ctrl+E edits the one shown.
 
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.people import Patient
 from desktop.services import patients
 from desktop.services.changes import Changes
+from desktop.ui.background_ops import TYPING_PAUSE_MS, Debounce
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.models.patients import PatientTableModel
 from desktop.ui.patients.card import PatientCard
@@ -85,7 +89,9 @@ class PatientSearchWindow(QWidget):
         self.new_button = QPushButton("&New patient…")
         self.book_button = QPushButton("&Book appointment…")
         self.book_button.setEnabled(False)
-        self.search.textChanged.connect(self.run_search)
+        self._search_key = f"patient-search-{id(self)}"
+        self.search_later = Debounce(TYPING_PAUSE_MS, self.run_search, self)
+        self.search.textChanged.connect(self.search_later)
         self.results.selectionModel().selectionChanged.connect(self._selected)
         self.results.activated.connect(self._activated)
         self.new_button.clicked.connect(self.new_patient)
@@ -127,11 +133,15 @@ class PatientSearchWindow(QWidget):
 
     def run_search(self, text: str) -> None:
         ctx = self.caller.ctx
-        found = self.caller.call(
-            lambda: patients.search_patients(ctx, text, limit=200), refresh_on_refusal=False
-        )
-        self.model.set_patients(found or [])
-        shown = len(found or [])
+        self.caller.in_background(
+            lambda: patients.search_patients(ctx, text, limit=200),
+            key=self._search_key,
+            refresh_on_refusal=False,
+        ).success(lambda found: self._show_results(text, found)).run()
+
+    def _show_results(self, text: str, found: list[Patient]) -> None:
+        self.model.set_patients(found)
+        shown = len(found)
         self.count.setText(
             ""
             if not text.strip()

@@ -53,7 +53,8 @@ class ConflictsModel(QAbstractTableModel):
         item = self.items[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             when = item.created_at.astimezone().strftime("%d %b %H:%M")
-            return (when, item.summary, item.reason)[index.column()]
+            why = f"{item.reason} {item.meaning}".strip()
+            return (when, item.summary, why)[index.column()]
         return None
 
 

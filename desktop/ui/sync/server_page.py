@@ -1,13 +1,13 @@
 """Settings page: point this desktop at the clinic's server and run the first sync.
 
-The connection and the first sync run on a worker thread (`threading`, reporting
+The connection and the first sync run as a background operation (progress comes
 through `SyncSignals`), so the window stays responsive while a fresh desktop
 downloads the whole clinic; the progress bar follows the download, then the apply.
+What the user typed is read on the GUI thread before the work starts.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
@@ -27,6 +27,7 @@ from desktop.sync.client import Offline, ServerProtocolError, SignInFailed
 from desktop.sync.engine import SyncEngine
 from desktop.sync.setup import connect_to_server
 from desktop.sync.state import load_state
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.sync.bridge import SyncSignals
 
 Connect = Callable[..., SyncEngine]
@@ -49,12 +50,10 @@ class ServerSettingsPage(QWidget):
         parent: QWidget | None = None,
         *,
         connect: Connect = connect_to_server,
-        threaded: bool = True,
     ) -> None:
         super().__init__(parent)
         self.database = database
         self._connect = connect
-        self._threaded = threaded
         self.signals = SyncSignals(self)
         self.signals.progress.connect(self._show_progress)
         layout = QVBoxLayout(self)
@@ -92,24 +91,14 @@ class ServerSettingsPage(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.show()
         self.message.setText("Connecting…")
-        if self._threaded:
-            threading.Thread(target=self._work, name="frontdesk-first-sync", daemon=True).start()
-        else:
-            self._work()
-
-    def _work(self) -> None:
-        try:
-            engine = self._connect(
-                self.database,
-                self.url_edit.text(),
-                self.username_edit.text(),
-                self.password_edit.text(),
-                progress=self.signals.report_progress,
-            )
-        except (Offline, SignInFailed, ServerProtocolError, DomainError) as exc:
-            self.failed.emit(str(exc))
-            return
-        self.connected.emit(engine)
+        database, connect, progress = self.database, self._connect, self.signals.report_progress
+        url, username = self.url_edit.text(), self.username_edit.text()
+        password = self.password_edit.text()
+        BackgroundOp(
+            lambda: connect(database, url, username, password, progress=progress),
+            parent=self,
+            reports=(Offline, SignInFailed, ServerProtocolError, DomainError),
+        ).success(self.connected.emit).failure(lambda exc: self.failed.emit(str(exc))).run()
 
     def _show_progress(self, phase: str, done: int, total: int) -> None:
         self.progress_bar.setRange(0, max(total, 1))

@@ -1,7 +1,8 @@
 """Type-ahead patient search for dialogs: name, phone, patient number or birth date.
 
-Every keystroke asks `services.patients.search_patients` (indexed, limited to
-a screenful) and shows the matches under the field; Down and Enter, or a click,
+A pause in typing asks `services.patients.search_patients` (indexed, limited to
+a screenful) in the background and shows the matches under the field (a search
+overtaken by more typing, or by a choice, is dropped); Down and Enter, or a click,
 choose one. Namesakes are told apart by patient number, birth date and phone.
 "New patient…" creates one without leaving the dialog.
 
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.people import Patient
 from desktop.services import patients
+from desktop.ui.background_ops import TYPING_PAUSE_MS, Debounce, runner
 from desktop.ui.models.patients import PATIENT_ROLE, PatientListModel, born
 from desktop.ui.service_caller import ServiceCaller
 
@@ -55,7 +57,9 @@ class PatientPicker(QWidget):
         self.completer.setWidget(self.line_edit)
         # `activated` is overloaded (text or index); the stubs only know the text one.
         cast(Any, self.completer.activated)[QModelIndex].connect(self._activated)
-        self.line_edit.textEdited.connect(self._search)
+        self._search_key = f"patient-picker-{id(self)}"
+        self.search_later = Debounce(TYPING_PAUSE_MS, self._search, self)
+        self.line_edit.textEdited.connect(self._typed)
         self.new_button.clicked.connect(self._new_patient)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -68,14 +72,21 @@ class PatientPicker(QWidget):
         layout.addWidget(self.details)
         self.setFocusProxy(self.line_edit)
 
-    def _search(self, text: str) -> None:
+    def _typed(self, text: str) -> None:
         if self.patient is not None:
             self._set(None)
+        self.search_later(text)
+
+    def _search(self, text: str) -> None:
         ctx = self.caller.ctx
-        found = self.caller.call(
-            lambda: patients.search_patients(ctx, text, limit=20), refresh_on_refusal=False
-        )
-        self.model.set_patients(found or [])
+        self.caller.in_background(
+            lambda: patients.search_patients(ctx, text, limit=20),
+            key=self._search_key,
+            refresh_on_refusal=False,
+        ).success(lambda found: self._show_matches(text, found)).run()
+
+    def _show_matches(self, text: str, found: list[Patient]) -> None:
+        self.model.set_patients(found)
         if found:
             self.completer.complete()
         else:
@@ -97,6 +108,8 @@ class PatientPicker(QWidget):
         return popup
 
     def choose(self, patient: Patient | None) -> None:
+        self.search_later.cancel()  # a search still on its way must not reopen the pop-up
+        runner().cancel(self._search_key)
         self.popup().hide()
         self._set(patient)
         self.line_edit.setText(patient.display_name if patient else "")

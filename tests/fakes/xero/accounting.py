@@ -843,7 +843,12 @@ def _allocation_delete(kind: str, param: str) -> Callable[[Call], Reply]:
                     ]
                 ),
             )
-        return Reply(200, render.allocation(st, outcome.entity))
+        # Xero answers with the usual envelope around the deleted allocation, while
+        # the SDK reads the body as one bare Allocation: it finds no Invoice and raises
+        # "Invalid value for `invoice`, must not be `None`" (xero-python issue 159)
+        # after Xero has already deleted it.
+        deleted = render.allocation(st, outcome.entity, include_source=False)
+        return Reply(200, render.envelope("Allocations", [deleted], call.now))
 
     return handler
 

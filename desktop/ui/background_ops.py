@@ -1,0 +1,282 @@
+"""Running a service call off the GUI thread: the one mechanism for every slow call.
+
+    BackgroundOp(lambda: load(ctx, period), parent=self, key=self.load_key)
+        .success(self.show_loaded).failure(self.show_unloaded).run()
+
+The work runs on a daemon worker thread; its result, or its failure, is handed
+back on the GUI thread, so widgets are only ever touched there (Anki's
+`CollectionOp` / `QueryOp` is the model).
+
+* **Dropping what the user has moved past.** Operations that share a `key` (a
+  calendar's loads, one search field's queries) supersede each other: an older
+  one that has not started yet never runs, and one already running has its result
+  dropped. A result for a widget that has since been deleted is dropped too.
+* **One error path.** A refusal (`DomainError`) and a lapsed session
+  (`SessionExpired`) go through `desktop.ui.operations.handle_failure`, exactly
+  as a synchronous call does: a message, or the sign-in prompt — after which the
+  interrupted work runs again, once, in the background. Anything else is a bug
+  and is raised on the GUI thread, where the crash handler reports it.
+* **Database use from the workers.** A service opens its own session (a
+  `UnitOfWork` or `Database.reading()`) for the length of one call and closes
+  it before returning, so a session never crosses threads; each worker thread
+  borrows a connection from the engine's pool (SQLAlchemy opens SQLite files with
+  `check_same_thread=False`; WAL lets a reader run beside a writer; PostgreSQL's
+  pool is thread-safe). Results are plain domain objects, never ORM rows, so
+  nothing lazy-loads on the GUI thread.
+* **Quitting never waits.** Workers are daemon threads; `abandon_all()` (on
+  quit) drops everything queued and every result still to come, and returns at once.
+* **Tests** wait deterministically with `runner().idle()` (no queued, running or
+  debounced work): see `tests/helpers/background.py`.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from desktop.domain.errors import DomainError
+from desktop.services.context import SessionExpired
+from desktop.ui import operations
+
+T = TypeVar("T")
+
+WORKER_THREADS = 4  # a slow Xero call must not hold up a calendar load
+TYPING_PAUSE_MS = 200  # type-ahead searches once the keys pause: a name is one search
+
+
+class OpState(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"  # the work returned or raised; delivery is on its way
+    DELIVERED = "delivered"
+    DROPPED = "dropped"  # superseded, abandoned, or its widget is gone
+
+
+@dataclass(eq=False)
+class _Job:
+    op: BackgroundOp[Any]
+    state: OpState = OpState.QUEUED
+    result: object = None
+    error: BaseException | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class BackgroundOp(Generic[T]):
+    """One call to run in the background; `.success()` / `.failure()` then `.run()`."""
+
+    def __init__(
+        self,
+        work: Callable[[], T],
+        *,
+        parent: QWidget | None = None,
+        key: str | None = None,
+        title: str = "Frontdesk",
+        reports: tuple[type[Exception], ...] = (),
+    ) -> None:
+        """`reports`: failures the caller shows itself (say in a status label); they go
+        straight to `.failure()`, without a message box."""
+        self.work = work
+        self.parent = parent
+        self.key = key
+        self.title = title
+        self.reports = reports
+        self._on_success: Callable[[T], None] | None = None
+        self._on_failure: Callable[[Exception], None] | None = None
+        self._attempt = 1
+        self.job: _Job | None = None
+
+    def success(self, callback: Callable[[T], None]) -> BackgroundOp[T]:
+        """Called on the GUI thread with the work's result."""
+        self._on_success = callback
+        return self
+
+    def failure(self, callback: Callable[[Exception], None]) -> BackgroundOp[T]:
+        """Called on the GUI thread after the user has been told why it failed."""
+        self._on_failure = callback
+        return self
+
+    def run(self) -> BackgroundOp[T]:
+        runner().submit(self)
+        return self
+
+    @property
+    def state(self) -> OpState:
+        return OpState.QUEUED if self.job is None else self.job.state
+
+
+class OpRunner(QObject):
+    """The worker threads and the hand-over to the GUI thread (one per application).
+
+    Signals:
+        _finished(_Job): emitted on a worker thread; Qt delivers it on the GUI thread.
+    """
+
+    _finished = Signal(object)
+
+    def __init__(self, threads: int = WORKER_THREADS) -> None:
+        super().__init__()
+        self._queue: queue.Queue[_Job] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._thread_count = threads
+        self._latest: dict[str, _Job] = {}  # key -> the newest op with that key
+        self._open: set[_Job] = set()  # submitted, not yet delivered or dropped
+        self._debouncing: set[Debounce] = set()
+        self._finished.connect(self._deliver)
+
+    # --- on the GUI thread -----------------------------------------------------------
+
+    def submit(self, op: BackgroundOp[Any]) -> None:
+        job = _Job(op)
+        op.job = job
+        if op.key is not None:
+            previous = self._latest.get(op.key)
+            if previous is not None:
+                self._drop(previous)  # the user has moved past it
+            self._latest[op.key] = job
+        self._open.add(job)
+        self._start_threads()
+        self._queue.put(job)
+
+    def cancel(self, key: str) -> None:
+        """Drop the op with this key, if any (its result is no longer wanted)."""
+        job = self._latest.pop(key, None)
+        if job is not None:
+            self._drop(job)
+
+    def idle(self) -> bool:
+        """Nothing queued, running, waiting for delivery or waiting out a debounce."""
+        waiting = (d for d in self._debouncing if shiboken6.isValid(d) and d.pending)
+        return not self._open and not any(waiting)
+
+    def abandon_all(self) -> None:
+        """Drop every queued op and every result still to come; returns at once."""
+        for job in list(self._open):
+            self._drop(job)
+        self._latest.clear()
+        for debounce in list(self._debouncing):
+            debounce.cancel()
+
+    def _start_threads(self) -> None:
+        while len(self._threads) < self._thread_count:
+            thread = threading.Thread(
+                target=self._work_loop, name=f"frontdesk-op-{len(self._threads) + 1}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _drop(self, job: _Job) -> None:
+        with job.lock:
+            if job.state is not OpState.RUNNING:
+                job.state = OpState.DROPPED
+            job.op.work = _dropped  # a running job keeps going; nothing else will run it
+        self._open.discard(job)
+
+    def _deliver(self, job: _Job) -> None:
+        if job not in self._open:
+            job.state = OpState.DROPPED  # abandoned while it ran
+            return
+        self._open.discard(job)
+        op = job.op
+        parent = op.parent
+        if op.key is not None and self._latest.get(op.key) is job:
+            del self._latest[op.key]
+        if parent is not None and not shiboken6.isValid(parent):
+            job.state = OpState.DROPPED
+            return
+        job.state = OpState.DELIVERED
+        error = job.error
+        if error is None:
+            if op._on_success is not None:
+                op._on_success(job.result)
+            return
+        if not isinstance(error, SessionExpired) and isinstance(error, op.reports):
+            if op._on_failure is not None:
+                op._on_failure(error)
+            return
+        if not isinstance(error, DomainError | SessionExpired):
+            sys.excepthook(type(error), error, error.__traceback__)
+            return
+        retry = operations.handle_failure(
+            parent, error, title=op.title, may_retry=op._attempt == 1, on_error=op._on_failure
+        )
+        if retry:
+            op._attempt += 1
+            self.submit(op)
+
+    # --- on a worker thread ----------------------------------------------------------
+
+    def _work_loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            with job.lock:
+                if job.state is OpState.DROPPED:
+                    continue
+                job.state = OpState.RUNNING
+                work = job.op.work
+            try:
+                job.result = work()
+            except BaseException as exc:  # handed to the GUI thread, which decides
+                job.error = exc
+            with job.lock:
+                if job.state is OpState.RUNNING:
+                    job.state = OpState.FINISHED
+            self._finished.emit(job)
+
+
+def _dropped() -> None:
+    return None
+
+
+class Debounce(QObject):
+    """Call `action(value)` once the value has stopped changing for `delay_ms`.
+
+    A burst of keystrokes becomes one search (qutebrowser's `Throttle` is the model).
+    """
+
+    def __init__(self, delay_ms: int, action: Callable[[str], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._action = action
+        self._value = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.flush)
+
+    def __call__(self, value: str) -> None:
+        self._value = value
+        runner()._debouncing.add(self)
+        self._timer.start()
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def flush(self) -> None:
+        """Act now on the latest value (the timer ran out, or Enter was pressed)."""
+        self._timer.stop()
+        runner()._debouncing.discard(self)
+        self._action(self._value)
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        runner()._debouncing.discard(self)
+
+
+_runner: OpRunner | None = None
+
+
+def runner() -> OpRunner:
+    """The application's one runner (made on first use, on the GUI thread)."""
+    global _runner  # one set of workers for the whole application
+    if _runner is None:
+        _runner = OpRunner()
+    return _runner

@@ -1,0 +1,65 @@
+"""Driving the patient card's money tabs in tests: a clinic on real SQLite, a card
+open on a patient, and the user's answers to the dialogs the tabs open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from desktop.services.context import ServiceContext
+from desktop.ui import prompts
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.patients.card import PatientCard
+from desktop.ui.service_caller import ServiceCaller
+from tests.helpers.clinic import ZONE
+
+
+@dataclass
+class Answers:
+    """Stands in for the user at each dialog: fills it with `fill`, then presses its OK
+    button if that button lets them (a disabled OK is a user who cannot go on)."""
+
+    fills: list[Callable[[Any], None]] = field(default_factory=list)
+    seen: list[QDialog] = field(default_factory=list)
+
+    def then(self, fill: Callable[[Any], None]) -> Answers:
+        self.fills.append(fill)
+        return self
+
+    def run(self, dialog: QDialog) -> bool:
+        self.seen.append(dialog)
+        self.fills.pop(0)(dialog)
+        ok = getattr(dialog, "ok_button", None)
+        if ok is None or not ok.isEnabled():
+            dialog.reject()
+            return False
+        dialog.accept()
+        return True
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    found = Answers()
+    monkeypatch.setattr(prompts, "run_dialog", found.run)
+    return found
+
+
+def open_card(qtbot: Any, ctx: ServiceContext, patient_id: object) -> PatientCard:
+    card = PatientCard(ServiceCaller(ctx, ChangeBus(), None), ZONE)
+    qtbot.addWidget(card)
+    card.resize(1366, 768)
+    card.show_patient(patient_id)  # type: ignore[arg-type]
+    return card
+
+
+def shot(card: PatientCard, qtbot: Any, folder: Path, name: str) -> Path:
+    card.show()
+    qtbot.waitExposed(card)
+    path = folder / f"{name}.png"
+    card.grab().save(str(path))
+    return path
