@@ -53,7 +53,9 @@ def add_import_commands(commands: Any, open_database: OpenDatabase) -> None:
             help=f"{kind.value} from a CSV export (Cliniko and similar)",
             epilog=f"Fields for --map: {fields}.",
         )
-        sub.add_argument("file", type=Path, metavar="FILE.csv")
+        sub.add_argument(
+            "file", type=Path, metavar="FILE.csv", help="the export, with a header row"
+        )
         sub.add_argument(
             "--dry-run", action="store_true", help="show what would happen; change nothing"
         )
@@ -78,9 +80,13 @@ def _import(
 ) -> int:
     from desktop.services.context import ServiceContext
     from desktop.services.importing import read_source, run_import
+    from desktop.sync.state import attach_if_bound
 
     source = read_source(args.file, kind, dict(args.map))
-    ctx = ServiceContext.for_system(open_database(settings))
+    database = open_database(settings)
+    # On a desk that follows a server, imported rows go up with its next sync.
+    attach_if_bound(database)
+    ctx = ServiceContext.for_system(database)
     report = run_import(ctx, source, dry_run=args.dry_run, skip_bad_rows=args.skip_bad_rows)
     _print_report(report)
     if report.refused and not args.skip_bad_rows:

@@ -96,3 +96,21 @@ def test_import_appointments_after_patients(tmp_path: Path) -> None:
     )
     assert "Mark Davies is inactive and cannot be booked." in result.stdout
     assert "Created 1 appointment, skipped 0 already there, left out 1 bad row." in result.stdout
+
+
+def test_on_a_desk_that_follows_a_server_imported_patients_wait_to_sync(tmp_path: Path) -> None:
+    from desktop.store import migrate
+    from desktop.store.database import Database
+    from desktop.sync.state import bind_replica
+
+    db = tmp_path / "replica.sqlite3"
+    database = Database(f"sqlite:///{db}")
+    migrate.upgrade(database)
+    bind_replica(database, "https://frontdesk.clinic.invalid")
+    database.dispose()
+    path = write_csv(tmp_path, "patients.csv", PATIENTS_CSV)
+    result = frontdesk("--database-url", f"sqlite:///{db}", "import", "patients", str(path))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as raw:
+        queued = raw.execute("SELECT count(*) FROM sync_mutations WHERE entity = 'patients'")
+        assert queued.fetchone() == (3,)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from desktop.domain.appointments import Appointment
 
 
 class Role(enum.StrEnum):
@@ -27,6 +31,10 @@ class Actor:
         if self.role is Role.PRACTITIONER:
             return self.practitioner_id == practitioner_id
         return True
+
+    def may_change(self, appointment: Appointment) -> bool:
+        """Whether to offer editing it: their own calendar, and not kept read-only."""
+        return not appointment.read_only and self.may_edit_calendar_of(appointment.practitioner_id)
 
     @property
     def handles_money_back(self) -> bool:

@@ -18,7 +18,7 @@ from desktop.auth.authenticator import Authenticator
 from desktop.auth.clock import Clock
 from desktop.auth.passwords import Passwords
 from desktop.auth.sql_store import SqlAuthStore
-from desktop.server import desk_routes, session_routes, sync_routes
+from desktop.server import desk_routes, session_routes, sync_routes, xero_routes
 from desktop.server.apply import MutationApplier
 from desktop.server.change_log import latest_change
 from desktop.server.client_address import TrustedProxies
@@ -79,6 +79,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     v1.include_router(session_routes.router)
     v1.include_router(sync_routes.router)
     v1.include_router(desk_routes.router)
+    v1.include_router(xero_routes.router)
     v1.add_api_route(
         "/health",
         _health,

@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
-from desktop.server import checks, money_checks
+from desktop.server import checks, merge, money_checks, outward
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -77,6 +77,8 @@ class Mutation:
     op: str
     base_version: int | None
     fields: dict[str, Any] = field(default_factory=dict)
+    # The changed fields' values when the edit was made: for the field-level merge.
+    base_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,7 @@ class MutationApplier:
                 self._apply(session, actor, mutation, deactivated)
             checks.check_group(session, deactivated, self.clock())
             _check_money(session, group)
+            outward.queue_for_xero(session, group)
             session.flush()
         except (
             DomainError,
@@ -201,7 +204,7 @@ class MutationApplier:
         if row is None:
             raise NotFound(f"This {what} was deleted on another computer.")
         if row.version != mutation.base_version:
-            raise StaleEdit(what)
+            merge.ensure_mergeable(row, fields, mutation.base_fields, what)
         if not fields:
             raise InvalidInput(f"The change to the {what} changes nothing.")
         before = _columns(row)
@@ -238,18 +241,6 @@ def _insert(
     session.flush()
 
 
-def _scalar_defaults(table: Table, fields: dict[str, Any]) -> dict[str, Any]:
-    """Column defaults for fields a new row leaves out, so the checks see what is stored."""
-    return {
-        column.name: column.default.arg  # type: ignore[attr-defined]
-        for column in table.columns
-        if column.name not in fields
-        and column.default is not None
-        and column.default.is_scalar
-        and column.name != "version"
-    }
-
-
 def _check_money(session: Session, group: list[Mutation]) -> None:
     invoices: set[Any] = set()
     lots: set[Any] = set()
@@ -260,6 +251,18 @@ def _check_money(session: Session, group: list[Mutation]) -> None:
             lots |= found[1]
     if invoices or lots:
         money_checks.check_totals(session, invoices, lots)
+
+
+def _scalar_defaults(table: Table, fields: dict[str, Any]) -> dict[str, Any]:
+    """Column defaults for fields a new row leaves out, so the checks see what is stored."""
+    return {
+        column.name: column.default.arg  # type: ignore[attr-defined]
+        for column in table.columns
+        if column.name not in fields
+        and column.default is not None
+        and column.default.is_scalar
+        and column.name != "version"
+    }
 
 
 def _columns(row: Row) -> dict[str, Any]:

@@ -107,6 +107,10 @@ class MutationIn(Strict):
         default=None, ge=1, le=2**31 - 1, description="the version the change was made on"
     )
     fields: dict[str, Any] = Field(default_factory=dict, description="changed columns")
+    base_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the changed columns' values the edit was made on (field-level merge)",
+    )
 
 
 class PushRequest(Strict):
@@ -177,3 +181,27 @@ class DeskIn(Strict):
 class DeskOut(BaseModel):
     replica_id: uuid.UUID
     code: str = Field(description="the desk's numbering series, e.g. B in FD-B-000123")
+
+
+class XeroJobOut(BaseModel):
+    id: uuid.UUID
+    kind: str = Field(description="e.g. xero.invoice, xero.payment")
+    label: str = Field(description="e.g. Invoice FD-B-000123")
+    state: str = Field(description="parked (Xero refused it) or held")
+    reason: str = Field(description="Xero's message")
+    attempts: int
+    updated_at: datetime | None
+
+
+class XeroQueueOut(BaseModel):
+    connection: str = Field(description="disconnected, connected or needs_reconnect")
+    tenant_name: str
+    message: str
+    counts: dict[str, int] = Field(description="jobs by state: pending, in_flight, done …")
+    badge: str = Field(description="the status bar's summary, e.g. Xero: 3 waiting")
+    attention: list[XeroJobOut]
+
+
+class XeroRetryOut(BaseModel):
+    id: uuid.UUID
+    retried: bool

@@ -43,7 +43,10 @@ def _first_of_each_id(body: PushRequest) -> list[Mutation]:
     unique: dict[uuid.UUID, Mutation] = {}
     for m in body.mutations:
         unique.setdefault(
-            m.id, Mutation(m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields)
+            m.id,
+            Mutation(
+                m.id, m.group, m.entity, m.entity_id, m.op, m.base_version, m.fields, m.base_fields
+            ),
         )
     return list(unique.values())
 

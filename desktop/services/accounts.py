@@ -31,6 +31,7 @@ from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.store.database import Database
 from desktop.store.models import PractitionerRow
+from desktop.store.sync_models import SyncStateRow
 
 
 def this_device() -> str:
@@ -91,6 +92,7 @@ class Accounts:
 
     def add_user(self, ctx: ServiceContext, new: NewUser) -> UserAccount:
         _require_admin(ctx, "add users")
+        _managed_here(ctx)
         self._check_practitioner(new.role, new.practitioner_id)
         return self.authenticator.create_user(new)
 
@@ -98,17 +100,20 @@ class Accounts:
         self, ctx: ServiceContext, user_id: uuid.UUID, changes: UserChanges
     ) -> UserAccount:
         _require_admin(ctx, "change users")
+        _managed_here(ctx)
         self._check_practitioner(changes.role, changes.practitioner_id)
         return self.authenticator.update_user(user_id, changes)
 
     def set_password(self, ctx: ServiceContext, user_id: uuid.UUID, password: str) -> UserAccount:
         """Reset someone's password: unlocks them and signs them out everywhere."""
         _require_admin(ctx, "set other users' passwords")
+        _managed_here(ctx)
         return self.authenticator.set_password(user_id, password)
 
     def sign_out_everywhere(self, ctx: ServiceContext, user_id: uuid.UUID) -> int:
         """End every session and remembered sign-in of the user; returns how many."""
         _require_admin(ctx, "sign other users out")
+        _managed_here(ctx)
         self.authenticator.user(user_id)  # NotFound for a stale list
         return self.authenticator.end_sessions_of(user_id)
 
@@ -128,6 +133,17 @@ class Accounts:
         with self.database.reading() as session:
             if session.get(PractitionerRow, practitioner_id) is None:
                 raise NotFound("That practitioner no longer exists.")
+
+
+def _managed_here(ctx: ServiceContext) -> None:
+    """A desk that follows a server downloads its users (desktop.sync.pulled_users)."""
+    with ctx.database.reading() as session:
+        if session.get(SyncStateRow, 1) is not None:
+            raise InvalidInput(
+                "This computer follows the clinic's server, which keeps the users: "
+                "manage them on the server (frontdesk user … there). Changes reach this "
+                "computer at its next sync."
+            )
 
 
 def _require_admin(ctx: ServiceContext, what: str) -> None:

@@ -181,14 +181,21 @@ def _contact_dependency(session: Session, patient_id: uuid.UUID) -> uuid.UUID | 
 # --------------------------------------------------------------------------- invoices
 
 
-def invoice_payload(invoice: InvoiceRow, patient_number: int) -> dict[str, Any]:
+def invoice_payload(
+    invoice: InvoiceRow, patient_number: int, date_basis: str = "service"
+) -> dict[str, Any]:
+    """What the invoice job sends. Dated the date of service by default (the clinic's
+    choice in Settings ▸ Xero ▸ Accounts), so its income lands in that period."""
+    dated = invoice.issued_on
+    if date_basis == "service" and invoice.service_date is not None:
+        dated = invoice.service_date
     return {
         "invoice_id": str(invoice.id),
         "number": invoice.number,
         "patient_id": str(invoice.patient_id),
         "contact_number": xero_sync.contact_number(patient_number),
-        "date": invoice.issued_on.isoformat(),
-        "due_date": invoice.due_on.isoformat(),
+        "date": dated.isoformat(),
+        "due_date": max(invoice.due_on, dated).isoformat(),
         "reference": f"{invoice.type_name} {invoice.service_date:%d/%m/%Y}",
         "currency": invoice.currency,
         "status": "VOIDED" if invoice.status == "voided" else "AUTHORISED",
@@ -217,9 +224,16 @@ def invoice_changed(session: Session, invoice: InvoiceRow) -> OutboxJobRow | Non
         invoice.id,
         invoice.version,
         xero_sync.STAGE_INVOICE,
-        invoice_payload(invoice, patient.number),
+        invoice_payload(invoice, patient.number, _invoice_date_basis(session)),
         depends_on,
     )
+
+
+def _invoice_date_basis(session: Session) -> str:
+    basis = session.execute(
+        select(XeroSettingsRow.invoice_date_basis).where(XeroSettingsRow.key == "main")
+    ).scalar_one_or_none()
+    return basis or "service"
 
 
 def _invoice_dependency(session: Session, invoice: InvoiceRow) -> uuid.UUID | None:
@@ -248,12 +262,14 @@ def payment_changed(
     session: Session, invoice: InvoiceRow, payment: PaymentRow
 ) -> OutboxJobRow | None:
     """A payment was taken, edited or deleted; or its invoice changed in a way that
-    makes Xero need it again. Every call that may create it in Xero gets a new
-    revision, hence a new Reference (Xero payments cannot be edited, only replaced)."""
+    makes Xero need it again. Xero payments cannot be edited, only replaced, so a
+    payment that has (or may have) been in Xero is sent again under a new revision,
+    hence a new Reference (FD-000123-P1.2); one that never got there keeps its first
+    Reference, as nothing in Xero needs telling apart from it."""
     if not xero_enabled(session):
         return None
     live = payment.status == "received"
-    if live:
+    if live and (not payment.xero_revision or _may_be_in_xero(session, payment)):
         payment.xero_revision = (payment.xero_revision or 0) + 1
     _flush(session)
     depends_on = _invoice_dependency(session, invoice)
@@ -275,6 +291,21 @@ def payment_changed(
         xero_sync.STAGE_PAYMENT,
         payload,
         depends_on,
+    )
+
+
+def _may_be_in_xero(session: Session, payment: PaymentRow) -> bool:
+    """Xero has this payment, or an attempt to send it may have landed (its answer
+    was lost). An attempt Xero answered with a refusal made nothing."""
+    if payment.xero_payment_id:
+        return True
+    results = session.execute(
+        select(OutboxJobRow.result).where(
+            OutboxJobRow.kind == xero_sync.PAYMENT, OutboxJobRow.subject_id == payment.id
+        )
+    ).scalars()
+    return any(
+        (result or {}).get("sending") and not (result or {}).get("refusals") for result in results
     )
 
 

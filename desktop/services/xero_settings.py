@@ -53,6 +53,39 @@ class ConnectionState(enum.StrEnum):
         }[self.value]
 
 
+# Xero's standard chart names this "Income in Advance" (a current liability); a
+# clinic whose chart has another account picks it in Settings ▸ Xero ▸ Accounts.
+DEFAULT_ADVANCE_ACCOUNT = "835"
+
+
+class InvoiceDateBasis(enum.StrEnum):
+    """Which date an invoice carries in Xero, so its income lands in that period."""
+
+    SERVICE = "service"  # the date of service (default)
+    RAISED = "raised"  # the day the invoice was made
+
+    @property
+    def label(self) -> str:
+        return {"service": "Date of service", "raised": "Date raised"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartAccount:
+    """One account of the organisation's chart, as the Accounts settings offer it."""
+
+    code: str
+    name: str
+    kind: str  # Xero's account type: REVENUE, BANK, CURRLIAB ...
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def is_current_liability(self) -> bool:
+        return self.kind == "CURRLIAB"
+
+
 @dataclass(frozen=True, slots=True)
 class XeroConnection:
     state: ConnectionState = ConnectionState.DISCONNECTED
@@ -65,6 +98,10 @@ class XeroConnection:
     bank_account_code: str = "090"
     payment_accounts: dict[str, str] = field(default_factory=dict)
     tax_type: str = "EXEMPTOUTPUT"
+    # Credit not used yet (prepayments, overpayments) is owed to the patient: a
+    # current liability ("income in advance"), never income.
+    advance_account_code: str = DEFAULT_ADVANCE_ACCOUNT
+    invoice_date_basis: InvoiceDateBasis = InvoiceDateBasis.SERVICE
     daily_call_limit: int = 5000
     connected_at: datetime | None = None
     token_expires_at: datetime | None = None
@@ -88,6 +125,8 @@ def _to_connection(row: XeroSettingsRow | None) -> XeroConnection:
         bank_account_code=row.bank_account_code,
         payment_accounts={str(k): str(v) for k, v in (row.payment_accounts or {}).items()},
         tax_type=row.tax_type,
+        advance_account_code=row.advance_account_code or DEFAULT_ADVANCE_ACCOUNT,
+        invoice_date_basis=InvoiceDateBasis(row.invoice_date_basis or "service"),
         daily_call_limit=row.daily_call_limit,
         connected_at=row.connected_at,
         token_expires_at=row.token_expires_at,
@@ -193,29 +232,62 @@ def set_account_mapping(
     bank_account_code: str,
     tax_type: str,
     payment_accounts: dict[PaymentMethod, str] | None = None,
+    advance_account_code: str | None = None,
+    invoice_date_basis: InvoiceDateBasis | None = None,
 ) -> Changes:
-    """Which Xero accounts our invoices (income) and payments (bank) go to, and the tax
-    type on invoice lines (health services are usually GST-free: EXEMPTOUTPUT)."""
+    """Which Xero accounts our invoices (income), payments (bank) and unused credit
+    (income in advance) go to, the tax type on lines (health services are usually
+    GST-free: EXEMPTOUTPUT), and the date invoices carry. Anything left None keeps
+    what is saved: a save changes only what the person changed."""
     ctx.actor()
     codes = {
         "income account": income_account_code.strip(),
         "bank account": bank_account_code.strip(),
         "tax type": tax_type.strip(),
     }
+    if advance_account_code is not None:
+        codes["income-in-advance account"] = advance_account_code.strip()
     for what, value in codes.items():
         if not value:
             raise InvalidInput(f"Choose the {what} for Xero.")
+    if codes.get("income-in-advance account") == codes["income account"]:
+        raise InvalidInput(
+            "Credit not used yet is owed to the patient: choose a current-liability account "
+            "(income in advance) for it, not the income account."
+        )
     with _editing_settings(ctx.database) as (session, row):
         row.income_account_code = codes["income account"]
         row.bank_account_code = codes["bank account"]
         row.tax_type = codes["tax type"]
-        row.payment_accounts = {
-            method.value: code.strip()
-            for method, code in (payment_accounts or {}).items()
-            if code.strip()
-        }
+        if advance_account_code is not None:
+            row.advance_account_code = codes["income-in-advance account"]
+        if invoice_date_basis is not None:
+            row.invoice_date_basis = invoice_date_basis.value
+        if payment_accounts is not None:
+            row.payment_accounts = {
+                method.value: code.strip()
+                for method, code in payment_accounts.items()
+                if code.strip()
+            }
         session.commit()
     return Changes(billing=True)
+
+
+def advance_account_problem(connection: XeroConnection, chart: list[ChartAccount]) -> str:
+    """Why the income-in-advance account will not do in this chart ("" when it will)."""
+    code = connection.advance_account_code
+    found = next((account for account in chart if account.code == code), None)
+    if found is None:
+        return (
+            f"{connection.tenant_name or 'The organisation'} has no account {code} for credit "
+            "not used yet; choose a current-liability account (income in advance)."
+        )
+    if not found.is_current_liability:
+        return (
+            f"Account {found.label} is not a current liability; credit not used yet is owed "
+            "to the patient, so choose an income-in-advance account."
+        )
+    return ""
 
 
 # --------------------------------------------------------------------------- the queue

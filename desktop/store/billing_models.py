@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.store.models import Row
+from desktop.store.models import Base, Row
 from desktop.store.types import UTCDateTime
 
 
@@ -168,8 +168,29 @@ class XeroSettingsRow(Row):
     # Optional per payment method, e.g. {"card": "091"}; missing methods use the bank account.
     payment_accounts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tax_type: Mapped[str] = mapped_column(String(40), default="EXEMPTOUTPUT")
+    # Prepayments and overpayments (credit not used yet) are a current liability.
+    advance_account_code: Mapped[str] = mapped_column(
+        String(20), default="835", server_default="835"
+    )
+    # "service": an invoice is dated its date of service in Xero; "raised": the day made.
+    invoice_date_basis: Mapped[str] = mapped_column(
+        String(20), default="service", server_default="service"
+    )
     daily_call_limit: Mapped[int] = mapped_column(Integer, default=5000)
     connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     refresh_lock_owner: Mapped[str] = mapped_column(String(64), default="")
     refresh_lock_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class XeroCallSlotRow(Base):
+    """One of an organisation's concurrent-call places (Xero allows 5 at once),
+    leased by whichever process is calling, so several processes on one database
+    share the limit. A lease runs out by itself if its process dies."""
+
+    __tablename__ = "xero_call_slots"
+
+    tenant_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64), default="")
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

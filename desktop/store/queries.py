@@ -54,10 +54,12 @@ def busy_blocks(
     )
     if exclude_id is not None:
         query = query.where(AppointmentRow.id != exclude_id)
-    return [
-        BusyBlock(row.starts_at, row.ends_at, _label(row))
-        for row in session.execute(query).unique().scalars()
-    ]
+    return [busy_block(row) for row in session.execute(query).unique().scalars()]
+
+
+def busy_block(row: AppointmentRow) -> BusyBlock:
+    """The time an appointment holds, named as a double-booking refusal names it."""
+    return BusyBlock(row.starts_at, row.ends_at, _label(row))
 
 
 def _label(row: AppointmentRow) -> str:

@@ -53,7 +53,13 @@ SYNCED_TABLES = (
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "users",
 )
+# Synced from the server to desks only: users are managed on the server, and a
+# desk's own sign-in bookkeeping (failed attempts, re-hashing) stays on the desk.
+PULLED_ONLY = frozenset({"users"})
+# The tables whose local writes a desk captures and pushes.
+PUSHED_TABLES = tuple(name for name in SYNCED_TABLES if name not in PULLED_ONLY)
 
 
 class SyncChangeRow(Base):
@@ -111,6 +117,8 @@ class SyncMutationRow(Base):
     operation: Mapped[str] = mapped_column(String(10))  # insert, update, delete
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # An update's changed fields as they were before it (desktop.server.merge).
+    base_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The row as this change left it (as it was, for a delete): to describe a conflict.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -143,10 +151,11 @@ class SyncConflictRow(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     code: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
-    # The row as the refused change left it, and as the server holds it: what the
-    # Conflicts list explains ("FD-000231 is owing $45 again") and shows side by side.
+    # The row as the refused change left it: what the Conflicts list explains
+    # ("FD-000231 is owing $45 again") and shows beside the row as it is now.
     mine: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    theirs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The fields the refused change set (to re-apply them with one click).
+    changed: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -29,14 +29,14 @@ from sqlalchemy import Engine, event, insert, inspect
 from sqlalchemy.orm import InstanceState, ORMExecuteState, Session, UOWTransaction
 
 from desktop.store.database import Database
-from desktop.store.sync_models import SYNCED_TABLES, SyncMutationRow
+from desktop.store.sync_models import PUSHED_TABLES, SyncMutationRow
 from desktop.store.types import utc_now
 from desktop.sync.codec import MANAGED_COLUMNS, encode_value
 
 APPLYING_SERVER_ROWS = "frontdesk_applying_server_rows"
 _GROUP = "frontdesk_sync_group"
 _CAPTURED = "frontdesk_sync_captured"
-_ORDER = {name: index for index, name in enumerate(SYNCED_TABLES)}
+_ORDER = {name: index for index, name in enumerate(PUSHED_TABLES)}
 
 CommitListener = Callable[[], None]
 
@@ -118,7 +118,7 @@ def _refuse_bulk_writes(state: ORMExecuteState) -> None:
         return
     tables = {str(getattr(m.local_table, "name", "")) for m in state.all_mappers}
     tables.add(str(getattr(getattr(state.statement, "table", None), "name", "")))
-    if tables & set(SYNCED_TABLES):
+    if tables & set(PUSHED_TABLES):
         raise CaptureBypassed(
             "Bulk statements on synced tables are not captured for sync; "
             "change the rows through the ORM instead."
@@ -166,6 +166,7 @@ def _record(state: InstanceState[Any], operation: str, **extra: Any) -> dict[str
         "entity": _table_name(state),
         "entity_id": state.dict["id"],
         "operation": operation,
+        "base_fields": None,
         **extra,
     }
 
@@ -178,6 +179,7 @@ def _insert(state: InstanceState[Any]) -> dict[str, Any]:
 
 def _update(state: InstanceState[Any]) -> dict[str, Any] | None:
     fields: dict[str, Any] = {}
+    before: dict[str, Any] = {}
     for prop in state.mapper.column_attrs:
         column = prop.columns[0]
         if column.name in MANAGED_COLUMNS:
@@ -185,11 +187,20 @@ def _update(state: InstanceState[Any]) -> dict[str, Any] | None:
         history = state.attrs[prop.key].history
         if history.added:
             fields[column.name] = encode_value(history.added[0])
+            if history.deleted:  # what it was: lets the server merge field by field
+                before[column.name] = encode_value(history.deleted[0])
     if not fields:
         return None  # only relationships changed: no UPDATE was issued, no version bump
     # After the flush the row already carries its new version; the base is the one before.
     base = int(state.dict["version"]) - 1
-    return _record(state, "update", fields=fields, base_version=base, snapshot=_values(state))
+    return _record(
+        state,
+        "update",
+        fields=fields,
+        base_version=base,
+        snapshot=_values(state),
+        base_fields=before,
+    )
 
 
 def _delete(state: InstanceState[Any]) -> dict[str, Any]:

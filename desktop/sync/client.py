@@ -239,6 +239,13 @@ class ServerApi:
             "POST", f"{API}/sync/desk", json={"replica_id": replica_id, "name": name[:100]}
         )
 
+    def xero_queue(self) -> dict[str, Any]:
+        """The clinic's Xero queue, kept on the server (desktop/server/xero_routes.py)."""
+        return self._call("GET", f"{API}/xero/queue")
+
+    def retry_xero_job(self, job_id: str) -> dict[str, Any]:
+        return self._call("POST", f"{API}/xero/jobs/{job_id}/retry")
+
     def rows(self, keys: list[tuple[str, str]]) -> dict[str, Any]:
         return self._call(
             "POST",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ from desktop.store.models import (
 from desktop.store.sync_models import SyncConflictRow
 from desktop.store.types import utc_now
 from desktop.sync import money_conflicts
+from desktop.sync.codec import encode_value
+from desktop.sync.local_rows import local_row
 from desktop.sync.pending import PendingMutation
 
 _WHAT = {
@@ -52,6 +55,13 @@ class Conflict:
     reason: str
     created_at: datetime
     meaning: str = ""  # what the undone change leaves behind, as things stand now
+    # For a refused edit: (field, what this desk set, what the record holds now).
+    versions: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def can_reapply(self) -> bool:
+        """A refused edit of a record that still exists can be made again on top of it."""
+        return self.operation == "update" and bool(self.versions)
 
 
 def describe(session: Session, mutation: PendingMutation) -> str:
@@ -120,6 +130,7 @@ def record(
             code=code,
             reason=reason,
             mine=dict(mutation.snapshot),
+            changed=dict(mutation.fields),
             created_at=utc_now(),
         )
     )
@@ -144,9 +155,26 @@ def open_conflicts(database: Database) -> list[Conflict]:
                 r.reason,
                 r.created_at,
                 money_conflicts.consequence(session, r.entity, r.mine or {}),
+                _versions(session, r),
             )
             for r in list(rows)
         ]
+
+
+def _versions(session: Session, row: SyncConflictRow) -> tuple[tuple[str, str, str], ...]:
+    if row.operation != "update" or not row.changed:
+        return ()
+    now = local_row(session, row.entity, row.entity_id)
+    if now is None:
+        return ()
+    return tuple(
+        (name.replace("_", " "), _shown(value), _shown(encode_value(now.get(name))))
+        for name, value in row.changed.items()
+    )
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def open_count(database: Database) -> int:
@@ -170,3 +198,13 @@ def dismiss(database: Database, conflict_ids: list[uuid.UUID]) -> None:
         session.commit()
     finally:
         session.close()
+
+
+def clinic_zone(database: Database) -> ZoneInfo | None:
+    """The clinic's time zone, for conflict times (None before the first sync)."""
+    with database.reading() as session:
+        name = session.execute(select(ClinicRow.timezone).limit(1)).scalar_one_or_none()
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

@@ -97,7 +97,9 @@ def upsert_rows(
         connection.exec_driver_sql(sql, batch)
 
 
-def upsert_wire_rows(session: Session, entity: str, rows: Sequence[Mapping[str, Any]]) -> None:
+def upsert_wire_rows(
+    session: Session, entity: str, rows: Sequence[Mapping[str, Any]], *, force: bool = False
+) -> None:
     """`upsert_rows` for rows still in the wire format (the pull's hot path).
 
     UUIDs and UTC instants go straight from the wire's text to SQLite's stored
@@ -106,7 +108,7 @@ def upsert_wire_rows(session: Session, entity: str, rows: Sequence[Mapping[str, 
     if not rows:
         return
     connection = session.connection()
-    sql, processors = _compiled_upsert(entity, False, connection.dialect)
+    sql, processors = _compiled_upsert(entity, force, connection.dialect)
     table = synced_table(entity)
     converters = [
         (name, _wire_to_stored(table.columns[name], process)) for name, process in processors

@@ -23,6 +23,7 @@ class PendingMutation:
     fields: dict[str, Any]
     base_version: int | None
     snapshot: dict[str, Any]
+    base_fields: dict[str, Any] | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -33,6 +34,7 @@ class PendingMutation:
             "op": self.operation,
             "base_version": self.base_version,
             "fields": self.fields,
+            "base_fields": self.base_fields or {},
         }
 
 
@@ -47,6 +49,7 @@ def to_pending(row: SyncMutationRow) -> PendingMutation:
         fields=dict(row.fields or {}),
         base_version=row.base_version,
         snapshot=dict(row.snapshot or {}),
+        base_fields=dict(row.base_fields or {}),
     )
 
 

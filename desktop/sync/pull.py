@@ -27,7 +27,7 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from desktop.store.database import Database
-from desktop.store.sync_models import SYNCED_TABLES, SyncInboxRow, SyncStateRow
+from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncInboxRow, SyncStateRow
 from desktop.store.types import utc_now
 from desktop.sync.client import ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
@@ -37,6 +37,7 @@ from desktop.sync.local_rows import (
     pending_entities,
     upsert_wire_rows,
 )
+from desktop.sync.pulled_users import end_outdated_sessions
 from desktop.sync.state import load_state
 
 # phase ("download" or "apply"), done, total (total 0 when unknown)
@@ -165,7 +166,11 @@ def _apply(database: Database, report: PullReport, tell: Progress) -> None:
                         report.kept_local += 1
                         continue
                     rows.append(item.data)
-                upsert_wire_rows(session, entity, rows)
+                # A pulled-only row may have moved on locally (a failed sign-in
+                # here); the server's copy wins whatever the local version says.
+                upsert_wire_rows(session, entity, rows, force=entity in PULLED_ONLY)
+                if entity == "users":
+                    end_outdated_sessions(session, [item.entity_id for item in staged])
                 report.applied += len(rows)
                 done += len(staged)
                 tell("apply", done, total)

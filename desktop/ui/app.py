@@ -1,6 +1,7 @@
 """Starting the Qt application around an open database: sign in first, then the window.
 
-On a database without users the first-run dialog creates the administrator; a
+On a database without users the first-run dialog creates the administrator, and
+on one without a clinic the set-up wizard follows (for an administrator); a
 remembered sign-in (keyring) opens straight away; otherwise the sign-in dialog
 asks. Quitting any of these ends the app before the main window exists. The
 window then runs under a `SignInController`: an expired session prompts a
@@ -22,6 +23,7 @@ from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.store.database import Database
 from desktop.ui.main_window import MainWindow
+from desktop.ui.settings.setup_wizard import offer_setup
 from desktop.ui.signin import SignInController, describe_user, sign_in_at_startup
 from desktop.ui.signin.relogin import notify_box
 
@@ -41,6 +43,7 @@ def run_app(database: Database, server_url: str | None = None) -> int:
         return 0
     session = accounts.session(startup.signed_in)
     window = MainWindow(ServiceContext(database, session))
+    offer_setup(window.caller)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)
     signin.attach(window)
     window.add_session_actions(

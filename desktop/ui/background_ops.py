@@ -66,7 +66,7 @@ class _Job:
     op: BackgroundOp[Any]
     state: OpState = OpState.QUEUED
     result: object = None
-    error: BaseException | None = None
+    error: Exception | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -77,13 +77,14 @@ class BackgroundOp(Generic[T]):
         self,
         work: Callable[[], T],
         *,
-        parent: QWidget | None = None,
+        parent: QObject | None = None,
         key: str | None = None,
         title: str = "Frontdesk",
         reports: tuple[type[Exception], ...] = (),
     ) -> None:
         """`reports`: failures the caller shows itself (say in a status label); they go
-        straight to `.failure()`, without a message box."""
+        straight to `.failure()`, without a message box. A lapsed session still asks
+        the user to sign in unless `SessionExpired` itself is listed."""
         self.work = work
         self.parent = parent
         self.key = key
@@ -198,7 +199,7 @@ class OpRunner(QObject):
             if op._on_success is not None:
                 op._on_success(job.result)
             return
-        if not isinstance(error, SessionExpired) and isinstance(error, op.reports):
+        if _caller_reports(op, error):
             if op._on_failure is not None:
                 op._on_failure(error)
             return
@@ -206,7 +207,11 @@ class OpRunner(QObject):
             sys.excepthook(type(error), error, error.__traceback__)
             return
         retry = operations.handle_failure(
-            parent, error, title=op.title, may_retry=op._attempt == 1, on_error=op._on_failure
+            parent if isinstance(parent, QWidget) else None,
+            error,
+            title=op.title,
+            may_retry=op._attempt == 1,
+            on_error=op._on_failure,
         )
         if retry:
             op._attempt += 1
@@ -224,12 +229,18 @@ class OpRunner(QObject):
                 work = job.op.work
             try:
                 job.result = work()
-            except BaseException as exc:  # handed to the GUI thread, which decides
+            except Exception as exc:  # handed to the GUI thread, which decides
                 job.error = exc
             with job.lock:
                 if job.state is OpState.RUNNING:
                     job.state = OpState.FINISHED
             self._finished.emit(job)
+
+
+def _caller_reports(op: BackgroundOp[Any], error: Exception) -> bool:
+    if isinstance(error, SessionExpired):
+        return SessionExpired in op.reports
+    return isinstance(error, op.reports)
 
 
 def _dropped() -> None:

@@ -3,11 +3,13 @@
 Workers are plain threads below the UI (desktop.services.outbox_dispatch); this
 object only wakes them when a change queued work, stops them on exit, and
 refreshes the status bar on a timer — a worker never touches a widget itself.
+The status texts are read as background operations (each line's newest read
+wins), and stopping only asks the workers to stop: quitting never waits on them.
 """
 
 from __future__ import annotations
 
-import contextlib
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -16,9 +18,11 @@ from PySide6.QtCore import QObject, QTimer
 from desktop.domain.errors import DomainError
 from desktop.services.changes import Changes
 from desktop.services.context import SessionExpired
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.change_bus import ChangeBus
 
 STATUS_REFRESH_MS = 15_000
+QUIT_GRACE_S = 0.3  # all workers together, on quit
 
 
 class Worker(Protocol):
@@ -66,14 +70,20 @@ class BackgroundWork(QObject):
         for read, show in self._status:
             self._refresh_one(read, show)
 
-    @staticmethod
-    def _refresh_one(read: Callable[[], str], show: Callable[[str], None]) -> None:
+    def _refresh_one(self, read: Callable[[], str], show: Callable[[str], None]) -> None:
         # A status line is not worth a sign-in prompt: a lapsed session just waits.
-        with contextlib.suppress(SessionExpired, DomainError):
-            show(read())
+        BackgroundOp(
+            read,
+            parent=self,
+            key=f"status-{id(self)}-{id(read)}",
+            reports=(SessionExpired, DomainError),
+        ).success(show).run()
 
     def stop(self) -> None:
+        """Ask every worker to stop; an idle one ends at once, a busy one is left to the
+        process exit (they are daemon threads, and every outbox job survives a crash)."""
         self.timer.stop()
+        deadline = time.monotonic() + QUIT_GRACE_S
         for worker, _ in self.workers:
-            worker.stop(timeout=5.0)
+            worker.stop(timeout=max(deadline - time.monotonic(), 0.0))
         self.workers.clear()

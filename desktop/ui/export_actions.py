@@ -8,8 +8,9 @@ The main window owns one `ExportActions` and adds its actions where it likes::
     exports.finished.connect(window.statusBar().showMessage)
 
 Each action asks what it needs (a date range, a practitioner, where to save), runs
-the export service through `run_operation` (so rule refusals and expired
-sessions are handled like every other call) and reports the file it wrote.
+the export service as a background operation (so the window stays live while a
+month of appointments is written; rule refusals and expired sessions are
+handled like every other call) and reports the file once it is written.
 "Print day sheet" writes the PDF to a private folder and opens it in the
 system's PDF viewer, whose print dialog knows the clinic's printers; only the
 latest printed sheet is kept there, because it holds patient information.
@@ -45,6 +46,7 @@ from desktop.domain.people import Practitioner
 from desktop.services import calendar, exports
 from desktop.services.context import ServiceContext
 from desktop.ui import operations
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.icons import icon
 from desktop.ui.widgets.combo import select_data
 
@@ -137,6 +139,9 @@ class ExportActions(QObject):
 
     # --- the exports ------------------------------------------------------------------
 
+    # Each returns the file it is writing (None when the user cancelled); `finished`
+    # says when it is written.
+
     def save_day_sheet(self) -> Path | None:
         day = self.current_day()
         out = self.questions.save_path(
@@ -160,14 +165,12 @@ class ExportActions(QObject):
         for old in folder.glob("day-sheet-*.pdf"):
             old.unlink(missing_ok=True)  # yesterday's patient list should not linger
         out = folder / f"day-sheet-{day:%Y-%m-%d}.pdf"
-        written = self._write(
+        return self._write(
             out,
             lambda: exports.write_day_sheet(self.ctx, day, out),
             self.tr("Saved the day sheet to {path}"),
+            then=self.questions.open_file,
         )
-        if written is not None:
-            self.questions.open_file(written)
-        return written
 
     def save_ics(self) -> Path | None:
         day = self.current_day()
@@ -224,24 +227,32 @@ class ExportActions(QObject):
             self.tr("Saved the appointments to {path}"),
         )
 
-    def _write(self, out: Path, export: Callable[[], object], done: str) -> Path | None:
-        """Run the export; `done` is the status message, with {path} for the file."""
+    def _write(
+        self,
+        out: Path,
+        export: Callable[[], object],
+        done: str,
+        then: Callable[[Path], None] | None = None,
+    ) -> Path:
+        """Start writing `out` in the background; `done` is the status message, with
+        {path} for the file, and `then` is called with the file once it is written."""
         title = self.tr("Export")
 
-        def guarded() -> bool:
-            try:
-                export()
-            except OSError as exc:  # a full disk or a locked file is not a crash
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, OSError):  # a full disk or a locked file is not a crash
                 reason = exc.strerror or str(exc)
                 message = self.tr("Could not write {path}: {reason}")
                 operations.show_error(self.window, title, message.format(path=out, reason=reason))
-                return False
-            return True
 
-        if operations.run_operation(self.window, guarded, title=title):
+        def written(_result: object) -> None:
             self.finished.emit(done.replace("{path}", str(out)))
-            return out
-        return None
+            if then is not None:
+                then(out)
+
+        BackgroundOp(export, parent=self.window, title=title, reports=(OSError,)).success(
+            written
+        ).failure(failed).run()
+        return out
 
 
 class ExportRangeDialog(QDialog):

@@ -8,9 +8,10 @@ runs the import as a dry run and lists every row as created, skipped or refused;
 file, a column or "skip bad rows" asks for a new preview first, so nothing is
 imported that the user has not seen.
 
-Reading the file and the dry run happen in `_run` — one call, on the GUI thread
-for now through `ServiceCaller.call`; it is the call to move onto the shared
-background mechanism (a large export takes seconds to check).
+Reading the file, the preview and the import run in the background
+(`ServiceCaller.in_background`): a large export takes seconds to check, and the
+window stays live meanwhile. A newer read or preview supersedes an older one, and
+a preview that finishes after the user changed a column is dropped.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.csv_import import FIELDS, ColumnMapping, ImportKind
 from desktop.services.importing import ImportReport, ImportSource, Outcome, read_source, run_import
+from desktop.ui.background_ops import runner
 from desktop.ui.service_caller import ServiceCaller
 
 IGNORE = ""  # the dropdown's "ignore this column" choice
@@ -77,12 +79,13 @@ class ImportDialog(QDialog):
         self.source: ImportSource | None = None
         self.previewed: ImportReport | None = None
         self.imported: ImportReport | None = None
+        self.working = False  # a read, preview or import is on its way
 
         self.path = QLineEdit()
         self.path.setReadOnly(True)
         self.path.setPlaceholderText("A CSV export from Cliniko or a similar system")
-        choose = QPushButton("&Choose file…")
-        choose.clicked.connect(self.choose_file)
+        self.choose = QPushButton("&Choose file…")
+        self.choose.clicked.connect(self.choose_file)
         self.kind = QComboBox()
         self.kind.setObjectName("importKind")
         for kind, name in _KIND_NAMES.items():
@@ -90,10 +93,10 @@ class ImportDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._reload)
         top = QHBoxLayout()
         file_label = QLabel("&File")
-        file_label.setBuddy(choose)
+        file_label.setBuddy(self.choose)
         top.addWidget(file_label)
         top.addWidget(self.path, 1)
-        top.addWidget(choose)
+        top.addWidget(self.choose)
         top.addSpacing(12)
         holds = QLabel("&Holds")
         holds.setBuddy(self.kind)
@@ -178,12 +181,23 @@ class ImportDialog(QDialog):
         self.source = None
         self.imported = None
         self._forget_preview()
-        if self.path.text():
-            path, kind = Path(self.path.text()), self.chosen_kind
-            self.source = self.caller.call(
-                lambda: read_source(path, kind), title="Import", refresh_on_refusal=False
-            )
         self._show_columns()
+        if not self.path.text():
+            return
+        path, kind = Path(self.path.text()), self.chosen_kind
+        self._busy("Reading the file…")
+        self.caller.in_background(
+            lambda: read_source(path, kind),
+            key=self._key("read"),
+            title="Import",
+            refresh_on_refusal=False,
+            on_error=self._failed,
+        ).success(self._read).run()
+
+    def _read(self, source: ImportSource) -> None:
+        self.source = source
+        self._show_columns()
+        self._idle("Check the columns, then Preview.")
 
     def _show_columns(self) -> None:
         self.columns.setRowCount(0)
@@ -231,45 +245,73 @@ class ImportDialog(QDialog):
     # --- preview and import -------------------------------------------------------
 
     def preview(self) -> None:
-        self.previewed = self._run(dry_run=True)
-        self.imported = None
-        self._show_report(self.previewed)
+        """Check every row (a dry run); the result is shown when it arrives."""
+        self._start(dry_run=True, doing="Checking every row…")
 
     def run(self) -> None:
-        if self.previewed is None:
-            return
-        report = self._run(dry_run=False)
-        if report is None:
-            return
-        self.imported, self.previewed = report, None
-        self.caller.publish(report.changes)
-        self._show_report(report)
+        """Import what the preview showed."""
+        if self.previewed is not None:
+            self._start(dry_run=False, doing="Importing…")
 
-    def _run(self, *, dry_run: bool) -> ImportReport | None:
-        """Read-and-check (or write) in one call: the one to move off the GUI thread."""
+    def _start(self, *, dry_run: bool, doing: str) -> None:
         source, mapping, skip = self.source, self.mapping(), self.skip_bad_rows.isChecked()
         if source is None or mapping is None:
-            return None
+            return
         ctx = self.caller.ctx
-        return self.caller.call(
+        self._busy(doing)
+        if not dry_run:
+            for control in self._inputs():
+                control.setEnabled(False)  # what is being imported stays as shown
+        self.caller.in_background(
             lambda: run_import(ctx, source, mapping, dry_run=dry_run, skip_bad_rows=skip),
+            key=self._key("preview") if dry_run else None,  # an import is never superseded
             title="Import",
             refresh_on_refusal=False,
-        )
+            on_error=self._failed,
+        ).success(self._finished).run()
+
+    def _inputs(self) -> list[QWidget]:
+        return [self.choose, self.kind, self.columns, self.skip_bad_rows]
+
+    def _finished(self, report: ImportReport) -> None:
+        self.working = False
+        for control in self._inputs():
+            control.setEnabled(True)
+        if report.dry_run:
+            self.previewed, self.imported = report, None
+        else:
+            self.imported, self.previewed = report, None
+            self.caller.publish(report.changes)
+        self._show_report(report)
+
+    def _key(self, what: str) -> str:
+        return f"import-{what}-{id(self)}"
+
+    def _busy(self, doing: str) -> None:
+        self.working = True
+        self.summary.setText(doing)
+        self._update_buttons()
+
+    def _idle(self, text: str) -> None:
+        self.working = False
+        self.summary.setText(text)
+        self._update_buttons()
+
+    def _failed(self, _exc: Exception) -> None:
+        for control in self._inputs():
+            control.setEnabled(True)
+        self._idle("")  # the message box has said why
 
     def _forget_preview(self) -> None:
+        runner().cancel(self._key("preview"))  # a preview of other columns is of no use now
+        self.working = False
         self.previewed = None
         self.rows.setRowCount(0)
         if self.imported is None:
             self.summary.setText("Check the columns, then Preview." if self.source else "")
         self._update_buttons()
 
-    def _show_report(self, report: ImportReport | None) -> None:
-        self.rows.setRowCount(0)
-        if report is None:
-            self.summary.setText("")
-            self._update_buttons()
-            return
+    def _show_report(self, report: ImportReport) -> None:
         self.rows.setRowCount(len(report.rows))
         for index, row in enumerate(report.rows):
             result = QTableWidgetItem(row.outcome.value.capitalize())
@@ -279,6 +321,7 @@ class ImportDialog(QDialog):
             for column, cell in enumerate(cells):
                 cell.setToolTip(row.reason or row.summary)
                 self.rows.setItem(index, column, cell)
+        self.rows.resizeRowsToContents()
         text = report.headline()
         if report.refused and not report.imported and not self.skip_bad_rows.isChecked():
             text += " " + report.blocked_message("tick “Skip bad rows”")
@@ -288,10 +331,11 @@ class ImportDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.preview_button.setEnabled(self.source is not None)
+        self.preview_button.setEnabled(self.source is not None and not self.working)
         report = self.previewed
         self.import_button.setEnabled(
             report is not None
+            and not self.working
             and report.count(Outcome.CREATED) > 0
             and (not report.refused or self.skip_bad_rows.isChecked())
         )

@@ -42,6 +42,7 @@ from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.services.reconcile import Reconciliation
+from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.billing.invoice_dialog import open_invoice_for_service
 from desktop.ui.calendar.panel import CalendarPanel
@@ -59,7 +60,11 @@ from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.settings.appointment_types_page import AppointmentTypesPage
+from desktop.ui.settings.clinic_page import ClinicPage
+from desktop.ui.settings.packages_page import PackagesPage
 from desktop.ui.settings.practitioners_page import PractitionersPage
+from desktop.ui.settings.signin_page import SignInPolicyPage
 from desktop.ui.settings.users_page import UsersPage
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.conflicts_dialog import ConflictsDialog
@@ -114,6 +119,7 @@ class MainWindow(QMainWindow):
         self.calendar.loaded.connect(self._loaded)
         self.calendar.patient_requested.connect(self.show_patient)
         self.calendar.invoice_requested.connect(self.open_invoice)
+        self.calendar.setup_requested.connect(self.open_setup_for)
         self.background = BackgroundWork(self.bus, self)
         self.background.add_status(
             lambda: xero_badge_text(self.ctx), self.status_bar.set_xero_state
@@ -194,6 +200,10 @@ class MainWindow(QMainWindow):
         self.cancelled_action.setChecked(self.preferences.show_cancelled)
         self.cancelled_action.toggled.connect(panel.set_show_cancelled)
         self.practitioners_action = self._action("&Practitioners…", self.open_practitioners)
+        self.clinic_action = self._action("C&linic…", self.open_clinic)
+        self.types_action = self._action("&Appointment types…", self.open_appointment_types)
+        self.packages_action = self._action("Pac&kages…", self.open_packages)
+        self.signin_action = self._action("Si&gn-in…", self.open_sign_in_policy)
         self.users_action = self._action("&Users…", self.open_users)
         self.import_action = self._action("&Import…", self.open_import)
         self.xero_action = self._action("&Xero…", self.open_xero)
@@ -291,7 +301,17 @@ class MainWindow(QMainWindow):
         patients_menu = bar.addMenu("&Patients")
         patients_menu.addActions([self.find_action, self.new_patient_action])
         settings_menu = bar.addMenu("&Settings")
-        settings_menu.addAction(self.practitioners_action)
+        # Setting the clinic up: its details, who is booked, what is booked and sold.
+        settings_menu.addActions(
+            [
+                self.clinic_action,
+                self.practitioners_action,
+                self.types_action,
+                self.packages_action,
+                self.signin_action,
+            ]
+        )
+        settings_menu.addSeparator()
         settings_menu.addAction(self.users_action)
         settings_menu.addAction(self.xero_action)
         settings_menu.addAction(self.reconcile_action)
@@ -421,6 +441,38 @@ class MainWindow(QMainWindow):
         page.open()
         return page
 
+    def open_clinic(self) -> ClinicPage:
+        page = ClinicPage(self.caller, self)
+        page.open()
+        return page
+
+    def open_appointment_types(self) -> AppointmentTypesPage:
+        page = AppointmentTypesPage(self.caller, self)
+        page.open()
+        return page
+
+    def open_packages(self) -> PackagesPage:
+        page = PackagesPage(self.caller, self)
+        page.open()
+        return page
+
+    def open_sign_in_policy(self) -> SignInPolicyPage:
+        page = SignInPolicyPage(self.caller, Accounts(self.ctx.database), self)
+        page.open()
+        return page
+
+    def open_setup_for(self, missing: str) -> QWidget:
+        """The calendar's set-up strip: open the page that adds what is missing."""
+        if missing == "clinic":
+            return self.open_clinic()
+        if missing == "types":
+            page: AppointmentTypesPage = self.open_appointment_types()
+            page.add()
+            return page
+        practitioners_page = self.open_practitioners()
+        practitioners_page.add()
+        return practitioners_page
+
     def open_users(self) -> UsersPage:
         """Administrators manage who can sign in (others are told they cannot)."""
         page = UsersPage(self.caller, Accounts(self.ctx.database), self)
@@ -521,6 +573,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.preferences.window_geometry = bytes(self.saveGeometry().data())
+        runner().abandon_all()  # results nobody will see; never waits for a worker
         self.background.stop()
         super().closeEvent(event)
 

@@ -51,14 +51,15 @@ class ServiceCaller:
         title: str = "Frontdesk",
         refresh_on_refusal: bool = True,
         on_error: Callable[[Exception], None] | None = None,
+        reports: tuple[type[Exception], ...] = (),
     ) -> BackgroundOp[T]:
         """`call`, off the GUI thread: add `.success(...)` and `.run()` it.
 
-        Calls that share a `key` supersede each other (the newest result wins).
+        Calls that share a `key` supersede each other (the newest result wins);
+        `reports` as for `BackgroundOp`.
         """
-        return BackgroundOp(action, parent=self.parent, key=key, title=title).failure(
-            self._failed(refresh_on_refusal, on_error)
-        )
+        op = BackgroundOp(action, parent=self.parent, key=key, title=title, reports=reports)
+        return op.failure(self._failed(refresh_on_refusal, on_error))
 
     def _failed(
         self, refresh_on_refusal: bool, on_error: Callable[[Exception], None] | None

@@ -5,7 +5,9 @@
 * The SDK has no default timeout: every call passes `_request_timeout`.
 * Tokens come from `TokenKeeper`, refreshed by us before they expire; a 401 gets
   one fresh token and one more try.
-* Every call waits for the limiter first, and feeds it Xero's remaining-calls
+* Every call waits for the limiter first (one per organisation in the process)
+  and for one of the organisation's five places (`SharedCallSlots`, across
+  processes), and feeds it Xero's remaining-calls
   headers afterwards. Errors come out as the connector's own (errors.py).
 * A 2xx answer the SDK cannot read (it raises while building its model, e.g.
   xero-python issue 159 after deleting an allocation) is `XeroReplyUnreadable`:
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +30,7 @@ from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions import ApiException
 
 from desktop.services import xero_settings
+from desktop.xero.call_slots import SharedCallSlots
 from desktop.xero.errors import (
     XeroNeedsReconnect,
     XeroNotFound,
@@ -59,8 +63,10 @@ class XeroApi:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_inline_wait: timedelta = MAX_INLINE_WAIT,
+        slots: SharedCallSlots | None = None,
     ) -> None:
         self.keeper = keeper
+        self.slots = slots
         self.limiter = limiter
         self.sleep = sleep
         self.timeout = timeout
@@ -129,7 +135,7 @@ class XeroApi:
 
     def _send(self, operation: str, tenant: str, arguments: dict[str, Any]) -> Any:
         method = getattr(self.accounting, operation)
-        with self.limiter.slot():
+        with self.limiter.slot(), self._shared_slot(tenant):
             self.limiter.record_call()
             self.calls += 1
             try:
@@ -147,6 +153,10 @@ class XeroApi:
                 raise XeroUnavailable(f"Xero did not answer ({type(exc).__name__})") from exc
         self.limiter.note_headers(_headers(headers))
         return data
+
+    def _shared_slot(self, tenant: str) -> AbstractContextManager[object]:
+        """One of the organisation's five places, shared with other processes."""
+        return self.slots.slot(tenant) if self.slots is not None else nullcontext()
 
     def _translate(self, exc: ApiException) -> Exception:
         status = int(exc.status or 0)

@@ -2,7 +2,8 @@
 
 * `xero.credit`: a package sold is `PUT /BankTransactions` RECEIVE-PREPAYMENT for the
   patient's contact (-> PrepaymentID); money on account is RECEIVE-OVERPAYMENT
-  (-> OverpaymentID); a credit note is `PUT /CreditNotes` ACCRECCREDIT, AUTHORISED.
+  (-> OverpaymentID); both coded to the income-in-advance account (a current
+  liability), so income is earned session by session as credit is allocated; a credit note is `PUT /CreditNotes` ACCRECCREDIT, AUTHORISED.
   Reference (and CreditNoteNumber) is the lot's number, FDC-000012, so a retry looks
   it up before creating it again.
 * `xero.allocation`: one application of credit to one session's invoice,
@@ -151,12 +152,12 @@ def _refused(
 # --------------------------------------------------------------------------- credit documents
 
 
-def _line(payload: dict[str, Any], connection: XeroConnection) -> LineItem:
+def _line(payload: dict[str, Any], connection: XeroConnection, account_code: str) -> LineItem:
     return LineItem(
         description=payload["description"],
         quantity=Decimal(1),
         unit_amount=documents.amount(payload["amount_cents"]),
-        account_code=connection.income_account_code,
+        account_code=account_code,
         tax_type=connection.tax_type,
     )
 
@@ -217,7 +218,8 @@ def _send_credit(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
                     date=documents.day(payload["date"]),
                     status="AUTHORISED",
                     line_amount_types=LineAmountTypes.INCLUSIVE,
-                    line_items=[_line(payload, connection)],
+                    # A credit note gives back income already earned: it reduces income.
+                    line_items=[_line(payload, connection, connection.income_account_code)],
                     credit_note_number=payload["number"],
                     reference=payload["number"],
                 )
@@ -245,7 +247,9 @@ def _send_credit(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
                     reference=payload["number"],
                     status="AUTHORISED",
                     line_amount_types=LineAmountTypes.INCLUSIVE,
-                    line_items=[_line(payload, connection)],
+                    # Money for sessions not given yet is owed to the patient: a
+                    # liability until each session's allocation turns it into income.
+                    line_items=[_line(payload, connection, connection.advance_account_code)],
                 )
             ]
         )

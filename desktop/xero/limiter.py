@@ -6,6 +6,10 @@ believes Xero's `X-MinLimit-Remaining` / `X-DayLimit-Remaining` headers when the
 say less is left (another app or PC uses the same organisation), and after a 429
 waits what `Retry-After` says. Its clock is injected: tests and benchmarks run
 minutes of Xero time without sleeping.
+
+`limiter_for` gives one limiter per organisation for the whole process, so the
+worker, Sync now and Compare count their calls together. (The 5-at-once limit
+across processes is `call_slots.SharedCallSlots`.)
 """
 
 from __future__ import annotations
@@ -113,3 +117,18 @@ def _int(value: object) -> int | None:
         return int(str(value)) if value is not None else None
     except ValueError:
         return None
+
+
+_SHARED: dict[tuple[str, Clock], XeroLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def limiter_for(tenant_id: str, clock: Clock, *, per_day: int = 5000) -> XeroLimiter:
+    """This process's one limiter for an organisation (on one clock)."""
+    with _SHARED_LOCK:
+        limiter = _SHARED.get((tenant_id, clock))
+        if limiter is None:
+            limiter = XeroLimiter(clock, per_day=per_day)
+            _SHARED[(tenant_id, clock)] = limiter
+        limiter.per_day = per_day  # the clinic may have changed its tier
+        return limiter

@@ -18,11 +18,12 @@ from desktop.services import xero_settings
 from desktop.services.outbox_dispatch import DrainReport, OutboxWorker, drain
 from desktop.store.database import Database
 from desktop.store.outbox import OutboxQueue
+from desktop.xero.call_slots import SharedCallSlots
 from desktop.xero.channel import XeroChannel
 from desktop.xero.client import DEFAULT_TIMEOUT, XeroApi
 from desktop.xero.endpoints import XeroEndpoints
 from desktop.xero.identity import IdentityClient
-from desktop.xero.limiter import XeroLimiter
+from desktop.xero.limiter import XeroLimiter, limiter_for
 from desktop.xero.links import XeroLinks
 from desktop.xero.token_keeper import TokenKeeper
 from desktop.xero.tokens import TokenVault, default_vault
@@ -52,9 +53,10 @@ def build_channel(
         database, vault or default_vault(), IdentityClient(endpoints, http), clock, sleep
     )
     if limiter is None:
-        daily = xero_settings.read_connection(database).daily_call_limit
-        limiter = XeroLimiter(clock, per_day=daily)
-    api = XeroApi(keeper, limiter, endpoints.accounting_url, sleep, timeout=timeout)
+        connection = xero_settings.read_connection(database)
+        limiter = limiter_for(connection.tenant_id, clock, per_day=connection.daily_call_limit)
+    slots = SharedCallSlots(database, clock, sleep)
+    api = XeroApi(keeper, limiter, endpoints.accounting_url, sleep, timeout=timeout, slots=slots)
     return XeroChannel(api, queue or OutboxQueue(database), XeroLinks(database))
 
 
@@ -83,15 +85,48 @@ def run_worker(
 def start_background_worker(
     database: Database,
     on_report: Callable[[DrainReport], None] | None = None,
-) -> OutboxWorker | None:
-    """For the desktop app: a daemon thread sending to Xero whenever work is due.
-
-    None while Xero has never been connected. Call `wake()` on the worker after a
-    change that queued Xero jobs (`Changes.outbox`), and `stop()` on exit.
-    """
-    if xero_settings.read_connection(database).state is xero_settings.ConnectionState.DISCONNECTED:
-        return None
-    channel = build_channel(database)
-    worker = OutboxWorker(channel.queue, channel, system_clock, timedelta(seconds=30), on_report)
-    worker.start()
+    *,
+    build: Callable[[Database], XeroChannel] = build_channel,
+) -> XeroBackgroundWorker:
+    """For the desktop app: sends to Xero whenever work is due, from the moment Xero
+    is connected — at launch, or later in the session (the first `wake()` after
+    connecting starts it). Call `wake()` after a change that queued Xero jobs
+    (`Changes.outbox`), and `stop()` on exit."""
+    worker = XeroBackgroundWorker(database, on_report, build)
+    worker.wake()
     return worker
+
+
+class XeroBackgroundWorker:
+    """An `OutboxWorker` for Xero that starts once there is a connection to send on."""
+
+    def __init__(
+        self,
+        database: Database,
+        on_report: Callable[[DrainReport], None] | None,
+        build: Callable[[Database], XeroChannel],
+    ) -> None:
+        self.database = database
+        self.on_report = on_report
+        self.build = build
+        self.running: OutboxWorker | None = None
+        self._lock = threading.Lock()
+
+    def wake(self) -> None:
+        with self._lock:
+            if self.running is None:
+                state = xero_settings.read_connection(self.database).state
+                if state is xero_settings.ConnectionState.DISCONNECTED:
+                    return
+                channel = self.build(self.database)
+                self.running = OutboxWorker(
+                    channel.queue, channel, system_clock, timedelta(seconds=30), self.on_report
+                )
+                self.running.start()
+                return
+        self.running.wake()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            if self.running is not None:
+                self.running.stop(timeout)

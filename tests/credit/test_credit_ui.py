@@ -20,6 +20,7 @@ from desktop.ui.change_bus import ChangeBus
 from desktop.ui.credit import PatientCreditPanel, ReconciliationView, SellPackageDialog
 from desktop.ui.service_caller import ServiceCaller
 from tests.credit.helpers import book_class, invoice_class, pilates_pass
+from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
 
 
@@ -79,7 +80,9 @@ def test_the_reconciliation_view_lists_differences(
     )
     view = ReconciliationView(ServiceCaller(local_ctx, ChangeBus(), None), lambda: result)
     qtbot.addWidget(view)
-    assert view.run() is result
+    view.run()
+    settle(qtbot)
+    assert view.result is result
     assert view.summary.text() == "1 difference(s) in 1 documents."
     assert view.table.item(0, 2).text() == "$1.00 left"
     assert view.table.item(0, 3).text() == "$5.00 left"

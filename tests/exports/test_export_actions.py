@@ -18,6 +18,7 @@ from desktop.ui.export_actions import (
     RangeQuestion,
 )
 from tests.exports.scenario import book_export_day
+from tests.helpers.background import settle
 
 
 class Answers:
@@ -63,6 +64,8 @@ def test_save_and_print_the_day_sheet(qtbot, ctx, clinic, tmp_path) -> None:
     assert "Alice Physio" in PdfReader(saved).pages[0].extract_text()
 
     printed = actions.print_day_sheet()
+    assert answers.opened == []  # opened once written, not before
+    settle(qtbot)
     assert printed is not None and answers.opened == [printed]
     assert printed.parent.name == "print" and printed.is_relative_to(tmp_path / "home")
     assert [a.text() for a in actions.actions()] == [
@@ -78,6 +81,7 @@ def test_ics_asks_for_the_practitioner_and_range(qtbot, ctx, clinic, tmp_path) -
     answers = Answers(tmp_path, RangeAnswer(date(2031, 3, 1), date(2031, 3, 31), clinic.bob.id))
     actions = make_actions(qtbot, ctx, answers, practitioner=clinic.alice.id)
     out = actions.save_ics()
+    settle(qtbot)
     (question,) = answers.asked
     assert question.practitioner_id == clinic.alice.id  # the one selected on the calendar
     assert [p.name for p in question.practitioners or []] == ["Alice Physio", "Bob Pilates"]
@@ -96,6 +100,7 @@ def test_csv_defaults_to_the_month_and_cancel_writes_nothing(qtbot, ctx, clinic,
 
     answers.answer = RangeAnswer(date(2031, 3, 1), date(2031, 3, 31))
     out = actions.save_csv()
+    settle(qtbot)
     assert out == tmp_path / "appointments-2031-03-01-to-2031-03-31.csv"
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 1 + 6
 
@@ -106,7 +111,11 @@ def test_a_file_that_cannot_be_written_is_a_message_not_a_crash(
     shown: list[str] = []
     monkeypatch.setattr(operations, "show_error", lambda parent, title, text: shown.append(text))
     actions = make_actions(qtbot, ctx, Answers(tmp_path / "no-such-folder"))
-    assert actions.save_day_sheet() is None
+    reported: list[str] = []
+    actions.finished.connect(reported.append)
+    actions.save_day_sheet()
+    settle(qtbot)
+    assert reported == []
     assert shown and shown[0].startswith("Could not write") and "No such file" in shown[0]
 
 

@@ -7,11 +7,36 @@ debouncing.
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+from PySide6.QtCore import QEventLoop, QTimer
 
 from desktop.ui.background_ops import runner
 
 
-def settle(qtbot: Any, timeout: int = 10_000) -> None:
-    """Process events until every background operation has been delivered."""
-    qtbot.waitUntil(runner().idle, timeout=timeout)
+def settle(qtbot: Any = None, timeout: int = 10_000) -> None:
+    """Process events until every background operation has been delivered.
+
+    Without a `qtbot` (inside a dialog runner a test hands to the code, standing
+    for `dialog.exec()`) it runs a nested event loop, as `exec()` would: objects
+    deleted later by the code around it stay alive until that code returns.
+    """
+    if qtbot is not None:
+        qtbot.waitUntil(runner().idle, timeout=timeout)
+        return
+    deadline = time.monotonic() + timeout / 1000
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(5)
+
+    def check() -> None:
+        if runner().idle() or time.monotonic() > deadline:
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    if not runner().idle():
+        raise TimeoutError("background operations did not finish")

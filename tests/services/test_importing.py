@@ -196,3 +196,19 @@ def test_cancelled_rows_keep_the_old_systems_reason(
     day = calendar.appointments_between(ctx, clinic.at(0), clinic.at(23))
     jo = next(a for a in day if a.patient_id == clinic.patients[2].id)
     assert (jo.status.value, jo.cancellation_note) == ("cancelled", "Flu")
+
+
+def test_a_patient_twice_in_the_file_is_created_once_and_no_phone_is_lost(
+    ctx: ServiceContext, clinic: ClinicFixture, tmp_path: Path
+) -> None:
+    text = (
+        "Given name,Family name,Email,Mobile,Home phone,Address 1,Address 2,City,State,Zip\r\n"
+        "Mia,Wong,MIA@example.com,0400 111 333,02 9999 0000,1 Beach Rd,Flat 2,Manly,NSW,2095\r\n"
+        "Mia,Wong,mia@example.com,,,,,,,\r\n"
+    )
+    report = import_file(ctx, write_csv(tmp_path, "p.csv", text), ImportKind.PATIENTS)
+    assert [r.outcome for r in report.rows] == [Outcome.CREATED, Outcome.SKIPPED]
+    assert report.rows[1].reason == "already there as #5 (same email)"
+    mia = patients.search_patients(ctx, "wong")[0]
+    assert (mia.phone, mia.notes) == ("0400 111 333", "Other phone: 02 9999 0000")
+    assert mia.address == "1 Beach Rd, Flat 2, Manly NSW 2095"

@@ -51,15 +51,9 @@ def pass_of(desk: Desk, c: ClinicFixture, sessions: int) -> credit.Package:
     return package
 
 
-def test_offline_money_on_two_desks_converges_with_unique_numbers(
-    desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
-) -> None:
-    front, back = desks
-    c = clinic_on_server
-    package = pass_of(front, c, 5)
-    front.sync()
-    back.sync()
-    # Both offline: each invoices, takes money, sells the same pass, refunds.
+def offline_day(front: Desk, back: Desk, c: ClinicFixture, package: credit.Package):  # type: ignore[no-untyped-def]
+    """Both desks offline: each invoices and takes money, one refunds, both sell the
+    same pass, one uses the pass it sold. (paid invoice, part-paid invoice, back's lot)"""
     paid, _ = billing.invoice_appointment(front.ctx, consult(front, c, 9).id)
     billing.take_payment(front.ctx, paid.id, cash(9000))
     part, _ = billing.invoice_appointment(back.ctx, consult(back, c, 10, 1, bob=True).id)
@@ -69,6 +63,18 @@ def test_offline_money_on_two_desks_converges_with_unique_numbers(
     lot, _ = credit.sell_package(back.ctx, c.patients[3].id, package.id, PaymentMethod.CASH)
     used, _ = billing.invoice_appointment(back.ctx, consult(back, c, 11, 3).id)
     assert used.credits  # paid from the pass sold on this desk, offline
+    return paid, part, lot
+
+
+def test_offline_money_on_two_desks_converges_with_unique_numbers(
+    desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    front, back = desks
+    c = clinic_on_server
+    package = pass_of(front, c, 5)
+    front.sync()
+    back.sync()
+    *_, lot = offline_day(front, back, c, package)
     for desk in (front, back, front):
         desk.sync()
     converged(server, front, back)

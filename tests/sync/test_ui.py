@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from PySide6.QtCore import Qt
 
+from desktop.services.context import ServiceContext
 from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.sync import conflicts
@@ -64,6 +66,38 @@ def test_the_conflicts_dialog_lists_refusals_and_dismisses_them(qtbot, local) ->
     assert dialog.model.rowCount() == 1
     dialog.dismiss_all()
     assert conflicts.open_conflicts(local) == []
+
+
+def test_a_clash_shows_both_versions_and_reapplies_mine(qtbot, local, tmp_path) -> None:
+    import uuid
+
+    from desktop.services import patients
+
+    clinic = make_clinic(ServiceContext.for_system(local))
+    jo = clinic.patients[2]  # not the first
+    session = local.write_session()
+    mutation = PendingMutation(
+        1, uuid.uuid4(), uuid.uuid4(), "patients", jo.id, "update",
+        {"email": "jo@back.example"}, 1, {"first_name": "Jo", "last_name": "Citizen"},
+    )  # fmt: skip
+    conflicts.record(session, mutation, "stale_edit", "Changed by someone else.", "Jo Citizen")
+    session.commit()
+    session.close()
+    dialog = ConflictsDialog(local)
+    qtbot.addWidget(dialog)
+    dialog.resize(1366, 768)
+    assert dialog.versions.isHidden() and not dialog.reapply_button.isEnabled()
+    dialog.table.selectRow(0)
+    shown = [
+        [dialog.versions.item(0, column).text() for column in range(3)],
+    ]
+    assert shown == [["email", "jo@back.example", jo.email]]
+    assert dialog.reapply_button.isEnabled()
+    dialog.show()
+    dialog.grab().save(str(tmp_path / "conflicts.png"))
+    qtbot.mouseClick(dialog.reapply_button, Qt.MouseButton.LeftButton)
+    assert patients.get_patient(ServiceContext.for_system(local), jo.id).email == "jo@back.example"
+    assert dialog.model.rowCount() == 0
 
 
 @pytest.mark.postgres

@@ -86,8 +86,12 @@ def test_comparing_with_xero_before_connecting_says_what_to_do(
     qtbot.addWidget(window)
     settle(qtbot)
     view = window.open_reconciliation()
-    assert view.run() is None
+    view.run()
+    assert not view.run_button.isEnabled()  # asking
+    settle(qtbot)
+    assert view.result is None
     assert errors == ["Connect Xero first (Settings → Xero…)."]
+    assert view.run_button.isEnabled()
 
 
 def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(

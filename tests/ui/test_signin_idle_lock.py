@@ -8,7 +8,15 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.auth import ExpiryReason, SessionExpired
 from desktop.auth.remembered import RememberedSignIn
@@ -19,6 +27,7 @@ from desktop.ui.signin import IdleLock, SignInController, SignInDialog
 from desktop.ui.signin.idle_lock import LOCKED_TITLE
 from tests.auth.keyrings import MemoryKeyring, using_keyring
 from tests.auth.people import ADMIN_PASSWORD, DESK_PASSWORD, People, make_people
+from tests.helpers.background import settle
 from tests.helpers.clinic import ClinicFixture
 
 
@@ -198,6 +207,7 @@ def test_locking_ends_the_session_and_signing_in_unlocks(
         modal_calls.append(dialog.message.text())
         dialog.password.setText(DESK_PASSWORD)
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):
@@ -254,6 +264,7 @@ def test_unlocking_as_someone_else_switches_user(qtbot, people: People, seconds:
         assert isinstance(dialog, SignInDialog)
         dialog.fill("admin", ADMIN_PASSWORD)
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):
@@ -273,3 +284,23 @@ def test_unlocking_as_someone_else_switches_user(qtbot, people: People, seconds:
     curtain.button.click()
     assert not lock.is_locked
     assert people.context(session).actor().name == "Ada Admin"
+
+
+def test_a_dialog_over_the_window_shows_the_only_lock_panel(
+    qtbot, seconds: Seconds, tmp_path
+) -> None:
+    window, lock = locked_window(qtbot, seconds, "Sam Lee")
+    form = BookingForm(window, "Sam Lee")
+    form.resize(360, 220)
+    form.show()
+    form.move(window.frameGeometry().center() - form.rect().center())
+    form.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    lock.lock()
+    main, front = lock.curtain_of(window), lock.curtain_of(form)
+    assert main is not None and front is not None
+    assert front.button.isVisible() and front.title.isVisible()
+    assert main.plain and not main.button.isVisible() and not main.title.isVisible()
+    form.grab().save(str(tmp_path / "locked-dialog.png"))
+    lock.unlock()
+    assert form.windowTitle() == "Book Sam Lee"

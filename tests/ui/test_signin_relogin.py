@@ -15,6 +15,7 @@ from desktop.services.context import ServiceContext
 from desktop.ui import operations
 from desktop.ui.signin import ReloginHandler, SignInDialog
 from tests.auth.people import ADMIN_PASSWORD, DESK_PASSWORD, People, make_people
+from tests.helpers.background import settle
 from tests.helpers.clinic import ClinicFixture
 
 
@@ -72,6 +73,7 @@ def signs_in_as(username: str, password: str, seen: list[SignInDialog]) -> Calla
         dialog.username.setText(username)
         dialog.password.setText(password)
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     return run
@@ -142,6 +144,7 @@ def test_the_real_modal_dialog_can_be_filled_from_the_event_loop(
             [dialog] = dialogs
             dialog.password.setText(DESK_PASSWORD)
             dialog.accept_button.click()
+            settle()  # the password is checked in the background
         finally:
             for dialog in dialogs:
                 if dialog.isVisible():
@@ -229,12 +232,14 @@ def test_a_wrong_password_keeps_the_dialog_open_with_the_reason(
         dialog.show()
         dialog.password.setText("not my password")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         assert dialog.isVisible()
         assert dialog.result() != QDialog.DialogCode.Accepted.value
         shown.append(dialog.error.text())
         assert dialog.password.text() == ""  # cleared for the next try
         dialog.password.setText(DESK_PASSWORD)
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     operations.set_session_handler(ReloginHandler(people.accounts, session, run_modal=run))

@@ -23,6 +23,7 @@ from desktop.ui.signin import (
 )
 from tests.auth.keyrings import BrokenKeyring, MemoryKeyring, using_keyring
 from tests.auth.people import DESK_PASSWORD, People, make_people
+from tests.helpers.background import settle
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ def signing_in(
         seen.append(dialog)
         dialog.fill(username, password, remember=remember)
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     return run
@@ -59,9 +61,11 @@ def test_the_first_run_creates_the_administrator(qtbot, ctx: ServiceContext) -> 
         dialog.password.setText("owner's long password")
         dialog.confirm.setText("owner's long passwrod")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         assert dialog.error.text() == "The two passwords are not the same."
         dialog.confirm.setText("owner's long password")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):
@@ -177,10 +181,12 @@ def test_changing_the_password_from_the_window(qtbot, people: People) -> None:
         dialog.new.setText("short")
         dialog.confirm.setText("short")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         assert "at least 10 characters" in dialog.error.text()
         dialog.new.setText("a much longer passphrase")
         dialog.confirm.setText("a much longer passphrase")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):

@@ -100,4 +100,9 @@ def test_a_receptionist_is_told_only_administrators_manage_users(qtbot, local_ct
     page = UsersPage(ServiceCaller(desk_ctx, ChangeBus(), None), people.accounts)
     qtbot.addWidget(page)
     assert page.table.rowCount() == 0
-    assert any("administrator" in e.lower() for e in errors)
+    # Told before acting: no refusal box, no buttons that would only refuse.
+    assert errors == []
+    assert not page.note.isHidden()
+    assert "administrator" in page.note.text()
+    assert page.add_button.isHidden()
+    assert page.reset_button.isHidden()

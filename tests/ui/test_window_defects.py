@@ -7,13 +7,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
+from desktop.domain.appointments import CancellationReason
+from desktop.domain.billing import PaymentMethod, Tender
+from desktop.domain.money import Money
 from desktop.services import booking, calendar, practitioners
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.ui.billing.payment_dialog import PaymentDialog, with_change
 from desktop.ui.calendar.requests import Slot
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
+from desktop.ui.dialogs.booking import BookingDialog
+from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
 from desktop.ui.widgets.combo import select_data
+from tests.auth.people import ALICE_PASSWORD, make_people
+from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
@@ -174,4 +182,179 @@ def test_kept_bookings_of_an_inactive_practitioner_have_a_marked_unbookable_colu
     dialog.reject()
 
     panel.step(1)  # the next day has no kept booking: no column for Bob
+    settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
+
+
+# --- 4. a practitioner is offered only what their role may do --------------------------
+
+
+def test_a_practitioner_sees_colleagues_appointments_read_only(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    own = book(local_ctx, clinic, 9, practitioner_id=clinic.alice.id)
+    colleague = book(
+        local_ctx, clinic, 9, practitioner_id=clinic.bob.id, patient_id=clinic.patients[2].id
+    )
+    people = make_people(local_ctx, clinic)
+    alice_ctx = people.context(people.signed_in("alice", ALICE_PASSWORD))
+    window = open_window(qtbot, alice_ctx, settings)
+    panel = window.calendar
+    scene = scene_of(window)
+    assert not scene.items_by_id[colleague.id].editable
+    assert scene.items_by_id[own.id].editable
+
+    menu = panel.appointment_menu(scene.items_by_id[colleague.id].appointment)
+    names = {a.objectName() for a in menu.actions() if not a.isSeparator()}
+    assert "open" in names
+    assert names.isdisjoint({"cancel", "delete", "mark_arrived"})
+    own_menu = panel.appointment_menu(scene.items_by_id[own.id].appointment)
+    own_names = {a.objectName() for a in own_menu.actions()}
+    assert {"cancel", "delete", "mark_arrived", "invoice"} <= own_names
+
+    panel.open_appointment(scene.items_by_id[colleague.id].appointment)
+    dialog = panel.dialog
+    assert isinstance(dialog, EditAppointmentDialog)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save) is None
+    assert dialog.notes.isReadOnly()
+    assert dialog.practitioner_box.currentText() == "Bob Pilates"
+    assert "read-only" in dialog.windowTitle()
+    dialog.reject()
+
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(11)))
+    assert panel.dialog is dialog  # nothing new opened in Bob's column
+    start = block_point(panel, colleague.id)
+    drag(panel, start, start + type(start)(0, 60))  # not draggable
+    assert calendar.appointment(local_ctx, colleague.id).starts_at == clinic.at(9)
+    assert errors == []
+
+    double_click(panel, slot_point(panel, clinic.alice.id, DAY, wall(11)))
+    booking_dialog = panel.dialog
+    assert isinstance(booking_dialog, BookingDialog)
+    assert [
+        booking_dialog.practitioner_box.itemText(i)
+        for i in range(booking_dialog.practitioner_box.count())
+    ] == ["Alice Physio"]
+    booking_dialog.reject()
+
+
+def test_a_practitioner_sees_a_colleagues_class_list_only(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    request = BookingRequest(clinic.clinic.id, clinic.bob.id, clinic.pilates.id, clinic.at(14))
+    pilates = booking.book_appointment(local_ctx, request).appointment
+    people = make_people(local_ctx, clinic)
+    window = open_window(qtbot, people.context(people.signed_in("alice", ALICE_PASSWORD)), settings)
+    panel = window.calendar
+    panel.open_appointment(scene_of(window).items_by_id[pilates.id].appointment)
+    dialog = panel.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    for widget in (dialog.picker, dialog.add_button, dialog.remove_button, dialog.arrived_button):
+        assert widget.isHidden()
+    assert not dialog.invoice_button.isHidden()
+    dialog.reject()
+
+
+# --- 5. the payment dialog: change from cash, never a negative "left owing" ------------
+
+
+def test_cash_over_the_amount_owing_gives_change_and_records_what_is_owing(qtbot, tmp_path) -> None:
+    dialog = PaymentDialog(Money(4100))  # $41.00 owing
+    qtbot.addWidget(dialog)
+    row = dialog.rows[0]
+    row.method.setCurrentIndex(list(PaymentMethod).index(PaymentMethod.CASH))
+    row.amount.setText("50")
+    assert dialog.ok_button.isEnabled()
+    assert dialog.change() == Money(900)
+    assert dialog.tenders() == [Tender(Money(4100), PaymentMethod.CASH)]
+    assert dialog.summary.text() == "Paying $41.00; paid in full."
+    assert not dialog.change_label.isHidden() and "$9.00" in dialog.change_label.text()
+    dialog.resize(dialog.sizeHint())
+    dialog.show()
+    save_shot(dialog, tmp_path, "payment-change.png")
+    reference = row.reference
+    hint = reference.fontMetrics().horizontalAdvance(reference.placeholderText())
+    assert reference.width() > hint  # the placeholder is not cut off
+
+
+def test_a_split_with_cash_gives_change_from_the_cash_only() -> None:
+    tenders = [Tender(Money(3000), PaymentMethod.EFTPOS), Tender(Money(2000), PaymentMethod.CASH)]
+    assert with_change(tenders, Money(4100)) == (
+        [Tender(Money(3000), PaymentMethod.EFTPOS), Tender(Money(1100), PaymentMethod.CASH)],
+        Money(900),
+    )
+    card_only = [Tender(Money(10_000_00), PaymentMethod.EFTPOS)]
+    assert with_change(card_only, Money(4100)) == (card_only, Money(0))
+
+
+def test_an_overpayment_by_card_is_refused_without_a_negative_balance(qtbot) -> None:
+    dialog = PaymentDialog(Money(4100))
+    qtbot.addWidget(dialog)
+    dialog.rows[0].amount.setText("10000")
+    assert not dialog.ok_button.isEnabled()
+    assert "-" not in dialog.summary.text()
+    assert dialog.error.text().startswith("$10,000.00 is more than the $41.00 owing.")
+
+
+# --- 6. the smaller window defects ------------------------------------------------------
+
+
+def test_removing_a_class_attendee_needs_a_reason_chosen_each_time(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    request = BookingRequest(clinic.clinic.id, clinic.bob.id, clinic.pilates.id, clinic.at(14))
+    pilates = booking.book_appointment(local_ctx, request).appointment
+    for patient in clinic.patients[:2]:
+        pilates = booking.add_attendee(local_ctx, pilates.id, patient.id).appointment
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    panel.open_appointment(pilates)
+    dialog = panel.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    dialog.list.setCurrentIndex(dialog.model.index(1, 0))
+    assert dialog.remove_reason.currentIndex() == -1
+    assert dialog.remove_reason.currentText() == ""  # not "Feeling better"
+    assert not dialog.remove_button.isEnabled()
+    assert select_data(dialog.remove_reason, CancellationReason.SICK)
+    assert dialog.remove_button.isEnabled()
+    removed = dialog.model.attendance(1).patient_id
+    dialog.remove_button.click()
+    assert errors == []
+    after = calendar.appointment(local_ctx, pilates.id)
+    gone = next(a for a in after.attendees if a.patient_id == removed)
+    assert gone.cancellation_reason is CancellationReason.SICK
+    assert dialog.remove_reason.currentIndex() == -1
+    dialog.reject()
+
+
+@pytest.mark.parametrize("now", [(10, 42), (17, 50)])
+def test_the_day_view_opens_on_a_whole_hour_row(qtbot, local_ctx, clinic, settings, now) -> None:
+    window = open_window(qtbot, local_ctx, settings, now=clinic.at(*now))
+    panel = window.calendar
+    grid = scene_of(window).grid
+    top = panel.view.verticalScrollBar().value()
+    minute = grid.minute_at(top)
+    assert minute % 60 == 0, f"the view starts at minute {minute}, mid-row"
+    assert grid.minute_at(top + panel.view.viewport().height()) >= wall(*now)  # now is shown
+    label = f"{int(minute) // 60}:00"
+    assert panel.view.ruler.y_of_mark(label) == pytest.approx(top)  # its label in full
+
+
+def test_a_new_block_is_not_covered_by_the_keyboard_cursor(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(11)))
+    dialog = panel.dialog
+    assert isinstance(dialog, BookingDialog)
+    dialog.picker.choose(clinic.patients[3])
+    dialog.select_type("Consult")
+    dialog.book_button.click()
+    settle(qtbot)
+    scene = scene_of(window)
+    assert scene.cursor is not None  # the keyboard carries on from here
+    assert scene.selected_appointment() is not None
+    assert scene.cursor_band() is None  # no tint over the new block's name
+    scene.set_cursor(Slot(scene.cursor.column, wall(12)))  # empty time shows the cursor again
+    assert scene.cursor_band() is not None

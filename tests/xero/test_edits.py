@@ -40,7 +40,7 @@ def test_a_payment_in_a_closed_period_is_parked_then_fixed_by_editing_it(
     assert parked.last_error == Msg.LOCKED_PERIOD.format(lock="period", date="30-Jun-2026")
     status = xero_settings.queue_status(xero.ctx)
     assert [(job.label, job.reason) for job in status.attention] == [
-        (f"Payment {payment.number}.2", parked.last_error)
+        (f"Payment {payment.number}", parked.last_error)
     ]
     sync = xero_settings.invoice_sync_status(xero.ctx, invoice.id)
     assert sync.state is xero_sync.SyncState.PARKED and "lock date" in sync.text
@@ -59,7 +59,8 @@ def test_a_payment_in_a_closed_period_is_parked_then_fixed_by_editing_it(
     assert report.parked == 0
     in_xero = xero.fake.invoice_by_number(invoice.number)
     [live] = xero.fake.payments_for_invoice(in_xero)
-    assert live.date == date(2026, 7, 2) and live.reference == f"{payment.number}.3"
+    # Never in Xero, so it keeps its first Reference (issue 13, defect 4).
+    assert live.date == date(2026, 7, 2) and live.reference == payment.number
     assert in_xero.status == "PAID"
     assert (
         xero_settings.invoice_sync_status(xero.ctx, invoice.id).state is xero_sync.SyncState.SYNCED
@@ -237,3 +238,31 @@ def test_patient_edits_follow_to_the_xero_contact(xero: ConnectedClinic) -> None
 
 
 _ = timedelta
+
+
+def test_payments_of_a_refused_invoice_keep_their_first_reference(xero: ConnectedClinic) -> None:
+    """Issue 13, defect 4: no `-P1.2` for a payment that never reached Xero."""
+    xero.fake.set_lock_date(date(2099, 1, 1))  # the invoice is refused
+    invoice = paid(xero, invoiced(xero))
+    xero.sync_until_quiet()
+    assert xero.jobs(JobState.PARKED)
+    [payment] = billing.get_invoice(xero.ctx, invoice.id).payments
+
+    xero.fake.set_lock_date(None)
+    current = billing.get_invoice(xero.ctx, invoice.id)
+    billing.edit_invoice(
+        xero.ctx, invoice.id, InvoiceEdit(description="Consult (fixed)"), current.version
+    )
+    xero.sync_until_quiet()
+
+    assert not xero.jobs(JobState.PARKED, JobState.PENDING)
+    in_xero = xero.fake.invoice_by_number(invoice.number)
+    assert in_xero is not None and in_xero.status == "PAID"
+    every = xero.fake.payments_for_invoice(in_xero, include_deleted=True)
+    assert [p.reference for p in every] == [payment.number]
+    sent = [
+        p["Reference"]
+        for r in xero.fake.requests_to("/Payments", "PUT")
+        for p in r.json["Payments"]
+    ]
+    assert sent == [payment.number]

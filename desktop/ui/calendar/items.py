@@ -69,6 +69,7 @@ class AppointmentItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.appointment = appointment
         self.practitioner = practitioner
+        self.permitted = True  # the signed-in user may change it (the scene sets this)
         self.text = BlockText("", "", "", "")
         self._tooltip_stale = True
         self.set_appointment(appointment, practitioner)
@@ -82,9 +83,10 @@ class AppointmentItem(QGraphicsItem):
 
     @property
     def editable(self) -> bool:
-        """Can be dragged: not cancelled and not kept read-only."""
+        """Can be dragged: the user's to change, not cancelled and not kept read-only."""
         return (
-            not self.appointment.read_only
+            self.permitted
+            and not self.appointment.read_only
             and self.appointment.status is not AppointmentStatus.CANCELLED
         )
 

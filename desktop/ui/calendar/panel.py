@@ -16,6 +16,7 @@ Signals:
     period_changed(Period): the day or week shown changed.
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
     patient_requested(object): open this patient's card (a patient id).
+    setup_requested(str): the set-up strip's button: open the page adding what is missing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QVBoxLayout, QWidget
 
 from desktop.domain import day_axis
 from desktop.domain.appointments import (
@@ -38,8 +39,9 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
-from desktop.services import booking, calendar
+from desktop.services import booking, calendar, setup
 from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
 from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.block_painter import BlockFonts
@@ -48,6 +50,7 @@ from desktop.ui.calendar.grid import Grid
 from desktop.ui.calendar.period import Period, ViewMode
 from desktop.ui.calendar.requests import MoveRequest, Slot, SlotRequest
 from desktop.ui.calendar.scene import SLOT, CalendarScene
+from desktop.ui.calendar.setup_banner import SetupBanner
 from desktop.ui.calendar.snapshot import (
     CalendarSnapshot,
     load_snapshot,
@@ -75,6 +78,7 @@ class CalendarPanel(QWidget):
     loaded = Signal(object)
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
+    setup_requested = Signal(str)
 
     def __init__(
         self,
@@ -103,9 +107,16 @@ class CalendarPanel(QWidget):
         self.empty = QLabel()
         self.empty.setObjectName("calendarEmpty")
         self.empty.setWordWrap(True)
-        self._stack = QStackedLayout(self)
+        self.banner = SetupBanner(self)
+        self.banner.setup_requested.connect(self.setup_requested)
+        self._stack = QStackedLayout()
         self._stack.addWidget(self.view)
         self._stack.addWidget(self.empty)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.banner)
+        outer.addLayout(self._stack)
         self.period = Period(preferences.view_mode, start_day or self.today())
         self.fonts = BlockFonts.from_base(self.font())
         self._load_key = f"calendar-{id(self)}"
@@ -183,11 +194,21 @@ class CalendarPanel(QWidget):
         self.loading = True
         self._unapplied = frozenset()  # the full read brings them too
         self.caller.in_background(
-            lambda: load_snapshot(ctx, period, prefs.hidden_practitioners, prefs.show_cancelled),
+            lambda: _read_period(ctx, period, prefs.hidden_practitioners, prefs.show_cancelled),
             key=self._load_key,
             refresh_on_refusal=False,
             on_error=self._load_failed,
-        ).success(self._loaded).run()
+        ).success(self._arrived).run()
+
+    def _arrived(self, read: tuple[list[str], CalendarSnapshot | None]) -> None:
+        missing, snapshot = read
+        self.banner.show_missing(missing)
+        if snapshot is not None:
+            self._loaded(snapshot)
+            return
+        self.loading = False
+        self.snapshot = None
+        self._show_empty("Set up the clinic (Settings ▸ Clinic…) to see its calendar.")
 
     def _show_placeholder(self, placeholder: CalendarSnapshot) -> None:
         self.snapshot = placeholder
@@ -278,10 +299,19 @@ class CalendarPanel(QWidget):
         self.view.resetCachedContent()
 
     def _scroll_to_start(self) -> None:
+        """Now a third of the way down, the top on a whole hour (its label in full)."""
         assert self.scene is not None
+        grid = self.scene.grid
         now_y = self.scene.now_y()
-        target = now_y - self.view.viewport().height() / 3 if now_y is not None else 0
-        self.view.scroll_to_y(target)
+        if now_y is None:
+            self.view.scroll_to_y(0)
+            return
+        visible = self.view.viewport().height()
+        wanted = grid.minute_at(now_y - visible / 3)
+        # Never past the last hour that still fills the view: the bar would stop mid-row.
+        latest = grid.minute_at(max(grid.height - visible, 0))
+        hour = min(wanted // 60, latest // 60) * 60
+        self.view.scroll_to_y(grid.y_of(max(hour, grid.first_minute)))
 
     def _fit(self) -> None:
         if self.snapshot is None or self.scene is None:
@@ -351,12 +381,14 @@ class CalendarPanel(QWidget):
         snapshot = self.snapshot
         if snapshot is None:
             return None
-        if not request.practitioner.active:  # the keyboard's slot in a kept-bookings column
-            operations.show_error(
-                self,
-                "Book appointment",
-                f"{request.practitioner.name} is inactive and cannot be booked.",
+        practitioner = request.practitioner
+        if not snapshot.bookable(practitioner):  # the keyboard's slot in such a column
+            why = (
+                f"{practitioner.name} is inactive and cannot be booked."
+                if not practitioner.active
+                else f"You can only book in your own calendar, not {practitioner.name}'s."
             )
+            operations.show_error(self, "Book appointment", why)
             return None
         zone = snapshot.zone
 
@@ -373,7 +405,7 @@ class CalendarPanel(QWidget):
             self.caller,
             snapshot.clinic.id,
             zone,
-            [p for p in snapshot.practitioners if p.active],
+            [p for p in snapshot.practitioners if snapshot.bookable(p)],
             types,
             request.practitioner.id,
             found[0],
@@ -394,10 +426,13 @@ class CalendarPanel(QWidget):
         grid = scene.grid
         minute = grid.first_minute
         today = self.today()
-        bookable = [c for c in grid.columns if c.practitioner.active] or list(grid.columns)
+        snapshot = scene.snapshot
+        bookable = [c for c in grid.columns if snapshot.bookable(c.practitioner)]
+        if not bookable:
+            return None  # nobody the user may book with is shown
         column = next((c for c in bookable if c.day == today), bookable[0])
-        if column.day == today and self.snapshot is not None:
-            now_minute = day_axis.wall_minute(self.now(), today, self.snapshot.zone)
+        if column.day == today:
+            now_minute = day_axis.wall_minute(self.now(), today, snapshot.zone)
             minute = max(minute, int(now_minute // SLOT + 1) * SLOT)
         minute = min(minute, grid.last_minute - SLOT)
         return self.book(SlotRequest(column.practitioner, column.day, minute))
@@ -449,7 +484,7 @@ class CalendarPanel(QWidget):
     def nudge(self, minutes: int) -> None:
         scene = self.scene
         appointment = scene.selected_appointment() if scene else None
-        if appointment is None or appointment.read_only:
+        if scene is None or appointment is None or not scene.snapshot.may_change(appointment):
             return
         delta = timedelta(minutes=minutes)
         target = Place(
@@ -488,28 +523,48 @@ class CalendarPanel(QWidget):
             return
         practitioner = snapshot.practitioner(appointment.practitioner_id)
         name = practitioner.name if practitioner else ""
+        editable = snapshot.may_change(appointment)
         if appointment.kind is AppointmentKind.CLASS:
-            self._open(ClassAttendeesDialog(self.caller, appointment, snapshot.zone, name, self))
+            self._open(
+                ClassAttendeesDialog(
+                    self.caller,
+                    appointment,
+                    snapshot.zone,
+                    name,
+                    self,
+                    editable=editable,
+                )
+            )
         else:
             self._open(
                 EditAppointmentDialog(
                     self.caller,
                     appointment,
                     snapshot.zone,
-                    snapshot.practitioners,
+                    [
+                        p
+                        for p in snapshot.practitioners
+                        if snapshot.bookable(p) or p.id == appointment.practitioner_id
+                    ],
                     self.undo_stack,
                     self.versions,
                     self,
+                    editable=editable,
                 )
             )
 
     def appointment_menu(self, appointment: Appointment) -> QMenu:
-        """Right-click menu of a block (also the Menu key on a selected block)."""
+        """Right-click menu of a block (also the Menu key on a selected block).
+
+        Offers only what the signed-in user may do: someone else's appointment (for
+        a practitioner) or one kept read-only can be opened and looked at, no more.
+        """
+        assert self.snapshot is not None
         menu = QMenu(self)
         is_class = appointment.kind is AppointmentKind.CLASS
-        menu.addAction(
-            "Attendees…" if is_class else "Edit…", lambda: self.open_appointment(appointment)
-        )
+        editable = self.snapshot.may_change(appointment)
+        label = ("Attendees…" if is_class else "Edit…") if editable else "Open…"
+        menu.addAction(label, lambda: self.open_appointment(appointment)).setObjectName("open")
         if appointment.patient_id is not None:
             patient_id = appointment.patient_id
             menu.addAction("Patient card", lambda: self.patient_requested.emit(patient_id))
@@ -518,9 +573,14 @@ class CalendarPanel(QWidget):
                 lambda: self.invoice_requested.emit(appointment.id, patient_id),
             )
             invoice.setObjectName("invoice")
+        if editable:
+            self._add_change_actions(menu, appointment)
+        return menu
+
+    def _add_change_actions(self, menu: QMenu, appointment: Appointment) -> None:
         menu.addSeparator()
         status = appointment.status
-        live = status is not AppointmentStatus.CANCELLED and not appointment.read_only
+        live = status is not AppointmentStatus.CANCELLED
         for target, label in (
             (AppointmentStatus.ARRIVED, "Mark &arrived"),
             (AppointmentStatus.COMPLETED, "Mark &completed"),
@@ -532,16 +592,11 @@ class CalendarPanel(QWidget):
             action.setObjectName(f"mark_{target.value}")
         menu.addSeparator()
         if status is AppointmentStatus.CANCELLED:
-            restore = menu.addAction("&Restore", lambda: self.restore(appointment))
-            restore.setEnabled(not appointment.read_only)
+            menu.addAction("&Restore", lambda: self.restore(appointment)).setObjectName("restore")
         else:
             cancel = menu.addAction("Cancel appointment…", lambda: self.ask_cancel(appointment))
-            cancel.setEnabled(not appointment.read_only)
             cancel.setObjectName("cancel")
-        delete = menu.addAction("&Delete…", lambda: self.delete(appointment))
-        delete.setEnabled(not appointment.read_only)
-        delete.setObjectName("delete")
-        return menu
+        menu.addAction("&Delete…", lambda: self.delete(appointment)).setObjectName("delete")
 
     def menu_action(self, menu: QMenu, name: str) -> QAction:
         found = next((a for a in menu.actions() if a.objectName() == name), None)
@@ -553,6 +608,7 @@ class CalendarPanel(QWidget):
         self.appointment_menu(appointment).popup(position)
 
     def show_slot_menu(self, request: SlotRequest, position: QPoint) -> None:
+        """Right-click on empty time (the scene offers it only where the user may book)."""
         menu = QMenu(self)
         local_time = (
             day_axis.hour_label(request.start_minute // 60 * 60)[:-2]
@@ -576,7 +632,12 @@ class CalendarPanel(QWidget):
     def _cancel_selection(self) -> None:
         scene = self.scene
         appointment = scene.selected_appointment() if scene else None
-        if appointment is not None and appointment.status is not AppointmentStatus.CANCELLED:
+        if (
+            scene is not None
+            and appointment is not None
+            and appointment.status is not AppointmentStatus.CANCELLED
+            and scene.snapshot.may_change(appointment)
+        ):
             self.ask_cancel(appointment)
 
     def mark(self, appointment: Appointment, status: AppointmentStatus) -> None:
@@ -642,3 +703,13 @@ class CalendarPanel(QWidget):
 def _escape(text: str) -> str:
     """Angle brackets escaped for rich text; "&" left readable ("Physio & Pilates")."""
     return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _read_period(
+    ctx: ServiceContext, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
+) -> tuple[list[str], CalendarSnapshot | None]:
+    """What set-up still lacks, and the period (None while there is no clinic to show)."""
+    missing = setup.missing_setup(ctx)
+    if "clinic" in missing:
+        return missing, None
+    return missing, load_snapshot(ctx, period, hidden, show_cancelled)

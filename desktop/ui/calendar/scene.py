@@ -128,6 +128,7 @@ class CalendarScene(QGraphicsScene):
             self.colours,
             self.fonts,
         )
+        item.permitted = self.snapshot.may_change(appointment)
         self.items_by_id[appointment.id] = item
         self.addItem(item)
         return item
@@ -157,6 +158,7 @@ class CalendarScene(QGraphicsScene):
             self.appointments[appointment.id] = appointment
             item = self.items_by_id.get(appointment.id) or self._add_item(appointment)
             item.set_appointment(appointment, self._practitioner_name(appointment))
+            item.permitted = self.snapshot.may_change(appointment)
             self._column_of[appointment.id] = column.index
             touched.add(column.index)
         self._layout(touched)
@@ -316,12 +318,25 @@ class CalendarScene(QGraphicsScene):
             painter.setPen(day_pen if index in day_starts and index else column_pen)
             painter.drawLine(QLineF(x, rect.top(), x, rect.bottom()))
 
+    def cursor_band(self) -> QRectF | None:
+        """Where the keyboard cursor is drawn: on empty time only.
+
+        Over a block (one just booked, or one the arrows reached) the block's own
+        selection shows where the cursor is, and a band would cover its name.
+        """
+        if self.cursor is None:
+            return None
+        rect = self.slot_rect(self.cursor)
+        if any(isinstance(item, AppointmentItem) for item in self.items(rect)):
+            return None
+        return rect
+
     def drawForeground(self, painter: QPainter, exposed: QRectF | QRect) -> None:  # noqa: ARG002
-        if self.cursor is not None:
-            slot_rect = self.slot_rect(self.cursor)
-            painter.fillRect(slot_rect, self.colours.cursor)
+        band = self.cursor_band()
+        if band is not None:
+            painter.fillRect(band, self.colours.cursor)
             painter.setPen(QPen(self.colours.accent, 1))
-            painter.drawRect(slot_rect.adjusted(0.5, 0.5, -0.5, -0.5))
+            painter.drawRect(band.adjusted(0.5, 0.5, -0.5, -0.5))
         self._draw_now(painter)
 
     def now_y(self) -> float | None:
@@ -374,7 +389,7 @@ class CalendarScene(QGraphicsScene):
             super().mousePressEvent(event)
             return
         self.clearSelection()
-        if not column.practitioner.active:
+        if not self.snapshot.bookable(column.practitioner):
             event.accept()  # nothing can be booked here
             return
         minute = _floor(self.grid.minute_at(pos.y()), SLOT)
@@ -423,8 +438,8 @@ class CalendarScene(QGraphicsScene):
     def _drag_move(self, drag: _Drag, pos: QPointF, delta: float, step: int) -> None:
         assert drag.item is not None
         column = self.grid.column_at(pos.x()) or drag.column
-        if not column.practitioner.active:
-            column = drag.column  # a block is never dropped on an inactive practitioner
+        if not self.snapshot.bookable(column.practitioner):
+            column = drag.column  # never dropped on an inactive (or someone else's) column
         length = drag.end - drag.start
         start = day_axis.snap(drag.start + delta, step)
         start = int(min(max(start, 0), day_axis.MINUTES_PER_DAY - length))
@@ -486,7 +501,7 @@ class CalendarScene(QGraphicsScene):
             self.open_requested.emit(item.appointment)
         else:
             column = self.grid.column_at(pos.x())
-            if column is not None and column.practitioner.active:
+            if column is not None and self.snapshot.bookable(column.practitioner):
                 minute = _floor(self.grid.minute_at(pos.y()), SLOT)
                 self.set_cursor(Slot(column.index, minute))
                 self.booking_requested.emit(SlotRequest(column.practitioner, column.day, minute))
@@ -501,7 +516,7 @@ class CalendarScene(QGraphicsScene):
             self.menu_requested.emit(item.appointment, event.screenPos())
         else:
             column = self.grid.column_at(pos.x())
-            if column is not None and column.practitioner.active:
+            if column is not None and self.snapshot.bookable(column.practitioner):
                 minute = _floor(self.grid.minute_at(pos.y()), SLOT)
                 self.set_cursor(Slot(column.index, minute))
                 request = SlotRequest(column.practitioner, column.day, minute)

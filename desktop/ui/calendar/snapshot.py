@@ -15,6 +15,7 @@ from desktop.domain import day_axis
 from desktop.domain.appointments import Appointment, AppointmentStatus
 from desktop.domain.clinic_time import clinic_zone, day_bounds, local_date
 from desktop.domain.people import Clinic, Practitioner
+from desktop.domain.roles import Actor
 from desktop.services import calendar
 from desktop.services.context import ServiceContext
 from desktop.ui.calendar.period import Period, ViewMode
@@ -32,6 +33,14 @@ class CalendarSnapshot:
     active: tuple[Practitioner, ...]  # everyone who could be shown (for the chooser)
     appointments: tuple[Appointment, ...]
     show_cancelled: bool
+    actor: Actor  # who is looking: what the calendar offers them to change
+
+    def may_change(self, appointment: Appointment) -> bool:
+        return self.actor.may_change(appointment)
+
+    def bookable(self, practitioner: Practitioner) -> bool:
+        """Active, and the signed-in user's calendar to change (a practitioner books only their own)."""
+        return practitioner.active and self.actor.may_edit_calendar_of(practitioner.id)
 
     def shows(self, appointment: Appointment) -> bool:
         """Whether this range has a place for the appointment."""
@@ -49,6 +58,7 @@ class CalendarSnapshot:
 def load_snapshot(
     ctx: ServiceContext, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
 ) -> CalendarSnapshot:
+    actor = ctx.actor()
     clinic = calendar.main_clinic(ctx)
     zone = clinic_zone(clinic.timezone)
     everyone = calendar.practitioners(ctx, include_inactive=True)
@@ -66,7 +76,9 @@ def load_snapshot(
     days = _days_with_columns(clinic, period, zone, found)
     # The range query also returns a block that starts the evening before; it has no column.
     kept = tuple(a for a in found if local_date(a.starts_at, zone) in days)
-    return CalendarSnapshot(clinic, zone, period, days, tuple(shown), active, kept, show_cancelled)
+    return CalendarSnapshot(
+        clinic, zone, period, days, tuple(shown), active, kept, show_cancelled, actor
+    )
 
 
 def _with_bookings(
@@ -87,17 +99,22 @@ def _with_bookings(
 
 
 def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> CalendarSnapshot:
-    """The new period's empty columns, drawn at once while its appointments load."""
+    """The new period's empty columns, drawn at once while its appointments load.
+
+    Only active practitioners: an inactive one gets a column once the load shows
+    they still have bookings in the new period.
+    """
     days = _days_with_columns(previous.clinic, period, previous.zone, [])
     return CalendarSnapshot(
         previous.clinic,
         previous.zone,
         period,
         days,
-        previous.practitioners,
+        tuple(p for p in previous.practitioners if p.active),
         previous.active,
         (),
         previous.show_cancelled,
+        previous.actor,
     )
 
 

@@ -112,7 +112,7 @@ class CalendarView(QGraphicsView):
         self.ruler.set_offset(self.verticalScrollBar().value())
 
     def scroll_to_y(self, y: float) -> None:
-        self.verticalScrollBar().setValue(int(max(y, 0)))
+        self.verticalScrollBar().setValue(round(max(y, 0)))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

@@ -2,7 +2,9 @@
 
 The view is given the check to run (`desktop.xero.reconcile.reconcile_with_xero`
 bound to the clinic's connection) so it stays free of Xero plumbing; "Check now"
-runs it through the ServiceCaller, so a failure is a message, not a crash.
+runs it in the background through the ServiceCaller (it makes HTTP calls that
+can take a minute), so the window stays live and a failure is a message, not a
+crash; Xero being unreachable is said in the summary line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.reconcile import Reconciliation
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.service_caller import ServiceCaller
+from desktop.xero.errors import XeroError
 
 
 class ReconciliationView(QWidget):
@@ -56,15 +60,31 @@ class ReconciliationView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
 
-    def run(self) -> Reconciliation | None:
-        result = self.caller.call(self.check, title="Compare with Xero")
-        if result is None:
-            return None
-        self.show_result(result)
-        return result
+    def run(self) -> BackgroundOp[Reconciliation]:
+        self.run_button.setEnabled(False)
+        self.summary.setText("Asking Xero…")
+        return (
+            self.caller.in_background(
+                self.check,
+                title="Compare with Xero",
+                refresh_on_refusal=False,
+                on_error=self._failed,
+                reports=(XeroError,),
+            )
+            .success(self.show_result)
+            .run()
+        )
+
+    def _failed(self, exc: Exception) -> None:
+        self.run_button.setEnabled(True)
+        if isinstance(exc, XeroError):
+            self.summary.setText(f"Xero could not be asked: {exc}")
+        else:
+            self.summary.setText("Compare Frontdesk with Xero, patient by patient.")
 
     def show_result(self, result: Reconciliation) -> None:
         self.result = result
+        self.run_button.setEnabled(True)
         if result.clean:
             self.summary.setText(
                 f"Frontdesk and Xero agree ({result.documents} documents, "

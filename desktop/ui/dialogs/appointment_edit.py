@@ -2,7 +2,9 @@
 
 Moving (a new practitioner, day, time or length) goes through the same undoable
 command as a drag, so Ctrl+Z takes it back; notes are saved directly. A refused
-move keeps the dialog open with what was typed.
+move keeps the dialog open with what was typed. An appointment the user may not
+change (kept read-only, or another practitioner's for a practitioner) opens to
+read, with Close and no Save.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class EditAppointmentDialog(QDialog):
         undo_stack: QUndoStack,
         versions: commands.Versions,
         parent: QWidget | None = None,
+        *,
+        editable: bool = True,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
@@ -55,13 +59,13 @@ class EditAppointmentDialog(QDialog):
         self.versions = versions
         self.appointment = appointment
         self.zone = zone
-        self.setWindowTitle("Appointment")
+        editable = editable and not appointment.read_only
+        self.setWindowTitle("Appointment" if editable else "Appointment (read-only)")
         local = to_local(appointment.starts_at, zone)
         self.practitioner_box = QComboBox()
         self.practitioner_box.setAccessibleName("Practitioner")
         for practitioner in practitioners:
-            if practitioner.active or practitioner.id == appointment.practitioner_id:
-                self.practitioner_box.addItem(practitioner.name, practitioner.id)
+            self.practitioner_box.addItem(practitioner.name, practitioner.id)
         # Not found (a practitioner no longer listed): nothing is shown, and place()
         # keeps the appointment's own practitioner rather than whoever is first.
         select_data(self.practitioner_box, appointment.practitioner_id)
@@ -85,7 +89,9 @@ class EditAppointmentDialog(QDialog):
         when.addWidget(self.duration, 1)
         heading = QLabel(f"<b>{appointment.title}</b> — {appointment.type_name}")
         heading.setObjectName("dialogHeading")
-        status = QLabel(f"Status: {appointment.status.label}")
+        status = QLabel(
+            f"Status: {appointment.status.label}{_why_read_only(appointment, editable)}"
+        )
         status.setProperty("muted", True)
         form = QFormLayout()
         form.addRow("P&ractitioner", self.practitioner_box)
@@ -93,19 +99,20 @@ class EditAppointmentDialog(QDialog):
         form.addRow("&Notes", self.notes)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+            if editable
+            else QDialogButtonBox.StandardButton.Close
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        editable = not appointment.read_only
+        self.buttons = buttons
         for widget in (
             self.practitioner_box,
             self.date_edit,
             self.time_edit,
             self.duration,
-            self.notes,
         ):
             widget.setEnabled(editable)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(editable)
+        self.notes.setReadOnly(not editable)  # still selectable and scrollable
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(status)
@@ -144,3 +151,11 @@ class EditAppointmentDialog(QDialog):
                 return
             self.undo_stack.push(command)
         super().accept()
+
+
+def _why_read_only(appointment: Appointment, editable: bool) -> str:
+    if editable:
+        return ""
+    if appointment.read_only:
+        return " · read-only: kept when its practitioner was deactivated"
+    return " · read-only: only its practitioner or reception can change it"

@@ -2,6 +2,8 @@
 
 Stays current through the change bus, so two desks filling the same class see
 each other's bookings, and a refusal because the class is full shows the places.
+A user who may not change the class (another practitioner's) sees the list and
+may invoice, but not add, remove or mark attendees.
 """
 
 from __future__ import annotations
@@ -45,9 +47,12 @@ class ClassAttendeesDialog(QDialog):
         zone: ZoneInfo,
         practitioner: str,
         parent: QWidget | None = None,
+        *,
+        editable: bool = True,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
+        self.editable = editable
         self.appointment = appointment
         self.zone = zone
         self.practitioner = practitioner
@@ -65,6 +70,10 @@ class ClassAttendeesDialog(QDialog):
         self.remove_reason = QComboBox()
         for reason in REASONS:
             self.remove_reason.addItem(reason.label, reason)
+        # No reason is assumed: the receptionist says why, every time.
+        self.remove_reason.setPlaceholderText("Choose…")
+        self.remove_reason.setCurrentIndex(-1)
+        self.remove_reason.currentIndexChanged.connect(self._enable)
         self.remove_button = QPushButton("Re&move")
         # One invoice per attendance: a class pass pays it from the patient's credit.
         self.invoice_button = QPushButton("&Invoice / take payment…")
@@ -76,6 +85,15 @@ class ClassAttendeesDialog(QDialog):
         self.list.selectionModel().selectionChanged.connect(self._enable)
         caller.bus.changed.connect(self._on_changes)
         self._layout()
+        for widget in (
+            self.picker,
+            self.add_button,
+            self.arrived_button,
+            self.remove_label,
+            self.remove_reason,
+            self.remove_button,
+        ):
+            widget.setVisible(editable)
         self._show(appointment)
 
     def _layout(self) -> None:
@@ -86,7 +104,8 @@ class ClassAttendeesDialog(QDialog):
         removing.addWidget(self.arrived_button)
         removing.addWidget(self.invoice_button)
         removing.addStretch(1)
-        removing.addWidget(QLabel("Reason"))
+        self.remove_label = QLabel("Reason")
+        removing.addWidget(self.remove_label)
         removing.addWidget(self.remove_reason)
         removing.addWidget(self.remove_button)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -128,7 +147,8 @@ class ClassAttendeesDialog(QDialog):
         self.add_button.setEnabled(open_class and self.picker.patient is not None)
         chosen = self._selected()
         status = chosen.status if chosen is not None else AppointmentStatus.CANCELLED
-        self.remove_button.setEnabled(status.takes_time)
+        reason_chosen = self.remove_reason.currentIndex() >= 0
+        self.remove_button.setEnabled(status.takes_time and reason_chosen)
         self.arrived_button.setEnabled(status is AppointmentStatus.BOOKED)
         self.invoice_button.setEnabled(status.takes_time)
 
@@ -146,7 +166,7 @@ class ClassAttendeesDialog(QDialog):
 
     def remove_selected(self) -> None:
         chosen = self._selected()
-        if chosen is None:
+        if chosen is None or self.remove_reason.currentIndex() < 0:
             return
         ctx, class_id = self.caller.ctx, self.appointment.id
         reason = CancellationReason(self.remove_reason.currentData())
@@ -155,6 +175,7 @@ class ClassAttendeesDialog(QDialog):
             title="Remove from class",
         )
         if result is not None:
+            self.remove_reason.setCurrentIndex(-1)  # the next removal gets its own reason
             self.caller.publish(result.changes)
 
     def invoice_selected(self) -> InvoiceDialog | None:

@@ -1,4 +1,4 @@
-"""Settings ▸ Practitioners: everyone, active or not; deactivate and reactivate.
+"""Settings ▸ Practitioners: everyone, active or not; add, edit, deactivate and reactivate.
 
 Only administrators may change anything (the services refuse others too; the
 buttons say so up front). Deactivating someone with future bookings asks what to
@@ -32,6 +32,7 @@ from desktop.ui import prompts
 from desktop.ui.dialogs.deactivate import DeactivationDialog
 from desktop.ui.models.practitioners import PractitionerTableModel
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.settings.practitioner_editor import PractitionerDialog
 
 
 class PractitionersPage(QDialog):
@@ -50,6 +51,11 @@ class PractitionersPage(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.add_button = QPushButton("&Add practitioner…")
+        self.edit_button = QPushButton("&Edit…")
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.deactivate_button = QPushButton("&Deactivate…")
         self.reactivate_button = QPushButton("&Reactivate")
         self.note = QLabel()
@@ -62,6 +68,8 @@ class PractitionersPage(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.edit_button)
         row.addWidget(self.deactivate_button)
         row.addWidget(self.reactivate_button)
         row.addStretch(1)
@@ -70,13 +78,16 @@ class PractitionersPage(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
-        self.resize(560, 380)
+        self.resize(640, 420)
         ctx = caller.ctx
         actor = caller.call(ctx.actor, refresh_on_refusal=False)
         self.is_admin = actor is not None and actor.is_admin
         if not self.is_admin:
-            self.note.setText("Only an administrator can deactivate or reactivate practitioners.")
+            self.note.setText(
+                "Only an administrator can add, edit, deactivate or reactivate practitioners."
+            )
         self.deactivation: DeactivationDialog | None = None
+        self.editor: PractitionerDialog | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -102,10 +113,31 @@ class PractitionersPage(QDialog):
 
     def _enable(self, *_: QItemSelection) -> None:
         chosen = self.selected()
+        self.add_button.setEnabled(self.is_admin)
+        self.edit_button.setEnabled(self.is_admin and chosen is not None)
         self.deactivate_button.setEnabled(self.is_admin and chosen is not None and chosen.active)
         self.reactivate_button.setEnabled(
             self.is_admin and chosen is not None and not chosen.active
         )
+
+    def add(self) -> PractitionerDialog | None:
+        return self._open_editor(None)
+
+    def edit_selected(self) -> PractitionerDialog | None:
+        chosen = self.selected()
+        return None if chosen is None else self._open_editor(chosen)
+
+    def _open_editor(self, practitioner: Practitioner | None) -> PractitionerDialog | None:
+        if not self.is_admin:
+            return None
+        ctx = self.caller.ctx
+        clinics = self.caller.call(lambda: calendar.clinics(ctx), refresh_on_refusal=False)
+        everyone = self.model_practitioners()
+        next_order = max((p.display_order for p in everyone), default=-1) + 1
+        dialog = PractitionerDialog(self.caller, clinics or [], practitioner, next_order, self)
+        self.editor = dialog
+        dialog.open()
+        return dialog
 
     def deactivate_selected(self) -> DeactivationDialog | None:
         chosen = self.selected()

@@ -172,22 +172,34 @@ class UsersPage(QDialog):
         self.unlock_button.clicked.connect(self.unlock)
         self.active_button.clicked.connect(self.toggle_active)
         buttons = QHBoxLayout()
-        for button in (
+        actions = (
             self.add_button,
             self.reset_button,
             self.sign_out_button,
             self.unlock_button,
             self.active_button,
-        ):
+        )
+        for button in actions:
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.note = QLabel("Only an administrator can see and change who can sign in.")
+        self.note.setProperty("muted", True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.note)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        # Ask first, so someone who may not manage users is not offered buttons that refuse.
+        actor = caller.call(caller.ctx.actor, refresh_on_refusal=False)
+        self.is_admin = actor is not None and actor.is_admin
+        self.note.setVisible(not self.is_admin)
+        for button in actions:
+            button.setVisible(self.is_admin)
         self.reload()
 
     def reload(self) -> None:
+        if not self.is_admin:
+            return
         ctx = self.caller.ctx
         found = self.caller.call(lambda: self.accounts.users(ctx), refresh_on_refusal=False)
         self.users = found or []

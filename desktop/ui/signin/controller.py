@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QWidget
 from desktop.auth import ExpiryReason, SignedInSession, UserAccount
 from desktop.auth.remembered import RememberedSignIn
 from desktop.services.accounts import Accounts
+from desktop.services.changes import Changes
 from desktop.ui import operations
+from desktop.ui.change_bus import ChangeBus
 from desktop.ui.signin.dialogs import ChangePasswordDialog, accepted
 from desktop.ui.signin.idle_lock import IdleLock
 from desktop.ui.signin.relogin import ModalRunner, Notifier, ReloginHandler, notify_box, run_modal
@@ -75,7 +77,15 @@ class SignInController:
         self.session.subscribe(self._user_changed)
         self._user_changed(self.session.user)
         operations.set_session_handler(self.handler)
+        bus = getattr(window, "bus", None)
+        if isinstance(bus, ChangeBus):
+            bus.changed.connect(self._follow_policy)
         return lock
+
+    def _follow_policy(self, changes: Changes) -> None:
+        """Settings ▸ Sign-in saved a new idle timeout: it applies at once, no restart."""
+        if changes.sign_in_policy and self.idle_lock is not None:
+            self.idle_lock.set_timeout(self.accounts.policy().idle_timeout)
 
     def lock_now(self) -> None:
         """Lock the screen at once (stepping away from the desk)."""

@@ -4,7 +4,9 @@ Each dialog is handed the service call to make (`attempt`) and stays open with t
 service's sentence when it refuses (a wrong password, a locked account …), so the
 caller only ever sees an accepted dialog with a result, or a rejected one.
 Nothing here blocks by itself: whoever shows the dialog decides how (`exec()` in
-the app, a direct `submit()` in tests).
+the app, a direct `submit()` in tests). The call itself — a deliberately slow
+password hash, and a database that may be across a network — runs as a
+background operation while the dialog shows "Checking…".
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.auth import MIN_PASSWORD_LENGTH, SignedIn
+from desktop.auth.errors import SessionExpired
 from desktop.domain.errors import DomainError
+from desktop.ui.background_ops import BackgroundOp, runner
 
 log = logging.getLogger(__name__)
 
@@ -115,26 +119,60 @@ class _FormDialog(QDialog):
             QDialogButtonBox.StandardButton.Cancel
         )
         self.accept_button.setDefault(True)
+        self._accept_text = accept_text
+        self._check_key = f"sign-in-check-{id(self)}"
+        self.checking = False
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.layout_.addWidget(self.buttons)
 
     def submit(self) -> None:
         """Try the service call; accept on success, else show why and stay open."""
+        if self.checking:
+            return  # Enter pressed twice: one check at a time
         self.error.hide()
         self._fit()
         try:
-            self._attempt()
+            work = self._attempt()  # reads the form here, on the GUI thread
         except DomainError as exc:
             self._refused(str(exc))
-        except Exception as exc:  # the database went away …: say so, never a traceback
-            log.exception("sign-in dialog: the attempt failed")
-            self._refused(f"Frontdesk could not reach the database to check this: {exc}")
-        else:
-            self.accept()
+            return
+        self._set_checking(True)
+        BackgroundOp(
+            work, parent=self, key=self._check_key, reports=(Exception, SessionExpired)
+        ).success(self._succeeded).failure(self._failed).run()
 
-    def _attempt(self) -> None:
+    def reject(self) -> None:
+        runner().cancel(self._check_key)  # cancelled while checking: no late sign-in
+        self._set_checking(False)
+        super().reject()
+
+    def _set_checking(self, checking: bool) -> None:
+        self.checking = checking
+        self.accept_button.setEnabled(not checking)
+        self.accept_button.setText("Checking…" if checking else self._accept_text)
+
+    def _succeeded(self, result: object) -> None:
+        self._set_checking(False)
+        self._keep(result)
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self._set_checking(False)
+        if isinstance(exc, DomainError):
+            self._refused(str(exc))
+        elif isinstance(exc, SessionExpired):
+            self._refused(exc.message)
+        else:  # the database went away …: say so, never a traceback
+            log.error("sign-in dialog: the attempt failed", exc_info=exc)
+            self._refused(f"Frontdesk could not reach the database to check this: {exc}")
+
+    def _attempt(self) -> Callable[[], object]:
+        """Check the form (raise `_Incomplete`) and return the call to make."""
         raise NotImplementedError
+
+    def _keep(self, result: object) -> None:
+        """Hold on to what the successful call returned."""
 
     def _refused(self, text: str) -> None:
         _say(self.error, text)
@@ -197,11 +235,16 @@ class SignInDialog(_FormDialog):
         self.password.setText(password)
         self.remember.setChecked(remember)
 
-    def _attempt(self) -> None:
-        username = self.username.text().strip()
-        if not username or not self.password.text():
+    def _attempt(self) -> Callable[[], object]:
+        username, password = self.username.text().strip(), self.password.text()
+        if not username or not password:
             raise _Incomplete("Enter your username and password.")
-        self.signed_in = self._sign_in(username, self.password.text(), self.remember_checked)
+        sign_in, remember = self._sign_in, self.remember_checked
+        return lambda: sign_in(username, password, remember)
+
+    def _keep(self, result: object) -> None:
+        assert isinstance(result, SignedIn)
+        self.signed_in = result
 
     def _refused(self, text: str) -> None:
         super()._refused(text)
@@ -236,12 +279,20 @@ class FirstAdminDialog(_FormDialog):
         self.cancel_button.setText("Quit")
         self.display_name.setFocus()
 
-    def _attempt(self) -> None:
+    def _attempt(self) -> Callable[[], object]:
         if self.password.text() != self.confirm.text():
             raise _Incomplete("The two passwords are not the same.")
-        self.signed_in = self._create(
-            self.username.text(), self.display_name.text(), self.password.text()
+        create = self._create
+        username, name, password = (
+            self.username.text(),
+            self.display_name.text(),
+            self.password.text(),
         )
+        return lambda: create(username, name, password)
+
+    def _keep(self, result: object) -> None:
+        assert isinstance(result, SignedIn)
+        self.signed_in = result
 
 
 class ChangePasswordDialog(_FormDialog):
@@ -263,10 +314,11 @@ class ChangePasswordDialog(_FormDialog):
         self.form.addRow("C&onfirm new password", self.confirm)
         self.current.setFocus()
 
-    def _attempt(self) -> None:
+    def _attempt(self) -> Callable[[], object]:
         if self.new.text() != self.confirm.text():
             raise _Incomplete("The two new passwords are not the same.")
-        self._change(self.current.text(), self.new.text())
+        change, current, new = self._change, self.current.text(), self.new.text()
+        return lambda: change(current, new)
 
 
 class _Incomplete(DomainError):

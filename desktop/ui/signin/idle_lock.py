@@ -3,7 +3,9 @@
 A front-desk screen is shared and faces the waiting room, so when nobody has
 touched Frontdesk for the clinic's idle timeout, an opaque curtain covers the main
 window *and* every other open window (a half-filled booking dialog keeps its
-contents, hidden, and is back as it was after sign-in). While locked, keys, clicks
+contents, hidden, and is back as it was after sign-in). Only one lock panel shows
+its padlock and button: a dialog in front of the main window carries them, and
+the curtain under it stays plain. While locked, keys, clicks
 and shortcuts aimed at covered windows are swallowed; only the curtain's
 "Sign in to unlock" button works, and windows that sign the user in (marked with
 `UNLOCKS_PROPERTY`) are never covered.
@@ -19,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -73,6 +76,7 @@ class LockCurtain(QWidget):
         self.setObjectName("LockCurtain")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.compact = compact
+        self.plain = False
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.setSpacing(10 if compact else 14)
@@ -107,7 +111,15 @@ class LockCurtain(QWidget):
 
     def set_detail(self, text: str) -> None:
         self.detail.setText(text)
-        self.detail.setVisible(bool(text))
+        self.detail.setVisible(bool(text) and not self.plain)
+
+    def set_plain(self, plain: bool) -> None:
+        """Only the dark curtain, when another window's panel in front says "locked"."""
+        self.plain = plain
+        self.title.setVisible(not plain)
+        self.button.setVisible(not plain)
+        self.set_detail(self.detail.text())
+        self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: ARG002
         painter = QPainter(self)
@@ -116,6 +128,9 @@ class LockCurtain(QWidget):
         gradient.setColorAt(0, QColor("#1d2b3a"))
         gradient.setColorAt(1, QColor("#101923"))
         painter.fillRect(self.rect(), gradient)
+        if self.plain:
+            painter.end()
+            return
         self._paint_padlock(painter)
         if not self.compact:
             painter.setPen(QColor("#8ea2b8"))
@@ -234,6 +249,7 @@ class IdleLock(QObject):
         for widget in QApplication.topLevelWidgets():
             if self._coverable(widget):
                 self._cover(widget)
+        self._one_panel()
         self.locked.emit()
 
     def unlock(self) -> None:
@@ -241,6 +257,8 @@ class IdleLock(QObject):
             return
         self.is_locked = False
         for widget, curtain in list(self._curtains.items()):
+            if not shiboken6.isValid(curtain):
+                continue  # its window was deleted while locked (the curtain went with it)
             curtain.hide()
             curtain.deleteLater()
             widget.setWindowTitle(self._titles.pop(widget, widget.windowTitle()))
@@ -273,6 +291,25 @@ class IdleLock(QObject):
             and widget.windowType() in _WINDOW_TYPES
             and not widget.property(UNLOCKS_PROPERTY)
         )
+
+    def _one_panel(self) -> None:
+        """Of the windows over the main one, the front one shows the lock panel.
+
+        The others (the main window included) get a plain curtain: two padlocks and
+        two "Sign in" buttons stacked on each other read as a glitch. A window
+        elsewhere on the screen keeps its own panel.
+        """
+        main = self.window.frameGeometry()
+        over = [
+            w for w in self._curtains if w is not self.window and w.frameGeometry().intersects(main)
+        ]
+        active = QApplication.activeWindow()
+        front = active if active in over else (over[-1] if over else self.window)
+        for widget, curtain in self._curtains.items():
+            curtain.set_plain(widget is not front and (widget in over or widget is self.window))
+        front_curtain = self._curtains.get(front)
+        if front_curtain is not None:
+            front_curtain.button.setFocus()
 
     def _cover(self, widget: QWidget) -> None:
         if widget in self._curtains:
@@ -311,6 +348,7 @@ class IdleLock(QObject):
                 QTimer.singleShot(0, curtain.raise_)
             elif kind == QEvent.Type.Show and self._coverable(watched):
                 self._cover(watched)  # a window opened while locked is covered too
+                self._one_panel()
         return False
 
     def _blocks(self, watched: QObject) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -9,25 +10,37 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.domain.errors import DomainError
 from desktop.store.database import Database
 from desktop.sync import conflicts
 from desktop.sync.conflicts import Conflict
+from desktop.sync.reapply import reapply
 
 _HEADERS = ("When", "What", "Why it was not saved")
 Index = QModelIndex | QPersistentModelIndex
 
 
 class ConflictsModel(QAbstractTableModel):
-    def __init__(self, items: list[Conflict] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        items: list[Conflict] | None = None,
+        parent: QWidget | None = None,
+        zone: tzinfo | None = None,
+    ) -> None:
         super().__init__(parent)
         self.items: list[Conflict] = items or []
+        self.zone = zone  # the clinic's time zone: every desk shows the same times
 
     def reset(self, items: list[Conflict]) -> None:
         self.beginResetModel()
@@ -52,7 +65,7 @@ class ConflictsModel(QAbstractTableModel):
             return None
         item = self.items[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            when = item.created_at.astimezone().strftime("%d %b %H:%M")
+            when = item.created_at.astimezone(self.zone).strftime("%d %b %H:%M")
             why = f"{item.reason} {item.meaning}".strip()
             return (when, item.summary, why)[index.column()]
         return None
@@ -70,21 +83,41 @@ class ConflictsDialog(QDialog):
         layout.addWidget(
             QLabel(
                 "These changes were made on this computer but refused by the server, so they "
-                "were undone here. Re-enter what is still needed, then dismiss them."
+                "were undone here. Re-enter what is still needed (or re-apply a change to a "
+                "record someone else changed meanwhile), then dismiss them."
             )
         )
-        self.model = ConflictsModel(parent=self)
+        self.model = ConflictsModel(parent=self, zone=conflicts.clinic_zone(database))
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.selectionModel().selectionChanged.connect(self._show_versions)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 2)
+        # A refused edit: what this computer set beside what the record holds now.
+        self.versions = QTableWidget(0, 3)
+        self.versions.setObjectName("conflictVersions")
+        self.versions.setHorizontalHeaderLabels(
+            ["Field", "This computer's version", "Now (the server's)"]
+        )
+        self.versions.verticalHeader().setVisible(False)
+        header = self.versions.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.versions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.versions.setHidden(True)
+        layout.addWidget(self.versions, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.reapply_button = QPushButton("Re-apply mine")
+        self.reapply_button.setToolTip("Make this computer's change again, on the current record")
         self.dismiss_button = QPushButton("Dismiss selected")
         self.dismiss_all_button = QPushButton("Dismiss all")
+        buttons.addButton(self.reapply_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.dismiss_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.dismiss_all_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        self.reapply_button.clicked.connect(self.reapply_selected)
         self.dismiss_button.clicked.connect(self.dismiss_selected)
         self.dismiss_all_button.clicked.connect(self.dismiss_all)
         layout.addWidget(buttons)
@@ -92,6 +125,33 @@ class ConflictsDialog(QDialog):
 
     def refresh(self) -> None:
         self.model.reset(conflicts.open_conflicts(self.database))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self._show_versions()
+
+    def _selected(self) -> Conflict | None:
+        rows = [index.row() for index in self.table.selectionModel().selectedRows()]
+        return self.model.items[rows[0]] if len(rows) == 1 else None
+
+    def _show_versions(self) -> None:
+        chosen = self._selected()
+        versions = chosen.versions if chosen is not None else ()
+        self.versions.setRowCount(len(versions))
+        for row, values in enumerate(versions):
+            for column, text in enumerate(values):
+                self.versions.setItem(row, column, QTableWidgetItem(text))
+        self.versions.setHidden(not versions)
+        self.reapply_button.setEnabled(chosen is not None and chosen.can_reapply)
+
+    def reapply_selected(self) -> None:
+        chosen = self._selected()
+        if chosen is None or not chosen.can_reapply:
+            return
+        try:
+            reapply(self.database, chosen.id)
+        except DomainError as exc:
+            QMessageBox.information(self, "Re-apply", str(exc))
+        self.refresh()
 
     def dismiss_selected(self) -> None:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}

@@ -429,6 +429,7 @@ def seed_tenant(tenant_id: str, name: str, now: datetime) -> TenantState:
         ("610", "Accounts Receivable", "CURRENT", "BASEXCLUDED", {"system_account": "DEBTORS"}),
         ("800", "Accounts Payable", "CURRLIAB", "BASEXCLUDED", {"system_account": "CREDITORS"}),
         ("820", "GST", "CURRLIAB", "BASEXCLUDED", {"system_account": "GST"}),
+        ("835", "Income in Advance", "CURRLIAB", "BASEXCLUDED", {}),
     ):
         acc = Account(
             account_id=new_id(),

@@ -4,7 +4,8 @@
   the sequence is unique within its series rather than overall.
 * `sync_state.desk_code` (replica) and `sync_desks` (server): the code the server gives
   each desk at its first sync.
-* `sync_conflicts.mine` / `.theirs`: the refused row and the server's, for the Conflicts list.
+* `sync_conflicts.mine` / `.changed`: the refused row and the fields it set (Conflicts list).
+* `sync_mutations.base_fields`: an update's fields as they were (field-level merge).
 * The money tables join the change log (PostgreSQL triggers, existing rows logged once).
 
 Revision ID: 0008_sync_money
@@ -35,6 +36,7 @@ _NEWLY_SYNCED = (
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "users",  # downloaded by desks only (desktop.sync.pulled_users)
 )
 SYNC_WRITE_LOCK = 727006  # as in 0006_sync
 
@@ -53,7 +55,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("desk_code", sa.String(length=4), nullable=True))
     with op.batch_alter_table("sync_conflicts") as batch:
         batch.add_column(sa.Column("mine", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("theirs", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("changed", sa.JSON(), nullable=True))
+    with op.batch_alter_table("sync_mutations") as batch:
+        batch.add_column(sa.Column("base_fields", sa.JSON(), nullable=True))
     op.create_table(
         "sync_desks",
         sa.Column("replica_id", sa.Uuid(), nullable=False),
@@ -84,8 +88,10 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table} ON {table}")
             op.execute(f"DELETE FROM sync_changes WHERE entity = '{table}'")
     op.drop_table("sync_desks")
+    with op.batch_alter_table("sync_mutations") as batch:
+        batch.drop_column("base_fields")
     with op.batch_alter_table("sync_conflicts") as batch:
-        batch.drop_column("theirs")
+        batch.drop_column("changed")
         batch.drop_column("mine")
     with op.batch_alter_table("sync_state") as batch:
         batch.drop_column("desk_code")

@@ -1,0 +1,195 @@
+"""A settings page that lists records with Add, Edit and Retire / Bring back buttons.
+
+Settings ▸ Appointment types and Settings ▸ Packages are both this shape: a
+table of everything (retired ones too, marked), buttons that act on the selected
+row, a note saying who may change things, and a reload whenever the ChangeBus
+says the records changed. Subclasses say how to read, show and change them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Generic, Protocol, TypeVar
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.changes import Changes
+from desktop.ui.models.rows import RecordTableModel
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.settings.fields import note_label
+
+
+class Retirable(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def active(self) -> bool: ...
+
+
+RecordT = TypeVar("RecordT", bound=Retirable)
+
+
+class RecordPage(QDialog, Generic[RecordT]):
+    """Subclasses set `noun` and implement `load`, `changed`, `editor` and `set_active`."""
+
+    noun = "record"
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        model: RecordTableModel[RecordT],
+        can_edit: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.model = model
+        self.can_edit = can_edit
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.add_button = QPushButton(f"&Add {self.noun}…")
+        self.edit_button = QPushButton("&Edit…")
+        self.retire_button = QPushButton("&Retire")
+        self.restore_button = QPushButton("&Bring back")
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.retire_button.clicked.connect(lambda: self._set_active(False))
+        self.restore_button.clicked.connect(lambda: self._set_active(True))
+        self.buttons = QHBoxLayout()
+        for button in (self.add_button, self.edit_button, self.retire_button, self.restore_button):
+            self.buttons.addWidget(button)
+        self.buttons.addStretch(1)
+        self.note = note_label()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addWidget(self.table, 1)
+        self.layout_.addLayout(self.buttons)
+        self.layout_.addWidget(self.note)
+        self.layout_.addWidget(close)
+        self.editor_dialog: QDialog | None = None
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        caller.bus.changed.connect(self._on_changes)
+        self.resize(720, 440)
+
+    # --- what subclasses provide --------------------------------------------------
+
+    def load(self) -> list[RecordT]:
+        raise NotImplementedError
+
+    def changed(self, changes: Changes) -> bool:
+        raise NotImplementedError
+
+    def editor(self, record: RecordT | None) -> QDialog:
+        raise NotImplementedError
+
+    def set_active(self, record: RecordT, active: bool) -> Changes:
+        raise NotImplementedError
+
+    # --- shared behaviour -----------------------------------------------------------
+
+    def reload(self) -> None:
+        found = self.caller.call(self.load, refresh_on_refusal=False)
+        chosen = self.selected()
+        self.model.set_records(found or [])
+        if chosen is not None:
+            self.select(chosen.id)
+        self._enable()
+
+    def selected(self) -> RecordT | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.record(rows[0].row()) if rows else None
+
+    def select(self, record_id: uuid.UUID) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.record(row).id == record_id:
+                self.table.selectRow(row)
+                return
+
+    def add(self) -> QDialog | None:
+        return self._open(None)
+
+    def edit_selected(self) -> QDialog | None:
+        chosen = self.selected()
+        return None if chosen is None or not self.can_edit else self._open(chosen)
+
+    def _open(self, record: RecordT | None) -> QDialog | None:
+        if not self.can_edit:
+            return None
+        dialog = self.editor(record)
+        self.editor_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _set_active(self, active: bool) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        changes = self.caller.call(
+            lambda: self.set_active(chosen, active), title=self.windowTitle()
+        )
+        if changes is not None:
+            self.caller.publish(changes)
+
+    def _enable(self) -> None:
+        chosen = self.selected()
+        self.add_button.setEnabled(self.can_edit)
+        self.edit_button.setEnabled(self.can_edit and chosen is not None)
+        self.retire_button.setEnabled(self.can_edit and chosen is not None and chosen.active)
+        self.restore_button.setEnabled(self.can_edit and chosen is not None and not chosen.active)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if self.changed(changes):
+            self.reload()
+
+
+class EditorDialog(QDialog):
+    """Add or edit one record: a form, Save and Cancel.
+
+    `save_changes` reads the form (raising `InvalidInput` for a bad value) and calls
+    the service; any refusal is one message box and the dialog keeps what was typed.
+    """
+
+    def __init__(self, caller: ServiceCaller, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caller = caller
+        self.setWindowTitle(title)
+        self.body = QVBoxLayout()
+        self.button_box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.button_box.button(QDialogButtonBox.StandardButton.Save)
+        self.button_box.accepted.connect(self.save)
+        self.button_box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.body, 1)
+        layout.addWidget(self.button_box)
+
+    def save_changes(self) -> Changes:
+        raise NotImplementedError
+
+    def save(self) -> bool:
+        changes = self.caller.call(
+            self.save_changes, title=self.windowTitle(), refresh_on_refusal=False
+        )
+        if changes is None:
+            return False
+        self.caller.publish(changes)
+        self.accept()
+        return True

@@ -1,0 +1,82 @@
+"""Users are managed on the server; every desk downloads them and signs them in offline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from desktop.auth.authenticator import Authenticator, UserChanges
+from desktop.auth.clock import ManualClock
+from desktop.auth.errors import SessionExpired, SignInRefused
+from desktop.auth.records import NewUser
+from desktop.auth.sql_store import SqlAuthStore
+from desktop.domain.errors import InvalidInput
+from desktop.domain.roles import Role
+from desktop.services.accounts import Accounts
+from tests.sync.harness import PASSWORD, PASSWORDS, Desk, ServerSide
+
+pytestmark = pytest.mark.postgres
+
+NEW_PASSWORD = "a brand new password"
+
+
+def signing_in_at(desk: Desk) -> Authenticator:
+    # The desk's own clock runs an hour behind the server's: its sessions began
+    # before anything the server does in the test.
+    clock = ManualClock(datetime(2031, 3, 3, 8, 0, tzinfo=UTC))
+    return Authenticator(SqlAuthStore(desk.database), clock=clock, passwords=PASSWORDS)
+
+
+def reception_id(server: ServerSide):  # type: ignore[no-untyped-def]
+    return next(u.id for u in server.authenticator.users() if u.username == "reception")
+
+
+def test_a_server_user_signs_in_at_a_desk_while_it_is_offline(desks: list[Desk]) -> None:
+    front, _ = desks
+    front.close()  # no server connection at all: only the desk's own database
+    signed_in = signing_in_at(front).sign_in("reception", PASSWORD)
+    assert signed_in.user.role is Role.RECEPTIONIST
+    with pytest.raises(SignInRefused):
+        signing_in_at(front).sign_in("reception", "not the password at all")
+
+
+def test_a_password_reset_on_the_server_reaches_the_desk_at_its_next_sync(
+    desks: list[Desk], server: ServerSide
+) -> None:
+    front, _ = desks
+    desk_auth = signing_in_at(front)
+    token = desk_auth.sign_in("reception", PASSWORD).token
+    server.authenticator.set_password(reception_id(server), NEW_PASSWORD)
+    desk_auth.check(token)  # not synced yet: the desk knows nothing
+    front.sync()
+    with pytest.raises(SessionExpired):
+        desk_auth.check(token)
+    with pytest.raises(SignInRefused):
+        desk_auth.sign_in("reception", PASSWORD)
+    assert desk_auth.sign_in("reception", NEW_PASSWORD).user.username == "reception"
+
+
+def test_a_user_deactivated_on_the_server_is_signed_out_at_the_desk(
+    desks: list[Desk], server: ServerSide
+) -> None:
+    _, back = desks
+    desk_auth = signing_in_at(back)
+    token = desk_auth.sign_in("reception", PASSWORD).token
+    server.authenticator.update_user(
+        reception_id(server), UserChanges("Reception", Role.RECEPTIONIST, None, active=False)
+    )
+    back.sync()
+    with pytest.raises(SessionExpired):
+        desk_auth.check(token)
+    with pytest.raises(SignInRefused, match="deactivated"):
+        desk_auth.sign_in("reception", PASSWORD)
+
+
+def test_a_desk_does_not_manage_users_itself(desks: list[Desk]) -> None:
+    front, _ = desks
+    accounts = Accounts(front.database, passwords=PASSWORDS)
+    with pytest.raises(InvalidInput, match="manage them on the server"):
+        accounts.add_user(
+            front.ctx, NewUser("temp", "Temp", Role.RECEPTIONIST, "temporary password")
+        )
