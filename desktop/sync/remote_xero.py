@@ -1,13 +1,25 @@
 """A desk's view of the clinic's one Xero queue, which lives on the server.
 
 With a server, the Xero connection and its worker run beside it
-(desktop/server/outward.py, desktop/server/xero_routes.py); the desk holds no
-Xero connection of its own, so its status bar asks the server. Called off the
-GUI thread (the status bar reads it in the background).
+(desktop/server/senders.py, desktop/server/xero_routes.py); the desk holds no
+Xero connection of its own, so its status bar, Xero page and Retry buttons ask
+the server. Every call here goes over the network: call it off the GUI thread.
 """
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+from typing import Any
+
+from desktop.domain.outbox import JobState
+from desktop.services.changes import Changes
+from desktop.services.xero_settings import (
+    ConnectionState,
+    QueuedJob,
+    XeroConnection,
+    XeroQueueStatus,
+)
 from desktop.sync.client import Offline, ServerApi, ServerProtocolError
 
 
@@ -20,3 +32,42 @@ def badge(api: ServerApi) -> str:
     except ServerProtocolError:
         return "Xero: on the server"
     return str(text) if isinstance(text, str) and text else "Xero: on the server"
+
+
+class ServerXeroQueue:
+    """The Xero page's queue when the desk follows a server: read and retried there."""
+
+    remote = True
+
+    def __init__(self, api: ServerApi) -> None:
+        self.api = api
+
+    def status(self) -> XeroQueueStatus:
+        return queue_status_from(self.api.xero_queue())
+
+    def retry(self, job_id: uuid.UUID) -> Changes:
+        self.api.retry_xero_job(str(job_id))
+        return Changes(outbox=True)
+
+
+def queue_status_from(body: dict[str, Any]) -> XeroQueueStatus:
+    """GET /v1/xero/queue as the page's status (the account mapping stays on the server)."""
+    connection = XeroConnection(
+        state=ConnectionState(body["connection"]),
+        message=str(body.get("message") or ""),
+        tenant_name=str(body.get("tenant_name") or ""),
+    )
+    counts = {JobState(state): int(count) for state, count in body.get("counts", {}).items()}
+    attention = [
+        QueuedJob(
+            id=uuid.UUID(job["id"]),
+            kind=job["kind"],
+            label=job["label"],
+            state=JobState(job["state"]),
+            reason=job["reason"],
+            attempts=int(job["attempts"]),
+            updated_at=datetime.fromisoformat(job["updated_at"]) if job["updated_at"] else None,
+        )
+        for job in body.get("attention", [])
+    ]
+    return XeroQueueStatus(connection, counts, attention)
