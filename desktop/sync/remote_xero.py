@@ -9,8 +9,9 @@ the server. Every call here goes over the network: call it off the GUI thread.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.outbox import JobState
 from desktop.services.changes import Changes
@@ -21,6 +22,13 @@ from desktop.services.xero_settings import (
     XeroQueueStatus,
 )
 from desktop.sync.client import Offline, ServerApi, ServerProtocolError
+
+if TYPE_CHECKING:
+    from desktop.xero.identity import Tenant
+    from desktop.xero.tokens import TokenSet
+
+# Xero's sign-in for a client id: the tokens and the organisation chosen.
+Authorize = Callable[[str], "tuple[TokenSet, Tenant]"]
 
 
 def badge(api: ServerApi) -> str:
@@ -49,6 +57,25 @@ class ServerXeroQueue:
         self.api.retry_xero_job(str(job_id))
         return Changes(outbox=True)
 
+    def connect(self, client_id: str, authorize: Authorize | None = None) -> str:
+        """Xero's sign-in in this PC's browser; the tokens go to the server, never
+        kept here. Returns the organisation's name."""
+        from desktop.xero.connect import authorize as sign_in_at_xero
+
+        tokens, tenant = (authorize or sign_in_at_xero)(client_id)
+        answer = self.api.connect_xero(
+            {
+                "client_id": client_id,
+                "tenant_id": tenant.tenant_id,
+                "tenant_name": tenant.name,
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "expires_at": tokens.expires_at.isoformat(),
+                "scope": list(tokens.scope),
+            }
+        )
+        return str(answer.get("tenant_name") or tenant.name)
+
 
 def queue_status_from(body: dict[str, Any]) -> XeroQueueStatus:
     """GET /v1/xero/queue as the page's status (the account mapping stays on the server)."""
@@ -56,6 +83,7 @@ def queue_status_from(body: dict[str, Any]) -> XeroQueueStatus:
         state=ConnectionState(body["connection"]),
         message=str(body.get("message") or ""),
         tenant_name=str(body.get("tenant_name") or ""),
+        client_id=str(body.get("client_id") or ""),
     )
     counts = {JobState(state): int(count) for state, count in body.get("counts", {}).items()}
     attention = [

@@ -55,6 +55,7 @@ from desktop.services.xero_settings import (
     XeroQueueStatus,
 )
 from desktop.store.database import Database
+from desktop.sync.remote_xero import ServerXeroQueue
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.service_caller import ServiceCaller
 
@@ -439,9 +440,10 @@ class XeroPage(QWidget):
         elif remote:
             self.state.setText("Not connected")
             self.detail.setText(
-                "Xero is connected once for the whole clinic, on the server machine "
-                "(frontdesk xero connect there); this PC then shows its queue here."
+                "Connect once for the whole clinic: the clinic's server keeps the connection "
+                "and sends every invoice, payment and refund (an administrator connects)."
             )
+            self.connect_button.setText("Connect to Xero…")
         else:
             self.state.setText("Not connected")
             self.detail.setText(
@@ -455,7 +457,7 @@ class XeroPage(QWidget):
             f"Unused credit → account {connection.advance_account_code}"
         )
         # The server sends, holds the connection and keeps the account mapping.
-        for widget in (self.mapping, self.sync_button, self.connect_button, self.accounts_button):
+        for widget in (self.mapping, self.sync_button, self.accounts_button):
             widget.setHidden(remote)
         connected = connection.state is ConnectionState.CONNECTED
         self.sync_button.setEnabled(connected and self._task is None)
@@ -584,7 +586,16 @@ class XeroPage(QWidget):
             self.refresh()
 
     def start_connect(self) -> None:
-        self._start(self.xero_actions.connect, "Waiting for Xero's sign-in page in your browser…")
+        work: Callable[[], object] = self.xero_actions.connect
+        source = self.source()
+        if isinstance(source, ServerXeroQueue):  # the tokens go to the server's sender
+            from desktop.xero.endpoints import client_id_from_environment
+
+            client_id = client_id_from_environment() or (
+                self.status.connection.client_id if self.status else ""
+            )
+            work = partial(source.connect, client_id)
+        self._start(work, "Waiting for Xero's sign-in page in your browser…")
 
     def start_sync(self) -> None:
         self._start(self.xero_actions.sync_now, "Sending to Xero…")
