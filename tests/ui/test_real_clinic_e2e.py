@@ -104,6 +104,7 @@ def add_class_type_and_pass(window: MainWindow, qtbot, tmp_path: Path) -> None: 
     dialog.form.capacity.setValue(8)
     assert dialog.save()
     settle(qtbot)
+    shot(types_page, tmp_path, "appointment-types")
     types_page.close()
 
     packages_page = window.open_packages()
@@ -119,6 +120,13 @@ def add_class_type_and_pass(window: MainWindow, qtbot, tmp_path: Path) -> None: 
     assert package.save()
     settle(qtbot)
     assert packages_page.auto_apply.isChecked()  # a class is paid from the pass by itself
+    model = packages_page.model
+    assert [model.index(0, c).data() for c in range(3)] == [
+        "10 reformer classes",
+        "10 sessions",
+        "Studio reformer class",  # which types it pays for, by name
+    ]
+    shot(packages_page, tmp_path, "packages")
     packages_page.close()
 
 
