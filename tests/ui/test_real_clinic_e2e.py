@@ -251,6 +251,14 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
     class_dialog = attendees.invoice_selected()
     assert class_dialog is not None and class_dialog.invoice is not None
     assert class_dialog.status_label.text() == "Paid"
+    assert "From credit $40.00" in class_dialog.money.text()  # not a bare "Paid $0.00"
+    credit_row = [class_dialog.payments.item(0, c).text() for c in (2, 3, 4)]
+    assert credit_row == ["Credit: 10 reformer classes", "$40.00", "Applied"]
+    class_dialog.payments.selectRow(0)
+    assert class_dialog.selected_payment() is None  # a use of credit is not a payment
+    assert not class_dialog.edit_payment_button.isEnabled()
+    shot(class_dialog, tmp_path, "invoice-paid-from-credit")
+    shot(attendees, tmp_path, "class-attendees")
     attendees.close()
     assert panel.balance.text() == "Credit: $360.00"
 
@@ -289,6 +297,13 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
     assert "Item number 560" in class_page and "Provider number 2448761A" in class_page
     assert "Practitioner Ann Physio" in class_page and "Total fee $40.00" in class_page
     assert "Paid from credit $40.00" in class_page  # the full fee, never a $0 receipt
+    card.tabs.setCurrentWidget(panel)
+    shot(window.find_patient(), tmp_path, "patient-credit")
+    card.tabs.setCurrentWidget(card.messages)
+    shot(window.find_patient(), tmp_path, "patient-messages")
+    clinic_page = window.open_clinic()
+    assert clinic_page.form.name.text() == "Riverside Physio"
+    shot(clinic_page, tmp_path, "clinic")
     card.tabs.setCurrentWidget(account)
     window.find_patient().resize(1366, 768)
     shot(window.find_patient(), tmp_path, "patient-account")
