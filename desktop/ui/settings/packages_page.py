@@ -78,6 +78,7 @@ class PackageDialog(EditorDialog):
         form.addRow("For these types", self.types)
         form.addRow("", note_label("None ticked: any appointment type."))
         self.body.addLayout(form)
+        self.body.addStretch(1)  # spare height below the form, not between the list and its note
         self.by_sessions.toggled.connect(self.sessions.setEnabled)
         self.expires.toggled.connect(self.valid_days.setEnabled)
         self._show(package)
