@@ -134,6 +134,10 @@ def add_patient(window: MainWindow, errors: list[str]) -> None:
     dialog = window.new_patient()
     dialog.first_name.setText("Zoë")
     dialog.last_name.setText("Nguyen")
+    dialog.date_of_birth.setText("31/02/1980")  # a slip: one message, nobody created
+    dialog.save_button.click()
+    assert dialog.isVisible() and "31/02/1980" in dialog.error.text()
+    assert patients.search_patients(window.ctx, "Nguyen") == []
     dialog.date_of_birth.setText("31/12/1980")
     dialog.phone.setText("0412 345 678")
     dialog.email.setText("zoe@example.com")
