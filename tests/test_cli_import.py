@@ -119,3 +119,16 @@ def test_on_a_desk_that_follows_a_server_imported_patients_wait_to_sync(tmp_path
     with sqlite3.connect(db) as raw:
         queued = raw.execute("SELECT count(*) FROM sync_mutations WHERE entity = 'patients'")
         assert queued.fetchone() == (3,)
+
+
+def test_appointments_before_the_clinic_is_set_up_say_where_to_set_it_up(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    path = write_csv(
+        tmp_path,
+        "a.csv",
+        "Patient,Practitioner,Type,Start\r\nZoë Nguyễn,Ann,Consult,03/03/2031 09:00\r\n",
+    )
+    result = frontdesk("--database-url", url, "import", "appointments", str(path), "--dry-run")
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert "No clinic is set up yet" in line and "Settings ▸ Clinic" in line
