@@ -14,7 +14,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -103,14 +105,19 @@ def render_takings_pdf(takings: Takings, now: datetime | None = None) -> bytes:
 
 
 def _table(title: str, rows: list[TakingsRow], styles: _Styles) -> Table:
-    heading = [
-        Paragraph(text, styles.head)
-        for text in (title, "RECEIVED", "REFUNDED", "CREDIT SOLD", "NET")
+    figure = ParagraphStyle("figure", parent=styles.cell, alignment=TA_RIGHT)
+    figure_head = ParagraphStyle("figure_head", parent=styles.head, alignment=TA_RIGHT)
+    heading = [Paragraph(title, styles.head)] + [
+        Paragraph(text, figure_head) for text in ("RECEIVED", "REFUNDED", "CREDIT SOLD", "NET")
     ]
+
+    def bold(row: TakingsRow, text: str) -> str:
+        return f"<b>{text}</b>" if row.label == "Total" else text
+
     body = [
-        [Paragraph(escape(row.label), styles.cell)]
+        [Paragraph(bold(row, escape(row.label)), styles.cell)]
         + [
-            Paragraph(str(value), styles.cell)
+            Paragraph(bold(row, str(value)), figure)
             for value in (row.received, row.refunded, row.credit_sold, row.net)
         ]
         for row in rows
