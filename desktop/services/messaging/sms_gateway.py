@@ -66,6 +66,16 @@ class DeliveryReport:
         return self.status in ("delivered", "failed")
 
 
+@dataclass(frozen=True, slots=True)
+class InboundSms:
+    """A text a patient sent to the clinic's number, as the provider reports it."""
+
+    provider_id: str
+    sender: str  # the patient's number, E.164
+    text: str
+    received_at: datetime
+
+
 class SmsGateway(Protocol):
     def send(self, to: str, text: str, message_id: str, sender: str = "") -> str:
         """Hand one text to the gateway; returns the gateway's id for it."""
@@ -77,6 +87,10 @@ class SmsGateway(Protocol):
         ...
 
     def delivery_report(self, gateway_id: str) -> DeliveryReport: ...
+
+    def replies(self, to_number: str, since: datetime) -> list[InboundSms]:
+        """Texts patients sent to `to_number` since `since` (polling without a webhook)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -117,6 +131,9 @@ class HttpSmsGateway:
     def delivery_report(self, gateway_id: str) -> DeliveryReport:
         data = _json(self._request("GET", f"/messages/{gateway_id}"))
         return DeliveryReport(str(data.get("status", "")), str(data.get("error") or ""))
+
+    def replies(self, to_number: str, since: datetime) -> list[InboundSms]:  # noqa: ARG002
+        return []  # a relay has no inbox to read
 
     def close(self) -> None:
         self._client.close()

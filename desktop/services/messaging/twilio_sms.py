@@ -34,6 +34,7 @@ from desktop.services.messaging.sms_gateway import (
     DeliveryReport,
     GatewayRejected,
     GatewayUnavailable,
+    InboundSms,
     SmsGatewayError,
 )
 
@@ -57,14 +58,6 @@ class ProviderBalance:
 
     def describe(self) -> str:
         return f"{self.amount:,.2f} {self.currency}"
-
-
-@dataclass(frozen=True, slots=True)
-class InboundSms:
-    provider_id: str
-    sender: str  # the patient's number, E.164
-    text: str
-    received_at: datetime
 
 
 class _RedirectedHttpClient(TwilioHttpClient):  # type: ignore[misc]
