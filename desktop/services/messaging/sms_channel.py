@@ -225,6 +225,22 @@ def read_delivery_reports(database: Database, gateways: GatewayFactory, now: dat
     return finished
 
 
+def record_status(database: Database, provider_id: str, status: str, error_code: str) -> bool:
+    """A provider's status callback: record a final status; False for an unknown message."""
+    final = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}.get(status)
+    if final is None or not provider_id:
+        return False
+    with database.reading() as session:
+        message_id = session.execute(
+            select(OutgoingMessageRow.id).where(OutgoingMessageRow.provider_id == provider_id)
+        ).scalar_one_or_none()
+    if message_id is None:
+        return False
+    detail = f"{status} (provider error {error_code})" if error_code and final == "failed" else ""
+    _record_delivery(database, message_id, final, detail)
+    return True
+
+
 def _record_delivery(database: Database, message_id: uuid.UUID, status: str, detail: str) -> None:
     with database.write_session() as session:
         message = session.get(OutgoingMessageRow, message_id)
