@@ -18,7 +18,6 @@ are `GatewayUnavailable` for the whole clinic.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,6 +34,7 @@ from desktop.services.messaging.sms_gateway import (
     GatewayRejected,
     GatewayUnavailable,
     InboundSms,
+    ProviderBalance,
     SmsGatewayError,
 )
 
@@ -49,15 +49,6 @@ _FINAL = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
 
 class RecipientUnsubscribed(GatewayRejected):
     """The patient replied STOP to the clinic's number: Twilio will not text them."""
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderBalance:
-    amount: Decimal
-    currency: str
-
-    def describe(self) -> str:
-        return f"{self.amount:,.2f} {self.currency}"
 
 
 class _RedirectedHttpClient(TwilioHttpClient):  # type: ignore[misc]
