@@ -183,7 +183,7 @@ class CreditStatus:
     balance: int
     warning_level: int
     held: int  # SMS waiting for credit
-    # Only a custom relay uses local credit; Twilio and ClickSend bill the clinic.
+    # Only a custom relay uses local credit; Twilio bills the clinic itself.
     applies: bool = True
 
     @property

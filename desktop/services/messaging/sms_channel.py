@@ -1,7 +1,7 @@
 """The outbox's SMS channel: reminders through the clinic's SMS provider.
 
 For each job: compose it (still wanted? to which mobile? which text?), then
-hand it to the provider (Twilio, ClickSend, or a custom relay paid for with
+hand it to the provider (Twilio, or a custom relay paid for with
 local credit) and remember the provider's id at once.
 
 Never twice: before the first send the job notes *when* it started sending.
@@ -79,8 +79,6 @@ def provider_for(
     """The client of the clinic's chosen provider, signed in with `secret`."""
     if settings.sms_provider is SmsProvider.TWILIO:
         return TwilioSms(settings.sms_account, secret)
-    if settings.sms_provider is SmsProvider.CLICKSEND:
-        raise GatewayUnavailable("ClickSend is not available yet.", affects_all=True)
     return HttpSmsGateway(settings.sms_gateway_url, secret, clock=clock)
 
 

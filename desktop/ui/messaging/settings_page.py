@@ -286,11 +286,7 @@ class MessagingSettingsPage(QWidget):
         secret_label = form.labelForField(self.api_key)
         if isinstance(secret_label, QLabel):
             secret_label.setText(provider.secret_label)
-        self.account.setPlaceholderText(
-            "AC… (Twilio Console ▸ Account info)"
-            if provider is SmsProvider.TWILIO
-            else "your ClickSend username"
-        )
+        self.account.setPlaceholderText("AC… (Twilio Console ▸ Account info)")
         self.sender_id.setPlaceholderText(
             "your Twilio number (+61…), a messaging service (MG…) or up to 11 letters"
             if provider is SmsProvider.TWILIO

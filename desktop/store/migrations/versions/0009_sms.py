@@ -1,4 +1,4 @@
-"""SMS through real providers: which one (Twilio, ClickSend, custom relay), its account,
+"""SMS through real providers: which one (Twilio or a custom relay), its account,
 and the replies patients text back (`sms_replies`).
 
 A clinic that already had a gateway address keeps it, as a custom relay. The
