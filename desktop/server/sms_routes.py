@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request, Response
 from twilio.request_validator import RequestValidator
 
+from desktop.server.errors import ERROR_RESPONSES
 from desktop.server.guards import Context, rate_limited
 from desktop.services.messaging.replies import record_reply
 from desktop.services.messaging.secrets import MessagingSecrets
@@ -27,7 +28,15 @@ from desktop.services.messaging.sms_channel import record_status
 PUBLIC_URL_ENV = "FRONTDESK_PUBLIC_URL"
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
-router = APIRouter(prefix="/sms/twilio", tags=["sms"], dependencies=[Depends(rate_limited)])
+router = APIRouter(
+    prefix="/sms/twilio",
+    tags=["sms"],
+    responses={
+        **ERROR_RESPONSES,
+        403: {"description": "the X-Twilio-Signature is missing or does not match"},
+    },
+    dependencies=[Depends(rate_limited)],
+)
 
 
 async def _signed_form(request: Request, clinic_id: uuid.UUID) -> dict[str, str] | None:
@@ -49,7 +58,12 @@ def _refused() -> Response:
     return Response("Signature refused.", status_code=403, media_type="text/plain")
 
 
-@router.post("/{clinic_id}/inbound", summary="Twilio: a patient texted the clinic's number")
+@router.post(
+    "/{clinic_id}/inbound",
+    summary="Twilio: a patient texted the clinic's number",
+    response_class=Response,
+    responses={200: {"description": "kept (empty TwiML: no automatic answer)"}},
+)
 async def inbound(clinic_id: uuid.UUID, request: Request, context: Context) -> Response:
     form = await _signed_form(request, clinic_id)
     if form is None:
@@ -65,7 +79,12 @@ async def inbound(clinic_id: uuid.UUID, request: Request, context: Context) -> R
     return Response(_EMPTY_TWIML, media_type="text/xml")
 
 
-@router.post("/{clinic_id}/status", summary="Twilio: what became of a text the clinic sent")
+@router.post(
+    "/{clinic_id}/status",
+    summary="Twilio: what became of a text the clinic sent",
+    status_code=204,
+    response_class=Response,
+)
 async def status(clinic_id: uuid.UUID, request: Request, context: Context) -> Response:
     form = await _signed_form(request, clinic_id)
     if form is None:
