@@ -33,6 +33,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.outbox_dispatch import drain
 from desktop.store import migrate
 from desktop.store.database import Database
+from desktop.xero.channel import XeroChannel
 from desktop.xero.endpoints import XeroEndpoints
 from desktop.xero.tokens import KeyringVault, TokenSet
 from desktop.xero.worker import build_channel
@@ -76,8 +77,33 @@ def _invoices(ctx: ServiceContext, count: int) -> list:
     return invoices
 
 
-def run(payments: int, batch: int) -> dict[str, float]:
+def connect(database: Database, fake: XeroFake) -> None:
+    """What `frontdesk xero connect` leaves behind, with the token in a memory keyring."""
     keyring.set_keyring(_MemoryKeyring())
+    tokens = TokenSet.from_response(fake.issue_token(), fake.clock.now())
+    KeyringVault().save("bench", tokens)
+    xero_settings.save_connection(
+        database,
+        client_id=fake.client_id,
+        connection_key="bench",
+        tenant_id=fake.tenant_id,
+        tenant_name="Bench",
+        token_expires_at=tokens.expires_at,
+    )
+
+
+def channel_for_bench(database: Database, fake: XeroFake) -> XeroChannel:
+    """The real connector on the double's clock: waiting moves that clock."""
+    return build_channel(
+        database,
+        endpoints=XeroEndpoints(fake.base_url, fake.base_url, fake.base_url),
+        vault=KeyringVault(),
+        clock=fake.clock.now,
+        sleep=lambda seconds: fake.clock.advance(seconds),
+    )
+
+
+def run(payments: int, batch: int) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="frontdesk-bench-"))
     database = Database(f"sqlite:///{folder / 'bench.sqlite3'}")
     migrate.upgrade(database)
@@ -85,25 +111,9 @@ def run(payments: int, batch: int) -> dict[str, float]:
     fake = XeroFake(start=datetime.now(UTC) + timedelta(days=1), validate_requests=False)
     fake.start()
     try:
-        vault = KeyringVault()
-        tokens = TokenSet.from_response(fake.issue_token(), fake.clock.now())
-        vault.save("bench", tokens)
-        xero_settings.save_connection(
-            database,
-            client_id=fake.client_id,
-            connection_key="bench",
-            tenant_id=fake.tenant_id,
-            tenant_name="Bench",
-            token_expires_at=tokens.expires_at,
-        )
+        connect(database, fake)
         invoices = _invoices(ctx, payments)
-        channel = build_channel(
-            database,
-            endpoints=XeroEndpoints(fake.base_url, fake.base_url, fake.base_url),
-            vault=vault,
-            clock=fake.clock.now,
-            sleep=lambda seconds: fake.clock.advance(seconds),
-        )
+        channel = channel_for_bench(database, fake)
         channel.batch_size = batch
         channel.api.max_inline_wait = timedelta(hours=1)
         drain(channel.queue, channel, fake.clock.now, batch=batch)  # contacts and invoices

@@ -32,7 +32,7 @@ def clinics(ctx: ServiceContext) -> list[Clinic]:
 def main_clinic(ctx: ServiceContext) -> Clinic:
     found = clinics(ctx)
     if not found:
-        raise NotFound("No clinic is set up yet. Run `frontdesk demo` or create one in Settings.")
+        raise NotFound("No clinic is set up yet: an administrator sets it up in Settings ▸ Clinic.")
     return found[0]
 
 

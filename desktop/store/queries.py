@@ -112,6 +112,8 @@ def patient_search_query(words: Sequence[str], born: date | None) -> Select[Pati
         if len(digits) >= 3:
             phone_digits = func.replace(func.replace(PatientRow.phone, " ", ""), "-", "")
             conditions.append(phone_digits.like(f"%{digits}%"))
+            if digits.startswith("0"):  # numbers are kept in E.164, without the trunk 0
+                conditions.append(phone_digits.like(f"%{digits[1:]}%"))
         query = query.where(or_(*conditions))
     if born is not None:
         query = query.where(PatientRow.date_of_birth == born)

@@ -18,6 +18,7 @@ from typing import Protocol
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -40,7 +41,13 @@ from desktop.services import xero_settings
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.services.outbox_dispatch import DrainReport
-from desktop.services.xero_settings import ConnectionState, XeroConnection, XeroQueueStatus
+from desktop.services.xero_settings import (
+    ChartAccount,
+    ConnectionState,
+    InvoiceDateBasis,
+    XeroConnection,
+    XeroQueueStatus,
+)
 from desktop.store.database import Database
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.service_caller import ServiceCaller
@@ -81,6 +88,8 @@ class XeroActions(Protocol):
 
     def sync_now(self) -> DrainReport: ...
 
+    def chart(self) -> list[ChartAccount]: ...
+
 
 class DesktopXeroActions:
     """The real ones: Xero's sign-in in the browser, and one pass of the worker."""
@@ -99,6 +108,12 @@ class DesktopXeroActions:
         from desktop.xero.worker import build_channel, sync_once
 
         return sync_once(build_channel(self.database))
+
+    def chart(self) -> list[ChartAccount]:
+        from desktop.xero.chart import read_chart
+        from desktop.xero.worker import build_channel
+
+        return read_chart(build_channel(self.database).api)
 
 
 class _Tile(QFrame):
@@ -129,20 +144,61 @@ def _padded(widget: QWidget) -> QWidget:
 
 
 class AccountMappingDialog(QDialog):
-    """Which Xero accounts invoices and payments go to."""
+    """Settings ▸ Xero ▸ Accounts: where invoices, payments and unused credit go in
+    Xero, and the date invoices carry. The income-in-advance account is chosen from
+    the organisation's chart (its current liabilities)."""
 
-    def __init__(self, connection: XeroConnection, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        connection: XeroConnection,
+        chart: list[ChartAccount],
+        parent: QWidget | None = None,
+        *,
+        chart_note: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Xero accounts")
+        self.setMinimumWidth(520)
         self.income = QLineEdit(connection.income_account_code)
         self.bank = QLineEdit(connection.bank_account_code)
         self.tax_type = QLineEdit(connection.tax_type)
+        self.advance = QComboBox()
+        self.advance.setObjectName("advanceAccount")
+        liabilities = [account for account in chart if account.is_current_liability]
+        for account in liabilities:
+            self.advance.addItem(account.label, account.code)
+        if not any(account.code == connection.advance_account_code for account in liabilities):
+            # Keep what is saved selectable, so saving other fields never changes it.
+            self.advance.insertItem(
+                0, f"{connection.advance_account_code} (saved)", connection.advance_account_code
+            )
+        self.advance.setCurrentIndex(_index_of(self.advance, connection.advance_account_code))
+        self.invoice_date = QComboBox()
+        self.invoice_date.setObjectName("invoiceDate")
+        for basis in InvoiceDateBasis:
+            self.invoice_date.addItem(basis.label, basis.value)
+        self.invoice_date.setCurrentIndex(
+            _index_of(self.invoice_date, connection.invoice_date_basis.value)
+        )
         form = QFormLayout()
         form.addRow("&Income account (invoice lines)", self.income)
         form.addRow("&Bank account (payments)", self.bank)
+        form.addRow("Income in &advance (unused credit)", self.advance)
         form.addRow("&Tax type", self.tax_type)
+        form.addRow("Invoices &dated", self.invoice_date)
+        self.problem = QLabel(
+            chart_note or xero_settings.advance_account_problem(connection, chart)
+        )
+        self.problem.setObjectName("accountProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b06000;")
+        self.problem.setVisible(bool(self.problem.text()))
         hint = QLabel(
-            "Codes as in Xero's chart of accounts. Health services are usually GST-free (EXEMPTOUTPUT)."
+            "Codes as in Xero's chart of accounts. Health services are usually GST-free "
+            "(EXEMPTOUTPUT). A pass or money on account is owed to the patient until used, "
+            "so it goes to a current liability; each session's share becomes income when "
+            "it is used. Dating invoices by the date of service puts income in the period "
+            "the service was given."
         )
         hint.setWordWrap(True)
         hint.setObjectName("xeroMuted")
@@ -153,8 +209,23 @@ class AccountMappingDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.problem)
         layout.addWidget(hint)
         layout.addWidget(buttons)
+
+    def advance_code(self) -> str:
+        return str(self.advance.currentData() or "")
+
+    def date_basis(self) -> InvoiceDateBasis:
+        return InvoiceDateBasis(str(self.invoice_date.currentData()))
+
+
+def _index_of(combo: QComboBox, value: str) -> int:
+    """Items carry `str` data; `findData` is not trusted with Qt's variant matching."""
+    for index in range(combo.count()):
+        if combo.itemData(index) == value:
+            return index
+    return 0
 
 
 class XeroPage(QWidget):
@@ -172,6 +243,8 @@ class XeroPage(QWidget):
         self.caller = caller
         self.xero_actions = actions or DesktopXeroActions(caller.ctx.database)
         self._task: BackgroundOp[object] | None = None
+        self._chart_task: BackgroundOp[list[ChartAccount]] | None = None
+        self.accounts_dialog: AccountMappingDialog | None = None
         self.status: XeroQueueStatus | None = None
 
         title = QLabel("Xero")
@@ -193,8 +266,8 @@ class XeroPage(QWidget):
         layout.addWidget(self._attention_table(), 1)
         self.empty = QLabel("Nothing needs attention. Anything Xero refuses shows up here.")
         self.empty.setObjectName("xeroEmpty")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.empty)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.empty, 1)
         footnote = QLabel(
             "A refused invoice or payment goes again by itself when it is edited; "
             "after fixing the cause in Xero, press Retry."
@@ -210,6 +283,8 @@ class XeroPage(QWidget):
     def _connection_card(self) -> QFrame:
         card = QFrame()
         card.setObjectName("xeroCard")
+        # As tall as its text: spare height goes to the table, or below it.
+        card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.dot = QLabel("●")
         self.dot.setObjectName("xeroDot")
         self.state = QLabel()
@@ -318,8 +393,10 @@ class XeroPage(QWidget):
             )
             self.connect_button.setText("Connect to Xero…")
         self.mapping.setText(
-            f"Invoices → account {connection.income_account_code} ({connection.tax_type})   ·   "
-            f"Payments → account {connection.bank_account_code}"
+            f"Invoices → account {connection.income_account_code} ({connection.tax_type}), "
+            f"dated by {connection.invoice_date_basis.label.lower()}   ·   "
+            f"Payments → account {connection.bank_account_code}   ·   "
+            f"Unused credit → account {connection.advance_account_code}"
         )
         connected = connection.state is ConnectionState.CONNECTED
         self.sync_button.setEnabled(connected and self._task is None)
@@ -377,20 +454,59 @@ class XeroPage(QWidget):
         self.refresh()
 
     def edit_accounts(self) -> None:
+        """Read the chart from Xero (off the GUI thread), then show the dialog."""
+        if self.status is None or self._task is not None:
+            return
+        connected = self.status.connection.state is ConnectionState.CONNECTED
+        if not connected:
+            self.open_accounts_dialog([], "Connect to Xero to choose from its chart of accounts.")
+            return
+        self.busy.setText("Reading the chart of accounts from Xero…")
+        self._chart_task = (
+            BackgroundOp(self.xero_actions.chart, parent=self, reports=(Exception,))
+            .success(self.open_accounts_dialog)
+            .failure(
+                lambda exc: self.open_accounts_dialog(
+                    [], f"Xero's chart could not be read ({exc}); the saved codes are kept."
+                )
+            )
+            .run()
+        )
+
+    def open_accounts_dialog(self, chart: list[ChartAccount], note: str = "") -> None:
+        self.busy.setText("")
         if self.status is None:
             return
-        dialog = AccountMappingDialog(self.status.connection, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        self.save_accounts(dialog.income.text(), dialog.bank.text(), dialog.tax_type.text())
+        dialog = AccountMappingDialog(self.status.connection, chart, self, chart_note=note)
+        dialog.accepted.connect(
+            lambda: self.save_accounts(
+                dialog.income.text(),
+                dialog.bank.text(),
+                dialog.tax_type.text(),
+                advance=dialog.advance_code(),
+                date_basis=dialog.date_basis(),
+            )
+        )
+        self.accounts_dialog = dialog
+        dialog.open()
 
-    def save_accounts(self, income: str, bank: str, tax_type: str) -> None:
+    def save_accounts(
+        self,
+        income: str,
+        bank: str,
+        tax_type: str,
+        *,
+        advance: str | None = None,
+        date_basis: InvoiceDateBasis | None = None,
+    ) -> None:
         changes = self.caller.call(
             lambda: xero_settings.set_account_mapping(
                 self.caller.ctx,
                 income_account_code=income,
                 bank_account_code=bank,
                 tax_type=tax_type,
+                advance_account_code=advance,
+                invoice_date_basis=date_basis,
             )
         )
         if changes is not None:

@@ -54,6 +54,16 @@ def add_xero_commands(commands: Any, open_database: OpenDatabase) -> None:
     accounts.add_argument("--income", metavar="CODE", help="income account for invoice lines")
     accounts.add_argument("--bank", metavar="CODE", help="bank account payments go into")
     accounts.add_argument("--tax-type", metavar="TYPE", help="tax type, e.g. EXEMPTOUTPUT")
+    accounts.add_argument(
+        "--advance",
+        metavar="CODE",
+        help="income-in-advance account (a current liability) for passes and money on account",
+    )
+    accounts.add_argument(
+        "--invoice-date",
+        choices=("service", "raised"),
+        help="date invoices carry in Xero: the date of service (default) or the date raised",
+    )
     accounts.set_defaults(handler=partial(_guarded, _accounts, open_database))
 
     sync = actions.add_parser("sync", help="send what is waiting for Xero")
@@ -131,7 +141,9 @@ def _status(database: Database, _args: argparse.Namespace) -> int:
     )
     _say(
         f"Accounts:  income {connection.income_account_code}, payments "
-        f"{connection.bank_account_code}{payment_accounts}, tax {connection.tax_type}"
+        f"{connection.bank_account_code}{payment_accounts}, tax {connection.tax_type}, "
+        f"unused credit {connection.advance_account_code}; invoices dated by "
+        f"{connection.invoice_date_basis.label.lower()}"
     )
     done = status.counts.get(JobState.DONE, 0)
     _say(
@@ -181,19 +193,23 @@ def _connect(database: Database, args: argparse.Namespace) -> int:
 
 
 def _accounts(database: Database, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from desktop.services import xero_settings
+    from desktop.xero.chart import read_chart
     from desktop.xero.worker import build_channel
 
     ctx = _context(database)
     connection = xero_settings.get_connection(ctx)
     api = build_channel(database).api
-    accounts = api.call("get_accounts").accounts or []
+    chart = read_chart(api)
     tax_types = {str(t.tax_type) for t in api.call("get_tax_rates").tax_rates or []}
-    codes = {str(a.code): a for a in accounts if a.code}
-    if args.income or args.bank or args.tax_type:
+    codes = {account.code for account in chart}
+    if args.income or args.bank or args.tax_type or args.advance or args.invoice_date:
         income = args.income or connection.income_account_code
         bank = args.bank or connection.bank_account_code
         tax = args.tax_type or connection.tax_type
+        advance = args.advance or connection.advance_account_code
         problems = [
             f"no account {code} in {connection.tenant_name}"
             for code in (income, bank)
@@ -201,19 +217,35 @@ def _accounts(database: Database, args: argparse.Namespace) -> int:
         ]
         if tax not in tax_types:
             problems.append(f"no tax type {tax}")
+        advance_problem = xero_settings.advance_account_problem(
+            replace(connection, advance_account_code=advance), chart
+        )
+        if advance_problem:
+            problems.append(advance_problem)
         if problems:
             sys.stderr.write(f"frontdesk: error: {'; '.join(problems)}\n")
             return EXIT_FAILURE
+        basis = xero_settings.InvoiceDateBasis(args.invoice_date or connection.invoice_date_basis)
         xero_settings.set_account_mapping(
-            ctx, income_account_code=income, bank_account_code=bank, tax_type=tax
+            ctx,
+            income_account_code=income,
+            bank_account_code=bank,
+            tax_type=tax,
+            advance_account_code=advance,
+            invoice_date_basis=basis,
         )
-        _say(f"Invoices go to {income} ({tax}); payments into {bank}.")
+        _say(
+            f"Invoices go to {income} ({tax}), dated by {basis.label.lower()}; payments into "
+            f"{bank}; unused credit to {advance}."
+        )
         return 0
-    for account in accounts:
-        kind = str(account.type).removeprefix("AccountType.")
-        if kind in ("REVENUE", "SALES", "OTHERINCOME", "BANK"):
-            _say(f"  {account.code:>6}  {kind:<8} {account.name}")
+    for account in chart:
+        if account.kind in ("REVENUE", "SALES", "OTHERINCOME", "BANK", "CURRLIAB"):
+            _say(f"  {account.code:>6}  {account.kind:<8} {account.name}")
     _say(f"Tax types: {', '.join(sorted(tax_types))}")
+    problem = xero_settings.advance_account_problem(connection, chart)
+    if problem:
+        _say(f"Check: {problem}")
     return 0
 
 

@@ -7,7 +7,8 @@
   Reference (and CreditNoteNumber) is the lot's number, FDC-000012, so a retry looks
   it up before creating it again.
 * `xero.allocation`: one application of credit to one session's invoice,
-  `PUT /{Prepayments|Overpayments|CreditNotes}/{id}/Allocations`. Its AllocationID is
+  `PUT /{Prepayments|Overpayments|CreditNotes}/{id}/Allocations`; the uses of one
+  credit due together go in one call. Its AllocationID is
   kept the moment Xero answers; a retry that may have landed reads the credit's
   allocations and adopts the one for this invoice. `live: false` removes it
   (`DELETE .../Allocations/{AllocationID}`), e.g. before the invoice is voided.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +53,7 @@ from desktop.services.xero_settings import XeroConnection
 from desktop.store.credit_models import CreditApplicationRow, CreditLotRow, CreditRefundRow
 from desktop.store.database import Database
 from desktop.xero import documents
-from desktop.xero.delivery import XeroDelivery, batch_key, sends
+from desktop.xero.delivery import XeroDelivery, batch_key, chunks, sends
 from desktop.xero.errors import XeroNotFound, XeroRefused, XeroReplyUnreadable
 from desktop.xero.jobs.common import item_errors
 from desktop.xero.jobs.contacts import contact_id_for
@@ -187,18 +189,34 @@ def find_credit(delivery: XeroDelivery, kind: str, number: str) -> str | None:
 def send_credits(
     delivery: XeroDelivery, jobs: list[OutboxJob]
 ) -> Iterator[tuple[OutboxJob, Outcome]]:
+    """Prepayments and overpayments go many to one `PUT /BankTransactions`, credit
+    notes many to one `PUT /CreditNotes`, like invoices."""
+    bank: list[tuple[OutboxJob, str]] = []
+    notes: list[tuple[OutboxJob, str]] = []
     for job in jobs:
-        yield from _refused(job, _send_credit, delivery)
+        try:
+            prepared = _prepare_credit(delivery, job)
+        except XeroRefused as exc:
+            yield job, Refused(str(exc))
+            continue
+        if isinstance(prepared, str):
+            (notes if job.payload["xero_kind"] == "creditnote" else bank).append((job, prepared))
+        else:
+            yield job, prepared
+    for part in chunks(bank, delivery.batch_size):
+        yield from _make_bank_credits(delivery, list(part))
+    for part in chunks(notes, delivery.batch_size):
+        yield from _make_credit_notes(delivery, list(part))
 
 
-def _send_credit(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+def _prepare_credit(delivery: XeroDelivery, job: OutboxJob) -> Outcome | str:
+    """The outcome when there is nothing to create, else the contact to create it for."""
     payload = job.payload
     links = _links(delivery)
     lot_id = uuid.UUID(payload["lot_id"])
-    kind = payload["xero_kind"]
     known = job.result.get("xero_credit_id") or links.credit_id(lot_id)
     if not known and delivery.links.may_exist(job):
-        known = find_credit(delivery, kind, payload["number"])
+        known = find_credit(delivery, payload["xero_kind"], payload["number"])
     if known:
         links.set_credit_id(lot_id, str(known))
         return Delivered({"xero_credit_id": str(known)})
@@ -207,66 +225,84 @@ def _send_credit(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
     )
     if contact_id is None:
         return TryAgain("The patient is not in Xero yet.")
+    return contact_id
+
+
+def _make_bank_credits(
+    delivery: XeroDelivery, new: list[tuple[OutboxJob, str]]
+) -> Iterator[tuple[OutboxJob, Outcome]]:
     connection = delivery.connection
-    delivery.links.mark_sending([job])
-    if kind == "creditnote":
-        notes = CreditNotes(
-            credit_notes=[
-                CreditNote(
-                    type="ACCRECCREDIT",
-                    contact=Contact(contact_id=contact_id),
-                    date=documents.day(payload["date"]),
-                    status="AUTHORISED",
-                    line_amount_types=LineAmountTypes.INCLUSIVE,
-                    # A credit note gives back income already earned: it reduces income.
-                    line_items=[_line(payload, connection, connection.income_account_code)],
-                    credit_note_number=payload["number"],
-                    reference=payload["number"],
-                )
-            ]
-        )
-        answer = delivery.api.call(
-            "create_credit_notes",
-            credit_notes=notes,
-            summarize_errors=False,
-            idempotency_key=batch_key([job], "", notes),
-        )
-        item = answer.credit_notes[0]
-        errors = item_errors(item)
-        if errors:
-            return Refused("; ".join(errors))
-        xero_id = str(item.credit_note_id)
-    else:
-        body = BankTransactions(
-            bank_transactions=[
-                BankTransaction(
-                    type="RECEIVE-PREPAYMENT" if kind == "prepayment" else "RECEIVE-OVERPAYMENT",
-                    contact=Contact(contact_id=contact_id),
-                    bank_account=Account(code=connection.account_for(payload["method"])),
-                    date=documents.day(payload["date"]),
-                    reference=payload["number"],
-                    status="AUTHORISED",
-                    line_amount_types=LineAmountTypes.INCLUSIVE,
-                    # Money for sessions not given yet is owed to the patient: a
-                    # liability until each session's allocation turns it into income.
-                    line_items=[_line(payload, connection, connection.advance_account_code)],
-                )
-            ]
-        )
-        answer = delivery.api.call(
-            "create_bank_transactions",
-            bank_transactions=body,
-            summarize_errors=False,
-            idempotency_key=batch_key([job], "", body),
-        )
-        item = answer.bank_transactions[0]
-        errors = item_errors(item)
-        if errors:
-            return Refused("; ".join(errors))
-        xero_id = str(item.prepayment_id if kind == "prepayment" else item.overpayment_id)
-    delivery.remember(job, xero_credit_id=xero_id)
-    links.set_credit_id(lot_id, xero_id)
-    return Delivered({"xero_credit_id": xero_id})
+    jobs = [job for job, _contact in new]
+    delivery.links.mark_sending(jobs)
+    body = BankTransactions(
+        bank_transactions=[
+            BankTransaction(
+                type="RECEIVE-PREPAYMENT"
+                if job.payload["xero_kind"] == "prepayment"
+                else "RECEIVE-OVERPAYMENT",
+                contact=Contact(contact_id=contact_id),
+                bank_account=Account(code=connection.account_for(job.payload["method"])),
+                date=documents.day(job.payload["date"]),
+                reference=job.payload["number"],
+                status="AUTHORISED",
+                line_amount_types=LineAmountTypes.INCLUSIVE,
+                # Money for sessions not given yet is owed to the patient: a
+                # liability until each session's allocation turns it into income.
+                line_items=[_line(job.payload, connection, connection.advance_account_code)],
+            )
+            for job, contact_id in new
+        ]
+    )
+    answer = delivery.api.call(
+        "create_bank_transactions",
+        bank_transactions=body,
+        summarize_errors=False,
+        idempotency_key=batch_key(jobs, "", body),
+    )
+    for job, item in zip(jobs, answer.bank_transactions, strict=True):
+        found = item.prepayment_id if job.payload["xero_kind"] == "prepayment" else None
+        yield job, _credit_made(delivery, job, item, found or item.overpayment_id)
+
+
+def _make_credit_notes(
+    delivery: XeroDelivery, new: list[tuple[OutboxJob, str]]
+) -> Iterator[tuple[OutboxJob, Outcome]]:
+    connection = delivery.connection
+    jobs = [job for job, _contact in new]
+    delivery.links.mark_sending(jobs)
+    body = CreditNotes(
+        credit_notes=[
+            CreditNote(
+                type="ACCRECCREDIT",
+                contact=Contact(contact_id=contact_id),
+                date=documents.day(job.payload["date"]),
+                status="AUTHORISED",
+                line_amount_types=LineAmountTypes.INCLUSIVE,
+                # A credit note gives back income already earned: it reduces income.
+                line_items=[_line(job.payload, connection, connection.income_account_code)],
+                credit_note_number=job.payload["number"],
+                reference=job.payload["number"],
+            )
+            for job, contact_id in new
+        ]
+    )
+    answer = delivery.api.call(
+        "create_credit_notes",
+        credit_notes=body,
+        summarize_errors=False,
+        idempotency_key=batch_key(jobs, "", body),
+    )
+    for job, item in zip(jobs, answer.credit_notes, strict=True):
+        yield job, _credit_made(delivery, job, item, item.credit_note_id)
+
+
+def _credit_made(delivery: XeroDelivery, job: OutboxJob, item: Any, xero_id: Any) -> Outcome:
+    errors = item_errors(item)
+    if errors:
+        return Refused("; ".join(errors))
+    delivery.remember(job, xero_credit_id=str(xero_id))
+    _links(delivery).set_credit_id(uuid.UUID(job.payload["lot_id"]), str(xero_id))
+    return Delivered({"xero_credit_id": str(xero_id)})
 
 
 # --------------------------------------------------------------------------- allocations
@@ -297,15 +333,38 @@ def _find_allocation(
     return None
 
 
+@dataclass(frozen=True)
+class _NewAllocation:
+    """An allocation ready to be made: its credit and invoice are in Xero."""
+
+    job: OutboxJob
+    kind: str
+    credit_id: str
+    invoice_xero_id: str
+
+
 @sends(XERO_ALLOCATION)
 def send_allocations(
     delivery: XeroDelivery, jobs: list[OutboxJob]
 ) -> Iterator[tuple[OutboxJob, Outcome]]:
+    """Several uses of one credit go in one `PUT .../Allocations` (Xero takes a list)."""
+    new: dict[tuple[str, str], list[_NewAllocation]] = {}
     for job in jobs:
-        yield from _refused(job, _send_allocation, delivery)
+        try:
+            prepared = _prepare_allocation(delivery, job)
+        except XeroRefused as exc:
+            yield job, Refused(str(exc))
+            continue
+        if isinstance(prepared, _NewAllocation):
+            new.setdefault((prepared.kind, prepared.credit_id), []).append(prepared)
+        else:
+            yield job, prepared
+    for (kind, credit_id), group in new.items():
+        for part in chunks(group, delivery.batch_size):
+            yield from _make_allocations(delivery, kind, credit_id, list(part))
 
 
-def _send_allocation(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+def _prepare_allocation(delivery: XeroDelivery, job: OutboxJob) -> Outcome | _NewAllocation:
     payload = job.payload
     links = _links(delivery)
     application_id = uuid.UUID(payload["application_id"])
@@ -329,14 +388,22 @@ def _send_allocation(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
             delivery.remember(job, xero_allocation_id=found)
             links.set_allocation_id(application_id, found)
             return Delivered({"xero_allocation_id": found})
-    delivery.links.mark_sending([job])
+    return _NewAllocation(job, kind, credit_id, invoice_xero_id)
+
+
+def _make_allocations(
+    delivery: XeroDelivery, kind: str, credit_id: str, new: list[_NewAllocation]
+) -> Iterator[tuple[OutboxJob, Outcome]]:
+    jobs = [entry.job for entry in new]
+    delivery.links.mark_sending(jobs)
     body = Allocations(
         allocations=[
             Allocation(
-                invoice=Invoice(invoice_id=invoice_xero_id),
-                amount=documents.amount(payload["amount_cents"]),
-                date=documents.day(payload["date"]),
+                invoice=Invoice(invoice_id=entry.invoice_xero_id),
+                amount=documents.amount(entry.job.payload["amount_cents"]),
+                date=documents.day(entry.job.payload["date"]),
             )
+            for entry in new
         ]
     )
     answer = delivery.api.call(
@@ -344,16 +411,18 @@ def _send_allocation(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
         **{_ID_ARG[kind]: credit_id},
         allocations=body,
         summarize_errors=False,
-        idempotency_key=batch_key([job], "", body),
+        idempotency_key=batch_key(jobs, "", body),
     )
-    item = answer.allocations[0]
-    errors = item_errors(item)
-    if errors:
-        return Refused("; ".join(errors))
-    xero_id = str(item.allocation_id)
-    delivery.remember(job, xero_allocation_id=xero_id)
-    links.set_allocation_id(application_id, xero_id)
-    return Delivered({"xero_allocation_id": xero_id})
+    links = _links(delivery)
+    for job, item in zip(jobs, answer.allocations, strict=True):
+        errors = item_errors(item)
+        if errors:
+            yield job, Refused("; ".join(errors))
+            continue
+        xero_id = str(item.allocation_id)
+        delivery.remember(job, xero_allocation_id=xero_id)
+        links.set_allocation_id(uuid.UUID(job.payload["application_id"]), xero_id)
+        yield job, Delivered({"xero_allocation_id": xero_id})
 
 
 def _remove_allocation(

@@ -191,3 +191,23 @@ def test_editing_an_invoice_paid_from_credit_keeps_it_paid_in_xero(
         ("FDC-000001-A1", False),
         ("FDC-000001-A2", True),
     ]
+
+
+def test_a_days_credit_goes_in_few_calls(xero: ConnectedClinic) -> None:
+    """Issue 13, fewer calls: packages share one PUT /BankTransactions, and the uses
+    of one credit share one PUT .../Allocations."""
+    clinic, ctx = xero.clinic, xero.ctx
+    package = pilates_pass(ctx, clinic, sessions=10)
+    lot = sell(ctx, clinic, package, patient=0)
+    sell(ctx, clinic, package, patient=1)
+    invoices = [invoice_class(ctx, clinic, book_class(ctx, clinic, week)) for week in range(3)]
+    xero.sync_until_quiet()
+
+    [bank] = xero.fake.requests_to("/BankTransactions", "PUT")
+    assert len(bank.json["BankTransactions"]) == 2
+    [allocations] = xero.fake.requests_to("/Allocations", "PUT")
+    assert len(allocations.json["Allocations"]) == 3
+    for invoice in invoices:
+        in_xero = xero.fake.invoice_by_number(invoice.number)
+        assert in_xero is not None and in_xero.status == "PAID"
+    assert _prepayment_credit(xero, lot.id) == Decimal("315.00")

@@ -77,6 +77,9 @@ def fake(_openapi_loaded: None) -> Iterator[XeroFake]:
         xero.stop()
     assert not xero.server_errors, f"the Xero fake crashed: {xero.server_errors[0]!r}"
     xero.assert_no_schema_violations()
+    # Xero has it but the fake does not: the test would pass on a made-up answer.
+    unhandled = [f"{r.method} {r.path}" for r in xero.unhandled_requests]
+    assert not unhandled, f"calls the Xero fake does not implement: {unhandled}"
 
 
 def endpoints_for(fake: XeroFake) -> XeroEndpoints:

@@ -134,4 +134,18 @@ def test_accounts_are_checked_against_the_organisation(cli_clinic: ConnectedClin
     assert error == "frontdesk: error: no account 999 in Frontdesk Test Clinic"
     ok = frontdesk(xero.database, xero.fake, tokens, "accounts", "--income", "260", "--bank", "091")
     assert ok.returncode == 0, ok.stderr
-    assert "Invoices go to 260 (EXEMPTOUTPUT); payments into 091." in ok.stdout
+    assert (
+        "Invoices go to 260 (EXEMPTOUTPUT), dated by date of service; payments into 091; "
+        "unused credit to 835." in ok.stdout
+    )
+    # Unused credit is owed to the patient: only a current liability will do.
+    error = one_line_error(
+        frontdesk(xero.database, xero.fake, tokens, "accounts", "--advance", "260")
+    )
+    assert "Account 260 — Other Revenue is not a current liability" in error
+    ok = frontdesk(
+        xero.database, xero.fake, tokens, "accounts", "--advance", "820", "--invoice-date", "raised"
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "dated by date raised" in ok.stdout and "unused credit to 820" in ok.stdout
+    assert "income 260" in frontdesk(xero.database, xero.fake, tokens, "status").stdout

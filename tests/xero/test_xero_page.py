@@ -11,12 +11,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from desktop.domain.outbox import JobState
+from desktop.services import xero_settings
 from desktop.services.outbox_dispatch import DrainReport
+from desktop.services.xero_settings import ChartAccount, InvoiceDateBasis
 from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.xero_page import XeroPage, xero_badge_text
+from desktop.xero.chart import read_chart
+from tests.helpers.background import settle
 from tests.xero.conftest import ConnectedClinic
 from tests.xero.helpers import invoiced, paid
 
@@ -43,6 +47,9 @@ class FakeClockActions:
 
     def sync_now(self) -> DrainReport:
         return self.xero.sync_until_quiet()
+
+    def chart(self) -> list[ChartAccount]:
+        return read_chart(self.xero.channel.api)
 
 
 def _page(qtbot, xero: ConnectedClinic, errors: list[str]) -> XeroPage:
@@ -121,3 +128,58 @@ def test_account_mapping_is_saved_from_the_page(
     assert "account 091" in page.mapping.text()
     page.save_accounts("", "091", "OUTPUT")
     assert errors == ["Choose the income account for Xero."]
+
+
+def test_income_in_advance_is_chosen_from_the_organisations_chart(
+    qtbot, xero: ConnectedClinic, errors: list[str], tmp_path: Path
+) -> None:
+    """Issue 12/13: Settings ▸ Xero ▸ Accounts offers the chart's current liabilities."""
+    xero.fake.add_account(code="2350", name="Unearned session income", type="CURRLIAB")
+    xero.fake.add_account(code="2360", name="Pass sales not yet used", type="CURRLIAB")
+    page = _page(qtbot, xero, errors)
+    page.resize(1366, 768)
+    page.accounts_button.click()
+    settle(qtbot)
+    dialog = page.accounts_dialog
+    assert dialog is not None
+    offered = [dialog.advance.itemData(i) for i in range(dialog.advance.count())]
+    assert offered == ["2350", "2360", "800", "820", "835"]  # current liabilities only
+    assert dialog.advance_code() == "835"  # the default, as saved
+    assert not dialog.problem.isVisible()
+    dialog.grab().save(str(tmp_path / "xero-accounts.png"))
+
+    dialog.advance.setCurrentIndex(offered.index("2360"))
+    dialog.invoice_date.setCurrentIndex(1)
+    dialog.accept()
+
+    connection = xero_settings.get_connection(xero.ctx)
+    assert connection.advance_account_code == "2360"
+    assert connection.invoice_date_basis is InvoiceDateBasis.RAISED
+    assert connection.income_account_code == "200"  # untouched
+    assert "Unused credit → account 2360" in page.mapping.text()
+    page.grab().save(str(tmp_path / "xero-page.png"))
+    assert errors == []
+
+
+def test_a_saved_account_missing_from_the_chart_is_flagged(
+    qtbot, xero: ConnectedClinic, errors: list[str]
+) -> None:
+    _change_advance(xero, "836")
+    page = _page(qtbot, xero, errors)
+    page.refresh()
+    page.accounts_button.click()
+    settle(qtbot)
+    dialog = page.accounts_dialog
+    assert dialog is not None
+    assert dialog.advance_code() == "836"  # kept, not silently replaced
+    assert "has no account 836" in dialog.problem.text()
+
+
+def _change_advance(xero: ConnectedClinic, code: str) -> None:
+    xero_settings.set_account_mapping(
+        xero.ctx,
+        income_account_code="200",
+        bank_account_code="090",
+        tax_type="EXEMPTOUTPUT",
+        advance_account_code=code,
+    )

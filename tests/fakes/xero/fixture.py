@@ -42,6 +42,9 @@ def xero_fake(_xero_openapi_loaded: None) -> Iterator[XeroFake]:
         yield fake
     finally:
         fake.stop()
+    unhandled = [f"{r.method} {r.path}" for r in fake.unhandled_requests]
+    if unhandled:
+        pytest.fail(f"calls the Xero fake does not implement: {unhandled}")
     errors = fake.server_errors
     if errors:
         pytest.fail(f"XeroFake raised while serving: {errors[0]!r}")

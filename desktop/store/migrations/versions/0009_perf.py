@@ -2,7 +2,7 @@
 triggers use that to look back only 12 hours instead of over the whole history.
 
 Revision ID: 0009_perf
-Revises: 0008_xero
+Revises: 0009_sms
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ from desktop.store.migrations.calendar_rules_sql import (
 )
 
 revision = "0009_perf"
-down_revision = "0008_xero"
+down_revision = "0009_sms"
 branch_labels = None
 depends_on = None
 
