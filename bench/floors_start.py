@@ -3,6 +3,8 @@
     python bench/floors_start.py bare                    a bare PySide6 QMainWindow (the floor)
     python bench/floors_start.py signin URL              `frontdesk run` up to the sign-in dialog
     python bench/floors_start.py calendar URL USER PASS  ... signed in, the week painted
+    python bench/floors_start.py exit URL USER PASS      ... then quit: prints QUIT, and
+                                                         ATEXIT after the last atexit handler
 
 The Frontdesk runs go through `desktop.cli.main(["run"])` itself; a 5 ms timer
 watches for the screen, paints it once (grab), reports and ends the process.
@@ -38,6 +40,10 @@ def frontdesk(mode: str, url: str, user: str = "", password: str = "") -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    if mode == "exit":  # registered first, so it runs after every other atexit handler
+        import atexit
+
+        atexit.register(lambda: print("ATEXIT", flush=True))
     app = QApplication(sys.argv)
     submitted = False
 
@@ -59,6 +65,10 @@ def frontdesk(mode: str, url: str, user: str = "", password: str = "") -> None:
             scene = getattr(getattr(widget, "calendar", None), "scene", None)
             if widget.isVisible() and scene is not None and runner().idle():
                 widget.grab()
+                if mode == "exit":
+                    print("QUIT", flush=True)
+                    QApplication.quit()
+                    return
                 painted()
 
     timer = QTimer()
