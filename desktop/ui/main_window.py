@@ -45,7 +45,6 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
-from desktop.ui.messaging.settings_page import MessagingSettingsPage
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.preferences import Preferences
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
     from desktop.services.reconcile import Reconciliation
     from desktop.ui.credit.reconciliation_view import ReconciliationView
     from desktop.ui.import_dialog import ImportDialog
+    from desktop.ui.messaging.settings_page import MessagingSettingsPage
     from desktop.ui.settings.packages_page import PackagesPage
     from desktop.ui.sync.conflicts_dialog import ConflictsDialog
 
@@ -516,6 +516,8 @@ class MainWindow(QMainWindow):
     def open_messaging(self) -> MessagingSettingsPage:
         """Reminder templates and schedule, email and SMS gateway settings, SMS credit."""
         if self.messaging_page is None:
+            from desktop.ui.messaging.settings_page import MessagingSettingsPage
+
             clinic = calendar.main_clinic(self.ctx)
             page = MessagingSettingsPage(self.caller, clinic)
             self.messaging_page = self._own_window(page, "Reminders and SMS")
