@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.takings import Takings, TakingsRow, day_takings
-from desktop.services.takings_files import write_takings_csv, write_takings_pdf
 from desktop.ui import operations
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.export_actions import ExportQuestions, _day, date_edit
@@ -149,10 +148,16 @@ class TakingsDialog(QDialog):
 
     # --- saving -----------------------------------------------------------------------
 
+    # The writers load reportlab: imported when saving, not when the window opens.
+
     def save_pdf(self) -> Path | None:
+        from desktop.services.takings_files import write_takings_pdf
+
         return self._save("PDF files (*.pdf)", "pdf", write_takings_pdf)
 
     def save_csv(self) -> Path | None:
+        from desktop.services.takings_files import write_takings_csv
+
         return self._save("CSV files (*.csv)", "csv", write_takings_csv)
 
     def _save(
