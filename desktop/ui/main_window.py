@@ -501,6 +501,8 @@ class MainWindow(QMainWindow):
     def open_takings(self) -> TakingsDialog:
         """The money taken on the day shown (a practitioner sees only their own)."""
         dialog = TakingsDialog(self.caller, self.calendar.period.anchor, self)
+        # Closed is gone: a hidden one would go on reloading at every payment.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.changes import Changes
 from desktop.services.takings import Takings, TakingsRow, day_takings
 from desktop.ui import operations
 from desktop.ui.background_ops import BackgroundOp
@@ -82,6 +83,8 @@ class TakingsDialog(QDialog):
         self.resize(760, 560)
         self.first.dateChanged.connect(self._first_changed)
         self.last.dateChanged.connect(lambda _d: self.load())
+        # A payment taken while the window is open shows up in it.
+        caller.bus.changed.connect(self._changed)
         self.load()
 
     def _table(self, first: str) -> QTableWidget:
@@ -102,6 +105,10 @@ class TakingsDialog(QDialog):
         if self.last.date() < value:
             self.last.setDate(value)  # which loads
         else:
+            self.load()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.billing:
             self.load()
 
     def period(self) -> tuple[date, date]:

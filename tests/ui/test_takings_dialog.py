@@ -12,6 +12,7 @@ from desktop.domain.billing import PaymentMethod, Tender
 from desktop.domain.money import Money
 from desktop.domain.roles import Actor, Role
 from desktop.services import billing, booking
+from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.export_actions import ExportQuestions
@@ -23,7 +24,12 @@ from tests.ui.calendar_support import open_window
 
 
 def _paid_consult(
-    ctx: ServiceContext, clinic: ClinicFixture, practitioner_index: int, cents: int, method
+    ctx: ServiceContext,
+    clinic: ClinicFixture,
+    practitioner_index: int,
+    cents: int,
+    method: PaymentMethod,
+    hour: int = 9,
 ) -> None:
     who = (clinic.alice, clinic.bob)[practitioner_index]
     booked = booking.book_appointment(
@@ -32,7 +38,7 @@ def _paid_consult(
             clinic.clinic.id,
             who.id,
             clinic.consult.id,
-            clinic.at(9 + practitioner_index),
+            clinic.at(hour + practitioner_index),
             patient_id=clinic.patients[practitioner_index].id,
         ),
     )
@@ -88,6 +94,12 @@ def test_takings_from_the_file_menu_shows_and_saves(
     settle(qtbot)
     assert out_pdf.read_bytes().startswith(b"%PDF")
     assert f"Saved to {out_pdf}" in dialog.summary.text()
+
+    # Money taken while the window is open shows up without reopening it.
+    _paid_consult(local_ctx, clinic, 1, 4450, PaymentMethod.CASH, hour=14)
+    window.bus.publish(Changes(billing=True))
+    settle(qtbot)
+    assert "Cash the drawer should hold: <b>$134.50</b>" in dialog.summary.text()
     assert errors == []
 
 
