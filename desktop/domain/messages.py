@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import difflib
 import enum
-import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop.domain import fields
+from desktop.domain import fields, phones
 from desktop.domain.clinic_time import require_utc, to_local
 from desktop.domain.errors import InvalidInput
 from desktop.domain.outbox import Channel
@@ -217,25 +216,9 @@ def _length(encoding: SmsEncoding, widths: list[int], single: int, part: int) ->
 
 # --------------------------------------------------------------------------- addresses
 
-_PHONE_NOISE = re.compile(r"[\s().\-]")
-_AU_MOBILE = re.compile(r"^(?:\+?61|0)(4\d{8})$")
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-
-
-def sms_number(phone: str) -> str | None:
-    """A mobile number in E.164 form (+61412345678), or None when it cannot take SMS.
-
-    Australian numbers are read as typed (0412 345 678, +61 412 345 678); a landline
-    (02 9555 1234) cannot receive SMS. Other countries' numbers must be written with
-    their + prefix.
-    """
-    compact = _PHONE_NOISE.sub("", phone)
-    local = _AU_MOBILE.match(compact)
-    if local:
-        return f"+61{local.group(1)}"
-    if compact.startswith("+") and not compact.startswith("+61") and _E164.match(compact):
-        return compact
-    return None
+# Phone numbers are read by `phonenumbers` (desktop.domain.phones); kept here by name
+# for the callers that ask whether a patient can be texted.
+sms_number = phones.sms_number
 
 
 def is_email_address(text: str) -> bool:

@@ -19,6 +19,7 @@ from desktop.domain.errors import (
 from desktop.domain.hours import WeeklyHours
 
 LONGEST_APPOINTMENT = timedelta(hours=12)
+TOO_LONG = "An appointment cannot be longer than 12 hours."
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ def ensure_time_range(starts_at: datetime, ends_at: datetime) -> tuple[datetime,
     if end <= start:
         raise InvalidInput("The appointment must end after it starts.")
     if end - start > LONGEST_APPOINTMENT:
-        raise InvalidInput("An appointment cannot be longer than 12 hours.")
+        raise InvalidInput(TOO_LONG)
     fields.ensure_appointment_time(start)
     fields.ensure_appointment_time(end)
     return start, end

@@ -13,7 +13,7 @@ import string
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from desktop.store.database import Database
@@ -44,7 +44,11 @@ def register_desk(database: Database, replica_id: uuid.UUID, name: str, now: dat
             return found.code
         count = int(session.execute(select(func.count()).select_from(SyncDeskRow)).scalar_one())
         code = desk_code(count)
-        session.add(SyncDeskRow(replica_id=replica_id, code=code, name=name, registered_at=now))
+        session.add(
+            SyncDeskRow(
+                replica_id=replica_id, code=code, name=name, registered_at=now, acked_cursor=0
+            )
+        )
         session.commit()
         return code
 
@@ -57,3 +61,14 @@ def code_of(session: Session, replica_id: uuid.UUID) -> str | None:
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SELECT pg_advisory_xact_lock({_DESK_LOCK})"))
+
+
+def note_pulled(database: Database, replica_id: uuid.UUID, since: int, now: datetime) -> None:
+    """The desk asked for changes after `since`: it holds everything up to there."""
+    with database.write_session() as session:
+        session.execute(
+            update(SyncDeskRow)
+            .where(SyncDeskRow.replica_id == replica_id)
+            .values(acked_cursor=func.greatest(SyncDeskRow.acked_cursor, since), last_seen_at=now)
+        )
+        session.commit()

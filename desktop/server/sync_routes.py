@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from desktop.server.apply import Mutation, Outcome
 from desktop.server.change_log import current_rows, read_changes
-from desktop.server.errors import ERROR_RESPONSES
+from desktop.server.desks import note_pulled
+from desktop.server.errors import ERROR_RESPONSES, ApiError
 from desktop.server.guards import Context, SignedInActor, rate_limited
 from desktop.server.schemas import (
     ChangesResponse,
@@ -22,6 +23,8 @@ from desktop.server.schemas import (
     RowsRequest,
     RowsResponse,
 )
+from desktop.server.trim import trim_if_due, trimmed_through
+from desktop.store.types import utc_now
 
 router = APIRouter(
     prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES, dependencies=[Depends(rate_limited)]
@@ -85,8 +88,22 @@ def changes(
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     total: Annotated[bool, Query(description="also count all changes after `since`")] = False,
+    replica_id: Annotated[
+        uuid.UUID | None, Query(description="the desk asking (it has every change up to `since`)")
+    ] = None,
 ) -> Response:
+    if replica_id is not None:
+        note_pulled(context.database, replica_id, since, utc_now())
+    if 0 < since < trimmed_through(context.database):
+        raise ApiError(
+            410,
+            "resync_required",
+            "Deletions this desk has not seen were trimmed from the log; download the clinic "
+            "again (from change 0).",
+        )
     page = read_changes(context.database, since, limit, total)
+    if not page.has_more:
+        trim_if_due(context.database, utc_now())
     body = {"changes": page.changes, "next": page.next, "has_more": page.has_more}
     body["total"] = page.total
     # Pages are large (a first sync reads them all) and built from encoded rows

@@ -7,12 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import raiseload
 
 from desktop.domain.appointments import Appointment, AppointmentType
 from desktop.domain.errors import NotFound
 from desktop.domain.people import Clinic, Practitioner
-from desktop.domain.rules import LONGEST_APPOINTMENT
 from desktop.services.context import ServiceContext
 from desktop.store import queries
 from desktop.store.mapping import (
@@ -34,7 +32,7 @@ def clinics(ctx: ServiceContext) -> list[Clinic]:
 def main_clinic(ctx: ServiceContext) -> Clinic:
     found = clinics(ctx)
     if not found:
-        raise NotFound("No clinic is set up yet. Run `frontdesk demo` or create one in Settings.")
+        raise NotFound("No clinic is set up yet: an administrator sets it up in Settings ▸ Clinic.")
     return found[0]
 
 
@@ -97,26 +95,8 @@ def appointments_in_view(
     ends_at: datetime,
     practitioner_ids: Sequence[uuid.UUID],
 ) -> list[Appointment]:
-    """What a calendar range shows: like `appointments_between`, fast on a long history.
-
-    No appointment is longer than `rules.LONGEST_APPOINTMENT`, so one that overlaps
-    the range starts at most that long before it; saying so lets the database walk
-    the (practitioner, starts_at) index over the range instead of every earlier year.
-    """
+    """What a calendar range shows: like `appointments_between`, fast on a long history
+    and thousands of rows (see `queries.calendar_view`)."""
     ctx.actor()
-    if not practitioner_ids:
-        return []
     with ctx.database.reading() as session:
-        query = (
-            select(AppointmentRow)
-            .where(
-                AppointmentRow.practitioner_id.in_(list(practitioner_ids)),
-                AppointmentRow.starts_at > starts_at - LONGEST_APPOINTMENT,
-                AppointmentRow.starts_at < ends_at,
-                AppointmentRow.ends_at > starts_at,
-            )
-            .order_by(AppointmentRow.starts_at)
-            # The practitioner is the column; loading them per row decodes their hours 2,000 times.
-            .options(raiseload(AppointmentRow.practitioner))
-        )
-        return [to_appointment(row) for row in session.execute(query).unique().scalars()]
+        return queries.calendar_view(session, starts_at, ends_at, practitioner_ids)

@@ -20,13 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.auth.passwords import Passwords
-from desktop.domain.appointments import AppointmentStatus, CancellationReason
+from desktop.domain.appointments import AppointmentKind, AppointmentStatus, CancellationReason
 from desktop.domain.clinic_time import clinic_zone, local_to_utc
 from desktop.domain.errors import InvalidInput
 from desktop.domain.hours import TimeWindow, WeeklyHours
+from desktop.domain.money import Money
 from desktop.domain.roles import Role
 from desktop.resources import resources_dir
+from desktop.services import setup
 from desktop.services.context import ServiceContext
+from desktop.services.practitioners import PractitionerDetails, new_practitioner_row
 from desktop.store import queries
 from desktop.store.auth_models import UserRow
 from desktop.store.models import (
@@ -36,7 +39,6 @@ from desktop.store.models import (
     ClinicRow,
     PatientRow,
     PractitionerRow,
-    ProviderNumberRow,
 )
 
 DEMO_CLINIC_NAME = "Harbourside Physio & Pilates"
@@ -113,10 +115,11 @@ def load_demo_clinic(
                 "Use --database-url to load the demo into another database."
             )
         session = uow.session
-        clinic = ClinicRow(
-            name=DEMO_CLINIC_NAME,
-            timezone=ZONE,
-            opening_hours=_OPENING.to_json(),
+        # Made by the same checked paths as Settings ▸ Clinic, Practitioners and Types.
+        clinic = setup.new_clinic_row(
+            DEMO_CLINIC_NAME,
+            ZONE,
+            _OPENING,
             phone="02 9555 0100",
             address="12 Harbour St, Balmain NSW 2041",
         )
@@ -124,28 +127,18 @@ def load_demo_clinic(
         session.flush()
         practitioners = []
         for order, (name, profession, colour, provider, active) in enumerate(_PRACTITIONERS):
-            row = PractitionerRow(
-                name=name,
-                profession=profession,
-                colour=colour,
-                active=True,
-                availability=_OPENING.to_json(),
-                sort_order=order,
+            details = PractitionerDetails(
+                name, profession, colour, _OPENING, provider_numbers={clinic.id: provider}
             )
-            row.provider_numbers.append(ProviderNumberRow(clinic_id=clinic.id, number=provider))
+            row = new_practitioner_row(details, sort_order=order)
             session.add(row)
             practitioners.append((row, active))
         types = {}
         for name, kind, minutes, cents, colour, item, capacity in _TYPES:
-            type_row = AppointmentTypeRow(
-                name=name,
-                kind=kind,
-                duration_minutes=minutes,
-                price_cents=cents,
-                colour=colour,
-                item_code=item,
-                capacity=capacity,
+            type_details = setup.AppointmentTypeDetails(
+                name, AppointmentKind(kind), minutes, Money(cents), colour, item, capacity
             )
+            type_row = setup.new_type_row(session, type_details)
             session.add(type_row)
             types[name] = type_row
         start_number = queries.next_patient_number(session)

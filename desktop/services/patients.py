@@ -7,17 +7,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from desktop.domain import fields
 from desktop.domain.appointments import Appointment
 from desktop.domain.errors import InvalidInput, NotFound, StaleEdit
 from desktop.domain.people import Patient
+from desktop.domain.phones import DEFAULT_REGION, region_for_zone, stored_phone
 from desktop.services import billing_sync
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.store import queries
 from desktop.store.mapping import to_appointment, to_patient
-from desktop.store.models import AppointmentRow, AttendanceRow, PatientRow
+from desktop.store.models import AppointmentRow, AttendanceRow, ClinicRow, PatientRow
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
 
@@ -69,6 +71,7 @@ def create_patient(ctx: ServiceContext, details: PatientDetails) -> tuple[Patien
     ctx.actor()
     details = details.cleaned()
     with ctx.unit_of_work() as uow:
+        details = _with_stored_phone(uow.session, details)
         row = PatientRow(number=queries.next_patient_number(uow.session), **_columns(details))
         uow.session.add(row)
         queued = billing_sync.patient_changed(uow.session, row)  # its Xero contact, if connected
@@ -84,6 +87,7 @@ def update_patient(
     ctx.actor()
     details = details.cleaned()
     with ctx.unit_of_work() as uow:
+        details = _with_stored_phone(uow.session, details)
         row = uow.session.get(PatientRow, patient_id)
         if row is None:
             raise NotFound("That patient no longer exists.")
@@ -96,6 +100,18 @@ def update_patient(
         return to_patient(row), Changes(
             patients=True, appointments=True, outbox=queued is not None, ids=frozenset({row.id})
         )
+
+
+def home_region(session: Session) -> str:
+    """The clinic's country, where a phone number typed without + is read."""
+    zone = session.execute(
+        select(ClinicRow.timezone).order_by(ClinicRow.name).limit(1)
+    ).scalar_one_or_none()
+    return region_for_zone(zone) if zone else DEFAULT_REGION
+
+
+def _with_stored_phone(session: Session, details: PatientDetails) -> PatientDetails:
+    return replace(details, phone=stored_phone(details.phone, home_region(session)))
 
 
 def _columns(details: PatientDetails) -> dict[str, object]:

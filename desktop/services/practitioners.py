@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain import rules
 from desktop.domain.appointments import Appointment, AppointmentStatus, CancellationReason
-from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
+from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from desktop.domain.hours import WeeklyHours
 from desktop.domain.people import Practitioner
 from desktop.services.changes import Changes
@@ -47,23 +47,37 @@ def create_practitioner(
 ) -> tuple[Practitioner, Changes]:
     if not ctx.actor().is_admin:
         raise PermissionDenied("Only an administrator can add practitioners.")
-    _check(details)
     with ctx.unit_of_work() as uow:
         count = len(uow.session.execute(select(PractitionerRow.id)).all())
-        row = PractitionerRow(active=True, sort_order=count)
-        _fill(row, details)
+        row = new_practitioner_row(details, sort_order=count)
         uow.session.add(row)
         uow.commit()
         return to_practitioner(row), Changes(practitioners=True, ids=frozenset({row.id}))
 
 
+def new_practitioner_row(details: PractitionerDetails, sort_order: int) -> PractitionerRow:
+    """A checked, active practitioner row (the window and the demo clinic make theirs here).
+
+    `details.display_order`, when given, wins over `sort_order` (the next free place).
+    """
+    _check(details)
+    row = PractitionerRow(active=True, sort_order=sort_order)
+    _fill(row, details)
+    return row
+
+
 def update_practitioner(
-    ctx: ServiceContext, practitioner_id: uuid.UUID, details: PractitionerDetails
+    ctx: ServiceContext,
+    practitioner_id: uuid.UUID,
+    details: PractitionerDetails,
+    expected_version: int | None = None,
 ) -> tuple[Practitioner, Changes]:
     """Name, profession, colour, order, hours and provider numbers; active stays as it is.
 
     Provider numbers are replaced by the ones given (a location left blank loses its
-    number). Existing bookings outside the new hours stay where they are.
+    number). Existing bookings outside the new hours stay where they are. With
+    `expected_version` (what the editing screen showed), someone else's change in
+    the meantime is refused rather than overwritten.
     """
     if not ctx.actor().is_admin:
         raise PermissionDenied("Only an administrator can change practitioners.")
@@ -72,6 +86,8 @@ def update_practitioner(
         row = queries.lock_practitioner(uow.session, practitioner_id)
         if row is None:
             raise NotFound("That practitioner no longer exists.")
+        if expected_version is not None and row.version != expected_version:
+            raise StaleEdit("practitioner")
         _fill(row, details)
         uow.commit()
         return to_practitioner(row), Changes(practitioners=True, ids=frozenset({row.id}))

@@ -35,18 +35,25 @@ def create_clinic(
     address: str = "",
 ) -> tuple[Clinic, Changes]:
     _require_admin(ctx, "set up a clinic")
-    _check_clinic(name, timezone)
     with ctx.unit_of_work() as uow:
-        row = ClinicRow(
-            name=name.strip(),
-            timezone=timezone,
-            opening_hours=opening_hours.to_json(),
-            phone=phone.strip(),
-            address=address.strip(),
-        )
+        row = new_clinic_row(name, timezone, opening_hours, phone, address)
         uow.session.add(row)
         uow.commit()
         return to_clinic(row), Changes(clinic=True)
+
+
+def new_clinic_row(
+    name: str, timezone: str, opening_hours: WeeklyHours, phone: str = "", address: str = ""
+) -> ClinicRow:
+    """A checked clinic row (the window and the demo clinic both make theirs here)."""
+    _check_clinic(name, timezone)
+    return ClinicRow(
+        name=name.strip(),
+        timezone=timezone,
+        opening_hours=opening_hours.to_json(),
+        phone=phone.strip(),
+        address=address.strip(),
+    )
 
 
 def update_clinic(
@@ -114,14 +121,20 @@ def create_appointment_type(
     ctx: ServiceContext, details: AppointmentTypeDetails
 ) -> tuple[AppointmentType, Changes]:
     _require_admin(ctx, "add appointment types")
-    capacity = _check_type(details)
     with ctx.unit_of_work() as uow:
-        _ensure_type_name_free(uow.session, details.name)
-        row = AppointmentTypeRow(kind=details.kind.value)
-        _fill_type(row, details, capacity)
+        row = new_type_row(uow.session, details)
         uow.session.add(row)
         uow.commit()
         return to_appointment_type(row), Changes(appointment_types=True)
+
+
+def new_type_row(session: Session, details: AppointmentTypeDetails) -> AppointmentTypeRow:
+    """A checked appointment type row (the window and the demo clinic both make theirs here)."""
+    capacity = _check_type(details)
+    _ensure_type_name_free(session, details.name)
+    row = AppointmentTypeRow(kind=details.kind.value)
+    _fill_type(row, details, capacity)
+    return row
 
 
 def update_appointment_type(

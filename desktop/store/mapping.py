@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from desktop.domain.appointments import (
     Appointment,
     AppointmentKind,
@@ -115,3 +118,68 @@ def to_appointment(row: AppointmentRow) -> Appointment:
         read_only=row.read_only,
         version=row.version,
     )
+
+
+def appointments_from_columns(
+    appointments: Sequence[Sequence[Any]], places: Sequence[Sequence[Any]]
+) -> list[Appointment]:
+    """`to_appointment` for plain rows (queries.calendar_view's two statements).
+
+    `places` are (appointment id, attendance id, patient id, first name, last name,
+    status, cancellation reason), already in name order.
+    """
+    attendees: dict[Any, list[Attendance]] = {}
+    for appointment_id, place_id, patient_id, first, last, status, reason in places:
+        attendees.setdefault(appointment_id, []).append(
+            Attendance(
+                id=place_id,
+                patient_id=patient_id,
+                patient_name=f"{first} {last}",
+                status=AppointmentStatus(status),
+                cancellation_reason=_reason(reason),
+            )
+        )
+    return [
+        Appointment(
+            id=id_,
+            clinic_id=clinic_id,
+            practitioner_id=practitioner_id,
+            type_id=type_id,
+            type_name=type_name,
+            kind=AppointmentKind(kind),
+            colour=colour,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=AppointmentStatus(status),
+            patient_id=patient_id,
+            patient_name=f"{first} {last}" if patient_id is not None else "",
+            capacity=capacity,
+            attendees=tuple(attendees.get(id_, ())),
+            notes=notes,
+            cancellation_reason=_reason(reason),
+            cancellation_note=cancellation_note,
+            read_only=read_only,
+            version=version,
+        )
+        for (
+            id_,
+            clinic_id,
+            practitioner_id,
+            type_id,
+            type_name,
+            kind,
+            colour,
+            starts_at,
+            ends_at,
+            status,
+            patient_id,
+            first,
+            last,
+            capacity,
+            notes,
+            reason,
+            cancellation_note,
+            read_only,
+            version,
+        ) in appointments
+    ]

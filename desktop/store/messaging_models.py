@@ -48,7 +48,10 @@ class MessagingSettingsRow(Row):
     sender_name: Mapped[str] = mapped_column(String(200), default="")
     billing_email: Mapped[str] = mapped_column(String(200), default="")
     sms_gateway_url: Mapped[str] = mapped_column(String(500), default="")
-    sms_sender_id: Mapped[str] = mapped_column(String(20), default="")
+    # A number, an alphanumeric sender ID or a Twilio messaging service SID (34).
+    sms_sender_id: Mapped[str] = mapped_column(String(40), default="")
+    sms_provider: Mapped[str] = mapped_column(String(20), default="twilio")
+    sms_account: Mapped[str] = mapped_column(String(100), default="")  # SID or username
     low_credit_warning: Mapped[int] = mapped_column(Integer, default=50)
 
 

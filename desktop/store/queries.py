@@ -6,12 +6,19 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from desktop.domain.appointments import AppointmentStatus
+from desktop.domain.appointments import Appointment, AppointmentStatus
 from desktop.domain.rules import LONGEST_APPOINTMENT, BusyBlock
-from desktop.store.models import AppointmentRow, PatientRow, PractitionerRow
+from desktop.store.mapping import appointments_from_columns
+from desktop.store.models import (
+    AppointmentRow,
+    AppointmentTypeRow,
+    AttendanceRow,
+    PatientRow,
+    PractitionerRow,
+)
 
 
 def lock_practitioner(session: Session, practitioner_id: uuid.UUID) -> PractitionerRow | None:
@@ -105,7 +112,86 @@ def patient_search_query(words: Sequence[str], born: date | None) -> Select[Pati
         if len(digits) >= 3:
             phone_digits = func.replace(func.replace(PatientRow.phone, " ", ""), "-", "")
             conditions.append(phone_digits.like(f"%{digits}%"))
+            if digits.startswith("0"):  # numbers are kept in E.164, without the trunk 0
+                conditions.append(phone_digits.like(f"%{digits[1:]}%"))
         query = query.where(or_(*conditions))
     if born is not None:
         query = query.where(PatientRow.date_of_birth == born)
     return query.order_by(PatientRow.last_name, PatientRow.first_name, PatientRow.number)
+
+
+def _in_view(
+    starts_at: datetime, ends_at: datetime, practitioner_ids: Sequence[uuid.UUID]
+) -> tuple[ColumnElement[bool], ...]:
+    """The range filter both calendar statements share, shaped for the
+    (practitioner_id, starts_at) index: no appointment is longer than
+    LONGEST_APPOINTMENT, so one overlapping the range starts at most that long before."""
+    return (
+        AppointmentRow.practitioner_id.in_(list(practitioner_ids)),
+        AppointmentRow.starts_at > starts_at - LONGEST_APPOINTMENT,
+        AppointmentRow.starts_at < ends_at,
+        AppointmentRow.ends_at > starts_at,
+    )
+
+
+def calendar_view(
+    session: Session,
+    starts_at: datetime,
+    ends_at: datetime,
+    practitioner_ids: Sequence[uuid.UUID],
+) -> list[Appointment]:
+    """What the calendar draws for a range, as plain rows in two statements.
+
+    A week holds thousands of appointments; mapping each to an ORM object (with its
+    type, patient and attendances) cost several times the query itself.
+    """
+    if not practitioner_ids:
+        return []
+    where = _in_view(starts_at, ends_at, practitioner_ids)
+    appointments = session.execute(
+        select(*_APPOINTMENT_COLUMNS)
+        .join(AppointmentTypeRow, AppointmentTypeRow.id == AppointmentRow.appointment_type_id)
+        .outerjoin(PatientRow, PatientRow.id == AppointmentRow.patient_id)
+        .where(*where)
+        .order_by(AppointmentRow.starts_at)
+    ).all()
+    places = session.execute(
+        select(*_ATTENDANCE_COLUMNS)
+        .join(AppointmentRow, AppointmentRow.id == AttendanceRow.appointment_id)
+        .join(PatientRow, PatientRow.id == AttendanceRow.patient_id)
+        .where(*where)
+        .order_by(PatientRow.last_name, PatientRow.first_name)
+    ).all()
+    return appointments_from_columns(appointments, places)
+
+
+_APPOINTMENT_COLUMNS = (
+    AppointmentRow.id,
+    AppointmentRow.clinic_id,
+    AppointmentRow.practitioner_id,
+    AppointmentRow.appointment_type_id,
+    AppointmentTypeRow.name,
+    AppointmentTypeRow.kind,
+    AppointmentTypeRow.colour,
+    AppointmentRow.starts_at,
+    AppointmentRow.ends_at,
+    AppointmentRow.status,
+    AppointmentRow.patient_id,
+    PatientRow.first_name,
+    PatientRow.last_name,
+    AppointmentRow.capacity,
+    AppointmentRow.notes,
+    AppointmentRow.cancellation_reason,
+    AppointmentRow.cancellation_note,
+    AppointmentRow.read_only,
+    AppointmentRow.version,
+)
+_ATTENDANCE_COLUMNS = (
+    AttendanceRow.appointment_id,
+    AttendanceRow.id,
+    AttendanceRow.patient_id,
+    PatientRow.first_name,
+    PatientRow.last_name,
+    AttendanceRow.status,
+    AttendanceRow.cancellation_reason,
+)

@@ -8,7 +8,8 @@ On the server (PostgreSQL):
 * `sync_applied_mutations` — every mutation a replica pushed and what became of it,
   so a push repeated after a lost answer is answered again, never applied twice.
 * `rate_limit_buckets` — token buckets shared by every server instance.
-* `sync_desks` — each desk that follows the server, and the numbering code it was given.
+* `sync_desks` — each desk that follows the server, its numbering code and how far it pulled.
+* `sync_log_state` — how far tombstones were trimmed (desktop/server/trim.py).
 
 On a desktop replica (SQLite):
 
@@ -186,3 +187,17 @@ class SyncDeskRow(Base):
     code: Mapped[str] = mapped_column(String(4), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The desk has every change up to here (what it last pulled from): trimming waits for it.
+    acked_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SyncLogStateRow(Base):
+    """Server: one row (id 1) — how far the change log's tombstones have been trimmed."""
+
+    __tablename__ = "sync_log_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Tombstones up to this change number are gone: a desk behind it re-downloads.
+    trimmed_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    trimmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -39,6 +39,10 @@ class ServerProtocolError(Exception):
     """The server answered something this client does not understand (a version mismatch?)."""
 
 
+class ResyncRequired(Exception):
+    """The server trimmed deletions this desk has not seen: download everything again."""
+
+
 class SignInFailed(Exception):
     """The server refused the username and password. `str()` is its sentence."""
 
@@ -227,10 +231,14 @@ class ServerApi:
             "POST", f"{API}/sync/push", json={"replica_id": replica_id, "mutations": mutations}
         )
 
-    def changes(self, since: int, limit: int, *, total: bool = False) -> dict[str, Any]:
+    def changes(
+        self, since: int, limit: int, *, total: bool = False, replica_id: str | None = None
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {"since": since, "limit": limit}
         if total:
             params["total"] = "true"
+        if replica_id is not None:
+            params["replica_id"] = replica_id  # lets the server trim what every desk has
         return self._call("GET", f"{API}/sync/changes", params=params)
 
     def register_desk(self, replica_id: str, name: str) -> dict[str, Any]:
@@ -292,6 +300,8 @@ class ServerApi:
     def _checked(self, response: httpx.Response) -> dict[str, Any]:
         if response.status_code >= 500:
             raise Offline(f"The server had a problem ({response.status_code}); trying again later.")
+        if response.status_code == 410:
+            raise ResyncRequired(str(_json(response).get("message", "")))
         if response.status_code >= 400:
             body = _json(response)
             raise ServerProtocolError(

@@ -19,17 +19,18 @@ later than the class and so comes later in the order.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from desktop.store.database import Database
 from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncInboxRow, SyncStateRow
 from desktop.store.types import utc_now
-from desktop.sync.client import ServerApi, ServerProtocolError
+from desktop.sync.client import ResyncRequired, ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
 from desktop.sync.local_rows import (
     applying_server_rows,
@@ -62,6 +63,28 @@ def _no_progress(_phase: str, _done: int, _total: int) -> None:
 def pull_changes(
     database: Database, api: ServerApi, *, page_size: int = 1000, progress: Progress | None = None
 ) -> PullReport:
+    try:
+        return _pull(database, api, page_size, progress, full=False)
+    except ResyncRequired:
+        # Deletions this desk missed were trimmed on the server: start again from 0
+        # and drop what the server no longer has (see desktop/server/trim.py).
+        _restart(database)
+        return _pull(database, api, page_size, progress, full=True)
+
+
+def _restart(database: Database) -> None:
+    session = database.write_session()
+    try:
+        session.execute(delete(SyncInboxRow))
+        session.execute(update(SyncStateRow).values(cursor=0, staged_cursor=None))
+        session.commit()
+    finally:
+        session.close()
+
+
+def _pull(
+    database: Database, api: ServerApi, page_size: int, progress: Progress | None, *, full: bool
+) -> PullReport:
     report = PullReport()
     tell = progress or _no_progress
     state = load_state(database)
@@ -72,7 +95,7 @@ def pull_changes(
     total = 0
     first = True
     while True:
-        page = api.changes(since, page_size, total=first)
+        page = api.changes(since, page_size, total=first, replica_id=str(state.replica_id))
         try:
             changes = list(page["changes"])
             reached = int(page["next"])
@@ -88,7 +111,7 @@ def pull_changes(
         tell("download", already + report.downloaded, max(total, already + report.downloaded))
         if not more:
             break
-    _apply(database, report, tell)
+    _apply(database, report, tell, full=full)
     return report
 
 
@@ -138,7 +161,7 @@ def _uuid(value: Any) -> uuid.UUID:
     return uuid.UUID(str(value))
 
 
-def _apply(database: Database, report: PullReport, tell: Progress) -> None:
+def _apply(database: Database, report: PullReport, tell: Progress, *, full: bool) -> None:
     with database.reading() as session:
         total = int(session.execute(select(func.count()).select_from(SyncInboxRow)).scalar_one())
     done = 0
@@ -175,11 +198,14 @@ def _apply(database: Database, report: PullReport, tell: Progress) -> None:
                 done += len(staged)
                 tell("apply", done, total)
         for entity in reversed(SYNCED_TABLES):
-            gone = session.execute(
+            gone: Iterable[uuid.UUID] = session.execute(
                 select(SyncInboxRow.entity_id).where(
                     SyncInboxRow.entity == entity, SyncInboxRow.deleted.is_(True)
                 )
             ).scalars()
+            if full and entity not in PULLED_ONLY:
+                # A full download: whatever the server did not send is gone there.
+                gone = _not_downloaded(session, entity)
             ids = []
             for entity_id in gone:
                 if (entity, entity_id) in waiting:
@@ -198,3 +224,11 @@ def _apply(database: Database, report: PullReport, tell: Progress) -> None:
         report.cursor = state.cursor
         session.execute(delete(SyncInboxRow))
     tell("apply", total, total)
+
+
+def _not_downloaded(session: Session, entity: str) -> list[uuid.UUID]:
+    table = synced_table(entity)
+    sent = select(SyncInboxRow.entity_id).where(
+        SyncInboxRow.entity == entity, SyncInboxRow.deleted.is_(False)
+    )
+    return list(session.execute(select(table.c.id).where(table.c.id.not_in(sent))).scalars())

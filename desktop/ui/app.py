@@ -11,6 +11,7 @@ idle timeout.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -55,6 +56,9 @@ def run_app(database: Database, server_url: str | None = None) -> int:
     _start_background_work(window, database)
     window.sync.start(server_url)
     window.show()
+    # Everything built so far lives as long as the app: leave it out of the garbage
+    # collector's full passes, which hold every thread (the GUI's too) while they run.
+    gc.freeze()
     if startup.notice:
         notify_box(window, startup.notice)
     return app.exec()

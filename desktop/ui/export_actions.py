@@ -29,7 +29,7 @@ from pathlib import Path
 
 import platformdirs
 from PySide6.QtCore import QDate, QObject, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -48,6 +48,7 @@ from desktop.services.context import ServiceContext
 from desktop.ui import operations
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.icons import icon
+from desktop.ui.shortcuts import keys_of
 from desktop.ui.widgets.combo import select_data
 
 ICS_WEEKS = 12
@@ -121,7 +122,7 @@ class ExportActions(QObject):
             self.tr("Save day sheet as PDF…"), "export", self.save_day_sheet
         )
         self.print_action = self._action(self.tr("Print day sheet…"), "print", self.print_day_sheet)
-        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.setShortcuts(list(keys_of("print_day_sheet")))
         self.ics_action = self._action(
             self.tr("Export practitioner calendar (.ics)…"), "export", self.save_ics
         )

@@ -42,6 +42,7 @@ from desktop.domain.csv_import import FIELDS, ColumnMapping, ImportKind
 from desktop.services.importing import ImportReport, ImportSource, Outcome, read_source, run_import
 from desktop.ui.background_ops import runner
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.combo import select_data
 
 IGNORE = ""  # the dropdown's "ignore this column" choice
 _OUTCOME_COLOURS = {
@@ -221,11 +222,7 @@ class ImportDialog(QDialog):
         picker.addItem("— ignore —", IGNORE)
         for item in FIELDS[self.chosen_kind]:
             picker.addItem(item.label, item.key)
-        wanted = key or IGNORE
-        # Compare item data one by one (findData's matching is not to be relied on).
-        picker.setCurrentIndex(
-            next(i for i in range(picker.count()) if picker.itemData(i) == wanted)
-        )
+        select_data(picker, key or IGNORE)
         picker.currentIndexChanged.connect(self._forget_preview)
         return picker
 

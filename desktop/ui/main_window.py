@@ -1,16 +1,7 @@
 """The main window: the calendar, its navigator, menus, shortcuts and the status bar.
 
-Shortcuts (also listed under Help ▸ Keyboard shortcuts):
-    T, Ctrl+T               today
-    Alt+←/→, Ctrl+←/→       previous / next day (week, in the week view)
-    Ctrl+G                  go to a date (type it, Enter)
-    D, Ctrl+1 / W, Ctrl+2   day view / week view
-    Ctrl+N                  new appointment (at the keyboard's slot, else the next free quarter hour)
-    Ctrl+F                  find a patient;  Ctrl+Shift+N: new patient
-    Ctrl+Z, Ctrl+Shift+Z    undo / redo moves, resizes, cancellations and status changes
-    F5                      reload;  F6: put the keyboard in the calendar
-    Ctrl+=, Ctrl+-, Ctrl+0  zoom the time scale in, out, back
-Single letters only act when no text field has the keyboard.
+Its actions take their keys from the one shortcut table (`desktop.ui.shortcuts`),
+which Help ▸ Keyboard shortcuts lists as well.
 """
 
 from __future__ import annotations
@@ -19,6 +10,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
@@ -66,6 +58,7 @@ from desktop.ui.settings.packages_page import PackagesPage
 from desktop.ui.settings.practitioners_page import PractitionersPage
 from desktop.ui.settings.signin_page import SignInPolicyPage
 from desktop.ui.settings.users_page import UsersPage
+from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.conflicts_dialog import ConflictsDialog
 from desktop.ui.sync.server_page import ServerSettingsPage
@@ -73,9 +66,17 @@ from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
 from desktop.ui.xero_page import XeroPage, xero_badge_text
 
+_Page = TypeVar("_Page", bound=QWidget)
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _bring_up(page: _Page) -> _Page:
+    page.show()
+    page.raise_()
+    return page
 
 
 class MainWindow(QMainWindow):
@@ -145,11 +146,11 @@ class MainWindow(QMainWindow):
         self,
         text: str,
         slot: Callable[[], object],
-        shortcuts: tuple[str | QKeySequence.StandardKey, ...] = (),
+        shortcuts: tuple[QKeySequence, ...] = (),
         tip: str = "",
     ) -> QAction:
         action = QAction(text, self)
-        keys = [QKeySequence(k) for k in shortcuts]
+        keys = list(shortcuts)
         action.setShortcuts(keys)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         shown = keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else ""
@@ -160,39 +161,47 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         panel = self.calendar
-        self.today_action = self._action("&Today", panel.go_today, ("Ctrl+T", "T"), "Go to today")
+        self.today_action = self._action("&Today", panel.go_today, keys_of("today"), "Go to today")
         self.previous_action = self._action(
-            "&Previous", lambda: panel.step(-1), ("Alt+Left", "Ctrl+Left"), "Previous day or week"
+            "&Previous", lambda: panel.step(-1), keys_of("previous"), "Previous day or week"
         )
         self.next_action = self._action(
-            "&Next", lambda: panel.step(1), ("Alt+Right", "Ctrl+Right"), "Next day or week"
+            "&Next", lambda: panel.step(1), keys_of("next"), "Next day or week"
         )
-        self.goto_action = self._action("&Go to date…", self.focus_date, ("Ctrl+G",))
+        self.goto_action = self._action("&Go to date…", self.focus_date, keys_of("goto"))
         self.day_action = self._action(
-            "&Day", lambda: panel.set_mode(ViewMode.DAY), ("Ctrl+1", "D"), "Day view"
+            "&Day", lambda: panel.set_mode(ViewMode.DAY), keys_of("day"), "Day view"
         )
         self.week_action = self._action(
-            "&Week", lambda: panel.set_mode(ViewMode.WEEK), ("Ctrl+2", "W"), "Week view"
+            "&Week", lambda: panel.set_mode(ViewMode.WEEK), keys_of("week"), "Week view"
         )
         self.mode_group = QActionGroup(self)  # exclusive: checking one unchecks the other
         for action in (self.day_action, self.week_action):
             action.setCheckable(True)
             self.mode_group.addAction(action)
         self.new_action = self._action(
-            "&New appointment…", panel.book_at_cursor, ("Ctrl+N",), "New appointment"
+            "&New appointment…", panel.book_at_cursor, keys_of("new"), "New appointment"
         )
-        self.find_action = self._action("&Find patient…", self.find_patient, ("Ctrl+F",))
-        self.new_patient_action = self._action("New &patient…", self.new_patient, ("Ctrl+Shift+N",))
+        self.find_action = self._action("&Find patient…", self.find_patient, keys_of("find"))
+        self.new_patient_action = self._action(
+            "New &patient…", self.new_patient, keys_of("new_patient")
+        )
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.undo_action.setShortcuts(list(keys_of("undo")))
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setShortcuts(list(keys_of("redo")))
         self.addActions([self.undo_action, self.redo_action])
-        self.reload_action = self._action("&Reload", self.refresh, ("F5",))
-        self.focus_action = self._action("Focus the &calendar", self.focus_calendar, ("F6",))
-        self.zoom_in_action = self._action("Zoom &in", lambda: panel.zoom(1), ("Ctrl+=", "Ctrl++"))
-        self.zoom_out_action = self._action("Zoom &out", lambda: panel.zoom(-1), ("Ctrl+-",))
-        self.zoom_reset_action = self._action("&Actual size", self.reset_zoom, ("Ctrl+0",))
+        self.reload_action = self._action("&Reload", self.refresh, keys_of("reload"))
+        self.focus_action = self._action(
+            "Focus the &calendar", self.focus_calendar, keys_of("focus")
+        )
+        self.zoom_in_action = self._action("Zoom &in", lambda: panel.zoom(1), keys_of("zoom_in"))
+        self.zoom_out_action = self._action(
+            "Zoom &out", lambda: panel.zoom(-1), keys_of("zoom_out")
+        )
+        self.zoom_reset_action = self._action(
+            "&Actual size", self.reset_zoom, keys_of("zoom_reset")
+        )
         self.cancelled_action = self._action(
             "Show &cancelled appointments", lambda: None, (), "Show cancelled appointments"
         )
@@ -211,7 +220,9 @@ class MainWindow(QMainWindow):
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
         self.messaging_action = self._action("&Reminders and SMS…", self.open_messaging)
         self.conflicts_action = self._action("Sync &conflicts…", self.open_sync_conflicts)
-        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, ("F1",))
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts", self.show_shortcuts, keys_of("shortcuts")
+        )
 
     def _make_toolbar(self) -> None:
         bar = QToolBar("Calendar")
@@ -270,7 +281,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions(self.exports.actions())
         file_menu.addSeparator()
-        self.quit_action = self._action("&Quit", self.close, ("Ctrl+Q",))
+        self.quit_action = self._action("&Quit", self.close, keys_of("quit"))
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
@@ -330,7 +341,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         """File menu entries for the signed-in session (the sign-in controller owns them)."""
         actions = [
-            self._action("&Lock screen", lock, ("Ctrl+L",), "Hide the screen until you sign in"),
+            self._action(
+                "&Lock screen", lock, keys_of("lock"), "Hide the screen until you sign in"
+            ),
             self._action("Change &password…", change_password),
             self._action("Sign &out", sign_out),
         ]
@@ -488,14 +501,8 @@ class MainWindow(QMainWindow):
     def open_xero(self) -> XeroPage:
         """The Xero page: connection, queue counts, parked jobs with their reasons."""
         if self.xero_page is None:
-            self.xero_page = XeroPage(self.caller)
-            self.xero_page.setWindowFlag(Qt.WindowType.Window)
-            self.xero_page.setParent(self, self.xero_page.windowFlags())
-            self.xero_page.setWindowTitle("Xero — Frontdesk")
-            self.xero_page.resize(760, 560)
-        self.xero_page.show()
-        self.xero_page.raise_()
-        return self.xero_page
+            self.xero_page = self._own_window(XeroPage(self.caller), "Xero", (760, 560))
+        return _bring_up(self.xero_page)
 
     def _sms_credit_text(self) -> str:
         clinic = calendar.main_clinic(self.ctx)
@@ -506,26 +513,16 @@ class MainWindow(QMainWindow):
         if self.messaging_page is None:
             clinic = calendar.main_clinic(self.ctx)
             page = MessagingSettingsPage(self.caller, clinic)
-            page.setWindowFlag(Qt.WindowType.Window)
-            page.setParent(self, page.windowFlags())
-            page.setWindowTitle("Reminders and SMS — Frontdesk")
-            self.messaging_page = page
-        self.messaging_page.show()
-        self.messaging_page.raise_()
-        return self.messaging_page
+            self.messaging_page = self._own_window(page, "Reminders and SMS")
+        return _bring_up(self.messaging_page)
 
     def open_server_settings(self) -> ServerSettingsPage:
         """Point this PC at the clinic's server; the first sync shows its progress."""
         if self.server_page is None:
-            page = ServerSettingsPage(self.ctx.database)
-            page.setWindowFlag(Qt.WindowType.Window)
-            page.setParent(self, page.windowFlags())
-            page.setWindowTitle("Server and sync — Frontdesk")
+            page = self._own_window(ServerSettingsPage(self.ctx.database), "Server and sync")
             page.connected.connect(lambda _engine: self._server_connected())
             self.server_page = page
-        self.server_page.show()
-        self.server_page.raise_()
-        return self.server_page
+        return _bring_up(self.server_page)
 
     def _server_connected(self) -> None:
         self.sync.start()
@@ -553,12 +550,16 @@ class MainWindow(QMainWindow):
             return reconcile_with_xero(ctx, build_channel(database).api)
 
         view = ReconciliationView(self.caller, check)
-        view.setWindowFlag(Qt.WindowType.Window)
-        view.setParent(self, view.windowFlags())
-        view.setWindowTitle("Compare with Xero — Frontdesk")
-        view.resize(820, 520)
-        view.show()
-        return view
+        return _bring_up(self._own_window(view, "Compare with Xero", (820, 520)))
+
+    def _own_window(self, page: _Page, title: str, size: tuple[int, int] | None = None) -> _Page:
+        """A page in a separate window of its own, owned by (and closed with) this one."""
+        page.setWindowFlag(Qt.WindowType.Window)
+        page.setParent(self, page.windowFlags())
+        page.setWindowTitle(f"{title} — Frontdesk")
+        if size is not None:
+            page.resize(*size)
+        return page
 
     def open_invoice(self, appointment_id: object, patient_id: object) -> None:
         assert isinstance(appointment_id, uuid.UUID)
@@ -566,7 +567,7 @@ class MainWindow(QMainWindow):
         open_invoice_for_service(self.caller, appointment_id, patient_id, self)
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", _SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", help_html())
 
     def book(self, request: SlotRequest) -> object:
         return self.calendar.book(request)
@@ -576,23 +577,3 @@ class MainWindow(QMainWindow):
         runner().abandon_all()  # results nobody will see; never waits for a worker
         self.background.stop()
         super().closeEvent(event)
-
-
-_SHORTCUTS = """\
-<table cellpadding=3>
-<tr><td><b>T</b>, Ctrl+T</td><td>Today</td></tr>
-<tr><td>Alt+←/→, Ctrl+←/→</td><td>Previous / next day (week in the week view)</td></tr>
-<tr><td>Ctrl+G</td><td>Go to a date</td></tr>
-<tr><td><b>D</b>, Ctrl+1 · <b>W</b>, Ctrl+2</td><td>Day view · week view</td></tr>
-<tr><td>Ctrl+N</td><td>New appointment</td></tr>
-<tr><td>Ctrl+F · Ctrl+Shift+N</td><td>Find a patient · new patient</td></tr>
-<tr><td>Ctrl+Z · Ctrl+Shift+Z</td><td>Undo · redo</td></tr>
-<tr><td>F6</td><td>Keyboard into the calendar</td></tr>
-<tr><td>Arrows, PgUp/PgDn</td><td>Move through time slots and practitioners</td></tr>
-<tr><td>Enter</td><td>Open the selected appointment, or book the slot</td></tr>
-<tr><td>Menu key, Shift+F10</td><td>Actions for the selected appointment</td></tr>
-<tr><td>Alt+↑/↓</td><td>Move the selected appointment 15 minutes</td></tr>
-<tr><td>Delete</td><td>Cancel the selected appointment</td></tr>
-<tr><td>Ctrl+= · Ctrl+- · Ctrl+0</td><td>Zoom the time scale</td></tr>
-</table>
-"""

@@ -19,8 +19,13 @@ from desktop.services.messaging.configure import save_settings
 from desktop.services.messaging.email_channel import smtp_senders
 from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.send_due import SendDueReport, send_due
-from desktop.services.messaging.settings import MessagingSettings, SmtpSecurity, get_settings
-from desktop.services.messaging.sms_channel import http_gateways
+from desktop.services.messaging.settings import (
+    MessagingSettings,
+    SmsProvider,
+    SmtpSecurity,
+    get_settings,
+)
+from desktop.services.messaging.sms_channel import sms_providers
 from desktop.store.messaging_models import SmsCreditAccountRow
 from desktop.store.models import ClinicRow, PatientRow
 from desktop.store.outbox import OutboxQueue
@@ -100,7 +105,7 @@ class Messaging:
         return send_due(
             self.ctx,
             senders=smtp_senders(self.secrets),
-            gateways=http_gateways(self.secrets, self.clock),
+            gateways=sms_providers(self.secrets, self.clock),
             clock=self.clock,
             rng=random.Random(7),
         )
@@ -174,6 +179,7 @@ def configure(m: Messaging) -> None:
             smtp_security=SmtpSecurity.NONE,
             sender_address="reception@testclinic.example",
             billing_email="accounts@testclinic.example",
+            sms_provider=SmsProvider.RELAY,
             sms_gateway_url=m.gateway.url,
             sms_sender_id="TestClinic",
         ),

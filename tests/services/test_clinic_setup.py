@@ -8,7 +8,7 @@ import pytest
 
 from desktop.auth import SessionPolicy
 from desktop.domain.appointments import AppointmentKind
-from desktop.domain.errors import InvalidInput, PermissionDenied
+from desktop.domain.errors import InvalidInput, PermissionDenied, StaleEdit
 from desktop.domain.hours import TimeWindow, WeeklyHours, windows_from_text, windows_text
 from desktop.domain.money import Money
 from desktop.services import calendar, credit, practitioners, setup
@@ -139,3 +139,13 @@ def test_only_an_administrator_sets_the_clinic_up(ctx) -> None:
     changes = people.accounts.set_policy(ctx, SessionPolicy(idle_timeout=timedelta(minutes=5)))
     assert changes.sign_in_policy
     assert people.accounts.policy().idle_timeout == timedelta(minutes=5)
+
+
+def test_an_edit_over_someone_elses_change_is_refused(ctx) -> None:
+    shown, _ = practitioners.create_practitioner(ctx, PractitionerDetails("Ann", "Physio"))
+    practitioners.update_practitioner(ctx, shown.id, PractitionerDetails("Ann", "Osteo"))
+    with pytest.raises(StaleEdit, match="changed by someone else"):
+        practitioners.update_practitioner(
+            ctx, shown.id, PractitionerDetails("Ann B", "Physio"), shown.version
+        )
+    assert calendar.practitioners(ctx)[0].profession == "Osteo"

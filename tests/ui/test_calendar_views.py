@@ -120,6 +120,7 @@ def test_a_full_class_refuses_another_attendee(qtbot, local_ctx, clinic, setting
     assert calendar.appointment(local_ctx, reformer.id).booked_places == 3
     # Taking one out frees a place, and then the fourth patient fits.
     dialog.list.setCurrentIndex(dialog.model.index(0, 0))
+    dialog.remove_reason.setCurrentIndex(0)  # a reason is always chosen, never assumed
     dialog.remove_button.click()
     assert dialog.places.text() == "2 of 3 places booked — 1 left"
     dialog.picker.choose(clinic.patients[3])

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 from desktop.auth import Passwords
 from desktop.auth.remembered import RememberedSignIn
 from desktop.domain.appointments import AppointmentKind
+from desktop.domain.errors import InvalidInput
 from desktop.domain.hours import TimeWindow
 from desktop.domain.money import Money
 from desktop.services import calendar, credit
@@ -25,6 +26,7 @@ from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import setup_wizard
+from desktop.ui.settings.fields import TimeZoneField
 from desktop.ui.settings.setup_wizard import SetupWizard, offer_setup
 from desktop.ui.signin import FirstAdminDialog, SignInController, sign_in_at_startup
 from tests.auth.keyrings import MemoryKeyring, using_keyring
@@ -57,6 +59,7 @@ def first_admin(ctx: ServiceContext) -> ServiceContext:
         dialog.password.setText("owner's long password")
         dialog.confirm.setText("owner's long password")
         dialog.accept_button.click()
+        settle()  # the password is checked in the background
         return dialog.result()
 
     with using_keyring(MemoryKeyring()):
@@ -187,18 +190,20 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
 
     # Settings ▸ Appointment types: a class.
     types_page = window.open_appointment_types()
+    settle(qtbot)
     type_dialog = types_page.add()
     assert type_dialog is not None
     type_dialog.form.choose_kind(AppointmentKind.CLASS)
     assert type_dialog.form.capacity.isVisibleTo(type_dialog)
-    type_dialog.form.name.setText("Reformer class")
+    type_dialog.form.name.setText("Studio reformer class")
     type_dialog.form.duration.setValue(55)
     type_dialog.form.price.setText("25.50")
     type_dialog.form.capacity.setValue(6)
     shot(type_dialog, tmp_path, "type-add-class")
     assert type_dialog.save()
+    settle(qtbot)
     shot(types_page, tmp_path, "appointment-types")
-    reformer = next(t for t in calendar.appointment_types(ctx) if t.name == "Reformer class")
+    reformer = next(t for t in calendar.appointment_types(ctx) if t.name == "Studio reformer class")
     assert (reformer.kind, reformer.capacity, reformer.price) == (
         AppointmentKind.CLASS,
         6,
@@ -207,6 +212,7 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
 
     # Settings ▸ Packages: five classes, for the class type only; auto-apply off.
     packages_page = window.open_packages()
+    settle(qtbot)
     package_dialog = packages_page.add()
     assert package_dialog is not None
     package_dialog.name.setText("5 reformer classes")
@@ -217,7 +223,11 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     package_dialog.tick_type(reformer.id)  # the second type in the list
     shot(package_dialog, tmp_path, "package-add")
     assert package_dialog.save()
+    settle(qtbot)
+    assert packages_page.auto_apply.isChecked()  # the clinic's setting as saved: on
     packages_page.auto_apply.setChecked(False)
+    settle(qtbot)
+    assert not packages_page.auto_apply.isChecked()
     shot(packages_page, tmp_path, "packages")
     [package] = credit.packages(ctx)
     assert (package.sessions, package.price, package.valid_days) == (5, Money(12000), 90)
@@ -278,6 +288,7 @@ def test_a_receptionist_sees_the_settings_read_only(
     assert clinic_page.form.name.text() == "Test Clinic"
     shot(clinic_page, tmp_path, "clinic-read-only")
     types_page = window.open_appointment_types()
+    settle(qtbot)
     types_page.table.selectRow(1)
     assert not types_page.add_button.isEnabled()
     assert not types_page.edit_button.isEnabled()
@@ -291,7 +302,9 @@ def test_a_receptionist_sees_the_settings_read_only(
     assert not signin_page.save_button.isEnabled()
     assert not signin_page.idle_minutes.isEnabled()
     packages_page = window.open_packages()
+    settle(qtbot)
     assert packages_page.add_button.isEnabled()  # reception sells and sets up packages
+    assert not packages_page.edit_button.isEnabled()  # nothing chosen yet
 
 
 def test_retiring_the_second_type_keeps_the_first(
@@ -303,10 +316,12 @@ def test_retiring_the_second_type_keeps_the_first(
     window = MainWindow(admin, settings, now=lambda: NOW, start_day=DAY)
     qtbot.addWidget(window)
     page = window.open_appointment_types()
+    settle(qtbot)
     page.table.selectRow(1)  # "Reformer" comes after "Consult"
     chosen = page.selected()
     assert chosen is not None and chosen.name == "Reformer"
     page.retire_button.click()
+    settle(qtbot)
     assert page.selected() is not None and not page.selected().active
     assert [t.name for t in calendar.appointment_types(admin)] == ["Consult"]
     assert page.restore_button.isEnabled()
@@ -346,3 +361,21 @@ def test_a_new_idle_timeout_reaches_the_open_window_at_once(
     assert errors == ["The idle timeout cannot be longer than the session itself."]
     assert lock.timeout == timedelta(minutes=3)
     assert people.accounts.policy().lifetime == timedelta(hours=9)
+
+
+def test_the_time_zone_is_found_by_any_part_of_its_name(qtbot) -> None:
+    field = TimeZoneField("UTC")
+    qtbot.addWidget(field)
+    completer = field.completer()
+    assert completer is not None
+    completer.setCompletionPrefix("perth")
+    found = {
+        completer.completionModel().index(row, 0).data()
+        for row in range(completer.completionCount())
+    }
+    assert "Australia/Perth" in found
+    field.setCurrentText("Mars/Olympus")
+    with pytest.raises(InvalidInput, match="is not a time zone"):
+        field.zone()
+    field.set_zone("Australia/Perth")
+    assert field.zone() == "Australia/Perth"

@@ -147,7 +147,7 @@ def test_patient_dialog_explains_what_is_wrong_in_place(
     assert edit is not None and edit.first_name.text() == "Maya"
     edit.phone.setText("0400 000 000")
     edit.accept()
-    assert patients.get_patient(local_ctx, maya.id).phone == "0400 000 000"
+    assert patients.get_patient(local_ctx, maya.id).phone == "+61400000000"  # kept in E.164
     assert errors == []
 
 

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel
 
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod, Tender
+from desktop.domain.hours import WeeklyHours
 from desktop.domain.money import Money
-from desktop.services import booking, calendar, practitioners
+from desktop.services import booking, calendar, practitioners, setup
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.services.practitioners import PractitionerDetails
 from desktop.ui.billing.payment_dialog import PaymentDialog, with_change
+from desktop.ui.calendar.block_painter import fitted_name
+from desktop.ui.calendar.headers import week_labels
+from desktop.ui.calendar.period import ViewMode
 from desktop.ui.calendar.requests import Slot
+from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
+from desktop.ui.patients.search_window import PatientSearchWindow
+from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.combo import select_data
 from tests.auth.people import ALICE_PASSWORD, make_people
+from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, HOURS, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
     block_point,
     double_click,
@@ -358,3 +370,101 @@ def test_a_new_block_is_not_covered_by_the_keyboard_cursor(
     assert scene.cursor_band() is None  # no tint over the new block's name
     scene.set_cursor(Slot(scene.cursor.column, wall(12)))  # empty time shows the cursor again
     assert scene.cursor_band() is not None
+
+
+def test_the_credit_tables_fit_without_scrolling_sideways(qtbot, local_ctx, clinic) -> None:
+    sell(local_ctx, clinic, pilates_pass(local_ctx, clinic, sessions=10))
+    for week in (0, 1):
+        invoice_class(local_ctx, clinic, book_class(local_ctx, clinic, week))
+    window = PatientSearchWindow(ServiceCaller(local_ctx, ChangeBus(), None), ZONE)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.card.show_patient(clinic.patients[0].id)
+    settle(qtbot)
+    panel = window.card.credit_panel
+    assert panel is not None
+    window.card.tabs.setCurrentWidget(panel)
+    assert panel.lots.rowCount() == 1 and panel.uses.rowCount() == 2
+    for table in (panel.lot_table, panel.use_table):
+        assert table.horizontalScrollBar().maximum() == 0, table.objectName()
+
+
+# --- 7. the week view fits a working week ------------------------------------------------
+
+
+def _five_practitioners(ctx: ServiceContext, clinic: ClinicFixture, open_days: int) -> None:
+    hours = WeeklyHours.same_every_day(range(open_days), time(7), time(19))
+    setup.update_clinic(ctx, clinic.clinic.id, clinic.clinic.name, ZONE.key, hours)
+    for name in ("Harriet Harrison", "James O'Connor", "Priya Raman"):
+        practitioners.create_practitioner(
+            ctx, PractitionerDetails(name, "Physio", availability=HOURS)
+        )
+    for index, who in enumerate((clinic.alice, clinic.bob)):
+        book(ctx, clinic, 9 + index, practitioner_id=who.id, patient_id=clinic.patients[index].id)
+
+
+@pytest.mark.parametrize(("open_days", "size"), [(5, (1366, 768)), (7, (1920, 1080))])
+def test_a_working_week_of_five_practitioners_fits_without_scrolling_sideways(
+    qtbot, local_ctx, clinic, settings, tmp_path, open_days, size
+) -> None:
+    _five_practitioners(local_ctx, clinic, open_days)
+    window = open_window(qtbot, local_ctx, settings, size=size)
+    window.calendar.set_mode(ViewMode.WEEK)
+    settle(qtbot)
+    panel = window.calendar
+    grid = scene_of(window).grid
+    assert len(grid.days) == open_days and len(grid.columns) == open_days * 5
+    assert panel.view.horizontalScrollBar().maximum() == 0
+    save_shot(window, tmp_path, f"week-{open_days}-days-{size[0]}.png")
+    header = panel.view.header
+    harriet = next(c for c in grid.columns if c.practitioner.name == "Harriet Harrison")
+    tip = header.tooltip_at(grid.x_of(harriet.index) + 5)
+    assert tip.startswith("Harriet Harrison — Physio")  # initials above, the name on hover
+
+
+def test_week_headers_use_one_way_of_naming(qtbot) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    metrics = QFontMetricsF(label.font())
+    names = ["Alice Physio", "Harriet Harrison", "Bob Pilates"]
+    wide = max(metrics.horizontalAdvance(n.split()[0]) for n in names) + 1
+    assert week_labels(names, wide, metrics) == ["Alice", "Harriet", "Bob"]
+    assert week_labels(names, wide - 2, metrics) == ["AP", "HH", "BP"]  # never a mix
+
+
+def test_a_narrow_block_shortens_the_patient_name_before_eliding(qtbot) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    metrics = QFontMetricsF(label.font())
+    full = "Harriet Harrison"
+    assert fitted_name(full, metrics, metrics.horizontalAdvance(full)) == full
+    shorter = metrics.horizontalAdvance("Harriet H.")
+    assert fitted_name(full, metrics, shorter) == "Harriet H."
+    assert fitted_name(full, metrics, metrics.horizontalAdvance("Harriet")) == "Harriet"
+    assert fitted_name(full, metrics, 5) is None  # then it wraps over two lines
+
+
+def test_a_notes_only_edit_keeps_the_second_half_past_one_of_a_clocks_back_night(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    night = date(2031, 4, 6)  # Sydney's clocks go back at 3:00 to 2:00
+    second = datetime(2031, 4, 6, 2, 30, fold=1, tzinfo=ZONE).astimezone(UTC)
+    request = BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.consult.id,
+        second,
+        patient_id=clinic.patients[0].id,
+        override_availability=True,
+    )
+    appointment = booking.book_appointment(local_ctx, request).appointment
+    window = open_window(qtbot, local_ctx, settings, day=night)
+    edit_notes_of(qtbot, window, calendar.appointment(local_ctx, appointment.id), "Night shift")
+    saved = calendar.appointment(local_ctx, appointment.id)
+    assert (saved.starts_at, saved.practitioner_id, saved.notes) == (
+        second,
+        clinic.bob.id,
+        "Night shift",
+    )
+    assert errors == []

@@ -28,6 +28,7 @@ from desktop.domain.messages import (
 )
 from desktop.domain.money import Money
 from desktop.domain.outbox import Channel, OutboxJob
+from desktop.domain.phones import region_for_zone
 from desktop.services.messaging.receipts import PurchaseFacts, receipt_email
 from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.reminders import opt_outs_of
@@ -126,7 +127,7 @@ def _reminder(
     opted = opt_outs_of(session, [patient.id]).get(patient.id)
     if opted is not None and not opted.allows(channel):
         return Skip(f"The patient asked not to receive {by} messages.")
-    recipient = _patient_address(patient, channel)
+    recipient = _patient_address(patient, channel, region_for_zone(clinic.timezone))
     if isinstance(recipient, Undeliverable):
         return recipient
     subject, body = message.subject, message.body
@@ -158,10 +159,10 @@ def _reminder(
     )
 
 
-def _patient_address(patient: PatientRow, channel: Channel) -> str | Undeliverable:
+def _patient_address(patient: PatientRow, channel: Channel, region: str) -> str | Undeliverable:
     name = f"{patient.first_name} {patient.last_name}"
     if channel is Channel.SMS:
-        number = sms_number(patient.phone)
+        number = sms_number(patient.phone, region)
         if number is None:
             shown = f" (“{patient.phone}” is not a mobile number)" if patient.phone else ""
             return Undeliverable(

@@ -18,11 +18,13 @@ from sqlalchemy import select
 from desktop.domain.errors import InvalidInput, NotFound
 from desktop.domain.messages import is_email_address, sms_number
 from desktop.domain.outbox import Channel, JobState
+from desktop.domain.phones import stored_phone
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.settings import settings_row
 from desktop.services.outbox_dispatch import Clock, system_clock
+from desktop.services.patients import home_region
 from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.models import PatientRow
 from desktop.store.outbox import OutboxQueue
@@ -241,7 +243,7 @@ def fix_recipient_and_retry(
             if patient is None:
                 raise NotFound("That patient no longer exists.")
             if channel is Channel.SMS:
-                patient.phone = recipient
+                patient.phone = stored_phone(recipient, home_region(uow.session))
             else:
                 patient.email = recipient
             changes = changes | Changes(patients=True, ids=frozenset({patient.id}))

@@ -24,8 +24,8 @@ from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.sms_channel import (
     GatewayFactory,
     SmsChannel,
-    http_gateways,
     read_delivery_reports,
+    sms_providers,
 )
 from desktop.services.outbox_dispatch import Clock, DrainReport, drain, system_clock
 from desktop.store.database import Database
@@ -93,7 +93,7 @@ def send_due(
     database = ctx.database
     secrets = MessagingSecrets()
     senders = senders or smtp_senders(secrets)
-    gateways = gateways or http_gateways(secrets, clock)
+    gateways = gateways or sms_providers(secrets, clock)
     report = SendDueReport()
     with ctx.unit_of_work() as uow:
         report.reminders_queued = reminders.sweep(uow.session, clock())

@@ -46,6 +46,30 @@ class SmtpSecurity(enum.StrEnum):
         return {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "None (local relay)"}[self.value]
 
 
+class SmsProvider(enum.StrEnum):
+    """Who carries the clinic's texts (and bills the clinic for them)."""
+
+    TWILIO = "twilio"
+    CLICKSEND = "clicksend"
+    RELAY = "relay"  # a relay the clinic runs, speaking the API in sms_gateway.py
+
+    @property
+    def label(self) -> str:
+        return {"twilio": "Twilio", "clicksend": "ClickSend", "relay": "Custom relay"}[self.value]
+
+    @property
+    def account_label(self) -> str:
+        return {"twilio": "Account SID", "clicksend": "Username", "relay": ""}[self.value]
+
+    @property
+    def secret_label(self) -> str:
+        return {"twilio": "Auth token", "clicksend": "API key", "relay": "API key"}[self.value]
+
+
+_TWILIO_ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_MESSAGING_SERVICE = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
 @dataclass(frozen=True, slots=True)
 class MessagingSettings:
     clinic_id: uuid.UUID
@@ -64,6 +88,8 @@ class MessagingSettings:
     billing_email: str = ""
     sms_gateway_url: str = ""
     sms_sender_id: str = ""
+    sms_provider: SmsProvider = SmsProvider.TWILIO
+    sms_account: str = ""  # Twilio's account SID, ClickSend's username
     low_credit_warning: int = 50
     version: int = 0  # 0: never saved (these are the defaults)
 
@@ -73,7 +99,9 @@ class MessagingSettings:
 
     @property
     def sms_configured(self) -> bool:
-        return bool(self.sms_gateway_url)
+        if self.sms_provider is SmsProvider.RELAY:
+            return bool(self.sms_gateway_url)
+        return bool(self.sms_account and self.sms_sender_id)
 
     def checked(self) -> MessagingSettings:
         """The settings cleaned up, or a refusal that names the field to fix."""
@@ -86,6 +114,7 @@ class MessagingSettings:
             billing_email=self.billing_email.strip(),
             sms_gateway_url=self.sms_gateway_url.strip().rstrip("/"),
             sms_sender_id=self.sms_sender_id.strip(),
+            sms_account=self.sms_account.strip(),
         )
         Template.parse(s.sms_template, "The SMS template")
         Template.parse(s.email_subject, "The email subject")
@@ -109,12 +138,7 @@ class MessagingSettings:
             )
         if s.sms_gateway_url:
             _check_gateway_url(s.sms_gateway_url)
-        if s.sms_sender_id and not (
-            _SENDER_ID.match(s.sms_sender_id) or sms_number(s.sms_sender_id)
-        ):
-            raise InvalidInput(
-                "The SMS sender must be a mobile number or up to 11 letters and digits."
-            )
+        _check_sms_sender(s)
         if s.low_credit_warning < 0:
             raise InvalidInput("The low-credit warning cannot be negative.")
         if s.reminders_by_email and not s.email_configured:
@@ -122,8 +146,35 @@ class MessagingSettings:
                 "Enter the mail server and the sender address before turning on email reminders."
             )
         if s.reminders_by_sms and not s.sms_configured:
-            raise InvalidInput("Enter the SMS gateway's address before turning on SMS reminders.")
+            raise InvalidInput(_missing_sms_setup(s.sms_provider))
         return s
+
+
+def _check_sms_sender(s: MessagingSettings) -> None:
+    twilio = s.sms_provider is SmsProvider.TWILIO
+    if twilio and s.sms_account and not _TWILIO_ACCOUNT.match(s.sms_account):
+        raise InvalidInput(
+            f"“{s.sms_account[:40]}” is not a Twilio account SID: it starts with AC and "
+            "has 32 more letters and digits (Twilio Console ▸ Account info)."
+        )
+    sender = s.sms_sender_id
+    if not sender:
+        return
+    service = twilio and _MESSAGING_SERVICE.match(sender)
+    if not (service or _SENDER_ID.match(sender) or sms_number(sender)):
+        also = ", or a Twilio messaging service SID (MG…)" if twilio else ""
+        raise InvalidInput(
+            f"The SMS sender must be a mobile number or up to 11 letters and digits{also}."
+        )
+
+
+def _missing_sms_setup(provider: SmsProvider) -> str:
+    if provider is SmsProvider.RELAY:
+        return "Enter the SMS relay's address before turning on SMS reminders."
+    return (
+        f"Enter the {provider.label} {provider.account_label.lower()} and the sender "
+        "before turning on SMS reminders."
+    )
 
 
 def _check_gateway_url(url: str) -> None:
@@ -155,6 +206,8 @@ def from_row(row: MessagingSettingsRow) -> MessagingSettings:
         billing_email=row.billing_email,
         sms_gateway_url=row.sms_gateway_url,
         sms_sender_id=row.sms_sender_id,
+        sms_provider=SmsProvider(row.sms_provider or SmsProvider.TWILIO.value),
+        sms_account=row.sms_account,
         low_credit_warning=row.low_credit_warning,
         version=row.version,
     )
@@ -176,6 +229,8 @@ def fill_row(row: MessagingSettingsRow, s: MessagingSettings) -> None:
     row.billing_email = s.billing_email
     row.sms_gateway_url = s.sms_gateway_url
     row.sms_sender_id = s.sms_sender_id
+    row.sms_provider = s.sms_provider.value
+    row.sms_account = s.sms_account
     row.low_credit_warning = s.low_credit_warning
 
 

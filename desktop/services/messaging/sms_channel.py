@@ -1,12 +1,16 @@
-"""The outbox's SMS channel: reminders through the SMS gateway, paid for with credit.
+"""The outbox's SMS channel: reminders through the clinic's SMS provider.
 
-For each job: compose it (still wanted? to which mobile? which text?), charge
-its parts against the clinic's credit — or hold it with a clear message when
-the credit is short — then hand it to the gateway with the job's idempotency
-key and remember the gateway's id at once. A retry after a crash either finds
-that id and stops, or sends again with the same key, which the gateway answers
-with the first message's id without texting anyone twice. A message the gateway
-refuses for good gets its credit back.
+For each job: compose it (still wanted? to which mobile? which text?), then
+hand it to the provider (Twilio, ClickSend, or a custom relay paid for with
+local credit) and remember the provider's id at once.
+
+Never twice: before the first send the job notes *when* it started sending.
+A retry that finds the provider's id stops. A retry that finds only the note
+(the reply was lost, or the sender died mid-send) first asks the provider for
+a message it already made to that number with that text since then
+(`find_sent`), and sends only when there is none. A message the provider
+refuses for good is parked with the provider's words; an unsubscribed
+recipient (Twilio 21610) also records the patient's SMS opt-out.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from desktop.domain.outbox import Channel, Delivered, Held, OutboxJob, Outcome, Refused
-from desktop.services.messaging import credits
-from desktop.services.messaging.compose import Skip, Undeliverable, compose
+from desktop.services.context import ServiceContext
+from desktop.services.messaging import credits, opt_outs
+from desktop.services.messaging.compose import Outgoing, Skip, Undeliverable, compose
 from desktop.services.messaging.connections import ConnectionPerClinic
 from desktop.services.messaging.records import record_sent
 from desktop.services.messaging.secrets import SMS_API_KEY_ENV, MessagingSecrets, no_keyring_message
-from desktop.services.messaging.settings import MessagingSettings, settings_in
+from desktop.services.messaging.settings import MessagingSettings, SmsProvider, settings_in
 from desktop.services.messaging.sms_gateway import (
     GatewayRejected,
     GatewayUnavailable,
@@ -31,6 +36,7 @@ from desktop.services.messaging.sms_gateway import (
     SmsGateway,
     SmsGatewayError,
 )
+from desktop.services.messaging.twilio_sms import RecipientUnsubscribed, TwilioSms
 from desktop.services.outbox_dispatch import Clock, system_clock
 from desktop.store.database import Database
 from desktop.store.messaging_models import OutgoingMessageRow
@@ -41,27 +47,41 @@ GatewayFactory = Callable[[MessagingSettings], SmsGateway]
 REPORTS_WITHIN = timedelta(days=3)
 
 
-def http_gateways(
+def sms_providers(
     secrets: MessagingSecrets | None = None, clock: Clock = system_clock
 ) -> GatewayFactory:
-    """Gateway clients from each clinic's settings, with the key from the keyring."""
+    """Each clinic's provider client from its settings, with the secret from the keyring."""
     secrets = secrets or MessagingSecrets()
 
     def make(settings: MessagingSettings) -> SmsGateway:
+        provider = settings.sms_provider
         if not settings.sms_configured:
             raise GatewayUnavailable(
-                "No SMS gateway is set up: enter it in the messaging settings.", affects_all=True
+                f"{provider.label} is not set up: enter it in Settings ▸ Reminders and SMS.",
+                affects_all=True,
             )
         key = secrets.sms_api_key(settings.clinic_id)
         if not key:
+            what = f"{provider.label} {provider.secret_label.lower()}"
             raise GatewayUnavailable(
-                "No API key for the SMS gateway is saved. Enter it in the messaging settings."
-                + ("" if secrets.available else " " + no_keyring_message("key", SMS_API_KEY_ENV)),
+                f"No {what} is saved. Enter it in Settings ▸ Reminders and SMS."
+                + ("" if secrets.available else " " + no_keyring_message(what, SMS_API_KEY_ENV)),
                 affects_all=True,
             )
-        return HttpSmsGateway(settings.sms_gateway_url, key, clock=clock)
+        return provider_for(settings, key, clock)
 
     return make
+
+
+def provider_for(
+    settings: MessagingSettings, secret: str, clock: Clock = system_clock
+) -> SmsGateway:
+    """The client of the clinic's chosen provider, signed in with `secret`."""
+    if settings.sms_provider is SmsProvider.TWILIO:
+        return TwilioSms(settings.sms_account, secret)
+    if settings.sms_provider is SmsProvider.CLICKSEND:
+        raise GatewayUnavailable("ClickSend is not available yet.", affects_all=True)
+    return HttpSmsGateway(settings.sms_gateway_url, secret, clock=clock)
 
 
 def _short_of_credit(database: Database, clinic_id: uuid.UUID, needed: int) -> Held:
@@ -120,12 +140,17 @@ class SmsChannel:
             gateway = batch.get(settings)
         except GatewayUnavailable as exc:
             return batch.failed(settings.clinic_id, exc, exc.retry_after)
-        if not credits.charge(self.database, settings.clinic_id, job.id, composed.segments, now):
+        local_credit = settings.sms_provider is SmsProvider.RELAY  # providers bill the clinic
+        if local_credit and not credits.charge(
+            self.database, settings.clinic_id, job.id, composed.segments, now
+        ):
             return _short_of_credit(self.database, settings.clinic_id, composed.segments)
         try:
-            gateway_id = gateway.send(
-                composed.recipient, composed.body, job.idempotency_key, settings.sms_sender_id
-            )
+            gateway_id = self._send_once(job, gateway, composed, now)
+        except RecipientUnsubscribed as exc:
+            credits.refund(self.database, job.id, now)
+            _record_unsubscribed(self.database, composed.message_id)
+            return Refused(exc.reason)
         except GatewayRejected as exc:
             credits.refund(self.database, job.id, now)
             return Refused(exc.reason)
@@ -135,6 +160,32 @@ class SmsChannel:
         record_sent(self.database, composed.message_id, gateway_id, now)
         self.sent += 1
         return Delivered({"gateway_id": gateway_id, "segments": composed.segments})
+
+    def _send_once(
+        self, job: OutboxJob, gateway: SmsGateway, composed: Outgoing, now: datetime
+    ) -> str:
+        """Send, unless an earlier attempt may have sent it and the provider has it."""
+        started = job.result.get("sending_since")
+        if started:
+            found = gateway.find_sent(
+                composed.recipient, composed.body, datetime.fromisoformat(str(started))
+            )
+            if found:
+                return found
+        else:
+            self.queue.remember(job.id, {"sending_since": now.isoformat()})
+        return gateway.send(
+            composed.recipient, composed.body, job.idempotency_key, composed.settings.sms_sender_id
+        )
+
+
+def _record_unsubscribed(database: Database, message_id: uuid.UUID) -> None:
+    """The provider says the patient unsubscribed: Frontdesk stops planning texts to them."""
+    with database.reading() as session:
+        message = session.get(OutgoingMessageRow, message_id)
+        patient_id = message.patient_id if message is not None else None
+    if patient_id is not None:
+        opt_outs.set_opt_out(ServiceContext.for_system(database), patient_id, Channel.SMS, True)
 
 
 def read_delivery_reports(database: Database, gateways: GatewayFactory, now: datetime) -> int:

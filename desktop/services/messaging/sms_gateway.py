@@ -71,6 +71,11 @@ class SmsGateway(Protocol):
         """Hand one text to the gateway; returns the gateway's id for it."""
         ...
 
+    def find_sent(self, to: str, text: str, since: datetime) -> str | None:
+        """The provider's id of a message it already made to `to` with this text since
+        `since` (after a lost reply), or None when it made none."""
+        ...
+
     def delivery_report(self, gateway_id: str) -> DeliveryReport: ...
 
     def close(self) -> None: ...
@@ -105,6 +110,9 @@ class HttpSmsGateway:
         if not gateway_id:
             raise GatewayUnavailable("The SMS gateway accepted the message but gave no id.")
         return str(gateway_id)
+
+    def find_sent(self, to: str, text: str, since: datetime) -> str | None:  # noqa: ARG002
+        return None  # a repeat with the same Idempotency-Key answers the first message
 
     def delivery_report(self, gateway_id: str) -> DeliveryReport:
         data = _json(self._request("GET", f"/messages/{gateway_id}"))

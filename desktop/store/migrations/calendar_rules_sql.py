@@ -16,6 +16,11 @@ from alembic import op
 INACTIVE_MARKER = "FRONTDESK_PRACTITIONER_INACTIVE"
 OVERLAP_MARKER = "FRONTDESK_DOUBLE_BOOKING"
 OVERLAP_CONSTRAINT = "ex_appointments_no_overlap"
+TOO_LONG_MARKER = "FRONTDESK_APPOINTMENT_TOO_LONG"
+TOO_LONG_CONSTRAINT = "ck_appointments_longest"
+# desktop.domain.rules.LONGEST_APPOINTMENT, written out: a migration must not change
+# meaning when the domain constant later does (a test keeps the two equal today).
+LONGEST_HOURS = 12
 
 _SQLITE_OVERLAP = """
     NEW.status <> 'cancelled' AND NEW.overrides_double_booking = 0 AND EXISTS (
@@ -24,6 +29,19 @@ _SQLITE_OVERLAP = """
           AND a.status <> 'cancelled' AND a.overrides_double_booking = 0
           AND a.starts_at < NEW.ends_at AND NEW.starts_at < a.ends_at)
 """
+# Revision 0009 onwards: no appointment is longer than LONGEST_HOURS (guarded below), so
+# one that starts more than that before NEW cannot reach it. The bound lets the trigger
+# walk ix_appointments_practitioner_starts over a day instead of the whole history. A
+# spare minute covers datetime() dropping fractions of a second; a looser bound is
+# still sound.
+_SQLITE_OVERLAP_BOUNDED = (
+    _SQLITE_OVERLAP.rstrip().removesuffix(")")
+    + f"\n          AND a.starts_at >= datetime(NEW.starts_at, '-{LONGEST_HOURS} hours', '-1 minute'))"
+)
+_SQLITE_TOO_LONG = (
+    f"CAST(strftime('%s', NEW.ends_at) AS INTEGER) - CAST(strftime('%s', NEW.starts_at) AS INTEGER)"
+    f" > {LONGEST_HOURS * 3600}"
+)
 _SQLITE_INACTIVE = (
     "NEW.status <> 'cancelled' AND "
     "(SELECT active FROM practitioners WHERE id = NEW.practitioner_id) = 0"
@@ -44,6 +62,13 @@ _SQLITE_TRIGGERS = {
     ),
 }
 
+_SQLITE_BOUNDED_TRIGGERS = {
+    "appointments_overlap_insert": ("INSERT", _SQLITE_OVERLAP_BOUNDED, OVERLAP_MARKER),
+    "appointments_overlap_update": ("UPDATE", _SQLITE_OVERLAP_BOUNDED, OVERLAP_MARKER),
+    "appointments_too_long_insert": ("INSERT", _SQLITE_TOO_LONG, TOO_LONG_MARKER),
+    "appointments_too_long_update": ("UPDATE", _SQLITE_TOO_LONG, TOO_LONG_MARKER),
+}
+
 _PG_INACTIVE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION frontdesk_refuse_inactive_practitioner() RETURNS trigger AS $$
 BEGIN
@@ -61,14 +86,19 @@ $$ LANGUAGE plpgsql;
 """
 
 
+def _create_sqlite_triggers(triggers: dict[str, tuple[str, str, str]]) -> None:
+    for name, (event, condition, marker) in triggers.items():
+        op.execute(
+            f"CREATE TRIGGER {name} BEFORE {event} ON appointments "
+            f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{marker}'); END"
+        )
+
+
 def guard_calendar_rules() -> None:
+    """Revision 0001's guards (kept as they were: later revisions refine them)."""
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name, (event, condition, marker) in _SQLITE_TRIGGERS.items():
-            op.execute(
-                f"CREATE TRIGGER {name} BEFORE {event} ON appointments "
-                f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{marker}'); END"
-            )
+        _create_sqlite_triggers(_SQLITE_TRIGGERS)
     elif dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         op.execute(
@@ -93,3 +123,35 @@ def drop_calendar_rule_guards() -> None:
         op.execute("DROP TRIGGER IF EXISTS appointments_refuse_inactive ON appointments")
         op.execute("DROP FUNCTION IF EXISTS frontdesk_refuse_inactive_practitioner()")
         op.execute(f"ALTER TABLE appointments DROP CONSTRAINT IF EXISTS {OVERLAP_CONSTRAINT}")
+
+
+def guard_appointment_length() -> None:
+    """Revision 0009: the store refuses appointments longer than LONGEST_HOURS, and the
+    SQLite overlap triggers look back only that far (see _SQLITE_OVERLAP_BOUNDED).
+
+    PostgreSQL needs no bound: the exclusion constraint's GiST index already finds
+    the overlapping rows of one practitioner without walking their history.
+    """
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in _SQLITE_BOUNDED_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        _create_sqlite_triggers(_SQLITE_BOUNDED_TRIGGERS)
+    elif dialect == "postgresql":
+        op.execute(
+            f"ALTER TABLE appointments ADD CONSTRAINT {TOO_LONG_CONSTRAINT} "
+            f"CHECK (ends_at - starts_at <= interval '{LONGEST_HOURS} hours')"
+        )
+
+
+def drop_appointment_length_guard() -> None:
+    """Back to revision 0001's guards."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in _SQLITE_BOUNDED_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        _create_sqlite_triggers(
+            {name: _SQLITE_TRIGGERS[name] for name in _SQLITE_BOUNDED_TRIGGERS if "overlap" in name}
+        )
+    elif dialect == "postgresql":
+        op.execute(f"ALTER TABLE appointments DROP CONSTRAINT IF EXISTS {TOO_LONG_CONSTRAINT}")

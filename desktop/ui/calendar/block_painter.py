@@ -26,7 +26,7 @@ NO_SHOW = QColor("#d93025")
 CANCELLED = QColor("#8a94a3")
 BAR = 4.0  # the coloured edge on the left
 PAD = 5.0
-COMPACT = 96.0  # px: narrower blocks wrap the name and drop the type
+COMPACT = 96.0  # px: narrower blocks shorten or wrap the name (week view)
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,8 @@ def _texts(
         painter.setClipping(False)
         return
     if inner.width() < COMPACT:
-        _compact(painter, inner, text, title_font, fonts, ink, colours.muted if muted else ink)
+        tight = rect.adjusted(BAR + 2, 2, -2, -2)  # every pixel counts in a week column
+        _compact(painter, tight, text, title_font, fonts, ink, colours.muted if muted else ink)
         painter.setClipping(False)
         return
     painter.setFont(title_font)
@@ -195,22 +196,35 @@ def _compact(
     ink: QColor,
     detail_ink: QColor,
 ) -> None:
-    """A narrow block (week view): the name over two lines, then the start time."""
+    """A narrow block (week view): the name (shortened, else over two lines), then the
+    type and the start time while there is room. The tooltip has everything."""
     name_font = QFont(fonts.detail)
     name_font.setWeight(QFont.Weight.DemiBold)
     name_font.setStrikeOut(title_font.strikeOut())
     name_metrics, detail_metrics = QFontMetricsF(name_font), QFontMetricsF(fonts.detail)
-    room = int(inner.height() // name_metrics.height())
-    lines = wrap(text.title, name_metrics, inner.width(), max(1, min(2, room - 1)))
+    room = max(1, int((inner.height() + 1) // name_metrics.height()))
+    short = fitted_name(text.title, name_metrics, inner.width())
+    lines = [short] if short else wrap(text.title, name_metrics, inner.width(), min(2, room))
     painter.setFont(name_font)
     painter.setPen(ink)
     y = 0.0
     for value in lines:
         y = _line(painter, inner, value, name_metrics, y, 0)
-    if y + detail_metrics.height() <= inner.height() + 1:
-        painter.setFont(fonts.detail)
-        painter.setPen(detail_ink)
-        _line(painter, inner, text.when.split("–")[0], detail_metrics, y, 0)
+    painter.setFont(fonts.detail)
+    painter.setPen(detail_ink)
+    for value in (text.detail, text.when.split("–")[0]):
+        if y + detail_metrics.height() > inner.height() + 1:
+            break
+        y = _line(painter, inner, value, detail_metrics, y, 0)
+
+
+def fitted_name(name: str, metrics: QFontMetricsF, width: float) -> str | None:
+    """The name in full, else "Sam L.", else the first name, when one fits; else None."""
+    words = name.split()
+    candidates = [name]
+    if len(words) > 1:
+        candidates += [f"{words[0]} {words[-1][0]}.", words[0]]
+    return next((c for c in candidates if metrics.horizontalAdvance(c) <= width), None)
 
 
 def wrap(value: str, metrics: QFontMetricsF, width: float, max_lines: int) -> list[str]:

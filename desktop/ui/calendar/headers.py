@@ -44,7 +44,20 @@ def short_name(name: str, width: float, metrics: QFontMetricsF) -> str:
     first = name.split()[0]
     if metrics.horizontalAdvance(first) <= width:
         return first
-    return "".join(part[0] for part in name.split() if part)
+    return initials(name)
+
+
+def initials(name: str) -> str:
+    return "".join(part[0] for part in name.split() if part[0].isalnum())
+
+
+def week_labels(names: list[str], width: float, metrics: QFontMetricsF) -> list[str]:
+    """One way of naming for the whole header: first names when all of them fit,
+    else everyone's initials (a mix of "Alice", "HH" and "Bob" reads as a glitch)."""
+    firsts = [name.split()[0] if name.split() else name for name in names]
+    if all(metrics.horizontalAdvance(first) <= width for first in firsts):
+        return [short_name(name, width, metrics) for name in names]
+    return [initials(name) for name in names]
 
 
 class ColumnHeader(QWidget):
@@ -134,6 +147,13 @@ class ColumnHeader(QWidget):
         detail_font.setPointSizeF(max(self.font().pointSizeF() - 1, 7.0))
         name_metrics = QFontMetricsF(name_font)
         bottom = self.height() - 1
+        with_dot = not week or grid.column_width > 90
+        narrow = week and grid.column_width < 70  # a working week at 1366 px: ~50 px each
+        left_pad, right_pad = (3.0, 6.0) if narrow else (8.0, 14.0)
+        name_width = grid.column_width - left_pad - right_pad - (13.0 if with_dot else 0.0)
+        people = {c.practitioner.id: c.practitioner.name for c in grid.columns}
+        named = week_labels(list(people.values()), name_width, name_metrics)
+        labels = dict(zip(people, named, strict=True))
         for column in grid.columns:
             x = grid.x_of(column.index)
             colour = QColor(column.practitioner.colour)
@@ -147,9 +167,9 @@ class ColumnHeader(QWidget):
             if not active:  # shown only for bookings kept after they left; hatched as in the grid
                 hatch = QBrush(self.colours.hour_line, Qt.BrushStyle.BDiagPattern)
                 painter.fillRect(QRectF(x, top, grid.column_width, bottom - 3 - top), hatch)
-            inner = QRectF(x + 8, top, grid.column_width - 14, bottom - 3 - top)
+            inner = QRectF(x + left_pad, top, grid.column_width - right_pad, bottom - 3 - top)
             dot = 0.0
-            if not week or grid.column_width > 90:
+            if with_dot:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour)
                 centre_y = inner.top() + (inner.height() / 2 if week else 14)
@@ -158,12 +178,17 @@ class ColumnHeader(QWidget):
             name_rect = QRectF(inner.left() + dot, inner.top(), inner.width() - dot, inner.height())
             painter.setFont(name_font)
             painter.setPen(self.colours.text if active else self.colours.muted)
-            name = short_name(column.practitioner.name, name_rect.width(), name_metrics)
+            name = (
+                labels[column.practitioner.id]
+                if week
+                else short_name(column.practitioner.name, name_rect.width(), name_metrics)
+            )
             marked = f"{name} (inactive)"
             if not active and name_metrics.horizontalAdvance(marked) <= name_rect.width():
                 name = marked
             if week:
-                painter.drawText(name_rect, int(Qt.AlignmentFlag.AlignVCenter), name)
+                across = Qt.AlignmentFlag.AlignHCenter if narrow else Qt.AlignmentFlag.AlignLeft
+                painter.drawText(name_rect, int(Qt.AlignmentFlag.AlignVCenter | across), name)
                 continue
             painter.drawText(
                 QRectF(name_rect.left(), inner.top() + 4, name_rect.width(), 20),

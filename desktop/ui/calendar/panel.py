@@ -68,7 +68,9 @@ from desktop.ui.theme import CalendarColours
 
 ZOOM = (0.9, 1.1, 1.35, 1.6, 2.0, 2.5)  # pixels per minute; 1.35 ≈ 81 px an hour
 DEFAULT_ZOOM = 2
-MIN_COLUMN = {ViewMode.DAY: 120.0, ViewMode.WEEK: 66.0}
+# A week of 5 days x 5 practitioners fits 1366 px, and 7 x 5 fits 1920 px, at ~50 px
+# a column: initials in the header, names shortened in the blocks, the rest in tooltips.
+MIN_COLUMN = {ViewMode.DAY: 120.0, ViewMode.WEEK: 44.0}
 # More changed appointments than this at once: reloading the range is cheaper.
 INCREMENTAL_LIMIT = 100
 

@@ -119,8 +119,21 @@ class EditAppointmentDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
+        self._as_opened = self._typed()
+
+    def _typed(self) -> tuple[object, ...]:
+        return (
+            self.practitioner_box.currentIndex(),
+            self.date_edit.date(),
+            self.time_edit.time(),
+            self.duration.value(),
+        )
 
     def place(self) -> Place:
+        """Where it goes; where it is when none of those fields was touched (even when the
+        wall time cannot say it exactly: the second 1:30 of a clocks-back night)."""
+        if self._typed() == self._as_opened:
+            return Place.of(self.appointment)
         day, wall = self.date_edit.date(), self.time_edit.time()
         starts_at = local_to_utc(
             date(day.year(), day.month(), day.day()), time(wall.hour(), wall.minute()), self.zone

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import InvalidInput
 from desktop.domain.people import Patient
+from desktop.domain.phones import display_phone
 from desktop.services import patients
 from desktop.services.patients import PatientDetails, parse_date
 from desktop.ui.service_caller import ServiceCaller
@@ -86,7 +87,7 @@ class PatientDialog(QDialog):
         self.last_name.setText(patient.last_name)
         if patient.date_of_birth:
             self.date_of_birth.setText(f"{patient.date_of_birth:%d/%m/%Y}")
-        self.phone.setText(patient.phone)
+        self.phone.setText(display_phone(patient.phone))
         self.email.setText(patient.email)
         self.address.setText(patient.address)
         self.health_fund.setText(patient.health_fund)

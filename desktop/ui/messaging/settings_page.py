@@ -44,7 +44,13 @@ from desktop.services.messaging.secrets import (
     MessagingSecrets,
     no_keyring_message,
 )
-from desktop.services.messaging.settings import MessagingSettings, SmtpSecurity, get_settings
+from desktop.services.messaging.settings import (
+    MessagingSettings,
+    SmsProvider,
+    SmtpSecurity,
+    get_settings,
+)
+from desktop.services.messaging.trial_sms import send_test_sms
 from desktop.services.outbox_dispatch import system_clock
 from desktop.ui.messaging.credit_panel import CreditPanel
 from desktop.ui.messaging.formatting import short_when
@@ -193,33 +199,108 @@ class MessagingSettingsPage(QWidget):
         return page
 
     def _sms_tab(self) -> QWidget:
+        self.provider = QComboBox()
+        for provider in SmsProvider:
+            self.provider.addItem(provider.label, provider.value)
+        self.provider.currentIndexChanged.connect(self._provider_changed)
+        self.account = QLineEdit()
         self.gateway_url = QLineEdit()
-        self.gateway_url.setPlaceholderText("https://sms.provider.example/v1")
+        self.gateway_url.setPlaceholderText("https://sms-relay.example/v1")
         self.api_key = _secret("")
         self.sender_id = QLineEdit()
-        self.sender_id.setMaxLength(15)
-        self.sender_id.setPlaceholderText("e.g. Harbourside (up to 11 letters) or a mobile")
+        self.sender_id.setMaxLength(40)
         self.low_credit = QSpinBox()
         self.low_credit.setRange(0, 100_000)
         self.low_credit.setSuffix(" credits")
         self.low_credit.setMaximumWidth(160)
-        gateway = QGroupBox("SMS gateway")
-        form = QFormLayout(gateway)
-        form.addRow("Address", self.gateway_url)
-        form.addRow("API key", self.api_key)
+        gateway = QGroupBox("SMS provider")
+        self.provider_form = form = QFormLayout(gateway)
+        form.addRow("Provider", self.provider)
+        form.addRow("Account SID", self.account)
+        form.addRow("Relay address", self.gateway_url)
+        form.addRow("Auth token", self.api_key)
         form.addRow("Sender", self.sender_id)
         form.addRow("Warn when credit is down to", self.low_credit)
         if not self.secrets.available:
             form.addRow(_note(no_keyring_message("key", SMS_API_KEY_ENV)))
+        self.test_number = QLineEdit()
+        self.test_number.setPlaceholderText("your mobile, e.g. 0412 345 678")
+        self.test_button = QPushButton("Send &test SMS")
+        self.test_button.clicked.connect(self.send_test)
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_number, 1)
+        test_row.addWidget(self.test_button)
+        form.addRow("Send a test to", test_row)
+        form.addRow(self.test_result)
         self.credit_panel = CreditPanel(self.caller, self.clinic.id, self.zone, self.now)
-        credit = QGroupBox("SMS credit")
-        QVBoxLayout(credit).addWidget(self.credit_panel)
+        self.credit_box = QGroupBox("SMS credit (custom relay)")
+        QVBoxLayout(self.credit_box).addWidget(self.credit_panel)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(gateway)
-        layout.addWidget(credit)
+        layout.addWidget(self.credit_box)
         layout.addStretch(1)
+        self._provider_changed()
         return page
+
+    def _chosen_provider(self) -> SmsProvider:
+        return SmsProvider(self.provider.currentData())
+
+    def _provider_changed(self) -> None:
+        """Show the fields the chosen provider needs, named as that provider names them."""
+        provider = self._chosen_provider()
+        relay = provider is SmsProvider.RELAY
+        form = self.provider_form
+        form.setRowVisible(self.account, not relay)
+        form.setRowVisible(self.gateway_url, relay)
+        form.setRowVisible(self.low_credit, relay)
+        self.credit_box.setVisible(relay)
+        label = form.labelForField(self.account)
+        if isinstance(label, QLabel):
+            label.setText(provider.account_label or "Account")
+        secret_label = form.labelForField(self.api_key)
+        if isinstance(secret_label, QLabel):
+            secret_label.setText(provider.secret_label)
+        self.account.setPlaceholderText(
+            "AC… (Twilio Console ▸ Account info)"
+            if provider is SmsProvider.TWILIO
+            else "your ClickSend username"
+        )
+        self.sender_id.setPlaceholderText(
+            "your Twilio number (+61…), a messaging service (MG…) or up to 11 letters"
+            if provider is SmsProvider.TWILIO
+            else "e.g. Harbourside (up to 11 letters) or a mobile"
+        )
+
+    def send_test(self) -> None:
+        """One text through the provider as typed on this page (off the GUI thread)."""
+        settings, to = self.current_settings(), self.test_number.text()
+        secret = self.api_key.text() or None
+        ctx, secrets, name = self.caller.ctx, self.secrets, self.clinic.name
+        self.test_button.setEnabled(False)
+        self._test_said("Sending…", error=False)
+        (
+            self.caller.in_background(
+                lambda: send_test_sms(
+                    ctx, settings, to, secret=secret, secrets=secrets, clinic_name=name
+                ),
+                title="Send test SMS",
+                refresh_on_refusal=False,
+                on_error=lambda exc: self._test_said(str(exc), error=True),
+                reports=(DomainError,),
+            )
+            .success(lambda said: self._test_said(said, error=False))
+            .run()
+        )
+
+    def _test_said(self, text: str, *, error: bool) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(text)
+        self.test_result.setObjectName("formError" if error else "")
+        self.test_result.style().unpolish(self.test_result)
+        self.test_result.style().polish(self.test_result)
 
     # --- loading and saving -----------------------------------------------------------
 
@@ -243,6 +324,8 @@ class MessagingSettingsPage(QWidget):
         self.sender_address.setText(s.sender_address)
         self.sender_name.setText(s.sender_name)
         self.billing_email.setText(s.billing_email)
+        self.provider.setCurrentIndex(list(SmsProvider).index(s.sms_provider))
+        self.account.setText(s.sms_account)
         self.gateway_url.setText(s.sms_gateway_url)
         self.sender_id.setText(s.sms_sender_id)
         self.low_credit.setValue(s.low_credit_warning)
@@ -275,6 +358,8 @@ class MessagingSettingsPage(QWidget):
             sender_address=self.sender_address.text(),
             sender_name=self.sender_name.text(),
             billing_email=self.billing_email.text(),
+            sms_provider=self._chosen_provider(),
+            sms_account=self.account.text(),
             sms_gateway_url=self.gateway_url.text(),
             sms_sender_id=self.sender_id.text(),
             low_credit_warning=self.low_credit.value(),

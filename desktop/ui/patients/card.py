@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.appointments import Appointment
 from desktop.domain.errors import NotFound
 from desktop.domain.people import Patient
+from desktop.domain.phones import display_phone, region_for_zone
 from desktop.services import calendar, patients
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -73,6 +74,7 @@ class PatientCard(QWidget):
         super().__init__(parent)
         self.caller = caller
         self.patient: Patient | None = None
+        self.home_region = region_for_zone(zone.key)
         self.heading = QLabel("Choose a patient")
         self.heading.setObjectName("cardHeading")
         self.facts = {
@@ -165,7 +167,7 @@ class PatientCard(QWidget):
             fund = " ".join(x for x in (patient.health_fund, patient.health_fund_number) if x)
             values = (
                 born(patient),
-                patient.phone,
+                display_phone(patient.phone, self.home_region),
                 patient.email,
                 patient.address,
                 fund,

@@ -39,6 +39,8 @@ from desktop.ui.models.patients import PatientTableModel
 from desktop.ui.patients.card import PatientCard
 from desktop.ui.service_caller import ServiceCaller
 
+RESIZE_PRECISION = 30
+
 
 class _SearchField(QLineEdit):
     """Down arrow moves into the results, so the mouse is never needed."""
@@ -75,6 +77,8 @@ class PatientSearchWindow(QWidget):
         self.results.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
+        # Size the columns from the first screenful, not all 200 rows on every layout.
+        self.results.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION)
         self.results.horizontalHeader().setStretchLastSection(True)
         self.results.setAlternatingRowColors(True)
         self.search = _SearchField(self.results)

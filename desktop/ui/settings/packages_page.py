@@ -172,9 +172,13 @@ class PackagesPage(RecordPage[Package]):
     def reload(self) -> None:
         super().reload()
         ctx = self.caller.ctx
-        enabled = self.caller.call(lambda: credit.auto_apply(ctx), refresh_on_refusal=False)
-        self.auto_apply.blockSignals(True)
-        self.auto_apply.setChecked(bool(enabled))
+        self.caller.in_background(
+            lambda: credit.auto_apply(ctx), key=f"auto-apply-{id(self)}", refresh_on_refusal=False
+        ).success(self._show_auto_apply).run()
+
+    def _show_auto_apply(self, enabled: bool) -> None:
+        self.auto_apply.blockSignals(True)  # showing what is saved is not a change
+        self.auto_apply.setChecked(enabled)
         self.auto_apply.blockSignals(False)
 
     def _auto_apply_toggled(self, enabled: bool) -> None:

@@ -74,11 +74,12 @@ class PractitionerForm(QWidget):
 
 
 def save_practitioner(
-    caller: ServiceCaller, existing: uuid.UUID | None, details: PractitionerDetails
+    caller: ServiceCaller, existing: Practitioner | None, details: PractitionerDetails
 ) -> tuple[Practitioner, Changes]:
+    """Add, or edit what the form showed (refused if someone changed it meanwhile)."""
     if existing is None:
         return practitioners.create_practitioner(caller.ctx, details)
-    return practitioners.update_practitioner(caller.ctx, existing, details)
+    return practitioners.update_practitioner(caller.ctx, existing.id, details, existing.version)
 
 
 class PractitionerDialog(EditorDialog):
@@ -104,6 +105,7 @@ class PractitionerDialog(EditorDialog):
         self.resize(520, 600)
 
     def save_changes(self) -> Changes:
-        existing = self.practitioner.id if self.practitioner else None
-        self.practitioner, changes = save_practitioner(self.caller, existing, self.form.details())
+        self.practitioner, changes = save_practitioner(
+            self.caller, self.practitioner, self.form.details()
+        )
         return changes

@@ -61,7 +61,9 @@ class RecordPage(QDialog, Generic[RecordT]):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.add_button = QPushButton(f"&Add {self.noun}…")
         self.edit_button = QPushButton("&Edit…")
@@ -86,11 +88,12 @@ class RecordPage(QDialog, Generic[RecordT]):
         self.editor_dialog: QDialog | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         caller.bus.changed.connect(self._on_changes)
-        self.resize(720, 440)
+        self.resize(760, 440)
 
     # --- what subclasses provide --------------------------------------------------
 
     def load(self) -> list[RecordT]:
+        """The records (runs on a worker thread: no widgets here)."""
         raise NotImplementedError
 
     def changed(self, changes: Changes) -> bool:
@@ -105,9 +108,14 @@ class RecordPage(QDialog, Generic[RecordT]):
     # --- shared behaviour -----------------------------------------------------------
 
     def reload(self) -> None:
-        found = self.caller.call(self.load, refresh_on_refusal=False)
+        """Read the records off the GUI thread; the newest read wins."""
+        self.caller.in_background(
+            self.load, key=f"settings-page-{id(self)}", refresh_on_refusal=False
+        ).success(self._show_records).run()
+
+    def _show_records(self, found: list[RecordT]) -> None:
         chosen = self.selected()
-        self.model.set_records(found or [])
+        self.model.set_records(found)
         if chosen is not None:
             self.select(chosen.id)
         self._enable()

@@ -10,12 +10,10 @@ calendar then says what is still missing, with a button to add it.
 
 from __future__ import annotations
 
-import uuid
-
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from desktop.domain.appointments import AppointmentType
-from desktop.domain.people import Clinic
+from desktop.domain.people import Clinic, Practitioner
 from desktop.services import setup
 from desktop.services.changes import Changes
 from desktop.ui.service_caller import ServiceCaller
@@ -72,7 +70,7 @@ class PractitionerStep(_SavingPage):
         )
         self.clinic_step = clinic_step
         self.form: PractitionerForm | None = None
-        self.saved: uuid.UUID | None = None
+        self.saved: Practitioner | None = None
 
     def initializePage(self) -> None:
         clinic = self.clinic_step.clinic
@@ -83,8 +81,7 @@ class PractitionerStep(_SavingPage):
 
     def save(self) -> Changes:
         assert self.form is not None
-        practitioner, changes = save_practitioner(self.caller, self.saved, self.form.details())
-        self.saved = practitioner.id
+        self.saved, changes = save_practitioner(self.caller, self.saved, self.form.details())
         return changes
 
 
@@ -124,6 +121,7 @@ class SetupWizard(QWizard):
         self.setWindowTitle("Set up Frontdesk")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # all saved by then
         self.setButtonText(QWizard.WizardButton.CancelButton, "Finish &later")
         self.setButtonText(QWizard.WizardButton.FinishButton, "Open the &calendar")
         self.clinic_step = ClinicStep(caller)

@@ -6,6 +6,7 @@
   each desk at its first sync.
 * `sync_conflicts.mine` / `.changed`: the refused row and the fields it set (Conflicts list).
 * `sync_mutations.base_fields`: an update's fields as they were (field-level merge).
+* `sync_log_state`: how far tombstones were trimmed; `sync_desks.acked_cursor`.
 * The money tables join the change log (PostgreSQL triggers, existing rows logged once).
 
 Revision ID: 0008_sync_money
@@ -64,8 +65,17 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=4), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("acked_cursor", sa.BigInteger(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("replica_id", name=op.f("pk_sync_desks")),
         sa.UniqueConstraint("code", name=op.f("uq_sync_desks_code")),
+    )
+    op.create_table(
+        "sync_log_state",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("trimmed_through", sa.BigInteger(), nullable=False),
+        sa.Column("trimmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_log_state")),
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"SELECT pg_advisory_xact_lock({SYNC_WRITE_LOCK})")
@@ -83,6 +93,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("sync_log_state")
     if op.get_bind().dialect.name == "postgresql":
         for table in _NEWLY_SYNCED:
             op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table} ON {table}")

@@ -1,0 +1,121 @@
+"""Settings ▸ Messaging ▸ SMS with Twilio, offscreen: choose it, save, send a test SMS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.services import calendar
+from desktop.services.messaging.settings import SmsProvider
+from desktop.services.messaging.twilio_sms import API_URL_ENV
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.messaging import MessagingSettingsPage
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.theme import apply_theme
+from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
+from tests.helpers.background import settle
+from tests.messaging.conftest import Messaging
+
+
+@pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+@pytest.fixture
+def page(qtbot, qapp: QApplication, messaging: Messaging) -> Iterator[MessagingSettingsPage]:  # type: ignore[no-untyped-def]
+    style, sheet, palette = qapp.style().name(), qapp.styleSheet(), qapp.palette()
+    apply_theme(qapp, "light")
+    caller = ServiceCaller(messaging.ctx, ChangeBus(), None)
+    clinic = calendar.main_clinic(messaging.ctx)
+    shown = MessagingSettingsPage(caller, clinic, secrets=messaging.secrets, now=messaging.clock)
+    qtbot.addWidget(shown)
+    shown.resize(1366, 768)
+    shown.show()
+    shown.tabs.setCurrentIndex(2)
+    yield shown
+    qapp.setStyle(style)
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+
+
+@pytest.fixture
+def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
+    with FakeTwilio() as fake:
+        monkeypatch.setenv(API_URL_ENV, fake.url)
+        yield fake
+        assert fake.violations == []
+
+
+def shot(widget: QWidget, folder: Path, name: str) -> None:
+    assert widget.grab().save(str(folder / f"{name}.png"))
+
+
+def choose_twilio(page: MessagingSettingsPage, token: str) -> None:
+    twilio_at = next(
+        i for i in range(page.provider.count()) if page.provider.itemData(i) == "twilio"
+    )
+    page.provider.setCurrentIndex(twilio_at)
+    page.account.setText(ACCOUNT_SID)
+    page.api_key.setText(token)
+    page.sender_id.setText(CLINIC_NUMBER)
+    page.test_number.setText("0412 345 678")
+
+
+def test_choosing_twilio_shows_its_fields_and_saves_the_token_in_the_keyring(
+    qtbot, page: MessagingSettingsPage, messaging: Messaging, twilio: FakeTwilio
+) -> None:  # type: ignore[no-untyped-def]
+    assert page.provider.currentData() == "relay"  # this clinic had a relay: not the first item
+    assert page.gateway_url.isVisible() and not page.account.isVisible()
+    choose_twilio(page, AUTH_TOKEN)
+    assert page.account.isVisible() and not page.gateway_url.isVisible()
+    assert page.provider_form.labelForField(page.api_key).text() == "Auth token"
+    assert page.save()
+    saved = messaging.settings()
+    assert (saved.sms_provider, saved.sms_account) == (SmsProvider.TWILIO, ACCOUNT_SID)
+    assert messaging.secrets.sms_api_key(messaging.clinic_id) == AUTH_TOKEN
+    # Unchanged: what the person did not touch.
+    assert saved.sms_template == messaging.settings().sms_template
+    assert saved.reminders_by_email
+
+
+def test_send_test_sms_texts_the_number_through_twilio(
+    qtbot, page: MessagingSettingsPage, twilio: FakeTwilio, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    choose_twilio(page, AUTH_TOKEN)
+    page.test_button.click()
+    settle(qtbot)
+    assert page.test_result.text().startswith("Test SMS sent to 0412 345 678 through Twilio (SM")
+    [sms] = twilio.sent
+    assert (sms.to, sms.from_) == ("+61412345678", CLINIC_NUMBER)
+    assert page.test_button.isEnabled()
+    shot(page, tmp_path, "sms_settings_test_sent")
+
+
+def test_a_refused_auth_token_is_said_under_the_button(
+    qtbot, page: MessagingSettingsPage, twilio: FakeTwilio, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    choose_twilio(page, "not-the-token")
+    page.test_button.click()
+    settle(qtbot)
+    said = page.test_result.text()
+    assert said.startswith(
+        "The test SMS was not sent. Twilio refused the account SID or auth token"
+    )
+    assert "20003" in said
+    assert twilio.sent == []
+    shot(page, tmp_path, "sms_settings_refused")
+
+
+def test_a_landline_is_refused_before_anything_is_sent(
+    qtbot, page: MessagingSettingsPage, twilio: FakeTwilio
+) -> None:  # type: ignore[no-untyped-def]
+    choose_twilio(page, AUTH_TOKEN)
+    page.test_number.setText("02 9555 1234")
+    page.test_button.click()
+    settle(qtbot)
+    assert page.test_result.text() == "“02 9555 1234” is not a mobile number to send a test to."
+    assert twilio.state.requests == []
