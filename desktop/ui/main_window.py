@@ -34,6 +34,7 @@ from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.services.reconcile import Reconciliation
+from desktop.sync import remote_xero
 from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.billing.invoice_dialog import open_invoice_for_service
@@ -122,9 +123,7 @@ class MainWindow(QMainWindow):
         self.calendar.invoice_requested.connect(self.open_invoice)
         self.calendar.setup_requested.connect(self.open_setup_for)
         self.background = BackgroundWork(self.bus, self)
-        self.background.add_status(
-            lambda: xero_badge_text(self.ctx), self.status_bar.set_xero_state
-        )
+        self.background.add_status(self._xero_badge, self.status_bar.set_xero_state)
         self.xero_page: XeroPage | None = None
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
         self.server_page: ServerSettingsPage | None = None
@@ -527,6 +526,13 @@ class MainWindow(QMainWindow):
     def _server_connected(self) -> None:
         self.sync.start()
         self.bus.refresh_stale()  # the clinic just arrived from the server
+
+    def _xero_badge(self) -> str:
+        """Read off the GUI thread. With a server, the clinic's one Xero queue is there."""
+        wiring = getattr(self, "sync", None)  # the first read may come before it exists
+        if wiring is not None and wiring.runner is not None:
+            return remote_xero.badge(wiring.runner.engine.api)
+        return xero_badge_text(self.ctx)
 
     def open_sync_conflicts(self) -> ConflictsDialog:
         """Changes the server refused (made offline on two PCs), each with its reason."""

@@ -135,3 +135,44 @@ def test_a_payment_beyond_what_is_owed_is_refused_and_listed(
     assert conflict.meaning == f"{invoice.number} is paid."
     converged(server, front, back)
     assert billing.get_invoice(server.ctx, invoice.id).paid == Money(9000)
+
+
+def test_only_reception_and_admins_may_remove_payments_even_through_the_api(
+    tmp_path, desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    import uuid
+
+    from desktop.domain.roles import Role
+    from tests.sync.harness import make_desk
+
+    front, _ = desks
+    c = clinic_on_server
+    invoice, _ = billing.invoice_appointment(front.ctx, consult(front, c, 9).id)
+    invoice, _ = billing.take_payment(front.ctx, invoice.id, cash(9000))
+    front.sync()
+    server.add_user("sarah", Role.PRACTITIONER, practitioner_id=c.alice.id)
+    studio = make_desk(tmp_path, "studio", server, username="sarah")
+    try:
+        studio.sync()
+        payment = invoice.payments[0]
+        answer = studio.api.push(
+            str(uuid.uuid4()),
+            [
+                {
+                    "id": str(uuid.uuid4()),
+                    "group": str(uuid.uuid4()),
+                    "entity": "payments",
+                    "entity_id": str(payment.id),
+                    "op": "update",
+                    "base_version": payment.version,
+                    "fields": {"status": "deleted", "deleted_reason": "oops"},
+                }
+            ],
+        )
+        [result] = answer["results"]
+        assert result["status"] == "rejected"
+        assert result["error"]["code"] == "permission_denied"
+        assert "remove payments" in result["error"]["message"]
+        assert billing.get_invoice(server.ctx, invoice.id).paid == Money(9000)
+    finally:
+        studio.close()

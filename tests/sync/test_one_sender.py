@@ -13,6 +13,7 @@ from desktop.services import billing
 from desktop.services.outbox_dispatch import drain
 from desktop.store.billing_models import InvoiceRow, PaymentRow
 from desktop.store.outbox import OutboxQueue
+from desktop.sync import remote_xero
 from desktop.sync.client import ServerProtocolError
 from desktop.xero.tokens import KeyringVault
 from tests.fakes.xero import XeroFake
@@ -75,6 +76,7 @@ def test_desks_money_reaches_xero_exactly_once_from_the_server(
         shown = front.api.xero_queue()
         assert (shown["connection"], shown["badge"]) == ("connected", "Xero: up to date")
         assert shown["counts"] == {"done": sum(states.values())}
+        assert remote_xero.badge(back.api) == "Xero: up to date"  # the desk's status bar
         with pytest.raises(ServerProtocolError, match="already been sent"):
             back.api.retry_xero_job(str(queue.jobs(Channel.XERO)[0].id))
         # The Xero ids the sender wrote come down to the desks with the next pull.
