@@ -26,6 +26,7 @@ from desktop.ui.calendar.requests import Slot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.booking import BookingDialog
+from desktop.ui.dialogs.cancel import CancelDialog
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportRangeDialog, RangeQuestion
 from desktop.ui.patients.search_window import PatientSearchWindow
@@ -468,3 +469,13 @@ def test_a_notes_only_edit_keeps_the_second_half_past_one_of_a_clocks_back_night
         "Night shift",
     )
     assert errors == []
+
+
+def test_cancelling_asks_for_a_reason_instead_of_assuming_one(qtbot) -> None:
+    dialog = CancelDialog("Sam Lee's consult")
+    qtbot.addWidget(dialog)
+    assert dialog.reason_box.currentText() == ""
+    assert not dialog.ok_button.isEnabled()
+    assert select_data(dialog.reason_box, CancellationReason.SICK)
+    assert dialog.ok_button.isEnabled()
+    assert dialog.reason() is CancellationReason.SICK

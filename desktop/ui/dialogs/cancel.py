@@ -1,4 +1,5 @@
-"""Why an appointment is cancelled: a reason from the list, and a note for "Other"."""
+"""Why an appointment is cancelled: a reason from the list (none is assumed), and a
+note for "Other"."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class CancelDialog(QDialog):
         self.reason_box = QComboBox()
         for reason in REASONS:
             self.reason_box.addItem(reason.label, reason)
+        self.reason_box.setPlaceholderText("Choose a reason…")
+        self.reason_box.setCurrentIndex(-1)  # a guessed "Feeling better" would be recorded as fact
         self.note = QLineEdit()
         self.note.setPlaceholderText("Needed when the reason is “Other”")
         intro = QLabel(f"Cancel {what}? The time becomes free for someone else.")
@@ -55,5 +58,8 @@ class CancelDialog(QDialog):
         return self.note.text().strip()
 
     def _check(self) -> None:
+        if self.reason_box.currentIndex() < 0:
+            self.ok_button.setEnabled(False)
+            return
         needs_note = self.reason() is CancellationReason.OTHER
         self.ok_button.setEnabled(not needs_note or bool(self.note_text()))
