@@ -80,19 +80,13 @@ def send_invoices(
         new.append((job, contact_id))
     for batch in chunks(new, delivery.batch_size):
         batch_jobs = [job for job, _ in batch]
-        delivery.links.mark_sending(batch_jobs)
         body = Invoices(
             invoices=[
                 documents.invoice(job.payload, delivery.connection, contact_id)
                 for job, contact_id in batch
             ]
         )
-        answer = delivery.api.call(
-            "create_invoices",
-            invoices=body,
-            summarize_errors=False,
-            idempotency_key=batch_key(batch_jobs, "", body),
-        )
+        answer = delivery.create(batch_jobs, "create_invoices", "invoices", body)
         for job, item in zip(batch_jobs, answer.invoices or [], strict=True):
             errors = item_errors(item)
             if errors:
