@@ -58,6 +58,14 @@ def postgres_server() -> Iterator[postgres.PostgresServer]:
 
 
 @pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test saves screenshots for review: its own folder, never a shared one."""
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'frontdesk.sqlite3'}"
 

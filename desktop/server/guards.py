@@ -98,8 +98,8 @@ async def _username_in(request: Request) -> str | None:
     """The username a sign-in names, if its body says; the handler validates the rest."""
     try:
         body = await request.json()
-    except ValueError:  # not JSON (or not UTF-8): refused by the body's own validation
-        return None
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep:
+        return None  # the handler's own parsing answers 400 or 422
     username = body.get("username") if isinstance(body, dict) else None
     return normalise_username(username) if isinstance(username, str) else None
 

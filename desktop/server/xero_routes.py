@@ -16,7 +16,7 @@ from desktop.domain.errors import NotFound
 from desktop.domain.roles import Actor
 from desktop.server.errors import ERROR_RESPONSES, ApiError
 from desktop.server.guards import Context, SignedInActor, rate_limited
-from desktop.server.schemas import XeroJobOut, XeroQueueOut, XeroRetryOut
+from desktop.server.schemas import ErrorBody, XeroJobOut, XeroQueueOut, XeroRetryOut
 from desktop.services import xero_settings
 from desktop.services.context import ServiceContext
 
@@ -57,7 +57,11 @@ def queue(actor: SignedInActor, context: Context) -> XeroQueueOut:
     )
 
 
-@router.post("/jobs/{job_id}/retry", summary="Send a refused or held job again now")
+@router.post(
+    "/jobs/{job_id}/retry",
+    summary="Send a refused or held job again now",
+    responses={404: {"model": ErrorBody, "description": "no such job waiting to be sent"}},
+)
 def retry(job_id: uuid.UUID, actor: SignedInActor, context: Context) -> XeroRetryOut:
     try:
         xero_settings.retry_job(ServiceContext(context.database, _Acting(actor)), job_id)

@@ -273,9 +273,18 @@ def _with_voided(booked: Booked, voided: list[uuid.UUID]) -> Booked:
 
 
 def restore_appointment(
-    ctx: ServiceContext, appointment_id: uuid.UUID, expected_version: int | None = None
+    ctx: ServiceContext,
+    appointment_id: uuid.UUID,
+    expected_version: int | None = None,
+    status: AppointmentStatus = AppointmentStatus.BOOKED,
 ) -> Booked:
-    """Undo a cancellation: the slot must still be free and the practitioner active."""
+    """Undo a cancellation: the slot must still be free and the practitioner active.
+
+    `status` is what the appointment was before (undo puts an arrived patient
+    back as arrived, not as merely booked).
+    """
+    if status not in _MARKABLE:
+        raise InvalidInput(f"An appointment cannot be restored as {status.label.lower()}.")
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         row: AppointmentRow = _get(uow, AppointmentRow, appointment_id, "appointment")
@@ -293,7 +302,7 @@ def restore_appointment(
             override_availability=True,
             override_double_booking=row.overrides_double_booking,
         )
-        row.status = AppointmentStatus.BOOKED.value
+        row.status = status.value
         row.cancellation_reason = None
         row.cancellation_note = ""
         reminders.appointment_changed(uow, row)

@@ -21,8 +21,6 @@ from desktop.ui.change_bus import ChangeBus
 from desktop.ui.service_caller import ServiceCaller
 from tests.helpers.clinic import make_clinic
 
-SHOTS = Path("/tmp/shots")
-
 
 @pytest.fixture
 def local_ctx(tmp_path: Path) -> Iterator[ServiceContext]:
@@ -79,10 +77,9 @@ def test_taking_a_split_payment_and_seeing_it_wait_for_xero(
     assert (tmp_path / "receipt.pdf").read_bytes().startswith(b"%PDF")
     assert errors == []
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     dialog.show()
     qtbot.waitExposed(dialog)
-    dialog.grab().save(str(SHOTS / "invoice_dialog.png"))
+    dialog.grab().save(str(tmp_path / "invoice_dialog.png"))
 
 
 def test_the_payment_dialog_never_lets_more_than_is_owing_through(qtbot) -> None:

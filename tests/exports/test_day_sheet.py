@@ -19,7 +19,6 @@ from desktop.services.day_sheet_pdf import render_day_sheet
 from tests.exports.scenario import NOTE, book_export_day
 from tests.helpers.clinic import ZONE
 
-SHOTS = Path("/tmp/shots")
 PRINTED = datetime(2031, 3, 2, 20, 5, tzinfo=UTC)  # 07:05 on the day, Sydney time
 
 
@@ -135,8 +134,6 @@ def test_a_long_day_runs_over_pages_counted_per_practitioner(tmp_path) -> None:
     )
     out = tmp_path / "long.pdf"
     out.write_bytes(render_day_sheet(sheet))
-    if SHOTS.is_dir():
-        SHOTS.joinpath("day-sheet-long.pdf").write_bytes(out.read_bytes())
     texts = page_texts(out)
     assert len(texts) == 3
     assert "Busy Bee · Page 1 of 2" in texts[0] and "Busy Bee · Page 2 of 2" in texts[1]

@@ -20,8 +20,6 @@ from desktop.ui.export_actions import (
 from tests.exports.scenario import book_export_day
 from tests.helpers.background import settle
 
-SHOTS = Path("/tmp/shots")
-
 
 class Answers:
     def __init__(self, folder: Path, answer: RangeAnswer | None = None) -> None:
@@ -132,11 +130,10 @@ def test_the_range_dialog_refuses_a_backwards_range(qtbot, clinic, tmp_path) -> 
     dialog = ExportRangeDialog(question)
     qtbot.addWidget(dialog)
     dialog.show()
-    SHOTS.mkdir(exist_ok=True)
-    dialog.grab().save(str(SHOTS / "export-range-dialog.png"))
+    dialog.grab().save(str(tmp_path / "export-range-dialog.png"))
     assert dialog.answer() == RangeAnswer(date(2031, 3, 3), date(2031, 5, 26), clinic.bob.id)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     dialog.last.setDate(dialog.first.date().addDays(-1))
     assert not ok.isEnabled()
     assert dialog.problem.text() == "The end date is before the start date."
-    dialog.grab().save(str(SHOTS / "export-range-dialog-refused.png"))
+    dialog.grab().save(str(tmp_path / "export-range-dialog-refused.png"))

@@ -1,6 +1,6 @@
 """The messaging screens, offscreen: settings with live preview, credit, the message log.
 
-Screenshots go to /tmp/shots/messaging_*.png for a person to look at.
+Screenshots go to each test's own folder (messaging_*.png) for a person to look at.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from desktop.ui.messaging import message_log as log_ui
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.theme import apply_theme
 from tests.messaging.conftest import Messaging
-
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
@@ -55,9 +53,8 @@ def caller(messaging: Messaging, themed: None) -> ServiceCaller:
     return ServiceCaller(messaging.ctx, ChangeBus(), None)
 
 
-def shot(widget: QWidget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(SHOTS / f"messaging_{name}.png"))
+def shot(widget: QWidget, folder: Path, name: str) -> None:
+    assert widget.grab().save(str(folder / f"messaging_{name}.png"))
 
 
 def open_settings(qtbot, messaging: Messaging, caller: ServiceCaller) -> MessagingSettingsPage:  # type: ignore[no-untyped-def]
@@ -69,13 +66,15 @@ def open_settings(qtbot, messaging: Messaging, caller: ServiceCaller) -> Messagi
     return page
 
 
-def test_the_sms_template_previews_live_with_its_cost(qtbot, messaging, caller, errors) -> None:  # type: ignore[no-untyped-def]
+def test_the_sms_template_previews_live_with_its_cost(
+    shots, qtbot, messaging, caller, errors
+) -> None:  # type: ignore[no-untyped-def]
     page = open_settings(qtbot, messaging, caller)
     preview = page.sms_editor.preview.text()
     assert preview.startswith("Hi Sam, a reminder of your appointment with Alice Physio")
     assert "on Tuesday 25 February at 9:30 am" in preview  # tomorrow, clinic time
     assert page.sms_editor.count.text().startswith("1 SMS · GSM-7 · ")
-    shot(page, "settings_reminders")
+    shot(page, shots, "settings_reminders")
 
     page.sms_editor.field.set_text("Hi {first_name}, it’s your appointment at {time} 😀")
     assert "UCS-2" in page.sms_editor.count.text()
@@ -86,7 +85,7 @@ def test_the_sms_template_previews_live_with_its_cost(qtbot, messaging, caller, 
 
 
 def test_an_unknown_placeholder_is_flagged_while_typing_and_refused_on_save(
-    qtbot, messaging, caller, errors
+    shots, qtbot, messaging, caller, errors
 ) -> None:  # type: ignore[no-untyped-def]
     page = open_settings(qtbot, messaging, caller)
     page.sms_editor.field.set_text("Hi {firstname}, see you at {time}")
@@ -94,7 +93,7 @@ def test_an_unknown_placeholder_is_flagged_while_typing_and_refused_on_save(
     assert problem.isVisibleTo(page)
     assert "{firstname}" in problem.text() and "Did you mean {first_name}?" in problem.text()
     assert page.sms_editor.preview.text() == "(fix the template to see the preview)"
-    shot(page, "settings_template_problem")
+    shot(page, shots, "settings_template_problem")
     assert not page.save()
     assert len(errors) == 1 and "{firstname}" in errors[0]
     assert "{firstname}" in page.status.text()
@@ -107,11 +106,13 @@ def test_an_unknown_placeholder_is_flagged_while_typing_and_refused_on_save(
     assert page.status.text().startswith("Saved ")
 
 
-def test_email_and_sms_tabs_keep_secrets_out_of_sight(qtbot, messaging, caller, errors) -> None:  # type: ignore[no-untyped-def]
+def test_email_and_sms_tabs_keep_secrets_out_of_sight(
+    shots, qtbot, messaging, caller, errors
+) -> None:  # type: ignore[no-untyped-def]
     page = open_settings(qtbot, messaging, caller)
     page.tabs.setCurrentIndex(1)
     assert page.smtp_host.text() == "127.0.0.1"
-    shot(page, "settings_email")
+    shot(page, shots, "settings_email")
     page.tabs.setCurrentIndex(2)
     assert page.api_key.text() == "" and page.api_key.placeholderText() == "saved — type to replace"
     page.api_key.setText("sk-new")
@@ -121,7 +122,7 @@ def test_email_and_sms_tabs_keep_secrets_out_of_sight(qtbot, messaging, caller, 
 
 
 def test_buying_credit_from_the_settings_page(
-    qtbot, messaging, caller, errors, monkeypatch
+    shots, qtbot, messaging, caller, errors, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     asked: list[str] = []
     monkeypatch.setattr(prompts, "ask", lambda _p, _t, text, _c="OK": asked.append(text) or True)
@@ -138,12 +139,12 @@ def test_buying_credit_from_the_settings_page(
     assert panel.balance.text() == "1,000 SMS credits"
     assert not panel.warning.isVisibleTo(page)
     assert panel.history.rowCount() == 1 and panel.history.item(0, 2).text() == "$90.00"
-    shot(page, "settings_sms_credit")
+    shot(page, shots, "settings_sms_credit")
     assert errors == []
 
 
 def test_the_patient_message_log_shows_failures_and_fixes_them(
-    qtbot, messaging, caller, errors, monkeypatch
+    shots, qtbot, messaging, caller, errors, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     m = messaging
     m.add_credit(10)
@@ -173,7 +174,7 @@ def test_the_patient_message_log_shows_failures_and_fixes_them(
     widget.table.selectRow(failed_row)
     assert widget.fix_button.isEnabled() and widget.retry_button.isEnabled()
     assert "550 5.1.1" in widget.text.toPlainText()
-    shot(widget, "patient_log")
+    shot(widget, shots, "patient_log")
 
     monkeypatch.setattr(log_ui, "ask_address", lambda _p, _c, _current: "sam@lee.example")
     widget.fix_selected()
@@ -187,7 +188,7 @@ def test_the_patient_message_log_shows_failures_and_fixes_them(
     # The retried reminder went there, and the coming one will go there too.
     assert to_new_address == {("email", MessageStatus.SENT), ("email", MessageStatus.SCHEDULED)}
     assert errors == []
-    shot(widget, "patient_log_fixed")
+    shot(widget, shots, "patient_log_fixed")
 
 
 def test_the_status_bar_text_warns_only_when_credit_is_low(messaging: Messaging) -> None:

@@ -107,3 +107,12 @@ def test_sign_in_answers_do_not_tell_whether_a_username_exists(make_api) -> None
     unknown = _answers(api, "nobody-here", 7)
     assert real == unknown
     assert "locked" in str(real[-1][1]["message"])
+
+
+@pytest.mark.parametrize("body", [b"[" * 200_000, b"\xff\xfe", b"{not json"])
+def test_an_unparsable_sign_in_is_a_4xx_with_the_limits_on(make_api, body) -> None:
+    api = make_api(RateLimits())
+    answer = api.client.post(
+        "/v1/sessions", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code in (400, 422)

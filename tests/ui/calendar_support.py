@@ -28,7 +28,6 @@ from desktop.ui.main_window import MainWindow
 from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ZONE
 
-SHOTS = Path("/tmp/shots")
 # 10:42 on the clinic fixture's Monday: a fixed "now" keeps the now-line and "today" still.
 NOW = local_to_utc(DAY, datetime(2031, 3, 3, 10, 42).time(), ZONE)
 
@@ -158,10 +157,8 @@ def wall(hour: int, minute: int = 0) -> int:
 
 
 def save_shot(widget: object, tmp_path: Path, name: str) -> Path:
-    """Save a screenshot under the test's folder and a copy in /tmp/shots for review."""
+    """Save a screenshot under the test's own folder, for review."""
     pixmap = widget.grab()  # type: ignore[attr-defined]
     path = tmp_path / name
     assert pixmap.save(str(path))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    pixmap.save(str(SHOTS / name))
     return path

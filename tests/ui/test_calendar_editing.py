@@ -121,9 +121,11 @@ def test_status_and_cancellation_from_the_menu_are_undoable(
     settle(qtbot)
     assert scene_of(window).items_by_id[appointment.id].text.badge == "Cancelled"
 
-    window.undo_stack.undo()
-    assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.BOOKED
-    window.undo_stack.undo()
+    window.undo_stack.undo()  # the cancellation: back to arrived, not further
+    assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.ARRIVED
+    settle(qtbot)
+    assert scene_of(window).items_by_id[appointment.id].text.badge == "Arrived"
+    window.undo_stack.undo()  # the arrival
     assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.BOOKED
     assert errors == []
 

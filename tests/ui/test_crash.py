@@ -19,8 +19,6 @@ from desktop.ui.crash import CrashDialog, CrashReport
 
 pytestmark = pytest.mark.qt_no_exception_capture  # our hook, not pytest-qt's, gets them
 
-SHOTS = Path("/tmp/shots")
-
 
 @pytest.fixture
 def log_file(tmp_path: Path) -> Iterator[Path]:
@@ -110,7 +108,7 @@ def test_a_failing_dialog_does_not_loop(qtbot, log_file) -> None:
     assert "Could not show the crash dialog" in log_file.read_text(encoding="utf-8")
 
 
-def test_the_dialog_reads_well_and_copies_diagnostics(qtbot, log_file) -> None:
+def test_the_dialog_reads_well_and_copies_diagnostics(qtbot, log_file, shots) -> None:
     logging.getLogger("desktop.test").info("Booked 0412 345 678 for samira.leontes@example.com")
     report = CrashReport(
         "KeyError: 'practitioner'",
@@ -122,11 +120,10 @@ def test_the_dialog_reads_well_and_copies_diagnostics(qtbot, log_file) -> None:
     dialog = CrashDialog(report)
     qtbot.addWidget(dialog)
     dialog.show()
-    SHOTS.mkdir(exist_ok=True)
-    dialog.grab().save(str(SHOTS / "crash-dialog.png"))
+    dialog.grab().save(str(shots / "crash-dialog.png"))
     dialog.details_button.click()
     assert dialog.details.isVisible()
-    dialog.grab().save(str(SHOTS / "crash-dialog-details.png"))
+    dialog.grab().save(str(shots / "crash-dialog-details.png"))
 
     dialog.copy_diagnostics()
     copied = QGuiApplication.clipboard().text()

@@ -19,10 +19,9 @@ def test_main_window_opens_on_the_demo_clinic(
     assert "Harbourside Physio & Pilates" in window.heading.text()
     assert window.status_bar.user_label.text() == "Signed in: Frontdesk (admin)"
     assert window.status_bar.store_label.text() == "Local store (SQLite)"
-    window.status_bar.set_sync_state("Synced 10:42")
-    window.status_bar.set_xero_state("Xero: 2 queued")
-    assert window.status_bar.sync_label.text() == "Synced 10:42"
-    assert window.status_bar.xero_label.text() == "Xero: 2 queued"
+    # What the window works out for itself on a desk alone, never connected to Xero.
+    assert window.status_bar.sync_label.text() == "Sync: not set up"
+    assert window.status_bar.xero_label.text() == "Xero: not connected"
     window.grab().save(str(tmp_path / "main-window.png"))
     assert (tmp_path / "main-window.png").stat().st_size > 0
 

@@ -113,6 +113,7 @@ def test_a_daily_limit_429_waits_hours_without_freezing_the_worker(xero: Connect
     assert report.retrying > 0
     assert xero.now() - started < timedelta(minutes=2)  # did not wait out five hours inline
     retried = [job for job in xero.jobs(JobState.PENDING) if job.attempts]
+    assert retried  # else the checks below would hold of nothing
     assert all(job.next_attempt_at - started >= timedelta(hours=5) for job in retried)
     assert any("daily" in job.last_error or "day" in job.last_error for job in retried)
     xero.sync_until_quiet()

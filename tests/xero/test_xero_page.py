@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from desktop.domain.billing import Invoice
 from desktop.domain.outbox import JobState
 from desktop.services import xero_settings
-from desktop.services.outbox_dispatch import DrainReport
-from desktop.services.xero_settings import ChartAccount, InvoiceDateBasis
+from desktop.services.xero_settings import InvoiceDateBasis
 from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.xero_page import XeroPage, xero_badge_text
-from desktop.xero.chart import read_chart
+from desktop.ui.xero_page import DesktopXeroActions, XeroPage, xero_badge_text
+from desktop.xero.endpoints import API_URL_ENV, IDENTITY_URL_ENV
 from tests.helpers.background import settle
 from tests.xero.conftest import ConnectedClinic
 from tests.xero.helpers import invoiced, paid
-
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
@@ -36,25 +35,13 @@ def database(sqlite_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-class FakeClockActions:
-    """The page's slow actions, run against the Xero fake on its clock."""
-
-    def __init__(self, xero: ConnectedClinic) -> None:
-        self.xero = xero
-
-    def connect(self) -> object:
-        return None
-
-    def sync_now(self) -> DrainReport:
-        return self.xero.sync_until_quiet()
-
-    def chart(self) -> list[ChartAccount]:
-        return read_chart(self.xero.channel.api)
-
-
-def _page(qtbot, xero: ConnectedClinic, errors: list[str]) -> XeroPage:
+def _page(qtbot, xero: ConnectedClinic, monkeypatch: pytest.MonkeyPatch) -> XeroPage:
+    """The page as the app builds it: its real actions, aimed at the Xero fake."""
+    monkeypatch.setenv(API_URL_ENV, xero.fake.base_url)
+    monkeypatch.setenv(IDENTITY_URL_ENV, xero.fake.base_url)
     caller = ServiceCaller(xero.ctx, ChangeBus(), None)
-    page = XeroPage(caller, FakeClockActions(xero))
+    page = XeroPage(caller)
+    assert isinstance(page.xero_actions, DesktopXeroActions)
     qtbot.addWidget(page)
     page.resize(980, 640)
     return page
@@ -69,20 +56,21 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return shown
 
 
-def _a_refused_payment(xero: ConnectedClinic) -> None:
+def _a_refused_payment(xero: ConnectedClinic) -> Invoice:
     for i in range(3):
         paid(xero, invoiced(xero, patient=i, hour=9 + i))
     xero.sync_until_quiet()
     xero.fake.set_lock_date(date(2099, 6, 30))
-    paid(xero, invoiced(xero, patient=3, hour=14), 5000)
+    refused = paid(xero, invoiced(xero, patient=3, hour=14), 5000)
     xero.sync_until_quiet()
+    return refused
 
 
 def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
-    qtbot, xero: ConnectedClinic, errors: list[str]
+    qtbot, xero: ConnectedClinic, errors: list[str], shots: Path, monkeypatch
 ) -> None:
-    _a_refused_payment(xero)
-    page = _page(qtbot, xero, errors)
+    refused = _a_refused_payment(xero)
+    page = _page(qtbot, xero, monkeypatch)
     assert page.state.text() == "Connected to Frontdesk Test Clinic"
     assert page.refused.number.text() == "1"
     assert page.table.rowCount() == 1
@@ -90,10 +78,9 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
     assert page.table.item(0, 2).text().startswith("The document date cannot be before the period")
     assert xero_badge_text(xero.ctx) == "Xero: 1 waiting, 1 refused"
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.show()
     qtbot.waitExposed(page)
-    page.grab().save(str(SHOTS / "xero_page.png"))
+    page.grab().save(str(shots / "xero_page.png"))
 
     xero.fake.set_lock_date(None)
     retry = page.table.cellWidget(0, 3).findChild(QPushButton)
@@ -104,8 +91,11 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
 
     with qtbot.waitSignal(page.changed, timeout=10_000):
         qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
+    # The real worker, on the page's background thread, sent the payment to Xero.
+    assert page.busy.text() == "Sent 2, refused 0, retrying later 0."  # the waiting one too
     assert page.waiting.number.text() == "0"
-    assert page.busy.text().startswith("Sent ")
+    in_xero = xero.fake.invoice_by_number(refused.number)
+    assert [p.amount for p in xero.fake.payments_for_invoice(in_xero)] == [Decimal("50.00")]
     assert xero_badge_text(xero.ctx) == "Xero: up to date"
     assert errors == []
 
@@ -120,9 +110,9 @@ def test_before_connecting_the_page_offers_to_connect(qtbot, ctx, errors: list[s
 
 
 def test_account_mapping_is_saved_from_the_page(
-    qtbot, xero: ConnectedClinic, errors: list[str]
+    qtbot, xero: ConnectedClinic, errors: list[str], monkeypatch
 ) -> None:
-    page = _page(qtbot, xero, errors)
+    page = _page(qtbot, xero, monkeypatch)
     page.save_accounts("260", "091", "OUTPUT")
     assert "account 260 (OUTPUT)" in page.mapping.text()
     assert "account 091" in page.mapping.text()
@@ -131,12 +121,12 @@ def test_account_mapping_is_saved_from_the_page(
 
 
 def test_income_in_advance_is_chosen_from_the_organisations_chart(
-    qtbot, xero: ConnectedClinic, errors: list[str], tmp_path: Path
+    qtbot, xero: ConnectedClinic, errors: list[str], tmp_path: Path, monkeypatch
 ) -> None:
     """Issue 12/13: Settings ▸ Xero ▸ Accounts offers the chart's current liabilities."""
     xero.fake.add_account(code="2350", name="Unearned session income", type="CURRLIAB")
     xero.fake.add_account(code="2360", name="Pass sales not yet used", type="CURRLIAB")
-    page = _page(qtbot, xero, errors)
+    page = _page(qtbot, xero, monkeypatch)
     page.resize(1366, 768)
     page.accounts_button.click()
     settle(qtbot)
@@ -162,10 +152,10 @@ def test_income_in_advance_is_chosen_from_the_organisations_chart(
 
 
 def test_a_saved_account_missing_from_the_chart_is_flagged(
-    qtbot, xero: ConnectedClinic, errors: list[str]
+    qtbot, xero: ConnectedClinic, errors: list[str], monkeypatch
 ) -> None:
     _change_advance(xero, "836")
-    page = _page(qtbot, xero, errors)
+    page = _page(qtbot, xero, monkeypatch)
     page.refresh()
     page.accounts_button.click()
     settle(qtbot)

@@ -184,9 +184,9 @@ class CancelAppointmentCommand(_ReplayCommand):
         )
 
     def _undo_call(self) -> Callable[[], Booked]:
-        ctx, version = self.caller.ctx, self.version
+        ctx, version, status = self.caller.ctx, self.version, self.before.status
         return lambda: booking.restore_appointment(
-            ctx, self.appointment_id, expected_version=version
+            ctx, self.appointment_id, expected_version=version, status=status
         )
 
 
