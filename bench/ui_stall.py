@@ -26,7 +26,10 @@ import gc
 import os
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -65,9 +68,13 @@ XERO_ANSWER_S = 3.0
 
 
 class StallMeter:
-    """A 10 ms timer; the longest gap between its ticks is the longest freeze."""
+    """A 10 ms timer; the longest gap between its ticks is the longest freeze.
 
-    def __init__(self) -> None:
+    With `explain`, a watchdog thread notes where the GUI thread was during each
+    freeze over 80 ms (its innermost frames of our code), to say what to fix next.
+    """
+
+    def __init__(self, explain: bool = False) -> None:
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(TICK_MS)
@@ -76,20 +83,46 @@ class StallMeter:
         self.worst = 0.0
         self.worst_during = ""
         self.doing = ""
+        self.by_step: dict[str, float] = {}
+        self.explain = explain
+        self.culprits: Counter[str] = Counter()
+        self._running = False
 
     def start(self) -> None:
         self.last = time.perf_counter()
         self.timer.start()
+        if self.explain:
+            self._running = True
+            gui = threading.main_thread().ident
+            threading.Thread(target=self._watch, args=(gui,), daemon=True).start()
+
+    def _watch(self, gui: int | None) -> None:
+        noted = 0.0
+        while self._running:
+            time.sleep(0.02)
+            last = self.last
+            if time.perf_counter() - last > 0.08 and noted != last:
+                noted = last
+                frame = sys._current_frames().get(gui or 0)
+                ours = [
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                    for f in traceback.extract_stack(frame)
+                    if "/desktop/" in f.filename
+                ]
+                self.culprits[f"{self.doing}: " + " < ".join(reversed(ours[-4:]))] += 1
 
     def _tick(self) -> None:
         now = time.perf_counter()
         gap = (now - self.last) * 1000
         if gap > self.worst:
             self.worst, self.worst_during = gap, self.doing
+        if self.doing:
+            self.by_step[self.doing] = max(self.by_step.get(self.doing, 0.0), gap)
         self.last = now
 
     def stop(self) -> None:
         self.timer.stop()
+        self._running = False
 
 
 def wait(condition: Callable[[], bool], timeout_s: float = 300.0) -> None:
@@ -188,6 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appointments", type=int, default=200_000)
     parser.add_argument("--delay-ms", type=int, default=200)
+    parser.add_argument("--explain", action="store_true", help="say where the freezes were")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     app.setQuitOnLastWindowClosed(False)  # the bench closes windows between passes
@@ -218,7 +252,7 @@ def main() -> None:
             window.show()
             wait(runner().idle)
             gc.freeze()  # as desktop/ui/app.py does once the window is up
-            meter = StallMeter()
+            meter = StallMeter(args.explain)
             with slow_database(ctx, delay):
                 meter.start()
                 began = time.perf_counter()
@@ -234,8 +268,11 @@ def main() -> None:
                 + (f" (during {meter.worst_during})" if meter.worst_during else "")
                 + f"; the pass took {took:.1f} s"
             )
+            print("  " + ", ".join(f"{step} {ms:.0f} ms" for step, ms in meter.by_step.items()))
             for problem in problems + shown:
                 print(f"  problem: {problem}")
+            for where, count in meter.culprits.most_common(8):
+                print(f"  {count} x {where}")
             shown.clear()
             worst = max(worst, meter.worst)
         ctx.database.dispose()

@@ -14,8 +14,9 @@ back on the GUI thread, so widgets are only ever touched there (Anki's
 * **One error path.** A refusal (`DomainError`) and a lapsed session
   (`SessionExpired`) go through `desktop.ui.operations.handle_failure`, exactly
   as a synchronous call does: a message, or the sign-in prompt — after which the
-  interrupted work runs again, once, in the background. Anything else is a bug
-  and is raised on the GUI thread, where the crash handler reports it.
+  interrupted work runs again, once, in the background. Anything else is a bug:
+  handed to `sys.excepthook` on the GUI thread (the crash handler), then to
+  `.failure()` so the screen can recover.
 * **Database use from the workers.** A service opens its own session (a
   `UnitOfWork` or `Database.reading()`) for the length of one call and closes
   it before returning, so a session never crosses threads; each worker thread
@@ -204,7 +205,11 @@ class OpRunner(QObject):
                 op._on_failure(error)
             return
         if not isinstance(error, DomainError | SessionExpired):
+            # A bug: reported by the crash handler; the caller still hears of the
+            # failure, so a "Checking…" or a disabled button does not stay for good.
             sys.excepthook(type(error), error, error.__traceback__)
+            if op._on_failure is not None:
+                op._on_failure(error)
             return
         retry = operations.handle_failure(
             parent if isinstance(parent, QWidget) else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -225,3 +226,19 @@ def test_a_burst_of_keystrokes_becomes_one_call(qtbot: object) -> None:
     settle(qtbot)
     assert calls == ["Sarah"]
     owner.deleteLater()
+
+
+def test_a_bug_in_the_work_reaches_the_crash_handler_and_the_failure_callback(
+    qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashes: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _kind, error, _tb: crashes.append(error))
+    seen = Recorder()
+
+    def broken() -> None:
+        raise ImportError("a module went missing")
+
+    BackgroundOp(broken).success(seen.success).failure(seen.failure).run()
+    settle(qtbot)
+    assert [str(e) for e in crashes] == ["a module went missing"]
+    assert [type(e) for e in seen.failures] == [ImportError]  # the screen can recover

@@ -22,7 +22,7 @@ from desktop.services.context import ServiceContext
 from desktop.ui.calendar.period import Period
 from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
-from tests.ui.calendar_support import open_window, scene_of
+from tests.ui.calendar_support import open_window, save_shot, scene_of
 
 NEXT_DAY = DAY + timedelta(days=1)
 
@@ -75,7 +75,7 @@ def book_next_day(ctx: ServiceContext, clinic: ClinicFixture) -> uuid.UUID:
 
 
 def test_the_next_day_shows_at_once_and_its_blocks_when_they_arrive(
-    qtbot, local_ctx, clinic, settings, slow: SlowDatabase
+    qtbot, local_ctx, clinic, settings, slow: SlowDatabase, tmp_path
 ) -> None:
     appointment_id = book_next_day(local_ctx, clinic)
     window = open_window(qtbot, local_ctx, settings)
@@ -91,8 +91,11 @@ def test_the_next_day_shows_at_once_and_its_blocks_when_they_arrive(
     assert scene.items_by_id == {}
     assert [c.practitioner.name for c in scene.grid.columns] == ["Alice Physio", "Bob Pilates"]
     assert not panel.view.isInteractive()  # an empty column is not a free slot yet
+    qtbot.waitUntil(panel.loading_note.isVisible)  # said once the wait is noticeable
+    save_shot(window, tmp_path, "loading.png")
     slow.gate.set()
     settle(qtbot)
+    assert not panel.loading_note.isVisible()
     assert appointment_id in scene_of(window).items_by_id
     assert panel.view.isInteractive()
     assert panel.view.isVisibleTo(window)

@@ -73,6 +73,7 @@ DEFAULT_ZOOM = 2
 MIN_COLUMN = {ViewMode.DAY: 120.0, ViewMode.WEEK: 44.0}
 # More changed appointments than this at once: reloading the range is cheaper.
 INCREMENTAL_LIMIT = 100
+LOADING_NOTE_MS = 150
 
 
 class CalendarPanel(QWidget):
@@ -125,6 +126,18 @@ class CalendarPanel(QWidget):
         self.loading = False  # a full read of the period is on its way
         self._unapplied: frozenset[uuid.UUID] = frozenset()  # changed, not yet re-read
         self._to_select: uuid.UUID | None = None  # booked just now, still being read
+        # Said only when a read takes long enough to notice (no flicker on a fast one).
+        self.loading_note = QLabel("Loading appointments…", self.view.viewport())
+        self.loading_note.setObjectName("calendarLoading")
+        self.loading_note.setStyleSheet(
+            "background: palette(window); border: 1px solid palette(mid);"
+            " border-radius: 4px; padding: 4px 10px;"
+        )
+        self.loading_note.hide()
+        self._loading_hint = QTimer(self)
+        self._loading_hint.setSingleShot(True)
+        self._loading_hint.setInterval(LOADING_NOTE_MS)
+        self._loading_hint.timeout.connect(self._show_loading_note)
         self._connect_view()
         caller.bus.changed.connect(self._on_changes)
         self._clock = QTimer(self)
@@ -194,6 +207,7 @@ class CalendarPanel(QWidget):
         if new_range and self.snapshot is not None:
             self._show_placeholder(placeholder_snapshot(self.snapshot, period))
         self.loading = True
+        self._loading_hint.start()
         self._unapplied = frozenset()  # the full read brings them too
         self.caller.in_background(
             lambda: _read_period(ctx, period, prefs.hidden_practitioners, prefs.show_cancelled),
@@ -208,7 +222,7 @@ class CalendarPanel(QWidget):
         if snapshot is not None:
             self._loaded(snapshot)
             return
-        self.loading = False
+        self._done_loading()
         self.snapshot = None
         self._show_empty("Set up the clinic (Settings ▸ Clinic…) to see its calendar.")
 
@@ -217,12 +231,23 @@ class CalendarPanel(QWidget):
         self._new_scene(placeholder, self._grid(placeholder))
         self.view.setInteractive(False)  # an empty column is not a free one
 
-    def _load_failed(self, _exc: Exception) -> None:
+    def _show_loading_note(self) -> None:
+        self.loading_note.adjustSize()
+        self.loading_note.move(12, 12)
+        self.loading_note.show()
+        self.loading_note.raise_()
+
+    def _done_loading(self) -> None:
         self.loading = False
+        self._loading_hint.stop()
+        self.loading_note.hide()
+
+    def _load_failed(self, _exc: Exception) -> None:
+        self._done_loading()
         self._show_empty("The calendar could not be loaded.")
 
     def _loaded(self, snapshot: CalendarSnapshot) -> None:
-        self.loading = False
+        self._done_loading()
         self.snapshot = snapshot
         grid = self._grid(snapshot)
         if self.scene is None or self.scene.snapshot.period != snapshot.period:
