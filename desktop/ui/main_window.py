@@ -58,6 +58,7 @@ from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.server_page import ServerSettingsPage
 from desktop.ui.sync.wiring import SyncWiring
+from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
 from desktop.ui.xero_page import XeroPage, xero_badge_text
 
@@ -216,6 +217,7 @@ class MainWindow(QMainWindow):
         self.signin_action = self._action("Si&gn-in…", self.open_sign_in_policy)
         self.users_action = self._action("&Users…", self.open_users)
         self.import_action = self._action("&Import…", self.open_import)
+        self.takings_action = self._action("Day's &takings…", self.open_takings)
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
@@ -281,6 +283,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addActions(self.exports.actions())
+        file_menu.addAction(self.takings_action)
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, keys_of("quit"))
         file_menu.addAction(self.quit_action)
@@ -494,6 +497,14 @@ class MainWindow(QMainWindow):
         page = UsersPage(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
+
+    def open_takings(self) -> TakingsDialog:
+        """The money taken on the day shown (a practitioner sees only their own)."""
+        dialog = TakingsDialog(self.caller, self.calendar.period.anchor, self)
+        # Closed is gone: a hidden one would go on reloading at every payment.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def open_import(self) -> ImportDialog:
         """Patients or appointments from another system's CSV export."""
