@@ -60,7 +60,7 @@ from desktop.ui.sync.server_page import ServerSettingsPage
 from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
-from desktop.ui.xero_page import XeroPage, xero_badge_text
+from desktop.ui.xero_page import LocalXeroQueue, XeroPage, XeroQueueSource, xero_badge_text
 
 if TYPE_CHECKING:
     from desktop.services.reconcile import Reconciliation
@@ -517,7 +517,8 @@ class MainWindow(QMainWindow):
     def open_xero(self) -> XeroPage:
         """The Xero page: connection, queue counts, parked jobs with their reasons."""
         if self.xero_page is None:
-            self.xero_page = self._own_window(XeroPage(self.caller), "Xero", (760, 560))
+            page = XeroPage(self.caller, source=self._xero_queue)
+            self.xero_page = self._own_window(page, "Xero", (760, 560))
         return _bring_up(self.xero_page)
 
     def _sms_credit_text(self) -> str:
@@ -545,6 +546,13 @@ class MainWindow(QMainWindow):
     def _server_connected(self) -> None:
         self.sync.start()
         self.bus.refresh_stale()  # the clinic just arrived from the server
+
+    def _xero_queue(self) -> XeroQueueSource:
+        """With a server, the clinic's one Xero queue is there; else it is this PC's."""
+        wiring = getattr(self, "sync", None)
+        if wiring is not None and wiring.runner is not None:
+            return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
+        return LocalXeroQueue(self.ctx)
 
     def _xero_badge(self) -> str:
         """Read off the GUI thread. With a server, the clinic's one Xero queue is there."""
