@@ -100,6 +100,6 @@ def _print_report(report: ImportReport) -> None:
     if report.note:
         print(f"Note: {report.note}")
     for row in report.rows:
-        line = f"{row.outcome.value:<8} row {row.row:<5} {row.summary}"
+        line = f"{report.verb(row):<12} row {row.row:<5} {row.summary}"
         print(f"{line}: {row.reason}" if row.reason else line)
     print(report.headline())

@@ -24,8 +24,10 @@ def test_import_patients_dry_run_bad_row_skip_and_rerun(tmp_path: Path) -> None:
 
     dry = frontdesk("--database-url", url, "import", "patients", str(path), "--dry-run")
     assert dry.returncode == 1
-    assert "created  row 2     Zoë Nguyễn, born 31/12/1980" in dry.stdout
-    assert "refused  row 6     Ava Brown: Date of birth: “31/02/1990” is not a date" in dry.stdout
+    assert "would create row 2     Zoë Nguyễn, born 31/12/1980" in dry.stdout
+    assert (
+        "refused      row 6     Ava Brown: Date of birth: “31/02/1990” is not a date" in dry.stdout
+    )
     assert "Would create 3 patients, skip 0 already there, refuse 1 bad row." in dry.stdout
     assert dry.stderr.strip() == (
         "frontdesk: Nothing would be imported: row 6 is refused. "
@@ -35,15 +37,18 @@ def test_import_patients_dry_run_bad_row_skip_and_rerun(tmp_path: Path) -> None:
 
     blocked = frontdesk("--database-url", url, "import", "patients", str(path))
     assert blocked.returncode == 1 and "Nothing was imported" in blocked.stderr
+    assert "would create row 2" in blocked.stdout and "created " not in blocked.stdout
     assert patient_names(db) == []
 
     done = frontdesk("--database-url", url, "import", "patients", str(path), "--skip-bad-rows")
     assert done.returncode == 0, done.stderr
     assert "Created 3 patients, skipped 0 already there, left out 1 bad row." in done.stdout
+    assert "created      row 2     Zoë Nguyễn" in done.stdout
+    assert "left out     row 6     Ava Brown" in done.stdout
     assert patient_names(db) == ["Zoë Nguyễn", "Liam O'Connor", "Sam Lee"]
 
     again = frontdesk("--database-url", url, "import", "patients", str(path), "--skip-bad-rows")
-    assert "skipped  row 2     Zoë Nguyễn, born 31/12/1980: already there as #1" in again.stdout
+    assert "skipped      row 2     Zoë Nguyễn, born 31/12/1980: already there as #1" in again.stdout
     assert patient_names(db) == ["Zoë Nguyễn", "Liam O'Connor", "Sam Lee"]
 
 
@@ -114,3 +119,16 @@ def test_on_a_desk_that_follows_a_server_imported_patients_wait_to_sync(tmp_path
     with sqlite3.connect(db) as raw:
         queued = raw.execute("SELECT count(*) FROM sync_mutations WHERE entity = 'patients'")
         assert queued.fetchone() == (3,)
+
+
+def test_appointments_before_the_clinic_is_set_up_say_where_to_set_it_up(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    path = write_csv(
+        tmp_path,
+        "a.csv",
+        "Patient,Practitioner,Type,Start\r\nZoë Nguyễn,Ann,Consult,03/03/2031 09:00\r\n",
+    )
+    result = frontdesk("--database-url", url, "import", "appointments", str(path), "--dry-run")
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert "No clinic is set up yet" in line and "Settings ▸ Clinic" in line

@@ -311,7 +311,7 @@ class ImportDialog(QDialog):
     def _show_report(self, report: ImportReport) -> None:
         self.rows.setRowCount(len(report.rows))
         for index, row in enumerate(report.rows):
-            result = QTableWidgetItem(row.outcome.value.capitalize())
+            result = QTableWidgetItem(report.verb(row).capitalize())
             result.setForeground(QColor(_OUTCOME_COLOURS[row.outcome]))
             cells = [QTableWidgetItem(str(row.row)), result]
             cells += [QTableWidgetItem(row.summary), QTableWidgetItem(row.reason)]

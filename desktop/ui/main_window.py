@@ -10,7 +10,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
@@ -33,7 +33,6 @@ from desktop.domain.people import Patient
 from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
-from desktop.services.reconcile import Reconciliation
 from desktop.sync import remote_xero
 from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
@@ -44,28 +43,32 @@ from desktop.ui.calendar.practitioner_chooser import PractitionerChooser
 from desktop.ui.calendar.requests import SlotRequest
 from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
-from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
-from desktop.ui.import_dialog import ImportDialog
-from desktop.ui.messaging.settings_page import MessagingSettingsPage
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.appointment_types_page import AppointmentTypesPage
 from desktop.ui.settings.clinic_page import ClinicPage
-from desktop.ui.settings.packages_page import PackagesPage
 from desktop.ui.settings.practitioners_page import PractitionersPage
 from desktop.ui.settings.signin_page import SignInPolicyPage
 from desktop.ui.settings.users_page import UsersPage
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
-from desktop.ui.sync.conflicts_dialog import ConflictsDialog
 from desktop.ui.sync.server_page import ServerSettingsPage
 from desktop.ui.sync.wiring import SyncWiring
+from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
-from desktop.ui.xero_page import XeroPage, xero_badge_text
+from desktop.ui.xero_page import LocalXeroQueue, XeroPage, XeroQueueSource, xero_badge_text
+
+if TYPE_CHECKING:
+    from desktop.services.reconcile import Reconciliation
+    from desktop.ui.credit.reconciliation_view import ReconciliationView
+    from desktop.ui.import_dialog import ImportDialog
+    from desktop.ui.messaging.settings_page import MessagingSettingsPage
+    from desktop.ui.settings.packages_page import PackagesPage
+    from desktop.ui.sync.conflicts_dialog import ConflictsDialog
 
 _Page = TypeVar("_Page", bound=QWidget)
 
@@ -214,6 +217,7 @@ class MainWindow(QMainWindow):
         self.signin_action = self._action("Si&gn-in…", self.open_sign_in_policy)
         self.users_action = self._action("&Users…", self.open_users)
         self.import_action = self._action("&Import…", self.open_import)
+        self.takings_action = self._action("Day's &takings…", self.open_takings)
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
@@ -279,6 +283,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addActions(self.exports.actions())
+        file_menu.addAction(self.takings_action)
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, keys_of("quit"))
         file_menu.addAction(self.quit_action)
@@ -464,6 +469,8 @@ class MainWindow(QMainWindow):
         return page
 
     def open_packages(self) -> PackagesPage:
+        from desktop.ui.settings.packages_page import PackagesPage
+
         page = PackagesPage(self.caller, self)
         page.open()
         return page
@@ -491,8 +498,18 @@ class MainWindow(QMainWindow):
         page.open()
         return page
 
+    def open_takings(self) -> TakingsDialog:
+        """The money taken on the day shown (a practitioner sees only their own)."""
+        dialog = TakingsDialog(self.caller, self.calendar.period.anchor, self)
+        # Closed is gone: a hidden one would go on reloading at every payment.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def open_import(self) -> ImportDialog:
         """Patients or appointments from another system's CSV export."""
+        from desktop.ui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.caller, self)
         dialog.open()
         return dialog
@@ -500,7 +517,8 @@ class MainWindow(QMainWindow):
     def open_xero(self) -> XeroPage:
         """The Xero page: connection, queue counts, parked jobs with their reasons."""
         if self.xero_page is None:
-            self.xero_page = self._own_window(XeroPage(self.caller), "Xero", (760, 560))
+            page = XeroPage(self.caller, source=self._xero_queue)
+            self.xero_page = self._own_window(page, "Xero", (760, 560))
         return _bring_up(self.xero_page)
 
     def _sms_credit_text(self) -> str:
@@ -510,6 +528,8 @@ class MainWindow(QMainWindow):
     def open_messaging(self) -> MessagingSettingsPage:
         """Reminder templates and schedule, email and SMS gateway settings, SMS credit."""
         if self.messaging_page is None:
+            from desktop.ui.messaging.settings_page import MessagingSettingsPage
+
             clinic = calendar.main_clinic(self.ctx)
             page = MessagingSettingsPage(self.caller, clinic)
             self.messaging_page = self._own_window(page, "Reminders and SMS")
@@ -527,6 +547,13 @@ class MainWindow(QMainWindow):
         self.sync.start()
         self.bus.refresh_stale()  # the clinic just arrived from the server
 
+    def _xero_queue(self) -> XeroQueueSource:
+        """With a server, the clinic's one Xero queue is there; else it is this PC's."""
+        wiring = getattr(self, "sync", None)
+        if wiring is not None and wiring.runner is not None:
+            return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
+        return LocalXeroQueue(self.ctx)
+
     def _xero_badge(self) -> str:
         """Read off the GUI thread. With a server, the clinic's one Xero queue is there."""
         wiring = getattr(self, "sync", None)  # the first read may come before it exists
@@ -536,12 +563,16 @@ class MainWindow(QMainWindow):
 
     def open_sync_conflicts(self) -> ConflictsDialog:
         """Changes the server refused (made offline on two PCs), each with its reason."""
+        from desktop.ui.sync.conflicts_dialog import ConflictsDialog
+
         dialog = ConflictsDialog(self.ctx.database, self)
         dialog.open()
         return dialog
 
     def open_reconciliation(self) -> ReconciliationView:
         """Frontdesk and Xero side by side per patient: credit left, invoices paid."""
+        from desktop.ui.credit.reconciliation_view import ReconciliationView
+
         database = self.ctx.database
         ctx = self.ctx
 

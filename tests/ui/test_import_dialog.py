@@ -60,8 +60,8 @@ def test_mapping_a_column_by_hand_then_preview_and_import(
         [dialog.rows.item(r, c).text() for c in range(3)] for r in range(dialog.rows.rowCount())
     ]
     assert results == [
-        ["2", "Created", "Zoë Nguyễn, born 31/12/1980"],
-        ["3", "Skipped", "Sam Lee, born 15/01/1980"],
+        ["2", "Would create", "Zoë Nguyễn, born 31/12/1980"],
+        ["3", "Would skip", "Sam Lee, born 15/01/1980"],
         ["4", "Refused", "Liam O'Connor"],
     ]
     assert "“31/02/1975” is not a date that exists" in dialog.rows.item(2, 3).text()
@@ -83,6 +83,8 @@ def test_mapping_a_column_by_hand_then_preview_and_import(
     dialog.run()
     settle(qtbot)
     assert dialog.summary.text().startswith("Created 1 patient, skipped 1 already there")
+    # Once imported, each row says what was done; a preview never claims it created.
+    assert [dialog.rows.item(r, 1).text() for r in range(3)] == ["Created", "Skipped", "Left out"]
     zoe = patients.search_patients(local_ctx, "zoë")[0]
     assert (zoe.last_name, zoe.phone, zoe.notes) == ("Nguyễn", "0412 000 001", "Knee, left")
     assert not dialog.import_button.isEnabled()  # once is enough

@@ -231,7 +231,8 @@ class AppointmentImporter:
         clinic = session.execute(select(ClinicRow).order_by(ClinicRow.name)).scalars().first()
         if clinic is None:
             raise NotFound(
-                "No clinic is set up yet: set up the clinic before importing appointments."
+                "No clinic is set up yet: an administrator sets it up in Settings ▸ Clinic "
+                "(or the set-up shown when Frontdesk first opens), then imports appointments."
             )
         self.clinic = clinic
         self.zone = clinic_zone(clinic.timezone)

@@ -40,10 +40,24 @@ class ImportReport:
     def refused(self) -> list[RowOutcome]:
         return [row for row in self.rows if row.outcome is Outcome.REFUSED]
 
+    @property
+    def went_ahead(self) -> bool:
+        """Not a preview, and no bad row stopped the file (it may still create nothing)."""
+        return not self.dry_run and not (self.refused and not self.skip_bad_rows)
+
+    def verb(self, row: RowOutcome) -> str:
+        """What happened to a row, as a person reads it: "would create" unless the
+        import went ahead, so a preview or a blocked file never claims it created."""
+        if self.went_ahead:
+            return {"refused": "left out"}.get(row.outcome.value, row.outcome.value)
+        return {"created": "would create", "skipped": "would skip"}.get(
+            row.outcome.value, row.outcome.value
+        )
+
     def headline(self) -> str:
         created, skipped, refused = (self.count(o) for o in Outcome)
         noun = self.kind.value if created != 1 else self.kind.value.removesuffix("s")
-        if self.dry_run or (refused and not self.skip_bad_rows):
+        if not self.went_ahead:
             verbs = ("Would create", "skip", "leave out" if self.skip_bad_rows else "refuse")
         else:
             verbs = ("Created", "skipped", "left out")

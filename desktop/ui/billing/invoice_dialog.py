@@ -97,6 +97,10 @@ class InvoiceDialog(QDialog):
         self.payments.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.payments.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.payments.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # "Credit: 10 reformer classes" is read in full, never elided.
+        self.payments.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.payments.itemSelectionChanged.connect(self._enable)
 
         self.pay_button = QPushButton("Take payment…")
@@ -177,8 +181,10 @@ class InvoiceDialog(QDialog):
             self.sync_label.setText(f"<span style='color:{colour}'>Xero: {self.sync.text}</span>")
         self._fill_facts(invoice)
         refunded = f" · Refunded {invoice.refunded}" if invoice.refunded.cents else ""
+        # A session paid by a pass shows it here too, not a bare "Paid $0.00".
+        credited = f" · From credit {invoice.credited}" if invoice.credited.cents else ""
         self.money.setText(
-            f"Fee <b>{invoice.total}</b> · Paid {invoice.paid}{refunded} · "
+            f"Fee <b>{invoice.total}</b> · Paid {invoice.paid}{credited}{refunded} · "
             f"Owing <b>{invoice.amount_due}</b>"
         )
         self._fill_payments(invoice)
@@ -214,6 +220,17 @@ class InvoiceDialog(QDialog):
                 "Received" if p.live else "Removed",
             )
             for p in invoice.payments
+        ]
+        # Uses of credit come after the payments (`selected_payment` counts on it).
+        rows += [
+            (
+                c.number,
+                _day(c.applied_on),
+                f"Credit: {c.description}" if c.description else "Credit",
+                str(c.amount),
+                "Applied",
+            )
+            for c in invoice.credits
         ]
         rows += [
             (r.number, _day(r.refunded_on), f"Refund, {r.method.label}", str(-r.amount), r.reason)

@@ -176,4 +176,6 @@ def note_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setProperty("muted", True)
+    # Top: when a form has height to spare the note stays under the field it explains.
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label

@@ -78,6 +78,7 @@ class PackageDialog(EditorDialog):
         form.addRow("For these types", self.types)
         form.addRow("", note_label("None ticked: any appointment type."))
         self.body.addLayout(form)
+        self.body.addStretch(1)  # spare height below the form, not between the list and its note
         self.by_sessions.toggled.connect(self.sessions.setEnabled)
         self.expires.toggled.connect(self.valid_days.setEnabled)
         self._show(package)
@@ -133,16 +134,33 @@ class PackageDialog(EditorDialog):
 
 
 class PackageTableModel(RecordTableModel[Package]):
-    headers = ("Name", "Holds", "Price", "Expires", "Status")
+    headers = ("Name", "Holds", "For", "Price", "Expires", "Status")
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Appointment type names by id (retired ones too), read with the packages.
+        self.type_names: dict[uuid.UUID, str] = {}
+
+    def eligible(self, record: Package) -> str:
+        """Which types the package pays for, as the owner named them."""
+        if not record.eligible_type_ids:
+            return "any appointment type"
+        return ", ".join(
+            sorted(
+                self.type_names.get(type_id, "a deleted type")
+                for type_id in record.eligible_type_ids
+            )
+        )
 
     def cell(self, record: Package, column: int, role: int) -> object:
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         holds = f"{record.sessions} sessions" if record.sessions else f"{record.price} of credit"
         expires = f"after {record.valid_days} days" if record.valid_days else "never"
         values = (
             record.name,
             holds,
+            self.eligible(record),
             str(record.price),
             expires,
             "On sale" if record.active else "Retired",
@@ -156,7 +174,8 @@ class PackagesPage(RecordPage[Package]):
     def __init__(self, caller: ServiceCaller, parent: QWidget | None = None) -> None:
         role = actor_role(caller)
         can_edit = role in (Role.ADMIN, Role.RECEPTIONIST)
-        super().__init__(caller, PackageTableModel(), can_edit, parent)
+        self.package_model = PackageTableModel()
+        super().__init__(caller, self.package_model, can_edit, parent)
         self.setWindowTitle("Packages")
         self.auto_apply = QCheckBox(AUTO_APPLY_TEXT)
         self.auto_apply.setEnabled(can_edit)
@@ -190,7 +209,11 @@ class PackagesPage(RecordPage[Package]):
         self.caller.publish(changes)
 
     def load(self) -> list[Package]:
-        return credit.packages(self.caller.ctx, include_inactive=True)
+        ctx = self.caller.ctx
+        types = calendar.appointment_types(ctx, include_inactive=True)
+        # Set before the packages are handed back, so the table reads both at once.
+        self.package_model.type_names = {kind.id: kind.name for kind in types}
+        return credit.packages(ctx, include_inactive=True)
 
     def changed(self, changes: Changes) -> bool:
         return changes.billing or changes.appointment_types
