@@ -49,7 +49,7 @@ from desktop.ui.theme import CalendarColours
 
 SLOT = 15  # minutes: new bookings, the keyboard cursor, and drags by default
 FINE = 5  # minutes: drags with Shift held
-BLOCKS_PER_TURN = 100  # blocks added per event-loop turn while a period fills in
+BLOCKS_PER_TURN = 40  # blocks added (and painted) per event-loop turn while a period fills in
 
 
 @dataclass
