@@ -51,6 +51,7 @@ from desktop.ui.import_dialog import ImportDialog
 from desktop.ui.messaging.settings_page import MessagingSettingsPage
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
+from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.appointment_types_page import AppointmentTypesPage
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self.chooser = PractitionerChooser(self)
         self.date_edit = QDateEdit()
+        self.patient_search = ToolbarPatientSearch(self.caller, now, self)
         self.patients_window: PatientSearchWindow | None = None
         self.settings_page: PractitionersPage | None = None
         self.patient_dialog: PatientDialog | None = None
@@ -181,7 +183,10 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(
             "&New appointment…", panel.book_at_cursor, keys_of("new"), "New appointment"
         )
-        self.find_action = self._action("&Find patient…", self.find_patient, keys_of("find"))
+        self.find_action = self._action(
+            "&Find patient", self.patient_search.focus_search, keys_of("find")
+        )
+        self.patient_list_action = self._action("Patient &list…", self.find_patient)
         self.new_patient_action = self._action(
             "New &patient…", self.new_patient, keys_of("new_patient")
         )
@@ -255,11 +260,19 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addWidget(self.chooser)
         bar.addSeparator()
-        bar.addAction(self.find_action)
+        bar.addWidget(self.patient_search)
+        self._connect_patient_search()
         new_button = QToolButton()
         new_button.setDefaultAction(self.new_action)
         new_button.setObjectName("primaryButton")
         bar.addWidget(new_button)
+
+    def _connect_patient_search(self) -> None:
+        search = self.patient_search
+        search.card_requested.connect(lambda patient: self.show_patient(patient.id))
+        search.book_requested.connect(self._book_for)
+        search.appointment_found.connect(self._show_appointment)
+        search.told.connect(lambda text: self.status_bar.showMessage(text, 8000))
 
     def _arrow_button(self, action: QAction, arrow: Qt.ArrowType) -> QToolButton:
         button = QToolButton()
@@ -309,7 +322,9 @@ class MainWindow(QMainWindow):
         appointment_menu = bar.addMenu("&Appointments")
         appointment_menu.addAction(self.new_action)
         patients_menu = bar.addMenu("&Patients")
-        patients_menu.addActions([self.find_action, self.new_patient_action])
+        patients_menu.addActions(
+            [self.find_action, self.patient_list_action, self.new_patient_action]
+        )
         settings_menu = bar.addMenu("&Settings")
         # Setting the clinic up: its details, who is booked, what is booked and sold.
         settings_menu.addActions(
