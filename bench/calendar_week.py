@@ -27,7 +27,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import insert
@@ -146,6 +146,13 @@ def _settle(app: QApplication) -> None:
         time.sleep(0.0005)
 
 
+def _dispose(panel: CalendarPanel) -> None:
+    """Really delete a panel now (deleteLater alone waits for an event loop that never runs)."""
+    panel.hide()
+    panel.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appointments", type=int, default=200_000)
@@ -164,17 +171,18 @@ def main() -> None:
         settings = QSettings(str(Path(folder) / "bench.ini"), QSettings.Format.IniFormat)
         preferences = Preferences(settings)
         preferences.view_mode = ViewMode.WEEK
-        bus = ChangeBus()
-        caller = ServiceCaller(ctx, bus, None)
         now = datetime(2031, 3, 4, 23, 0, tzinfo=UTC)  # Wednesday morning in Sydney
         opens, loads, paints = [], [], []
         panel: CalendarPanel | None = None
         for _ in range(args.runs):
             if panel is not None:
-                panel.deleteLater()
-                app.processEvents()
+                _dispose(panel)
+            # A bus per panel: panels left on one bus would all answer every change
+            # (the refresh figure grew with the number of runs).
+            bus = ChangeBus()
+            caller = ServiceCaller(ctx, bus, None)
 
-            def open_week() -> CalendarPanel:
+            def open_week(caller: ServiceCaller = caller) -> CalendarPanel:
                 made = CalendarPanel(caller, QUndoStack(), preferences, LIGHT, lambda: now, WEEK)
                 made.resize(1366, 700)
                 made.show()
@@ -228,8 +236,7 @@ def main() -> None:
             f"pixels (service {statistics.median(moves):.0f} ms, calendar refresh "
             f"{statistics.median(refreshes):.1f} ms, repaint {statistics.median(repaints):.0f} ms)"
         )
-        panel.deleteLater()
-        app.processEvents()
+        _dispose(panel)
         ctx.database.dispose()
 
 

@@ -12,6 +12,7 @@ up holding.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from datetime import UTC, date, datetime, timedelta
@@ -110,6 +111,7 @@ def run(patients: int) -> dict[str, float]:
     finally:
         fake.stop()
         database.dispose()
+        shutil.rmtree(folder, ignore_errors=True)  # a bench leaves nothing behind
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ call). Contacts and invoices are sent first and not counted.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -147,6 +148,7 @@ def run(payments: int, batch: int) -> dict[str, float]:
     finally:
         fake.stop()
         database.dispose()
+        shutil.rmtree(folder, ignore_errors=True)  # a bench leaves nothing behind
 
 
 def main() -> None:

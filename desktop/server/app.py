@@ -18,7 +18,7 @@ from desktop.auth.authenticator import Authenticator
 from desktop.auth.clock import Clock
 from desktop.auth.passwords import Passwords
 from desktop.auth.sql_store import SqlAuthStore
-from desktop.server import desk_routes, session_routes, sync_routes, xero_routes
+from desktop.server import desk_routes, session_routes, sms_routes, sync_routes, xero_routes
 from desktop.server.apply import MutationApplier
 from desktop.server.change_log import latest_change
 from desktop.server.client_address import TrustedProxies
@@ -28,6 +28,7 @@ from desktop.server.guards import Context, rate_limited
 from desktop.server.rate_limit import RateLimiter, RateLimits
 from desktop.server.request_guard import MAX_BODY_BYTES, RequestGuard
 from desktop.server.schemas import HealthOut
+from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.store.database import Database
 
 
@@ -39,6 +40,7 @@ class ServerConfig:
     clock: Clock | None = None
     passwords: Passwords | None = None
     max_body_bytes: int = MAX_BODY_BYTES
+    sms_secrets: MessagingSecrets | None = None  # None: the keyring / environment
     # Proxies whose X-Forwarded-For is believed (see desktop.server.client_address).
     trusted_proxies: TrustedProxies = field(
         default_factory=lambda: TrustedProxies.parse("127.0.0.1")
@@ -73,6 +75,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         redoc_url=None,
     )
     app.state.frontdesk = context
+    app.state.sms_secrets = config.sms_secrets
     app.add_middleware(RequestGuard, context=context, max_body=config.max_body_bytes)
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1")
@@ -80,6 +83,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     v1.include_router(sync_routes.router)
     v1.include_router(desk_routes.router)
     v1.include_router(xero_routes.router)
+    v1.include_router(sms_routes.router)
     v1.add_api_route(
         "/health",
         _health,

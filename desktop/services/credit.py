@@ -12,6 +12,9 @@ connected) in the same transaction:
   void an invoice with credit on it.
 * a refund of unused credit -> `xero.credit_refund`: a payment on the credit.
 
+The payloads and queueing of those jobs are in `credit_sync`, the health-fund
+receipts in `credit_receipts` (as billing has `billing_sync` and `receipts`).
+
 Billing calls three hooks inside its own units of work: `invoice_raised` (apply
 credit automatically unless the clinic turned that off), `invoice_voided` (give
 the credit back) and `invoice_edited` (a refused allocation goes again after the
@@ -21,7 +24,7 @@ edit).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -29,8 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain import credit as rules
-from desktop.domain import xero_sync
-from desktop.domain.billing import Invoice, PaymentMethod
+from desktop.domain.billing import PaymentMethod
 from desktop.domain.clinic_time import clinic_zone, local_date
 from desktop.domain.credit import (
     Application,
@@ -44,10 +46,21 @@ from desktop.domain.credit import (
 )
 from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from desktop.domain.money import Money
-from desktop.services import billing_sync, receipts
+from desktop.services import billing_sync
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
-from desktop.store import billing_queries, numbering
+
+# Split like billing: the Xero payloads and the receipts live in their own modules;
+# their public names stay importable from here (callers use `credit.lot_changed` ...).
+from desktop.services.credit_receipts import session_invoices as session_invoices
+from desktop.services.credit_receipts import session_receipts_pdf as session_receipts_pdf
+from desktop.services.credit_sync import application_changed as application_changed
+from desktop.services.credit_sync import credit_refund_added as credit_refund_added
+from desktop.services.credit_sync import lot_changed as lot_changed
+from desktop.services.credit_sync import lot_dependency as lot_dependency
+from desktop.services.credit_sync import lot_payload as lot_payload
+from desktop.services.credit_sync import open_credit_jobs as open_credit_jobs
+from desktop.store import numbering
 from desktop.store.billing_models import InvoiceRow
 from desktop.store.credit_models import (
     CreditApplicationRow,
@@ -676,172 +689,3 @@ def patients_with_credit(ctx: ServiceContext) -> list[uuid.UUID]:
 
 
 # --------------------------------------------------------------------------- Xero jobs
-
-
-def lot_payload(row: CreditLotRow, patient: PatientRow) -> dict[str, object]:
-    source = CreditSource(row.source)
-    return {
-        "lot_id": str(row.id),
-        "number": row.number,
-        "source": source.value,
-        "xero_kind": source.xero_kind,
-        "patient_id": str(row.patient_id),
-        "contact_number": xero_sync.contact_number(patient.number),
-        "date": row.received_on.isoformat(),
-        "amount_cents": row.amount_cents,
-        "currency": row.currency,
-        "method": row.method or "bank_transfer",
-        "description": f"{row.number} {row.description}",
-    }
-
-
-def lot_changed(session: Session, row: CreditLotRow, patient: PatientRow) -> OutboxJobRow | None:
-    if not billing_sync.xero_enabled(session):
-        return None
-    billing_sync._flush(session)
-    depends_on = billing_sync._contact_dependency(session, row.patient_id)
-    return billing_sync._enqueue(
-        session,
-        rules.XERO_CREDIT,
-        row.id,
-        row.version,
-        rules.STAGE_CREDIT,
-        dict(lot_payload(row, patient)),
-        depends_on,
-    )
-
-
-def _lot_dependency(session: Session, lot: CreditLotRow) -> uuid.UUID | None:
-    job = billing_sync._open_job(session, rules.XERO_CREDIT, lot.id)
-    if job is not None:
-        return job.id
-    if lot.xero_credit_id:
-        return None
-    done = session.execute(
-        select(OutboxJobRow.id).where(
-            OutboxJobRow.kind == rules.XERO_CREDIT,
-            OutboxJobRow.subject_id == lot.id,
-            OutboxJobRow.state == "done",
-        )
-    ).first()
-    if done is not None:
-        return None
-    patient = session.get(PatientRow, lot.patient_id)
-    assert patient is not None
-    created = lot_changed(session, lot, patient)  # sold before Xero was connected
-    return created.id if created is not None else None
-
-
-def application_changed(
-    session: Session, app: CreditApplicationRow, lot: CreditLotRow, invoice: InvoiceRow
-) -> OutboxJobRow | None:
-    """An application was made (allocate in Xero) or given back (remove it there)."""
-    if not billing_sync.xero_enabled(session):
-        return None
-    billing_sync._flush(session)
-    live = app.status == ApplicationStatus.APPLIED.value
-    lot_job = _lot_dependency(session, lot)
-    invoice_job = billing_sync._invoice_dependency(session, invoice) if live else None
-    payload = {
-        "application_id": str(app.id),
-        "number": app.number,
-        "lot_id": str(lot.id),
-        "lot_number": lot.number,
-        "xero_kind": CreditSource(lot.source).xero_kind,
-        "invoice_id": str(invoice.id),
-        "invoice_number": invoice.number,
-        "amount_cents": app.amount_cents,
-        "date": app.applied_on.isoformat(),
-        "live": live,
-    }
-    return billing_sync._enqueue(
-        session,
-        rules.XERO_ALLOCATION,
-        app.id,
-        app.version,
-        rules.STAGE_ALLOCATION,
-        payload,
-        invoice_job or lot_job,
-    )
-
-
-def credit_refund_added(
-    session: Session, lot: CreditLotRow, refund: CreditRefundRow
-) -> OutboxJobRow | None:
-    if not billing_sync.xero_enabled(session):
-        return None
-    billing_sync._flush(session)
-    payload = {
-        "refund_id": str(refund.id),
-        "number": refund.number,
-        "lot_id": str(lot.id),
-        "lot_number": lot.number,
-        "xero_kind": CreditSource(lot.source).xero_kind,
-        "amount_cents": refund.amount_cents,
-        "date": refund.refunded_on.isoformat(),
-        "method": refund.method,
-    }
-    return billing_sync._enqueue(
-        session,
-        rules.XERO_CREDIT_REFUND,
-        refund.id,
-        refund.version,
-        rules.STAGE_CREDIT_REFUND,
-        payload,
-        _lot_dependency(session, lot),
-    )
-
-
-def open_credit_jobs(session: Session, kinds: Sequence[str] | None = None) -> int:
-    states = ["pending", "in_flight", "parked", "held"]
-    query = select(func.count()).where(
-        OutboxJobRow.kind.in_(list(kinds or (rules.XERO_CREDIT, rules.XERO_ALLOCATION))),
-        OutboxJobRow.state.in_(states),
-    )
-    return int(session.execute(query).scalar_one())
-
-
-# --------------------------------------------------------------------------- receipts
-
-
-def session_invoices(
-    ctx: ServiceContext, patient_id: uuid.UUID, start: date, end: date
-) -> list[Invoice]:
-    """A patient's live session invoices with a date of service in [start, end]."""
-    ctx.actor()
-    with ctx.database.reading() as session:
-        patient = session.get(PatientRow, patient_id)
-        if patient is None:
-            raise NotFound("That patient no longer exists.")
-        rows = session.execute(
-            select(InvoiceRow)
-            .where(
-                InvoiceRow.patient_id == patient_id,
-                InvoiceRow.status == "issued",
-                InvoiceRow.service_date >= start,
-                InvoiceRow.service_date <= end,
-            )
-            .order_by(InvoiceRow.service_date, InvoiceRow.sequence)
-        ).scalars()
-        return [billing_queries.to_invoice(row, patient) for row in rows]
-
-
-def session_receipts_pdf(
-    ctx: ServiceContext, patient_id: uuid.UUID, start: date, end: date
-) -> bytes:
-    """Batch print for a health fund: one page per session in the range, each the same
-    receipt `receipts.invoice_pdf` prints (full fee, item number, date of service,
-    provider number at that location, patient, paid — from credit or otherwise)."""
-    invoices = session_invoices(ctx, patient_id, start, end)
-    if not invoices:
-        raise InvalidInput(
-            f"No sessions between {start:%d/%m/%Y} and {end:%d/%m/%Y} have been invoiced."
-        )
-    with ctx.database.reading() as session:
-        clinic = session.get(ClinicRow, invoices[0].service.clinic_id)
-        heading = receipts.ClinicHeading(
-            clinic.name if clinic else invoices[0].service.clinic_name,
-            clinic.address if clinic else "",
-            clinic.phone if clinic else "",
-        )
-    return receipts.render_receipts_pdf(invoices, heading)

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
 from sqlalchemy import select
 
 from desktop import __version__
@@ -54,6 +54,9 @@ from desktop.services import calendar
 from desktop.services.context import ServiceContext
 from desktop.store.mapping import to_patient
 from desktop.store.models import PatientRow
+
+if TYPE_CHECKING:
+    import icalendar
 
 MAX_EXPORT_DAYS = 2 * 366
 
@@ -308,6 +311,8 @@ def practitioner_calendar(
         raise NotFound("That practitioner no longer exists.")
     found = _read_range(ctx, first_day, last_day, [practitioner_id])
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    import icalendar  # slow to import; only this export needs it
+
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//Frontdesk//Frontdesk {__version__}//EN")
     cal.add("version", "2.0")
@@ -321,6 +326,8 @@ def practitioner_calendar(
 
 
 def _event(appointment: Appointment, found: _Range, stamp: datetime) -> icalendar.Event:
+    import icalendar
+
     event = icalendar.Event()
     cancelled = appointment.status is AppointmentStatus.CANCELLED
     event.add("uid", str(appointment.id))

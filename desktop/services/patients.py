@@ -13,7 +13,7 @@ from desktop.domain import fields
 from desktop.domain.appointments import Appointment
 from desktop.domain.errors import InvalidInput, NotFound, StaleEdit
 from desktop.domain.people import Patient
-from desktop.domain.phones import DEFAULT_REGION, region_for_zone, stored_phone
+from desktop.domain.phones import DEFAULT_REGION, display_phone, region_for_zone, stored_phone
 from desktop.services import billing_sync
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -87,12 +87,12 @@ def update_patient(
     ctx.actor()
     details = details.cleaned()
     with ctx.unit_of_work() as uow:
-        details = _with_stored_phone(uow.session, details)
         row = uow.session.get(PatientRow, patient_id)
         if row is None:
             raise NotFound("That patient no longer exists.")
         if row.version != expected_version:
             raise StaleEdit("patient")
+        details = _with_stored_phone(uow.session, details, kept=row.phone)
         for key, value in _columns(details).items():
             setattr(row, key, value)
         queued = billing_sync.patient_changed(uow.session, row)  # its Xero contact, if connected
@@ -110,8 +110,13 @@ def home_region(session: Session) -> str:
     return region_for_zone(zone) if zone else DEFAULT_REGION
 
 
-def _with_stored_phone(session: Session, details: PatientDetails) -> PatientDetails:
-    return replace(details, phone=stored_phone(details.phone, home_region(session)))
+def _with_stored_phone(session: Session, details: PatientDetails, kept: str = "") -> PatientDetails:
+    """The phone in E.164; a phone the user left as it was shown stays exactly as stored
+    (an old record's "ring after 5" must not stop a change of address)."""
+    region = home_region(session)
+    if kept and details.phone in (kept, display_phone(kept, region)):
+        return replace(details, phone=kept)
+    return replace(details, phone=stored_phone(details.phone, region))
 
 
 def _columns(details: PatientDetails) -> dict[str, object]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from desktop.domain.appointments import (
@@ -120,6 +122,33 @@ def to_appointment(row: AppointmentRow) -> Appointment:
     )
 
 
+class StoredValues:
+    """Ids and instants as the driver hands them over (SQLite: hex text and ISO text;
+    PostgreSQL: already UUID and datetime), decoded once per distinct value."""
+
+    def __init__(self) -> None:
+        self._ids: dict[Any, uuid.UUID] = {}
+
+    def id(self, value: Any) -> Any:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        found = self._ids.get(value)
+        if found is None:
+            found = self._ids[value] = uuid.UUID(value)
+        return found
+
+    @staticmethod
+    def instant(value: Any) -> datetime:
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC)
+
+
+_STATUSES = {status.value: status for status in AppointmentStatus}
+_KINDS = {kind.value: kind for kind in AppointmentKind}
+
+
 def appointments_from_columns(
     appointments: Sequence[Sequence[Any]], places: Sequence[Sequence[Any]]
 ) -> list[Appointment]:
@@ -128,33 +157,34 @@ def appointments_from_columns(
     `places` are (appointment id, attendance id, patient id, first name, last name,
     status, cancellation reason), already in name order.
     """
+    stored = StoredValues()
     attendees: dict[Any, list[Attendance]] = {}
     for appointment_id, place_id, patient_id, first, last, status, reason in places:
-        attendees.setdefault(appointment_id, []).append(
+        attendees.setdefault(stored.id(appointment_id), []).append(
             Attendance(
-                id=place_id,
-                patient_id=patient_id,
+                id=stored.id(place_id),
+                patient_id=stored.id(patient_id),
                 patient_name=f"{first} {last}",
-                status=AppointmentStatus(status),
+                status=_STATUSES[status],
                 cancellation_reason=_reason(reason),
             )
         )
     return [
         Appointment(
-            id=id_,
-            clinic_id=clinic_id,
-            practitioner_id=practitioner_id,
-            type_id=type_id,
+            id=stored.id(id_),
+            clinic_id=stored.id(clinic_id),
+            practitioner_id=stored.id(practitioner_id),
+            type_id=stored.id(type_id),
             type_name=type_name,
-            kind=AppointmentKind(kind),
+            kind=_KINDS[kind],
             colour=colour,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            status=AppointmentStatus(status),
-            patient_id=patient_id,
+            starts_at=stored.instant(starts_at),
+            ends_at=stored.instant(ends_at),
+            status=_STATUSES[status],
+            patient_id=stored.id(patient_id),
             patient_name=f"{first} {last}" if patient_id is not None else "",
             capacity=capacity,
-            attendees=tuple(attendees.get(id_, ())),
+            attendees=tuple(attendees.get(stored.id(id_), ())),
             notes=notes,
             cancellation_reason=_reason(reason),
             cancellation_note=cancellation_note,

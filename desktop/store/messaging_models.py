@@ -136,3 +136,20 @@ class OutgoingMessageRow(Row):
     # Many-to-one only, so the flush writes the job (and purchase) before the message.
     job: Mapped[OutboxJobRow] = relationship(lazy="joined")
     purchase: Mapped[SmsCreditPurchaseRow | None] = relationship()
+
+
+class SmsReplyRow(Row):
+    """A text a patient sent to the clinic's number (by webhook or polling), once each."""
+
+    __tablename__ = "sms_replies"
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"))
+    # None when no patient has that number: the reply still shows for the clinic.
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("patients.id"), nullable=True, index=True
+    )
+    sender: Mapped[str] = mapped_column(String(20))  # E.164
+    body: Mapped[str] = mapped_column(Text, default="")
+    provider_id: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # STOP and its synonyms

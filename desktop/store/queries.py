@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, String, func, or_, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from desktop.domain.appointments import Appointment, AppointmentStatus
@@ -148,14 +149,16 @@ def calendar_view(
     if not practitioner_ids:
         return []
     where = _in_view(starts_at, ends_at, practitioner_ids)
-    appointments = session.execute(
+    # Core on the session's connection: the ORM's row loading is not needed for tuples.
+    connection = session.connection()
+    appointments = connection.execute(
         select(*_APPOINTMENT_COLUMNS)
         .join(AppointmentTypeRow, AppointmentTypeRow.id == AppointmentRow.appointment_type_id)
         .outerjoin(PatientRow, PatientRow.id == AppointmentRow.patient_id)
         .where(*where)
         .order_by(AppointmentRow.starts_at)
     ).all()
-    places = session.execute(
+    places = connection.execute(
         select(*_ATTENDANCE_COLUMNS)
         .join(AppointmentRow, AppointmentRow.id == AttendanceRow.appointment_id)
         .join(PatientRow, PatientRow.id == AttendanceRow.patient_id)
@@ -165,18 +168,25 @@ def calendar_view(
     return appointments_from_columns(appointments, places)
 
 
+def _as_stored(column: Any) -> Any:
+    """The column as the driver returns it: SQLAlchemy's per-value conversion of ids
+    and instants was most of the cost; `mapping.StoredValues` converts them, once per
+    distinct id, instead."""
+    return type_coerce(column, String)
+
+
 _APPOINTMENT_COLUMNS = (
-    AppointmentRow.id,
-    AppointmentRow.clinic_id,
-    AppointmentRow.practitioner_id,
-    AppointmentRow.appointment_type_id,
+    _as_stored(AppointmentRow.id),
+    _as_stored(AppointmentRow.clinic_id),
+    _as_stored(AppointmentRow.practitioner_id),
+    _as_stored(AppointmentRow.appointment_type_id),
     AppointmentTypeRow.name,
     AppointmentTypeRow.kind,
     AppointmentTypeRow.colour,
-    AppointmentRow.starts_at,
-    AppointmentRow.ends_at,
+    _as_stored(AppointmentRow.starts_at),
+    _as_stored(AppointmentRow.ends_at),
     AppointmentRow.status,
-    AppointmentRow.patient_id,
+    _as_stored(AppointmentRow.patient_id),
     PatientRow.first_name,
     PatientRow.last_name,
     AppointmentRow.capacity,
@@ -187,9 +197,9 @@ _APPOINTMENT_COLUMNS = (
     AppointmentRow.version,
 )
 _ATTENDANCE_COLUMNS = (
-    AttendanceRow.appointment_id,
-    AttendanceRow.id,
-    AttendanceRow.patient_id,
+    _as_stored(AttendanceRow.appointment_id),
+    _as_stored(AttendanceRow.id),
+    _as_stored(AttendanceRow.patient_id),
     PatientRow.first_name,
     PatientRow.last_name,
     AttendanceRow.status,

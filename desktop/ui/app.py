@@ -15,6 +15,7 @@ import gc
 import logging
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
@@ -23,8 +24,9 @@ from desktop.auth.remembered import RememberedSignIn
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.store.database import Database
-from desktop.ui.main_window import MainWindow
-from desktop.ui.settings.setup_wizard import offer_setup
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
 from desktop.ui.signin import SignInController, describe_user, sign_in_at_startup
 from desktop.ui.signin.relogin import notify_box
 
@@ -43,6 +45,10 @@ def run_app(database: Database, server_url: str | None = None) -> int:
     if startup is None:
         return 0
     session = accounts.session(startup.signed_in)
+    # Imported only now, so the sign-in dialog shows without waiting for every screen.
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.settings.setup_wizard import offer_setup
+
     window = MainWindow(ServiceContext(database, session))
     offer_setup(window.caller)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)

@@ -10,7 +10,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
@@ -33,7 +33,6 @@ from desktop.domain.people import Patient
 from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
-from desktop.services.reconcile import Reconciliation
 from desktop.sync import remote_xero
 from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
@@ -44,11 +43,8 @@ from desktop.ui.calendar.practitioner_chooser import PractitionerChooser
 from desktop.ui.calendar.requests import SlotRequest
 from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
-from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
-from desktop.ui.import_dialog import ImportDialog
-from desktop.ui.messaging.settings_page import MessagingSettingsPage
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
@@ -56,17 +52,23 @@ from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.appointment_types_page import AppointmentTypesPage
 from desktop.ui.settings.clinic_page import ClinicPage
-from desktop.ui.settings.packages_page import PackagesPage
 from desktop.ui.settings.practitioners_page import PractitionersPage
 from desktop.ui.settings.signin_page import SignInPolicyPage
 from desktop.ui.settings.users_page import UsersPage
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
-from desktop.ui.sync.conflicts_dialog import ConflictsDialog
 from desktop.ui.sync.server_page import ServerSettingsPage
 from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
 from desktop.ui.xero_page import XeroPage, xero_badge_text
+
+if TYPE_CHECKING:
+    from desktop.services.reconcile import Reconciliation
+    from desktop.ui.credit.reconciliation_view import ReconciliationView
+    from desktop.ui.import_dialog import ImportDialog
+    from desktop.ui.messaging.settings_page import MessagingSettingsPage
+    from desktop.ui.settings.packages_page import PackagesPage
+    from desktop.ui.sync.conflicts_dialog import ConflictsDialog
 
 _Page = TypeVar("_Page", bound=QWidget)
 
@@ -479,6 +481,8 @@ class MainWindow(QMainWindow):
         return page
 
     def open_packages(self) -> PackagesPage:
+        from desktop.ui.settings.packages_page import PackagesPage
+
         page = PackagesPage(self.caller, self)
         page.open()
         return page
@@ -508,6 +512,8 @@ class MainWindow(QMainWindow):
 
     def open_import(self) -> ImportDialog:
         """Patients or appointments from another system's CSV export."""
+        from desktop.ui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.caller, self)
         dialog.open()
         return dialog
@@ -525,6 +531,8 @@ class MainWindow(QMainWindow):
     def open_messaging(self) -> MessagingSettingsPage:
         """Reminder templates and schedule, email and SMS gateway settings, SMS credit."""
         if self.messaging_page is None:
+            from desktop.ui.messaging.settings_page import MessagingSettingsPage
+
             clinic = calendar.main_clinic(self.ctx)
             page = MessagingSettingsPage(self.caller, clinic)
             self.messaging_page = self._own_window(page, "Reminders and SMS")
@@ -551,12 +559,16 @@ class MainWindow(QMainWindow):
 
     def open_sync_conflicts(self) -> ConflictsDialog:
         """Changes the server refused (made offline on two PCs), each with its reason."""
+        from desktop.ui.sync.conflicts_dialog import ConflictsDialog
+
         dialog = ConflictsDialog(self.ctx.database, self)
         dialog.open()
         return dialog
 
     def open_reconciliation(self) -> ReconciliationView:
         """Frontdesk and Xero side by side per patient: credit left, invoices paid."""
+        from desktop.ui.credit.reconciliation_view import ReconciliationView
+
         database = self.ctx.database
         ctx = self.ctx
 

@@ -6,7 +6,9 @@
 * `sync --once` send what is due and exit: non-zero if anything is refused or
   Xero needs reconnecting (for cron and scripts);
 * `retry`    put refused jobs back in the queue after fixing the cause;
-* `worker`   keep sending as work arrives (run it next to `frontdesk server`).
+* `worker`   keep sending as work arrives (run it next to `frontdesk server`);
+* `send-history --since DATE [--send]` what was raised before Xero was connected:
+  listed (a dry run), then queued once, oldest first.
 
 Every failure is one line on stderr and a non-zero exit; never a traceback.
 """
@@ -83,6 +85,18 @@ def add_xero_commands(commands: Any, open_database: OpenDatabase) -> None:
 
     disconnect = actions.add_parser("disconnect", help="stop sending to Xero (queue is kept)")
     disconnect.set_defaults(handler=partial(_guarded, _disconnect, open_database))
+
+    history = actions.add_parser(
+        "send-history",
+        help="send what was raised before Xero was connected (a dry run unless --send)",
+    )
+    history.add_argument(
+        "--since", required=True, metavar="DATE", help="from this day on (YYYY-MM-DD)"
+    )
+    history.add_argument(
+        "--send", action="store_true", help="queue them for Xero (without it: only list them)"
+    )
+    history.set_defaults(handler=partial(_guarded, _send_history, open_database))
 
     # Issue 7: compare Frontdesk and Xero per patient (credit left, invoices paid).
     check = actions.add_parser("reconcile", help="compare Frontdesk and Xero, patient by patient")
@@ -267,6 +281,35 @@ def _reconcile(database: Database, _args: argparse.Namespace) -> int:
         f"{len(result.differences)} difference(s)."
     )
     return 0 if result.clean else EXIT_FAILURE
+
+
+def _send_history(database: Database, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from desktop.domain.errors import InvalidInput
+    from desktop.services import xero_history
+
+    try:
+        since = date.fromisoformat(args.since)
+    except ValueError as exc:
+        raise InvalidInput(f"“{args.since}” is not a date; write it as 2026-07-01.") from exc
+    ctx = _context(database)
+    if not args.send:
+        plan = xero_history.plan_history(ctx, since)
+        if not plan.total:
+            _say(f"Nothing from {since:%d/%m/%Y} on is waiting to go to Xero.")
+            return 0
+        _say(f"Would send to Xero, oldest first (from {since:%d/%m/%Y}):")
+        for line in plan.lines():
+            _say(f"  {line}")
+        _say("Nothing has been sent. Run again with --send to send them.")
+        return 0
+    plan, _changes = xero_history.send_history(ctx, since)
+    _say(
+        f"Queued {plan.total} document(s) for Xero; `frontdesk xero sync` sends them "
+        "(the app and the worker do by themselves)."
+    )
+    return 0
 
 
 def _report_line(report: DrainReport) -> str:

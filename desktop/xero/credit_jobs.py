@@ -233,7 +233,6 @@ def _make_bank_credits(
 ) -> Iterator[tuple[OutboxJob, Outcome]]:
     connection = delivery.connection
     jobs = [job for job, _contact in new]
-    delivery.links.mark_sending(jobs)
     body = BankTransactions(
         bank_transactions=[
             BankTransaction(
@@ -253,12 +252,7 @@ def _make_bank_credits(
             for job, contact_id in new
         ]
     )
-    answer = delivery.api.call(
-        "create_bank_transactions",
-        bank_transactions=body,
-        summarize_errors=False,
-        idempotency_key=batch_key(jobs, "", body),
-    )
+    answer = delivery.create(jobs, "create_bank_transactions", "bank_transactions", body)
     for job, item in zip(jobs, answer.bank_transactions, strict=True):
         found = item.prepayment_id if job.payload["xero_kind"] == "prepayment" else None
         yield job, _credit_made(delivery, job, item, found or item.overpayment_id)
@@ -269,7 +263,6 @@ def _make_credit_notes(
 ) -> Iterator[tuple[OutboxJob, Outcome]]:
     connection = delivery.connection
     jobs = [job for job, _contact in new]
-    delivery.links.mark_sending(jobs)
     body = CreditNotes(
         credit_notes=[
             CreditNote(
@@ -286,12 +279,7 @@ def _make_credit_notes(
             for job, contact_id in new
         ]
     )
-    answer = delivery.api.call(
-        "create_credit_notes",
-        credit_notes=body,
-        summarize_errors=False,
-        idempotency_key=batch_key(jobs, "", body),
-    )
+    answer = delivery.create(jobs, "create_credit_notes", "credit_notes", body)
     for job, item in zip(jobs, answer.credit_notes, strict=True):
         yield job, _credit_made(delivery, job, item, item.credit_note_id)
 
@@ -395,7 +383,6 @@ def _make_allocations(
     delivery: XeroDelivery, kind: str, credit_id: str, new: list[_NewAllocation]
 ) -> Iterator[tuple[OutboxJob, Outcome]]:
     jobs = [entry.job for entry in new]
-    delivery.links.mark_sending(jobs)
     body = Allocations(
         allocations=[
             Allocation(
@@ -406,12 +393,8 @@ def _make_allocations(
             for entry in new
         ]
     )
-    answer = delivery.api.call(
-        _ALLOCATE[kind],
-        **{_ID_ARG[kind]: credit_id},
-        allocations=body,
-        summarize_errors=False,
-        idempotency_key=batch_key(jobs, "", body),
+    answer = delivery.create(
+        jobs, _ALLOCATE[kind], "allocations", body, **{_ID_ARG[kind]: credit_id}
     )
     links = _links(delivery)
     for job, item in zip(jobs, answer.allocations, strict=True):

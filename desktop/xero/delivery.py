@@ -35,6 +35,21 @@ class XeroDelivery:
     connection: XeroConnection
     batch_size: int = BATCH_SIZE
 
+    def create(
+        self, jobs: Sequence[OutboxJob], operation: str, body_field: str, body: Any, **extra: Any
+    ) -> Any:
+        """The one shape of every create: the jobs are marked *sending* first (so a
+        retry looks in Xero before it creates again), Xero answers per item
+        (`summarizeErrors=false`), and the request has one Idempotency-Key."""
+        self.links.mark_sending(jobs)
+        return self.api.call(
+            operation,
+            **extra,
+            **{body_field: body},
+            summarize_errors=False,
+            idempotency_key=batch_key(jobs, "", body),
+        )
+
     def remember(self, job: OutboxJob, **result: Any) -> None:
         """Keep what Xero answered the moment it answers (see OutboxQueue.remember)."""
         self.queue.remember(job.id, result)

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from desktop.domain.outbox import JobState, OutboxJob
 from desktop.store.billing_models import InvoiceRow, PaymentRow, RefundRow, XeroContactRow
+from desktop.store.credit_models import CreditApplicationRow
 from desktop.store.database import Database
 from desktop.store.outbox_models import OutboxJobRow
 
@@ -56,6 +57,17 @@ class XeroLinks:
                 )
             ).all()
             return {str(xero_id): ours for xero_id, ours in rows}
+
+    def allocations_on_invoice(self, invoice_id: uuid.UUID) -> bool:
+        """Whether credit of ours is (or may be) allocated to this invoice in Xero."""
+        with self.database.reading() as session:
+            found = session.execute(
+                select(CreditApplicationRow.id).where(
+                    CreditApplicationRow.invoice_id == invoice_id,
+                    CreditApplicationRow.xero_allocation_id.is_not(None),
+                )
+            ).first()
+            return found is not None
 
     def refund_ids(self, refund_id: uuid.UUID) -> tuple[str | None, str | None]:
         with self.database.reading() as session:

@@ -1,6 +1,6 @@
 """A local HTTP test double of Twilio's 2010-04-01 REST API, built from its OpenAPI document.
 
-The document is /work/shared/sms/twilio/twilio_api_v2010.yaml (Twilio's own,
+The document is twilio_openapi/twilio_api_v2010.yaml beside this file (Twilio's own,
 MIT). Every request is checked against it: the path must be one it describes,
 query parameters and form fields must be ones the operation declares (a
 misspelt `Too=` is a violation, as Twilio would ignore it silently), required
@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-SPEC = Path("/work/shared/sms/twilio/twilio_api_v2010.yaml")
+SPEC = Path(__file__).parent / "twilio_openapi" / "twilio_api_v2010.yaml"
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "twilio-test-token"
 CLINIC_NUMBER = "+61480000000"

@@ -9,8 +9,9 @@ import pytest
 from desktop.domain.outbox import Channel
 from desktop.services.messaging.message_log import MessageStatus, message_log
 from desktop.services.messaging.opt_outs import patient_opt_outs
+from desktop.services.messaging.replies import patient_replies
 from desktop.services.messaging.settings import SmsProvider
-from desktop.services.messaging.sms_channel import SmsChannel, sms_providers
+from desktop.services.messaging.sms_channel import SmsChannel, read_delivery_reports, sms_providers
 from desktop.services.messaging.twilio_sms import API_URL_ENV
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
 from tests.messaging.conftest import Messaging
@@ -161,3 +162,55 @@ def test_a_messaging_service_sends_with_its_sid(messaging: Messaging, twilio: Fa
     assert m.send_due().sms_sent == 1
     [sms] = twilio.sent
     assert (sms.messaging_service_sid, sms.from_) == (service, "")
+
+
+@pytest.mark.parametrize(
+    ("twilio_status", "code", "said", "shown", "detail"),
+    [
+        ("delivered", None, "", MessageStatus.DELIVERED, ""),
+        (
+            "undelivered",
+            30003,
+            "Unreachable destination handset",
+            MessageStatus.UNDELIVERED,
+            "Unreachable destination handset (Twilio error 30003)",
+        ),
+        (
+            "failed",
+            30008,
+            "Unknown error",
+            MessageStatus.UNDELIVERED,
+            "Unknown error (Twilio error 30008)",
+        ),
+    ],
+)
+def test_delivery_status_reaches_the_patients_message_log(  # type: ignore[no-untyped-def]
+    messaging: Messaging, twilio: FakeTwilio, twilio_status, code, said, shown, detail
+) -> None:
+    m = messaging
+    m.reminder_time(m.book(9, 30))
+    m.send_due()
+    [sms] = twilio.sent
+    assert read_delivery_reports(m.ctx.database, sms_providers(m.secrets), m.clock()) == 0
+    twilio.finish(sms.sid, twilio_status, code, said)
+    assert read_delivery_reports(m.ctx.database, sms_providers(m.secrets), m.clock()) == 1
+    [entry] = sms_log(m)
+    assert (entry.status, entry.detail) == (shown, detail)
+
+
+def test_a_desk_without_a_server_polls_replies_stop_opts_out_and_a_reply_shows(
+    messaging: Messaging, twilio: FakeTwilio
+) -> None:
+    m = messaging
+    twilio.receive(SAM, "Stop")
+    twilio.receive("+61400111222", "Running 5 min late, sorry!")  # Ana, patient 3
+    twilio.receive("+61499999999", "who is this?")  # nobody the clinic knows
+    report = m.send_due()
+    assert report.replies == 3
+    assert not patient_opt_outs(m.ctx, m.c.patients[0].id).allows(Channel.SMS)
+    [ana] = patient_replies(m.ctx, m.c.patients[3].id)
+    assert ana.describe == "Patient replied: Running 5 min late, sorry!"
+    assert patient_opt_outs(m.ctx, m.c.patients[3].id).allows(Channel.SMS)
+    [sam] = patient_replies(m.ctx, m.c.patients[0].id)
+    assert sam.opt_out and sam.describe == "Patient replied “Stop”: no more SMS to them."
+    assert m.send_due().replies == 0  # polled again: each reply is kept once

@@ -6,13 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QWidget
 
+from desktop.domain.clinic_time import clinic_zone
 from desktop.services import calendar
+from desktop.services.messaging.replies import record_reply
 from desktop.services.messaging.settings import SmsProvider
 from desktop.services.messaging.twilio_sms import API_URL_ENV
+from desktop.services.messaging.twilio_sms import BILLING_PAGE as TWILIO_BILLING
 from desktop.ui.change_bus import ChangeBus
-from desktop.ui.messaging import MessagingSettingsPage
+from desktop.ui.messaging import MessageLogWidget, MessagingSettingsPage
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.theme import apply_theme
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
@@ -119,3 +123,47 @@ def test_a_landline_is_refused_before_anything_is_sent(
     settle(qtbot)
     assert page.test_result.text() == "“02 9555 1234” is not a mobile number to send a test to."
     assert twilio.state.requests == []
+
+
+def test_the_patient_card_shows_what_the_patient_replied(
+    qtbot, messaging: Messaging, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    m = messaging
+    ana = m.c.patients[3]  # not the first patient
+    record_reply(
+        m.ctx.database, m.clinic_id, "0400 111 222", "Running late", "SM" + "4" * 32, m.clock()
+    )
+    widget = MessageLogWidget(
+        ServiceCaller(m.ctx, ChangeBus(), None), clinic_zone("Australia/Sydney")
+    )
+    qtbot.addWidget(widget)
+    widget.set_patient(ana.id)
+    assert widget.replies.text().endswith("— Patient replied: Running late")
+    assert not widget.replies.isHidden()
+    widget.set_patient(m.c.patients[0].id)
+    assert widget.replies.isHidden()
+
+
+def test_the_balance_is_twilios_with_the_clinics_warning_and_top_up_opens_billing(
+    qtbot,
+    page: MessagingSettingsPage,
+    twilio: FakeTwilio,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:  # type: ignore[no-untyped-def]
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    choose_twilio(page, AUTH_TOKEN)
+    page.low_credit.setValue(5)
+    assert page.save()
+    settle(qtbot)
+    assert page.balance.text() == "Balance: 12.34 USD"
+    twilio.state.balance = "3.10"
+    page.low_credit.setValue(5)
+    assert page.save()
+    settle(qtbot)
+    assert page.balance.text() == "Balance: 3.10 USD — low, top it up soon."
+    assert not page.credit_box.isVisible()  # no local bundles to buy with Twilio
+    page.top_up_button.click()
+    assert opened == [TWILIO_BILLING]
+    shot(page, tmp_path, "sms_settings_balance_low")

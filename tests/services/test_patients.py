@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -7,6 +8,8 @@ import pytest
 from desktop.domain.errors import InvalidInput, StaleEdit
 from desktop.services import patients
 from desktop.services.patients import PatientDetails
+from desktop.store.models import PatientRow
+from desktop.store.unit_of_work import UnitOfWork
 
 
 def names(found) -> list[str]:  # type: ignore[no-untyped-def]
@@ -62,3 +65,23 @@ def test_a_birth_date_before_1900_and_a_header_in_an_email_are_refused(ctx) -> N
         patients.create_patient(ctx, PatientDetails("Al", "Lee", date_of_birth=date(1850, 1, 1)))
     with pytest.raises(InvalidInput, match="not an email address"):
         patients.create_patient(ctx, PatientDetails("Al", "Lee", email="a@b.co\r\nBcc: x@evil.com"))
+
+
+def test_a_phone_is_kept_in_e164_and_an_old_unreadable_one_does_not_block_other_edits(
+    ctx, clinic
+) -> None:  # type: ignore[no-untyped-def]
+    patient, _ = patients.create_patient(ctx, PatientDetails("Kim", "Ng", phone="0412 999 000"))
+    assert patient.phone == "+61412999000"
+    with pytest.raises(InvalidInput, match="“12345” is not a phone number in AU"):
+        patients.create_patient(ctx, PatientDetails("Lou", "Ng", phone="12345"))
+    with UnitOfWork(ctx.database) as uow:  # a record from before numbers were checked
+        row = uow.session.get(PatientRow, patient.id)
+        row.phone = "ring after 5"
+        uow.commit()
+    details = PatientDetails("Kim", "Ng", phone="ring after 5", address="2 New St")
+    updated, _ = patients.update_patient(ctx, patient.id, details, patient.version + 1)
+    assert (updated.phone, updated.address) == ("ring after 5", "2 New St")
+    fixed, _ = patients.update_patient(
+        ctx, patient.id, replace(details, phone="0412 999 001"), updated.version
+    )
+    assert fixed.phone == "+61412999001"

@@ -67,7 +67,7 @@ def test_concurrent_offline_edits_converge(desks, server, clinic_on_server) -> N
     shown = {x.id: x for x in day(back, c)}
     assert set(shown) == {a.appointment.id, b.appointment.id}
     assert shown[a.appointment.id].cancellation_reason is CancellationReason.SICK
-    assert patients.get_patient(front.ctx, jo.id).phone == "0400 000 000"
+    assert patients.get_patient(front.ctx, jo.id).phone == "+61400000000"  # stored in E.164
     assert conflicts.open_conflicts(front.database) == []
     assert conflicts.open_conflicts(back.database) == []
 

@@ -266,3 +266,23 @@ def test_payments_of_a_refused_invoice_keep_their_first_reference(xero: Connecte
         for p in r.json["Payments"]
     ]
     assert sent == [payment.number]
+
+
+def test_an_edit_with_nothing_paid_goes_without_reading_the_invoice_first(
+    xero: ConnectedClinic,
+) -> None:
+    """Issue 13, fewer calls: our records say Xero holds no money on it."""
+    invoice = invoiced(xero)
+    xero.sync_until_quiet()
+    xero.fake.clear_requests()
+    current = billing.get_invoice(xero.ctx, invoice.id)
+    billing.edit_invoice(
+        xero.ctx, invoice.id, InvoiceEdit(description="Consult (long)"), current.version
+    )
+    xero.sync_until_quiet()
+    assert [(r.method, r.path.rsplit("/", 2)[-2]) for r in xero.fake.requests] == [
+        ("POST", "Invoices")
+    ]
+    in_xero = xero.fake.invoice_by_number(invoice.number)
+    assert in_xero is not None
+    assert [line.description for line in in_xero.line_items] == ["Consult (long)"]

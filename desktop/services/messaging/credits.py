@@ -28,7 +28,7 @@ from desktop.domain.roles import Role
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.services.messaging.records import Purpose, add_message
-from desktop.services.messaging.settings import settings_in
+from desktop.services.messaging.settings import SmsProvider, settings_in
 from desktop.services.outbox_dispatch import Clock, system_clock
 from desktop.store.database import Database
 from desktop.store.messaging_models import (
@@ -183,9 +183,13 @@ class CreditStatus:
     balance: int
     warning_level: int
     held: int  # SMS waiting for credit
+    # Only a custom relay uses local credit; Twilio bills the clinic itself.
+    applies: bool = True
 
     @property
     def text(self) -> str:
+        if not self.applies:
+            return ""
         return low_credit_text(self.balance, self.warning_level, self.held)
 
 
@@ -212,10 +216,12 @@ def credit_status(ctx: ServiceContext, clinic_id: uuid.UUID) -> CreditStatus:
                 OutboxJobRow.state == JobState.HELD.value,
             )
         ).scalar_one()
+        settings = settings_in(session, clinic_id)
         return CreditStatus(
             balance_in(session, clinic_id),
-            settings_in(session, clinic_id).low_credit_warning,
+            settings.low_credit_warning,
             int(held),
+            applies=settings.sms_provider is SmsProvider.RELAY,
         )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from desktop.domain.outbox import Channel, JobState
 from desktop.services.context import ServiceContext
-from desktop.services.messaging import reminders
+from desktop.services.messaging import reminders, replies
 from desktop.services.messaging.email_channel import EmailChannel, SenderFactory, smtp_senders
 from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.sms_channel import (
@@ -49,6 +49,7 @@ class SendDueReport:
     sms_sent: int = 0
     not_needed: int = 0  # withdrawn at the last moment (cancelled, moved, opted out …)
     delivery_reports: int = 0
+    replies: int = 0  # texts patients sent back, new this pass
     parked: list[str] = field(default_factory=list)  # every message waiting for a person
     held: int = 0
     retry_reasons: list[str] = field(default_factory=list)  # why messages wait (distinct)
@@ -108,6 +109,7 @@ def send_due(
     report.not_needed = emails.skipped + texts.skipped
     if read_reports:
         report.delivery_reports = read_delivery_reports(database, gateways, clock())
+        report.replies = replies.poll_replies(database, gateways, clock())
     report.parked, report.held = _waiting_for_people(database)
     report.retry_reasons = _retry_reasons(database, clock())
     return report

@@ -50,20 +50,19 @@ class SmsProvider(enum.StrEnum):
     """Who carries the clinic's texts (and bills the clinic for them)."""
 
     TWILIO = "twilio"
-    CLICKSEND = "clicksend"
     RELAY = "relay"  # a relay the clinic runs, speaking the API in sms_gateway.py
 
     @property
     def label(self) -> str:
-        return {"twilio": "Twilio", "clicksend": "ClickSend", "relay": "Custom relay"}[self.value]
+        return {"twilio": "Twilio", "relay": "Custom relay"}[self.value]
 
     @property
     def account_label(self) -> str:
-        return {"twilio": "Account SID", "clicksend": "Username", "relay": ""}[self.value]
+        return {"twilio": "Account SID", "relay": ""}[self.value]
 
     @property
     def secret_label(self) -> str:
-        return {"twilio": "Auth token", "clicksend": "API key", "relay": "API key"}[self.value]
+        return {"twilio": "Auth token", "relay": "API key"}[self.value]
 
 
 _TWILIO_ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
@@ -89,7 +88,7 @@ class MessagingSettings:
     sms_gateway_url: str = ""
     sms_sender_id: str = ""
     sms_provider: SmsProvider = SmsProvider.TWILIO
-    sms_account: str = ""  # Twilio's account SID, ClickSend's username
+    sms_account: str = ""  # Twilio's account SID
     low_credit_warning: int = 50
     version: int = 0  # 0: never saved (these are the defaults)
 

@@ -1,7 +1,7 @@
 """The outbox's SMS channel: reminders through the clinic's SMS provider.
 
 For each job: compose it (still wanted? to which mobile? which text?), then
-hand it to the provider (Twilio, ClickSend, or a custom relay paid for with
+hand it to the provider (Twilio, or a custom relay paid for with
 local credit) and remember the provider's id at once.
 
 Never twice: before the first send the job notes *when* it started sending.
@@ -79,8 +79,6 @@ def provider_for(
     """The client of the clinic's chosen provider, signed in with `secret`."""
     if settings.sms_provider is SmsProvider.TWILIO:
         return TwilioSms(settings.sms_account, secret)
-    if settings.sms_provider is SmsProvider.CLICKSEND:
-        raise GatewayUnavailable("ClickSend is not available yet.", affects_all=True)
     return HttpSmsGateway(settings.sms_gateway_url, secret, clock=clock)
 
 
@@ -223,6 +221,22 @@ def read_delivery_reports(database: Database, gateways: GatewayFactory, now: dat
     finally:
         batch.close()
     return finished
+
+
+def record_status(database: Database, provider_id: str, status: str, error_code: str) -> bool:
+    """A provider's status callback: record a final status; False for an unknown message."""
+    final = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}.get(status)
+    if final is None or not provider_id:
+        return False
+    with database.reading() as session:
+        message_id = session.execute(
+            select(OutgoingMessageRow.id).where(OutgoingMessageRow.provider_id == provider_id)
+        ).scalar_one_or_none()
+    if message_id is None:
+        return False
+    detail = f"{status} (provider error {error_code})" if error_code and final == "failed" else ""
+    _record_delivery(database, message_id, final, detail)
+    return True
 
 
 def _record_delivery(database: Database, message_id: uuid.UUID, status: str, detail: str) -> None:

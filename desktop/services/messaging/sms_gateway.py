@@ -25,6 +25,7 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 import httpx
@@ -66,6 +67,27 @@ class DeliveryReport:
         return self.status in ("delivered", "failed")
 
 
+@dataclass(frozen=True, slots=True)
+class InboundSms:
+    """A text a patient sent to the clinic's number, as the provider reports it."""
+
+    provider_id: str
+    sender: str  # the patient's number, E.164
+    text: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderBalance:
+    """The money left on the clinic's account with its SMS provider."""
+
+    amount: Decimal
+    currency: str
+
+    def describe(self) -> str:
+        return f"{self.amount:,.2f} {self.currency}".strip()
+
+
 class SmsGateway(Protocol):
     def send(self, to: str, text: str, message_id: str, sender: str = "") -> str:
         """Hand one text to the gateway; returns the gateway's id for it."""
@@ -77,6 +99,14 @@ class SmsGateway(Protocol):
         ...
 
     def delivery_report(self, gateway_id: str) -> DeliveryReport: ...
+
+    def replies(self, to_number: str, since: datetime) -> list[InboundSms]:
+        """Texts patients sent to `to_number` since `since` (polling without a webhook)."""
+        ...
+
+    def balance(self) -> ProviderBalance | None:
+        """The account's balance as the provider reports it; None when it has none."""
+        ...
 
     def close(self) -> None: ...
 
@@ -117,6 +147,12 @@ class HttpSmsGateway:
     def delivery_report(self, gateway_id: str) -> DeliveryReport:
         data = _json(self._request("GET", f"/messages/{gateway_id}"))
         return DeliveryReport(str(data.get("status", "")), str(data.get("error") or ""))
+
+    def replies(self, to_number: str, since: datetime) -> list[InboundSms]:  # noqa: ARG002
+        return []  # a relay has no inbox to read
+
+    def balance(self) -> ProviderBalance | None:
+        return None  # a relay is paid for with local credit
 
     def close(self) -> None:
         self._client.close()

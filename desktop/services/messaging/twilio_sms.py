@@ -18,7 +18,6 @@ are `GatewayUnavailable` for the whole clinic.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +33,8 @@ from desktop.services.messaging.sms_gateway import (
     DeliveryReport,
     GatewayRejected,
     GatewayUnavailable,
+    InboundSms,
+    ProviderBalance,
     SmsGatewayError,
 )
 
@@ -48,23 +49,6 @@ _FINAL = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
 
 class RecipientUnsubscribed(GatewayRejected):
     """The patient replied STOP to the clinic's number: Twilio will not text them."""
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderBalance:
-    amount: Decimal
-    currency: str
-
-    def describe(self) -> str:
-        return f"{self.amount:,.2f} {self.currency}"
-
-
-@dataclass(frozen=True, slots=True)
-class InboundSms:
-    provider_id: str
-    sender: str  # the patient's number, E.164
-    text: str
-    received_at: datetime
 
 
 class _RedirectedHttpClient(TwilioHttpClient):  # type: ignore[misc]

@@ -9,8 +9,29 @@ For the main window (owned elsewhere) to add:
   (refresh it on `Changes.outbox` / `Changes.billing`).
 """
 
-from desktop.ui.messaging.message_log import MessageLogWidget
-from desktop.ui.messaging.settings_page import MessagingSettingsPage
-from desktop.ui.messaging.status import sms_credit_status_text
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.ui.messaging.message_log import MessageLogWidget
+    from desktop.ui.messaging.settings_page import MessagingSettingsPage
+    from desktop.ui.messaging.status import sms_credit_status_text
 
 __all__ = ["MessageLogWidget", "MessagingSettingsPage", "sms_credit_status_text"]
+
+# Loaded when first asked for: the settings page pulls in the SMS gateways (requests,
+# Twilio), which the main window must not wait for at start-up.
+_HOMES = {
+    "MessageLogWidget": "desktop.ui.messaging.message_log",
+    "MessagingSettingsPage": "desktop.ui.messaging.settings_page",
+    "sms_credit_status_text": "desktop.ui.messaging.status",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_HOMES[name]), name)

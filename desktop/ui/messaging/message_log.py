@@ -39,8 +39,11 @@ from desktop.services.messaging.message_log import (
 )
 from desktop.services.messaging.opt_outs import patient_opt_outs, set_opt_out
 from desktop.services.messaging.records import Purpose
+from desktop.services.messaging.replies import PatientReply, patient_replies
 from desktop.ui.messaging.formatting import short_when
 from desktop.ui.service_caller import ServiceCaller
+
+REPLIES_SHOWN = 3  # the latest few; older ones are in the provider's own log
 
 _STATUS_COLOURS = {
     MessageStatus.DELIVERED: "#1e7b34",
@@ -168,6 +171,11 @@ class MessageLogWidget(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # What the patient texted back (newest first): a question, "running late", STOP.
+        self.replies = QLabel()
+        self.replies.setObjectName("patientReplies")
+        self.replies.setWordWrap(True)
+        self.replies.setVisible(False)
         self.empty = QLabel("No messages yet.")
         self.empty.setProperty("muted", True)
         self.text = QPlainTextEdit()
@@ -193,6 +201,7 @@ class MessageLogWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.replies)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addWidget(self.text)
@@ -228,8 +237,24 @@ class MessageLogWidget(QWidget):
             return
         self.caller.publish(result[1])
 
+    def _show_replies(self) -> None:
+        found: list[PatientReply] = []
+        if self.patient_id is not None:
+            ctx, patient_id = self.caller.ctx, self.patient_id
+            found = (
+                self.caller.call(lambda: patient_replies(ctx, patient_id), refresh_on_refusal=False)
+                or []
+            )
+        lines = [
+            f"{short_when(reply.received_at, self.model.zone)} — {reply.describe}"
+            for reply in found[:REPLIES_SHOWN]
+        ]
+        self.replies.setText("\n".join(lines))
+        self.replies.setVisible(bool(lines))
+
     def reload(self) -> None:
         self._show_opt_outs()
+        self._show_replies()
         entries: list[MessageLogEntry] = []
         if self.patient_id is not None:
             patient_id = self.patient_id

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +39,11 @@ from desktop.domain.messages import ReminderFacts
 from desktop.domain.people import Clinic
 from desktop.services import calendar
 from desktop.services.messaging.configure import save_settings
+from desktop.services.messaging.provider_balance import (
+    BILLING_PAGES,
+    BalanceReport,
+    provider_balance,
+)
 from desktop.services.messaging.secrets import (
     SMS_API_KEY_ENV,
     SMTP_PASSWORD_ENV,
@@ -234,6 +240,15 @@ class MessagingSettingsPage(QWidget):
         test_row.addWidget(self.test_button)
         form.addRow("Send a test to", test_row)
         form.addRow(self.test_result)
+        self.balance = QLabel()
+        self.balance.setWordWrap(True)
+        self.top_up_button = QPushButton("Top &up…")
+        self.top_up_button.setToolTip("Opens the provider's billing page in your browser")
+        self.top_up_button.clicked.connect(self.open_billing_page)
+        balance_row = QHBoxLayout()
+        balance_row.addWidget(self.balance, 1)
+        balance_row.addWidget(self.top_up_button)
+        form.addRow("Provider balance", balance_row)
         self.credit_panel = CreditPanel(self.caller, self.clinic.id, self.zone, self.now)
         self.credit_box = QGroupBox("SMS credit (custom relay)")
         QVBoxLayout(self.credit_box).addWidget(self.credit_panel)
@@ -255,24 +270,59 @@ class MessagingSettingsPage(QWidget):
         form = self.provider_form
         form.setRowVisible(self.account, not relay)
         form.setRowVisible(self.gateway_url, relay)
-        form.setRowVisible(self.low_credit, relay)
         self.credit_box.setVisible(relay)
+        self.balance.setVisible(not relay)
+        self.top_up_button.setVisible(provider in BILLING_PAGES)
+        warn_label = form.labelForField(self.low_credit)
+        if isinstance(warn_label, QLabel):
+            warn_label.setText(
+                "Warn when credit is down to" if relay else "Warn when the balance is below"
+            )
+        self.low_credit.setSuffix(" credits" if relay else " (account currency)")
+        self.low_credit.setMaximumWidth(160 if relay else 220)
         label = form.labelForField(self.account)
         if isinstance(label, QLabel):
             label.setText(provider.account_label or "Account")
         secret_label = form.labelForField(self.api_key)
         if isinstance(secret_label, QLabel):
             secret_label.setText(provider.secret_label)
-        self.account.setPlaceholderText(
-            "AC… (Twilio Console ▸ Account info)"
-            if provider is SmsProvider.TWILIO
-            else "your ClickSend username"
-        )
+        self.account.setPlaceholderText("AC… (Twilio Console ▸ Account info)")
         self.sender_id.setPlaceholderText(
             "your Twilio number (+61…), a messaging service (MG…) or up to 11 letters"
             if provider is SmsProvider.TWILIO
             else "e.g. Harbourside (up to 11 letters) or a mobile"
         )
+
+    def show_balance(self) -> None:
+        """Ask the provider for its balance (off the GUI thread) and show it."""
+        settings, ctx, secrets = self.loaded, self.caller.ctx, self.secrets
+        if settings.sms_provider is SmsProvider.RELAY or not settings.sms_configured:
+            self.balance.setText("Save the provider's details to see its balance.")
+            return
+        self.balance.setText("Asking the provider…")
+        (
+            self.caller.in_background(
+                lambda: provider_balance(ctx, settings, secrets),
+                key="sms-provider-balance",
+                title="SMS balance",
+                refresh_on_refusal=False,
+                on_error=lambda exc: self.balance.setText(str(exc)),
+                reports=(DomainError,),
+            )
+            .success(self._balance_found)
+            .run()
+        )
+
+    def _balance_found(self, report: BalanceReport | None) -> None:
+        self.balance.setText(report.text if report is not None else "")
+        self.balance.setObjectName("formError" if report is not None and report.low else "")
+        self.balance.style().unpolish(self.balance)
+        self.balance.style().polish(self.balance)
+
+    def open_billing_page(self) -> None:
+        page = BILLING_PAGES.get(self._chosen_provider())
+        if page:
+            QDesktopServices.openUrl(QUrl(page))
 
     def send_test(self) -> None:
         """One text through the provider as typed on this page (off the GUI thread)."""
@@ -337,6 +387,7 @@ class MessagingSettingsPage(QWidget):
         self.api_key.setPlaceholderText(
             "saved — type to replace" if self.secrets.has_sms_api_key(s.clinic_id) else ""
         )
+        self.show_balance()
         values = self.sample_values()
         self.sms_editor.set_sample(values)
         self.email_editor.set_sample(values)

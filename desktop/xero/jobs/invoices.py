@@ -80,19 +80,13 @@ def send_invoices(
         new.append((job, contact_id))
     for batch in chunks(new, delivery.batch_size):
         batch_jobs = [job for job, _ in batch]
-        delivery.links.mark_sending(batch_jobs)
         body = Invoices(
             invoices=[
                 documents.invoice(job.payload, delivery.connection, contact_id)
                 for job, contact_id in batch
             ]
         )
-        answer = delivery.api.call(
-            "create_invoices",
-            invoices=body,
-            summarize_errors=False,
-            idempotency_key=batch_key(batch_jobs, "", body),
-        )
+        answer = delivery.create(batch_jobs, "create_invoices", "invoices", body)
         for job, item in zip(batch_jobs, answer.invoices or [], strict=True):
             errors = item_errors(item)
             if errors:
@@ -119,6 +113,49 @@ def _same(current: Any, payload: dict[str, Any]) -> bool:
 
 
 def _update(delivery: XeroDelivery, job: OutboxJob, xero_id: str) -> Outcome:
+    """Change or void the invoice in Xero. When our own records say Xero holds no
+    money on it (no payment of ours there, no credit of ours allocated, and this is
+    the job's first try) the change goes at once, without reading the invoice
+    first; if Xero refuses (money recorded there by hand), it is read and handled."""
+    if _nothing_on_it_in_xero(delivery, job):
+        try:
+            return _post_change(delivery, job, xero_id, "")
+        except XeroRefused:
+            pass  # Xero holds something we did not know of: read it, then decide
+    return _update_after_reading(delivery, job, xero_id)
+
+
+def _nothing_on_it_in_xero(delivery: XeroDelivery, job: OutboxJob) -> bool:
+    return (
+        job.attempts == 0
+        and not job.result.get("sending")
+        and not delivery.links.payment_ids_of_invoice(job.subject_id)
+        and not delivery.links.allocations_on_invoice(job.subject_id)
+    )
+
+
+def _post_change(delivery: XeroDelivery, job: OutboxJob, xero_id: str, operation: str) -> Outcome:
+    payload = job.payload
+    if payload["status"] == "VOIDED":
+        change = Invoice(invoice_id=xero_id, status="VOIDED")
+    else:
+        contact_id = contact_id_for(
+            delivery, uuid.UUID(payload["patient_id"]), payload["contact_number"]
+        )
+        if contact_id is None:
+            return TryAgain("The patient is not in Xero yet.")
+        change = documents.invoice(payload, delivery.connection, contact_id, xero_id)
+    body = Invoices(invoices=[change])
+    delivery.api.call(
+        "update_invoice",
+        invoice_id=xero_id,
+        invoices=body,
+        idempotency_key=batch_key([job], operation, body),
+    )
+    return Delivered({"xero_invoice_id": xero_id})
+
+
+def _update_after_reading(delivery: XeroDelivery, job: OutboxJob, xero_id: str) -> Outcome:
     payload = job.payload
     try:
         current = delivery.api.call("get_invoice", invoice_id=xero_id).invoices[0]
@@ -132,29 +169,14 @@ def _update(delivery: XeroDelivery, job: OutboxJob, xero_id: str) -> Outcome:
         return Refused(f"Invoice {payload['number']} was voided in Xero and cannot change there.")
     if wanted == "AUTHORISED" and _same(current, payload):
         return Delivered({"xero_invoice_id": xero_id})
-    if wanted == "VOIDED":
-        change = Invoice(invoice_id=xero_id, status="VOIDED")
-    else:
-        contact_id = contact_id_for(
-            delivery, uuid.UUID(payload["patient_id"]), payload["contact_number"]
-        )
-        if contact_id is None:
-            return TryAgain("The patient is not in Xero yet.")
-        change = documents.invoice(payload, delivery.connection, contact_id, xero_id)
     try:
         blocked = _take_off_payments(delivery, job, current)
         if blocked is not None:
             return blocked
-        body = Invoices(invoices=[change])
-        delivery.api.call(
-            "update_invoice",
-            invoice_id=xero_id,
-            invoices=body,
-            idempotency_key=batch_key([job], "", body),
-        )
+        # A key of its own: a refused blind attempt may have used the plain one.
+        return _post_change(delivery, job, xero_id, "read")
     except XeroRefused as exc:
         return Refused(str(exc))
-    return Delivered({"xero_invoice_id": xero_id})
 
 
 def _take_off_payments(delivery: XeroDelivery, job: OutboxJob, current: Any) -> Outcome | None:

@@ -18,7 +18,7 @@ from xero_python.accounting import Payments
 from desktop.domain import xero_sync
 from desktop.domain.outbox import Delivered, OutboxJob, Outcome, Refused, TryAgain
 from desktop.xero import documents
-from desktop.xero.delivery import XeroDelivery, batch_key, chunks, sends
+from desktop.xero.delivery import XeroDelivery, chunks, sends
 from desktop.xero.errors import XeroRefused
 from desktop.xero.jobs.common import item_errors, refusal
 from desktop.xero.jobs.invoices import delete_payment, invoice_id_for
@@ -114,19 +114,13 @@ def _create(delivery: XeroDelivery, jobs: list[OutboxJob]) -> Iterator[tuple[Out
             ready.append((job, invoice_id))
     for batch in chunks(ready, delivery.batch_size):
         batch_jobs = [job for job, _ in batch]
-        delivery.links.mark_sending(batch_jobs)
         body = Payments(
             payments=[
                 documents.payment(job.payload, delivery.connection, invoice_id)
                 for job, invoice_id in batch
             ]
         )
-        answer = delivery.api.call(
-            "create_payments",
-            payments=body,
-            summarize_errors=False,
-            idempotency_key=batch_key(batch_jobs, "", body),
-        )
+        answer = delivery.create(batch_jobs, "create_payments", "payments", body)
         yield from _settle(delivery, batch_jobs, answer.payments or [])
 
 

@@ -1,0 +1,42 @@
+"""Start-up loads only what the first screens need: the command line and the
+sign-in dialog must not wait for PDF, Xero, server or calendar-export libraries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOW_LIBRARIES = ("reportlab", "xero_python", "fastapi", "uvicorn", "icalendar")
+
+
+def modules_after_importing(*names: str) -> set[str]:
+    script = (
+        "import importlib, json, sys\n"
+        f"for name in {list(names)!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    return set(json.loads(done.stdout))
+
+
+def roots(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_the_command_line_loads_no_slow_library() -> None:
+    loaded = modules_after_importing("desktop.cli")
+    assert roots(loaded).isdisjoint(SLOW_LIBRARIES), roots(loaded) & set(SLOW_LIBRARIES)
+    assert "PySide6.QtWidgets" not in loaded
+
+
+def test_the_sign_in_dialog_waits_for_none_of_them() -> None:
+    loaded = modules_after_importing("desktop.cli", "desktop.ui.app", "desktop.ui.signin")
+    assert roots(loaded).isdisjoint(SLOW_LIBRARIES), roots(loaded) & set(SLOW_LIBRARIES)
+    assert "desktop.ui.main_window" not in loaded
