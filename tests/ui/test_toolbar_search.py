@@ -10,14 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from desktop.domain.people import Patient
-from desktop.services import booking
-from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.calendar.period import ViewMode
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.main_window import MainWindow
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, ClinicFixture, book_on, make_clinic
 from tests.ui.calendar_support import open_window, save_shot
 
 
@@ -75,15 +73,8 @@ def test_next_appointment_jumps_the_calendar_and_selects_it(
     window = open_window(qtbot, local_ctx, settings)
     second = _choose_second_sam_lee(qtbot, window, tmp_path)
     later = DAY + timedelta(days=9)
-    for day, patient in ((DAY + timedelta(days=2), clinic.patients[3]), (later, second)):
-        request = BookingRequest(
-            clinic.clinic.id,
-            clinic.bob.id,
-            clinic.consult.id,
-            clinic.at(9, day=day),
-            patient_id=patient.id,
-        )
-        booked = booking.book_appointment(local_ctx, request).appointment
+    book_on(local_ctx, clinic, DAY + timedelta(days=2), clinic.patients[3])
+    booked = book_on(local_ctx, clinic, later, second).appointment
     window.patient_search.next_action.trigger()
     settle(qtbot)
     assert window.calendar.period.mode is ViewMode.DAY
