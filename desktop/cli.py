@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send_due.set_defaults(handler=_messages_send_due)
     add_export_commands(commands)
+    _add_report_commands(commands)
     add_server_command(commands)
     add_user_commands(
         commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
@@ -208,6 +210,51 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print("The demo clinic is already loaded.")
+    return 0
+
+
+def _add_report_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    report = commands.add_parser("report", help="reports for the desk: the day's takings")
+    reports = report.add_subparsers(
+        dest="report_command", metavar="REPORT", required=True, parser_class=_Parser
+    )
+    takings = reports.add_parser(
+        "takings", help="payments, refunds and credit sold by method and practitioner"
+    )
+    takings.add_argument("--date", required=True, type=_day, metavar="YYYY-MM-DD")
+    takings.add_argument("--to", type=_day, metavar="YYYY-MM-DD", help="last day of a range")
+    out = takings.add_mutually_exclusive_group()
+    out.add_argument("--csv", type=Path, metavar="FILE", help="write the figures as CSV")
+    out.add_argument("--pdf", type=Path, metavar="FILE", help="write the report as PDF")
+    takings.set_defaults(handler=_report_takings)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a date like 2026-03-02") from None
+
+
+def _report_takings(args: argparse.Namespace, settings: Settings) -> int:
+    from desktop.services.context import ServiceContext
+    from desktop.services.takings import day_takings
+    from desktop.services.takings_files import (
+        takings_text,
+        write_takings_csv,
+        write_takings_pdf,
+    )
+
+    ctx = ServiceContext.for_system(_open_database(settings, upgrade=_is_embedded(settings)))
+    takings = day_takings(ctx, args.date, args.to)
+    if args.csv:
+        write_takings_csv(takings, args.csv)
+        print(f"Wrote the takings for {takings.period} to {args.csv}")
+    elif args.pdf:
+        write_takings_pdf(takings, args.pdf)
+        print(f"Wrote the takings for {takings.period} to {args.pdf}")
+    else:
+        print(takings_text(takings))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""`frontdesk user …`: add users, list them, set a forgotten password.
+"""`frontdesk user …`: add users, list them, set a forgotten password, sign someone out.
 
 Whoever can run the command line against the clinic's database file or server
 acts as the clinic itself here (as for `frontdesk demo`); in the app only an
@@ -26,7 +26,7 @@ OpenDatabase = Callable[["Settings"], "Database"]
 
 
 def add_user_commands(commands: Any, open_database: OpenDatabase) -> None:
-    """Register `user add|list|set-password` on the `frontdesk` subcommands."""
+    """Register `user add|list|set-password|sign-out` on the `frontdesk` subcommands."""
     user = commands.add_parser("user", help="manage who can sign in")
     actions = user.add_subparsers(
         dest="user_command", metavar="ACTION", required=True, parser_class=type(user)
@@ -50,6 +50,14 @@ def add_user_commands(commands: Any, open_database: OpenDatabase) -> None:
     password.add_argument("username")
     password.add_argument("--password-stdin", action="store_true")
     password.set_defaults(handler=partial(_set_password, open_database))
+
+    sign_out = actions.add_parser(
+        "sign-out",
+        help="sign a user out everywhere (every PC, also desks following a server, "
+        "at their next sync)",
+    )
+    sign_out.add_argument("username")
+    sign_out.set_defaults(handler=partial(_sign_out, open_database))
 
 
 def _say(line: str) -> None:
@@ -105,16 +113,33 @@ def _list(open_database: OpenDatabase, _args: argparse.Namespace, settings: Sett
     return 0
 
 
-def _set_password(open_database: OpenDatabase, args: argparse.Namespace, settings: Settings) -> int:
+def _named_user(accounts: Any, username: str) -> tuple[Any, Any]:
+    """The service context and the user called `username` (any case), or NotFound."""
     from desktop.domain.errors import NotFound
     from desktop.services.context import ServiceContext
 
-    accounts = _accounts(open_database, settings)
     ctx = ServiceContext.for_system(accounts.database)
-    matches = [u for u in accounts.users(ctx) if u.username == args.username.strip().casefold()]
+    matches = [u for u in accounts.users(ctx) if u.username == username.strip().casefold()]
     if not matches:
-        raise NotFound(f"There is no user called “{args.username}”.")
+        raise NotFound(f"There is no user called “{username}”.")
+    return ctx, matches[0]
+
+
+def _set_password(open_database: OpenDatabase, args: argparse.Namespace, settings: Settings) -> int:
+    accounts = _accounts(open_database, settings)
+    ctx, user = _named_user(accounts, args.username)
     password = _read_password(args)
-    accounts.set_password(ctx, matches[0].id, password)
-    _say(f"Set the password of {matches[0].username}; they are signed out everywhere.")
+    accounts.set_password(ctx, user.id, password)
+    _say(f"Set the password of {user.username}; they are signed out everywhere.")
+    return 0
+
+
+def _sign_out(open_database: OpenDatabase, args: argparse.Namespace, settings: Settings) -> int:
+    accounts = _accounts(open_database, settings)
+    ctx, user = _named_user(accounts, args.username)
+    ended = accounts.sign_out_everywhere(ctx, user.id)
+    _say(
+        f"Signed {user.username} out everywhere ({ended} sign-in(s) ended here; "
+        "desks following this server end theirs at their next sync)."
+    )
     return 0

@@ -183,9 +183,14 @@ class Authenticator:
     def end_sessions_of(
         self, user_id: uuid.UUID, reason: ExpiryReason = ExpiryReason.REVOKED
     ) -> int:
-        """Sign a user out everywhere (sessions and remembered sign-ins); how many ended."""
+        """Sign a user out everywhere (sessions and remembered sign-ins); how many ended.
+
+        The moment is kept on the user, so desks that download the user end theirs too."""
         now = self.clock.now()
         with self.store.writing() as tx:
+            user = tx.user_by_id(user_id, lock=True)
+            if user is not None:
+                tx.update_user(replace(user, signed_out_everywhere_at=now))
             count = tx.end_user_sessions(user_id, now, reason)
             tx.commit()
             return count

@@ -74,6 +74,9 @@ class UserRecord:
     locked_until: datetime | None = None
     password_changed_at: datetime | None = None
     last_sign_in_at: datetime | None = None
+    # "Sign out everywhere": sessions begun before it are over, also on desks (they
+    # download the user and end their own, desktop.sync.pulled_users).
+    signed_out_everywhere_at: datetime | None = None
 
     @property
     def account(self) -> UserAccount:

@@ -188,6 +188,7 @@ def _copy_user(user: UserRecord, row: UserRow) -> None:
     row.locked_until = user.locked_until
     row.password_changed_at = user.password_changed_at
     row.last_sign_in_at = user.last_sign_in_at
+    row.signed_out_everywhere_at = user.signed_out_everywhere_at
 
 
 def _user(row: UserRow) -> UserRecord:
@@ -203,6 +204,7 @@ def _user(row: UserRow) -> UserRecord:
         locked_until=row.locked_until,
         password_changed_at=row.password_changed_at,
         last_sign_in_at=row.last_sign_in_at,
+        signed_out_everywhere_at=row.signed_out_everywhere_at,
     )
 
 

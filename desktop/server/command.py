@@ -89,6 +89,12 @@ def add_server_command(commands: Any) -> None:
         help="proxies whose X-Forwarded-For is believed: addresses or networks, "
         "comma-separated, or * (127.0.0.1)",
     )
+    server.add_argument(
+        "--no-senders",
+        action="store_true",
+        help="do not send to Xero or send messages from this instance (another instance, "
+        "or `frontdesk xero worker` and `frontdesk messages send-due`, does)",
+    )
     server.set_defaults(handler=run_server)
 
 
@@ -102,5 +108,6 @@ def run_server(args: argparse.Namespace, settings: Settings) -> int:
     serve(
         ServerConfig(settings.database_url, rate_limits=limits, trusted_proxies=args.trusted_proxy),
         Listen(args.host, args.port),
+        senders=not args.no_senders,
     )
     return 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from desktop.server.app import ServerConfig, create_app
+from desktop.server.senders import ClinicSenders
 from desktop.store import migrate
 from desktop.store.database import Database, parse_url
 from desktop.store.errors import DatabaseUnavailable
@@ -30,20 +32,23 @@ def open_server_database(url: str) -> Database:
     return database
 
 
-def serve(config: ServerConfig, listen: Listen) -> None:
+def serve(config: ServerConfig, listen: Listen, *, senders: bool = True) -> None:
+    """Serve until stopped; with `senders`, the clinic's Xero and message senders run
+    beside the API in this process (desktop.server.senders)."""
     import uvicorn
 
     database = open_server_database(config.database_url)
     app = create_app(config, database)
-    uvicorn.run(
-        app,
-        host=listen.host,
-        port=listen.port,
-        # The app reads X-Forwarded-For itself (desktop.server.client_address).
-        proxy_headers=False,
-        log_level="info",
-        log_config=UVICORN_LOGGING,
-    )
+    with ClinicSenders(database) if senders else nullcontext():
+        uvicorn.run(
+            app,
+            host=listen.host,
+            port=listen.port,
+            # The app reads X-Forwarded-For itself (desktop.server.client_address).
+            proxy_headers=False,
+            log_level="info",
+            log_config=UVICORN_LOGGING,
+        )
 
 
 # uvicorn's loggers hand their records to the root logger, whose file handler

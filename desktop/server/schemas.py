@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from desktop.domain import fields
 from desktop.domain.errors import InvalidInput
@@ -196,10 +196,28 @@ class XeroJobOut(BaseModel):
 class XeroQueueOut(BaseModel):
     connection: str = Field(description="disconnected, connected or needs_reconnect")
     tenant_name: str
+    client_id: str = Field("", description="the clinic's Xero app (a desk reconnects with it)")
     message: str
     counts: dict[str, int] = Field(description="jobs by state: pending, in_flight, done …")
     badge: str = Field(description="the status bar's summary, e.g. Xero: 3 waiting")
     attention: list[XeroJobOut]
+
+
+class XeroConnectionIn(BaseModel):
+    """What Xero's sign-in on a desk returned, handed to the server that sends to Xero."""
+
+    client_id: Text = Field(min_length=1, max_length=100)
+    tenant_id: Text = Field(min_length=1, max_length=36)
+    tenant_name: Text = Field(max_length=200)
+    access_token: Text = Field(min_length=1, max_length=8000)
+    refresh_token: Text = Field(min_length=1, max_length=8000)
+    expires_at: AwareDatetime
+    scope: list[str] = Field(default_factory=list, max_length=50)
+
+
+class XeroConnectionOut(BaseModel):
+    connection: str = Field(description="connected")
+    tenant_name: str
 
 
 class XeroRetryOut(BaseModel):

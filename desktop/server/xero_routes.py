@@ -1,8 +1,11 @@
 """/v1/xero: the clinic's one Xero queue, for desks to show and act on.
 
 With a server, the Xero connection and its queue live on the server's database
-(desktop/server/outward.py queues the jobs; `frontdesk xero worker` there sends
-them). A desk's Xero page, status badge and Retry buttons use these routes.
+(desktop/server/outward.py queues the jobs; the sender beside `frontdesk server`
+sends them, desktop/server/senders.py). A desk's Xero page, status badge and Retry
+buttons use these routes, and an administrator connecting Xero at a desk hands
+the tokens over here: they are kept on the server machine (its keyring, or the
+owner-only token file), where the sender reads them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from desktop.domain.errors import NotFound
 from desktop.domain.roles import Actor
 from desktop.server.errors import ERROR_RESPONSES, ApiError
 from desktop.server.guards import Context, SignedInActor, rate_limited
-from desktop.server.schemas import ErrorBody, XeroJobOut, XeroQueueOut, XeroRetryOut
+from desktop.server.schemas import (
+    ErrorBody,
+    XeroConnectionIn,
+    XeroConnectionOut,
+    XeroJobOut,
+    XeroQueueOut,
+    XeroRetryOut,
+)
 from desktop.services import xero_settings
 from desktop.services.context import ServiceContext
 
@@ -39,6 +49,7 @@ def queue(actor: SignedInActor, context: Context) -> XeroQueueOut:
     return XeroQueueOut(
         connection=status.connection.state.value,
         tenant_name=status.connection.tenant_name,
+        client_id=status.connection.client_id,
         message=status.connection.message,
         counts={state.value: count for state, count in status.counts.items()},
         badge=xero_settings.badge_text(status),
@@ -68,3 +79,32 @@ def retry(job_id: uuid.UUID, actor: SignedInActor, context: Context) -> XeroRetr
     except NotFound as exc:
         raise ApiError(404, "not_found", str(exc)) from exc
     return XeroRetryOut(id=job_id, retried=True)
+
+
+@router.post(
+    "/connection",
+    summary="Connect the clinic to Xero with the tokens of a sign-in made at a desk",
+    responses={
+        403: {"model": ErrorBody, "description": "only an administrator connects Xero"},
+        503: {"model": ErrorBody, "description": "the server machine cannot keep the tokens"},
+    },
+)
+def connect(body: XeroConnectionIn, actor: SignedInActor, context: Context) -> XeroConnectionOut:
+    from desktop.xero.connect import keep_connection
+    from desktop.xero.errors import NoKeyring
+    from desktop.xero.identity import Tenant
+    from desktop.xero.tokens import TokenSet, default_vault
+
+    if not actor.is_admin:
+        raise ApiError(403, "forbidden", "Only an administrator can connect Xero.")
+    tokens = TokenSet(
+        body.access_token, body.refresh_token, body.expires_at, scope=tuple(body.scope)
+    )
+    tenant = Tenant(body.tenant_id, body.tenant_name)
+    try:
+        connection = keep_connection(
+            context.database, default_vault(), body.client_id, tokens, tenant
+        )
+    except NoKeyring as exc:  # the tokens were not kept: nothing changed
+        raise ApiError(503, "no_keyring", str(exc)) from exc
+    return XeroConnectionOut(connection=connection.state.value, tenant_name=connection.tenant_name)

@@ -234,6 +234,77 @@ def move_appointment(
     return _reloaded(ctx, appointment_id)
 
 
+def change_service(
+    ctx: ServiceContext,
+    appointment_id: uuid.UUID,
+    *,
+    type_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    ends_at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Booked:
+    """Change what an individual appointment is (its type), who it is for (the
+    patient), and with a new type its end. None leaves a field as it is. The
+    booking rules are checked again: the practitioner is active, the new type is
+    offered and is an individual one (a class is booked as a class), and a longer
+    appointment must not run into the next one. An invoiced appointment keeps its
+    type and patient: the invoice names them, so it is voided or corrected first."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, appointment_id, expected_version)
+        practitioner = _check_practitioner(uow, actor, row.practitioner_id)
+        if row.status == AppointmentStatus.CANCELLED.value:
+            raise InvalidInput("A cancelled appointment cannot be changed; book a new one.")
+        if AppointmentKind(row.appointment_type.kind) is not AppointmentKind.INDIVIDUAL:
+            raise InvalidInput("A class's attendees are changed in its Attendees window.")
+        new_type = type_id is not None and type_id != row.appointment_type_id
+        new_patient = patient_id is not None and patient_id != row.patient_id
+        if (new_type or new_patient) and _has_live_invoice(uow, row.id):
+            raise InvalidInput(
+                "This appointment is invoiced: void or correct the invoice "
+                "before changing its type or patient."
+            )
+        if new_type and type_id is not None:
+            kind_row: AppointmentTypeRow = _get(
+                uow, AppointmentTypeRow, type_id, "appointment type"
+            )
+            if not kind_row.active:
+                raise InvalidInput(f"“{kind_row.name}” is no longer offered.")
+            if AppointmentKind(kind_row.kind) is not AppointmentKind.INDIVIDUAL:
+                raise InvalidInput(
+                    f"“{kind_row.name}” is a class; book the class and add the patient to it."
+                )
+            row.appointment_type_id = kind_row.id
+        if new_patient and patient_id is not None:
+            row.patient_id = _get(uow, PatientRow, patient_id, "patient").id
+        if ends_at is not None and ends_at != row.ends_at:
+            starts_at, ends_at = rules.ensure_time_range(row.starts_at, ends_at)
+            clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+            _check_slot(
+                uow,
+                practitioner,
+                clinic,
+                starts_at,
+                ends_at,
+                exclude_id=row.id,
+                override_availability=row.overrides_availability,
+                override_double_booking=row.overrides_double_booking,
+            )
+            row.ends_at = ends_at
+        reminders.appointment_changed(uow, row)
+        uow.commit()
+    return _reloaded(ctx, appointment_id)
+
+
+def _has_live_invoice(uow: UnitOfWork, appointment_id: uuid.UUID) -> bool:
+    found = uow.session.execute(
+        select(InvoiceRow.id).where(
+            InvoiceRow.appointment_id == appointment_id, InvoiceRow.active_service_key.is_not(None)
+        )
+    ).first()
+    return found is not None
+
+
 def cancel_appointment(
     ctx: ServiceContext,
     appointment_id: uuid.UUID,

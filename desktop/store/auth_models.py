@@ -31,6 +31,7 @@ class UserRow(Row):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    signed_out_everywhere_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class SignInSessionRow(Base):

@@ -254,6 +254,10 @@ class ServerApi:
     def retry_xero_job(self, job_id: str) -> dict[str, Any]:
         return self._call("POST", f"{API}/xero/jobs/{job_id}/retry")
 
+    def connect_xero(self, connection: dict[str, Any]) -> dict[str, Any]:
+        """Hand a Xero sign-in made here to the server (administrators only)."""
+        return self._call("POST", f"{API}/xero/connection", json=connection)
+
     def rows(self, keys: list[tuple[str, str]]) -> dict[str, Any]:
         return self._call(
             "POST",

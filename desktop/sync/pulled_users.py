@@ -11,8 +11,8 @@ How offline sign-in is kept safe:
   (five wrong passwords, then 1, 2, 4 … minutes) applies on each desk;
 * what the server changes reaches the desk at its next sync and takes effect at
   once: a deactivated user's sessions on the desk end, and a password changed or
-  reset on the server ends every session on the desk begun before the change (the
-  old password stops working there with the new hash);
+  reset on the server, or "sign out everywhere" done there, ends every session on
+  the desk begun before it (a new password also stops the old one working there);
 * the desk never uploads users, so a desk cannot grant anyone access.
 """
 
@@ -36,10 +36,12 @@ def end_outdated_sessions(session: Session, user_ids: Sequence[uuid.UUID]) -> in
     users = session.execute(select(UserRow).where(UserRow.id.in_(list(user_ids)))).scalars()
     for user in users:
         outdated = SignInSessionRow.user_id == user.id
-        if user.active and user.password_changed_at is not None:
-            outdated &= SignInSessionRow.created_at < user.password_changed_at
-        elif user.active:
-            continue
+        if user.active:
+            moments = (user.password_changed_at, user.signed_out_everywhere_at)
+            cutoff = max((moment for moment in moments if moment is not None), default=None)
+            if cutoff is None:
+                continue
+            outdated &= SignInSessionRow.created_at < cutoff
         result = session.execute(
             update(SignInSessionRow)
             .where(outdated, SignInSessionRow.revoked_at.is_(None))

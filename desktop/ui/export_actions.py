@@ -271,8 +271,8 @@ class ExportRangeDialog(QDialog):
             select_data(self.practitioner, question.practitioner_id)
             self.practitioner.currentIndexChanged.connect(self._check)
             form.addRow(self.tr("Practitioner"), self.practitioner)
-        self.first = self._date_edit(question.first)
-        self.last = self._date_edit(question.last)
+        self.first = date_edit(question.first)
+        self.last = date_edit(question.last)
         form.addRow(self.tr("From"), self.first)
         form.addRow(self.tr("To"), self.last)
         self.problem = QLabel()
@@ -291,12 +291,6 @@ class ExportRangeDialog(QDialog):
         self.last.dateChanged.connect(self._check)
         self._check()
 
-    def _date_edit(self, day: date) -> QDateEdit:
-        edit = QDateEdit(QDate(day.year, day.month, day.day))
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("ddd d MMM yyyy")
-        return edit
-
     def _check(self) -> None:
         backwards = self.last.date() < self.first.date()
         unchosen = self.practitioner.count() > 0 and self.practitioner.currentIndex() < 0
@@ -313,6 +307,14 @@ class ExportRangeDialog(QDialog):
     def answer(self) -> RangeAnswer:
         practitioner = self.practitioner.currentData() if self.practitioner.count() else None
         return RangeAnswer(_day(self.first.date()), _day(self.last.date()), practitioner)
+
+
+def date_edit(day: date) -> QDateEdit:
+    """A date field with a calendar pop-up, showing the weekday."""
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("ddd d MMM yyyy")
+    return edit
 
 
 def _day(value: QDate) -> date:

@@ -56,8 +56,9 @@ from desktop.ui.settings.users_page import UsersPage
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.wiring import SyncWiring
+from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
-from desktop.ui.xero_page import XeroPage, xero_badge_text
+from desktop.ui.xero_page import LocalXeroQueue, XeroPage, XeroQueueSource, xero_badge_text
 
 if TYPE_CHECKING:
     from desktop.services.reconcile import Reconciliation
@@ -215,6 +216,7 @@ class MainWindow(QMainWindow):
         self.signin_action = self._action("Si&gn-in…", self.open_sign_in_policy)
         self.users_action = self._action("&Users…", self.open_users)
         self.import_action = self._action("&Import…", self.open_import)
+        self.takings_action = self._action("Day's &takings…", self.open_takings)
         self.xero_action = self._action("&Xero…", self.open_xero)
         self.reconcile_action = self._action("Compare with Xero…", self.open_reconciliation)
         self.server_action = self._action("&Server and sync…", self.open_server_settings)
@@ -280,6 +282,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addActions(self.exports.actions())
+        file_menu.addAction(self.takings_action)
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, keys_of("quit"))
         file_menu.addAction(self.quit_action)
@@ -494,6 +497,14 @@ class MainWindow(QMainWindow):
         page.open()
         return page
 
+    def open_takings(self) -> TakingsDialog:
+        """The money taken on the day shown (a practitioner sees only their own)."""
+        dialog = TakingsDialog(self.caller, self.calendar.period.anchor, self)
+        # Closed is gone: a hidden one would go on reloading at every payment.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def open_import(self) -> ImportDialog:
         """Patients or appointments from another system's CSV export."""
         from desktop.ui.import_dialog import ImportDialog
@@ -505,7 +516,8 @@ class MainWindow(QMainWindow):
     def open_xero(self) -> XeroPage:
         """The Xero page: connection, queue counts, parked jobs with their reasons."""
         if self.xero_page is None:
-            self.xero_page = self._own_window(XeroPage(self.caller), "Xero", (760, 560))
+            page = XeroPage(self.caller, source=self._xero_queue)
+            self.xero_page = self._own_window(page, "Xero", (760, 560))
         return _bring_up(self.xero_page)
 
     def _sms_credit_text(self) -> str:
@@ -535,6 +547,13 @@ class MainWindow(QMainWindow):
     def _server_connected(self) -> None:
         self.sync.start()
         self.bus.refresh_stale()  # the clinic just arrived from the server
+
+    def _xero_queue(self) -> XeroQueueSource:
+        """With a server, the clinic's one Xero queue is there; else it is this PC's."""
+        wiring = getattr(self, "sync", None)
+        if wiring is not None and wiring.runner is not None:
+            return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
+        return LocalXeroQueue(self.ctx)
 
     def _xero_badge(self) -> str:
         """Read off the GUI thread. With a server, the clinic's one Xero queue is there."""

@@ -5,6 +5,11 @@ services (`xero_settings`), changes things through `ServiceCaller`, and runs the
 slow parts — Xero's sign-in page, a sync over the network — off the GUI thread.
 `xero_badge_text` is the status bar's one-line summary.
 
+On a desk that follows a server the queue is the server's (the one Xero sender
+runs there): the page reads it and presses Retry through the API
+(desktop.sync.remote_xero), always off the GUI thread, and leaves connecting and
+the account mapping to the server machine.
+
 Signals:
     changed(Changes): published on the change bus too, after a Retry or a sync.
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
@@ -49,6 +55,7 @@ from desktop.services.xero_settings import (
     XeroQueueStatus,
 )
 from desktop.store.database import Database
+from desktop.sync.remote_xero import ServerXeroQueue
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.service_caller import ServiceCaller
 
@@ -79,6 +86,31 @@ _DOT_COLOURS = {
 def xero_badge_text(ctx: ServiceContext) -> str:
     """For the status bar: "Xero: up to date", "Xero: 3 waiting, 1 refused" …"""
     return xero_settings.badge_text(xero_settings.queue_status(ctx))
+
+
+class XeroQueueSource(Protocol):
+    """Where the page's queue lives: this PC's database, or the clinic's server."""
+
+    remote: bool
+
+    def status(self) -> XeroQueueStatus: ...
+
+    def retry(self, job_id: uuid.UUID) -> Changes: ...
+
+
+class LocalXeroQueue:
+    """This PC's own queue (a PC on its own embedded store)."""
+
+    remote = False
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def status(self) -> XeroQueueStatus:
+        return xero_settings.queue_status(self.ctx)
+
+    def retry(self, job_id: uuid.UUID) -> Changes:
+        return xero_settings.retry_job(self.ctx, job_id)
 
 
 class XeroActions(Protocol):
@@ -236,8 +268,12 @@ class XeroPage(QWidget):
         caller: ServiceCaller,
         actions: XeroActions | None = None,
         parent: QWidget | None = None,
+        *,
+        source: Callable[[], XeroQueueSource] | None = None,
     ) -> None:
         super().__init__(parent)
+        # Asked on every refresh: a PC that starts following a server switches over.
+        self.source = source or (lambda: LocalXeroQueue(caller.ctx))
         self.setObjectName("xeroPage")
         self.setStyleSheet(_STYLE)
         self.caller = caller
@@ -367,14 +403,29 @@ class XeroPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        status = self.caller.call(lambda: xero_settings.queue_status(self.caller.ctx))
-        if status is None:
+        source = self.source()
+        if source.remote:
+            (
+                BackgroundOp(source.status, parent=self, key="xero-page", reports=(Exception,))
+                .success(lambda status: self._show(status, remote=True))
+                .failure(self._unreachable)
+                .run()
+            )
             return
+        status = self.caller.call(source.status)
+        if status is not None:
+            self._show(status, remote=False)
+
+    def _unreachable(self, reason: Exception) -> None:
+        self.busy.setText(f"The server's Xero queue could not be read: {reason}")
+
+    def _show(self, status: XeroQueueStatus, *, remote: bool) -> None:
         self.status = status
         connection = status.connection
         self.dot.setStyleSheet(f"color: {_DOT_COLOURS[connection.state]};")
         if connection.state is ConnectionState.CONNECTED:
-            self.state.setText(f"Connected to {connection.tenant_name}")
+            where = " (sent from the clinic's server)" if remote else ""
+            self.state.setText(f"Connected to {connection.tenant_name}{where}")
             self.detail.setText(
                 xero_settings.badge_text(status).removeprefix("Xero: ").capitalize()
             )
@@ -386,6 +437,13 @@ class XeroPage(QWidget):
                 or "Xero no longer accepts the connection. Nothing waiting has been lost."
             )
             self.connect_button.setText("Reconnect to Xero…")
+        elif remote:
+            self.state.setText("Not connected")
+            self.detail.setText(
+                "Connect once for the whole clinic: the clinic's server keeps the connection "
+                "and sends every invoice, payment and refund (an administrator connects)."
+            )
+            self.connect_button.setText("Connect to Xero…")
         else:
             self.state.setText("Not connected")
             self.detail.setText(
@@ -398,6 +456,9 @@ class XeroPage(QWidget):
             f"Payments → account {connection.bank_account_code}   ·   "
             f"Unused credit → account {connection.advance_account_code}"
         )
+        # The server sends, holds the connection and keeps the account mapping.
+        for widget in (self.mapping, self.sync_button, self.accounts_button):
+            widget.setHidden(remote)
         connected = connection.state is ConnectionState.CONNECTED
         self.sync_button.setEnabled(connected and self._task is None)
         self.connect_button.setEnabled(self._task is None)
@@ -436,21 +497,32 @@ class XeroPage(QWidget):
         self.caller.publish(changes)
         self.changed.emit(changes)
 
-    def retry_one(self, job_id: uuid.UUID) -> Changes | None:
-        return self.caller.call(lambda: xero_settings.retry_job(self.caller.ctx, job_id))
-
     def retry(self, job_id: uuid.UUID) -> None:
-        changes = self.retry_one(job_id)
-        if changes is not None:
-            self._publish(changes)
-            self.refresh()
+        self._retry([job_id])
 
     def retry_all(self) -> None:
-        if self.status is None:
+        if self.status is not None:
+            self._retry([job.id for job in self.status.attention])
+
+    def _retry(self, job_ids: list[uuid.UUID]) -> None:
+        source = self.source()
+        if source.remote:
+            BackgroundOp(
+                lambda: [source.retry(job_id) for job_id in job_ids],
+                parent=self,
+                reports=(Exception,),
+            ).success(lambda _: self._retried()).failure(self._retry_failed).run()
             return
-        for job in self.status.attention:
-            self.retry_one(job.id)
+        done = [self.caller.call(partial(source.retry, job_id)) for job_id in job_ids]
+        if any(changes is not None for changes in done):
+            self._retried()
+
+    def _retried(self) -> None:
         self._publish(Changes(outbox=True))
+        self.refresh()
+
+    def _retry_failed(self, reason: Exception) -> None:
+        self.busy.setText(str(reason) or type(reason).__name__)
         self.refresh()
 
     def edit_accounts(self) -> None:
@@ -514,7 +586,16 @@ class XeroPage(QWidget):
             self.refresh()
 
     def start_connect(self) -> None:
-        self._start(self.xero_actions.connect, "Waiting for Xero's sign-in page in your browser…")
+        work: Callable[[], object] = self.xero_actions.connect
+        source = self.source()
+        if isinstance(source, ServerXeroQueue):  # the tokens go to the server's sender
+            from desktop.xero.endpoints import client_id_from_environment
+
+            client_id = client_id_from_environment() or (
+                self.status.connection.client_id if self.status else ""
+            )
+            work = partial(source.connect, client_id)
+        self._start(work, "Waiting for Xero's sign-in page in your browser…")
 
     def start_sync(self) -> None:
         self._start(self.xero_actions.sync_now, "Sending to Xero…")

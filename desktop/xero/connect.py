@@ -22,7 +22,7 @@ from desktop.xero.endpoints import XeroEndpoints, redirect_port_from_environment
 from desktop.xero.errors import XeroError
 from desktop.xero.identity import IdentityClient, Tenant, authorize_url, new_verifier
 from desktop.xero.loopback import LoopbackReceiver
-from desktop.xero.tokens import TokenVault, default_vault
+from desktop.xero.tokens import TokenSet, TokenVault, default_vault
 
 ChooseTenant = Callable[[Sequence[Tenant]], Tenant]
 OpenBrowser = Callable[[str], object]
@@ -45,13 +45,38 @@ def connect(
     timeout: float = 300.0,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> XeroConnection:
+    tokens, tenant = authorize(
+        client_id,
+        endpoints=endpoints,
+        identity=identity,
+        open_browser=open_browser,
+        choose_tenant=choose_tenant,
+        port=port,
+        timeout=timeout,
+        clock=clock,
+    )
+    return keep_connection(database, vault or default_vault(), client_id, tokens, tenant)
+
+
+def authorize(
+    client_id: str,
+    *,
+    endpoints: XeroEndpoints | None = None,
+    identity: IdentityClient | None = None,
+    open_browser: OpenBrowser = webbrowser.open,
+    choose_tenant: ChooseTenant = first_tenant,
+    port: int | None = None,
+    timeout: float = 300.0,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> tuple[TokenSet, Tenant]:
+    """Xero's sign-in in the browser: the tokens and the organisation chosen. A desk
+    following a server hands them to the server (desktop.sync.remote_xero)."""
     if not client_id:
         raise XeroError(
             "No Xero app is configured: set FRONTDESK_XERO_CLIENT_ID to the client id of the "
             "clinic's Xero app (or pass --client-id)."
         )
     endpoints = endpoints or XeroEndpoints.from_environment()
-    vault = vault or default_vault()
     identity = identity or IdentityClient(endpoints)
     verifier, state = new_verifier(), secrets.token_urlsafe(24)
     with LoopbackReceiver(redirect_port_from_environment() if port is None else port) as receiver:
@@ -63,7 +88,13 @@ def connect(
     tenants = identity.connections(tokens.access_token)
     if not tenants:
         raise XeroError("That Xero login has no organisation Frontdesk may use.")
-    tenant = choose_tenant(tenants)
+    return tokens, choose_tenant(tenants)
+
+
+def keep_connection(
+    database: Database, vault: TokenVault, client_id: str, tokens: TokenSet, tenant: Tenant
+) -> XeroConnection:
+    """Keep the tokens in `vault` and record the organisation; held jobs go again."""
     # A fresh keyring entry per connection: reconnecting never mixes old and new tokens.
     key = uuid.uuid4().hex
     vault.save(key, tokens)

@@ -9,6 +9,7 @@ import pytest
 
 from desktop import cli
 from desktop.auth import Passwords
+from desktop.auth.errors import SessionExpired
 from desktop.domain.roles import Role
 from desktop.services import calendar
 from desktop.services.accounts import Accounts
@@ -106,5 +107,11 @@ def test_user_add_asks_for_the_password_twice(
     answers = iter(["a new password", "a new password"])
     assert cli.main(["--database-url", url, "user", "set-password", "TOM"]) == 0
     assert "signed out everywhere" in capsys.readouterr().out
-    Accounts(database).sign_in("tom", "a new password")
+    signed_in = Accounts(database).sign_in("tom", "a new password")
+    assert cli.main(["--database-url", url, "user", "sign-out", "Tom"]) == 0
+    assert "Signed tom out everywhere (1 sign-in(s) ended" in capsys.readouterr().out
+    with pytest.raises(SessionExpired):
+        Accounts(database).authenticator.check(signed_in.token)
+    assert cli.main(["--database-url", url, "user", "sign-out", "nobody"]) == cli.EXIT_FAILURE
+    assert "no user called “nobody”" in capsys.readouterr().err
     database.dispose()

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from desktop.server.app import ServerConfig, create_app
+from desktop.xero.tokens import TOKEN_FILE_ENV
 from tests.helpers.clinic import make_clinic
 from tests.helpers.postgres import PostgresServer
 from tests.sync.harness import PASSWORD, ServerSide, migrated_database, running_server
@@ -37,8 +38,16 @@ schema = schemathesis.openapi.from_dict(_DOCUMENT)
 
 
 @pytest.fixture(scope="module")
-def live_server(postgres_server: PostgresServer) -> Iterator[ServerSide]:
-    with running_server(migrated_database(postgres_server)) as side:
+def live_server(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerSide]:
+    with (
+        pytest.MonkeyPatch.context() as env,
+        running_server(migrated_database(postgres_server)) as side,
+    ):
+        # POST /v1/xero/connection keeps the tokens it is given: in a throwaway
+        # owner-only file, as on a server machine without a desktop keyring.
+        env.setenv(TOKEN_FILE_ENV, str(tmp_path_factory.mktemp("xero") / "tokens.json"))
         make_clinic(side.ctx)
         yield side
 

@@ -73,6 +73,28 @@ def test_a_user_deactivated_on_the_server_is_signed_out_at_the_desk(
         desk_auth.sign_in("reception", PASSWORD)
 
 
+def test_sign_out_everywhere_on_the_server_reaches_each_desk_at_its_next_sync(
+    desks: list[Desk], server: ServerSide
+) -> None:
+    front, back = desks
+    at_front, at_back = signing_in_at(front), signing_in_at(back)
+    reception = at_front.sign_in("reception", PASSWORD).token
+    admin = at_front.sign_in("admin", PASSWORD).token  # someone else: not signed out
+    reception_at_back = at_back.sign_in("reception", PASSWORD).token
+    server.authenticator.end_sessions_of(reception_id(server))
+    at_front.check(reception)  # not synced yet: the desk knows nothing
+    front.sync()
+    with pytest.raises(SessionExpired):
+        at_front.check(reception)
+    assert at_front.check(admin).user.username == "admin"
+    at_back.check(reception_at_back)  # the back desk has not synced yet
+    back.sync()
+    with pytest.raises(SessionExpired):
+        at_back.check(reception_at_back)
+    # The password still works: signing in again is the point of signing out.
+    assert at_back.sign_in("reception", PASSWORD).user.username == "reception"
+
+
 def test_a_desk_does_not_manage_users_itself(desks: list[Desk]) -> None:
     front, _ = desks
     accounts = Accounts(front.database, passwords=PASSWORDS)

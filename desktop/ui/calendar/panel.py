@@ -577,6 +577,7 @@ class CalendarPanel(QWidget):
                     self.versions,
                     self,
                     editable=editable,
+                    types=self.caller.call(lambda: calendar.appointment_types(self.ctx)) or (),
                 )
             )
 

@@ -1,4 +1,12 @@
-"""Edit an individual appointment: who with, when, how long, and its notes.
+"""Edit an individual appointment: who with, when, how long, its type, its patient
+and its notes.
+
+Choosing another type sets the length to the type's, unless the user has set the
+length by hand; choosing another patient in the picker changes whose appointment
+it is (left alone, the patient stays). Type and patient are saved in one call
+(`booking.change_service`, with the new length when only the length follows),
+which re-checks the booking rules; a move that goes with them is undoable as
+any move is.
 
 Moving (a new practitioner, day, time or length) goes through the same undoable
 command as a drag, so Ctrl+Z takes it back; notes are saved directly. A refused
@@ -9,6 +17,7 @@ read, with Close and no Save.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.appointments import Appointment
+from desktop.domain.appointments import Appointment, AppointmentKind, AppointmentType
 from desktop.domain.clinic_time import local_to_utc, to_local
 from desktop.domain.people import Practitioner
 from desktop.services import booking
@@ -38,6 +47,7 @@ from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.combo import select_data
+from desktop.ui.widgets.patient_picker import PatientPicker
 
 
 class EditAppointmentDialog(QDialog):
@@ -52,6 +62,7 @@ class EditAppointmentDialog(QDialog):
         parent: QWidget | None = None,
         *,
         editable: bool = True,
+        types: Sequence[AppointmentType] = (),
     ) -> None:
         super().__init__(parent)
         self.caller = caller
@@ -80,6 +91,29 @@ class EditAppointmentDialog(QDialog):
         self.duration.setSuffix(" min")
         minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
         self.duration.setValue(minutes)
+        self.type_box = QComboBox()
+        self.type_box.setAccessibleName("Appointment type")
+        for kind in types:
+            offered = kind.active and kind.kind is AppointmentKind.INDIVIDUAL
+            if offered or kind.id == appointment.type_id:
+                self.type_box.addItem(f"{kind.name} — {kind.duration_minutes} min", kind)
+        self.type_box.setCurrentIndex(
+            next(
+                (
+                    i
+                    for i in range(self.type_box.count())
+                    if self._type_at(i).id == appointment.type_id
+                ),
+                -1,
+            )
+        )
+        self.type_box.currentIndexChanged.connect(self._type_chosen)
+        self.duration_by_hand = False
+        self._following = False
+        self.duration.valueChanged.connect(self._duration_typed)
+        self.picker = PatientPicker(caller)
+        # Left alone, the picker chooses nobody and the patient stays who it is.
+        self.picker.line_edit.setText(appointment.title)
         self.notes = QPlainTextEdit(appointment.notes)
         self.notes.setMaximumHeight(80)
         when = QHBoxLayout()
@@ -94,7 +128,10 @@ class EditAppointmentDialog(QDialog):
         )
         status.setProperty("muted", True)
         form = QFormLayout()
+        form.addRow("P&atient", self.picker)
         form.addRow("P&ractitioner", self.practitioner_box)
+        if self.type_box.count():
+            form.addRow("&Type", self.type_box)
         form.addRow("When", when)
         form.addRow("&Notes", self.notes)
         buttons = QDialogButtonBox(
@@ -110,6 +147,8 @@ class EditAppointmentDialog(QDialog):
             self.date_edit,
             self.time_edit,
             self.duration,
+            self.type_box,
+            self.picker,
         ):
             widget.setEnabled(editable)
         self.notes.setReadOnly(not editable)  # still selectable and scrollable
@@ -120,6 +159,35 @@ class EditAppointmentDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
         self._as_opened = self._typed()
+
+    def _type_at(self, index: int) -> AppointmentType:
+        kind = self.type_box.itemData(index)
+        assert isinstance(kind, AppointmentType)
+        return kind
+
+    def _type_chosen(self, index: int) -> None:
+        if index >= 0 and not self.duration_by_hand:
+            self._following = True  # the length follows the type: not set by hand
+            self.duration.setValue(self._type_at(index).duration_minutes)
+            self._following = False
+
+    def _duration_typed(self, _minutes: int) -> None:
+        if not self._following:
+            self.duration_by_hand = True
+
+    def chosen_type_id(self) -> uuid.UUID | None:
+        """The new type, or None when it is unchanged."""
+        index = self.type_box.currentIndex()
+        if index < 0 or self._type_at(index).id == self.appointment.type_id:
+            return None
+        return self._type_at(index).id
+
+    def chosen_patient_id(self) -> uuid.UUID | None:
+        """The new patient, or None when it is unchanged."""
+        chosen = self.picker.patient
+        if chosen is None or chosen.id == self.appointment.patient_id:
+            return None
+        return chosen.id
 
     def _typed(self) -> tuple[object, ...]:
         return (
@@ -157,6 +225,23 @@ class EditAppointmentDialog(QDialog):
                 return
             self.caller.publish(saved.changes)
             self.appointment = saved.appointment
+        type_id, patient_id = self.chosen_type_id(), self.chosen_patient_id()
+        if type_id is not None or patient_id is not None:
+            here = Place.of(self.appointment)
+            only_longer = place.practitioner_id == here.practitioner_id and (
+                place.starts_at == here.starts_at
+            )
+            ctx, ident = self.caller.ctx, self.appointment.id
+            ends_at = place.ends_at if only_longer else None
+            changed = self.caller.call(
+                lambda: booking.change_service(
+                    ctx, ident, type_id=type_id, patient_id=patient_id, ends_at=ends_at
+                )
+            )
+            if changed is None:
+                return
+            self.caller.publish(changed.changes)
+            self.appointment = changed.appointment
         if place != Place.of(self.appointment):
             text = f"Move {self.appointment.title}"
             command = commands.move(self.caller, self.versions, self.appointment, place, text)
