@@ -552,6 +552,8 @@ class MainWindow(QMainWindow):
         """With a server, the clinic's one Xero queue is there; else it is this PC's."""
         wiring = getattr(self, "sync", None)
         if wiring is not None and wiring.runner is not None:
+            from desktop.sync import remote_xero
+
             return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
         return LocalXeroQueue(self.ctx)
 
