@@ -35,7 +35,6 @@ from desktop.domain.people import Patient
 from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
-from desktop.sync import remote_xero
 from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.billing.invoice_dialog import open_invoice_for_service
@@ -60,7 +59,6 @@ from desktop.ui.settings.signin_page import SignInPolicyPage
 from desktop.ui.settings.users_page import UsersPage
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
-from desktop.ui.sync.server_page import ServerSettingsPage
 from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
@@ -73,6 +71,7 @@ if TYPE_CHECKING:
     from desktop.ui.messaging.settings_page import MessagingSettingsPage
     from desktop.ui.settings.packages_page import PackagesPage
     from desktop.ui.sync.conflicts_dialog import ConflictsDialog
+    from desktop.ui.sync.server_page import ServerSettingsPage
 
 _Page = TypeVar("_Page", bound=QWidget)
 
@@ -596,6 +595,8 @@ class MainWindow(QMainWindow):
     def open_server_settings(self) -> ServerSettingsPage:
         """Point this PC at the clinic's server; the first sync shows its progress."""
         if self.server_page is None:
+            from desktop.ui.sync.server_page import ServerSettingsPage
+
             page = self._own_window(ServerSettingsPage(self.ctx.database), "Server and sync")
             page.connected.connect(lambda _engine: self._server_connected())
             self.server_page = page
@@ -609,6 +610,8 @@ class MainWindow(QMainWindow):
         """With a server, the clinic's one Xero queue is there; else it is this PC's."""
         wiring = getattr(self, "sync", None)
         if wiring is not None and wiring.runner is not None:
+            from desktop.sync import remote_xero
+
             return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
         return LocalXeroQueue(self.ctx)
 
@@ -616,6 +619,8 @@ class MainWindow(QMainWindow):
         """Read off the GUI thread. With a server, the clinic's one Xero queue is there."""
         wiring = getattr(self, "sync", None)  # the first read may come before it exists
         if wiring is not None and wiring.runner is not None:
+            from desktop.sync import remote_xero
+
             return remote_xero.badge(wiring.runner.engine.api)
         return xero_badge_text(self.ctx)
 
