@@ -40,3 +40,12 @@ def test_the_sign_in_dialog_waits_for_none_of_them() -> None:
     loaded = modules_after_importing("desktop.cli", "desktop.ui.app", "desktop.ui.signin")
     assert roots(loaded).isdisjoint(SLOW_LIBRARIES), roots(loaded) & set(SLOW_LIBRARIES)
     assert "desktop.ui.main_window" not in loaded
+
+
+def test_the_main_window_leaves_the_senders_and_sync_client_for_later() -> None:
+    """The Xero SDK loads with the background senders, after the first paint; httpx
+    with the sync client or the SMS gateway, when a server or gateway is in play."""
+    loaded = modules_after_importing("desktop.ui.main_window")
+    later = {*SLOW_LIBRARIES, "httpx"}
+    assert roots(loaded).isdisjoint(later), roots(loaded) & later
+    assert "desktop.sync.client" not in loaded

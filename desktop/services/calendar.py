@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from desktop.domain.appointments import Appointment, AppointmentType
+from desktop.domain.appointments import Appointment, AppointmentStatus, AppointmentType
+from desktop.domain.clinic_time import day_bounds, local_date
 from desktop.domain.errors import NotFound
 from desktop.domain.people import Clinic, Practitioner
 from desktop.services.context import ServiceContext
@@ -100,3 +102,15 @@ def appointments_in_view(
     ctx.actor()
     with ctx.database.reading() as session:
         return queries.calendar_view(session, starts_at, ends_at, practitioner_ids)
+
+
+def booked_days(ctx: ServiceContext, first: date, last: date, zone: ZoneInfo) -> set[date]:
+    """The clinic's days from `first` to `last` that hold a booking not cancelled
+    (the month calendar marks them)."""
+    starts_at, _ = day_bounds(first, zone)
+    _, ends_at = day_bounds(last, zone)
+    return {
+        local_date(appointment.starts_at, zone)
+        for appointment in appointments_between(ctx, starts_at, ends_at)
+        if appointment.status is not AppointmentStatus.CANCELLED
+    }

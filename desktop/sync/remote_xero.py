@@ -21,9 +21,9 @@ from desktop.services.xero_settings import (
     XeroConnection,
     XeroQueueStatus,
 )
-from desktop.sync.client import Offline, ServerApi, ServerProtocolError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sync client (httpx) is loaded by whoever holds a ServerApi
+    from desktop.sync.client import ServerApi
     from desktop.xero.identity import Tenant
     from desktop.xero.tokens import TokenSet
 
@@ -33,6 +33,8 @@ Authorize = Callable[[str], "tuple[TokenSet, Tenant]"]
 
 def badge(api: ServerApi) -> str:
     """The status bar's Xero text, e.g. "Xero: 3 waiting, 1 refused"."""
+    from desktop.sync.client import Offline, ServerProtocolError
+
     try:
         text = api.xero_queue().get("badge")
     except Offline:

@@ -17,7 +17,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.auth import UserAccount
 from desktop.auth.remembered import RememberedSignIn
@@ -31,6 +32,8 @@ from desktop.ui.signin import SignInController, describe_user, sign_in_at_startu
 from desktop.ui.signin.relogin import notify_box
 
 log = logging.getLogger(__name__)
+
+PAINT_FALLBACK_MS = 1000  # senders start even if the window is never painted
 
 
 def run_app(database: Database, server_url: str | None = None) -> int:
@@ -59,9 +62,8 @@ def run_app(database: Database, server_url: str | None = None) -> int:
         change_password=lambda: signin.change_password(window),
     )
     _follow_user(window, session.user, session.subscribe)
-    _start_background_work(window, database)
-    window.sync.start(server_url)
     window.show()
+    after_first_paint(window, lambda: _start_background_work(window, database, server_url))
     # Everything built so far lives as long as the app: leave it out of the garbage
     # collector's full passes, which hold every thread (the GUI's too) while they run.
     gc.freeze()
@@ -70,11 +72,38 @@ def run_app(database: Database, server_url: str | None = None) -> int:
     return app.exec()
 
 
-def _start_background_work(window: MainWindow, database: Database) -> None:
-    """Senders that run beside the window: Xero (once connected), reminders and email.
+def after_first_paint(window: QWidget, start: Callable[[], None]) -> None:
+    """Run `start` once, right after `window` is first painted (or after a second, when
+    it is not painted, say minimised), so slow imports in `start` never delay it."""
+    watcher = _FirstPaint(window, start)
+    window.installEventFilter(watcher)
+    QTimer.singleShot(PAINT_FALLBACK_MS, watcher.fire)
+
+
+class _FirstPaint(QObject):
+    def __init__(self, window: QWidget, start: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.start: Callable[[], None] | None = start
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Paint and self.start:
+            QTimer.singleShot(0, self.fire)  # after this paint has reached the screen
+        return False
+
+    def fire(self) -> None:
+        start, self.start = self.start, None
+        self.window.removeEventFilter(self)  # the window's events need no more watching
+        if start is not None:
+            start()
+
+
+def _start_background_work(window: MainWindow, database: Database, server_url: str | None) -> None:
+    """Senders that run beside the window: Xero (once connected), reminders and email, sync.
 
     They act for the clinic itself, not for whoever is signed in, so a lapsed or
     locked session never stops a receipt email or a reminder from going out.
+    Imported here, so the Xero SDK loads after the calendar is painted.
     """
     from desktop.services.messaging.send_due import SendDueLoop
     from desktop.xero.worker import start_background_worker
@@ -86,6 +115,7 @@ def _start_background_work(window: MainWindow, database: Database) -> None:
     )
     messages.start()
     window.background.add_worker(messages, lambda changes: changes.appointments or changes.outbox)
+    window.sync.start(server_url)
 
 
 def _follow_user(

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.people import Practitioner
-from desktop.services import calendar, exports
+from desktop.services import calendar
 from desktop.services.context import ServiceContext
 from desktop.ui import operations
 from desktop.ui.background_ops import BackgroundOp
@@ -144,6 +144,8 @@ class ExportActions(QObject):
     # says when it is written.
 
     def save_day_sheet(self) -> Path | None:
+        from desktop.services import exports  # PDF, calendar and CSV writers: first use
+
         day = self.current_day()
         out = self.questions.save_path(
             self.window,
@@ -160,6 +162,8 @@ class ExportActions(QObject):
         )
 
     def print_day_sheet(self) -> Path | None:
+        from desktop.services import exports  # PDF, calendar and CSV writers: first use
+
         day = self.current_day()
         folder = Path(platformdirs.user_cache_dir("Frontdesk", appauthor=False)) / "print"
         folder.mkdir(parents=True, exist_ok=True)
@@ -174,6 +178,8 @@ class ExportActions(QObject):
         )
 
     def save_ics(self) -> Path | None:
+        from desktop.services import exports  # PDF, calendar and CSV writers: first use
+
         day = self.current_day()
         choices = operations.run_operation(self.window, lambda: calendar.practitioners(self.ctx))
         if not choices:
@@ -206,6 +212,8 @@ class ExportActions(QObject):
         )
 
     def save_csv(self) -> Path | None:
+        from desktop.services import exports  # PDF, calendar and CSV writers: first use
+
         day = self.current_day()
         first = day.replace(day=1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)

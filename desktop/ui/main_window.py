@@ -11,12 +11,14 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -33,10 +35,10 @@ from desktop.domain.people import Patient
 from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
-from desktop.sync import remote_xero
 from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.billing.invoice_dialog import open_invoice_for_service
+from desktop.ui.calendar.month_navigator import MonthNavigator
 from desktop.ui.calendar.panel import CalendarPanel
 from desktop.ui.calendar.period import Period, ViewMode
 from desktop.ui.calendar.practitioner_chooser import PractitionerChooser
@@ -47,6 +49,7 @@ from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
 from desktop.ui.messaging.status import sms_credit_status_text
 from desktop.ui.patients.search_window import PatientSearchWindow
+from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.appointment_types_page import AppointmentTypesPage
@@ -56,7 +59,6 @@ from desktop.ui.settings.signin_page import SignInPolicyPage
 from desktop.ui.settings.users_page import UsersPage
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
-from desktop.ui.sync.server_page import ServerSettingsPage
 from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
@@ -69,6 +71,7 @@ if TYPE_CHECKING:
     from desktop.ui.messaging.settings_page import MessagingSettingsPage
     from desktop.ui.settings.packages_page import PackagesPage
     from desktop.ui.sync.conflicts_dialog import ConflictsDialog
+    from desktop.ui.sync.server_page import ServerSettingsPage
 
 _Page = TypeVar("_Page", bound=QWidget)
 
@@ -114,11 +117,15 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self.chooser = PractitionerChooser(self)
         self.date_edit = QDateEdit()
+        self.patient_search = ToolbarPatientSearch(self.caller, now, self)
+        self.month = MonthNavigator(self.caller, self._snapshot_zone)
+        self.month.day_chosen.connect(self.calendar.go_to)
         self.patients_window: PatientSearchWindow | None = None
         self.settings_page: PractitionersPage | None = None
         self.patient_dialog: PatientDialog | None = None
         self._make_actions()
         self._make_toolbar()
+        self.month_dock = self._make_month_dock()
         self._make_menus()
         self.calendar.period_changed.connect(self._period_changed)
         self.calendar.loaded.connect(self._loaded)
@@ -184,7 +191,10 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(
             "&New appointment…", panel.book_at_cursor, keys_of("new"), "New appointment"
         )
-        self.find_action = self._action("&Find patient…", self.find_patient, keys_of("find"))
+        self.find_action = self._action(
+            "&Find patient", self.patient_search.focus_search, keys_of("find")
+        )
+        self.patient_list_action = self._action("Patient &list…", self.find_patient)
         self.new_patient_action = self._action(
             "New &patient…", self.new_patient, keys_of("new_patient")
         )
@@ -259,11 +269,54 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addWidget(self.chooser)
         bar.addSeparator()
-        bar.addAction(self.find_action)
+        bar.addWidget(self.patient_search)
+        self._connect_patient_search()
         new_button = QToolButton()
         new_button.setDefaultAction(self.new_action)
         new_button.setObjectName("primaryButton")
         bar.addWidget(new_button)
+
+    def _connect_patient_search(self) -> None:
+        search = self.patient_search
+        search.card_requested.connect(lambda patient: self.show_patient(patient.id))
+        search.book_requested.connect(self._book_for)
+        search.appointment_found.connect(self._show_appointment)
+        search.told.connect(lambda text: self.status_bar.showMessage(text, 8000))
+
+    def _make_month_dock(self) -> QDockWidget:
+        """The month calendar in a side area the user can hide (View ▸ Month calendar).
+
+        It sits beside the day view; the week view folds it away, as a working week
+        of five practitioners needs the whole width of a 1366-pixel screen."""
+        dock = QDockWidget("Month", self)
+        dock.setObjectName("monthDock")
+        dock.setWidget(self.month.in_column())
+        dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setTitleBarWidget(QWidget())  # no title: View ▸ Month calendar folds it
+        dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.month_action = self._action("&Month calendar", lambda: None)
+        self.month_action.setCheckable(True)
+        self.month_action.triggered.connect(self._month_chosen)
+        dock.visibilityChanged.connect(self.month_action.setChecked)
+        self._month_mode: ViewMode | None = None
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        return dock
+
+    def _month_chosen(self, shown: bool) -> None:
+        self.month_dock.setVisible(shown)
+        if self.calendar.period.mode is ViewMode.DAY:
+            self.preferences.show_month_calendar = shown
+
+    def _follow_month(self, period: Period) -> None:
+        self.month.follow(period)
+        if period.mode is not self._month_mode:  # the user's own toggle holds until then
+            self._month_mode = period.mode
+            show = period.mode is ViewMode.DAY and self.preferences.show_month_calendar
+            self.month_dock.setVisible(show)
+
+    def _snapshot_zone(self) -> ZoneInfo | None:
+        snapshot = self.calendar.snapshot
+        return snapshot.zone if snapshot else None
 
     def _arrow_button(self, action: QAction, arrow: Qt.ArrowType) -> QToolButton:
         button = QToolButton()
@@ -295,6 +348,7 @@ class MainWindow(QMainWindow):
         )
         view_menu.addSeparator()
         view_menu.addActions([self.day_action, self.week_action])
+        view_menu.addAction(self.month_action)
         view_menu.addSeparator()
         self.practitioners_menu = view_menu.addMenu("P&ractitioners shown")
         self.practitioners_menu.aboutToShow.connect(self._fill_practitioners_menu)
@@ -314,7 +368,9 @@ class MainWindow(QMainWindow):
         appointment_menu = bar.addMenu("&Appointments")
         appointment_menu.addAction(self.new_action)
         patients_menu = bar.addMenu("&Patients")
-        patients_menu.addActions([self.find_action, self.new_patient_action])
+        patients_menu.addActions(
+            [self.find_action, self.patient_list_action, self.new_patient_action]
+        )
         settings_menu = bar.addMenu("&Settings")
         # Setting the clinic up: its details, who is booked, what is booked and sold.
         settings_menu.addActions(
@@ -367,6 +423,7 @@ class MainWindow(QMainWindow):
         self.day_action.setChecked(period.mode is ViewMode.DAY)
         self.week_action.setChecked(period.mode is ViewMode.WEEK)
         self.heading.setText(self.calendar.header_text())
+        self._follow_month(period)
         snapshot = self.calendar.snapshot
         clinic = snapshot.clinic.name if snapshot else ""
         self.setWindowTitle(f"{clinic} — Frontdesk" if clinic else "Frontdesk")
@@ -538,6 +595,8 @@ class MainWindow(QMainWindow):
     def open_server_settings(self) -> ServerSettingsPage:
         """Point this PC at the clinic's server; the first sync shows its progress."""
         if self.server_page is None:
+            from desktop.ui.sync.server_page import ServerSettingsPage
+
             page = self._own_window(ServerSettingsPage(self.ctx.database), "Server and sync")
             page.connected.connect(lambda _engine: self._server_connected())
             self.server_page = page
@@ -551,6 +610,8 @@ class MainWindow(QMainWindow):
         """With a server, the clinic's one Xero queue is there; else it is this PC's."""
         wiring = getattr(self, "sync", None)
         if wiring is not None and wiring.runner is not None:
+            from desktop.sync import remote_xero
+
             return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
         return LocalXeroQueue(self.ctx)
 
@@ -558,6 +619,8 @@ class MainWindow(QMainWindow):
         """Read off the GUI thread. With a server, the clinic's one Xero queue is there."""
         wiring = getattr(self, "sync", None)  # the first read may come before it exists
         if wiring is not None and wiring.runner is not None:
+            from desktop.sync import remote_xero
+
             return remote_xero.badge(wiring.runner.engine.api)
         return xero_badge_text(self.ctx)
 

@@ -15,6 +15,7 @@ from desktop.ui.calendar.period import ViewMode
 _HIDDEN = "calendar/hidden_practitioners"
 _MODE = "calendar/view_mode"
 _CANCELLED = "calendar/show_cancelled"
+_MONTH = "calendar/show_month"
 _ZOOM = "calendar/zoom"
 _THEME = "appearance/theme"
 _GEOMETRY = "window/geometry"
@@ -60,6 +61,15 @@ class Preferences:
     @show_cancelled.setter
     def show_cancelled(self, show: bool) -> None:
         self.settings.setValue(_CANCELLED, "true" if show else "false")
+
+    @property
+    def show_month_calendar(self) -> bool:
+        """The month calendar beside the day view (the week view needs the width)."""
+        return self._text(_MONTH, "true") == "true"
+
+    @show_month_calendar.setter
+    def show_month_calendar(self, show: bool) -> None:
+        self.settings.setValue(_MONTH, "true" if show else "false")
 
     @property
     def zoom(self) -> int:

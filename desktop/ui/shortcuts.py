@@ -29,7 +29,7 @@ SHORTCUTS = (
     Shortcut("day", ("Ctrl+1", "D"), "Day view"),
     Shortcut("week", ("Ctrl+2", "W"), "Week view"),
     Shortcut("new", ("Ctrl+N",), "New appointment"),
-    Shortcut("find", ("Ctrl+F",), "Find a patient"),
+    Shortcut("find", ("Ctrl+F",), "Find a patient (the search box in the toolbar)"),
     Shortcut("new_patient", ("Ctrl+Shift+N",), "New patient"),
     Shortcut("undo", ("Ctrl+Z",), "Undo a move, resize, cancellation or status change"),
     Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo"),

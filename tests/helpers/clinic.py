@@ -11,7 +11,7 @@ from desktop.domain.clinic_time import local_to_utc
 from desktop.domain.hours import WeeklyHours
 from desktop.domain.money import Money
 from desktop.domain.people import Clinic, Patient, Practitioner
-from desktop.services import calendar, practitioners, setup
+from desktop.services import booking, calendar, practitioners, setup
 from desktop.services.context import ServiceContext
 from desktop.services.patients import PatientDetails, create_patient
 from desktop.services.practitioners import PractitionerDetails
@@ -81,3 +81,17 @@ def make_clinic(ctx: ServiceContext) -> ClinicFixture:
         p for p in calendar.practitioners(ctx, include_inactive=True) if p.id == retired.id
     )
     return ClinicFixture(clinic, alice, bob, retired_now, consult, pilates, patients)
+
+
+def book_on(
+    ctx: ServiceContext, clinic: ClinicFixture, day: date, patient: Patient
+) -> booking.Booked:
+    """A 9:00 consult with Bob on `day` for `patient` (its changes, for a window's bus)."""
+    request = booking.BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.consult.id,
+        clinic.at(9, day=day),
+        patient_id=patient.id,
+    )
+    return booking.book_appointment(ctx, request)

@@ -26,9 +26,10 @@ import email.utils
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
+if TYPE_CHECKING:  # httpx loads with the first gateway, not with every screen
+    import httpx
 
 from desktop.services.outbox_dispatch import Clock, system_clock
 
@@ -121,6 +122,8 @@ class HttpSmsGateway:
         clock: Clock = system_clock,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        import httpx
+
         self.clock = clock
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -158,6 +161,8 @@ class HttpSmsGateway:
         self._client.close()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:

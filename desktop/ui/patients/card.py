@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -32,12 +33,14 @@ from desktop.domain.phones import display_phone, region_for_zone
 from desktop.services import calendar, patients
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
-from desktop.ui.credit.credit_panel import PatientCreditPanel
 from desktop.ui.messaging.message_log import MessageLogWidget
 from desktop.ui.models.appointments import AppointmentTableModel
 from desktop.ui.models.patients import born
 from desktop.ui.patients.account_tab import PatientAccountTab
 from desktop.ui.service_caller import ServiceCaller
+
+if TYPE_CHECKING:
+    from desktop.ui.credit.credit_panel import PatientCreditPanel
 
 
 def split_by_now(appointments: list[Appointment]) -> tuple[list[Appointment], list[Appointment]]:
@@ -128,6 +131,9 @@ class PatientCard(QWidget):
         self.account_tab = None
         self.credit_panel = None
         if patient_id is not None:
+            # Credit and reconciliation load with the first patient shown, not at start-up.
+            from desktop.ui.credit.credit_panel import PatientCreditPanel
+
             self.account_tab = PatientAccountTab(self.caller, patient_id)
             self.credit_panel = PatientCreditPanel(self.caller, patient_id)
             self.tabs.addTab(self.account_tab, "Acc&ount")

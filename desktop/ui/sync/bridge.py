@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop.auth.errors import SessionExpired
-from desktop.sync.runner import SyncStatus
+
+if TYPE_CHECKING:
+    from desktop.sync.runner import SyncStatus
 
 
 class SyncSignals(QObject):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
@@ -10,11 +11,12 @@ from PySide6.QtWidgets import QWidget
 from desktop.auth.errors import SessionExpired
 from desktop.services.changes import Changes
 from desktop.store.database import Database
-from desktop.sync.runner import SyncRunner, SyncStatus
-from desktop.sync.setup import start_sync
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.sync.bridge import SyncSignals
-from desktop.ui.sync.server_sign_in import ServerSignInDialog
+
+if TYPE_CHECKING:  # the sync client (httpx) loads only when a server is in play
+    from desktop.sync.runner import SyncRunner
+    from desktop.ui.sync.server_sign_in import ServerSignInDialog
 
 
 class _SyncWorker:
@@ -58,6 +60,8 @@ class SyncWiring(QObject):
         """Start syncing if this database follows a server (or `server_url` binds it)."""
         if self.runner is not None:
             return self.runner
+        from desktop.sync.setup import start_sync
+
         self.runner = start_sync(
             self.database,
             server_url,
@@ -69,6 +73,8 @@ class SyncWiring(QObject):
         return self.runner
 
     def _status(self, status: object) -> None:
+        from desktop.sync.runner import SyncStatus
+
         if isinstance(status, SyncStatus):
             self.show_status(status.text)
 
@@ -77,6 +83,8 @@ class SyncWiring(QObject):
             return
         self.show_status("Sign in to the server to keep syncing")
         if self.prompt is None or not self.prompt.isVisible():
+            from desktop.ui.sync.server_sign_in import ServerSignInDialog
+
             parent = self.parent()
             self.prompt = ServerSignInDialog(
                 self.runner, expired.message, parent if isinstance(parent, QWidget) else None
