@@ -26,8 +26,11 @@ back on the GUI thread, so widgets are only ever touched there (Anki's
   nothing lazy-loads on the GUI thread.
 * **Quitting never waits.** Workers are daemon threads; `abandon_all()` (on
   quit) drops everything queued and every result still to come, and returns at once.
-* **Tests** wait deterministically with `runner().idle()` (no queued, running or
-  debounced work): see `tests/helpers/background.py`.
+* **Work Qt allows only on the GUI thread** (building a week's hundreds of
+  calendar blocks) runs as `SlicedWork`: a small step per event-loop turn, so
+  the window answers in between.
+* **Tests** wait deterministically with `runner().idle()` (no queued, running,
+  debounced or sliced work): see `tests/helpers/background.py`.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -131,7 +134,7 @@ class OpRunner(QObject):
         self._thread_count = threads
         self._latest: dict[str, _Job] = {}  # key -> the newest op with that key
         self._open: set[_Job] = set()  # submitted, not yet delivered or dropped
-        self._debouncing: set[Debounce] = set()
+        self._gui_work: set[_GuiWork] = set()  # debounces and sliced work still to act
         self._finished.connect(self._deliver)
 
     # --- on the GUI thread -----------------------------------------------------------
@@ -155,8 +158,8 @@ class OpRunner(QObject):
             self._drop(job)
 
     def idle(self) -> bool:
-        """Nothing queued, running, waiting for delivery or waiting out a debounce."""
-        waiting = (d for d in self._debouncing if shiboken6.isValid(d) and d.pending)
+        """Nothing queued, running, waiting for delivery, waiting out a debounce or sliced."""
+        waiting = (w for w in self._gui_work if shiboken6.isValid(w) and w.pending)
         return not self._open and not any(waiting)
 
     def abandon_all(self) -> None:
@@ -164,8 +167,10 @@ class OpRunner(QObject):
         for job in list(self._open):
             self._drop(job)
         self._latest.clear()
-        for debounce in list(self._debouncing):
-            debounce.cancel()
+        for work in list(self._gui_work):
+            if shiboken6.isValid(work):
+                work.cancel()
+        self._gui_work.clear()
 
     def _start_threads(self) -> None:
         while len(self._threads) < self._thread_count:
@@ -252,6 +257,15 @@ def _dropped() -> None:
     return None
 
 
+class _GuiWork(Protocol):
+    """GUI-thread work still to act (a debounce waiting, a sliced build under way)."""
+
+    @property
+    def pending(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
 class Debounce(QObject):
     """Call `action(value)` once the value has stopped changing for `delay_ms`.
 
@@ -269,7 +283,7 @@ class Debounce(QObject):
 
     def __call__(self, value: str) -> None:
         self._value = value
-        runner()._debouncing.add(self)
+        runner()._gui_work.add(self)
         self._timer.start()
 
     @property
@@ -279,12 +293,48 @@ class Debounce(QObject):
     def flush(self) -> None:
         """Act now on the latest value (the timer ran out, or Enter was pressed)."""
         self._timer.stop()
-        runner()._debouncing.discard(self)
+        runner()._gui_work.discard(self)
         self._action(self._value)
 
     def cancel(self) -> None:
         self._timer.stop()
-        runner()._debouncing.discard(self)
+        runner()._gui_work.discard(self)
+
+
+class SlicedWork(QObject):
+    """Call `step()` once per event-loop turn until it returns True (all done).
+
+    For work only the GUI thread may do but too long for one turn: each step is
+    kept small, and the window repaints and answers input between steps.
+    """
+
+    def __init__(self, step: Callable[[], bool], parent: QObject) -> None:
+        super().__init__(parent)
+        self._step = step
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._next)
+
+    def start(self) -> None:
+        runner()._gui_work.add(self)
+        self._timer.start()
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def finish(self) -> None:
+        """Do every remaining step now (something needs the whole result)."""
+        while self.pending:
+            self._next()
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        runner()._gui_work.discard(self)
+
+    def _next(self) -> None:
+        if self._step():
+            self.cancel()
 
 
 _runner: OpRunner | None = None

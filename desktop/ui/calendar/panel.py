@@ -255,7 +255,6 @@ class CalendarPanel(QWidget):
         else:
             self.scene.load(snapshot, grid)
             self._update_margins(grid)
-        self.view.setInteractive(True)
         if not snapshot.practitioners:
             self._show_empty(
                 "No practitioners are shown. Choose who to show under View ▸ Practitioners."
@@ -264,8 +263,18 @@ class CalendarPanel(QWidget):
             )
         else:
             self._stack.setCurrentWidget(self.view)
+        assert self.scene is not None
+        if self.scene.building:
+            self.view.setInteractive(False)  # a click must not land on a block still to come
+        else:
+            self._built()
+
+    def _built(self) -> None:
+        """Every block of the loaded period is in: the calendar takes input again."""
+        assert self.snapshot is not None
+        self.view.setInteractive(True)
         self._select_arrived()
-        self.loaded.emit(snapshot)
+        self.loaded.emit(self.snapshot)
 
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
@@ -292,6 +301,7 @@ class CalendarPanel(QWidget):
         scene.open_requested.connect(self.open_appointment)
         scene.menu_requested.connect(self.show_menu)
         scene.slot_menu_requested.connect(self.show_slot_menu)
+        scene.built.connect(self._built)
         self.scene = scene
         self.view.set_week(snapshot.period.mode is ViewMode.WEEK)
         self.view.setScene(scene)

@@ -12,6 +12,8 @@ Signals:
     open_requested(Appointment): open it (edit, or the class's attendees).
     menu_requested(Appointment, QPoint): right-click on a block, at a screen position.
     slot_menu_requested(SlotRequest, QPoint): right-click on empty time.
+    built(): every block of the last `load` is in the scene, when they came over
+        several turns (`building` says whether they still are).
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ from PySide6.QtWidgets import (
 from desktop.domain import day_axis
 from desktop.domain.appointments import Appointment
 from desktop.domain.clinic_time import to_local
+from desktop.ui.background_ops import SlicedWork
 from desktop.ui.calendar import blocks
 from desktop.ui.calendar.block_painter import BlockFonts
+from desktop.ui.calendar.blocks import BlockRect
 from desktop.ui.calendar.grid import Column, Grid
 from desktop.ui.calendar.items import AppointmentItem
 from desktop.ui.calendar.requests import MoveRequest, Slot, SlotRequest
@@ -45,6 +49,7 @@ from desktop.ui.theme import CalendarColours
 
 SLOT = 15  # minutes: new bookings, the keyboard cursor, and drags by default
 FINE = 5  # minutes: drags with Shift held
+BLOCKS_PER_TURN = 40  # blocks added (and painted) per event-loop turn while a period fills in
 
 
 @dataclass
@@ -65,6 +70,7 @@ class CalendarScene(QGraphicsScene):
     open_requested = Signal(object)
     menu_requested = Signal(object, object)
     slot_menu_requested = Signal(object, object)
+    built = Signal()
 
     def __init__(
         self,
@@ -88,27 +94,99 @@ class CalendarScene(QGraphicsScene):
         self.snapshot = snapshot
         self.grid = grid
         self.appointments: dict[uuid.UUID, Appointment] = {}
+        self._building: SlicedWork | None = None
+        self._to_build: list[tuple[int, list[Appointment]]] = []
+        self._reselect: uuid.UUID | None = None
+        # No BSP index: every block moves on each load, and a week has only hundreds.
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.load(snapshot, grid)
 
     # --- contents ---------------------------------------------------------------
 
     def load(self, snapshot: CalendarSnapshot, grid: Grid) -> None:
-        """Show a fresh snapshot of the same range (after a full reload)."""
+        """Show a fresh snapshot of the same range (after a full reload).
+
+        The grid shows at once; the blocks are added a few columns per event-loop
+        turn (`BLOCKS_PER_TURN`), the columns in view first, so a week of hundreds
+        of blocks never freezes the window. `built` is emitted when all are in.
+        """
         selected = self.selected_appointment()
+        self._stop_building()
         for item in self.items_by_id.values():
             self.removeItem(item)
         self.items_by_id.clear()
         self._column_of.clear()
         self.snapshot = snapshot
         self.appointments = {a.id: a for a in snapshot.appointments}
-        for appointment in snapshot.appointments:
-            self._add_item(appointment)
-        self.set_grid(grid)
-        if selected is not None and selected.id in self.items_by_id:
-            self.items_by_id[selected.id].setSelected(True)
+        self._set_geometry(grid)
+        members = blocks.group_by_column(grid, self.appointments.values(), snapshot.zone)
+        spans = self.view_spans()
+        self._to_build = sorted(members.items(), key=lambda pair: self._build_order(pair[0], spans))
+        self._reselect = selected.id if selected is not None else None
+        if self._build_slice():
+            return  # small enough for one turn: built already (no `built` signal)
+        self._building = SlicedWork(self._build_later_slice, self)
+        self._building.start()
+
+    @property
+    def building(self) -> bool:
+        """Blocks are still being added (a fresh week arrives over a few turns)."""
+        return self._building is not None and self._building.pending
+
+    def finish_building(self) -> None:
+        """Add every block still to come now (before a change needs them all)."""
+        if self._building is not None:
+            self._building.finish()
+
+    def _stop_building(self) -> None:
+        if self._building is not None:
+            self._building.cancel()
+            self._building.deleteLater()
+            self._building = None
+        self._to_build = []
+
+    def _build_order(self, index: int, spans: list[tuple[float, float]]) -> tuple[int, int]:
+        """Columns in the visible area first, then the rest left to right."""
+        x = self.grid.x_of(index)
+        visible = any(x < right and x + self.grid.column_width > left for left, right in spans)
+        return (0 if visible else 1, index)
+
+    def view_spans(self) -> list[tuple[float, float]]:
+        """The x ranges of the scene the views show."""
+        spans = []
+        for view in self.views():
+            shown = view.mapToScene(view.viewport().rect()).boundingRect()
+            spans.append((shown.left(), shown.right()))
+        return spans
+
+    def _build_slice(self) -> bool:
+        """Add and place the next columns' blocks; True once every block is in."""
+        added = 0
+        zone = self.snapshot.zone
+        while self._to_build and added < BLOCKS_PER_TURN:
+            index, appointments = self._to_build.pop(0)
+            for appointment in appointments:
+                self._add_item(appointment)
+            self._place(
+                index, blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
+            )
+            added += len(appointments)
+        if self._to_build:
+            return False
+        if self._reselect is not None and self._reselect in self.items_by_id:
+            self.items_by_id[self._reselect].setSelected(True)
+        self._reselect = None
+        return True
+
+    def _build_later_slice(self) -> bool:
+        done = self._build_slice()
+        if done:
+            self.built.emit()
+        return done
 
     def dispose(self) -> None:
         """Hand the items back to Python before the scene goes (PySide would free them twice)."""
+        self._stop_building()
         for item in self.items_by_id.values():
             self.removeItem(item)
         self.items_by_id.clear()
@@ -135,16 +213,21 @@ class CalendarScene(QGraphicsScene):
 
     def set_grid(self, grid: Grid) -> None:
         """New column width or zoom: reposition everything, redraw the grid."""
+        self.finish_building()
+        self._set_geometry(grid)
+        self._column_of.clear()
+        self._layout(None)
+
+    def _set_geometry(self, grid: Grid) -> None:
         self.grid = grid
         self.setSceneRect(QRectF(0, 0, grid.width, grid.height))
         self._open = {c.index: self._open_ranges(c) for c in grid.columns}
         self._skipped = self._skipped_bands()
-        self._column_of.clear()
-        self._layout(None)
         self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
 
     def apply(self, changed: Iterable[Appointment], gone: Iterable[uuid.UUID]) -> None:
         """Bring single appointments up to date; only their columns are laid out again."""
+        self.finish_building()
         touched: set[int] = set()
         for ident in gone:
             self._remove(ident, touched)
@@ -182,13 +265,17 @@ class CalendarScene(QGraphicsScene):
                 if index in members:
                     members[index].append(self.appointments[ident])
         for index, appointments in members.items():
-            placed = blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
-            for ident, rect in placed.items():
-                self._column_of[ident] = index
-                item = self.items_by_id[ident]
-                item.set_block(rect)
-                item.setZValue(0)
-                item.setOpacity(1.0)
+            self._place(
+                index, blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
+            )
+
+    def _place(self, index: int, placed: dict[uuid.UUID, BlockRect]) -> None:
+        for ident, rect in placed.items():
+            self._column_of[ident] = index
+            item = self.items_by_id[ident]
+            item.set_block(rect)
+            item.setZValue(0)
+            item.setOpacity(1.0)
 
     def selected_appointment(self) -> Appointment | None:
         for item in self.selectedItems():

@@ -39,7 +39,9 @@ from desktop.ui.models.patients import PatientTableModel
 from desktop.ui.patients.card import PatientCard
 from desktop.ui.service_caller import ServiceCaller
 
-RESIZE_PRECISION = 30
+# Column widths from typical values, set once: measuring 200 rows of results on
+# every search froze the window (the user can still drag a column wider).
+TYPICAL = ("Margaret Fitzgerald-Brown", "#100000", "31/12/1980", "+61 412 345 678")
 
 
 class _SearchField(QLineEdit):
@@ -74,12 +76,7 @@ class PatientSearchWindow(QWidget):
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.verticalHeader().hide()
-        self.results.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        # Size the columns from the first screenful, not all 200 rows on every layout.
-        self.results.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION)
-        self.results.horizontalHeader().setStretchLastSection(True)
+        self._size_columns()
         self.results.setAlternatingRowColors(True)
         self.search = _SearchField(self.results)
         self.search.setObjectName("patientSearch")
@@ -134,6 +131,15 @@ class PatientSearchWindow(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def _size_columns(self) -> None:
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)  # the health fund takes the rest
+        metrics = self.results.fontMetrics()
+        padding = 2 * metrics.horizontalAdvance("MM")
+        for column, text in enumerate(TYPICAL):
+            self.results.setColumnWidth(column, metrics.horizontalAdvance(text) + padding)
 
     def run_search(self, text: str) -> None:
         ctx = self.caller.ctx

@@ -1,0 +1,124 @@
+"""A period's blocks arrive over several event-loop turns, and nothing is lost on the way.
+
+`BLOCKS_PER_TURN` is lowered to 1 so a two-column day takes two turns; the test
+then looks between the turns (the first column's blocks are in, the calendar
+takes no input yet) and after them (every block, the selection kept, input back).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from desktop.services import booking
+from desktop.services.booking import BookingRequest
+from desktop.services.context import ServiceContext
+from desktop.ui.calendar import scene as scene_module
+from desktop.ui.calendar.items import AppointmentItem
+from desktop.ui.calendar.scene import CalendarScene
+from desktop.ui.calendar.snapshot import CalendarSnapshot
+from tests.helpers.background import settle
+from tests.helpers.clinic import ClinicFixture, make_clinic
+from tests.ui.calendar_support import open_window, save_shot, scene_of
+
+
+@pytest.fixture
+def clinic(local_ctx: ServiceContext) -> ClinicFixture:
+    return make_clinic(local_ctx)
+
+
+def book(
+    ctx: ServiceContext, clinic: ClinicFixture, practitioner_id: uuid.UUID, hour: int
+) -> uuid.UUID:
+    request = BookingRequest(
+        clinic.clinic.id,
+        practitioner_id,
+        clinic.consult.id,
+        clinic.at(hour),
+        patient_id=clinic.patients[1].id,
+    )
+    return booking.book_appointment(ctx, request).appointment.id
+
+
+@pytest.fixture
+def one_block_per_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scene_module, "BLOCKS_PER_TURN", 1)
+
+
+def test_a_period_fills_in_column_by_column_and_ends_with_every_block(
+    qtbot,
+    local_ctx,
+    clinic,
+    settings,
+    one_block_per_turn,
+    tmp_path,
+) -> None:
+    alice_ids = [book(local_ctx, clinic, clinic.alice.id, hour) for hour in (9, 11)]
+    bob_id = book(local_ctx, clinic, clinic.bob.id, 10)  # Bob's column is not the first
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    scene = scene_of(window)
+    assert set(scene.items_by_id) == {*alice_ids, bob_id}
+    scene.select(bob_id)
+    snapshot = scene.snapshot
+    seen: list[CalendarSnapshot] = []
+    panel.loaded.connect(seen.append)
+
+    panel._loaded(snapshot)  # what a reload's answer does
+    # Between turns: the first column is in, the second not yet, and no input is taken.
+    assert scene_of(window) is scene
+    assert scene.building
+    assert set(scene.items_by_id) == set(alice_ids)
+    assert not panel.view.isInteractive()
+    assert seen == []
+    save_shot(window, tmp_path, "half_built.png")
+
+    with qtbot.waitSignal(scene.built):
+        pass
+    settle(qtbot)
+    assert not scene.building
+    assert set(scene.items_by_id) == {*alice_ids, bob_id}
+    assert scene.selected_appointment() is not None
+    assert scene.selected_appointment().id == bob_id  # the selection survives the reload
+    assert panel.view.isInteractive()
+    assert seen == [snapshot]  # loaded once, when complete
+    block = scene.items_by_id[bob_id].sceneBoundingRect()
+    column = scene.grid.column_for(snapshot.period.anchor, clinic.bob.id)
+    assert column is not None
+    assert scene.grid.x_of(column.index) <= block.left() < scene.grid.x_of(column.index + 1)
+
+
+def half_built(
+    qtbot: object, ctx: ServiceContext, clinic: ClinicFixture, settings: QSettings
+) -> tuple[CalendarScene, uuid.UUID, uuid.UUID]:
+    """Alice's and Bob's blocks, the day reloaded and stopped after its first turn."""
+    alice_id = book(ctx, clinic, clinic.alice.id, 9)
+    bob_id = book(ctx, clinic, clinic.bob.id, 10)
+    scene = scene_of(open_window(qtbot, ctx, settings))
+    scene.load(scene.snapshot, scene.grid)
+    assert scene.building
+    assert set(scene.items_by_id) == {alice_id}
+    return scene, alice_id, bob_id
+
+
+def test_a_change_arriving_mid_build_finishes_the_build_first(
+    qtbot, local_ctx, clinic, settings, one_block_per_turn
+) -> None:
+    scene, alice_id, bob_id = half_built(qtbot, local_ctx, clinic, settings)
+    scene.apply([scene.appointments[alice_id]], [])
+    assert not scene.building
+    assert set(scene.items_by_id) == {alice_id, bob_id}
+    assert scene.hit_test(scene.items_by_id[bob_id].sceneBoundingRect().center()) is not None
+    settle(qtbot)
+
+
+def test_a_reload_mid_build_replaces_the_half_built_blocks(
+    qtbot, local_ctx, clinic, settings, one_block_per_turn
+) -> None:
+    scene, alice_id, bob_id = half_built(qtbot, local_ctx, clinic, settings)
+    scene.load(scene.snapshot, scene.grid)  # overtaken before its second turn
+    settle(qtbot)
+    assert set(scene.items_by_id) == {alice_id, bob_id}
+    assert len([i for i in scene.items() if isinstance(i, AppointmentItem)]) == 2
