@@ -130,7 +130,7 @@ def test_buying_credit_from_the_settings_page(
     messaging.send_due()  # no credit: the text is held
     page = open_settings(qtbot, messaging, caller)
     page.tabs.setCurrentIndex(2)
-    panel = page.credit_panel
+    panel = page.sms_credit_panel
     assert panel.balance.text() == "0 SMS credits"
     assert panel.warning.text().startswith("SMS credit used up: 1 SMS is waiting.")
     panel.bundles.setCurrentIndex(1)

@@ -12,7 +12,7 @@ from desktop.domain.money import Money
 from desktop.domain.roles import Actor, Role
 from desktop.services import billing, credit
 from desktop.services.context import ServiceContext
-from desktop.ui.credit.credit_panel import PatientCreditPanel
+from desktop.ui.credit.patient_credit_panel import PatientCreditPanel
 from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.helpers.clinic import ClinicFixture, make_clinic
 from tests.ui.money_support import Answers, answers, open_card, shot

@@ -2,7 +2,7 @@
 the sell-package dialog and the Xero reconciliation view. Widgets only; the main
 window decides where they go."""
 
-from desktop.ui.credit.credit_panel import PatientCreditPanel
+from desktop.ui.credit.patient_credit_panel import PatientCreditPanel
 from desktop.ui.credit.reconciliation_view import ReconciliationView
 from desktop.ui.credit.sell_package_dialog import SellPackageDialog
 

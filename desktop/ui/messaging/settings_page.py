@@ -58,8 +58,8 @@ from desktop.services.messaging.settings import (
 )
 from desktop.services.messaging.trial_sms import send_test_sms
 from desktop.services.outbox_dispatch import system_clock
-from desktop.ui.messaging.credit_panel import CreditPanel
 from desktop.ui.messaging.formatting import short_when
+from desktop.ui.messaging.sms_credit_panel import SmsCreditPanel
 from desktop.ui.messaging.template_editor import EmailTemplateEditor, SmsTemplateEditor
 from desktop.ui.service_caller import ServiceCaller
 
@@ -249,9 +249,9 @@ class MessagingSettingsPage(QWidget):
         balance_row.addWidget(self.balance, 1)
         balance_row.addWidget(self.top_up_button)
         form.addRow("Provider balance", balance_row)
-        self.credit_panel = CreditPanel(self.caller, self.clinic.id, self.zone, self.now)
+        self.sms_credit_panel = SmsCreditPanel(self.caller, self.clinic.id, self.zone, self.now)
         self.credit_box = QGroupBox("SMS credit (custom relay)")
-        QVBoxLayout(self.credit_box).addWidget(self.credit_panel)
+        QVBoxLayout(self.credit_box).addWidget(self.sms_credit_panel)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(gateway)

@@ -40,7 +40,7 @@ from desktop.ui.patients.account_tab import PatientAccountTab
 from desktop.ui.service_caller import ServiceCaller
 
 if TYPE_CHECKING:
-    from desktop.ui.credit.credit_panel import PatientCreditPanel
+    from desktop.ui.credit.patient_credit_panel import PatientCreditPanel
 
 
 def split_by_now(appointments: list[Appointment]) -> tuple[list[Appointment], list[Appointment]]:
@@ -132,7 +132,7 @@ class PatientCard(QWidget):
         self.credit_panel = None
         if patient_id is not None:
             # Credit and reconciliation load with the first patient shown, not at start-up.
-            from desktop.ui.credit.credit_panel import PatientCreditPanel
+            from desktop.ui.credit.patient_credit_panel import PatientCreditPanel
 
             self.account_tab = PatientAccountTab(self.caller, patient_id)
             self.credit_panel = PatientCreditPanel(self.caller, patient_id)

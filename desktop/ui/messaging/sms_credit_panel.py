@@ -26,7 +26,7 @@ from desktop.ui.messaging.formatting import short_when
 from desktop.ui.service_caller import ServiceCaller
 
 
-class CreditPanel(QWidget):
+class SmsCreditPanel(QWidget):
     def __init__(
         self,
         caller: ServiceCaller,
