@@ -1,9 +1,10 @@
 """The SMS provider's own balance, with the clinic's low-balance warning, and its billing page.
 
-With Twilio the money is the provider's: Frontdesk shows the balance Twilio
-reports (its Balance API) and warns when it falls below the amount the clinic
-set (in whole units of the account's currency); *Top up* opens the provider's
-billing page, where the clinic pays and gets its receipts.
+With Twilio or ClickSend the money is the provider's: Frontdesk shows the
+balance it reports (Twilio's Balance API, ClickSend's account details) and
+warns when it falls below the amount the clinic set (in whole units of the
+account's currency); *Top up* opens the provider's billing page, where the
+clinic pays and gets its receipts.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from decimal import Decimal
 
 from desktop.domain.errors import InvalidInput
 from desktop.services.context import ServiceContext
+from desktop.services.messaging.clicksend_sms import BILLING_PAGE as CLICKSEND_BILLING
 from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.settings import MessagingSettings, SmsProvider
 from desktop.services.messaging.sms_channel import provider_for
 from desktop.services.messaging.sms_gateway import ProviderBalance, SmsGatewayError
 from desktop.services.messaging.twilio_sms import BILLING_PAGE as TWILIO_BILLING
 
-BILLING_PAGES = {SmsProvider.TWILIO: TWILIO_BILLING}
+BILLING_PAGES = {SmsProvider.TWILIO: TWILIO_BILLING, SmsProvider.CLICKSEND: CLICKSEND_BILLING}
 
 
 @dataclass(frozen=True, slots=True)

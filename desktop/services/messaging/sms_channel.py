@@ -24,6 +24,7 @@ from sqlalchemy import select
 from desktop.domain.outbox import Channel, Delivered, Held, OutboxJob, Outcome, Refused
 from desktop.services.context import ServiceContext
 from desktop.services.messaging import credits, opt_outs
+from desktop.services.messaging.clicksend_sms import ClickSendSms
 from desktop.services.messaging.compose import Outgoing, Skip, Undeliverable, compose
 from desktop.services.messaging.connections import ConnectionPerClinic
 from desktop.services.messaging.records import record_sent
@@ -33,10 +34,11 @@ from desktop.services.messaging.sms_gateway import (
     GatewayRejected,
     GatewayUnavailable,
     HttpSmsGateway,
+    RecipientUnsubscribed,
     SmsGateway,
     SmsGatewayError,
 )
-from desktop.services.messaging.twilio_sms import RecipientUnsubscribed, TwilioSms
+from desktop.services.messaging.twilio_sms import TwilioSms
 from desktop.services.outbox_dispatch import Clock, system_clock
 from desktop.store.database import Database
 from desktop.store.messaging_models import OutgoingMessageRow
@@ -79,6 +81,8 @@ def provider_for(
     """The client of the clinic's chosen provider, signed in with `secret`."""
     if settings.sms_provider is SmsProvider.TWILIO:
         return TwilioSms(settings.sms_account, secret)
+    if settings.sms_provider is SmsProvider.CLICKSEND:
+        return ClickSendSms(settings.sms_account, secret, clock=clock)
     return HttpSmsGateway(settings.sms_gateway_url, secret, clock=clock)
 
 
@@ -166,7 +170,10 @@ class SmsChannel:
         started = job.result.get("sending_since")
         if started:
             found = gateway.find_sent(
-                composed.recipient, composed.body, datetime.fromisoformat(str(started))
+                composed.recipient,
+                composed.body,
+                datetime.fromisoformat(str(started)),
+                job.idempotency_key,
             )
             if found:
                 return found

@@ -35,6 +35,7 @@ from desktop.services.messaging.sms_gateway import (
     GatewayUnavailable,
     InboundSms,
     ProviderBalance,
+    RecipientUnsubscribed,
     SmsGatewayError,
 )
 
@@ -45,10 +46,6 @@ BILLING_PAGE = "https://console.twilio.com/us1/billing/manage-billing/billing-ov
 LOOKUP_SLACK = timedelta(minutes=5)
 LOOKUP_LIMIT = 50
 _FINAL = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
-
-
-class RecipientUnsubscribed(GatewayRejected):
-    """The patient replied STOP to the clinic's number: Twilio will not text them."""
 
 
 class _RedirectedHttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -96,8 +93,15 @@ class TwilioSms:
         message = self._call(lambda: self._client.messages.create(**kwargs))
         return str(message.sid)
 
-    def find_sent(self, to: str, text: str, since: datetime) -> str | None:
-        """The message Twilio already made to `to` with this text since `since`, if any."""
+    def find_sent(
+        self,
+        to: str,
+        text: str,
+        since: datetime,
+        message_id: str = "",  # noqa: ARG002
+    ) -> str | None:
+        """The message Twilio already made to `to` with this text since `since`, if any
+        (Twilio keeps no reference of ours, so `message_id` cannot be matched)."""
         earliest = since - LOOKUP_SLACK
         messages = self._call(lambda: self._client.messages.list(to=to, limit=LOOKUP_LIMIT))
         for message in messages:
