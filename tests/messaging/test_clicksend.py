@@ -80,7 +80,7 @@ def test_429_waits_and_sends_later(messaging: Messaging, clicksend: FakeClickSen
     assert m.send_due().sms.retrying == 1
     [waiting] = sms_log(m)
     assert waiting.status is MessageStatus.RETRYING
-    assert "Too many requests. Please slow down. (TOO_MANY_REQUESTS)" in waiting.detail
+    assert "Too many requests. Please slow down (TOO_MANY_REQUESTS)" in waiting.detail
     [job] = m.queue.jobs(Channel.SMS)
     assert job.next_attempt_at is not None
     assert (job.next_attempt_at - m.clock()).total_seconds() == 60  # ClickSend's Retry-After
@@ -97,7 +97,7 @@ def test_an_invalid_number_is_parked_with_clicksends_words(
     assert not m.send_due().ok
     [failed] = sms_log(m)
     assert failed.status is MessageStatus.FAILED
-    assert "The destination address is invalid. (INVALID_RECIPIENT)" in failed.detail
+    assert "The destination address is invalid (INVALID_RECIPIENT)" in failed.detail
     assert clicksend.sent == []
 
 
@@ -123,7 +123,7 @@ def test_a_refused_api_key_keeps_the_reminder_waiting_with_a_clear_reason(
     assert m.send_due().sms.retrying == 1
     [waiting] = sms_log(m)
     assert "ClickSend refused the username or API key" in waiting.detail
-    assert "Invalid credentials. (UNAUTHORIZED)" in waiting.detail
+    assert "Invalid credentials (UNAUTHORIZED)" in waiting.detail
     assert clicksend.sent == []
 
 

@@ -65,16 +65,16 @@ PAGE_SIZE = 100
 MOST_PAGES = 10
 # ClickSend's own descriptions of its per-message statuses ("Post application status codes").
 _REFUSALS = {
-    "INVALID_RECIPIENT": "The destination address is invalid.",
-    "MISSING_REQUIRED_FIELDS": "Some required fields are missing.",
-    "INVALID_SENDER_ID": "The sender ID is not registered or not allowed.",
-    "EMPTY_MESSAGE": "The message is empty.",
-    "BLOCKED": "The recipient has opted out (is on the account's opt-out list).",
+    "INVALID_RECIPIENT": "The destination address is invalid",
+    "MISSING_REQUIRED_FIELDS": "Some required fields are missing",
+    "INVALID_SENDER_ID": "The sender ID is not registered or not allowed",
+    "EMPTY_MESSAGE": "The message is empty",
+    "BLOCKED": "The recipient is on the account's opt-out list",
 }
 _NOT_NOW = {
-    "INSUFFICIENT_CREDIT": "The ClickSend account has run out of credit: top it up.",
-    "THROTTLED": "ClickSend asked Frontdesk to slow down.",
-    "INTERNAL_ERROR": "ClickSend had a problem.",
+    "INSUFFICIENT_CREDIT": "The ClickSend account has run out of credit: top it up",
+    "THROTTLED": "ClickSend asked Frontdesk to slow down",
+    "INTERNAL_ERROR": "ClickSend had a problem",
 }
 DELIVERED, FAILED = 201, 301
 
@@ -260,8 +260,8 @@ class _NoReceiptYet(Exception):
 def _refused(status: str) -> SmsGatewayError:
     """The error for a message ClickSend did not queue, from its per-message status."""
     if status in _NOT_NOW:
-        return GatewayUnavailable(f"{_NOT_NOW[status]} ({status})", affects_all=True)
-    said = f"{_REFUSALS.get(status, 'The message was not queued.')} ({status or 'no status'})"
+        return GatewayUnavailable(f"{_NOT_NOW[status]} ({status}).", affects_all=True)
+    said = f"{_REFUSALS.get(status, 'The message was not queued')} ({status or 'no status'})"
     if status == "BLOCKED":
         return RecipientUnsubscribed(f"The patient has unsubscribed (opted out): {said}")
     return GatewayRejected(f"ClickSend refused the message: {said}")
@@ -273,8 +273,9 @@ def _said(exc: Any) -> str:
     try:
         body = json.loads(exc.body or "")
     except ValueError:
-        return f"{exc.reason or 'no reason given'} ({status})"
+        body = None
     if not isinstance(body, dict):
         return f"{exc.reason or 'no reason given'} ({status})"
     code = body.get("response_code") or status
-    return f"{body.get('response_msg') or exc.reason or 'no reason given'} ({code})"
+    said = str(body.get("response_msg") or exc.reason or "no reason given").rstrip(". ")
+    return f"{said} ({code})"

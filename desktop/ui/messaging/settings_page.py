@@ -64,6 +64,16 @@ from desktop.ui.messaging.template_editor import EmailTemplateEditor, SmsTemplat
 from desktop.ui.service_caller import ServiceCaller
 
 _DEFAULT_PORTS = {SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465, SmtpSecurity.NONE: 25}
+# Where each provider shows what the clinic types here.
+_ACCOUNT_HINTS = {
+    SmsProvider.TWILIO: "AC… (Twilio Console ▸ Account info)",
+    SmsProvider.CLICKSEND: "ClickSend dashboard ▸ Developers ▸ API credentials",
+}
+_SENDER_HINT = "e.g. Harbourside (up to 11 letters) or a mobile"
+_SENDER_HINTS = {
+    SmsProvider.TWILIO: "your Twilio number (+61…), a messaging service (MG…) or up to 11 letters",
+    SmsProvider.CLICKSEND: "your ClickSend dedicated number (+61…) or an alpha tag (up to 11 letters)",
+}
 
 
 def _note(text: str) -> QLabel:
@@ -286,12 +296,8 @@ class MessagingSettingsPage(QWidget):
         secret_label = form.labelForField(self.api_key)
         if isinstance(secret_label, QLabel):
             secret_label.setText(provider.secret_label)
-        self.account.setPlaceholderText("AC… (Twilio Console ▸ Account info)")
-        self.sender_id.setPlaceholderText(
-            "your Twilio number (+61…), a messaging service (MG…) or up to 11 letters"
-            if provider is SmsProvider.TWILIO
-            else "e.g. Harbourside (up to 11 letters) or a mobile"
-        )
+        self.account.setPlaceholderText(_ACCOUNT_HINTS.get(provider, ""))
+        self.sender_id.setPlaceholderText(_SENDER_HINTS.get(provider, _SENDER_HINT))
 
     def show_balance(self) -> None:
         """Ask the provider for its balance (off the GUI thread) and show it."""
