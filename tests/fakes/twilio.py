@@ -9,7 +9,7 @@ fields present. Violations are collected in `violations`; tests assert none.
 It behaves as Twilio does for what reminders use: HTTP basic auth with the
 account SID and auth token (20003 when wrong), send (201, status "queued"),
 21211 for a number that is not one, 21610 for a recipient who replied STOP,
-429 (20429) when told, a lost reply (the message is made, the connection
+429 (20429) when told, the StatusCallback a text asks for, a lost reply (the message is made, the connection
 drops before the answer), message status with error codes, the message list
 filtered by To/From/DateSent (newest first), inbound texts, and the balance.
 `sent` lists what reached a phone — a test checks each reminder went once.
@@ -91,6 +91,7 @@ class FakeMessage:
     status: str
     created: datetime
     messaging_service_sid: str = ""
+    status_callback: str = ""  # where Twilio would POST the message's status changes
     error_code: int | None = None
     error_message: str | None = None
 
@@ -315,6 +316,7 @@ def _create(state: _State, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         "queued",
         state.clock(),
         messaging_service_sid=form.get("MessagingServiceSid", ""),
+        status_callback=form.get("StatusCallback", ""),
     )
     state.messages.append(message)
     if fault is not None:
