@@ -27,6 +27,7 @@ from desktop.domain.money import Money
 from desktop.services import billing, calendar, credit, patients
 from desktop.services.context import ServiceContext
 from desktop.ui.billing.invoice_dialog import InvoiceDialog
+from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportQuestions, RangeAnswer
@@ -240,7 +241,7 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
 
     # The appointment is invoiced from the calendar's menu and paid by card.
     menu = window.calendar.appointment_menu(individual)
-    window.calendar.menu_action(menu, "invoice").trigger()
+    menu_action(menu, "invoice").trigger()
     [invoice_dialog] = [d for d in window.findChildren(InvoiceDialog) if d.isVisible()]
     assert invoice_dialog.invoice is not None
     assert invoice_dialog.invoice.paid_status is PaidStatus.UNPAID
