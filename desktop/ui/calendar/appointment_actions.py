@@ -27,6 +27,7 @@ from desktop.domain.appointments import (
     CancellationReason,
 )
 from desktop.domain.clinic_time import to_local
+from desktop.domain.people import Practitioner
 from desktop.services import booking, calendar
 from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
@@ -69,14 +70,7 @@ class AppointmentActions(QObject):
         snapshot = self._snapshot()
         if snapshot is None:
             return None
-        practitioner = request.practitioner
-        if not snapshot.bookable(practitioner):  # the keyboard's slot in such a column
-            why = (
-                f"{practitioner.name} is inactive and cannot be booked."
-                if not practitioner.active
-                else f"You can only book in your own calendar, not {practitioner.name}'s."
-            )
-            operations.show_error(self._window, "Book appointment", why)
+        if not self._may_book(snapshot, request.practitioner, "Book appointment"):
             return None
         zone = snapshot.zone
 
@@ -104,6 +98,18 @@ class AppointmentActions(QObject):
         self._open(dialog)
         return dialog
 
+    def _may_book(self, snapshot: CalendarSnapshot, practitioner: Practitioner, title: str) -> bool:
+        """Says why not when the column is one the user may not book (the keyboard reaches them)."""
+        if snapshot.bookable(practitioner):
+            return True
+        why = (
+            f"{practitioner.name} is inactive and cannot be booked."
+            if not practitioner.active
+            else f"You can only book in your own calendar, not {practitioner.name}'s."
+        )
+        operations.show_error(self._window, title, why)
+        return False
+
     def _open(self, dialog: AppointmentDialog) -> None:
         self.dialog = dialog
         dialog.open()
@@ -127,6 +133,24 @@ class AppointmentActions(QObject):
         if target is None:
             return
         self.push_move(request.appointment, target)
+
+    def move_to_slot(self, appointment: Appointment, request: SlotRequest) -> None:
+        """The details panel's Move: the slot the user picked, the appointment's length kept."""
+        snapshot = self._snapshot()
+        if snapshot is None or not self._may_book(
+            snapshot, request.practitioner, "Move appointment"
+        ):
+            return
+        length = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+        self.move(
+            MoveRequest(
+                appointment,
+                request.practitioner,
+                request.day,
+                request.start_minute,
+                request.start_minute + length,
+            )
+        )
 
     def push_move(self, appointment: Appointment, target: Place) -> None:
         """Move (or resize) as one undoable step, named as the Edit menu shows it."""

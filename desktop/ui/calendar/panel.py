@@ -20,6 +20,7 @@ Signals:
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
     patient_requested(object): open this patient's card (a patient id).
     setup_requested(str): the set-up strip's button: open the page adding what is missing.
+    selection_changed(object): the selected appointment (None when nothing is selected).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class CalendarPanel(QWidget):
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
     setup_requested = Signal(str)
+    selection_changed = Signal(object)
 
     def __init__(
         self,
@@ -119,6 +121,11 @@ class CalendarPanel(QWidget):
         self.loader.period_failed.connect(self._load_failed)
         self.loader.appointments_read.connect(self._apply)
         self.loading_note = self.loader.note
+        self.moving: Appointment | None = None  # Move…: the next slot chosen is its new time
+        self.moving_note = QLabel(self.view.viewport())
+        self.moving_note.setObjectName("calendarMoving")
+        self.moving_note.setStyleSheet(self.loading_note.styleSheet())
+        self.moving_note.hide()
         self._connect_view()
         caller.bus.changed.connect(self._on_changes)
         self._clock = QTimer(self)
@@ -134,6 +141,7 @@ class CalendarPanel(QWidget):
         view.cancel_key_pressed.connect(self._cancel_selection)
         view.nudge_requested.connect(self.nudge)
         view.zoom_requested.connect(self.zoom)
+        view.escape_pressed.connect(self.stop_moving)
 
     # --- what is shown ------------------------------------------------------------
 
@@ -255,12 +263,13 @@ class CalendarPanel(QWidget):
         old = self.scene
         scene = CalendarScene(snapshot, grid, self.colours, self.fonts, self.now)
         scene.setParent(self)
-        scene.booking_requested.connect(self.appointment_actions.book)
+        scene.booking_requested.connect(self._slot_chosen)
         scene.move_requested.connect(self.appointment_actions.move)
         scene.open_requested.connect(self.appointment_actions.open)
         scene.menu_requested.connect(self.show_menu)
         scene.slot_menu_requested.connect(self.show_slot_menu)
         scene.built.connect(self._built)
+        scene.selectionChanged.connect(self._selection_changed)
         self.scene = scene
         self.view.set_week(snapshot.period.mode is ViewMode.WEEK)
         self.view.setScene(scene)
@@ -418,10 +427,44 @@ class CalendarPanel(QWidget):
         if scene is None:
             return
         selected = scene.selected_appointment()
-        if selected is not None:
+        if self.moving is not None and scene.cursor is not None:
+            self._slot_chosen(scene.slot_request(scene.cursor))  # Move…: here
+        elif selected is not None:
             self.appointment_actions.open(selected)
         elif scene.cursor is not None:
-            self.appointment_actions.book(scene.slot_request(scene.cursor))
+            self._slot_chosen(scene.slot_request(scene.cursor))
+
+    def _slot_chosen(self, request: SlotRequest) -> None:
+        """A free slot picked (double-click, drag, Enter): book it, or move there (Move…)."""
+        moving = self.moving
+        if moving is None:
+            self.appointment_actions.book(request)
+            return
+        self.stop_moving()
+        self.appointment_actions.move_to_slot(moving, request)
+
+    def start_move(self, appointment: Appointment) -> None:
+        """Move…: the next slot the user picks on the calendar becomes the appointment's time."""
+        self.moving = appointment
+        self.moving_note.setText(
+            f"Moving {appointment.title}: double-click the new time, or choose it with "
+            "the arrow keys and press Enter. Esc stops."
+        )
+        self.moving_note.adjustSize()
+        self.moving_note.move(12, 12)
+        self.moving_note.show()
+        self.moving_note.raise_()
+        self.view.setFocus()
+
+    def stop_moving(self) -> None:
+        self.moving = None
+        self.moving_note.hide()
+
+    def _selection_changed(self) -> None:
+        scene = self.scene
+        if scene is None or self.sender() is not scene:
+            return  # a scene being replaced
+        self.selection_changed.emit(scene.selected_appointment())
 
     def appointment_menu(self, appointment: Appointment) -> QMenu:
         """Right-click menu of a block (also the Menu key on a selected block)."""
