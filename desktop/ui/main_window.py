@@ -54,11 +54,11 @@ from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings.appointment_types_page import AppointmentTypesPage
-from desktop.ui.settings.clinic_page import ClinicPage
-from desktop.ui.settings.practitioners_page import PractitionersPage
-from desktop.ui.settings.signin_page import SignInPolicyPage
-from desktop.ui.settings.users_page import UsersPage
+from desktop.ui.settings.appointment_types_dialog import AppointmentTypesDialog
+from desktop.ui.settings.clinic_dialog import ClinicDialog
+from desktop.ui.settings.practitioners_dialog import PractitionersDialog
+from desktop.ui.settings.signin_policy_dialog import SignInPolicyDialog
+from desktop.ui.settings.users_dialog import UsersDialog
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.wiring import SyncWiring
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from desktop.ui.credit.reconciliation_view import ReconciliationView
     from desktop.ui.import_dialog import ImportDialog
     from desktop.ui.messaging.settings_page import MessagingSettingsPage
-    from desktop.ui.settings.packages_page import PackagesPage
+    from desktop.ui.settings.packages_dialog import PackagesDialog
     from desktop.ui.sync.conflicts_dialog import ConflictsDialog
     from desktop.ui.sync.server_page import ServerSettingsPage
 
@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.month = MonthNavigator(self.caller, self._snapshot_zone)
         self.month.day_chosen.connect(self.calendar.go_to)
         self.patients_window: PatientSearchWindow | None = None
-        self.settings_page: PractitionersPage | None = None
+        self.practitioners_dialog: PractitionersDialog | None = None
         self.patient_dialog: PatientDialog | None = None
         self._make_actions()
         self._make_toolbar()
@@ -579,49 +579,49 @@ class MainWindow(QMainWindow):
         if dialog is not None and isinstance(patient, Patient):
             dialog.picker.choose(patient)
 
-    def open_practitioners(self) -> PractitionersPage:
-        page = PractitionersPage(self.caller, clinic_zone(self._zone()), self)
-        self.settings_page = page
+    def open_practitioners(self) -> PractitionersDialog:
+        page = PractitionersDialog(self.caller, clinic_zone(self._zone()), self)
+        self.practitioners_dialog = page
         page.open()
         return page
 
-    def open_clinic(self) -> ClinicPage:
-        page = ClinicPage(self.caller, self)
+    def open_clinic(self) -> ClinicDialog:
+        page = ClinicDialog(self.caller, self)
         page.open()
         return page
 
-    def open_appointment_types(self) -> AppointmentTypesPage:
-        page = AppointmentTypesPage(self.caller, self)
+    def open_appointment_types(self) -> AppointmentTypesDialog:
+        page = AppointmentTypesDialog(self.caller, self)
         page.open()
         return page
 
-    def open_packages(self) -> PackagesPage:
-        from desktop.ui.settings.packages_page import PackagesPage
+    def open_packages(self) -> PackagesDialog:
+        from desktop.ui.settings.packages_dialog import PackagesDialog
 
-        page = PackagesPage(self.caller, self)
+        page = PackagesDialog(self.caller, self)
         page.open()
         return page
 
-    def open_sign_in_policy(self) -> SignInPolicyPage:
-        page = SignInPolicyPage(self.caller, Accounts(self.ctx.database), self)
+    def open_sign_in_policy(self) -> SignInPolicyDialog:
+        page = SignInPolicyDialog(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
 
     def open_setup_for(self, missing: str) -> QWidget:
-        """The calendar's set-up strip: open the page that adds what is missing."""
+        """The calendar's set-up strip: open the dialog that adds what is missing."""
         if missing == "clinic":
             return self.open_clinic()
         if missing == "types":
-            page: AppointmentTypesPage = self.open_appointment_types()
+            page: AppointmentTypesDialog = self.open_appointment_types()
             page.add()
             return page
-        practitioners_page = self.open_practitioners()
-        practitioners_page.add()
-        return practitioners_page
+        practitioners_dialog = self.open_practitioners()
+        practitioners_dialog.add()
+        return practitioners_dialog
 
-    def open_users(self) -> UsersPage:
+    def open_users(self) -> UsersDialog:
         """Administrators manage who can sign in (others are told they cannot)."""
-        page = UsersPage(self.caller, Accounts(self.ctx.database), self)
+        page = UsersDialog(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
 
