@@ -37,6 +37,7 @@ from tests.ui.calendar_support import (
     slot_point,
     wall,
 )
+from tests.ui.test_window_defects import _five_practitioners
 from tests.ui.test_window_defects import book as book_consult
 
 
@@ -109,6 +110,11 @@ def test_clicking_a_block_of_the_second_practitioner_shows_its_details(
             details.card_button,
         )
     )
+    window.activateWindow()
+    details.arrived_button.setFocus()
+    for expected in (details.invoice_button, details.edit_button, details.cancel_button):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert expected.hasFocus()  # reading order: across, then down
     # The week of five practitioners is the README's claim; here: nothing needs scrolling.
     assert window.calendar.view.horizontalScrollBar().maximum() == 0
     save_shot(window, tmp_path, "details_panel.png")
@@ -306,3 +312,21 @@ def test_f9_folds_the_panel_and_each_view_remembers_its_choice(
     again.day_action.trigger()
     settle(qtbot)
     assert not again.details_dock.isVisible()
+
+
+@pytest.mark.parametrize(("open_days", "size"), [(5, (1366, 768)), (7, (1920, 1080))])
+def test_a_working_week_of_five_practitioners_still_fits(
+    qtbot, local_ctx, clinic, settings, tmp_path: Path, open_days, size
+) -> None:
+    """1366: the panel is folded beside the week by default; 1920: it fits open too."""
+    _five_practitioners(local_ctx, clinic, open_days)
+    window = open_window(qtbot, local_ctx, settings, size=size)
+    window.week_action.trigger()
+    settle(qtbot)
+    if size[0] >= 1920:
+        QTest.keyClick(window, Qt.Key.Key_F9)
+        settle(qtbot)
+    assert window.details_dock.isVisible() is (size[0] >= 1920)
+    assert len(scene_of(window).grid.columns) == open_days * 5
+    assert window.calendar.view.horizontalScrollBar().maximum() == 0
+    save_shot(window, tmp_path, f"week-{size[0]}.png")
