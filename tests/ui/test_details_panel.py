@@ -280,6 +280,14 @@ def test_changes_elsewhere_refresh_the_panel(qtbot, local_ctx, clinic, settings)
     settle(qtbot)
     assert fact(window, "status") == "Arrived"
 
+    QTest.keyClick(window, Qt.Key.Key_F9)  # folded away: it reads again when shown
+    changed = booking.set_status(local_ctx, jo.id, AppointmentStatus.COMPLETED)
+    window.bus.publish(changed.changes)
+    settle(qtbot)
+    QTest.keyClick(window, Qt.Key.Key_F9)
+    settle(qtbot)
+    assert fact(window, "status") == "Completed"
+
     gone = booking.delete_appointment(local_ctx, jo.id)
     window.bus.publish(gone)
     settle(qtbot)

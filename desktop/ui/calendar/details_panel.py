@@ -184,8 +184,7 @@ class DetailsPanel(QWidget):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        if self.details is None:
-            self.reload()
+        self.reload()  # what changed while it was folded away
 
     def _arrived(self, details: AppointmentDetails) -> None:
         if self.appointment is None or details.appointment.id != self.appointment.id:
