@@ -229,7 +229,7 @@ def test_open_card_shows_that_patient(qtbot, local_ctx, clinic, settings) -> Non
 
 
 def test_a_practitioner_gets_read_only_actions_for_a_colleagues_appointment(
-    qtbot, local_ctx, clinic, settings
+    qtbot, local_ctx, clinic, settings, tmp_path: Path
 ) -> None:
     own = book(local_ctx, clinic, 9, practitioner_id=clinic.alice.id)
     colleague = book(local_ctx, clinic, 10)
@@ -244,6 +244,7 @@ def test_a_practitioner_gets_read_only_actions_for_a_colleagues_appointment(
     assert details.card_button.isEnabled()
     changing = (details.arrived_button, details.cancel_button, details.move_button)
     assert not any(b.isEnabled() for b in changing)
+    save_shot(window, tmp_path, "details_read_only.png")
     QTest.keyClick(
         window,
         Qt.Key.Key_A,
@@ -258,7 +259,7 @@ def test_a_practitioner_gets_read_only_actions_for_a_colleagues_appointment(
 
 
 def test_a_class_shows_its_attendees_against_its_capacity(
-    qtbot, local_ctx, clinic, settings
+    qtbot, local_ctx, clinic, settings, tmp_path: Path
 ) -> None:
     reformer = book_class(local_ctx, clinic, 0, patient=0)
     booking.add_attendee(local_ctx, reformer, clinic.patients[2].id)
@@ -270,6 +271,7 @@ def test_a_class_shows_its_attendees_against_its_capacity(
     assert fact(window, "attendees") == "2 of 3"
     assert details.edit_button.text() == "Attendees…"
     assert not details.card_button.isEnabled() and not details.invoice_button.isEnabled()
+    save_shot(window, tmp_path, "details_class.png")
 
 
 def test_changes_elsewhere_refresh_the_panel(qtbot, local_ctx, clinic, settings) -> None:
