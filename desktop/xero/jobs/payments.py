@@ -5,6 +5,8 @@ the payment now": whatever Xero holds for it from before (our link, or an
 earlier attempt whose answer we never heard) is deleted, and the payment is
 created under this revision's Reference (FD-000123-P1, FD-000123-P1.2 ...). That
 Reference is what a retry looks for before creating, so nothing is paid twice.
+A payment found under it counts as this one only if it is for the same amount on
+the same invoice; otherwise the job is parked naming both (never adopted).
 """
 
 from __future__ import annotations
