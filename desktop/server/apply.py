@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
-from desktop.server import checks, merge, money_checks, outward
+from desktop.server import checks, merge, message_checks, money_checks, outward
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -55,6 +55,7 @@ MODELS: dict[str, type[Row]] = {
     "appointments": AppointmentRow,
     "attendances": AttendanceRow,
     **money_checks.MODELS,
+    **message_checks.MODELS,
 }
 WHAT = {
     "clinics": "clinic",
@@ -65,6 +66,7 @@ WHAT = {
     "appointments": "appointment",
     "attendances": "class place",
     **money_checks.WHAT,
+    **message_checks.WHAT,
 }
 
 
@@ -141,6 +143,7 @@ class MutationApplier:
                 self._apply(session, actor, mutation, deactivated)
             checks.check_group(session, deactivated, self.clock())
             _check_money(session, group)
+            message_checks.reconcile_reminders(session, group, self.clock())
             outward.queue_for_xero(session, group)
             session.flush()
         except (
@@ -185,7 +188,7 @@ class MutationApplier:
         what = WHAT[mutation.entity]
         fields = decode_fields(table, mutation.fields)
         if mutation.op == "insert":
-            _insert(session, actor, model, mutation, fields, what)
+            _insert(session, actor, model, mutation, fields, what, self.clock())
             return
         if mutation.base_version is None:
             raise InvalidInput(f"A change to a {what} needs the version it was made on.")
@@ -214,6 +217,7 @@ class MutationApplier:
             checks.check_write(session, actor, row, before, set(fields))
         if isinstance(row, PractitionerRow) and before["active"] and not row.active:
             deactivated.add(row.id)
+        message_checks.after_update(session, row, set(fields), self.clock())
         session.flush()
 
 
@@ -224,6 +228,7 @@ def _insert(
     mutation: Mutation,
     fields: dict[str, Any],
     what: str,
+    now: datetime,
 ) -> None:
     if mutation.base_version is not None:
         raise InvalidInput(f"A new {what} cannot have a base version.")
@@ -237,6 +242,7 @@ def _insert(
     row = model(id=mutation.entity_id, **(_scalar_defaults(table, fields) | fields))
     with session.no_autoflush:
         checks.check_write(session, actor, row, None, set(fields))
+    message_checks.queue_pushed(session, row, now)  # its job first: the row points at it
     session.add(row)
     session.flush()
 
