@@ -8,8 +8,8 @@ shows the same message log. What the server re-checks:
 
 * a desk queues appointment reminders only, for a booked appointment of that
   patient, not yet sent (what went out, and when, is the sender's to write);
-* a desk changes only where a message goes (fix the address and retry), and only
-  to a valid mobile number or email address; the job is tried again at once;
+* a desk changes only where a message goes, to a valid mobile number or email
+  address, and when Retry was pressed; either way the job is tried again at once;
 * only an administrator changes the messaging settings, and only to settings that
   can work (the same checks as the settings page). Secrets are not settings: they
   stay in the keyring of the machine that sends.
@@ -48,6 +48,8 @@ MODELS: dict[str, type[Row]] = {
     "outgoing_messages": OutgoingMessageRow,
 }
 WHAT = MESSAGE_WHAT
+# What a desk changes on a queued message: where it goes, and Retry pressed.
+_DESKS_FIELDS = frozenset({"recipient", "retry_requested_at"})
 # What the sender writes as it sends: never set by a desk.
 _SENDERS_FIELDS = ("subject", "body", "segments", "provider_id", "sent_at", "delivery_status")
 
@@ -66,11 +68,12 @@ def check_write(
         if before is None:
             _new_reminder(session, row)
         else:
-            if changed - {"recipient"}:
+            if changed - _DESKS_FIELDS:
                 raise InvalidInput(
                     "Only where a message goes can be changed; the server's sender keeps the rest."
                 )
-            check_address(Channel(row.channel), row.recipient)
+            if "recipient" in changed:
+                check_address(Channel(row.channel), row.recipient)
 
 
 def check_delete(row: Row) -> None:
@@ -100,8 +103,8 @@ def _patients_of(appointment: AppointmentRow) -> set[uuid.UUID]:
 
 
 def after_update(session: Session, row: Row, changed: set[str], now: datetime) -> None:
-    """A desk corrected where a message goes: the sender tries it again at once."""
-    if isinstance(row, OutgoingMessageRow) and "recipient" in changed:
+    """A desk pressed Retry (maybe with the address corrected): the sender tries again."""
+    if isinstance(row, OutgoingMessageRow) and changed & _DESKS_FIELDS:
         job = session.get(OutboxJobRow, row.job_id)
         if job is not None and job.state in UNSENT:
             job.state, job.next_attempt_at = JobState.PENDING.value, now

@@ -206,3 +206,35 @@ def test_the_server_rechecks_what_desks_push_about_messages(
         assert jobs and {j.state for j in jobs} == {JobState.PENDING}
     finally:
         desk.close()
+
+
+def test_retry_pressed_at_a_desk_reaches_the_servers_sender(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    m = messaging_on_server
+    c = m.c
+    front, back = desks
+    m.smtp.unknown_recipients.add("sam.lee@example.com")
+    m.reminder_time(book(front, c, 9))
+    front.sync()
+    m.send_due()  # the mail server refuses the email: it fails, waiting for a person
+    back.sync()
+    [failed] = [
+        e for e in message_log.message_log(back.ctx, c.patients[0].id) if e.channel is Channel.EMAIL
+    ]
+    assert failed.status is MessageStatus.FAILED and failed.can_retry
+    m.smtp.unknown_recipients.clear()
+    message_log.retry_message(back.ctx, failed.id, clock=m.clock)
+    assert not m.smtp.received
+    back.sync()
+    assert m.send_due().emails_sent == 1
+    assert [mail.rcpt_tos for mail in m.smtp.received] == [["sam.lee@example.com"]]
+    for desk in (front, back):
+        desk.sync()
+    [email] = [
+        e
+        for e in message_log.message_log(front.ctx, c.patients[0].id)
+        if e.channel is Channel.EMAIL
+    ]
+    assert (email.id, email.status) == (failed.id, MessageStatus.SENT)
+    converged(server, front, back)

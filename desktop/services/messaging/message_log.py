@@ -198,6 +198,11 @@ def retry_message(
     job_id = _retryable_job(ctx, message_id)
     if not OutboxQueue(ctx.database).retry_now(job_id, clock()):
         raise InvalidInput("That message was sent or cancelled meanwhile.")
+    with ctx.unit_of_work() as uow:
+        message = uow.session.get(OutgoingMessageRow, message_id)
+        if message is not None:  # a desk following a server: this reaches its sender
+            message.retry_requested_at = clock()
+        uow.commit()
     return Changes(outbox=True, ids=frozenset({message_id}))
 
 

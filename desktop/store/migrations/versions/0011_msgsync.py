@@ -11,6 +11,8 @@ On PostgreSQL these tables join the change log (triggers; existing rows logged o
   desk shows each message's status as the server's sender left it. Xero jobs and
   purchase receipts are not logged.
 
+* `outgoing_messages.retry_requested_at`: Retry pressed on a desk reaches the sender.
+
 Revision ID: 0011_msgsync
 Revises: 0010_sync_messages
 Create Date: 2026-12-02
@@ -18,6 +20,7 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_msgsync"
@@ -37,6 +40,8 @@ _NEWLY_SYNCED = {
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outgoing_messages") as batch:
+        batch.add_column(sa.Column("retry_requested_at", sa.DateTime(timezone=True), nullable=True))
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(f"SELECT pg_advisory_xact_lock({SYNC_WRITE_LOCK})")
@@ -60,9 +65,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in _NEWLY_SYNCED:
-        op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table} ON {table}")
-        op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table}_delete ON {table}")
-        op.execute(f"DELETE FROM sync_changes WHERE entity = '{table}'")
+    if op.get_bind().dialect.name == "postgresql":
+        for table in _NEWLY_SYNCED:
+            op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table} ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table}_delete ON {table}")
+            op.execute(f"DELETE FROM sync_changes WHERE entity = '{table}'")
+    with op.batch_alter_table("outgoing_messages") as batch:
+        batch.drop_column("retry_requested_at")
