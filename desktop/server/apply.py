@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
-from desktop.server import checks, merge, message_checks, money_checks, outward
+from desktop.server import checks, desks, merge, message_checks, money_checks, outward
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -121,13 +121,14 @@ class MutationApplier:
         with self.database.write_session() as session:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_WRITE_LOCK})
             seen = _recorded(session, [m.id for m in mutations])
+            desk = desks.code_of(session, replica_id)  # whose numbers it may make
             outcomes: list[Outcome] = []
             for group in _groups(mutations):
                 fresh = [m for m in group if m.id not in seen]
                 outcomes.extend(seen[m.id] for m in group if m.id in seen)
                 if not fresh:
                     continue
-                results = self._apply_group(session, actor, fresh)
+                results = self._apply_group(session, actor, fresh, desk)
                 for outcome in results:
                     session.add(_record(outcome, actor, replica_id))
                 outcomes.extend(results)
@@ -135,7 +136,9 @@ class MutationApplier:
         order = {m.id: i for i, m in enumerate(mutations)}
         return sorted(outcomes, key=lambda o: order[o.mutation.id])
 
-    def _apply_group(self, session: Session, actor: Actor, group: list[Mutation]) -> list[Outcome]:
+    def _apply_group(
+        self, session: Session, actor: Actor, group: list[Mutation], desk: str | None
+    ) -> list[Outcome]:
         savepoint = session.begin_nested()
         try:
             deactivated: set[uuid.UUID] = set()
@@ -143,6 +146,9 @@ class MutationApplier:
                 self._apply(session, actor, mutation, deactivated)
             checks.check_group(session, deactivated, self.clock())
             _check_money(session, group)
+            money_checks.check_numbers(
+                session, [(m.entity, m.entity_id) for m in group if m.op == "insert"], desk
+            )
             message_checks.reconcile_reminders(session, group, self.clock())
             outward.queue_for_xero(session, group)
             session.flush()
@@ -159,13 +165,18 @@ class MutationApplier:
             savepoint.rollback()
             error = _as_domain_error(exc)
             if isinstance(error, money_checks.CreditOverdrawn):
-                return self._without_credit_used(session, actor, group, error)
+                return self._without_credit_used(session, actor, group, error, desk)
             return [Outcome(m, False, error_code(error), str(error)) for m in group]
         savepoint.commit()
         return [Outcome(m, True) for m in group]
 
     def _without_credit_used(
-        self, session: Session, actor: Actor, group: list[Mutation], error: DomainError
+        self,
+        session: Session,
+        actor: Actor,
+        group: list[Mutation],
+        error: DomainError,
+        desk: str | None,
     ) -> list[Outcome]:
         """Credit another desk used up first: the invoice (or payment) made with it still
         stands, owing what the credit would have paid; only the use of credit is refused."""
@@ -174,7 +185,7 @@ class MutationApplier:
         refused = [Outcome(m, False, error_code(error), str(error)) for m in used]
         if not used or not rest:
             return [Outcome(m, False, error_code(error), str(error)) for m in group]
-        outcomes = self._apply_group(session, actor, rest)
+        outcomes = self._apply_group(session, actor, rest, desk)
         if not all(o.applied for o in outcomes):
             first = next(o for o in outcomes if not o.applied)
             refused = [Outcome(m, False, first.code, first.message) for m in used]
