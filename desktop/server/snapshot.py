@@ -79,8 +79,10 @@ def snapshot_stream(database: Database) -> Iterator[bytes]:
             )
             for entity in SYNCED_TABLES
         }
+        # For the desk's progress bar; the end line says how many rows were really sent.
         total = sum(counts.values())
         yield _line({"snapshot": FORMAT_VERSION, "cursor": cursor, "rows": total})
+        sent = _Sent()
         for entity in SYNCED_TABLES:
             table = synced_table(entity)
             header = {
@@ -91,11 +93,11 @@ def snapshot_stream(database: Database) -> Iterator[bytes]:
             }
             yield _line(header)
             if entity in ROW_BY_ROW:
-                yield from _json_rows(connection, table)
+                yield from _json_rows(connection, table, sent)
             else:
-                yield from _copied_rows(connection, table)
+                yield from _copied_rows(connection, table, sent)
             yield END_OF_TABLE
-        yield _line({"end": True, "rows": total})
+        yield _line({"end": True, "rows": sent.rows})
         connection.rollback()
 
 
@@ -117,27 +119,34 @@ def _line(item: dict[str, Any]) -> bytes:
     return json.dumps(item, separators=(",", ":")).encode() + b"\n"
 
 
-def _json_rows(connection: Connection, table: Table) -> Iterator[bytes]:
+class _Sent:
+    rows = 0
+
+
+def _json_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[bytes]:
     ids = list(connection.execute(select(table.c.id)).scalars())
     rows = current_rows(connection, [(table.name, ids)])
     for ident in ids:
         row = rows.get((table.name, ident))
         if row is not None:
+            sent.rows += 1
             yield _line(row)
 
 
-def _copied_rows(connection: Connection, table: Table) -> Iterator[bytes]:
+def _copied_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[bytes]:
     columns = ", ".join(stored_form(column) for column in table.columns)
     sql = f'COPY (SELECT {columns} FROM "{table.name}") TO STDOUT'
     raw = connection.connection.dbapi_connection
     assert raw is not None
     buffer = bytearray()
-    with raw.cursor().copy(sql) as copy:
+    cursor = raw.cursor()
+    with cursor.copy(sql) as copy:
         for data in copy:
             buffer += data
             if len(buffer) >= CHUNK_BYTES:
                 yield bytes(buffer)
                 buffer.clear()
+    sent.rows += max(cursor.rowcount, 0)
     if buffer:
         yield bytes(buffer)
 
