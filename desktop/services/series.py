@@ -1,0 +1,236 @@
+"""Repeating appointments and classes: check a series, book it, and change or cancel
+"this one / this and the following / all" of it.
+
+A series is the appointments booked together from one repeat rule; they share a
+`series_id` (see migration 0011_repeats). There is no series record: what was
+booked is what the series is, so skipping or moving a date needs no exception list.
+
+`check_series` lists every occurrence with why it cannot be booked (a double
+booking, outside the practitioner's hours, the practitioner inactive, a time the
+clocks skip, a month without the wanted weekday, a date outside 1990–2099). The
+user skips or moves those; `book_series` books the rest in ONE unit of work, so
+they are one change for the screens, and on a desk following a server ONE sync
+group, which the server accepts or refuses as a whole. If anything changed since
+the check (another desk took a slot) nothing is booked and the refusal says which
+date: the dialog checks again, and the user decides — never a half-booked series.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from desktop.domain import rules
+from desktop.domain.appointments import Appointment, AppointmentKind
+from desktop.domain.clinic_time import clinic_zone, local_date, to_local
+from desktop.domain.errors import (
+    ClassFull,
+    DomainError,
+    InvalidInput,
+    PermissionDenied,
+    PractitionerInactive,
+)
+from desktop.domain.repeats import RepeatRule, occurrences
+from desktop.services.booking import (
+    BookingRequest,
+    _check_practitioner,
+    _check_slot,
+    _get,
+    new_appointment,
+    offered_type,
+)
+from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
+from desktop.store.mapping import to_appointment
+from desktop.store.models import (
+    AppointmentRow,
+    AppointmentTypeRow,
+    AttendanceRow,
+    ClinicRow,
+    PatientRow,
+    PractitionerRow,
+)
+from desktop.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRequest:
+    """The first appointment as typed, how it repeats, and the user's decisions.
+
+    `moved`: occurrence number -> its new start (the length stays the first's).
+    `skipped`: occurrence numbers not to book. `attendees`: for a class, patients
+    booked into every occurrence besides `first.patient_id`.
+    """
+
+    first: BookingRequest
+    rule: RepeatRule
+    moved: Mapping[int, datetime] = field(default_factory=dict)
+    skipped: frozenset[int] = frozenset()
+    attendees: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOccurrence:
+    """One date of the series as it would be booked now."""
+
+    number: int
+    day: date  # local; for a month without the weekday, the 1st of that month
+    starts_at: datetime | None
+    ends_at: datetime | None
+    problem: str = ""  # why it cannot be booked; empty when it can
+    moved: bool = False
+    skipped: bool = False
+
+    @property
+    def will_book(self) -> bool:
+        return not self.skipped and not self.problem
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesBooked:
+    appointments: tuple[Appointment, ...]
+    changes: Changes
+
+
+def check_series(ctx: ServiceContext, request: SeriesRequest) -> list[PlannedOccurrence]:
+    """Every occurrence, each bookable or with its reason; nothing is written."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:  # never committed: a consistent read, then rolled back
+        practitioner: PractitionerRow = _get(
+            uow, PractitionerRow, request.first.practitioner_id, "practitioner"
+        )
+        if not actor.may_edit_calendar_of(practitioner.id):
+            raise PermissionDenied(
+                f"You can only change your own calendar, not {practitioner.name}'s."
+            )
+        return _plan(uow, practitioner, request)
+
+
+def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
+    """Book every occurrence not skipped, all or none."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        # Locks the practitioner's calendar; an inactive practitioner is refused by name.
+        practitioner = _check_practitioner(uow, actor, request.first.practitioner_id)
+        plan = _plan(uow, practitioner, request)
+        blocked = [o for o in plan if not o.skipped and o.problem]
+        if blocked:
+            first = blocked[0]
+            raise InvalidInput(
+                f"{first.day:%a %d %b %Y} can no longer be booked: {first.problem} "
+                "Nothing was booked; check the dates again."
+            )
+        booking = [o for o in plan if o.will_book]
+        if not booking:
+            raise InvalidInput("Every date is skipped, so there is nothing to book.")
+        kind_row = offered_type(uow, request.first)
+        series_id = uuid.uuid4()
+        rows = []
+        for occurrence in booking:
+            assert occurrence.starts_at is not None
+            assert occurrence.ends_at is not None
+            row = new_appointment(
+                uow, request.first, kind_row, occurrence.starts_at, occurrence.ends_at, series_id
+            )
+            for patient_id in request.attendees:
+                row.attendances.append(AttendanceRow(patient_id=patient_id))
+            rows.append(row)
+        uow.session.flush()  # the ids are assigned here
+        ids = [row.id for row in rows]
+        uow.commit()
+    with ctx.database.reading() as session:
+        stored = (session.get(AppointmentRow, row_id) for row_id in ids)
+        booked = tuple(to_appointment(row) for row in stored if row is not None)
+    return SeriesBooked(booked, Changes(appointments=True, ids=frozenset(ids)))
+
+
+def _plan(
+    uow: UnitOfWork, practitioner: PractitionerRow, request: SeriesRequest
+) -> list[PlannedOccurrence]:
+    first = request.first
+    clinic: ClinicRow = _get(uow, ClinicRow, first.clinic_id, "clinic")
+    zone = clinic_zone(clinic.timezone)
+    kind_row = offered_type(uow, first)
+    _check_attendees(uow, request, kind_row)
+    ends_at = first.ends_at or first.starts_at + timedelta(minutes=kind_row.duration_minutes)
+    length = ends_at - first.starts_at
+    local_start = to_local(first.starts_at, zone)
+    listed = occurrences(request.rule, local_start.date(), local_start.time(), length, zone)
+    planned: list[PlannedOccurrence] = []
+    taken: list[rules.BusyBlock] = []  # the series' own earlier dates
+    for occurrence in listed:
+        number = occurrence.number
+        if number in request.skipped:
+            planned.append(
+                PlannedOccurrence(
+                    number, occurrence.day, occurrence.starts_at, occurrence.ends_at, skipped=True
+                )
+            )
+            continue
+        moved_to = request.moved.get(number)
+        starts_at: datetime | None
+        ends: datetime | None
+        if moved_to is not None:
+            starts_at, ends = moved_to, moved_to + length
+            day, problem = local_date(moved_to, zone), ""
+        else:
+            starts_at, ends = occurrence.starts_at, occurrence.ends_at
+            day, problem = occurrence.day, occurrence.problem
+        if not problem and not practitioner.active:
+            problem = str(PractitionerInactive(practitioner.name))
+        if not problem and starts_at is not None and ends is not None:
+            problem = _slot_problem(uow, practitioner, clinic, first, starts_at, ends, taken)
+            if not problem:
+                taken.append(rules.BusyBlock(starts_at, ends, f"date {number} of this series"))
+        planned.append(
+            PlannedOccurrence(number, day, starts_at, ends, problem, moved=moved_to is not None)
+        )
+    return planned
+
+
+def _slot_problem(
+    uow: UnitOfWork,
+    practitioner: PractitionerRow,
+    clinic: ClinicRow,
+    first: BookingRequest,
+    starts_at: datetime,
+    ends_at: datetime,
+    taken: list[rules.BusyBlock],
+) -> str:
+    """Why this slot cannot be booked, in the words a single booking's refusal uses."""
+    try:
+        starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
+        _check_slot(
+            uow,
+            practitioner,
+            clinic,
+            starts_at,
+            ends_at,
+            exclude_id=None,
+            override_availability=first.override_availability,
+            override_double_booking=first.override_double_booking,
+            also_busy=taken,
+        )
+    except DomainError as refused:
+        return str(refused)
+    return ""
+
+
+def _check_attendees(uow: UnitOfWork, request: SeriesRequest, kind_row: AppointmentTypeRow) -> None:
+    """A class's attendees exist, are listed once, and fit its capacity."""
+    if not request.attendees:
+        return
+    if AppointmentKind(kind_row.kind) is not AppointmentKind.CLASS:
+        raise InvalidInput("Only a class takes more than one patient.")
+    everyone = [
+        *([request.first.patient_id] if request.first.patient_id else []),
+        *request.attendees,
+    ]
+    if len(set(everyone)) != len(everyone):
+        raise InvalidInput("A patient is listed twice for this class.")
+    for patient_id in request.attendees:
+        _get(uow, PatientRow, patient_id, "patient")
+    if len(everyone) > kind_row.capacity:
+        raise ClassFull(kind_row.name, kind_row.capacity)

@@ -1,0 +1,197 @@
+"""Repeating appointments and classes through the real services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from desktop.domain.appointments import AppointmentStatus
+from desktop.domain.errors import ClassFull, InvalidInput, PractitionerInactive
+from desktop.domain.repeats import Frequency, RepeatRule
+from desktop.services import booking, calendar, series
+from desktop.services.booking import BookingRequest
+from desktop.services.context import ServiceContext
+from desktop.services.series import SeriesRequest
+from tests.helpers.clinic import DAY, ClinicFixture
+
+WEEK = timedelta(days=7)
+
+
+def weekly(c: ClinicFixture, hour: int = 9, count: int = 4, **kw: object) -> SeriesRequest:
+    first = BookingRequest(
+        clinic_id=c.clinic.id,
+        practitioner_id=kw.pop("practitioner_id", c.bob.id),  # type: ignore[arg-type]
+        appointment_type_id=kw.pop("type_id", c.consult.id),  # type: ignore[arg-type]
+        patient_id=kw.pop("patient_id", c.patients[2].id),  # type: ignore[arg-type]
+        starts_at=kw.pop("starts_at", c.at(hour)),  # type: ignore[arg-type]
+        override_availability=bool(kw.pop("override_availability", False)),
+    )
+    rule = kw.pop("rule", RepeatRule(Frequency.WEEKLY, count=count))
+    return SeriesRequest(first, rule, **kw)  # type: ignore[arg-type]
+
+
+def book_one(ctx: ServiceContext, c: ClinicFixture, day: date, hour: int) -> None:
+    booking.book_appointment(
+        ctx,
+        BookingRequest(
+            c.clinic.id, c.bob.id, c.consult.id, c.at(hour, day=day), patient_id=c.patients[0].id
+        ),
+    )
+
+
+def test_the_check_lists_every_date_that_cannot_be_booked_with_its_reason(ctx, clinic) -> None:
+    book_one(ctx, clinic, DAY + WEEK, 9)  # week 2 is taken
+    plan = series.check_series(ctx, weekly(clinic, hour=18, count=4))  # 18:00-18:30: in hours
+    assert [o.will_book for o in plan] == [True, True, True, True]
+    plan = series.check_series(ctx, weekly(clinic, hour=9, count=4))
+    assert [o.number for o in plan] == [1, 2, 3, 4]
+    assert [o.day for o in plan] == [DAY + WEEK * i for i in range(4)]
+    assert [bool(o.problem) for o in plan] == [False, True, False, False]
+    assert "Bob Pilates is already booked from 09:00 to 09:30" in plan[1].problem
+    late = series.check_series(ctx, weekly(clinic, hour=18, count=2, starts_at=clinic.at(18, 45)))
+    assert "not working from 18:45 to 19:15" in late[0].problem
+    assert calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 5) != []
+
+
+def test_booking_skips_what_the_user_skipped_and_books_the_rest_as_one_series(ctx, clinic) -> None:
+    book_one(ctx, clinic, DAY + WEEK, 9)
+    booked = series.book_series(ctx, weekly(clinic, count=4, skipped=frozenset({2})))
+    assert [a.starts_at for a in booked.appointments] == [
+        clinic.at(9, day=DAY + WEEK * i) for i in (0, 2, 3)
+    ]
+    series_ids = {a.series_id for a in booked.appointments}
+    assert len(series_ids) == 1
+    assert None not in series_ids
+    assert booked.changes.appointments
+    assert booked.changes.ids == {a.id for a in booked.appointments}
+    assert all(a.patient_name == "Jo Citizen" for a in booked.appointments)
+
+
+def test_a_date_taken_since_the_check_books_nothing(ctx, clinic) -> None:
+    request = weekly(clinic, count=3)
+    assert all(o.will_book for o in series.check_series(ctx, request))
+    book_one(ctx, clinic, DAY + WEEK * 2, 9)  # another desk, meanwhile
+    with pytest.raises(InvalidInput, match=r"Mon 17 Mar 2031 can no longer be booked"):
+        series.book_series(ctx, request)
+    shown = calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 4)
+    assert len(shown) == 1  # only the other desk's
+
+
+def test_a_moved_date_is_checked_again_and_booked_where_it_was_moved(ctx, clinic) -> None:
+    book_one(ctx, clinic, DAY + WEEK, 9)
+    clash = series.check_series(
+        ctx, weekly(clinic, count=3, moved={2: clinic.at(9, 15, day=DAY + WEEK)})
+    )
+    assert clash[1].moved
+    assert "already booked" in clash[1].problem
+    own = series.check_series(
+        ctx, weekly(clinic, count=3, moved={2: clinic.at(9, 10, day=DAY + WEEK * 2)})
+    )
+    assert own[1].problem == ""  # the moved date 2 is checked first, so date 3 clashes
+    assert own[2].problem.endswith("on Mon 17 Mar (date 2 of this series).")
+    moved_to = clinic.at(11, day=DAY + WEEK + timedelta(days=1))  # Tuesday 11:00 instead
+    booked = series.book_series(ctx, weekly(clinic, count=3, moved={2: moved_to}))
+    assert [a.starts_at for a in booked.appointments] == [
+        clinic.at(9),
+        moved_to,
+        clinic.at(9, day=DAY + WEEK * 2),
+    ]
+    assert booked.appointments[1].ends_at - moved_to == timedelta(minutes=30)
+
+
+def test_an_inactive_practitioner_is_the_reason_on_every_date_and_never_booked(ctx, clinic) -> None:
+    request = weekly(clinic, count=3, practitioner_id=clinic.retired.id)
+    plan = series.check_series(ctx, request)
+    assert all("Rita Retired" in o.problem for o in plan)
+    with pytest.raises(PractitionerInactive, match="Rita Retired"):
+        series.book_series(
+            ctx, weekly(clinic, count=3, practitioner_id=clinic.retired.id, skipped=frozenset())
+        )
+
+
+def test_a_time_the_clocks_skip_is_listed_and_the_rest_book(ctx, clinic) -> None:
+    # Sydney's clocks go forward at 2:00 on Sunday 5 Oct 2031.
+    first = clinic.at(2, 30, day=date(2031, 10, 4))
+    request = weekly(
+        clinic,
+        starts_at=first,
+        override_availability=True,
+        rule=RepeatRule(Frequency.DAILY, count=3),
+    )
+    plan = series.check_series(ctx, request)
+    assert [o.will_book for o in plan] == [True, False, True]
+    assert "clocks go forward" in plan[1].problem
+    booked = series.book_series(
+        ctx,
+        weekly(
+            clinic,
+            starts_at=first,
+            override_availability=True,
+            rule=RepeatRule(Frequency.DAILY, count=3),
+            skipped=frozenset({2}),
+        ),
+    )
+    assert len(booked.appointments) == 2
+
+
+def test_dates_past_2099_are_listed_as_outside_the_window(ctx, clinic) -> None:
+    request = weekly(
+        clinic,
+        starts_at=clinic.at(9, day=date(2099, 12, 21)),
+        override_availability=True,
+        rule=RepeatRule(Frequency.WEEKLY, count=3),
+    )
+    plan = series.check_series(ctx, request)
+    assert [o.will_book for o in plan] == [True, True, False]
+    assert "between 1990 and 2099" in plan[2].problem
+
+
+def test_a_term_of_weekly_classes_books_each_class_with_its_attendees(ctx, clinic) -> None:
+    sam, jo, ana = clinic.patients[0], clinic.patients[2], clinic.patients[3]
+    request = weekly(
+        clinic,
+        hour=17,
+        count=8,
+        type_id=clinic.pilates.id,
+        patient_id=sam.id,
+        attendees=(jo.id, ana.id),
+    )
+    booked = series.book_series(ctx, request)
+    assert len(booked.appointments) == 8
+    for place in booked.appointments:
+        assert place.capacity == 3
+        assert {a.patient_id for a in place.attendees} == {sam.id, jo.id, ana.id}
+        assert all(a.status is AppointmentStatus.BOOKED for a in place.attendees)
+    too_many = weekly(
+        clinic,
+        hour=8,
+        count=2,
+        type_id=clinic.pilates.id,
+        patient_id=sam.id,
+        attendees=(jo.id, ana.id, clinic.patients[1].id),
+    )
+    with pytest.raises(ClassFull):
+        series.check_series(ctx, too_many)
+
+
+def test_an_empty_class_term_books_without_a_patient(ctx, clinic) -> None:
+    request = weekly(clinic, hour=17, count=2, type_id=clinic.pilates.id, patient_id=None)
+    booked = series.book_series(ctx, request)
+    assert [a.booked_places for a in booked.appointments] == [0, 0]
+
+
+def test_skipping_everything_books_nothing(ctx, clinic) -> None:
+    with pytest.raises(InvalidInput, match="nothing to book"):
+        series.book_series(ctx, weekly(clinic, count=2, skipped=frozenset({1, 2})))
+
+
+def test_the_first_time_of_day_is_kept_in_local_time(ctx, clinic) -> None:
+    # Across the end of daylight saving (Sunday 6 Apr 2031) 9:00 stays 9:00 in Sydney.
+    booked = series.book_series(
+        ctx, weekly(clinic, starts_at=clinic.at(9, day=date(2031, 3, 31)), count=2)
+    )
+    from desktop.domain.clinic_time import to_local
+    from tests.helpers.clinic import ZONE
+
+    assert [to_local(a.starts_at, ZONE).time() for a in booked.appointments] == [time(9)] * 2
