@@ -38,6 +38,18 @@ class Frequency(enum.StrEnum):
     MONTHLY = "monthly"  # on the same weekday of the month as the first
 
 
+class SeriesScope(enum.StrEnum):
+    """Which appointments of a series an edit or a cancel is for."""
+
+    THIS = "this"
+    FOLLOWING = "following"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return {"this": "This one", "following": "This and the following", "all": "All"}[self.value]
+
+
 @dataclass(frozen=True, slots=True)
 class RepeatRule:
     """How often, and until when: after `count` times, or up to and including `until`."""

@@ -347,17 +347,24 @@ def cancel_appointment(
             raise StaleEdit("appointment")
         if not actor.may_edit_calendar_of(row.practitioner_id):
             raise PermissionDenied("You can only change your own calendar.")
-        row.status = AppointmentStatus.CANCELLED.value
-        row.cancellation_reason = reason.value
-        row.cancellation_note = note.strip()
-        for attendance in row.attendances:
-            if attendance.status != AppointmentStatus.CANCELLED.value:
-                attendance.status = AppointmentStatus.CANCELLED.value
-                attendance.cancellation_reason = CancellationReason.CLINIC.value
-        reminders.appointment_changed(uow, row)
-        voided = billing.session_cancelled(uow, row.id)  # prepaid credit goes back
+        voided = cancel_row(uow, row, reason, note)
         uow.commit()
     return _with_voided(_reloaded(ctx, appointment_id), voided)
+
+
+def cancel_row(
+    uow: UnitOfWork, row: AppointmentRow, reason: CancellationReason, note: str
+) -> list[uuid.UUID]:
+    """Cancel a checked appointment and its class places; the invoices it voided."""
+    row.status = AppointmentStatus.CANCELLED.value
+    row.cancellation_reason = reason.value
+    row.cancellation_note = note.strip()
+    for attendance in row.attendances:
+        if attendance.status != AppointmentStatus.CANCELLED.value:
+            attendance.status = AppointmentStatus.CANCELLED.value
+            attendance.cancellation_reason = CancellationReason.CLINIC.value
+    reminders.appointment_changed(uow, row)
+    return billing.session_cancelled(uow, row.id)  # prepaid credit goes back
 
 
 def _with_voided(booked: Booked, voided: list[uuid.UUID]) -> Booked:
@@ -386,24 +393,31 @@ def restore_appointment(
         row: AppointmentRow = _get(uow, AppointmentRow, appointment_id, "appointment")
         if expected_version is not None and row.version != expected_version:
             raise StaleEdit("appointment")
-        practitioner = _check_practitioner(uow, actor, row.practitioner_id)
-        clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
-        _check_slot(
-            uow,
-            practitioner,
-            clinic,
-            row.starts_at,
-            row.ends_at,
-            exclude_id=row.id,
-            override_availability=True,
-            override_double_booking=row.overrides_double_booking,
-        )
-        row.status = status.value
-        row.cancellation_reason = None
-        row.cancellation_note = ""
-        reminders.appointment_changed(uow, row)
+        restore_row(uow, actor, row, status)
         uow.commit()
     return _reloaded(ctx, appointment_id)
+
+
+def restore_row(
+    uow: UnitOfWork, actor: Actor, row: AppointmentRow, status: AppointmentStatus
+) -> None:
+    """Un-cancel: the practitioner must still be active and the slot still free."""
+    practitioner = _check_practitioner(uow, actor, row.practitioner_id)
+    clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+    _check_slot(
+        uow,
+        practitioner,
+        clinic,
+        row.starts_at,
+        row.ends_at,
+        exclude_id=row.id,
+        override_availability=True,
+        override_double_booking=row.overrides_double_booking,
+    )
+    row.status = status.value
+    row.cancellation_reason = None
+    row.cancellation_note = ""
+    reminders.appointment_changed(uow, row)
 
 
 _MARKABLE = {

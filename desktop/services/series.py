@@ -18,31 +18,47 @@ date: the dialog checks again, and the user decides — never a half-booked seri
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.domain import rules
-from desktop.domain.appointments import Appointment, AppointmentKind
-from desktop.domain.clinic_time import clinic_zone, local_date, to_local
+from desktop.domain.appointments import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    CancellationReason,
+)
+from desktop.domain.clinic_time import clinic_zone, local_date, local_to_utc, to_local
 from desktop.domain.errors import (
     ClassFull,
     DomainError,
     InvalidInput,
+    NotFound,
     PermissionDenied,
     PractitionerInactive,
 )
-from desktop.domain.repeats import RepeatRule, occurrences
+from desktop.domain.repeats import RepeatRule, SeriesScope, occurrences
+from desktop.domain.roles import Actor
 from desktop.services.booking import (
     BookingRequest,
     _check_practitioner,
     _check_slot,
+    _editable,
     _get,
+    _has_live_invoice,
+    cancel_row,
     new_appointment,
     offered_type,
+    restore_row,
 )
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.services.messaging import reminders
 from desktop.store.mapping import to_appointment
 from desktop.store.models import (
     AppointmentRow,
@@ -52,6 +68,7 @@ from desktop.store.models import (
     PatientRow,
     PractitionerRow,
 )
+from desktop.store.types import utc_now
 from desktop.store.unit_of_work import UnitOfWork
 
 
@@ -140,10 +157,8 @@ def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
         uow.session.flush()  # the ids are assigned here
         ids = [row.id for row in rows]
         uow.commit()
-    with ctx.database.reading() as session:
-        stored = (session.get(AppointmentRow, row_id) for row_id in ids)
-        booked = tuple(to_appointment(row) for row in stored if row is not None)
-    return SeriesBooked(booked, Changes(appointments=True, ids=frozenset(ids)))
+    done = _reloaded(ctx, ids, 0, Changes())
+    return SeriesBooked(done.appointments, done.changes)
 
 
 def _plan(
@@ -234,3 +249,196 @@ def _check_attendees(uow: UnitOfWork, request: SeriesRequest, kind_row: Appointm
         _get(uow, PatientRow, patient_id, "patient")
     if len(everyone) > kind_row.capacity:
         raise ClassFull(kind_row.name, kind_row.capacity)
+
+
+# --- this one / this and the following / all ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesChanged:
+    """The appointments a scoped change or cancel touched, as they now are."""
+
+    appointments: tuple[Appointment, ...]
+    changes: Changes
+    past_left: int = 0  # appointments of the series already begun, left as they were
+
+
+def scope_members(
+    ctx: ServiceContext, appointment_id: uuid.UUID, scope: SeriesScope, now: datetime | None = None
+) -> SeriesChanged:
+    """What a scoped change would touch (nothing is written): for the question's wording."""
+    ctx.actor()
+    with ctx.database.reading() as session:
+        row = session.get(AppointmentRow, appointment_id)
+        if row is None:
+            raise NotFound("That appointment no longer exists.")
+        members, past = _members(session, row, scope, now or utc_now())
+        return SeriesChanged(tuple(to_appointment(m) for m in members), Changes(), past)
+
+
+def cancel_in_series(
+    ctx: ServiceContext,
+    appointment_id: uuid.UUID,
+    scope: SeriesScope,
+    reason: CancellationReason,
+    note: str = "",
+    now: datetime | None = None,
+) -> SeriesChanged:
+    """Cancel this one, this and the following, or all (never those already begun)."""
+    actor = ctx.actor()
+    if reason is CancellationReason.OTHER and not note.strip():
+        raise InvalidInput("Say why the appointment was cancelled.")
+    voided: list[uuid.UUID] = []
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, appointment_id, None)
+        members, past = _members(uow.session, row, scope, now or utc_now())
+        for member in members:
+            _editable(uow, actor, member.id, None)
+            voided += cancel_row(uow, member, reason, note)
+        uow.commit()
+    extra = Changes(billing=True, outbox=True, ids=frozenset(voided)) if voided else Changes()
+    return _reloaded(ctx, [m.id for m in members], past, extra)
+
+
+def restore_cancelled(
+    ctx: ServiceContext, before: Sequence[tuple[uuid.UUID, AppointmentStatus]]
+) -> SeriesChanged:
+    """Undo a scoped cancel in one step: each back as it was, or none if any slot was taken."""
+    actor = ctx.actor()
+    if any(status is AppointmentStatus.CANCELLED for _, status in before):
+        raise InvalidInput("An appointment cannot be restored as cancelled.")
+    with ctx.unit_of_work() as uow:
+        for appointment_id, status in before:
+            row = _editable(uow, actor, appointment_id, None)
+            try:
+                restore_row(uow, actor, row, status)
+            except DomainError as refused:
+                raise _on_day(uow, row, refused) from refused
+            uow.session.flush()  # the next one's slot check sees this one
+        uow.commit()
+    return _reloaded(ctx, [appointment_id for appointment_id, _ in before], 0, Changes())
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesEdit:
+    """What to change on each chosen appointment; None (or no shift) leaves it alone."""
+
+    shift: timedelta = timedelta(0)  # of the time of day, in the clinic's wall time
+    practitioner_id: uuid.UUID | None = None
+    type_id: uuid.UUID | None = None
+    length: timedelta | None = None
+    notes: str | None = None
+
+
+def change_in_series(
+    ctx: ServiceContext,
+    appointment_id: uuid.UUID,
+    scope: SeriesScope,
+    edit: SeriesEdit,
+    now: datetime | None = None,
+) -> SeriesChanged:
+    """Apply one edit to this one, this and the following, or all; the booking rules are
+    checked for each, and if any is refused nothing changes and the date is named."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, appointment_id, None)
+        members, past = _members(uow.session, row, scope, now or utc_now())
+        clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+        zone = clinic_zone(clinic.timezone)
+        kind_row = _new_type(uow, edit.type_id)
+        for member in members:
+            _editable(uow, actor, member.id, None)
+            try:
+                _apply(uow, actor, member, clinic, zone, kind_row, edit)
+            except DomainError as refused:
+                raise _on_day(uow, member, refused) from refused
+        uow.commit()
+    return _reloaded(ctx, [m.id for m in members], past, Changes())
+
+
+def _new_type(uow: UnitOfWork, type_id: uuid.UUID | None) -> AppointmentTypeRow | None:
+    if type_id is None:
+        return None
+    kind_row: AppointmentTypeRow = _get(uow, AppointmentTypeRow, type_id, "appointment type")
+    if not kind_row.active:
+        raise InvalidInput(f"“{kind_row.name}” is no longer offered.")
+    return kind_row
+
+
+def _apply(
+    uow: UnitOfWork,
+    actor: Actor,
+    row: AppointmentRow,
+    clinic: ClinicRow,
+    zone: ZoneInfo,
+    kind_row: AppointmentTypeRow | None,
+    edit: SeriesEdit,
+) -> None:
+    practitioner = _check_practitioner(uow, actor, edit.practitioner_id or row.practitioner_id)
+    if kind_row is not None and kind_row.id != row.appointment_type_id:
+        if kind_row.kind != row.appointment_type.kind:
+            raise InvalidInput(f"“{kind_row.name}” is a different kind of booking (class or not).")
+        if _has_live_invoice(uow, row.id):
+            raise InvalidInput("It is invoiced: void or correct the invoice first.")
+        row.appointment_type_id = kind_row.id
+    local = to_local(row.starts_at, zone).replace(tzinfo=None) + edit.shift
+    starts_at = local_to_utc(local.date(), local.time(), zone)
+    ends_at = starts_at + (edit.length or row.ends_at - row.starts_at)
+    if (practitioner.id, starts_at, ends_at) != (row.practitioner_id, row.starts_at, row.ends_at):
+        starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
+        _check_slot(
+            uow,
+            practitioner,
+            clinic,
+            starts_at,
+            ends_at,
+            exclude_id=row.id,
+            override_availability=row.overrides_availability,
+            override_double_booking=row.overrides_double_booking,
+        )
+        row.practitioner_id, row.starts_at, row.ends_at = practitioner.id, starts_at, ends_at
+    if edit.notes is not None:
+        row.notes = edit.notes.strip()
+    reminders.appointment_changed(uow, row)
+    uow.session.flush()  # the next one's slot check sees this one where it now is
+
+
+def _members(
+    session: Session, row: AppointmentRow, scope: SeriesScope, now: datetime
+) -> tuple[list[AppointmentRow], int]:
+    """The chosen appointments in date order, and how many begun ones were left out.
+
+    Cancelled ones are not touched again. Those already begun are never changed by
+    "the following" or "all": only the one the user opened can be in the past.
+    """
+    if scope is SeriesScope.THIS or row.series_id is None:
+        return [row], 0
+    query = (
+        select(AppointmentRow)
+        .where(
+            AppointmentRow.series_id == row.series_id,
+            AppointmentRow.status != AppointmentStatus.CANCELLED.value,
+        )
+        .order_by(AppointmentRow.starts_at)
+    )
+    if scope is SeriesScope.FOLLOWING:
+        query = query.where(AppointmentRow.starts_at >= row.starts_at)
+    candidates = list(session.execute(query).unique().scalars())
+    chosen = [m for m in candidates if m.id == row.id or m.starts_at >= now]
+    return chosen, len(candidates) - len(chosen)
+
+
+def _on_day(uow: UnitOfWork, row: AppointmentRow, refused: DomainError) -> InvalidInput:
+    clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+    day = to_local(row.starts_at, clinic_zone(clinic.timezone))
+    return InvalidInput(f"{day:%a %d %b %Y}: {refused} Nothing was changed.")
+
+
+def _reloaded(
+    ctx: ServiceContext, ids: list[uuid.UUID], past: int, extra: Changes
+) -> SeriesChanged:
+    with ctx.database.reading() as session:
+        stored = (session.get(AppointmentRow, row_id) for row_id in ids)
+        found = tuple(to_appointment(row) for row in stored if row is not None)
+    changes = Changes(appointments=True, ids=frozenset(ids)) | extra
+    return SeriesChanged(found, changes, past)

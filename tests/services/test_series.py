@@ -6,13 +6,13 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from desktop.domain.appointments import AppointmentStatus
+from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.domain.errors import ClassFull, InvalidInput, PractitionerInactive
-from desktop.domain.repeats import Frequency, RepeatRule
+from desktop.domain.repeats import Frequency, RepeatRule, SeriesScope
 from desktop.services import booking, calendar, series
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
-from desktop.services.series import SeriesRequest
+from desktop.services.series import SeriesEdit, SeriesRequest
 from tests.helpers.clinic import DAY, ClinicFixture
 
 WEEK = timedelta(days=7)
@@ -195,3 +195,126 @@ def test_the_first_time_of_day_is_kept_in_local_time(ctx, clinic) -> None:
     from tests.helpers.clinic import ZONE
 
     assert [to_local(a.starts_at, ZONE).time() for a in booked.appointments] == [time(9)] * 2
+
+
+# --- this one / this and the following / all ------------------------------------------
+
+NOW = DAY + WEEK  # "now" is the second Monday, 00:00 in Sydney
+
+
+def _term(ctx: ServiceContext, c: ClinicFixture, count: int = 5) -> list:  # type: ignore[type-arg]
+    return list(series.book_series(ctx, weekly(c, hour=9, count=count)).appointments)
+
+
+def _now(c: ClinicFixture):  # type: ignore[no-untyped-def]
+    return c.at(0, day=NOW)
+
+
+def test_cancelling_this_and_the_following_leaves_the_earlier_ones(ctx, clinic) -> None:
+    term = _term(ctx, clinic)
+    done = series.cancel_in_series(
+        ctx, term[2].id, SeriesScope.FOLLOWING, CancellationReason.AWAY, now=_now(clinic)
+    )
+    assert [a.id for a in done.appointments] == [a.id for a in term[2:]]
+    assert all(a.status is AppointmentStatus.CANCELLED for a in done.appointments)
+    assert done.changes.ids >= {a.id for a in term[2:]}
+    shown = {
+        a.id: a.status
+        for a in calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 6)
+    }
+    assert [shown[a.id] for a in term[:2]] == [AppointmentStatus.BOOKED] * 2
+
+
+def test_all_never_touches_what_has_begun_and_says_how_many_it_left(ctx, clinic) -> None:
+    term = _term(ctx, clinic)
+    preview = series.scope_members(ctx, term[3].id, SeriesScope.ALL, now=_now(clinic))
+    assert [a.id for a in preview.appointments] == [a.id for a in term[1:]]
+    assert preview.past_left == 1
+    done = series.cancel_in_series(
+        ctx, term[3].id, SeriesScope.ALL, CancellationReason.SICK, now=_now(clinic)
+    )
+    assert done.past_left == 1
+    assert {a.id for a in done.appointments} == {a.id for a in term[1:]}
+    first = calendar.appointments_between(ctx, clinic.at(0), clinic.at(23))
+    assert [a.status for a in first] == [AppointmentStatus.BOOKED]
+
+
+def test_this_one_changes_only_this_one(ctx, clinic) -> None:
+    term = _term(ctx, clinic, 3)
+    done = series.change_in_series(
+        ctx, term[1].id, SeriesScope.THIS, SeriesEdit(notes="bring shoes"), now=_now(clinic)
+    )
+    assert [a.id for a in done.appointments] == [term[1].id]
+    notes = [
+        a.notes for a in calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 3)
+    ]
+    assert notes == ["", "bring shoes", ""]
+
+
+def test_a_time_shift_and_a_new_practitioner_apply_to_the_following(ctx, clinic) -> None:
+    term = _term(ctx, clinic, 4)
+    edit = SeriesEdit(shift=timedelta(hours=2), practitioner_id=clinic.alice.id, notes="moved")
+    done = series.change_in_series(ctx, term[1].id, SeriesScope.FOLLOWING, edit, now=_now(clinic))
+    assert [a.starts_at for a in done.appointments] == [
+        clinic.at(11, day=DAY + WEEK * i) for i in (1, 2, 3)
+    ]
+    assert {a.practitioner_id for a in done.appointments} == {clinic.alice.id}
+    assert {a.notes for a in done.appointments} == {"moved"}
+    assert [a.ends_at - a.starts_at for a in done.appointments] == [timedelta(minutes=30)] * 3
+
+
+def test_one_refused_date_changes_nothing_and_is_named(ctx, clinic) -> None:
+    term = _term(ctx, clinic, 3)
+    booking.book_appointment(
+        ctx,
+        BookingRequest(
+            clinic.clinic.id,
+            clinic.alice.id,
+            clinic.consult.id,
+            clinic.at(9, day=DAY + WEEK * 2),
+            patient_id=clinic.patients[0].id,
+        ),
+    )
+    edit = SeriesEdit(practitioner_id=clinic.alice.id)
+    with pytest.raises(
+        InvalidInput, match=r"Mon 17 Mar 2031: Alice Physio is already booked.*Nothing was changed"
+    ):
+        series.change_in_series(ctx, term[0].id, SeriesScope.ALL, edit, now=clinic.at(0))
+    shown = calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 3)
+    assert sum(a.practitioner_id == clinic.bob.id for a in shown) == 3
+    with pytest.raises(InvalidInput, match="Rita Retired"):
+        series.change_in_series(
+            ctx,
+            term[0].id,
+            SeriesScope.ALL,
+            SeriesEdit(practitioner_id=clinic.retired.id),
+            now=clinic.at(0),
+        )
+
+
+def test_undoing_a_scoped_cancel_restores_them_all_in_one_step(ctx, clinic) -> None:
+    term = _term(ctx, clinic, 3)
+    done = series.cancel_in_series(
+        ctx, term[0].id, SeriesScope.ALL, CancellationReason.AWAY, now=clinic.at(0)
+    )
+    back = series.restore_cancelled(
+        ctx, [(a.id, AppointmentStatus.BOOKED) for a in done.appointments]
+    )
+    assert [a.status for a in back.appointments] == [AppointmentStatus.BOOKED] * 3
+    series.cancel_in_series(
+        ctx, term[0].id, SeriesScope.ALL, CancellationReason.AWAY, now=clinic.at(0)
+    )
+    booking.book_appointment(  # the third slot is taken meanwhile
+        ctx,
+        BookingRequest(
+            clinic.clinic.id,
+            clinic.bob.id,
+            clinic.consult.id,
+            clinic.at(9, day=DAY + WEEK * 2),
+            patient_id=clinic.patients[0].id,
+        ),
+    )
+    with pytest.raises(InvalidInput, match="Mon 17 Mar 2031"):
+        series.restore_cancelled(ctx, [(a.id, AppointmentStatus.BOOKED) for a in term])
+    shown = calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 3)
+    assert sum(a.status is AppointmentStatus.CANCELLED for a in shown) == 3
