@@ -261,6 +261,8 @@ class SeriesChanged:
     appointments: tuple[Appointment, ...]
     changes: Changes
     past_left: int = 0  # appointments of the series already begun, left as they were
+    # Each one's status before a cancel: what undo restores (an arrived patient stays arrived).
+    before: tuple[tuple[uuid.UUID, AppointmentStatus], ...] = ()
 
 
 def scope_members(
@@ -286,18 +288,47 @@ def cancel_in_series(
 ) -> SeriesChanged:
     """Cancel this one, this and the following, or all (never those already begun)."""
     actor = ctx.actor()
-    if reason is CancellationReason.OTHER and not note.strip():
-        raise InvalidInput("Say why the appointment was cancelled.")
-    voided: list[uuid.UUID] = []
+    _ensure_reason(reason, note)
     with ctx.unit_of_work() as uow:
         row = _editable(uow, actor, appointment_id, None)
         members, past = _members(uow.session, row, scope, now or utc_now())
-        for member in members:
-            _editable(uow, actor, member.id, None)
-            voided += cancel_row(uow, member, reason, note)
-        uow.commit()
+        return _cancel(ctx, uow, actor, members, reason, note, past)
+
+
+def cancel_ids(
+    ctx: ServiceContext, ids: Sequence[uuid.UUID], reason: CancellationReason, note: str = ""
+) -> SeriesChanged:
+    """Cancel exactly these again (redo of a scoped cancel), all or none."""
+    actor = ctx.actor()
+    _ensure_reason(reason, note)
+    with ctx.unit_of_work() as uow:
+        members = [_editable(uow, actor, appointment_id, None) for appointment_id in ids]
+        return _cancel(ctx, uow, actor, members, reason, note, 0)
+
+
+def _ensure_reason(reason: CancellationReason, note: str) -> None:
+    if reason is CancellationReason.OTHER and not note.strip():
+        raise InvalidInput("Say why the appointment was cancelled.")
+
+
+def _cancel(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    actor: Actor,
+    members: list[AppointmentRow],
+    reason: CancellationReason,
+    note: str,
+    past: int,
+) -> SeriesChanged:
+    before = tuple((m.id, AppointmentStatus(m.status)) for m in members)
+    voided: list[uuid.UUID] = []
+    for member in members:
+        _editable(uow, actor, member.id, None)
+        voided += cancel_row(uow, member, reason, note)
+    uow.commit()
     extra = Changes(billing=True, outbox=True, ids=frozenset(voided)) if voided else Changes()
-    return _reloaded(ctx, [m.id for m in members], past, extra)
+    done = _reloaded(ctx, [m.id for m in members], past, extra)
+    return SeriesChanged(done.appointments, done.changes, past, before)
 
 
 def restore_cancelled(

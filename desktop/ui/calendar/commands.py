@@ -16,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop.domain.appointments import Appointment, AppointmentStatus, CancellationReason
-from desktop.services import booking
+from desktop.domain.repeats import SeriesScope
+from desktop.services import booking, series
 from desktop.services.booking import Booked
+from desktop.services.series import SeriesChanged
 from desktop.ui.service_caller import ServiceCaller
 
 
@@ -200,3 +202,67 @@ class SetStatusCommand(_ReplayCommand):
     def _set(self, status: AppointmentStatus) -> Callable[[], Booked]:
         ctx, version = self.caller.ctx, self.version
         return lambda: booking.set_status(ctx, self.appointment_id, status, version)
+
+
+def cancel_series(
+    caller: ServiceCaller,
+    undo_stack: QUndoStack,
+    appointment: Appointment,
+    scope: SeriesScope,
+    reason: CancellationReason,
+    note: str,
+) -> None:
+    """Cancel this and the following, or all, of a series in the background; once it
+    is done, one undoable step (Ctrl+Z brings them all back, or none if a slot went)."""
+    ctx = caller.ctx
+
+    def done(result: SeriesChanged) -> None:
+        caller.publish(result.changes)
+        text = f"Cancel {len(result.appointments)} of {appointment.title}'s series"
+        undo_stack.push(CancelSeriesCommand(caller, result, reason, note, text))
+
+    caller.in_background(
+        lambda: series.cancel_in_series(ctx, appointment.id, scope, reason, note),
+        title="Cancel appointments",
+    ).success(done).run()
+
+
+class CancelSeriesCommand(QUndoCommand):
+    """Undo restores every appointment the cancel took, in one step; redo cancels them
+    again. Both run in the background and are all-or-nothing in the service."""
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        cancelled: SeriesChanged,
+        reason: CancellationReason,
+        note: str,
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self.caller = caller
+        self.before = list(cancelled.before)
+        self.reason = reason
+        self.note = note
+        self._made = True
+
+    def redo(self) -> None:
+        if self._made:
+            self._made = False
+            return
+        ctx, ids, reason, note = (
+            self.caller.ctx,
+            [i for i, _ in self.before],
+            self.reason,
+            self.note,
+        )
+        self._replay(lambda: series.cancel_ids(ctx, ids, reason, note), "Redo")
+
+    def undo(self) -> None:
+        ctx, before = self.caller.ctx, self.before
+        self._replay(lambda: series.restore_cancelled(ctx, before), "Undo")
+
+    def _replay(self, call: Callable[[], SeriesChanged], title: str) -> None:
+        self.caller.in_background(call, title=f"{title}: {self.text()}").success(
+            lambda result: self.caller.publish(result.changes)
+        ).run()

@@ -39,6 +39,7 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
+from desktop.domain.repeats import SeriesScope
 from desktop.services import booking, calendar, setup
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -685,14 +686,27 @@ class CalendarPanel(QWidget):
             self.undo_stack.push(command)
 
     def ask_cancel(self, appointment: Appointment) -> CancelDialog:
-        dialog = CancelDialog(f"{appointment.title}'s {appointment.type_name.lower()}", self)
+        dialog = CancelDialog(
+            f"{appointment.title}'s {appointment.type_name.lower()}",
+            self,
+            in_series=appointment.series_id is not None,
+        )
         dialog.accepted.connect(
-            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text())
+            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text(), dialog.scope())
         )
         self._open(dialog)
         return dialog
 
-    def cancel(self, appointment: Appointment, reason: CancellationReason, note: str) -> None:
+    def cancel(
+        self,
+        appointment: Appointment,
+        reason: CancellationReason,
+        note: str,
+        scope: SeriesScope = SeriesScope.THIS,
+    ) -> None:
+        if scope is not SeriesScope.THIS:
+            commands.cancel_series(self.caller, self.undo_stack, appointment, scope, reason, note)
+            return
         text = f"Cancel {appointment.title}"
         command = commands.cancel(self.caller, self.versions, appointment, reason, note, text)
         if command is not None:
