@@ -174,3 +174,43 @@ def test_a_slot_taken_after_the_check_books_nothing_and_rechecks(
     assert dialog.repeat.plan[2].problem  # checked again: the date is marked
     assert dialog.book_button.text() == "&Book 2 appointments"
     assert [a.patient_id for a in term(local_ctx, clinic)] == [clinic.patients[0].id]
+
+
+def test_a_term_of_weekly_classes_books_each_class_with_the_patient(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    double_click(panel, slot_point(panel, clinic.bob.id, DAY, wall(17, 5)))
+    dialog = panel.dialog
+    assert isinstance(dialog, BookingDialog)
+    dialog.select_type("Reformer")
+    dialog.picker.choose(clinic.patients[3])
+    dialog.repeat.choose("Weekly")
+    dialog.repeat.count.setValue(8)
+    settle(qtbot)
+    assert dialog.book_button.text() == "&Book 8 appointments"
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert errors == []
+    classes = term(local_ctx, clinic) + calendar.appointments_between(
+        local_ctx, clinic.at(0) + WEEK * 6, clinic.at(0) + WEEK * 9
+    )
+    assert len(classes) == 8
+    assert all(c.type_name == "Reformer" and c.capacity == 3 for c in classes)
+    assert all([a.patient_id for a in c.attendees] == [clinic.patients[3].id] for c in classes)
+    assert len({c.series_id for c in classes}) == 1
+
+
+def test_a_monthly_repeat_lists_a_month_without_the_weekday(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    dialog = open_booking(qtbot, local_ctx, settings, clinic)
+    dialog.date_edit.setDate(dialog.date_edit.date().fromString("2031-03-31", "yyyy-MM-dd"))
+    dialog.repeat.choose("Monthly (same weekday of the month)")
+    dialog.repeat.count.setValue(3)
+    settle(qtbot)
+    # Mon 31 Mar 2031 is the 5th Monday; April 2031 has four, June has five.
+    texts = [dialog.repeat.table.item(r, 3).text() for r in range(3)]
+    assert texts == ["Free", "April 2031 has no 5th Monday", "May 2031 has no 5th Monday"]
+    assert dialog.book_button.text() == "&Book 1 appointment"

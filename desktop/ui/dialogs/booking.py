@@ -212,7 +212,8 @@ class BookingDialog(QDialog):
         ready = kind is not None and not no_practitioner and not missing
         if self.repeat.repeating:
             count = self.repeat.booking_count() if self._plan_current else 0
-            self.book_button.setText(f"&Book {count} appointments" if count else "&Book")
+            plural = "appointment" if count == 1 else "appointments"
+            self.book_button.setText(f"&Book {count} {plural}" if count else "&Book")
             ready = ready and count > 0 and not self._booking_series
         else:
             self.book_button.setText("&Book")
