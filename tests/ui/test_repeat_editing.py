@@ -58,7 +58,7 @@ def test_cancel_this_and_the_following_then_undo_brings_them_all_back(
 ) -> None:
     window = open_window(qtbot, local_ctx, settings, day=DAY + WEEK)
     panel = window.calendar
-    dialog = panel.ask_cancel(term[1])
+    dialog = panel.appointment_actions.ask_cancel(term[1])
     assert scope_buttons(dialog) == ["This one", "This and the following", "All"]
     assert dialog.scope() is SeriesScope.THIS
     dialog.choose_scope(SeriesScope.FOLLOWING)
@@ -93,13 +93,14 @@ def test_a_one_off_is_cancelled_without_the_question(
         ),
     ).appointment
     window = open_window(qtbot, local_ctx, settings)
-    dialog = window.calendar.ask_cancel(one_off)
+    dialog = window.calendar.appointment_actions.ask_cancel(one_off)
     assert scope_buttons(dialog) == []
     assert dialog.scope() is SeriesScope.THIS
 
 
 def _edit(qtbot, window, ctx, appointment_id) -> EditAppointmentDialog:  # type: ignore[no-untyped-def]
-    window.calendar.open_appointment(calendar.appointment(ctx, appointment_id))
+    window.calendar.appointment_actions.open(calendar.appointment(ctx, appointment_id))
+    settle(qtbot)  # the types are read in the background first
     dialog = window.calendar.dialog
     assert isinstance(dialog, EditAppointmentDialog)
     return dialog
