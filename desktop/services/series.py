@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -263,6 +262,8 @@ class SeriesChanged:
     past_left: int = 0  # appointments of the series already begun, left as they were
     # Each one's status before a cancel: what undo restores (an arrived patient stays arrived).
     before: tuple[tuple[uuid.UUID, AppointmentStatus], ...] = ()
+    # Each one as it was before a change: what undo puts back.
+    previous: tuple[Appointment, ...] = ()
 
 
 def scope_members(
@@ -374,17 +375,62 @@ def change_in_series(
     with ctx.unit_of_work() as uow:
         row = _editable(uow, actor, appointment_id, None)
         members, past = _members(uow.session, row, scope, now or utc_now())
-        clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
-        zone = clinic_zone(clinic.timezone)
-        kind_row = _new_type(uow, edit.type_id)
-        for member in members:
-            _editable(uow, actor, member.id, None)
+        return _change(ctx, uow, actor, members, edit, past)
+
+
+def change_ids(ctx: ServiceContext, ids: Sequence[uuid.UUID], edit: SeriesEdit) -> SeriesChanged:
+    """Apply the edit to exactly these again (redo of a scoped change), all or none."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        members = [_editable(uow, actor, appointment_id, None) for appointment_id in ids]
+        return _change(ctx, uow, actor, members, edit, 0)
+
+
+def put_back(ctx: ServiceContext, previous: Sequence[Appointment]) -> SeriesChanged:
+    """Undo of a scoped change: each appointment back to its practitioner, time, type
+    and notes as they were, checked again; all or none."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        for before in previous:
+            row = _editable(uow, actor, before.id, None)
+            clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+            kind_row = None
+            if before.type_id != row.appointment_type_id:
+                kind_row = _get(uow, AppointmentTypeRow, before.type_id, "appointment type")
+            place = (before.practitioner_id, before.starts_at, before.ends_at)
             try:
-                _apply(uow, actor, member, clinic, zone, kind_row, edit)
+                _set(uow, actor, row, clinic, place, kind_row, before.notes)
             except DomainError as refused:
-                raise _on_day(uow, member, refused) from refused
+                raise _on_day(uow, row, refused) from refused
         uow.commit()
-    return _reloaded(ctx, [m.id for m in members], past, Changes())
+    return _reloaded(ctx, [a.id for a in previous], 0, Changes())
+
+
+def _change(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    actor: Actor,
+    members: list[AppointmentRow],
+    edit: SeriesEdit,
+    past: int,
+) -> SeriesChanged:
+    previous = tuple(to_appointment(m) for m in members)
+    kind_row = _new_type(uow, edit.type_id)
+    for member in members:
+        _editable(uow, actor, member.id, None)
+        clinic: ClinicRow = _get(uow, ClinicRow, member.clinic_id, "clinic")
+        zone = clinic_zone(clinic.timezone)
+        local = to_local(member.starts_at, zone).replace(tzinfo=None) + edit.shift
+        try:
+            starts_at = local_to_utc(local.date(), local.time(), zone)
+            ends_at = starts_at + (edit.length or member.ends_at - member.starts_at)
+            place = (edit.practitioner_id or member.practitioner_id, starts_at, ends_at)
+            _set(uow, actor, member, clinic, place, kind_row, edit.notes)
+        except DomainError as refused:
+            raise _on_day(uow, member, refused) from refused
+    uow.commit()
+    done = _reloaded(ctx, [m.id for m in members], past, Changes())
+    return SeriesChanged(done.appointments, done.changes, past, previous=previous)
 
 
 def _new_type(uow: UnitOfWork, type_id: uuid.UUID | None) -> AppointmentTypeRow | None:
@@ -396,25 +442,25 @@ def _new_type(uow: UnitOfWork, type_id: uuid.UUID | None) -> AppointmentTypeRow 
     return kind_row
 
 
-def _apply(
+def _set(
     uow: UnitOfWork,
     actor: Actor,
     row: AppointmentRow,
     clinic: ClinicRow,
-    zone: ZoneInfo,
+    place: tuple[uuid.UUID, datetime, datetime],
     kind_row: AppointmentTypeRow | None,
-    edit: SeriesEdit,
+    notes: str | None,
 ) -> None:
-    practitioner = _check_practitioner(uow, actor, edit.practitioner_id or row.practitioner_id)
+    """Give one appointment this practitioner, start and end, type and notes (None
+    leaves type or notes alone), with the booking rules checked again."""
+    practitioner_id, starts_at, ends_at = place
+    practitioner = _check_practitioner(uow, actor, practitioner_id)
     if kind_row is not None and kind_row.id != row.appointment_type_id:
         if kind_row.kind != row.appointment_type.kind:
             raise InvalidInput(f"“{kind_row.name}” is a different kind of booking (class or not).")
         if _has_live_invoice(uow, row.id):
             raise InvalidInput("It is invoiced: void or correct the invoice first.")
         row.appointment_type_id = kind_row.id
-    local = to_local(row.starts_at, zone).replace(tzinfo=None) + edit.shift
-    starts_at = local_to_utc(local.date(), local.time(), zone)
-    ends_at = starts_at + (edit.length or row.ends_at - row.starts_at)
     if (practitioner.id, starts_at, ends_at) != (row.practitioner_id, row.starts_at, row.ends_at):
         starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
         _check_slot(
@@ -428,8 +474,8 @@ def _apply(
             override_double_booking=row.overrides_double_booking,
         )
         row.practitioner_id, row.starts_at, row.ends_at = practitioner.id, starts_at, ends_at
-    if edit.notes is not None:
-        row.notes = edit.notes.strip()
+    if notes is not None:
+        row.notes = notes.strip()
     reminders.appointment_changed(uow, row)
     uow.session.flush()  # the next one's slot check sees this one where it now is
 

@@ -318,3 +318,17 @@ def test_undoing_a_scoped_cancel_restores_them_all_in_one_step(ctx, clinic) -> N
         series.restore_cancelled(ctx, [(a.id, AppointmentStatus.BOOKED) for a in term])
     shown = calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 3)
     assert sum(a.status is AppointmentStatus.CANCELLED for a in shown) == 3
+
+
+def test_putting_a_scoped_change_back_restores_each_as_it_was(ctx, clinic) -> None:
+    term = _term(ctx, clinic, 3)
+    edit = SeriesEdit(shift=timedelta(minutes=30), practitioner_id=clinic.alice.id, notes="x")
+    done = series.change_in_series(ctx, term[0].id, SeriesScope.ALL, edit, now=clinic.at(0))
+    assert [a.id for a in done.previous] == [a.id for a in term]
+    series.put_back(ctx, done.previous)
+    back = calendar.appointments_between(ctx, clinic.at(0), clinic.at(0) + WEEK * 3)
+    assert [(a.practitioner_id, a.starts_at, a.notes) for a in back] == [
+        (clinic.bob.id, a.starts_at, "") for a in term
+    ]
+    again = series.change_ids(ctx, [a.id for a in term], edit)
+    assert {a.practitioner_id for a in again.appointments} == {clinic.alice.id}

@@ -135,6 +135,18 @@ def test_a_new_time_and_notes_apply_to_all_when_asked(
     assert {a.notes for a in saved} == {"Bring the scan"}
     assert {a.practitioner_id for a in saved} == {clinic.bob.id}
 
+    assert window.undo_stack.undoText() == "Change 4 of Jo Citizen's series"
+    window.undo_stack.undo()  # one step puts all four back
+    settle(qtbot)
+    back = [calendar.appointment(local_ctx, a.id) for a in term]
+    assert [a.starts_at for a in back] == [a.starts_at for a in term]
+    assert {a.notes for a in back} == {""}
+    window.undo_stack.redo()
+    settle(qtbot)
+    again = [calendar.appointment(local_ctx, a.id).starts_at for a in term]
+    assert again == [clinic.at(10, 15, day=DAY + WEEK * i) for i in range(4)]
+    assert errors == []
+
 
 def test_this_one_changes_only_this_one_and_is_undoable(
     qtbot, local_ctx, clinic, term, settings, errors, monkeypatch

@@ -22,7 +22,7 @@ from desktop.domain.appointments import Appointment, AppointmentStatus, Cancella
 from desktop.domain.repeats import SeriesScope
 from desktop.services import booking, series
 from desktop.services.booking import Booked
-from desktop.services.series import SeriesChanged
+from desktop.services.series import SeriesChanged, SeriesEdit
 from desktop.ui.service_caller import ServiceCaller
 
 
@@ -218,8 +218,15 @@ def cancel_series(
 
     def done(result: SeriesChanged) -> None:
         caller.publish(result.changes)
-        text = f"Cancel {len(result.appointments)} of {appointment.title}'s series"
-        undo_stack.push(CancelSeriesCommand(caller, result, reason, note, text))
+        ids, before = [i for i, _ in result.before], list(result.before)
+        undo_stack.push(
+            SeriesCommand(
+                caller,
+                f"Cancel {len(ids)} of {appointment.title}'s series",
+                undo=lambda: series.restore_cancelled(ctx, before),
+                redo=lambda: series.cancel_ids(ctx, ids, reason, note),
+            )
+        )
 
     caller.in_background(
         lambda: series.cancel_in_series(ctx, appointment.id, scope, reason, note),
@@ -227,40 +234,64 @@ def cancel_series(
     ).success(done).run()
 
 
-class CancelSeriesCommand(QUndoCommand):
-    """Undo restores every appointment the cancel took, in one step; redo cancels them
-    again. Both run in the background and are all-or-nothing in the service."""
+def change_series(
+    caller: ServiceCaller,
+    undo_stack: QUndoStack,
+    appointment: Appointment,
+    scope: SeriesScope,
+    edit: SeriesEdit,
+    on_done: Callable[[bool], None],
+) -> None:
+    """Change this and the following, or all, in the background; then one undoable
+    step. `on_done(True)` once saved, `on_done(False)` when refused (the user was told)."""
+    ctx = caller.ctx
+
+    def done(result: SeriesChanged) -> None:
+        caller.publish(result.changes)
+        ids, previous = [a.id for a in result.previous], result.previous
+        undo_stack.push(
+            SeriesCommand(
+                caller,
+                f"Change {len(ids)} of {appointment.title}'s series",
+                undo=lambda: series.put_back(ctx, previous),
+                redo=lambda: series.change_ids(ctx, ids, edit),
+            )
+        )
+        on_done(True)
+
+    caller.in_background(
+        lambda: series.change_in_series(ctx, appointment.id, scope, edit),
+        title="Change repeating appointments",
+        on_error=lambda _exc: on_done(False),
+    ).success(done).run()
+
+
+class SeriesCommand(QUndoCommand):
+    """A change to several appointments of a series as one undo step. Undo and redo
+    run in the background and the service makes each all-or-nothing."""
 
     def __init__(
         self,
         caller: ServiceCaller,
-        cancelled: SeriesChanged,
-        reason: CancellationReason,
-        note: str,
         text: str,
+        *,
+        undo: Callable[[], SeriesChanged],
+        redo: Callable[[], SeriesChanged],
     ) -> None:
         super().__init__(text)
         self.caller = caller
-        self.before = list(cancelled.before)
-        self.reason = reason
-        self.note = note
+        self._undo = undo
+        self._redo = redo
         self._made = True
 
     def redo(self) -> None:
         if self._made:
-            self._made = False
+            self._made = False  # the change was made before the command was pushed
             return
-        ctx, ids, reason, note = (
-            self.caller.ctx,
-            [i for i, _ in self.before],
-            self.reason,
-            self.note,
-        )
-        self._replay(lambda: series.cancel_ids(ctx, ids, reason, note), "Redo")
+        self._replay(self._redo, "Redo")
 
     def undo(self) -> None:
-        ctx, before = self.caller.ctx, self.before
-        self._replay(lambda: series.restore_cancelled(ctx, before), "Undo")
+        self._replay(self._undo, "Undo")
 
     def _replay(self, call: Callable[[], SeriesChanged], title: str) -> None:
         self.caller.in_background(call, title=f"{title}: {self.text()}").success(

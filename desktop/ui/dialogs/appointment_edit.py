@@ -17,7 +17,8 @@ read, with Close and no Save.
 One of a repeating series asks, on Save, "This one / This and the following /
 All": this one goes the usual (undoable) way; the others get the same change —
 the time of day shifted as this one's was, the practitioner, type, length and
-notes — in one background call that books all or none. A new day or a new
+notes — in one background call that changes all or none, and one undo step
+puts them back. A new day or a new
 patient only ever applies to this one. Appointments already past are never
 changed by "All".
 """
@@ -51,8 +52,8 @@ from desktop.domain.clinic_time import local_to_utc, to_local
 from desktop.domain.errors import InvalidInput
 from desktop.domain.people import Practitioner
 from desktop.domain.repeats import SeriesScope
-from desktop.services import booking, series
-from desktop.services.series import SeriesChanged, SeriesEdit
+from desktop.services import booking
+from desktop.services.series import SeriesEdit
 from desktop.ui import prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
@@ -317,18 +318,14 @@ class EditAppointmentDialog(QDialog):
         edit = self.caller.call(lambda: self.series_edit(place), refresh_on_refusal=False)
         if edit is None:
             return
-        ctx, ident = self.caller.ctx, self.appointment.id
         self.buttons.setEnabled(False)  # one save at a time
 
-        def saved(result: SeriesChanged) -> None:
-            self.caller.publish(result.changes)
-            QDialog.accept(self)
+        def done(saved: bool) -> None:
+            self.buttons.setEnabled(True)
+            if saved:
+                QDialog.accept(self)
 
-        self.caller.in_background(
-            lambda: series.change_in_series(ctx, ident, scope, edit),
-            title="Change repeating appointments",
-            on_error=lambda _exc: self.buttons.setEnabled(True),
-        ).success(saved).run()
+        commands.change_series(self.caller, self.undo_stack, self.appointment, scope, edit, done)
 
 
 def _why_read_only(appointment: Appointment, editable: bool) -> str:
