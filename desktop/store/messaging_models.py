@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Integer,
     String,
@@ -52,6 +53,18 @@ class MessagingSettingsRow(Row):
     sms_provider: Mapped[str] = mapped_column(String(20), default="twilio")
     sms_account: Mapped[str] = mapped_column(String(100), default="")  # SID or username
     low_credit_warning: Mapped[int] = mapped_column(Integer, default=50)
+
+
+class SmsCreditAccountRow(Row):
+    """The local SMS credit balance Frontdesk kept before the provider's balance took
+    its place (0011_sms). Nothing reads or writes it any more; the table stays only
+    because the sync's table list (sync_models.SYNCED_TABLES) still names it."""
+
+    __tablename__ = "sms_credit_accounts"
+    __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), unique=True)
+    balance: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SmsCreditPurchaseRow(Row):
@@ -109,6 +122,9 @@ class OutgoingMessageRow(Row):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivery_status: Mapped[str] = mapped_column(String(20), default="")  # delivered / failed
     delivery_detail: Mapped[str] = mapped_column(Text, default="")
+    # When a person last pressed Retry: on a desk following a server this change
+    # travels up, and the server's sender tries the message again.
+    retry_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # Many-to-one only, so the flush writes the job before the message.
     job: Mapped[OutboxJobRow] = relationship(lazy="joined")

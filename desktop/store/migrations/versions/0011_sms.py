@@ -1,14 +1,16 @@
 """SMS credit is the provider's: Frontdesk stops selling and counting its own.
 
-* `sms_credit_accounts` (the local balance) and `sms_credit_charges` (credit taken
-  per send) are dropped: the provider bills each text and reports its own balance.
+* `sms_credit_charges` (credit taken per send) is dropped: the provider bills each
+  text and reports its own balance.
+* `sms_credit_accounts` (the local balance) is no longer read or written, but stays
+  while the sync's table list (0011_msgsync) still names it.
 * `sms_credit_purchases` stays, read-only: the receipts already in
   `outgoing_messages` point to it, so old data stays readable.
 * Texts held for want of local credit go back in the queue, and receipt emails
   not yet written are withdrawn with the reason (nothing was really bought).
 
 Revision ID: 0011_sms
-Revises: 0010_sync_messages
+Revises: 0011_repeats
 Create Date: 2026-12-02
 """
 
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_sms"
-down_revision = "0010_sync_messages"
+down_revision = "0011_repeats"
 branch_labels = None
 depends_on = None
 
@@ -39,27 +41,9 @@ def upgrade() -> None:
     )
     op.drop_index(op.f("ix_sms_credit_charges_clinic_id"), table_name="sms_credit_charges")
     op.drop_table("sms_credit_charges")
-    op.drop_table("sms_credit_accounts")
 
 
 def downgrade() -> None:
-    op.create_table(
-        "sms_credit_accounts",
-        sa.Column("clinic_id", sa.Uuid(), nullable=False),
-        sa.Column("balance", sa.Integer(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "balance >= 0", name=op.f("ck_sms_credit_accounts_balance_not_negative")
-        ),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_sms_credit_accounts_clinic_id_clinics")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_credit_accounts")),
-        sa.UniqueConstraint("clinic_id", name=op.f("uq_sms_credit_accounts_clinic_id")),
-    )
     op.create_table(
         "sms_credit_charges",
         sa.Column("clinic_id", sa.Uuid(), nullable=False),
