@@ -89,11 +89,14 @@ def changes(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     total: Annotated[bool, Query(description="also count all changes after `since`")] = False,
     replica_id: Annotated[
-        uuid.UUID | None, Query(description="the desk asking (it has every change up to `since`)")
+        uuid.UUID | None,
+        Query(
+            description="the desk asking (it has every change up to `since`); users' password "
+            "hashes go only to a registered desk, never for a deactivated user"
+        ),
     ] = None,
 ) -> Response:
-    if replica_id is not None:
-        note_pulled(context.database, replica_id, since, utc_now())
+    desk = replica_id is not None and note_pulled(context.database, replica_id, since, utc_now())
     if 0 < since < trimmed_through(context.database):
         raise ApiError(
             410,
@@ -101,7 +104,7 @@ def changes(
             "Deletions this desk has not seen were trimmed from the log; download the clinic "
             "again (from change 0).",
         )
-    page = read_changes(context.database, since, limit, total)
+    page = read_changes(context.database, since, limit, total, for_desk=desk)
     if not page.has_more:
         trim_if_due(context.database, utc_now())
     body = {"changes": page.changes, "next": page.next, "has_more": page.has_more}
