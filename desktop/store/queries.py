@@ -202,6 +202,7 @@ _APPOINTMENT_COLUMNS = (
     AppointmentRow.cancellation_note,
     AppointmentRow.read_only,
     AppointmentRow.version,
+    _as_stored(AppointmentRow.series_id),
 )
 _ATTENDANCE_COLUMNS = (
     _as_stored(AttendanceRow.appointment_id),
