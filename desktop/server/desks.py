@@ -58,6 +58,11 @@ def code_of(session: Session, replica_id: uuid.UUID) -> str | None:
     return None if row is None else row.code
 
 
+def is_registered(database: Database, replica_id: uuid.UUID) -> bool:
+    with database.reading() as session:
+        return code_of(session, replica_id) is not None
+
+
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SELECT pg_advisory_xact_lock({_DESK_LOCK})"))

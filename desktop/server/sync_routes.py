@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from desktop.server.apply import Mutation, Outcome
 from desktop.server.change_log import current_rows, read_changes
-from desktop.server.desks import note_pulled
+from desktop.server.desks import is_registered, note_pulled
 from desktop.server.errors import ERROR_RESPONSES, ApiError
 from desktop.server.guards import Context, SignedInActor, rate_limited
 from desktop.server.schemas import (
@@ -132,8 +132,18 @@ def changes(
     response_class=StreamingResponse,
     responses={200: {"description": "The snapshot", "content": {"text/plain": {}}}},
 )
-def snapshot(_actor: SignedInActor, context: Context) -> StreamingResponse:
-    return StreamingResponse(snapshot_stream(context.database), media_type=MEDIA_TYPE)
+def snapshot(
+    _actor: SignedInActor,
+    context: Context,
+    replica_id: Annotated[
+        uuid.UUID | None,
+        Query(description="the desk asking: users' password hashes go only to a registered desk"),
+    ] = None,
+) -> StreamingResponse:
+    desk = replica_id is not None and is_registered(context.database, replica_id)
+    return StreamingResponse(
+        snapshot_stream(context.database, for_desk=desk), media_type=MEDIA_TYPE
+    )
 
 
 @router.post("/rows", summary="The current rows of some records (null: not on the server)")
