@@ -135,16 +135,17 @@ def tapped(desk: Desk, tap: Callable[[Iterator[bytes]], Iterator[bytes]]) -> Non
     desk.transport.inner = SnapshotTap(desk.transport.inner, tap)
 
 
-@pytest.mark.parametrize("by_row", [PULLED_ONLY, frozenset(SYNCED_TABLES)], ids=["copy", "json"])
+@pytest.fixture(params=[PULLED_ONLY, frozenset(SYNCED_TABLES)], ids=["copy", "json"])
+def sent_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshot as served ("copy"), and with every table row by row ("json": how a
+    table whose column types COPY cannot carry is sent)."""
+    monkeypatch.setattr(server_snapshot, "ROW_BY_ROW", request.param)
+
+
+@pytest.mark.usefixtures("sent_as")
 def test_the_snapshot_stores_exactly_what_pulling_every_change_stores(
-    tmp_path: Path,
-    server: ServerSide,
-    clinic_on_server: ClinicFixture,
-    by_row: frozenset[str],
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
 ) -> None:
-    # "json": every table row by row, as a table whose column types COPY cannot carry is sent.
-    monkeypatch.setattr(server_snapshot, "ROW_BY_ROW", by_row)
     money_and_oddities(server, clinic_on_server)
     bulk = make_desk(tmp_path, "bulk", server)
     paged = make_desk(tmp_path, "paged", server, settings=SyncSettings(snapshot=False))
@@ -226,16 +227,11 @@ def test_a_transfer_cut_off_part_way_leaves_nothing_and_starts_again(
     desk.close()
 
 
-@pytest.mark.parametrize("by_row", [PULLED_ONLY, frozenset(SYNCED_TABLES)], ids=["copy", "json"])
+@pytest.mark.usefixtures("sent_as")
 def test_a_desk_loading_it_again_keeps_changes_waiting_and_drops_what_the_server_lost(
-    tmp_path: Path,
-    server: ServerSide,
-    clinic_on_server: ClinicFixture,
-    by_row: frozenset[str],
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
 ) -> None:
     """What a desk told to download the clinic again (410) does, before it pushes again."""
-    monkeypatch.setattr(server_snapshot, "ROW_BY_ROW", by_row)
     c, here = clinic_on_server, on_server(server)
     gone = book(here, c, 9).appointment
     desk = make_desk(tmp_path, "back", server)
