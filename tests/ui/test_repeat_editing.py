@@ -54,7 +54,7 @@ def scope_buttons(dialog: CancelDialog) -> list[str]:
 
 
 def test_cancel_this_and_the_following_then_undo_brings_them_all_back(
-    qtbot, local_ctx, clinic, term, settings, errors
+    qtbot, local_ctx, clinic, term, settings, errors, shots
 ) -> None:
     window = open_window(qtbot, local_ctx, settings, day=DAY + WEEK)
     panel = window.calendar
@@ -63,6 +63,7 @@ def test_cancel_this_and_the_following_then_undo_brings_them_all_back(
     assert dialog.scope() is SeriesScope.THIS
     dialog.choose_scope(SeriesScope.FOLLOWING)
     dialog.reason_box.setCurrentIndex(dialog.reason_box.findData(CancellationReason.AWAY))
+    dialog.grab().save(str(shots / "cancel_series.png"))
     dialog.ok_button.click()
     settle(qtbot)
     assert errors == []
