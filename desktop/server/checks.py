@@ -32,7 +32,7 @@ from desktop.domain.errors import (
 )
 from desktop.domain.hours import WeeklyHours
 from desktop.domain.roles import Actor
-from desktop.server import money_checks
+from desktop.server import message_checks, money_checks
 from desktop.store import queries
 from desktop.store.models import (
     AppointmentRow,
@@ -76,6 +76,8 @@ def check_write(
         _appointment(session, actor, row, before, changed)
     elif isinstance(row, AttendanceRow):
         _attendance(session, actor, row, before)
+    elif row.__tablename__ in message_checks.MODELS:
+        message_checks.check_write(session, actor, row, before, changed)
     else:
         money_checks.check_write(actor, row, before, changed)
 
@@ -94,6 +96,8 @@ def check_delete(session: Session, actor: Actor, row: Row) -> None:
         appointment = session.get(AppointmentRow, row.appointment_id)
         if appointment is not None:
             _may_edit(actor, session, appointment.practitioner_id)
+    elif row.__tablename__ in message_checks.MODELS:
+        message_checks.check_delete(row)
     else:
         money_checks.check_delete(row)
 

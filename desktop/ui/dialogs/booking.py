@@ -53,7 +53,6 @@ from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
-
 REPEAT_HEIGHT = 640  # with the list of dates; fits a 768-pixel screen with a taskbar
 
 
