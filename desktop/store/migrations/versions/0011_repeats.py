@@ -6,7 +6,7 @@
   from this one's start on, and sync carries it as an ordinary appointment column.
 
 Revision ID: 0011_repeats
-Revises: 0010_sync_messages
+Revises: 0011_msgsync
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_repeats"
-down_revision = "0010_sync_messages"
+down_revision = "0011_msgsync"
 branch_labels = None
 depends_on = None
 
