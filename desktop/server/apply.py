@@ -41,6 +41,7 @@ from desktop.store.models import (
 )
 from desktop.store.sync_models import SyncAppliedMutationRow
 from desktop.store.types import utc_now
+from desktop.store.wait_list_models import WaitListEntryRow
 from desktop.sync.codec import decode_fields, synced_table
 
 SYNC_WRITE_LOCK = 727006  # the same number the change-log trigger locks (migration 0006)
@@ -55,6 +56,7 @@ MODELS: dict[str, type[Row]] = {
     "appointments": AppointmentRow,
     "attendances": AttendanceRow,
     **money_checks.MODELS,
+    "wait_list_entries": WaitListEntryRow,
 }
 WHAT = {
     "clinics": "clinic",
@@ -65,6 +67,7 @@ WHAT = {
     "appointments": "appointment",
     "attendances": "class place",
     **money_checks.WHAT,
+    "wait_list_entries": "wait-list entry",
 }
 
 

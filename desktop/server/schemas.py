@@ -29,6 +29,7 @@ Entity = Literal[
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "wait_list_entries",
 ]
 
 

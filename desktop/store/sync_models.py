@@ -54,6 +54,7 @@ SYNCED_TABLES = (
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "wait_list_entries",
     "users",
 )
 # Synced from the server to desks only: users are managed on the server, and a
