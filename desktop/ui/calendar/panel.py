@@ -17,6 +17,8 @@ Signals:
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
     patient_requested(object): open this patient's card (a patient id).
     setup_requested(str): the set-up strip's button: open the page adding what is missing.
+    wait_list_requested(Appointment): put its patient on the wait list for an earlier time.
+    slot_freed(OpenSlot): a booking was deleted here (its time may suit the wait list).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
+from desktop.domain.wait_list import OpenSlot
 from desktop.services import booking, calendar, setup
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -82,6 +85,8 @@ class CalendarPanel(QWidget):
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
     setup_requested = Signal(str)
+    wait_list_requested = Signal(object)
+    slot_freed = Signal(object)
 
     def __init__(
         self,
@@ -611,6 +616,15 @@ class CalendarPanel(QWidget):
                 lambda: self.invoice_requested.emit(appointment.id, patient_id),
             )
             invoice.setObjectName("invoice")
+            if (
+                appointment.status is AppointmentStatus.BOOKED
+                and appointment.starts_at > self.now()
+            ):
+                earlier = menu.addAction(
+                    "Add to &wait list for an earlier time…",
+                    lambda: self.wait_list_requested.emit(appointment),
+                )
+                earlier.setObjectName("wait_list")
         if editable:
             self._add_change_actions(menu, appointment)
         return menu
@@ -722,6 +736,14 @@ class CalendarPanel(QWidget):
         )
         if result is not None:
             self.caller.publish(result)
+            self.slot_freed.emit(
+                OpenSlot(
+                    appointment.practitioner_id,
+                    appointment.starts_at,
+                    appointment.ends_at,
+                    appointment.type_id,
+                )
+            )
 
     def cursor_slot(self) -> Slot | None:
         return self.scene.cursor if self.scene else None
