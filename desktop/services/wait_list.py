@@ -200,10 +200,10 @@ def current_entries(
     """The list as it stands (urgent first, then oldest); a patient's own entries if asked."""
     ctx.actor()
     with ctx.database.reading() as session:
-        return _current(session, now or utc_now(), patient_id)
+        return current(session, now or utc_now(), patient_id)
 
 
-def _current(
+def current(
     session: Session, now: datetime, patient_id: uuid.UUID | None = None
 ) -> list[WaitListEntry]:
     query = (
@@ -235,7 +235,7 @@ def matches_for_slot(
     slot = OpenSlot(practitioner_id, starts_at, ends_at, type_id)
     with ctx.database.reading() as session:
         moment = now or utc_now()
-        return list(_fitting(session, [slot], _current(session, moment), moment)[0])
+        return list(fitting(session, [slot], current(session, moment), moment)[0])
 
 
 def freed_slots(
@@ -267,16 +267,17 @@ def freed_slots(
             for a in cancelled
         ]
         candidates += [s for s in also if starts_at <= s.starts_at < ends_at]
-        slots = _distinct_free(session, candidates, moment)
-        fitting = _fitting(session, slots, _current(session, moment), moment)
+        slots = free_slots(session, candidates, moment)
+        fit = fitting(session, slots, current(session, moment), moment)
         names = _practitioner_names(session, {s.practitioner_id for s in slots})
         return [
             FreedSlot(slot, names.get(slot.practitioner_id, ""), entries)
-            for slot, entries in zip(slots, fitting, strict=True)
+            for slot, entries in zip(slots, fit, strict=True)
         ]
 
 
-def _distinct_free(session: Session, slots: Iterable[OpenSlot], now: datetime) -> list[OpenSlot]:
+def free_slots(session: Session, slots: Iterable[OpenSlot], now: datetime) -> list[OpenSlot]:
+    """The slots still to come whose time nobody holds now, once each, earliest first."""
     seen: dict[tuple[uuid.UUID, datetime, datetime], OpenSlot] = {}
     for slot in sorted(slots, key=lambda s: s.starts_at):
         key = (slot.practitioner_id, slot.starts_at, slot.ends_at)
@@ -296,7 +297,7 @@ def _practitioner_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID
     return {row[0]: row[1] for row in rows}
 
 
-def _fitting(
+def fitting(
     session: Session, slots: Sequence[OpenSlot], entries: list[WaitListEntry], now: datetime
 ) -> list[tuple[WaitListEntry, ...]]:
     """For each slot, the entries that fit it (in `entries`' order)."""
@@ -344,13 +345,13 @@ def book_entry(ctx: ServiceContext, entry_id: uuid.UUID, request: BookingRequest
     found = entry(ctx, entry_id)
     if found.appointment_id is not None:
         duration = request.ends_at - request.starts_at if request.ends_at else None
-        current = booking_length(ctx, found.appointment_id)
+        length = booking_length(ctx, found.appointment_id)
         booked = booking.move_appointment(
             ctx,
             found.appointment_id,
             practitioner_id=request.practitioner_id,
             starts_at=request.starts_at,
-            ends_at=request.starts_at + (duration or current),
+            ends_at=request.starts_at + (duration or length),
             override_availability=request.override_availability,
         )
     else:

@@ -2,6 +2,7 @@
 
 * `wait_list_entries` (desktop.store.wait_list_models), synced to every desk: on
   PostgreSQL it joins the change log (trigger) like the other synced tables.
+* `wait_list_settings`, `wait_list_offers`: freed slots offered by SMS (not synced).
 
 Revision ID: 0011_waitlist
 Revises: 0010_sync_messages
@@ -22,10 +23,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "wait_list_entries",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        *_row_columns(),
         sa.Column("patient_id", sa.Uuid(), nullable=False),
         sa.Column("practitioner_ids", sa.JSON(), nullable=False),
         sa.Column("appointment_type_ids", sa.JSON(), nullable=False),
@@ -51,6 +49,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_wait_list_entries_appointment_id"), "wait_list_entries", ["appointment_id"]
     )
+    _offers()
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TRIGGER sync_log_wait_list_entries AFTER INSERT OR UPDATE OR DELETE "
@@ -58,7 +57,86 @@ def upgrade() -> None:
         )
 
 
+def _offers() -> None:
+    op.create_table(
+        "wait_list_settings",
+        *_row_columns(),
+        sa.Column("clinic_id", sa.Uuid(), nullable=False),
+        sa.Column("offer_by_sms", sa.Boolean(), nullable=False),
+        sa.Column("offer_to", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["clinic_id"], ["clinics.id"], name=op.f("fk_wait_list_settings_clinic_id_clinics")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_wait_list_settings")),
+        sa.UniqueConstraint("clinic_id", name=op.f("uq_wait_list_settings_clinic_id")),
+    )
+    op.create_table(
+        "wait_list_offers",
+        *_row_columns(),
+        sa.Column("clinic_id", sa.Uuid(), nullable=False),
+        sa.Column("round_id", sa.Uuid(), nullable=False),
+        sa.Column("entry_id", sa.Uuid(), nullable=True),
+        sa.Column("patient_id", sa.Uuid(), nullable=False),
+        sa.Column("practitioner_id", sa.Uuid(), nullable=False),
+        sa.Column("appointment_type_id", sa.Uuid(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("reply_id", sa.Uuid(), nullable=True),
+        sa.Column("appointment_id", sa.Uuid(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["clinic_id"], ["clinics.id"], name=op.f("fk_wait_list_offers_clinic_id_clinics")
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["wait_list_entries.id"],
+            name=op.f("fk_wait_list_offers_entry_id_wait_list_entries"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["patient_id"], ["patients.id"], name=op.f("fk_wait_list_offers_patient_id_patients")
+        ),
+        sa.ForeignKeyConstraint(
+            ["practitioner_id"],
+            ["practitioners.id"],
+            name=op.f("fk_wait_list_offers_practitioner_id_practitioners"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["appointment_type_id"],
+            ["appointment_types.id"],
+            name=op.f("fk_wait_list_offers_appointment_type_id_appointment_types"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reply_id"], ["sms_replies.id"], name=op.f("fk_wait_list_offers_reply_id_sms_replies")
+        ),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointments.id"],
+            name=op.f("fk_wait_list_offers_appointment_id_appointments"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_wait_list_offers")),
+    )
+    op.create_index(op.f("ix_wait_list_offers_round_id"), "wait_list_offers", ["round_id"])
+    op.create_index(op.f("ix_wait_list_offers_patient_id"), "wait_list_offers", ["patient_id"])
+    op.create_index(
+        "ix_wait_list_offers_slot", "wait_list_offers", ["practitioner_id", "starts_at"]
+    )
+
+
+def _row_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+    ]
+
+
 def downgrade() -> None:
+    op.drop_table("wait_list_offers")
+    op.drop_table("wait_list_settings")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS sync_log_wait_list_entries ON wait_list_entries")
         op.execute("DELETE FROM sync_changes WHERE entity = 'wait_list_entries'")
