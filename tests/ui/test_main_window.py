@@ -4,6 +4,7 @@ from pathlib import Path
 
 from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import load_demo_clinic
+from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.main_window import MainWindow
 from tests.helpers.background import settle
 
@@ -74,7 +75,7 @@ def test_the_calendar_menu_offers_an_invoice_for_a_patient_appointment(
     requested: list[tuple[object, object]] = []
     window.calendar.invoice_requested.disconnect()
     window.calendar.invoice_requested.connect(lambda a, p: requested.append((a, p)))
-    window.calendar.menu_action(menu, "invoice").trigger()
+    menu_action(menu, "invoice").trigger()
     assert requested == [(appointment.id, appointment.patient_id)]
 
 

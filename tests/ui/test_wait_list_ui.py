@@ -14,6 +14,7 @@ from desktop.services import booking, calendar, wait_list
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.services.wait_list import WaitListRequest
+from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.wait_list.entry_dialog import WaitListEntryDialog
 from desktop.ui.wait_list.window import WaitListWindow
@@ -111,7 +112,7 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
     notice = window.freed_slots
     assert not notice.isVisible()  # nothing freed yet
 
-    window.calendar.cancel(taken, CancellationReason.SICK, "")
+    window.calendar.appointment_actions.cancel(taken, CancellationReason.SICK, "")
     settle(qtbot)
     assert notice.isVisible()
     assert notice.text() == "Wait list: 2 waiting fit 1 freed slot"
@@ -209,7 +210,7 @@ def test_right_click_adds_an_appointment_to_the_list_for_an_earlier_time(
     window = open_window(qtbot, local_ctx, settings)
     panel = window.calendar
     menu = panel.appointment_menu(later.appointment)
-    panel.menu_action(menu, "wait_list").trigger()
+    menu_action(menu, "wait_list").trigger()
     dialog = window.wait_list_dialog
     assert isinstance(dialog, WaitListEntryDialog)
     settle(qtbot)

@@ -165,7 +165,7 @@ def whole_number(text: str, what: str) -> int:
 
 
 def actor_role(caller: ServiceCaller) -> Role | None:
-    """The signed-in user's role, or None when nobody is (a page then stays read-only)."""
+    """The signed-in user's role, or None when nobody is (a dialog then stays read-only)."""
     ctx: ServiceContext = caller.ctx
     actor = caller.call(ctx.actor, refresh_on_refusal=False)
     return None if actor is None else actor.role

@@ -62,7 +62,7 @@ class FreedSlotsNotice(QToolButton):
         self.hide()
         self._key = f"freed-slots-{id(self)}"
         panel.loaded.connect(lambda _snapshot: self.refresh())
-        panel.slot_freed.connect(self.remember)
+        panel.appointment_actions.slot_freed.connect(self.remember)
         caller.bus.changed.connect(self._on_changes)
 
     def remember(self, slot: object) -> None:

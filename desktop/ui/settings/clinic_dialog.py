@@ -25,7 +25,7 @@ from desktop.ui.settings.fields import (
     computer_zone,
     note_label,
 )
-from desktop.ui.settings.record_page import EditorDialog
+from desktop.ui.settings.record_list_dialog import EditorDialog
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ class ClinicForm(QWidget):
 def save_clinic(
     caller: ServiceCaller, clinic: Clinic | None, values: ClinicValues
 ) -> tuple[Clinic, Changes]:
-    """Create the clinic on a new database, else update it (the wizard and the page)."""
+    """Create the clinic on a new database, else update it (the wizard and the dialog)."""
     ctx = caller.ctx
     if clinic is None:
         return setup.create_clinic(
@@ -114,7 +114,7 @@ def current_clinic(caller: ServiceCaller) -> Clinic | None:
     return caller.call(find, refresh_on_refusal=False)
 
 
-class ClinicPage(EditorDialog):
+class ClinicDialog(EditorDialog):
     def __init__(self, caller: ServiceCaller, parent: QWidget | None = None) -> None:
         super().__init__(caller, "Clinic", parent)
         self.form = ClinicForm()

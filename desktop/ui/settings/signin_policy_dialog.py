@@ -18,10 +18,10 @@ from desktop.services.accounts import Accounts
 from desktop.services.changes import Changes
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.fields import actor_role, note_label
-from desktop.ui.settings.record_page import EditorDialog
+from desktop.ui.settings.record_list_dialog import EditorDialog
 
 
-class SignInPolicyPage(EditorDialog):
+class SignInPolicyDialog(EditorDialog):
     def __init__(
         self, caller: ServiceCaller, accounts: Accounts, parent: QWidget | None = None
     ) -> None:

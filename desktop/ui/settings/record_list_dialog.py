@@ -1,4 +1,4 @@
-"""A settings page that lists records with Add, Edit and Retire / Bring back buttons.
+"""A settings dialog that lists records with Add, Edit and Retire / Bring back buttons.
 
 Settings ▸ Appointment types and Settings ▸ Packages are both this shape: a
 table of everything (retired ones too, marked), buttons that act on the selected
@@ -39,7 +39,7 @@ class Retirable(Protocol):
 RecordT = TypeVar("RecordT", bound=Retirable)
 
 
-class RecordPage(QDialog, Generic[RecordT]):
+class RecordListDialog(QDialog, Generic[RecordT]):
     """Subclasses set `noun` and implement `load`, `changed`, `editor` and `set_active`."""
 
     noun = "record"

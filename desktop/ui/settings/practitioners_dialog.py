@@ -35,7 +35,7 @@ from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.practitioner_editor import PractitionerDialog
 
 
-class PractitionersPage(QDialog):
+class PractitionersDialog(QDialog):
     def __init__(
         self, caller: ServiceCaller, zone: ZoneInfo, parent: QWidget | None = None
     ) -> None:
