@@ -114,6 +114,9 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
 
     window.calendar.appointment_actions.cancel(taken, CancellationReason.SICK, "")
     settle(qtbot)
+    window.grab().save(str(shots / "calendar-freed-slot-notice.png"))
+    if Path("/tmp/shots/waitlist").is_dir():
+        window.grab().save("/tmp/shots/waitlist/calendar-notice.png")
     assert notice.isVisible()
     assert notice.text() == "Wait list: 2 waiting fit 1 freed slot"
     [action] = notice.menu().actions()
@@ -242,4 +245,29 @@ def test_the_patient_card_says_whether_they_wait_and_adds_them(
     assert stored.patient_id == clinic.patients[1].id
     assert card.wait_list.status.text().startswith("On the wait list since")
     assert "(urgent)" in card.wait_list.status.text()
+    assert errors == []
+
+
+def test_sms_offers_are_turned_on_in_the_wait_list_window(
+    qtbot, local_ctx, clinic, settings, errors, shots: Path
+) -> None:
+    from desktop.services.wait_list_offers import get_settings
+
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[3].id, urgent=True))
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id, note="after 3 pm"))
+    window = open_window(qtbot, local_ctx, settings)
+    listing = window.open_wait_list()
+    settle(qtbot)
+    row = listing.offer_settings
+    assert row.isEnabled() and not row.offer.isChecked()
+    assert "needs an SMS provider" in row.note.text()  # none is set up in this clinic
+    row.offer.setChecked(True)
+    settle(qtbot)
+    row.count.setValue(2)
+    settle(qtbot)
+    stored = get_settings(local_ctx, clinic.clinic.id)
+    assert (stored.offer_by_sms, stored.offer_to) == (True, 2)
+    listing.grab().save(str(shots / "wait-list-window.png"))
+    if Path("/tmp/shots/waitlist").is_dir():
+        listing.grab().save("/tmp/shots/waitlist/wait-list-window.png")
     assert errors == []

@@ -51,6 +51,7 @@ class FreedSlotsNotice(QToolButton):
         self.setObjectName("waitListNotice")
         self.setProperty("statusSegment", True)
         self.setAutoRaise(True)
+        self.setStyleSheet("font-weight: 600;")  # news the desk should act on
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.caller = caller
         self.panel = panel

@@ -2,7 +2,8 @@
 
 Urgent entries come first, then who has waited longest — the order a freed slot
 is offered in. The list is read in the background and again whenever the wait
-list, the calendar or a patient changes (on this desk or by sync).
+list, the calendar or a patient changes (on this desk or by sync). Its footer turns
+on SMS offers of freed times (desktop.ui.wait_list.offer_settings).
 
 Signals:
     patient_requested(object): open this patient's card (a patient id).
@@ -28,6 +29,7 @@ from desktop.ui.messaging.formatting import short_when
 from desktop.ui.models.rows import RecordTableModel
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.wait_list.entry_dialog import EntryPreset, WaitListEntryDialog
+from desktop.ui.wait_list.offer_settings import OfferSettingsRow
 from desktop.ui.widgets.tables import record_table
 
 URGENT_COLOUR = QColor("#b03a2e")
@@ -109,6 +111,8 @@ class WaitListWindow(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        self.offer_settings = OfferSettingsRow(caller)
+        layout.addWidget(self.offer_settings)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self._selection_changed()
         caller.bus.changed.connect(self._on_changes)
