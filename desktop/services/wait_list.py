@@ -103,7 +103,14 @@ def _wishes(row: WaitListEntryRow) -> WaitWishes:
     )
 
 
-def _check_request(session: Session, request: WaitListRequest, now: datetime) -> None:
+def _check_request(
+    session: Session,
+    request: WaitListRequest,
+    now: datetime,
+    kept: WaitWishes = ANYTHING,
+) -> None:
+    """Refuses what cannot be waited for. A practitioner who has left since the entry was
+    made (`kept`: the wishes stored) may stay in it: an edit keeps what the user did not touch."""
     patient = session.get(PatientRow, request.patient_id)
     if patient is None or patient.archived:
         raise NotFound("That patient no longer exists.")
@@ -112,7 +119,7 @@ def _check_request(session: Session, request: WaitListRequest, now: datetime) ->
         practitioner = session.get(PractitionerRow, practitioner_id)
         if practitioner is None:
             raise NotFound("One of the chosen practitioners no longer exists.")
-        if not practitioner.active:
+        if not practitioner.active and practitioner_id not in kept.practitioner_ids:
             raise InvalidInput(f"{practitioner.name} is inactive and cannot be waited for.")
     for type_id in request.wishes.type_ids:
         if session.get(AppointmentTypeRow, type_id) is None:
@@ -165,7 +172,7 @@ def update_entry(
         row = _get(uow.session, entry_id)
         if expected_version is not None and row.version != expected_version:
             raise StaleEdit("wait-list entry")
-        _check_request(uow.session, request, utc_now())
+        _check_request(uow.session, request, utc_now(), _wishes(row))
         _fill(row, request)
         uow.commit()
     return SavedEntry(entry(ctx, entry_id), _changed(entry_id))

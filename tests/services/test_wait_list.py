@@ -177,3 +177,25 @@ def test_booking_from_the_list_keeps_every_booking_rule(ctx, clinic) -> None:
         wait_list.book_entry(ctx, entry.id, consult(clinic, 10, who=clinic.retired))
     assert [e.id for e in wait_list.current_entries(ctx)] == [entry.id]  # still waiting
     assert calendar.appointments_between(ctx, clinic.at(0), clinic.at(23)) == []
+
+
+def test_an_edit_keeps_a_practitioner_who_has_left_since(ctx, clinic) -> None:
+    from desktop.services import practitioners
+
+    saved = waiting(ctx, clinic, 2, wishes=WaitWishes(frozenset({clinic.bob.id})))
+    practitioners.deactivate_practitioner(ctx, clinic.bob.id)
+    changed = wait_list.update_entry(
+        ctx,
+        saved.entry.id,
+        WaitListRequest(clinic.patients[2].id, saved.entry.wishes, note="still keen"),
+        saved.entry.version,
+    )
+    assert changed.entry.wishes.practitioner_ids == frozenset({clinic.bob.id})
+    with pytest.raises(InvalidInput, match="Rita Retired is inactive"):  # but no new one
+        wait_list.update_entry(
+            ctx,
+            saved.entry.id,
+            WaitListRequest(
+                clinic.patients[2].id, WaitWishes(frozenset({clinic.bob.id, clinic.retired.id}))
+            ),
+        )

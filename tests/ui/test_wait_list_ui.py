@@ -271,3 +271,30 @@ def test_sms_offers_are_turned_on_in_the_wait_list_window(
     if Path("/tmp/shots/waitlist").is_dir():
         listing.grab().save("/tmp/shots/waitlist/wait-list-window.png")
     assert errors == []
+
+
+def test_editing_an_entry_keeps_a_practitioner_no_longer_listed(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    from desktop.services import practitioners
+
+    only_bob = WaitWishes(frozenset({clinic.bob.id}))
+    saved = wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id, only_bob))
+    practitioners.deactivate_practitioner(local_ctx, clinic.bob.id)
+    window = open_window(qtbot, local_ctx, settings)
+    listing = window.open_wait_list()
+    settle(qtbot)
+    listing.select(saved.entry.id)
+    dialog = listing.edit_selected()
+    assert dialog is not None
+    settle(qtbot)
+    assert [dialog.practitioners.item(i).text() for i in range(dialog.practitioners.count())] == [
+        "Alice Physio"
+    ]
+    dialog.urgent.setChecked(True)
+    dialog.ok_button.click()
+    settle(qtbot)
+    stored = wait_list.entry(local_ctx, saved.entry.id)
+    assert stored.urgent
+    assert stored.wishes == only_bob  # not silently "any practitioner"
+    assert errors == []

@@ -179,6 +179,8 @@ class WaitListEntryDialog(FormDialog):
 
     def _preset(self, preset: EntryPreset, entry: WaitListEntry | None) -> None:
         self._patient = preset.patient
+        self._unlisted_practitioners: frozenset[uuid.UUID] = frozenset()
+        self._unlisted_types: frozenset[uuid.UUID] = frozenset()
         self._appointment = preset.appointment
         self._ticked_practitioners = frozenset(
             {preset.practitioner_id} if preset.practitioner_id else ()
@@ -215,6 +217,10 @@ class WaitListEntryDialog(FormDialog):
 
     def _lists_arrived(self, lists: tuple[list[Practitioner], list[AppointmentType]]) -> None:
         practitioners, types = lists
+        # Kept as they are though not listed (a practitioner who left, a type withdrawn):
+        # a save changes only what the user changed.
+        self._unlisted_practitioners = self._ticked_practitioners - {p.id for p in practitioners}
+        self._unlisted_types = self._ticked_types - {t.id for t in types}
         _fill_choices(
             self.practitioners, ((p.id, p.name) for p in practitioners), self._ticked_practitioners
         )
@@ -255,8 +261,8 @@ class WaitListEntryDialog(FormDialog):
         patient_id = self.patient_id()
         assert patient_id is not None
         wishes = WaitWishes(
-            practitioner_ids=ticked_ids(self.practitioners),
-            type_ids=ticked_ids(self.types),
+            practitioner_ids=ticked_ids(self.practitioners) | self._unlisted_practitioners,
+            type_ids=ticked_ids(self.types) | self._unlisted_types,
             weekdays=frozenset(i for i, box in enumerate(self.days) if box.isChecked()),
             time_ranges=self.time_ranges(),
         )
