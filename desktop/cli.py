@@ -309,9 +309,22 @@ def _exit_after_clean_shutdown(code: int) -> NoReturn:
 
 def _messages_send_due(args: argparse.Namespace, settings: Settings) -> int:
     from desktop.services.context import ServiceContext
-    from desktop.services.messaging.send_due import SendDueLoop, SendDueReport, send_due
+    from desktop.services.messaging.send_due import (
+        SendDueLoop,
+        SendDueReport,
+        send_due,
+        server_sending,
+    )
 
     ctx = ServiceContext.for_system(_open_database(settings, upgrade=_is_embedded(settings)))
+    server = server_sending(ctx.database)
+    if server is not None:
+        print(
+            f"frontdesk: this database follows the server at {server}, which sends the "
+            "clinic's messages; run this command against the server's database.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
 
     def show(report: SendDueReport) -> None:
         if args.once or report.anything:

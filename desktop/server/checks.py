@@ -33,7 +33,7 @@ from desktop.domain.errors import (
 from desktop.domain.hours import WeeklyHours
 from desktop.domain.roles import Actor
 from desktop.domain.wait_list import WaitWishes
-from desktop.server import money_checks
+from desktop.server import message_checks, money_checks
 from desktop.store import queries
 from desktop.store.models import (
     AppointmentRow,
@@ -80,6 +80,8 @@ def check_write(
         _attendance(session, actor, row, before)
     elif isinstance(row, WaitListEntryRow):
         _wait_list_entry(session, row)
+    elif row.__tablename__ in message_checks.MODELS:
+        message_checks.check_write(session, actor, row, before, changed)
     else:
         money_checks.check_write(actor, row, before, changed)
 
@@ -98,6 +100,8 @@ def check_delete(session: Session, actor: Actor, row: Row) -> None:
         appointment = session.get(AppointmentRow, row.appointment_id)
         if appointment is not None:
             _may_edit(actor, session, appointment.practitioner_id)
+    elif row.__tablename__ in message_checks.MODELS:
+        message_checks.check_delete(row)
     else:
         money_checks.check_delete(row)
 

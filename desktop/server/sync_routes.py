@@ -1,4 +1,4 @@
-"""/v1/sync: push mutations, pull changes since a cursor, fetch current rows by id."""
+"""/v1/sync: push mutations, pull changes since a cursor, the whole clinic at once, rows by id."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
 from desktop.server.apply import Mutation, Outcome
 from desktop.server.change_log import current_rows, read_changes
@@ -23,6 +24,7 @@ from desktop.server.schemas import (
     RowsRequest,
     RowsResponse,
 )
+from desktop.server.snapshot import MEDIA_TYPE, snapshot_stream
 from desktop.server.trim import trim_if_due, trimmed_through
 from desktop.store.types import utc_now
 
@@ -113,6 +115,22 @@ def changes(
         media_type="application/json",
         headers=dict(response.headers),
     )
+
+
+@router.get(
+    "/snapshot",
+    summary="Every synced row at one change number, for a desk's first sync",
+    description=(
+        "A consistent snapshot of the clinic, streamed as text: a header line with the "
+        "change number it stands at, then each table's rows, then an end line (format in "
+        "desktop/server/snapshot.py). Afterwards the desk asks /v1/sync/changes from that "
+        "change number. A body without its end line is incomplete and must be discarded."
+    ),
+    response_class=StreamingResponse,
+    responses={200: {"description": "The snapshot", "content": {"text/plain": {}}}},
+)
+def snapshot(_actor: SignedInActor, context: Context) -> StreamingResponse:
+    return StreamingResponse(snapshot_stream(context.database), media_type=MEDIA_TYPE)
 
 
 @router.post("/rows", summary="The current rows of some records (null: not on the server)")

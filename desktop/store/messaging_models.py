@@ -132,6 +132,9 @@ class OutgoingMessageRow(Row):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivery_status: Mapped[str] = mapped_column(String(20), default="")  # delivered / failed
     delivery_detail: Mapped[str] = mapped_column(Text, default="")
+    # When a person last pressed Retry: on a desk following a server this change
+    # travels up, and the server's sender tries the message again.
+    retry_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # Many-to-one only, so the flush writes the job (and purchase) before the message.
     job: Mapped[OutboxJobRow] = relationship(lazy="joined")

@@ -58,11 +58,13 @@ def enqueue(
     depends_on: uuid.UUID | None = None,
     not_before: datetime | None = None,
     supersede: bool = True,
+    job_id: uuid.UUID | None = None,
 ) -> OutboxJobRow:
     """Add a job in the caller's transaction; older open jobs for the same record are
-    superseded (unless `supersede` is False, e.g. one reminder per appointment per day)."""
+    superseded (unless `supersede` is False, e.g. one reminder per appointment per day).
+    `job_id`: the id a desk already gave the job (a message it queued offline)."""
     row = OutboxJobRow(
-        id=uuid.uuid4(),
+        id=job_id or uuid.uuid4(),
         channel=channel.value,
         kind=kind,
         subject_id=subject_id,

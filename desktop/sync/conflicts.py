@@ -31,6 +31,8 @@ from desktop.sync.codec import encode_value
 from desktop.sync.local_rows import local_row
 from desktop.sync.pending import PendingMutation
 
+# The message tables a desk pushes (desktop.server.message_checks), in the same words.
+MESSAGE_WHAT = {"messaging_settings": "messaging settings", "outgoing_messages": "message"}
 _WHAT = {
     "clinics": "clinic",
     "practitioners": "practitioner",
@@ -40,6 +42,7 @@ _WHAT = {
     "appointments": "appointment",
     "attendances": "class place",
     **money_conflicts.MONEY_WHAT,
+    **MESSAGE_WHAT,
     "wait_list_entries": "wait-list entry",
 }
 _DOING = {"insert": "New", "update": "Change to", "delete": "Deletion of"}

@@ -6,6 +6,8 @@ on a modal box, the same way they replace `operations.show_error`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 
@@ -17,6 +19,17 @@ def ask(parent: QWidget | None, title: str, text: str, confirm: str = "OK") -> b
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is yes
+
+
+def choose(parent: QWidget | None, title: str, text: str, choices: Sequence[str]) -> int | None:
+    """Which of `choices` the user picked (its index), or None for Cancel."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    buttons = [box.addButton(label, QMessageBox.ButtonRole.AcceptRole) for label in choices]
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(buttons[0])
+    box.exec()
+    clicked = box.clickedButton()
+    return next((i for i, button in enumerate(buttons) if button is clicked), None)
 
 
 def run_dialog(dialog: QDialog) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from desktop.cli import main
 from desktop.services.messaging import credits
 from desktop.services.messaging.secrets import SMS_API_KEY_ENV
+from desktop.store.sync_models import SyncStateRow
 from tests.messaging.conftest import API_KEY, Messaging
 
 
@@ -87,3 +90,19 @@ def test_the_loop_runs_passes_until_stopped(messaging: Messaging) -> None:
     loop = SendDueLoop(messaging.ctx, on_report=seen, senders=None, gateways=None)
     loop.run()
     assert [r.emails_sent for r in reports] == [1]
+
+
+def test_send_due_refuses_on_a_desk_that_follows_a_server(
+    messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    with messaging.ctx.database.write_session() as session:  # as a desk's replica is marked
+        session.add(SyncStateRow(id=1, server_url="https://fd.example", replica_id=uuid.uuid4()))
+        session.commit()
+    assert main(cli_env) == 1
+    _, err = capsys.readouterr()
+    assert err.strip() == (
+        "frontdesk: this database follows the server at https://fd.example, which sends the "
+        "clinic's messages; run this command against the server's database."
+    )
+    assert not messaging.smtp.received  # the receipt waits for the server's sender

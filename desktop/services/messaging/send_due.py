@@ -29,6 +29,7 @@ from desktop.services.messaging.sms_channel import (
     sms_providers,
 )
 from desktop.services.outbox_dispatch import Clock, DrainReport, drain, system_clock
+from desktop.store import queries
 from desktop.store.database import Database
 from desktop.store.messaging_models import OutgoingMessageRow, SmsCreditAccountRow
 from desktop.store.outbox import OutboxQueue
@@ -55,6 +56,8 @@ class SendDueReport:
     parked: list[str] = field(default_factory=list)  # every message waiting for a person
     held: int = 0
     retry_reasons: list[str] = field(default_factory=list)  # why messages wait (distinct)
+    # A desk following a server sends nothing: the server does (set to its address).
+    server_sends: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,6 +71,9 @@ class SendDueReport:
         )
 
     def summary(self) -> str:
+        if self.server_sends:
+            return f"Nothing sent here: the server at {self.server_sends} sends the messages."
+
         def n(count: int, one: str, many: str) -> str:
             return f"{count} {one if count == 1 else many}"
 
@@ -94,6 +100,9 @@ def send_due(
 ) -> SendDueReport:
     ctx.actor()
     database = ctx.database
+    server = server_sending(database)
+    if server is not None:
+        return SendDueReport(server_sends=server)
     secrets = MessagingSecrets()
     senders = senders or smtp_senders(secrets)
     gateways = gateways or sms_providers(secrets, clock)
@@ -116,6 +125,17 @@ def send_due(
     report.parked, report.held = _waiting_for_people(database)
     report.retry_reasons = _retry_reasons(database, clock())
     return report
+
+
+def server_sending(database: Database) -> str | None:
+    """The server that sends this clinic's messages when this database is a desk replica.
+
+    One message sender per clinic: a desk following a server queues its messages
+    (they sync up) and never sends, or two desks would both send each reminder.
+    Asked on every pass, so a desk connected to a server while running stops at once.
+    """
+    with database.reading() as session:
+        return queries.server_followed(session)
 
 
 def _release_if_credit(database: Database, queue: OutboxQueue, now: datetime) -> int:
@@ -218,6 +238,10 @@ class SendDueLoop:
                     self._reports_read_at = now
                 if self.on_report is not None:
                     self.on_report(report)
+                if report.server_sends:
+                    self._wake.wait(LONGEST_IDLE.total_seconds())  # only to notice a change
+                    self._wake.clear()
+                    continue
             except Exception as exc:  # keep the loop alive; the caller shows the error
                 if self.on_error is None:
                     raise

@@ -30,6 +30,7 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import to_local
 from desktop.domain.people import Practitioner
+from desktop.domain.repeats import SeriesScope
 from desktop.domain.wait_list import OpenSlot
 from desktop.services import booking, calendar
 from desktop.ui import operations, prompts
@@ -242,15 +243,26 @@ class AppointmentActions(QObject):
 
     def ask_cancel(self, appointment: Appointment) -> CancelDialog:
         dialog = CancelDialog(
-            f"{appointment.title}'s {appointment.type_name.lower()}", self._window
+            f"{appointment.title}'s {appointment.type_name.lower()}",
+            self._window,
+            in_series=appointment.series_id is not None,
         )
         dialog.accepted.connect(
-            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text())
+            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text(), dialog.scope())
         )
         self._open(dialog)
         return dialog
 
-    def cancel(self, appointment: Appointment, reason: CancellationReason, note: str) -> None:
+    def cancel(
+        self,
+        appointment: Appointment,
+        reason: CancellationReason,
+        note: str,
+        scope: SeriesScope = SeriesScope.THIS,
+    ) -> None:
+        if scope is not SeriesScope.THIS:
+            commands.cancel_series(self.caller, self.undo_stack, appointment, scope, reason, note)
+            return
         text = f"Cancel {appointment.title}"
         command = commands.cancel(self.caller, self.versions, appointment, reason, note, text)
         if command is not None:

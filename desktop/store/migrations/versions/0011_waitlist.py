@@ -5,7 +5,7 @@
 * `wait_list_settings`, `wait_list_offers`: freed slots offered by SMS (not synced).
 
 Revision ID: 0011_waitlist
-Revises: 0010_sync_messages
+Revises: 0011_repeats
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_waitlist"
-down_revision = "0010_sync_messages"
+down_revision = "0011_repeats"  # re-chained after main's 0011_msgsync -> 0011_repeats
 branch_labels = None
 depends_on = None
 
