@@ -1,9 +1,8 @@
 """`frontdesk wait-list`: the wait list for an administrator, and its SMS offers setting.
 
 `show` prints who is waiting (urgent first, then oldest). `offers` shows or sets
-whether freed times are offered by SMS and to how many at once — run it against
-the server's database when the clinic has a server, since the server's message
-sender is the one that texts (a desk alone uses the Wait list window's footer).
+whether freed times are offered by SMS and to how many at once (the same setting
+as the Wait list window's footer; it syncs).
 """
 
 from __future__ import annotations

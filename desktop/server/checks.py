@@ -34,6 +34,7 @@ from desktop.domain.hours import WeeklyHours
 from desktop.domain.roles import Actor
 from desktop.domain.wait_list import WaitWishes
 from desktop.server import message_checks, money_checks
+from desktop.services import wait_list_offers
 from desktop.store import queries
 from desktop.store.models import (
     AppointmentRow,
@@ -45,7 +46,7 @@ from desktop.store.models import (
     Row,
 )
 from desktop.store.types import utc_now
-from desktop.store.wait_list_models import WaitListEntryRow
+from desktop.store.wait_list_models import WaitListEntryRow, WaitListSettingsRow
 
 ADMIN_ONLY = {"clinics", "practitioners", "provider_numbers", "appointment_types"}
 CANCELLED = AppointmentStatus.CANCELLED.value
@@ -80,6 +81,8 @@ def check_write(
         _attendance(session, actor, row, before)
     elif isinstance(row, WaitListEntryRow):
         _wait_list_entry(session, row)
+    elif isinstance(row, WaitListSettingsRow):
+        wait_list_offers.check_settings(actor, row.offer_to)
     elif row.__tablename__ in message_checks.MODELS:
         message_checks.check_write(session, actor, row, before, changed)
     else:

@@ -14,7 +14,8 @@ the booking they wanted to bring forward) and texts a confirmation, and every
 other patient offered the same time is told it has gone; a YES after the time
 went (to someone else, or booked at the desk) is told so; NO closes their offer.
 Any other text is an ordinary reply. Offers live where the sender runs (the desk
-alone, or the server's database) and are not synced.
+alone, or the server's database); desks download them to show the answers, and the
+setting syncs like the clinic's other settings.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from desktop.domain.errors import DomainError, InvalidInput, PermissionDenied
 from desktop.domain.messages import format_day, format_time
 from desktop.domain.outbox import Channel
 from desktop.domain.phones import region_for_zone, sms_number
-from desktop.domain.roles import Role
+from desktop.domain.roles import Actor, Role
 from desktop.domain.wait_list import OpenSlot
 from desktop.services import booking, wait_list
 from desktop.services.booking import Booked, BookingRequest
@@ -80,6 +81,16 @@ class WaitListSettings:
     offer_to: int = 3  # how many patients one freed time is offered to at once
 
 
+def check_settings(actor: Actor, offer_to: int) -> None:
+    """Who may change the setting, and to what (the server checks a pushed one the same)."""
+    if actor.role is Role.PRACTITIONER:
+        raise PermissionDenied(
+            "Only reception or an administrator can change how freed times are offered."
+        )
+    if not 1 <= offer_to <= MOST_AT_ONCE:
+        raise InvalidInput(f"Offer a freed time to between 1 and {MOST_AT_ONCE} patients at once.")
+
+
 def get_settings(ctx: ServiceContext, clinic_id: uuid.UUID) -> WaitListSettings:
     ctx.actor()
     with ctx.database.reading() as session:
@@ -97,12 +108,7 @@ def _settings(session: Session, clinic_id: uuid.UUID) -> WaitListSettings:
 
 def save_settings(ctx: ServiceContext, settings: WaitListSettings) -> Changes:
     """Reception or an administrator turns SMS offers on or off (not a practitioner)."""
-    if ctx.actor().role is Role.PRACTITIONER:
-        raise PermissionDenied(
-            "Only reception or an administrator can change how freed times are offered."
-        )
-    if not 1 <= settings.offer_to <= MOST_AT_ONCE:
-        raise InvalidInput(f"Offer a freed time to between 1 and {MOST_AT_ONCE} patients at once.")
+    check_settings(ctx.actor(), settings.offer_to)
     with ctx.unit_of_work() as uow:
         row = uow.session.execute(
             select(WaitListSettingsRow).where(WaitListSettingsRow.clinic_id == settings.clinic_id)

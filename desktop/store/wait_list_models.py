@@ -1,8 +1,9 @@
 """The wait list's tables: who is waiting for a time, and the slots offered to them by SMS.
 
 `wait_list_entries` is synced like the calendar (desktop.store.sync_models): every
-desk sees the same list. `wait_list_settings` and `wait_list_offers` belong with
-the message sender (desktop.services.wait_list_offers) and are not synced. The wishes are JSON lists (ids as strings, weekdays 0-6,
+desk sees the same list; so does `wait_list_settings`. `wait_list_offers` are
+made and answered by the clinic's one message sender (desktop.services.wait_list_offers)
+and downloaded by desks, never pushed. The wishes are JSON lists (ids as strings, weekdays 0-6,
 time ranges as ["HH:MM", "HH:MM"]); desktop.domain.wait_list reads and checks them.
 """
 
@@ -43,11 +44,7 @@ class WaitListEntryRow(Row):
 
 
 class WaitListSettingsRow(Row):
-    """One per clinic: whether a freed slot is offered by SMS, and to how many at once.
-
-    Kept where the message sender runs (the desk alone, or the server), like the
-    other messaging settings; not synced.
-    """
+    """One per clinic: whether a freed slot is offered by SMS, and to how many at once."""
 
     __tablename__ = "wait_list_settings"
 

@@ -44,6 +44,7 @@ _WHAT = {
     **money_conflicts.MONEY_WHAT,
     **MESSAGE_WHAT,
     "wait_list_entries": "wait-list entry",
+    "wait_list_settings": "wait-list setting",
 }
 _DOING = {"insert": "New", "update": "Change to", "delete": "Deletion of"}
 

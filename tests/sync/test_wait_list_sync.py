@@ -58,3 +58,18 @@ def test_the_server_refuses_an_entry_whose_wishes_cannot_be_read(
     front.sync()
     refused = conflicts.open_conflicts(front.database)
     assert any("wait-list entry" in c.summary for c in refused), refused
+
+
+def test_the_sms_offers_setting_made_on_a_desk_reaches_the_server_that_sends(
+    desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    from desktop.services.wait_list_offers import WaitListSettings, get_settings, save_settings
+
+    front, back = desks
+    clinic_id = clinic_on_server.clinic.id
+    save_settings(front.ctx, WaitListSettings(clinic_id, offer_by_sms=True, offer_to=2))
+    front.sync()
+    back.sync()
+    for ctx in (server.ctx, back.ctx):
+        stored = get_settings(ctx, clinic_id)
+        assert (stored.offer_by_sms, stored.offer_to) == (True, 2)

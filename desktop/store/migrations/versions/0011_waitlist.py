@@ -2,7 +2,8 @@
 
 * `wait_list_entries` (desktop.store.wait_list_models), synced to every desk: on
   PostgreSQL it joins the change log (trigger) like the other synced tables.
-* `wait_list_settings`, `wait_list_offers`: freed slots offered by SMS (not synced).
+* `wait_list_settings`, `wait_list_offers`: freed slots offered by SMS; synced too
+  (the offers from the server's sender down to desks only).
 
 Revision ID: 0011_waitlist
 Revises: 0011_repeats
@@ -18,6 +19,9 @@ revision = "0011_waitlist"
 down_revision = "0011_repeats"  # re-chained after main's 0011_msgsync -> 0011_repeats
 branch_labels = None
 depends_on = None
+
+# Joining the change log (desktop.store.sync_models.SYNCED_TABLES).
+_SYNCED = ("wait_list_entries", "wait_list_settings", "wait_list_offers")
 
 
 def upgrade() -> None:
@@ -51,10 +55,11 @@ def upgrade() -> None:
     )
     _offers()
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE TRIGGER sync_log_wait_list_entries AFTER INSERT OR UPDATE OR DELETE "
-            "ON wait_list_entries FOR EACH ROW EXECUTE FUNCTION frontdesk_log_sync_change()"
-        )
+        for table in _SYNCED:
+            op.execute(
+                f"CREATE TRIGGER sync_log_{table} AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {table} FOR EACH ROW EXECUTE FUNCTION frontdesk_log_sync_change()"
+            )
 
 
 def _offers() -> None:
@@ -135,11 +140,12 @@ def _row_columns() -> list[sa.Column[object]]:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in _SYNCED:
+            op.execute(f"DROP TRIGGER IF EXISTS sync_log_{table} ON {table}")
+            op.execute(f"DELETE FROM sync_changes WHERE entity = '{table}'")
     op.drop_table("wait_list_offers")
     op.drop_table("wait_list_settings")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS sync_log_wait_list_entries ON wait_list_entries")
-        op.execute("DELETE FROM sync_changes WHERE entity = 'wait_list_entries'")
     op.drop_index(op.f("ix_wait_list_entries_appointment_id"), table_name="wait_list_entries")
     op.drop_index(op.f("ix_wait_list_entries_patient_id"), table_name="wait_list_entries")
     op.drop_table("wait_list_entries")
