@@ -193,6 +193,25 @@ def test_move_then_enter_on_the_new_slot_moves_it_keeping_its_length(
     assert errors == []
 
 
+def test_move_with_the_arrow_keys_starts_from_where_it_is(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    jo, window = jo_selected(qtbot, local_ctx, clinic, settings)
+    panel = window.calendar
+    QTest.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    scene = scene_of(window)
+    bob = scene.grid.column_for(DAY, clinic.bob.id)
+    assert bob is not None and scene.cursor == Slot(bob.index, wall(10))
+    for _ in range(4):  # an hour later, a quarter at a time
+        QTest.keyClick(panel.view, Qt.Key.Key_Down)
+    QTest.keyClick(panel.view, Qt.Key.Key_Return)
+    settle(qtbot)
+    moved = calendar.appointment(local_ctx, jo.id)
+    assert (moved.practitioner_id, moved.starts_at) == (clinic.bob.id, clinic.at(11))
+    assert window.undo_stack.undoText().startswith("Move Jo Citizen")
+    assert errors == []
+
+
 def test_move_by_double_click_and_escape_stops_picking(
     qtbot, local_ctx, clinic, settings, errors
 ) -> None:

@@ -99,6 +99,7 @@ class DetailsPanel(QWidget):
             value = QLabel()
             value.setObjectName(f"details_{name}")
             value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.PlainText)  # notes are typed, not markup
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[name] = value
             self._rows.addRow(label, value)
