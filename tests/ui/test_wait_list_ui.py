@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPainter
 
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.domain.wait_list import NAMED_RANGES, WaitWishes
@@ -32,6 +33,16 @@ def tick(box, name: str) -> None:  # type: ignore[no-untyped-def]
     items = box.findItems(name, Qt.MatchFlag.MatchExactly)
     assert items, name
     items[0].setCheckState(Qt.CheckState.Checked)
+
+
+def over_window(window, dialog):  # type: ignore[no-untyped-def]
+    """The window with the dialog drawn over its middle (offscreen has no screen to grab)."""
+    shot = window.grab()
+    painter = QPainter(shot)
+    corner = QPoint((shot.width() - dialog.width()) // 2, (shot.height() - dialog.height()) // 2)
+    painter.drawPixmap(corner, dialog.grab())
+    painter.end()
+    return shot
 
 
 def consult(c: ClinicFixture, hour: int, patient: int, who=None) -> BookingRequest:  # type: ignore[no-untyped-def]
@@ -115,8 +126,6 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
     window.calendar.appointment_actions.cancel(taken, CancellationReason.SICK, "")
     settle(qtbot)
     window.grab().save(str(shots / "calendar-freed-slot-notice.png"))
-    if Path("/tmp/shots/waitlist").is_dir():
-        window.grab().save("/tmp/shots/waitlist/calendar-notice.png")
     assert notice.isVisible()
     assert notice.text() == "Wait list: 2 waiting fit 1 freed slot"
     [action] = notice.menu().actions()
@@ -130,9 +139,9 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
     assert offers.offer(0).patient.full_name == "Ana Lima"  # urgent first
     assert offers.offer(1).patient.full_name == "Jo Citizen"
     assert "URGENT" in offers.offers.item(0).text()
-    dialog.grab().save(str(shots / "booking-dialog-wait-list-offer.png"))
-    if Path("/tmp/shots/waitlist").is_dir():
-        dialog.grab().save("/tmp/shots/waitlist/booking-offer.png")
+    screen = over_window(window, dialog)  # as seen on a 1366×768 screen
+    assert (screen.width(), screen.height()) == (1366, 768)
+    screen.save(str(shots / "booking-dialog-wait-list-offer.png"))
 
     offers.choose(1)  # not the first: Jo
     assert dialog.picker.patient == clinic.patients[2]
@@ -268,8 +277,6 @@ def test_sms_offers_are_turned_on_in_the_wait_list_window(
     stored = get_settings(local_ctx, clinic.clinic.id)
     assert (stored.offer_by_sms, stored.offer_to) == (True, 2)
     listing.grab().save(str(shots / "wait-list-window.png"))
-    if Path("/tmp/shots/waitlist").is_dir():
-        listing.grab().save("/tmp/shots/waitlist/wait-list-window.png")
     assert errors == []
 
 

@@ -39,6 +39,7 @@ from desktop.services import booking, patients, wait_list
 from desktop.services.booking import Booked, BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.background_ops import TYPING_PAUSE_MS, Debounce
+from desktop.ui.messaging.formatting import short_when
 from desktop.ui.wait_list.entry_dialog import EntryPreset, WaitListEntryDialog
 
 if TYPE_CHECKING:
@@ -67,7 +68,11 @@ def offer_text(offer: Offer, zone: ZoneInfo) -> str:
         "URGENT" if entry.urgent else "",
         offer.patient.display_name,
         f"waiting since {_day(entry.created_at, zone)}",
-        "wants to come earlier" if entry.appointment_id else "",
+        (
+            f"booked {short_when(entry.appointment_starts_at, zone)}, wants earlier"
+            if entry.appointment_starts_at
+            else ""
+        ),
         entry.note.replace("\n", " "),
     ]
     return " · ".join(p for p in parts if p)
