@@ -88,6 +88,8 @@ def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
         settings = settings_in(session, clinic.id)
         if message.purpose == Purpose.RECEIPT.value:
             result = _receipt(message, clinic, settings)
+        elif message.purpose == Purpose.WAIT_LIST.value:
+            result = _written(session, message, clinic, settings)
         else:
             result = _reminder(session, message, clinic, settings, now)
         if isinstance(result, Outgoing):
@@ -156,6 +158,34 @@ def _reminder(
         subject,
         body,
         sms_length(body).segments if channel is Channel.SMS else 0,
+        settings,
+        clinic.name,
+    )
+
+
+def _written(
+    session: Session, message: OutgoingMessageRow, clinic: ClinicRow, settings: MessagingSettings
+) -> Composed:
+    """A text written when it was queued (a wait-list offer or its answer): to the patient's
+    mobile as it is now, unless they have since opted out of SMS."""
+    patient = session.get(PatientRow, message.patient_id) if message.patient_id else None
+    if patient is None:
+        return Skip("The patient was removed.")
+    opted = opt_outs_of(session, [patient.id]).get(patient.id)
+    if opted is not None and not opted.allows(Channel.SMS):
+        return Skip("The patient asked not to receive SMS messages.")
+    recipient = _patient_address(patient, Channel.SMS, region_for_zone(clinic.timezone))
+    if isinstance(recipient, Undeliverable):
+        return recipient
+    body = message.body
+    return Outgoing(
+        message.id,
+        clinic.id,
+        Channel.SMS,
+        recipient,
+        "",
+        body,
+        sms_length(body).segments,
         settings,
         clinic.name,
     )

@@ -26,12 +26,14 @@ from desktop.store.types import utc_now
 class Purpose(enum.StrEnum):
     REMINDER = "reminder"
     RECEIPT = "receipt"
+    WAIT_LIST = "wait_list"  # an offer of a freed slot and its answers (text written when queued)
 
 
 KINDS: dict[tuple[Channel, Purpose], str] = {
     (Channel.SMS, Purpose.REMINDER): "sms.reminder",
     (Channel.EMAIL, Purpose.REMINDER): "email.reminder",
     (Channel.EMAIL, Purpose.RECEIPT): "email.receipt",
+    (Channel.SMS, Purpose.WAIT_LIST): "sms.wait_list",
 }
 # Not yet handed to the mail server or gateway: these can still be withdrawn.
 UNSENT = (JobState.PENDING.value, JobState.HELD.value, JobState.PARKED.value)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from desktop.domain.outbox import Channel, JobState
+from desktop.services import wait_list_offers
 from desktop.services.context import ServiceContext
 from desktop.services.messaging import reminders, replies
 from desktop.services.messaging.email_channel import EmailChannel, SenderFactory, smtp_senders
@@ -42,6 +43,7 @@ REPORTS_EVERY = timedelta(minutes=10)
 @dataclass
 class SendDueReport:
     reminders_queued: int = 0
+    wait_list_offers: int = 0  # freed times offered by SMS to the wait list
     email: DrainReport = field(default_factory=DrainReport)
     sms: DrainReport = field(default_factory=DrainReport)
     emails_sent: int = 0
@@ -100,6 +102,7 @@ def send_due(
     report = SendDueReport()
     with ctx.unit_of_work() as uow:
         report.reminders_queued = reminders.sweep(uow.session, clock())
+        report.wait_list_offers = wait_list_offers.offer_freed_slots(uow.session, clock())
         uow.commit()
     queue = OutboxQueue(database)
     emails = EmailChannel(database, queue, senders, clock)
