@@ -37,6 +37,7 @@ from tests.ui.calendar_support import (
     slot_point,
     wall,
 )
+from tests.ui.test_window_defects import _five_practitioners
 from tests.ui.test_window_defects import book as book_consult
 
 
@@ -109,6 +110,11 @@ def test_clicking_a_block_of_the_second_practitioner_shows_its_details(
             details.card_button,
         )
     )
+    window.activateWindow()
+    details.arrived_button.setFocus()
+    for expected in (details.invoice_button, details.edit_button, details.cancel_button):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert expected.hasFocus()  # reading order: across, then down
     # The week of five practitioners is the README's claim; here: nothing needs scrolling.
     assert window.calendar.view.horizontalScrollBar().maximum() == 0
     save_shot(window, tmp_path, "details_panel.png")
@@ -187,6 +193,25 @@ def test_move_then_enter_on_the_new_slot_moves_it_keeping_its_length(
     assert errors == []
 
 
+def test_move_with_the_arrow_keys_starts_from_where_it_is(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    jo, window = jo_selected(qtbot, local_ctx, clinic, settings)
+    panel = window.calendar
+    QTest.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    scene = scene_of(window)
+    bob = scene.grid.column_for(DAY, clinic.bob.id)
+    assert bob is not None and scene.cursor == Slot(bob.index, wall(10))
+    for _ in range(4):  # an hour later, a quarter at a time
+        QTest.keyClick(panel.view, Qt.Key.Key_Down)
+    QTest.keyClick(panel.view, Qt.Key.Key_Return)
+    settle(qtbot)
+    moved = calendar.appointment(local_ctx, jo.id)
+    assert (moved.practitioner_id, moved.starts_at) == (clinic.bob.id, clinic.at(11))
+    assert window.undo_stack.undoText().startswith("Move Jo Citizen")
+    assert errors == []
+
+
 def test_move_by_double_click_and_escape_stops_picking(
     qtbot, local_ctx, clinic, settings, errors
 ) -> None:
@@ -223,7 +248,7 @@ def test_open_card_shows_that_patient(qtbot, local_ctx, clinic, settings) -> Non
 
 
 def test_a_practitioner_gets_read_only_actions_for_a_colleagues_appointment(
-    qtbot, local_ctx, clinic, settings
+    qtbot, local_ctx, clinic, settings, tmp_path: Path
 ) -> None:
     own = book(local_ctx, clinic, 9, practitioner_id=clinic.alice.id)
     colleague = book(local_ctx, clinic, 10)
@@ -238,6 +263,7 @@ def test_a_practitioner_gets_read_only_actions_for_a_colleagues_appointment(
     assert details.card_button.isEnabled()
     changing = (details.arrived_button, details.cancel_button, details.move_button)
     assert not any(b.isEnabled() for b in changing)
+    save_shot(window, tmp_path, "details_read_only.png")
     QTest.keyClick(
         window,
         Qt.Key.Key_A,
@@ -252,7 +278,7 @@ def test_a_practitioner_gets_read_only_actions_for_a_colleagues_appointment(
 
 
 def test_a_class_shows_its_attendees_against_its_capacity(
-    qtbot, local_ctx, clinic, settings
+    qtbot, local_ctx, clinic, settings, tmp_path: Path
 ) -> None:
     reformer = book_class(local_ctx, clinic, 0, patient=0)
     booking.add_attendee(local_ctx, reformer, clinic.patients[2].id)
@@ -264,6 +290,7 @@ def test_a_class_shows_its_attendees_against_its_capacity(
     assert fact(window, "attendees") == "2 of 3"
     assert details.edit_button.text() == "Attendees…"
     assert not details.card_button.isEnabled() and not details.invoice_button.isEnabled()
+    save_shot(window, tmp_path, "details_class.png")
 
 
 def test_changes_elsewhere_refresh_the_panel(qtbot, local_ctx, clinic, settings) -> None:
@@ -273,6 +300,14 @@ def test_changes_elsewhere_refresh_the_panel(qtbot, local_ctx, clinic, settings)
     window.bus.publish(changed.changes)  # what another screen's edit announces
     settle(qtbot)
     assert fact(window, "status") == "Arrived"
+
+    QTest.keyClick(window, Qt.Key.Key_F9)  # folded away: it reads again when shown
+    changed = booking.set_status(local_ctx, jo.id, AppointmentStatus.COMPLETED)
+    window.bus.publish(changed.changes)
+    settle(qtbot)
+    QTest.keyClick(window, Qt.Key.Key_F9)
+    settle(qtbot)
+    assert fact(window, "status") == "Completed"
 
     gone = booking.delete_appointment(local_ctx, jo.id)
     window.bus.publish(gone)
@@ -306,3 +341,21 @@ def test_f9_folds_the_panel_and_each_view_remembers_its_choice(
     again.day_action.trigger()
     settle(qtbot)
     assert not again.details_dock.isVisible()
+
+
+@pytest.mark.parametrize(("open_days", "size"), [(5, (1366, 768)), (7, (1920, 1080))])
+def test_a_working_week_of_five_practitioners_still_fits(
+    qtbot, local_ctx, clinic, settings, tmp_path: Path, open_days, size
+) -> None:
+    """1366: the panel is folded beside the week by default; 1920: it fits open too."""
+    _five_practitioners(local_ctx, clinic, open_days)
+    window = open_window(qtbot, local_ctx, settings, size=size)
+    window.week_action.trigger()
+    settle(qtbot)
+    if size[0] >= 1920:
+        QTest.keyClick(window, Qt.Key.Key_F9)
+        settle(qtbot)
+    assert window.details_dock.isVisible() is (size[0] >= 1920)
+    assert len(scene_of(window).grid.columns) == open_days * 5
+    assert window.calendar.view.horizontalScrollBar().maximum() == 0
+    save_shot(window, tmp_path, f"week-{size[0]}.png")

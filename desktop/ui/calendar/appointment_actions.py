@@ -7,6 +7,8 @@ every result reaches the screens as `Changes` on the bus.
 
 Signals:
     select_requested(object): select this appointment id in the calendar (just booked or moved).
+    wait_list_requested(Appointment): put its patient on the wait list for an earlier time.
+    slot_freed(OpenSlot): a booking was deleted (its time may suit the wait list).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import to_local
 from desktop.domain.people import Practitioner
+from desktop.domain.repeats import SeriesScope
+from desktop.domain.wait_list import OpenSlot
 from desktop.services import booking, calendar
 from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
@@ -45,6 +49,8 @@ AppointmentDialog = BookingDialog | ClassAttendeesDialog | EditAppointmentDialog
 
 class AppointmentActions(QObject):
     select_requested = Signal(object)
+    wait_list_requested = Signal(object)
+    slot_freed = Signal(object)
 
     def __init__(
         self,
@@ -237,15 +243,26 @@ class AppointmentActions(QObject):
 
     def ask_cancel(self, appointment: Appointment) -> CancelDialog:
         dialog = CancelDialog(
-            f"{appointment.title}'s {appointment.type_name.lower()}", self._window
+            f"{appointment.title}'s {appointment.type_name.lower()}",
+            self._window,
+            in_series=appointment.series_id is not None,
         )
         dialog.accepted.connect(
-            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text())
+            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text(), dialog.scope())
         )
         self._open(dialog)
         return dialog
 
-    def cancel(self, appointment: Appointment, reason: CancellationReason, note: str) -> None:
+    def cancel(
+        self,
+        appointment: Appointment,
+        reason: CancellationReason,
+        note: str,
+        scope: SeriesScope = SeriesScope.THIS,
+    ) -> None:
+        if scope is not SeriesScope.THIS:
+            commands.cancel_series(self.caller, self.undo_stack, appointment, scope, reason, note)
+            return
         text = f"Cancel {appointment.title}"
         command = commands.cancel(self.caller, self.versions, appointment, reason, note, text)
         if command is not None:
@@ -275,3 +292,11 @@ class AppointmentActions(QObject):
         )
         if result is not None:
             self.caller.publish(result)
+            self.slot_freed.emit(
+                OpenSlot(
+                    appointment.practitioner_id,
+                    appointment.starts_at,
+                    appointment.ends_at,
+                    appointment.type_id,
+                )
+            )

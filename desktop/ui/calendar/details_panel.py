@@ -99,6 +99,7 @@ class DetailsPanel(QWidget):
             value = QLabel()
             value.setObjectName(f"details_{name}")
             value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.PlainText)  # notes are typed, not markup
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[name] = value
             self._rows.addRow(label, value)
@@ -108,7 +109,9 @@ class DetailsPanel(QWidget):
         self.cancel_button = self._button("Cancel…", "detailsCancel", self.cancel)
         self.move_button = self._button("Move…", "detailsMove", self.start_move)
         self.card_button = self._button("Open card", "detailsCard", self.open_card)
-        buttons = QGridLayout()
+        self.buttons = QWidget()
+        buttons = QGridLayout(self.buttons)
+        buttons.setContentsMargins(0, 0, 0, 0)
         order = (
             self.arrived_button,
             self.invoice_button,
@@ -125,7 +128,7 @@ class DetailsPanel(QWidget):
         layout.addWidget(self.hint)
         layout.addLayout(self._rows)
         layout.addSpacing(6)
-        layout.addLayout(buttons)
+        layout.addWidget(self.buttons)
         layout.addStretch(1)
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)  # reading order: across, then down
@@ -182,8 +185,7 @@ class DetailsPanel(QWidget):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        if self.details is None:
-            self.reload()
+        self.reload()  # what changed while it was folded away
 
     def _arrived(self, details: AppointmentDetails) -> None:
         if self.appointment is None or details.appointment.id != self.appointment.id:
@@ -209,6 +211,7 @@ class DetailsPanel(QWidget):
         snapshot = self._snapshot()
         shown = appointment is not None and snapshot is not None
         self.hint.setVisible(not shown)
+        self.buttons.setVisible(shown)
         for index in range(self._rows.rowCount()):
             self._rows.setRowVisible(index, shown)
         if appointment is None or snapshot is None:

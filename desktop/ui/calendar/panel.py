@@ -454,6 +454,10 @@ class CalendarPanel(QWidget):
         self.moving_note.move(12, 12)
         self.moving_note.show()
         self.moving_note.raise_()
+        scene = self.scene
+        slot = scene.slot_of(appointment.id) if scene is not None else None
+        if scene is not None and slot is not None:
+            scene.set_cursor(slot)  # the arrow keys start from where it is now
         self.view.setFocus()
 
     def stop_moving(self) -> None:
