@@ -144,14 +144,17 @@ class _Loader:
         unknown = [name for name in columns if name not in table.columns]
         if unknown or "id" not in columns:
             raise ServerProtocolError(f"{entity} arrived with columns this desk lacks: {unknown}")
-        if item.get("format") == "json":
-            return _WireRows(self.session, entity, self.waiting)
-        if item.get("format") != "copy":
+        if item.get("format") not in ("json", "copy"):
             raise ServerProtocolError(f"{entity} arrived in a format this desk lacks.")
-        if _is_empty(self.connection, entity) and not any(e == entity for e, _ in self.waiting):
-            return _CopyRows(self.connection, entity, columns, entity)
-        self.merged.append(entity)
-        return _CopyRows(self.connection, entity, columns, _temporary_copy(self.connection, entity))
+        fresh = _is_empty(self.connection, entity) and not any(e == entity for e, _ in self.waiting)
+        if not fresh:
+            # Kept aside so that what the server no longer has can go at the end.
+            self.merged.append(entity)
+            _temporary_copy(self.connection, entity)
+        if item["format"] == "json":
+            return _WireRows(self.session, entity, self.waiting, merge=not fresh)
+        target = entity if fresh else _temporary(entity)
+        return _CopyRows(self.connection, entity, columns, target)
 
     def _total(self) -> int:
         return int(self.header["rows"]) if self.header else 0
@@ -233,10 +236,13 @@ class _CopyRows(_Section):
 class _WireRows(_Section):
     """Rows as /v1/sync/changes sends them (users), applied as a pull applies them."""
 
-    def __init__(self, session: Session, entity: str, waiting: set[tuple[str, Any]]) -> None:
+    def __init__(
+        self, session: Session, entity: str, waiting: set[tuple[str, Any]], *, merge: bool
+    ) -> None:
         self.session = session
         self.entity = entity
         self.waiting = waiting
+        self.merge = merge
         self.rows: list[dict[str, Any]] = []
 
     def add(self, lines: list[str]) -> None:
@@ -249,6 +255,11 @@ class _WireRows(_Section):
         upsert_wire_rows(self.session, self.entity, rows, force=self.entity in PULLED_ONLY)
         if self.entity == "users":
             end_outdated_sessions(self.session, [_row_id(r) for r in rows])
+        if self.merge and self.rows:  # the ids sent, for `_merge_deletions`
+            self.session.connection().exec_driver_sql(
+                f'INSERT INTO temp."{_temporary(self.entity)}" (id) VALUES (?)',
+                [(_row_id(r).hex,) for r in self.rows],
+            )
 
 
 def _row_id(row: dict[str, Any]) -> uuid.UUID:

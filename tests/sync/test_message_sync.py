@@ -59,7 +59,6 @@ def messaging_on_server(
     )  # fmt: skip
     m.set_patient(0, email="sam.lee@example.com")
     configure(m)
-    m.add_credit(10)
     return m
 
 
