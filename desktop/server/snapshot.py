@@ -45,16 +45,24 @@ from sqlalchemy import (
     Date,
     Float,
     Integer,
+    Select,
     String,
     Table,
     Uuid,
     func,
     select,
+    text,
 )
 
 from desktop.server.change_log import current_rows
 from desktop.store.database import Database
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncChangeRow, SyncLogStateRow
+from desktop.store.sync_models import (
+    PARTLY_SYNCED,
+    PULLED_ONLY,
+    SYNCED_TABLES,
+    SyncChangeRow,
+    SyncLogStateRow,
+)
 from desktop.store.types import UTCDateTime
 from desktop.sync.codec import synced_table
 
@@ -75,7 +83,7 @@ def snapshot_stream(database: Database) -> Iterator[bytes]:
         counts = {
             entity: int(
                 connection.execute(
-                    select(func.count()).select_from(synced_table(entity))
+                    _synced_rows(synced_table(entity), select(func.count()))
                 ).scalar_one()
             )
             for entity in SYNCED_TABLES
@@ -125,8 +133,16 @@ class _Sent:
     rows = 0
 
 
+def _synced_rows(table: Table, query: Select[Any]) -> Select[Any]:
+    """`query` over the rows of `table` that sync (some tables sync only some rows)."""
+    query = query.select_from(table)
+    if table.name in PARTLY_SYNCED:
+        query = query.where(PARTLY_SYNCED[table.name](table))
+    return query
+
+
 def _json_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[bytes]:
-    ids = list(connection.execute(select(table.c.id)).scalars())
+    ids = list(connection.execute(_synced_rows(table, select(table.c.id))).scalars())
     rows = current_rows(connection, [(table.name, ids)])
     for ident in ids:
         row = rows.get((table.name, ident))
@@ -137,7 +153,9 @@ def _json_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[by
 
 def _copied_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[bytes]:
     columns = ", ".join(str(stored_form(column)) for column in table.columns)
-    sql = f'COPY (SELECT {columns} FROM "{table.name}") TO STDOUT'
+    query = _synced_rows(table, select(text(columns)))
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    sql = f"COPY ({compiled}) TO STDOUT"
     raw = connection.connection.dbapi_connection
     assert raw is not None
     buffer = bytearray()
