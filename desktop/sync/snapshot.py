@@ -39,6 +39,7 @@ from desktop.sync.client import Offline, ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
 from desktop.sync.local_rows import applying_server_rows, pending_entities, upsert_wire_rows
 from desktop.sync.pulled_users import end_outdated_sessions
+from desktop.sync.state import load_state
 
 FORMAT_VERSION = 1
 END_OF_TABLE = "\\."
@@ -55,7 +56,9 @@ class SnapshotReport:
 
 def load_snapshot(database: Database, api: ServerApi, tell: Progress) -> SnapshotReport:
     """Replace the replica's synced rows with the server's snapshot, in one transaction."""
-    with api.snapshot() as chunks, applying_server_rows(database) as session:
+    state = load_state(database)
+    replica = None if state is None else str(state.replica_id)
+    with api.snapshot(replica) as chunks, applying_server_rows(database) as session:
         loader = _Loader(session, tell)
         for lines in _lines(chunks):
             loader.feed(lines)
