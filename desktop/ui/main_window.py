@@ -49,7 +49,7 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
-from desktop.ui.messaging.status import sms_credit_status_text
+from desktop.ui.messaging.status import SmsBalanceLine
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
@@ -151,7 +151,8 @@ class MainWindow(QMainWindow):
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
         self.server_page: ServerSettingsPage | None = None
         self.messaging_page: MessagingSettingsPage | None = None
-        self.background.add_status(self._sms_credit_text, self.status_bar.set_messages_state)
+        self.sms_balance = SmsBalanceLine(ctx)
+        self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -681,12 +682,8 @@ class MainWindow(QMainWindow):
             self.xero_page = self._own_window(page, "Xero", (760, 560))
         return _bring_up(self.xero_page)
 
-    def _sms_credit_text(self) -> str:
-        clinic = calendar.main_clinic(self.ctx)
-        return sms_credit_status_text(self.ctx, clinic.id)
-
     def open_messaging(self) -> MessagingSettingsPage:
-        """Reminder templates and schedule, email and SMS gateway settings, SMS credit."""
+        """Reminder templates and schedule, email, the SMS provider and its balance."""
         if self.messaging_page is None:
             from desktop.ui.messaging.settings_page import MessagingSettingsPage
 

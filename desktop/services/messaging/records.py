@@ -1,7 +1,7 @@
 """Writing a message with its outbox job, withdrawing messages not yet sent, noting sends.
 
 `add_message` and `withdraw` work inside the caller's transaction: a message
-exists exactly when the booking, move or purchase that caused it was committed.
+exists exactly when the booking or move that caused it was committed.
 `record_sent` is the worker's own short transaction after a send.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from desktop.domain.outbox import Channel, JobState
 from desktop.store import outbox
 from desktop.store.database import Database
-from desktop.store.messaging_models import OutgoingMessageRow, SmsCreditPurchaseRow
+from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.outbox_models import OutboxJobRow
 from desktop.store.types import utc_now
 
@@ -50,7 +50,6 @@ def add_message(
     not_before: datetime | None = None,
     patient_id: uuid.UUID | None = None,
     appointment_id: uuid.UUID | None = None,
-    purchase: SmsCreditPurchaseRow | None = None,
     for_starts_at: datetime | None = None,
 ) -> OutgoingMessageRow:
     message_id = uuid.uuid4()
@@ -74,7 +73,6 @@ def add_message(
         purpose=purpose.value,
         patient_id=patient_id,
         appointment_id=appointment_id,
-        purchase=purchase,
         for_starts_at=for_starts_at,
     )
     session.add(message)

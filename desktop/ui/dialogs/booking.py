@@ -55,6 +55,8 @@ from desktop.ui.wait_list.slot_offers import WaitListOffers
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
+REPEAT_HEIGHT = 640  # with the list of dates; fits a 768-pixel screen with a taskbar
+
 
 def type_label(kind: AppointmentType) -> str:
     if kind.kind is AppointmentKind.CLASS:
@@ -259,6 +261,8 @@ class BookingDialog(QDialog):
     # --- repeating ------------------------------------------------------------------
 
     def _dates_changed(self) -> None:
+        if self.repeat.repeating and self.height() < REPEAT_HEIGHT:
+            self.resize(self.width(), REPEAT_HEIGHT)  # room for the list of dates
         self._plan_current = False
         wall, day = self.time_edit.time(), self.date_edit.date()
         self.repeat.first_time = time(wall.hour(), wall.minute())

@@ -6,7 +6,7 @@
   (the offers from the server's sender down to desks only).
 
 Revision ID: 0011_waitlist
-Revises: 0011_repeats
+Revises: 0011_sms
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_waitlist"
-down_revision = "0011_repeats"  # re-chained after main's 0011_msgsync -> 0011_repeats
+down_revision = "0011_sms"
 branch_labels = None
 depends_on = None
 
