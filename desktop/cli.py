@@ -17,6 +17,7 @@ from desktop import __version__
 from desktop.cli_export import add_export_commands
 from desktop.cli_import import add_import_commands
 from desktop.cli_users import add_user_commands
+from desktop.cli_wait_list import add_wait_list_commands
 from desktop.config import ConfigError, Settings, load_settings
 from desktop.domain.errors import DomainError
 from desktop.server.command import add_server_command
@@ -99,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
     )
     add_import_commands(
+        commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
+    )
+    add_wait_list_commands(
         commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
     )
     return parser

@@ -41,6 +41,7 @@ from desktop.store.models import (
 )
 from desktop.store.sync_models import SyncAppliedMutationRow
 from desktop.store.types import utc_now
+from desktop.store.wait_list_models import WaitListEntryRow, WaitListSettingsRow
 from desktop.sync.codec import decode_fields, synced_table
 
 SYNC_WRITE_LOCK = 727006  # the same number the change-log trigger locks (migration 0006)
@@ -56,6 +57,8 @@ MODELS: dict[str, type[Row]] = {
     "attendances": AttendanceRow,
     **money_checks.MODELS,
     **message_checks.MODELS,
+    "wait_list_entries": WaitListEntryRow,
+    "wait_list_settings": WaitListSettingsRow,
 }
 WHAT = {
     "clinics": "clinic",
@@ -67,6 +70,8 @@ WHAT = {
     "attendances": "class place",
     **money_checks.WHAT,
     **message_checks.WHAT,
+    "wait_list_entries": "wait-list entry",
+    "wait_list_settings": "wait-list setting",
 }
 
 

@@ -27,7 +27,11 @@ applies nothing of it.
 
 Tables whose rows may be narrowed per row for the asking user (`ROW_BY_ROW`:
 users) are built by `current_rows`, the same function that builds the rows of
-/v1/sync/changes, so both routes send the same rows.
+/v1/sync/changes, so both routes send the same rows — users' password hashes
+only to a registered desk (desktop/server/change_log.py); so is a table with a
+column type that has no stored form here (a later column type still syncs, only
+slower). Of the tables only partly synced (`PARTLY_SYNCED`: message jobs, not
+Xero's) only those rows are sent.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ColumnElement,
     Connection,
     Date,
     Float,
@@ -49,11 +54,18 @@ from sqlalchemy import (
     Uuid,
     func,
     select,
+    true,
 )
 
-from desktop.server.change_log import current_rows
+from desktop.server.change_log import current_rows, keep_hash_for_desks
 from desktop.store.database import Database
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncChangeRow, SyncLogStateRow
+from desktop.store.sync_models import (
+    PARTLY_SYNCED,
+    PULLED_ONLY,
+    SYNCED_TABLES,
+    SyncChangeRow,
+    SyncLogStateRow,
+)
 from desktop.store.types import UTCDateTime
 from desktop.sync.codec import synced_table
 
@@ -64,8 +76,9 @@ END_OF_TABLE = b"\\.\n"
 CHUNK_BYTES = 1 << 20  # one write to the socket per megabyte, not per row
 
 
-def snapshot_stream(database: Database) -> Iterator[bytes]:
-    """The snapshot's bytes, a megabyte at a time (read lazily, as the client takes them)."""
+def snapshot_stream(database: Database, *, for_desk: bool = False) -> Iterator[bytes]:
+    """The snapshot's bytes, a megabyte at a time (read lazily, as the client takes them);
+    users' password hashes only `for_desk`."""
     with database.engine.connect().execution_options(
         isolation_level="REPEATABLE READ"
     ) as connection:
@@ -74,7 +87,7 @@ def snapshot_stream(database: Database) -> Iterator[bytes]:
         counts = {
             entity: int(
                 connection.execute(
-                    select(func.count()).select_from(synced_table(entity))
+                    select(func.count()).select_from(synced_table(entity)).where(_synced(entity))
                 ).scalar_one()
             )
             for entity in SYNCED_TABLES
@@ -85,15 +98,16 @@ def snapshot_stream(database: Database) -> Iterator[bytes]:
         sent = _Sent()
         for entity in SYNCED_TABLES:
             table = synced_table(entity)
+            by_row = entity in ROW_BY_ROW or not copyable(table)
             header = {
                 "table": entity,
-                "format": "json" if entity in ROW_BY_ROW else "copy",
+                "format": "json" if by_row else "copy",
                 "columns": [column.name for column in table.columns],
                 "rows": counts[entity],
             }
             yield _line(header)
-            if entity in ROW_BY_ROW:
-                yield from _json_rows(connection, table, sent)
+            if by_row:
+                yield from _json_rows(connection, table, sent, for_desk)
             else:
                 yield from _copied_rows(connection, table, sent)
             yield END_OF_TABLE
@@ -123,19 +137,35 @@ class _Sent:
     rows = 0
 
 
-def _json_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[bytes]:
-    ids = list(connection.execute(select(table.c.id)).scalars())
+def _synced(entity: str) -> ColumnElement[bool]:
+    """Which rows of the table are synced (all but for `PARTLY_SYNCED` tables)."""
+    narrow = PARTLY_SYNCED.get(entity)
+    return true() if narrow is None else narrow(synced_table(entity))
+
+
+def _json_rows(
+    connection: Connection, table: Table, sent: _Sent, for_desk: bool
+) -> Iterator[bytes]:
+    ids = list(connection.execute(select(table.c.id).where(_synced(table.name))).scalars())
     rows = current_rows(connection, [(table.name, ids)])
     for ident in ids:
         row = rows.get((table.name, ident))
         if row is not None:
+            if table.name == "users":
+                keep_hash_for_desks(row, for_desk)
             sent.rows += 1
             yield _line(row)
 
 
 def _copied_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[bytes]:
-    columns = ", ".join(stored_form(column) for column in table.columns)
-    sql = f'COPY (SELECT {columns} FROM "{table.name}") TO STDOUT'
+    columns = ", ".join(str(stored_form(column)) for column in table.columns)
+    where = ""
+    if table.name in PARTLY_SYNCED:
+        condition = _synced(table.name).compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+        )
+        where = f" WHERE {condition}"
+    sql = f'COPY (SELECT {columns} FROM "{table.name}"{where}) TO STDOUT'
     raw = connection.connection.dbapi_connection
     assert raw is not None
     buffer = bytearray()
@@ -151,7 +181,12 @@ def _copied_rows(connection: Connection, table: Table, sent: _Sent) -> Iterator[
         yield bytes(buffer)
 
 
-def stored_form(column: Column[Any]) -> str:
+def copyable(table: Table) -> bool:
+    """Whether every column has a stored form (a table that has not goes row by row)."""
+    return all(stored_form(column) is not None for column in table.columns)
+
+
+def stored_form(column: Column[Any]) -> str | None:
     """SQL turning a PostgreSQL column into the text SQLite keeps for it on a replica."""
     name = f'"{column.name}"'
     kind = column.type
@@ -168,4 +203,4 @@ def stored_form(column: Column[Any]) -> str:
         return f"nullif({name}::text, 'null')"
     if isinstance(kind, Integer | Float | String):  # Text is a String too
         return name
-    raise TypeError(f"{column.table.name}.{column.name}: no snapshot form for {kind!r}")
+    return None

@@ -482,26 +482,34 @@ def add_attendee(ctx: ServiceContext, class_id: uuid.UUID, patient_id: uuid.UUID
     with ctx.unit_of_work() as uow:
         row = _editable(uow, actor, class_id, None)
         _check_practitioner(uow, actor, row.practitioner_id)
-        if row.appointment_type.kind != AppointmentKind.CLASS.value:
-            raise InvalidInput("Only classes take attendees.")
-        if row.status == AppointmentStatus.CANCELLED.value:
-            raise InvalidInput("This class was cancelled.")
         patient: PatientRow = _get(uow, PatientRow, patient_id, "patient")
-        existing = next((a for a in row.attendances if a.patient_id == patient_id), None)
-        if existing is not None and existing.status != AppointmentStatus.CANCELLED.value:
+        if not seat(uow, row, patient):
             raise InvalidInput(
                 f"{patient.first_name} {patient.last_name} is already in this class."
             )
-        taken = sum(1 for a in row.attendances if a.status != AppointmentStatus.CANCELLED.value)
-        rules.ensure_capacity(row.appointment_type.name, row.capacity, taken)
-        if existing is not None:
-            existing.status = AppointmentStatus.BOOKED.value
-            existing.cancellation_reason = None
-        else:
-            row.attendances.append(AttendanceRow(patient_id=patient_id))
-        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, class_id)
+
+
+def seat(uow: UnitOfWork, row: AppointmentRow, patient: PatientRow) -> bool:
+    """Give the patient a place in the checked class, within its capacity (ClassFull
+    when there is none); False when they already have one."""
+    if row.appointment_type.kind != AppointmentKind.CLASS.value:
+        raise InvalidInput("Only classes take attendees.")
+    if row.status == AppointmentStatus.CANCELLED.value:
+        raise InvalidInput("This class was cancelled.")
+    existing = next((a for a in row.attendances if a.patient_id == patient.id), None)
+    if existing is not None and existing.status != AppointmentStatus.CANCELLED.value:
+        return False
+    taken = sum(1 for a in row.attendances if a.status != AppointmentStatus.CANCELLED.value)
+    rules.ensure_capacity(row.appointment_type.name, row.capacity, taken)
+    if existing is not None:
+        existing.status = AppointmentStatus.BOOKED.value
+        existing.cancellation_reason = None
+    else:
+        row.attendances.append(AttendanceRow(patient_id=patient.id))
+    reminders.appointment_changed(uow, row)
+    return True
 
 
 def cancel_attendance(

@@ -54,6 +54,7 @@ from desktop.services.booking import (
     new_appointment,
     offered_type,
     restore_row,
+    seat,
 )
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -431,6 +432,38 @@ def _change(
     uow.commit()
     done = _reloaded(ctx, [m.id for m in members], past, Changes())
     return SeriesChanged(done.appointments, done.changes, past, previous=previous)
+
+
+def add_attendee_in_series(
+    ctx: ServiceContext,
+    class_id: uuid.UUID,
+    patient_id: uuid.UUID,
+    scope: SeriesScope,
+    now: datetime | None = None,
+) -> SeriesChanged:
+    """Book a patient into this class, this and the following, or all of a term (not
+    those already begun). Classes they are already in are left as they are; a full
+    one refuses the lot, naming its date."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        row = _editable(uow, actor, class_id, None)
+        patient: PatientRow = _get(uow, PatientRow, patient_id, "patient")
+        members, past = _members(uow.session, row, scope, now or utc_now())
+        added = []
+        for member in members:
+            _editable(uow, actor, member.id, None)
+            try:
+                _check_practitioner(uow, actor, member.practitioner_id)
+                if seat(uow, member, patient):
+                    added.append(member.id)
+            except DomainError as refused:
+                raise _on_day(uow, member, refused) from refused
+        if not added:
+            raise InvalidInput(
+                f"{patient.first_name} {patient.last_name} is already in each of those classes."
+            )
+        uow.commit()
+    return _reloaded(ctx, added, past, Changes())
 
 
 def _new_type(uow: UnitOfWork, type_id: uuid.UUID | None) -> AppointmentTypeRow | None:

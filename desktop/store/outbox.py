@@ -274,7 +274,7 @@ class OutboxQueue:
             return True
 
     def release_held(self, channel: Channel, kind: str | None, now: datetime) -> int:
-        """Put held jobs back in the queue (e.g. after SMS credit was bought)."""
+        """Put held jobs back in the queue (e.g. after Xero was connected again)."""
         with self.database.write_session() as session:
             query = update(OutboxJobRow).where(
                 OutboxJobRow.channel == channel.value,

@@ -243,12 +243,14 @@ class ServerApi:
         return self._call("GET", f"{API}/sync/changes", params=params)
 
     @contextmanager
-    def snapshot(self) -> Iterator[Iterator[bytes]]:
+    def snapshot(self, replica_id: str | None = None) -> Iterator[Iterator[bytes]]:
         """The whole clinic at one change number, as its bytes arrive (desktop/server/snapshot.py).
 
-        A connection lost part-way raises `Offline` from the iterator.
+        A connection lost part-way raises `Offline` from the iterator. A registered
+        desk names itself (`replica_id`): only then are users' password hashes sent.
         """
-        response = self._opened("GET", f"{API}/sync/snapshot")
+        params = {} if replica_id is None else {"replica_id": replica_id}
+        response = self._opened("GET", f"{API}/sync/snapshot", params=params)
         try:
             yield _body(response, self.base_url)
         finally:
@@ -291,11 +293,11 @@ class ServerApi:
             if renewals > 3 or not self.credentials.renew(self, expired):
                 raise expired
 
-    def _opened(self, method: str, path: str) -> httpx.Response:
+    def _opened(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A streamed answer whose status is OK, its body not read yet (as `_call` renews)."""
         renewals = 0
         while True:
-            response = self._send(method, path, authenticated=True, stream=True)
+            response = self._send(method, path, authenticated=True, stream=True, **kwargs)
             if response.status_code == 200:
                 return response
             response.read()

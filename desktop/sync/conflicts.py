@@ -43,6 +43,8 @@ _WHAT = {
     "attendances": "class place",
     **money_conflicts.MONEY_WHAT,
     **MESSAGE_WHAT,
+    "wait_list_entries": "wait-list entry",
+    "wait_list_settings": "wait-list setting",
 }
 _DOING = {"insert": "New", "update": "Change to", "delete": "Deletion of"}
 
@@ -98,7 +100,7 @@ def _detail(session: Session, entity: str, data: Mapping[str, Any]) -> str:
             _when(data.get("starts_at")),
         ]
         return ", ".join(p for p in parts if p)
-    if entity == "attendances":
+    if entity in ("attendances", "wait_list_entries"):
         return _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name")
     if entity == "patients":
         return f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()

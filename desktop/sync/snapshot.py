@@ -39,6 +39,7 @@ from desktop.sync.client import Offline, ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
 from desktop.sync.local_rows import applying_server_rows, pending_entities, upsert_wire_rows
 from desktop.sync.pulled_users import end_outdated_sessions
+from desktop.sync.state import load_state
 
 FORMAT_VERSION = 1
 END_OF_TABLE = "\\."
@@ -55,7 +56,9 @@ class SnapshotReport:
 
 def load_snapshot(database: Database, api: ServerApi, tell: Progress) -> SnapshotReport:
     """Replace the replica's synced rows with the server's snapshot, in one transaction."""
-    with api.snapshot() as chunks, applying_server_rows(database) as session:
+    state = load_state(database)
+    replica = None if state is None else str(state.replica_id)
+    with api.snapshot(replica) as chunks, applying_server_rows(database) as session:
         loader = _Loader(session, tell)
         for lines in _lines(chunks):
             loader.feed(lines)
@@ -141,14 +144,17 @@ class _Loader:
         unknown = [name for name in columns if name not in table.columns]
         if unknown or "id" not in columns:
             raise ServerProtocolError(f"{entity} arrived with columns this desk lacks: {unknown}")
-        if item.get("format") == "json":
-            return _WireRows(self.session, entity, self.waiting)
-        if item.get("format") != "copy":
+        if item.get("format") not in ("json", "copy"):
             raise ServerProtocolError(f"{entity} arrived in a format this desk lacks.")
-        if _is_empty(self.connection, entity) and not any(e == entity for e, _ in self.waiting):
-            return _CopyRows(self.connection, entity, columns, entity)
-        self.merged.append(entity)
-        return _CopyRows(self.connection, entity, columns, _temporary_copy(self.connection, entity))
+        fresh = _is_empty(self.connection, entity) and not any(e == entity for e, _ in self.waiting)
+        if not fresh:
+            # Kept aside so that what the server no longer has can go at the end.
+            self.merged.append(entity)
+            _temporary_copy(self.connection, entity)
+        if item["format"] == "json":
+            return _WireRows(self.session, entity, self.waiting, merge=not fresh)
+        target = entity if fresh else _temporary(entity)
+        return _CopyRows(self.connection, entity, columns, target)
 
     def _total(self) -> int:
         return int(self.header["rows"]) if self.header else 0
@@ -230,10 +236,13 @@ class _CopyRows(_Section):
 class _WireRows(_Section):
     """Rows as /v1/sync/changes sends them (users), applied as a pull applies them."""
 
-    def __init__(self, session: Session, entity: str, waiting: set[tuple[str, Any]]) -> None:
+    def __init__(
+        self, session: Session, entity: str, waiting: set[tuple[str, Any]], *, merge: bool
+    ) -> None:
         self.session = session
         self.entity = entity
         self.waiting = waiting
+        self.merge = merge
         self.rows: list[dict[str, Any]] = []
 
     def add(self, lines: list[str]) -> None:
@@ -246,6 +255,11 @@ class _WireRows(_Section):
         upsert_wire_rows(self.session, self.entity, rows, force=self.entity in PULLED_ONLY)
         if self.entity == "users":
             end_outdated_sessions(self.session, [_row_id(r) for r in rows])
+        if self.merge and self.rows:  # the ids sent, for `_merge_deletions`
+            self.session.connection().exec_driver_sql(
+                f'INSERT INTO temp."{_temporary(self.entity)}" (id) VALUES (?)',
+                [(_row_id(r).hex,) for r in self.rows],
+            )
 
 
 def _row_id(row: dict[str, Any]) -> uuid.UUID:

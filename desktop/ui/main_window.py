@@ -49,7 +49,7 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
-from desktop.ui.messaging.status import sms_credit_status_text
+from desktop.ui.messaging.status import SmsBalanceLine
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
@@ -64,6 +64,9 @@ from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
+from desktop.ui.wait_list.entry_dialog import EntryPreset, WaitListEntryDialog
+from desktop.ui.wait_list.freed_slots import FreedSlotsNotice
+from desktop.ui.wait_list.window import WaitListWindow
 from desktop.ui.xero_page import LocalXeroQueue, XeroPage, XeroQueueSource, xero_badge_text
 
 if TYPE_CHECKING:
@@ -136,13 +139,20 @@ class MainWindow(QMainWindow):
         self.calendar.invoice_requested.connect(self.open_invoice)
         self.calendar.setup_requested.connect(self.open_setup_for)
         self.calendar.selection_changed.connect(self.details.show_appointment)
+        actions = self.calendar.appointment_actions
+        actions.wait_list_requested.connect(self.wait_list_for_appointment)
+        self.wait_list_window: WaitListWindow | None = None
+        self.wait_list_dialog: WaitListEntryDialog | None = None
+        self.freed_slots = FreedSlotsNotice(self.caller, self.calendar, now, self)
+        self.status_bar.addWidget(self.freed_slots)
         self.background = BackgroundWork(self.bus, self)
         self.background.add_status(self._xero_badge, self.status_bar.set_xero_state)
         self.xero_page: XeroPage | None = None
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
         self.server_page: ServerSettingsPage | None = None
         self.messaging_page: MessagingSettingsPage | None = None
-        self.background.add_status(self._sms_credit_text, self.status_bar.set_messages_state)
+        self.sms_balance = SmsBalanceLine(ctx)
+        self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -202,6 +212,7 @@ class MainWindow(QMainWindow):
         self.new_patient_action = self._action(
             "New &patient…", self.new_patient, keys_of("new_patient")
         )
+        self.wait_list_action = self._action("&Wait list…", self.open_wait_list)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(list(keys_of("undo")))
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
@@ -440,6 +451,7 @@ class MainWindow(QMainWindow):
         patients_menu.addActions(
             [self.find_action, self.patient_list_action, self.new_patient_action]
         )
+        patients_menu.addAction(self.wait_list_action)
         settings_menu = bar.addMenu("&Settings")
         # Setting the clinic up: its details, who is booked, what is booked and sold.
         settings_menu.addActions(
@@ -579,6 +591,28 @@ class MainWindow(QMainWindow):
         if dialog is not None and isinstance(patient, Patient):
             dialog.picker.choose(patient)
 
+    def open_wait_list(self) -> WaitListWindow:
+        """Patients ▸ Wait list…: everyone waiting for a time, to see, change or remove."""
+        if self.wait_list_window is None:
+            window = WaitListWindow(self.caller, clinic_zone(self._zone()))
+            window.patient_requested.connect(self.show_patient)
+            self.wait_list_window = self._own_window(window, "Wait list", (900, 480))
+        return _bring_up(self.wait_list_window)
+
+    def wait_list_for_appointment(self, appointment: object) -> WaitListEntryDialog | None:
+        """Right-click ▸ Add to wait list for an earlier time: tied to that booking."""
+        if not isinstance(appointment, Appointment):
+            return None
+        preset = EntryPreset(
+            practitioner_id=appointment.practitioner_id,
+            type_id=appointment.type_id,
+            appointment=appointment,
+        )
+        dialog = WaitListEntryDialog(self.caller, clinic_zone(self._zone()), preset, None, self)
+        self.wait_list_dialog = dialog
+        dialog.open()
+        return dialog
+
     def open_practitioners(self) -> PractitionersDialog:
         page = PractitionersDialog(self.caller, clinic_zone(self._zone()), self)
         self.practitioners_dialog = page
@@ -648,12 +682,8 @@ class MainWindow(QMainWindow):
             self.xero_page = self._own_window(page, "Xero", (760, 560))
         return _bring_up(self.xero_page)
 
-    def _sms_credit_text(self) -> str:
-        clinic = calendar.main_clinic(self.ctx)
-        return sms_credit_status_text(self.ctx, clinic.id)
-
     def open_messaging(self) -> MessagingSettingsPage:
-        """Reminder templates and schedule, email and SMS gateway settings, SMS credit."""
+        """Reminder templates and schedule, email, the SMS provider and its balance."""
         if self.messaging_page is None:
             from desktop.ui.messaging.settings_page import MessagingSettingsPage
 

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
+from desktop.domain.repeats import SeriesScope
+
 
 def ask(parent: QWidget | None, title: str, text: str, confirm: str = "OK") -> bool:
     """True when the user confirms."""
@@ -30,6 +32,16 @@ def choose(parent: QWidget | None, title: str, text: str, choices: Sequence[str]
     box.exec()
     clicked = box.clickedButton()
     return next((i for i, button in enumerate(buttons) if button is clicked), None)
+
+
+SCOPE_NOTE = "Appointments already past are left as they are."
+
+
+def choose_scope(parent: QWidget | None, title: str, question: str) -> SeriesScope | None:
+    """This one, this and the following, or all of a repeating series; None for Cancel."""
+    scopes = list(SeriesScope)
+    index = choose(parent, title, f"{question} {SCOPE_NOTE}", [scope.label for scope in scopes])
+    return None if index is None else scopes[index]
 
 
 def run_dialog(dialog: QDialog) -> bool:

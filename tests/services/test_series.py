@@ -332,3 +332,29 @@ def test_putting_a_scoped_change_back_restores_each_as_it_was(ctx, clinic) -> No
     ]
     again = series.change_ids(ctx, [a.id for a in term], edit)
     assert {a.practitioner_id for a in again.appointments} == {clinic.alice.id}
+
+
+def test_a_patient_joins_the_rest_of_a_term_and_a_full_class_refuses_the_lot(ctx, clinic) -> None:
+    sam, jo, ana, other = clinic.patients
+    classes = series.book_series(
+        ctx, weekly(clinic, hour=17, count=4, type_id=clinic.pilates.id, patient_id=sam.id)
+    ).appointments
+    joined = series.add_attendee_in_series(
+        ctx, classes[1].id, jo.id, SeriesScope.FOLLOWING, now=clinic.at(0)
+    )
+    assert [c.id for c in joined.appointments] == [c.id for c in classes[1:]]
+    places = [calendar.appointment(ctx, c.id).booked_places for c in classes]
+    assert places == [1, 2, 2, 2]
+    # Already in classes 2-4: "all" adds only the first.
+    again = series.add_attendee_in_series(
+        ctx, classes[0].id, jo.id, SeriesScope.ALL, now=clinic.at(0)
+    )
+    assert [c.id for c in again.appointments] == [classes[0].id]
+    booking.add_attendee(ctx, classes[3].id, ana.id)  # the last class is now full
+    with pytest.raises(
+        InvalidInput, match=r"Mon 24 Mar 2031: Reformer is full.*Nothing was changed"
+    ):
+        series.add_attendee_in_series(
+            ctx, classes[0].id, other.id, SeriesScope.ALL, now=clinic.at(0)
+        )
+    assert [calendar.appointment(ctx, c.id).booked_places for c in classes] == [2, 2, 2, 3]

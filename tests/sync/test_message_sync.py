@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +18,10 @@ from desktop.services.messaging.configure import save_settings
 from desktop.services.messaging.message_log import MessageStatus
 from desktop.services.messaging.send_due import SendDueReport
 from desktop.services.messaging.settings import get_settings
+from desktop.store import outbox
 from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.outbox import OutboxQueue
+from desktop.store.unit_of_work import UnitOfWork
 from desktop.sync import conflicts
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.helpers.clinic import DAY, ClinicFixture
@@ -56,7 +59,6 @@ def messaging_on_server(
     )  # fmt: skip
     m.set_patient(0, email="sam.lee@example.com")
     configure(m)
-    m.add_credit(10)
     return m
 
 
@@ -127,6 +129,29 @@ def test_a_reminder_queued_at_a_desk_goes_out_once_from_the_server(
         [reply] = replies.patient_replies(desk.ctx, sam)
         assert reply.text == "See you then"
     converged(server, front, back)
+
+
+def test_desks_get_the_jobs_of_messages_only(
+    tmp_path: Path, server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    """Xero's jobs stay on the server, by incremental pull and by first-sync snapshot."""
+    m = messaging_on_server
+    front, _ = desks
+    book(front, m.c, 9)
+    front.sync()
+    with UnitOfWork(server.database) as uow:
+        outbox.enqueue(
+            uow.session, channel=Channel.XERO, kind="xero.contact", subject_id=m.c.patients[0].id
+        )
+        uow.commit()
+    new = make_desk(tmp_path, "new", server)
+    try:
+        for desk in (front, new):
+            desk.sync()
+            channels = sorted(job.channel.value for job in OutboxQueue(desk.database).jobs())
+            assert channels == ["email", "sms"], desk.name
+    finally:
+        new.close()
 
 
 def test_a_reminder_withdrawn_offline_is_withdrawn_on_the_server(

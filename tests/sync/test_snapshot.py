@@ -15,13 +15,17 @@ from sqlalchemy import func, select
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod
 from desktop.domain.money import Money
+from desktop.server import snapshot as server_snapshot
 from desktop.server.rate_limit import Limit, RateLimits
-from desktop.services import billing, booking, credit
+from desktop.services import billing, booking, credit, patients
+from desktop.services.patients import PatientDetails
 from desktop.store.database import Database
-from desktop.store.sync_models import SYNCED_TABLES
+from desktop.store.models import AppointmentRow
+from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES
 from desktop.sync.client import Offline
 from desktop.sync.codec import synced_table
 from desktop.sync.engine import SyncSettings
+from desktop.sync.snapshot import load_snapshot
 from desktop.sync.state import load_state
 from tests.helpers.clinic import ClinicFixture, make_clinic
 from tests.helpers.postgres import PostgresServer
@@ -131,6 +135,14 @@ def tapped(desk: Desk, tap: Callable[[Iterator[bytes]], Iterator[bytes]]) -> Non
     desk.transport.inner = SnapshotTap(desk.transport.inner, tap)
 
 
+@pytest.fixture(params=[PULLED_ONLY, frozenset(SYNCED_TABLES)], ids=["copy", "json"])
+def sent_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshot as served ("copy"), and with every table row by row ("json": how a
+    table whose column types COPY cannot carry is sent)."""
+    monkeypatch.setattr(server_snapshot, "ROW_BY_ROW", request.param)
+
+
+@pytest.mark.usefixtures("sent_as")
 def test_the_snapshot_stores_exactly_what_pulling_every_change_stores(
     tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
 ) -> None:
@@ -212,6 +224,39 @@ def test_a_transfer_cut_off_part_way_leaves_nothing_and_starts_again(
     desk.transport.inner = inner
     desk.sync()
     converged(server, desk)
+    desk.close()
+
+
+@pytest.mark.usefixtures("sent_as")
+def test_a_desk_loading_it_again_keeps_changes_waiting_and_drops_what_the_server_lost(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    """What a desk told to download the clinic again (410) does, before it pushes again."""
+    c, here = clinic_on_server, on_server(server)
+    gone = book(here, c, 9).appointment
+    desk = make_desk(tmp_path, "back", server)
+    desk.sync()
+    jo = c.patients[2]
+    patients.update_patient(
+        desk.ctx, jo.id, PatientDetails("Jo", "Citizen", jo.date_of_birth, notes="desk"), 1
+    )
+    patients.update_patient(
+        server.ctx, jo.id, PatientDetails("Jo", "Citizen", jo.date_of_birth, notes="server"), 1
+    )
+    booking.delete_appointment(server.ctx, gone.id)
+    sam = c.patients[1]
+    patients.update_patient(
+        server.ctx, sam.id, PatientDetails("Sam", "Moved", sam.date_of_birth, notes="server"), 1
+    )
+
+    loaded = load_snapshot(desk.database, desk.api, lambda *_: None)
+
+    assert patients.get_patient(desk.ctx, jo.id).notes == "desk"  # still waiting to upload
+    assert patients.get_patient(desk.ctx, sam.id).notes == "server"  # nothing waits on it
+    with desk.database.reading() as session:
+        assert session.get(AppointmentRow, gone.id) is None  # the server no longer has it
+    state = load_state(desk.database)
+    assert state is not None and state.cursor == loaded.cursor > 0
     desk.close()
 
 

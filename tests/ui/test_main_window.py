@@ -113,7 +113,7 @@ def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
     dialog.reject()
 
 
-def test_reminders_page_and_sms_credit_warning(qtbot, local_ctx: ServiceContext, settings) -> None:
+def test_reminders_page_and_sms_balance_warning(qtbot, local_ctx: ServiceContext, settings) -> None:
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
@@ -121,7 +121,7 @@ def test_reminders_page_and_sms_credit_warning(qtbot, local_ctx: ServiceContext,
     window.show()
     page = window.open_messaging()
     assert page.isVisible()
-    window.status_bar.set_messages_state("SMS credit low: 12 left.")
+    window.status_bar.set_messages_state("SMS balance low: 4.50 AUD left with ClickSend.")
     assert window.status_bar.messages_label.isVisible()
     window.status_bar.set_messages_state("")
     assert not window.status_bar.messages_label.isVisible()

@@ -7,7 +7,8 @@ from datetime import date, time, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.domain.clinic_time import to_local
 from desktop.services import booking, calendar
@@ -21,6 +22,24 @@ from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import double_click, open_window, slot_point, wall
 
 WEEK = timedelta(days=7)
+
+
+def window_of(dialog: QDialog) -> QWidget:
+    parent = dialog.parentWidget()
+    assert parent is not None
+    return parent.window()
+
+
+def on_screen(window: QWidget, dialog: QDialog) -> QPixmap:
+    """The 1366×768 window with the dialog over its middle, as the user sees them."""
+    picture = window.grab()
+    painter = QPainter(picture)
+    shown = dialog.grab()
+    painter.drawPixmap(
+        (picture.width() - shown.width()) // 2, (picture.height() - shown.height()) // 2, shown
+    )
+    painter.end()
+    return picture
 
 
 @pytest.fixture
@@ -66,6 +85,7 @@ def test_a_weekly_series_lists_the_conflict_and_books_the_rest(
     dialog = open_booking(qtbot, local_ctx, settings, clinic)
     section = dialog.repeat
     assert not section.table.isVisible()
+    on_screen(window_of(dialog), dialog).save(str(shots / "booking_dialog_no_repeat.png"))
     section.choose("Weekly")
     section.count.setValue(4)
     settle(qtbot)
@@ -83,8 +103,8 @@ def test_a_weekly_series_lists_the_conflict_and_books_the_rest(
     assert section.selected() == section.plan[1]  # the conflict, ready to skip or move
     assert dialog.book_button.text() == "&Book 3 appointments"
     assert "3 of 4 will be booked" in section.summary.text()
-    dialog.resize(dialog.width(), 700)
-    dialog.grab().save(str(shots / "repeat_dialog_conflict.png"))
+    assert dialog.height() >= 640  # grew to show the list
+    on_screen(window_of(dialog), dialog).save(str(shots / "repeat_dialog_conflict.png"))
 
     qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     settle(qtbot)

@@ -19,6 +19,7 @@ from desktop.services.series import SeriesRequest
 from desktop.ui import prompts
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.cancel import CancelDialog
+from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
 from tests.ui.calendar_support import open_window
@@ -54,7 +55,7 @@ def scope_buttons(dialog: CancelDialog) -> list[str]:
 
 
 def test_cancel_this_and_the_following_then_undo_brings_them_all_back(
-    qtbot, local_ctx, clinic, term, settings, errors
+    qtbot, local_ctx, clinic, term, settings, errors, shots
 ) -> None:
     window = open_window(qtbot, local_ctx, settings, day=DAY + WEEK)
     panel = window.calendar
@@ -63,6 +64,7 @@ def test_cancel_this_and_the_following_then_undo_brings_them_all_back(
     assert dialog.scope() is SeriesScope.THIS
     dialog.choose_scope(SeriesScope.FOLLOWING)
     dialog.reason_box.setCurrentIndex(dialog.reason_box.findData(CancellationReason.AWAY))
+    dialog.grab().save(str(shots / "cancel_series.png"))
     dialog.ok_button.click()
     settle(qtbot)
     assert errors == []
@@ -195,3 +197,41 @@ def test_cancelling_the_question_keeps_the_dialog_and_changes_nothing(
     settle(qtbot)
     assert dialog.isVisible()
     assert calendar.appointment(local_ctx, term[1].id).notes == ""
+
+
+def test_a_patient_added_to_a_class_joins_the_following_classes_when_asked(
+    qtbot, local_ctx, clinic, settings, errors, monkeypatch
+) -> None:
+    first = BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.pilates.id,
+        clinic.at(17),
+        patient_id=clinic.patients[0].id,
+    )
+    term = series.book_series(
+        local_ctx, SeriesRequest(first, RepeatRule(Frequency.WEEKLY, count=3))
+    ).appointments
+    asked: list[str] = []
+
+    def following(_parent, _title, text, _choices):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return 1
+
+    monkeypatch.setattr(prompts, "choose", following)
+    window = open_window(qtbot, local_ctx, settings, day=DAY + WEEK)
+    window.calendar.appointment_actions.open(term[1])
+    settle(qtbot)
+    dialog = window.calendar.dialog
+    assert isinstance(dialog, ClassAttendeesDialog)
+    dialog.picker.choose(clinic.patients[3])  # Ana, the last patient
+    dialog.add_button.click()
+    settle(qtbot)
+    assert errors == []
+    assert asked == [
+        "This class repeats. Add Ana Lima to which of them? "
+        "Appointments already past are left as they are."
+    ]
+    assert dialog.places.text() == "2 of 3 places booked — 1 left"
+    places = [calendar.appointment(local_ctx, c.id).booked_places for c in term]
+    assert places == [1, 2, 2]

@@ -7,6 +7,8 @@ every result reaches the screens as `Changes` on the bus.
 
 Signals:
     select_requested(object): select this appointment id in the calendar (just booked or moved).
+    wait_list_requested(Appointment): put its patient on the wait list for an earlier time.
+    slot_freed(OpenSlot): a booking was deleted (its time may suit the wait list).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from desktop.domain.appointments import (
 from desktop.domain.clinic_time import to_local
 from desktop.domain.people import Practitioner
 from desktop.domain.repeats import SeriesScope
+from desktop.domain.wait_list import OpenSlot
 from desktop.services import booking, calendar
 from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
@@ -46,6 +49,8 @@ AppointmentDialog = BookingDialog | ClassAttendeesDialog | EditAppointmentDialog
 
 class AppointmentActions(QObject):
     select_requested = Signal(object)
+    wait_list_requested = Signal(object)
+    slot_freed = Signal(object)
 
     def __init__(
         self,
@@ -287,3 +292,11 @@ class AppointmentActions(QObject):
         )
         if result is not None:
             self.caller.publish(result)
+            self.slot_freed.emit(
+                OpenSlot(
+                    appointment.practitioner_id,
+                    appointment.starts_at,
+                    appointment.ends_at,
+                    appointment.type_id,
+                )
+            )

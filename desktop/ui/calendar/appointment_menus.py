@@ -43,6 +43,11 @@ def appointment_menu(
     if appointment.patient_id is not None:
         menu.addAction("Patient card", open_patient)
         menu.addAction("&Invoice / take payment…", open_invoice).setObjectName("invoice")
+        if appointment.status is AppointmentStatus.BOOKED:
+            menu.addAction(
+                "Add to &wait list for an earlier time…",
+                lambda: actions.wait_list_requested.emit(appointment),
+            ).setObjectName("wait_list")
     if editable:
         _add_change_actions(actions, menu, appointment)
     return menu

@@ -57,7 +57,6 @@ from desktop.services.series import SeriesEdit
 from desktop.ui import prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
-from desktop.ui.dialogs.cancel import SCOPE_NOTE
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
@@ -279,14 +278,11 @@ class EditAppointmentDialog(QDialog):
         )
 
     def _ask_scope(self) -> SeriesScope | None:
-        choices = list(SeriesScope)
-        index = prompts.choose(
+        return prompts.choose_scope(
             self,
             "Change a repeating appointment",
-            f"This appointment repeats. Change which of them? {SCOPE_NOTE}",
-            [scope.label for scope in choices],
+            "This appointment repeats. Change which of them?",
         )
-        return None if index is None else choices[index]
 
     def series_edit(self, place: Place) -> SeriesEdit:
         """The change as it applies to each of the series (InvalidInput if it cannot)."""

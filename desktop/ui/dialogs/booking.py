@@ -5,7 +5,8 @@ on the calendar counts as setting it). The override boxes let a receptionist boo
 outside the practitioner's hours or on top of another booking deliberately; an
 inactive practitioner can never be booked, and if one was deactivated while this
 dialog was open the refusal names them, the list is reloaded, and everything else
-typed stays put.
+typed stays put. Under the form, whoever on the wait list fits the slot is
+offered (desktop.ui.wait_list.slot_offers), with "Add to wait list…" beside them.
 
 The Repeat section books a series: while it repeats, every change to the dialog
 has the service check the dates again (in the background, once the typing
@@ -44,14 +45,17 @@ from desktop.domain.appointments import AppointmentKind, AppointmentType
 from desktop.domain.clinic_time import local_to_utc, to_local
 from desktop.domain.errors import DomainError, InvalidInput, PractitionerInactive
 from desktop.domain.people import Patient, Practitioner
-from desktop.services import booking, calendar, series
+from desktop.services import calendar, series
 from desktop.services.booking import BookingRequest
 from desktop.services.series import PlannedOccurrence, SeriesBooked, SeriesRequest
 from desktop.ui.background_ops import Debounce
 from desktop.ui.dialogs.repeat_section import RepeatSection
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.wait_list.slot_offers import WaitListOffers
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
+
+REPEAT_HEIGHT = 640  # with the list of dates; fits a 768-pixel screen with a taskbar
 
 
 def type_label(kind: AppointmentType) -> str:
@@ -114,6 +118,7 @@ class BookingDialog(QDialog):
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.wait_list = WaitListOffers(self)
         self._layout(buttons)
         self._duration_by_hand = ends_at is not None
         self.set_practitioners(practitioners, practitioner_id)
@@ -142,6 +147,7 @@ class BookingDialog(QDialog):
         if patient is not None:
             self.picker.choose(patient)
         self._check()
+        self.wait_list.look_up()
         self.picker.setFocus()
 
     def _layout(self, buttons: QDialogButtonBox) -> None:
@@ -162,6 +168,7 @@ class BookingDialog(QDialog):
         layout.addWidget(self.override_hours)
         layout.addWidget(self.override_double)
         layout.addWidget(self.hint)
+        layout.addWidget(self.wait_list)
         layout.addWidget(buttons)
         self.resize(640, self.sizeHint().height())
 
@@ -254,6 +261,8 @@ class BookingDialog(QDialog):
     # --- repeating ------------------------------------------------------------------
 
     def _dates_changed(self) -> None:
+        if self.repeat.repeating and self.height() < REPEAT_HEIGHT:
+            self.resize(self.width(), REPEAT_HEIGHT)  # room for the list of dates
         self._plan_current = False
         wall, day = self.time_edit.time(), self.date_edit.date()
         self.repeat.first_time = time(wall.hour(), wall.minute())
@@ -337,7 +346,7 @@ class BookingDialog(QDialog):
             return
         ctx = self.caller.ctx
         result = self.caller.call(
-            lambda: booking.book_appointment(ctx, self.request()),
+            lambda: self.wait_list.book(ctx, self.request()),
             title="Book appointment",
             on_error=self._refused,
         )

@@ -19,12 +19,10 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.repeats import SeriesScope
+from desktop.ui.prompts import SCOPE_NOTE
 
 # "Practitioner unavailable" is what deactivation writes; a receptionist picks "clinic".
 REASONS = [r for r in CancellationReason if r is not CancellationReason.PRACTITIONER_UNAVAILABLE]
-
-
-SCOPE_NOTE = "Appointments already past are left as they are."
 
 
 class CancelDialog(QDialog):

@@ -4,6 +4,10 @@ Stays current through the change bus, so two desks filling the same class see
 each other's bookings, and a refusal because the class is full shows the places.
 A user who may not change the class (another practitioner's) sees the list and
 may invoice, but not add, remove or mark attendees.
+
+A class of a repeating term asks, when a patient is added, "This one / This and
+the following / All" (classes already begun are left as they are); the others
+are booked in one background call, all or none.
 """
 
 from __future__ import annotations
@@ -30,8 +34,11 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import to_local
 from desktop.domain.errors import NotFound
-from desktop.services import booking, calendar
+from desktop.domain.repeats import SeriesScope
+from desktop.services import booking, calendar, series
 from desktop.services.changes import Changes
+from desktop.services.series import SeriesChanged
+from desktop.ui import prompts
 from desktop.ui.billing.invoice_dialog import InvoiceDialog, open_invoice_for_service
 from desktop.ui.dialogs.cancel import REASONS
 from desktop.ui.models.attendees import AttendeeListModel
@@ -157,12 +164,29 @@ class ClassAttendeesDialog(QDialog):
         if patient is None:
             return
         ctx, class_id = self.caller.ctx, self.appointment.id
+        scope = SeriesScope.THIS
+        if self.appointment.series_id is not None:
+            question = f"This class repeats. Add {patient.full_name} to which of them?"
+            chosen = prompts.choose_scope(self, "Add to a repeating class", question)
+            if chosen is None:
+                return
+            scope = chosen
+        if scope is not SeriesScope.THIS:
+            self.caller.in_background(
+                lambda: series.add_attendee_in_series(ctx, class_id, patient.id, scope),
+                title="Add to classes",
+            ).success(self._added).run()
+            return
         result = self.caller.call(
             lambda: booking.add_attendee(ctx, class_id, patient.id), title="Add to class"
         )
         if result is not None:
             self.picker.clear()
             self.caller.publish(result.changes)
+
+    def _added(self, result: SeriesChanged) -> None:
+        self.picker.clear()
+        self.caller.publish(result.changes)
 
     def remove_selected(self) -> None:
         chosen = self._selected()
