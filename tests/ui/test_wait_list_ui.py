@@ -305,3 +305,27 @@ def test_editing_an_entry_keeps_a_practitioner_no_longer_listed(
     assert stored.urgent
     assert stored.wishes == only_bob  # not silently "any practitioner"
     assert errors == []
+
+
+def test_a_booking_deleted_on_this_desk_counts_as_a_freed_time(
+    qtbot, local_ctx, clinic, settings, errors, confirm
+) -> None:
+    gone = booking.book_appointment(
+        local_ctx, consult(clinic, 15, patient=0, who=clinic.bob)
+    ).appointment
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id))
+    window = open_window(qtbot, local_ctx, settings)
+    notice = window.freed_slots
+    assert not notice.isVisible()
+    window.calendar.appointment_actions.delete(gone)
+    settle(qtbot)
+    assert notice.text() == "Wait list: 1 waiting fit 1 freed slot"
+    [action] = notice.menu().actions()
+    assert "Bob Pilates" in action.text()
+    action.trigger()
+    dialog = window.calendar.dialog
+    assert isinstance(dialog, BookingDialog)
+    assert dialog.practitioner_box.currentText() == "Bob Pilates"
+    settle(qtbot)
+    assert dialog.wait_list.offer(0).patient.full_name == "Jo Citizen"
+    assert errors == []
