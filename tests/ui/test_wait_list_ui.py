@@ -128,6 +128,8 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
     window.grab().save(str(shots / "calendar-freed-slot-notice.png"))
     assert notice.isVisible()
     assert notice.text() == "Wait list: 2 waiting fit 1 freed slot"
+    block = window.calendar.scene.items_by_id[taken.id]  # type: ignore[union-attr]
+    assert block.text.badge == "Cancelled · 2 waiting"
     [action] = notice.menu().actions()
     assert "Alice Physio · 2 waiting" in action.text()
     action.trigger()
@@ -159,6 +161,7 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
     left = [e.patient_name for e in wait_list.current_entries(local_ctx)]
     assert left == ["Ana Lima", "Sam Lee"]  # Jo came off the list
     assert not notice.isVisible()  # the slot is taken again
+    assert block.text.badge == "Cancelled"
 
 
 def test_typing_another_patient_books_them_plainly_and_keeps_the_list(
