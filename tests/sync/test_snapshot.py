@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod
@@ -24,7 +24,7 @@ from desktop.services.patients import PatientDetails
 from desktop.store.database import Database
 from desktop.store.models import AppointmentRow
 from desktop.store.outbox_models import OutboxJobRow
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES
+from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncChangeRow
 from desktop.sync.client import Offline
 from desktop.sync.codec import synced_table
 from desktop.sync.engine import SyncSettings
@@ -366,3 +366,26 @@ def test_a_busy_server_is_waited_for_before_the_transfer(
         assert f"GET {SNAPSHOT}" in desk.transport.requests
         converged(server, desk)
         desk.close()
+
+
+def test_an_empty_clinic_is_downloaded_once_and_pulled_after(
+    tmp_path: Path, server: ServerSide
+) -> None:
+    """Its snapshot stands at change 0: the desk must still remember it has taken it."""
+    desk = make_desk(tmp_path, "first", server)
+    with server.database.engine.begin() as connection:
+        # Its accounts are older than its change log (as on an upgraded server).
+        connection.execute(delete(SyncChangeRow))
+    desk.sync()
+    state = load_state(desk.database)
+    assert state is not None and state.cursor == 0
+    desk.sync()
+    asked = desk.transport.requests
+    assert asked.count(f"GET {SNAPSHOT}") == 1
+    assert asked[-1].startswith("GET /v1/sync/changes")  # the second pass pulled instead
+    made = book(on_server(server), make_clinic(server.ctx), 9).appointment
+    desk.sync()
+    assert asked.count(f"GET {SNAPSHOT}") == 1
+    with desk.database.reading() as session:
+        assert session.get(AppointmentRow, made.id) is not None
+    desk.close()
