@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,12 +16,14 @@ from sqlalchemy import func, select
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod
 from desktop.domain.money import Money
+from desktop.domain.outbox import Channel
 from desktop.server import snapshot as server_snapshot
 from desktop.server.rate_limit import Limit, RateLimits
-from desktop.services import billing, booking, credit, patients
+from desktop.services import billing, booking, credit, patients, xero_settings
 from desktop.services.patients import PatientDetails
 from desktop.store.database import Database
 from desktop.store.models import AppointmentRow
+from desktop.store.outbox_models import OutboxJobRow
 from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES
 from desktop.sync.client import Offline
 from desktop.sync.codec import synced_table
@@ -63,7 +66,11 @@ def synced_rows(database: Database) -> int:
 
 
 def money_and_oddities(server: ServerSide, c: ClinicFixture) -> None:
-    """Something in every kind of column: money, credit, a cancellation, awkward text."""
+    """Something in every kind of column: money, credit, a cancellation, awkward text; and
+    the Xero jobs of all that on the server, which stay there (only message jobs sync)."""
+    xero_settings.save_connection(
+        server.database, client_id="client", connection_key="key", tenant_id="t", tenant_name="T"
+    )
     ctx, here = server.ctx, on_server(server)
     paid, _ = billing.invoice_appointment(ctx, consult(here, c, 9).id)
     billing.take_payment(ctx, paid.id, cash(9000))
@@ -84,6 +91,17 @@ def money_and_oddities(server: ServerSide, c: ClinicFixture) -> None:
         ),
     ).appointment
     booking.cancel_appointment(ctx, odd.id, CancellationReason.OTHER, "away\tuntil \\N June")
+
+
+def xero_jobs_on(server: ServerSide) -> int:
+    with server.database.reading() as session:
+        return int(
+            session.execute(
+                select(func.count())
+                .select_from(OutboxJobRow)
+                .where(OutboxJobRow.channel == Channel.XERO.value)
+            ).scalar_one()
+        )
 
 
 def on_server(server: ServerSide) -> Desk:
@@ -156,6 +174,7 @@ def test_the_snapshot_stores_exactly_what_pulling_every_change_stores(
     assert stored(bulk.database) == stored(paged.database)
     everything = stored(bulk.database)
     assert all(everything[name] for name in ("invoices", "payments", "refunds", "credit_lots"))
+    assert not everything["outbox_jobs"] and xero_jobs_on(server)
     converged(server, bulk, paged)
     state = load_state(bulk.database)
     assert state is not None and state.cursor == load_state(paged.database).cursor  # type: ignore[union-attr]
@@ -257,6 +276,36 @@ def test_a_desk_loading_it_again_keeps_changes_waiting_and_drops_what_the_server
         assert session.get(AppointmentRow, gone.id) is None  # the server no longer has it
     state = load_state(desk.database)
     assert state is not None and state.cursor == loaded.cursor > 0
+    desk.close()
+
+
+def test_loading_it_again_keeps_the_desks_own_rows_of_a_kind_that_never_syncs(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    """The receipt of an SMS credit purchase stays in the desk's message log; a
+    message the server no longer has goes."""
+    desk = make_desk(tmp_path, "back", server)
+    desk.sync()
+    own, lost = uuid.uuid4(), uuid.uuid4()
+    path = desk.database.engine.url.database
+    assert path is not None
+    with sqlite3.connect(path) as connection:  # as older rows were written, before the log synced
+        connection.execute("PRAGMA foreign_keys = OFF")
+        for ident, purchase in ((own, uuid.uuid4().hex), (lost, None)):
+            connection.execute(
+                "INSERT INTO outgoing_messages (id, clinic_id, job_id, channel, purpose, "
+                "purchase_id, recipient, subject, body, segments, provider_id, delivery_status, "
+                "delivery_detail, created_at, updated_at, version) VALUES (?, ?, ?, 'sms', "
+                "'receipt', ?, '', '', '', 0, '', '', '', '2030-01-01 00:00:00.000000', "
+                "'2030-01-01 00:00:00.000000', 1)",
+                (ident.hex, clinic_on_server.clinic.id.hex, uuid.uuid4().hex, purchase),
+            )
+
+    load_snapshot(desk.database, desk.api, lambda *_: None)
+
+    with sqlite3.connect(path) as connection:
+        kept = [row[0] for row in connection.execute("SELECT id FROM outgoing_messages")]
+    assert kept == [own.hex]
     desk.close()
 
 
