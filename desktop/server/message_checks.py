@@ -137,12 +137,20 @@ def queue_pushed(session: Session, row: Row, now: datetime) -> None:
 
 def reconcile_reminders(session: Session, group: list[Any], now: datetime) -> None:
     """The reminders of every appointment the group touched, as the booking services
-    keep them: withdrawn when cancelled or moved, queued when newly wanted."""
+    keep them: withdrawn when cancelled or moved, queued when newly wanted; and, when
+    the messaging settings changed, the clinic's queued reminders follow the new
+    schedule, as saving them at a desk of its own does."""
     appointments: set[uuid.UUID] = set()
     for mutation in group:
         if mutation.op == "delete":
             continue
-        if mutation.entity == "appointments":
+        if mutation.entity == "messaging_settings":
+            settings = session.get(MessagingSettingsRow, mutation.entity_id)
+            if settings is not None:
+                session.flush()
+                reminders.replan_clinic(session, settings.clinic_id, now)
+                reminders.nudge_waiting(session, now)
+        elif mutation.entity == "appointments":
             appointments.add(mutation.entity_id)
         elif mutation.entity == "attendances":
             attendance = session.get(AttendanceRow, mutation.entity_id)

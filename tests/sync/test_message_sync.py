@@ -263,3 +263,26 @@ def test_retry_pressed_at_a_desk_reaches_the_servers_sender(
     ]
     assert (email.id, email.status) == (failed.id, MessageStatus.SENT)
     converged(server, front, back)
+
+
+def test_a_new_reminder_time_set_at_a_desk_retimes_the_servers_queue(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    m = messaging_on_server
+    front, back = desks
+    appointment = book(front, m.c, 9)
+    front.sync()
+    settings = get_settings(back.ctx, m.c.clinic.id)
+    save_settings(
+        back.ctx, replace(settings, reminder_lead=timedelta(hours=48)), secrets=m.secrets,
+        clock=m.clock,
+    )  # fmt: skip
+    back.sync()
+    jobs = OutboxQueue(server.database).jobs(Channel.EMAIL) + OutboxQueue(server.database).jobs(
+        Channel.SMS
+    )
+    assert len(jobs) == 2
+    assert {job.next_attempt_at for job in jobs} == {appointment.starts_at - timedelta(hours=48)}
+    front.sync()
+    due = {e.due_at for e in message_log.message_log(front.ctx, m.c.patients[0].id)}
+    assert due == {appointment.starts_at - timedelta(hours=48)}
