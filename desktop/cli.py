@@ -271,17 +271,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from desktop.smoke_test import run_smoke_test
 
         return run_smoke_test()
-    database = _open_database(settings, upgrade=_is_embedded(settings))
-    from desktop.sync.state import attach_if_bound
-
-    # A replica's writes are queued for the server from the first one, whatever the UI does.
-    attach_if_bound(database)
     from desktop.ui.app import run_app
     from desktop.ui.crash import install_crash_handler
 
+    def open_database() -> Database:  # in the background, while the sign-in dialog shows
+        database = _open_database(settings, upgrade=_is_embedded(settings))
+        from desktop.sync.state import attach_if_bound
+
+        # A replica's writes are queued for the server from the first one, whatever the UI does.
+        attach_if_bound(database)
+        return database
+
     install_crash_handler(database_url=settings.database_url)
-    code = run_app(database, settings.server_url)
-    database.dispose()
+    code = run_app(open_database, settings.server_url)
     return _exit_after_clean_shutdown(code)
 
 

@@ -42,6 +42,17 @@ def test_the_sign_in_dialog_waits_for_none_of_them() -> None:
     assert "desktop.ui.main_window" not in loaded
 
 
+def test_the_sign_in_dialog_shows_before_the_database_code_loads() -> None:
+    """The database (SQLAlchemy, Alembic), the keyring and everything behind them load in
+    the background while the sign-in dialog is on screen."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.ui.app", "desktop.ui.crash", "desktop.ui.signin.dialogs"
+    )
+    database_side = {*SLOW_LIBRARIES, "sqlalchemy", "alembic", "httpx", "keyring", "phonenumbers"}
+    assert roots(loaded).isdisjoint(database_side), roots(loaded) & database_side
+    assert not {"desktop.services.accounts", "desktop.store.database"} & loaded
+
+
 def test_the_main_window_leaves_the_senders_and_sync_client_for_later() -> None:
     """The Xero SDK loads with the background senders, after the first paint; httpx
     with the sync client or the SMS gateway, when a server or gateway is in play."""
