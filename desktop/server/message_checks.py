@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain.appointments import AppointmentKind
@@ -90,15 +91,24 @@ def _new_reminder(session: Session, row: OutgoingMessageRow) -> None:
     appointment = session.get(AppointmentRow, row.appointment_id) if row.appointment_id else None
     if appointment is None or row.patient_id is None or row.for_starts_at is None:
         raise NotFound("The appointment this reminder is for no longer exists.")
-    if appointment.clinic_id != row.clinic_id or row.patient_id not in _patients_of(appointment):
+    if appointment.clinic_id != row.clinic_id or row.patient_id not in _patients_of(
+        session, appointment
+    ):
         raise InvalidInput("This reminder's patient is not booked in that appointment.")
     if session.get(OutboxJobRow, row.job_id) is not None:
         raise InvalidInput("This message is already queued on the server.")
 
 
-def _patients_of(appointment: AppointmentRow) -> set[uuid.UUID]:
+def _patients_of(session: Session, appointment: AppointmentRow) -> set[uuid.UUID]:
     if appointment.appointment_type.kind == AppointmentKind.CLASS.value:
-        return {a.patient_id for a in appointment.attendances}
+        # Read, not the relationship: the group may have just added this attendee.
+        return set(
+            session.execute(
+                select(AttendanceRow.patient_id).where(
+                    AttendanceRow.appointment_id == appointment.id
+                )
+            ).scalars()
+        )
     return {appointment.patient_id} if appointment.patient_id is not None else set()
 
 

@@ -286,3 +286,33 @@ def test_a_new_reminder_time_set_at_a_desk_retimes_the_servers_queue(
     front.sync()
     due = {e.due_at for e in message_log.message_log(front.ctx, m.c.patients[0].id)}
     assert due == {appointment.starts_at - timedelta(hours=48)}
+
+
+def test_a_class_attendee_added_at_a_desk_is_reminded_once(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    m = messaging_on_server
+    c = m.c
+    front, back = desks
+    m.set_patient(3, email="ana@example.com")
+    front.sync()
+    pilates = booking.book_appointment(
+        front.ctx,
+        booking.BookingRequest(
+            c.clinic.id, c.alice.id, c.pilates.id, c.at(9, day=NEXT_WEEK), c.patients[0].id
+        ),
+    ).appointment
+    front.sync()
+    back.sync()
+    booking.add_attendee(back.ctx, pilates.id, c.patients[3].id)  # not the first patient
+    back.sync()
+    m.reminder_time(pilates)
+    sent = m.send_due()
+    assert (sent.emails_sent, sent.sms_sent) == (2, 2)
+    assert sorted(mail.rcpt_tos[0] for mail in m.smtp.received) == [
+        "ana@example.com",
+        "sam.lee@example.com",
+    ]
+    for desk in (front, back):
+        desk.sync()
+    converged(server, front, back)
