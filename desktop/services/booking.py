@@ -12,9 +12,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.domain import rules
 from desktop.domain.appointments import (
@@ -53,6 +54,19 @@ from desktop.store.unit_of_work import UnitOfWork
 RowT = TypeVar("RowT")
 
 
+class Reads(Protocol):
+    """What the checks need: a unit of work, or a read-only session (a check that
+    books nothing must not take SQLite's write lock)."""
+
+    @property
+    def session(self) -> Session: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOnly:
+    session: Session
+
+
 @dataclass(frozen=True, slots=True)
 class BookingRequest:
     clinic_id: uuid.UUID
@@ -76,7 +90,7 @@ def _changed(row: AppointmentRow) -> Booked:
     return Booked(to_appointment(row), Changes(appointments=True, ids=frozenset({row.id})))
 
 
-def _get(uow: UnitOfWork, model: type[RowT], ident: uuid.UUID, what: str) -> RowT:
+def _get(uow: Reads, model: type[RowT], ident: uuid.UUID, what: str) -> RowT:
     row = uow.session.get(model, ident)
     if row is None:
         raise NotFound(f"That {what} no longer exists.")
@@ -96,7 +110,7 @@ def _check_practitioner(
 
 
 def _check_slot(
-    uow: UnitOfWork,
+    uow: Reads,
     practitioner: PractitionerRow,
     clinic: ClinicRow,
     starts_at: datetime,
@@ -149,7 +163,7 @@ def book_appointment(ctx: ServiceContext, request: BookingRequest) -> Booked:
         return _reloaded(ctx, row.id)
 
 
-def offered_type(uow: UnitOfWork, request: BookingRequest) -> AppointmentTypeRow:
+def offered_type(uow: Reads, request: BookingRequest) -> AppointmentTypeRow:
     """The requested type, if still offered, with the patient it needs (an individual
     appointment needs one; a class may start empty)."""
     kind_row: AppointmentTypeRow = _get(

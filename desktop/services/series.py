@@ -45,6 +45,8 @@ from desktop.domain.repeats import RepeatRule, SeriesScope, occurrences
 from desktop.domain.roles import Actor
 from desktop.services.booking import (
     BookingRequest,
+    ReadOnly,
+    Reads,
     _check_practitioner,
     _check_slot,
     _editable,
@@ -114,7 +116,8 @@ class SeriesBooked:
 def check_series(ctx: ServiceContext, request: SeriesRequest) -> list[PlannedOccurrence]:
     """Every occurrence, each bookable or with its reason; nothing is written."""
     actor = ctx.actor()
-    with ctx.unit_of_work() as uow:  # never committed: a consistent read, then rolled back
+    with ctx.database.reading() as session:  # no write lock: this books nothing
+        uow = ReadOnly(session)
         practitioner: PractitionerRow = _get(
             uow, PractitionerRow, request.first.practitioner_id, "practitioner"
         )
@@ -162,7 +165,7 @@ def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
 
 
 def _plan(
-    uow: UnitOfWork, practitioner: PractitionerRow, request: SeriesRequest
+    uow: Reads, practitioner: PractitionerRow, request: SeriesRequest
 ) -> list[PlannedOccurrence]:
     first = request.first
     clinic: ClinicRow = _get(uow, ClinicRow, first.clinic_id, "clinic")
@@ -206,7 +209,7 @@ def _plan(
 
 
 def _slot_problem(
-    uow: UnitOfWork,
+    uow: Reads,
     practitioner: PractitionerRow,
     clinic: ClinicRow,
     first: BookingRequest,
@@ -233,7 +236,7 @@ def _slot_problem(
     return ""
 
 
-def _check_attendees(uow: UnitOfWork, request: SeriesRequest, kind_row: AppointmentTypeRow) -> None:
+def _check_attendees(uow: Reads, request: SeriesRequest, kind_row: AppointmentTypeRow) -> None:
     """A class's attendees exist, are listed once, and fit its capacity."""
     if not request.attendees:
         return

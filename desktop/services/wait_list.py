@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -220,8 +221,15 @@ def current(
     )
     if patient_id is not None:
         query = query.where(WaitListEntryRow.patient_id == patient_id)
+    zone = _zone(session) or clinic_zone("UTC")
     rows = session.execute(query).unique().scalars()
-    return best_first(e for e in (to_entry(row) for row in rows) if e.is_current(now))
+    return best_first(e for e in (to_entry(row) for row in rows) if e.is_current(now, zone))
+
+
+def _zone(session: Session) -> ZoneInfo | None:
+    """The clinic's time zone (the main clinic's, as the calendar shows it); None before set-up."""
+    clinic = session.execute(select(ClinicRow).order_by(ClinicRow.name).limit(1)).scalar()
+    return clinic_zone(clinic.timezone) if clinic is not None else None
 
 
 def matches_for_slot(
@@ -308,10 +316,9 @@ def fitting(
     session: Session, slots: Sequence[OpenSlot], entries: list[WaitListEntry], now: datetime
 ) -> list[tuple[WaitListEntry, ...]]:
     """For each slot, the entries that fit it (in `entries`' order)."""
-    clinic = session.execute(select(ClinicRow).order_by(ClinicRow.name).limit(1)).scalar()
-    if clinic is None or not entries:
+    zone = _zone(session)
+    if zone is None or not entries:
         return [() for _ in slots]
-    zone = clinic_zone(clinic.timezone)
     active = set(
         session.execute(
             select(PractitionerRow.id).where(

@@ -32,7 +32,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from desktop.store.database import Database
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncInboxRow, SyncStateRow
+from desktop.store.sync_models import (
+    PARTLY_SYNCED,
+    PULLED_ONLY,
+    SYNCED_TABLES,
+    SyncInboxRow,
+    SyncStateRow,
+)
 from desktop.store.types import utc_now
 from desktop.sync.client import ResyncRequired, ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
@@ -256,4 +262,7 @@ def _not_downloaded(session: Session, entity: str) -> list[uuid.UUID]:
     sent = select(SyncInboxRow.entity_id).where(
         SyncInboxRow.entity == entity, SyncInboxRow.deleted.is_(False)
     )
-    return list(session.execute(select(table.c.id).where(table.c.id.not_in(sent))).scalars())
+    query = select(table.c.id).where(table.c.id.not_in(sent))
+    if entity in PARTLY_SYNCED:  # rows of the kind that never syncs are the desk's own
+        query = query.where(PARTLY_SYNCED[entity](table))
+    return list(session.execute(query).scalars())

@@ -15,12 +15,14 @@ from sqlalchemy import func, select
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod
 from desktop.domain.money import Money
+from desktop.domain.outbox import Channel
 from desktop.server import snapshot as server_snapshot
 from desktop.server.rate_limit import Limit, RateLimits
-from desktop.services import billing, booking, credit, patients
+from desktop.services import billing, booking, credit, patients, xero_settings
 from desktop.services.patients import PatientDetails
 from desktop.store.database import Database
 from desktop.store.models import AppointmentRow
+from desktop.store.outbox_models import OutboxJobRow
 from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES
 from desktop.sync.client import Offline
 from desktop.sync.codec import synced_table
@@ -63,7 +65,11 @@ def synced_rows(database: Database) -> int:
 
 
 def money_and_oddities(server: ServerSide, c: ClinicFixture) -> None:
-    """Something in every kind of column: money, credit, a cancellation, awkward text."""
+    """Something in every kind of column: money, credit, a cancellation, awkward text; and
+    the Xero jobs of all that on the server, which stay there (only message jobs sync)."""
+    xero_settings.save_connection(
+        server.database, client_id="client", connection_key="key", tenant_id="t", tenant_name="T"
+    )
     ctx, here = server.ctx, on_server(server)
     paid, _ = billing.invoice_appointment(ctx, consult(here, c, 9).id)
     billing.take_payment(ctx, paid.id, cash(9000))
@@ -84,6 +90,17 @@ def money_and_oddities(server: ServerSide, c: ClinicFixture) -> None:
         ),
     ).appointment
     booking.cancel_appointment(ctx, odd.id, CancellationReason.OTHER, "away\tuntil \\N June")
+
+
+def xero_jobs_on(server: ServerSide) -> int:
+    with server.database.reading() as session:
+        return int(
+            session.execute(
+                select(func.count())
+                .select_from(OutboxJobRow)
+                .where(OutboxJobRow.channel == Channel.XERO.value)
+            ).scalar_one()
+        )
 
 
 def on_server(server: ServerSide) -> Desk:
@@ -156,6 +173,7 @@ def test_the_snapshot_stores_exactly_what_pulling_every_change_stores(
     assert stored(bulk.database) == stored(paged.database)
     everything = stored(bulk.database)
     assert all(everything[name] for name in ("invoices", "payments", "refunds", "credit_lots"))
+    assert not everything["outbox_jobs"] and xero_jobs_on(server)
     converged(server, bulk, paged)
     state = load_state(bulk.database)
     assert state is not None and state.cursor == load_state(paged.database).cursor  # type: ignore[union-attr]

@@ -166,7 +166,7 @@ class HttpSmsGateway:
         return []  # a relay has no inbox to read
 
     def balance(self) -> ProviderBalance | None:
-        return None  # a relay is paid for with local credit
+        return None  # a relay reports no balance: whoever is behind it bills the clinic
 
     def close(self) -> None:
         self._client.close()

@@ -38,6 +38,8 @@ def tooltip(appointment: Appointment, zone: ZoneInfo, practitioner: str) -> str:
         f"{to_local(appointment.starts_at, zone):%a %d %b}, {time_range(appointment, zone)}",
         f"Status: {appointment.status.label}",
     ]
+    if appointment.series_id is not None:
+        lines.append("One of a repeating series")
     if appointment.kind is AppointmentKind.CLASS:
         names = [a.patient_name for a in appointment.attendees if a.status.takes_time]
         lines.append("Attendees: " + (", ".join(names) if names else "none yet"))

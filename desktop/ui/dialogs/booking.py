@@ -282,9 +282,11 @@ class BookingDialog(QDialog):
     def check_series(self) -> None:
         """Have the service list the dates (in the background; the newest check wins)."""
         self._series_check.cancel()
-        if not self.repeat.repeating or self.practitioner_box.currentIndex() < 0:
+        if not self.repeat.repeating:
             return
-        if self.selected_type() is None:
+        if self.practitioner_box.currentIndex() < 0 or self.selected_type() is None:
+            self.repeat.show_plan([])  # the dates wait for a practitioner and a type
+            self.repeat.summary.setText(self.hint.text())
             return
         try:
             request = self.series_request()

@@ -245,6 +245,7 @@ class MessagingSettingsPage(QWidget):
         test_row.addWidget(self.test_button)
         form.addRow("Send a test to", test_row)
         form.addRow(self.test_result)
+        form.setRowVisible(self.test_result, False)  # a row only once there is an answer
         self.balance = QLabel()
         self.balance.setWordWrap(True)
         self.top_up_button = QPushButton("Top &up…")
@@ -345,6 +346,7 @@ class MessagingSettingsPage(QWidget):
     def _test_said(self, text: str, *, error: bool) -> None:
         self.test_button.setEnabled(True)
         self.test_result.setText(text)
+        self.provider_form.setRowVisible(self.test_result, True)
         self.test_result.setObjectName("formError" if error else "")
         self.test_result.style().unpolish(self.test_result)
         self.test_result.style().polish(self.test_result)
