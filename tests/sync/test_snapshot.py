@@ -233,15 +233,22 @@ def test_a_transfer_cut_off_part_way_leaves_nothing_and_starts_again(
         yield body[: body.rindex(b"\n", 0, len(body) - 2) + 1]
         cuts.append("ended early")
 
+    def garbled(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        # Gzipped bytes mangled on the way (a proxy): unzipping fails part-way.
+        body = b"".join(chunks)
+        middle = len(body) // 2
+        cuts.append("garbled")  # before: the desk stops reading at the bad bytes
+        yield body[:middle] + bytes(64) + body[middle + 64 :]
+
     inner = desk.transport.inner
-    for cut in (dropped, ended_early):
+    for cut in (dropped, ended_early, garbled):
         desk.transport.inner = SnapshotTap(inner, cut)
         with pytest.raises(Offline):
             desk.sync()
         assert synced_rows(desk.database) == 0
         state = load_state(desk.database)
         assert state is not None and state.cursor == 0
-    assert cuts == ["dropped", "ended early"]
+    assert cuts == ["dropped", "ended early", "garbled"]
     desk.transport.inner = inner
     desk.sync()
     converged(server, desk)
