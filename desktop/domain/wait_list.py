@@ -134,6 +134,7 @@ class OpenSlot:
     starts_at: datetime
     ends_at: datetime
     type_id: uuid.UUID | None = None  # what was booked there (None: not known / any)
+    freed_by: uuid.UUID | None = None  # the cancelled booking that left it free, if any
 
 
 def fits(entry: WaitListEntry, slot: OpenSlot, zone: ZoneInfo) -> bool:

@@ -278,7 +278,7 @@ def freed_slots(
             .scalars()
         )
         candidates = [
-            OpenSlot(a.practitioner_id, a.starts_at, a.ends_at, a.appointment_type_id)
+            OpenSlot(a.practitioner_id, a.starts_at, a.ends_at, a.appointment_type_id, a.id)
             for a in cancelled
         ]
         candidates += [s for s in also if starts_at <= s.starts_at < ends_at]

@@ -6,6 +6,7 @@ means (it knows the grid), so an item only needs its appointment and its rect.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QRectF, Qt
@@ -74,14 +75,23 @@ class AppointmentItem(QGraphicsItem):
         self.permitted = True  # the signed-in user may change it (the scene sets this)
         self.text = BlockText("", "", "", "")
         self._tooltip_stale = True
+        self.waiting = 0  # wait-list entries that fit a cancelled block's time (its badge says so)
         self.set_appointment(appointment, practitioner)
 
     def set_appointment(self, appointment: Appointment, practitioner: str) -> None:
         self.appointment = appointment
         self.practitioner = practitioner
         self.text = block_text(appointment, time_range(appointment, self.zone))
+        if self.waiting and appointment.status is AppointmentStatus.CANCELLED:
+            self.text = replace(self.text, badge=f"Cancelled · {self.waiting} waiting")
         self._tooltip_stale = True  # built on first hover: a week has thousands of blocks
         self.update()
+
+    def set_waiting(self, count: int) -> None:
+        """How many on the wait list fit this cancelled block's time (desktop.ui.wait_list)."""
+        if count != self.waiting:
+            self.waiting = count
+            self.set_appointment(self.appointment, self.practitioner)
 
     @property
     def editable(self) -> bool:
