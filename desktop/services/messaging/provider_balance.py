@@ -78,18 +78,26 @@ def low_balance_text(report: BalanceReport | None, provider: SmsProvider) -> str
 
 
 @dataclass(frozen=True, slots=True)
-class _Seen:
+class CheckedBalance:
+    """What the provider last said, and when it was asked."""
+
     settings: MessagingSettings
-    at: datetime
-    text: str
+    checked_at: datetime
+    report: BalanceReport | None  # None: a relay, not set up, or no key here
+    problem: str = ""  # why the balance could not be read, e.g. a refused key
+
+    @property
+    def status_text(self) -> str:
+        return low_balance_text(self.report, self.settings.sms_provider)
 
 
 class LowBalanceWatch:
-    """The desk's low-balance warning, asking the provider at most every `every`.
+    """The provider's balance, asked of it at most every `every`.
 
-    The status bar reads it every few seconds (off the GUI thread); the provider is
-    asked again only when that time has passed or the clinic's settings changed.
-    A balance that cannot be read says nothing here: the settings page shows why.
+    The desk's status bar reads it every few seconds (off the GUI thread), and the
+    server's /v1/sms/balance for every desk that asks: the provider is asked again
+    only when that time has passed or the clinic's settings changed. A balance that
+    cannot be read says nothing in the status bar: the settings page shows why.
     """
 
     def __init__(
@@ -101,21 +109,23 @@ class LowBalanceWatch:
         self.secrets = secrets
         self.clock = clock
         self.every = every
-        self._seen: dict[uuid.UUID, _Seen] = {}
+        self._seen: dict[uuid.UUID, CheckedBalance] = {}
         self._lock = threading.Lock()
 
-    def status_text(self, ctx: ServiceContext, clinic_id: uuid.UUID) -> str:
+    def checked(self, ctx: ServiceContext, clinic_id: uuid.UUID) -> CheckedBalance:
         settings = get_settings(ctx, clinic_id)
         now = self.clock()
         with self._lock:
             seen = self._seen.get(clinic_id)
-        if seen is not None and seen.settings == settings and now - seen.at < self.every:
-            return seen.text
+        if seen is not None and seen.settings == settings and now - seen.checked_at < self.every:
+            return seen
         try:
-            report = provider_balance(ctx, settings, self.secrets)
-        except InvalidInput:
-            report = None
-        text = low_balance_text(report, settings.sms_provider)
+            found = CheckedBalance(settings, now, provider_balance(ctx, settings, self.secrets))
+        except InvalidInput as exc:
+            found = CheckedBalance(settings, now, None, str(exc))
         with self._lock:
-            self._seen[clinic_id] = _Seen(settings, now, text)
-        return text
+            self._seen[clinic_id] = found
+        return found
+
+    def status_text(self, ctx: ServiceContext, clinic_id: uuid.UUID) -> str:
+        return self.checked(ctx, clinic_id).status_text
