@@ -7,19 +7,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 
 from desktop.domain.errors import InvalidInput
+from desktop.services import calendar
 from desktop.services.messaging.configure import save_settings
 from desktop.services.messaging.provider_balance import LowBalanceWatch
 from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.settings import MessagingSettings, SmsProvider
 from desktop.services.messaging.twilio_sms import API_URL_ENV
 from desktop.sync import remote_sms
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.messaging import MessagingSettingsPage
 from desktop.ui.messaging.status import SmsBalanceLine
+from desktop.ui.service_caller import ServiceCaller
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
+from tests.helpers.background import settle
 from tests.helpers.clinic import ClinicFixture
 from tests.messaging.helpers import MemoryKeyring
 from tests.sync.harness import Desk, ServerSide
@@ -95,3 +101,29 @@ def test_the_balance_is_only_for_people_signed_in(server: ServerSide, twilio: Fa
     answer = httpx.get(f"{server.url}/v1/sms/balance")
     assert answer.status_code == 401
     assert balance_asked(twilio) == 0
+
+
+def test_settings_on_a_desk_show_the_balance_from_the_server(
+    qtbot,
+    tmp_path: Path,
+    desks: list[Desk],
+    server: ServerSide,
+    clinic_on_server: ClinicFixture,
+    twilio: FakeTwilio,
+) -> None:  # type: ignore[no-untyped-def]
+    set_up_twilio(server, clinic_on_server)
+    twilio.state.balance = "3.20"
+    front, _ = desks
+    front.sync()
+    caller = ServiceCaller(front.ctx, ChangeBus(), None)
+    clinic = calendar.main_clinic(front.ctx)
+    no_key_here = MessagingSecrets(MemoryKeyring())
+    page = MessagingSettingsPage(caller, clinic, secrets=no_key_here, server=lambda: front.api)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    page.tabs.setCurrentIndex(2)
+    settle(qtbot)
+    assert page.balance.text() == "Balance: 3.20 USD — low, top it up soon."
+    assert page.balance.objectName() == "formError"
+    assert page.grab().save(str(tmp_path / "desk_balance_from_server.png"))
