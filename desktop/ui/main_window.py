@@ -689,7 +689,13 @@ class MainWindow(QMainWindow):
             from desktop.ui.messaging.settings_page import MessagingSettingsPage
 
             clinic = calendar.main_clinic(self.ctx)
-            page = MessagingSettingsPage(self.caller, clinic, server=self._followed_server)
+            api = self._followed_server()
+            page = MessagingSettingsPage(
+                self.caller,
+                clinic,
+                server_url=api.base_url if api is not None else None,
+                server=self._followed_server,
+            )
             self.messaging_page = self._own_window(page, "Reminders and SMS")
         return _bring_up(self.messaging_page)
 
