@@ -10,14 +10,12 @@ many desks ask; several server instances each keep their own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 
-from desktop.domain.roles import Actor
 from desktop.server.errors import ERROR_RESPONSES
-from desktop.server.guards import Context, SignedInActor, rate_limited
+from desktop.server.guards import ActingAs, Context, SignedInActor, rate_limited
 from desktop.server.schemas import SmsBalanceOut
 from desktop.services import calendar
 from desktop.services.context import ServiceContext
@@ -30,17 +28,9 @@ router = APIRouter(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Acting:
-    actor: Actor
-
-    def current_actor(self) -> Actor:
-        return self.actor
-
-
 @router.get("/balance", summary="The SMS provider's balance and the clinic's low-balance warning")
 def balance(request: Request, actor: SignedInActor, context: Context) -> SmsBalanceOut:
-    ctx = ServiceContext(context.database, _Acting(actor))
+    ctx = ServiceContext(context.database, ActingAs(actor))
     checked = _watch(request).checked(ctx, calendar.main_clinic(ctx).id)
     report = checked.report
     return SmsBalanceOut(
