@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from desktop.domain.errors import InvalidInput
-from desktop.services.messaging.provider_balance import BalanceReport, low_balance_text
-from desktop.services.messaging.settings import SmsProvider
+from desktop.services.messaging.provider_balance import BalanceReport
 from desktop.services.messaging.sms_gateway import ProviderBalance
 
 if TYPE_CHECKING:  # the sync client (httpx) is loaded by whoever holds a ServerApi
@@ -44,15 +43,3 @@ def report_from(body: dict[str, Any]) -> BalanceReport | None:
         return None
     found = ProviderBalance(Decimal(str(body["balance"])), str(body.get("currency") or ""))
     return BalanceReport(found, Decimal(int(body["low_threshold"])))
-
-
-def badge(api: ServerApi) -> str:
-    """The status bar's SMS line on a desk that follows a server: "" unless low."""
-    from desktop.sync.client import Offline, ServerProtocolError
-
-    try:
-        body = api.sms_balance()
-        report = report_from(body)
-    except (Offline, ServerProtocolError, InvalidInput):  # the settings page says why
-        return ""
-    return low_balance_text(report, SmsProvider(body["provider"]))

@@ -66,7 +66,7 @@ def test_a_desk_shows_the_balance_the_servers_sender_sees(
     twilio.state.balance = "3.20"
     front, back = desks
     front.sync()  # the settings reach the desk; the key does not
-    badge = SmsBalanceLine(front.ctx, lambda: front.api)
+    badge = SmsBalanceLine(front.ctx, lambda: front.api, clock=server.clock.now)
     assert badge.text() == (
         "SMS balance low: 3.20 USD left with Twilio. Top it up: Settings ▸ Reminders and SMS."
     )
@@ -77,8 +77,10 @@ def test_a_desk_shows_the_balance_the_servers_sender_sees(
     assert balance_asked(twilio) == 1  # two desks asked; the server asked Twilio once
 
     twilio.state.balance = "80.00"  # the clinic topped up at Twilio
-    assert badge.text().startswith("SMS balance low: 3.20 USD")  # not asked again yet
-    server.clock.advance(timedelta(minutes=15))
+    server.clock.advance(timedelta(minutes=5))
+    assert badge.text().startswith("SMS balance low: 3.20 USD")  # the server's answer, kept
+    assert balance_asked(twilio) == 1  # the desk asked again; the server did not ask Twilio
+    server.clock.advance(timedelta(minutes=10))
     assert badge.text() == ""
     assert balance_asked(twilio) == 2
     body = front.api.sms_balance()
@@ -92,7 +94,7 @@ def test_a_key_the_provider_refuses_is_said_on_the_desk_and_the_badge_stays_quie
     set_up_twilio(server, clinic_on_server, token="not-the-token")
     front, _ = desks
     front.sync()
-    assert SmsBalanceLine(front.ctx, lambda: front.api).text() == ""
+    assert SmsBalanceLine(front.ctx, lambda: front.api, clock=server.clock.now).text() == ""
     with pytest.raises(InvalidInput, match="Twilio refused the account SID or auth token"):
         remote_sms.balance_report(front.api)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,8 @@ from desktop.services.outbox_dispatch import Clock, system_clock
 
 # The status bar's warning asks the provider this often, not on every refresh.
 ASK_EVERY = timedelta(minutes=15)
+# Reads the balance for the clinic's settings (the provider, or the server that asks it).
+AskBalance = Callable[[ServiceContext, MessagingSettings], "BalanceReport | None"]
 BILLING_PAGES = {SmsProvider.TWILIO: TWILIO_BILLING, SmsProvider.CLICKSEND: CLICKSEND_BILLING}
 
 
@@ -98,6 +101,7 @@ class LowBalanceWatch:
     server's /v1/sms/balance for every desk that asks: the provider is asked again
     only when that time has passed or the clinic's settings changed. A balance that
     cannot be read says nothing in the status bar: the settings page shows why.
+    A desk following a server passes `ask` to read the server's answer instead.
     """
 
     def __init__(
@@ -105,10 +109,12 @@ class LowBalanceWatch:
         secrets: MessagingSecrets | None = None,
         clock: Clock = system_clock,
         every: timedelta = ASK_EVERY,
+        ask: AskBalance | None = None,
     ) -> None:
         self.secrets = secrets
         self.clock = clock
         self.every = every
+        self.ask: AskBalance = ask or (lambda ctx, s: provider_balance(ctx, s, self.secrets))
         self._seen: dict[uuid.UUID, CheckedBalance] = {}
         self._lock = threading.Lock()
 
@@ -120,7 +126,7 @@ class LowBalanceWatch:
         if seen is not None and seen.settings == settings and now - seen.checked_at < self.every:
             return seen
         try:
-            found = CheckedBalance(settings, now, provider_balance(ctx, settings, self.secrets))
+            found = CheckedBalance(settings, now, self.ask(ctx, settings))
         except InvalidInput as exc:
             found = CheckedBalance(settings, now, None, str(exc))
         with self._lock:
