@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -275,6 +276,36 @@ def test_a_desk_loading_it_again_keeps_changes_waiting_and_drops_what_the_server
         assert session.get(AppointmentRow, gone.id) is None  # the server no longer has it
     state = load_state(desk.database)
     assert state is not None and state.cursor == loaded.cursor > 0
+    desk.close()
+
+
+def test_loading_it_again_keeps_the_desks_own_rows_of_a_kind_that_never_syncs(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    """The receipt of an SMS credit purchase stays in the desk's message log; a
+    message the server no longer has goes."""
+    desk = make_desk(tmp_path, "back", server)
+    desk.sync()
+    own, lost = uuid.uuid4(), uuid.uuid4()
+    path = desk.database.engine.url.database
+    assert path is not None
+    with sqlite3.connect(path) as connection:  # as older rows were written, before the log synced
+        connection.execute("PRAGMA foreign_keys = OFF")
+        for ident, purchase in ((own, uuid.uuid4().hex), (lost, None)):
+            connection.execute(
+                "INSERT INTO outgoing_messages (id, clinic_id, job_id, channel, purpose, "
+                "purchase_id, recipient, subject, body, segments, provider_id, delivery_status, "
+                "delivery_detail, created_at, updated_at, version) VALUES (?, ?, ?, 'sms', "
+                "'receipt', ?, '', '', '', 0, '', '', '', '2030-01-01 00:00:00.000000', "
+                "'2030-01-01 00:00:00.000000', 1)",
+                (ident.hex, clinic_on_server.clinic.id.hex, uuid.uuid4().hex, purchase),
+            )
+
+    load_snapshot(desk.database, desk.api, lambda *_: None)
+
+    with sqlite3.connect(path) as connection:
+        kept = [row[0] for row in connection.execute("SELECT id FROM outgoing_messages")]
+    assert kept == [own.hex]
     desk.close()
 
 
