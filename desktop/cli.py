@@ -150,11 +150,15 @@ def _one_line(exc: Exception, args: argparse.Namespace, settings: Settings | Non
 
 
 def _open_database(settings: Settings, *, upgrade: bool) -> Database:
-    from desktop.store import migrate
     from desktop.store.database import Database
+    from desktop.store.schema_version import is_newest
 
     database = Database(settings.database_url)
     database.check_connection()
+    if is_newest(database):
+        return database  # the usual case: no need to load Alembic
+    from desktop.store import migrate
+
     if upgrade:
         migrate.upgrade(database)
     else:

@@ -91,7 +91,7 @@ def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: 
     )
     _follow_user(window, session.user, session.subscribe)
     window.show()
-    after_first_paint(window, lambda: _start_background_work(window, database, server_url))
+    after_first_paint(window, lambda: _start_senders(window, database, server_url))
     # Everything built so far lives as long as the app: leave it out of the garbage
     # collector's full passes, which hold every thread (the GUI's too) while they run.
     gc.freeze()
@@ -126,12 +126,25 @@ class _FirstPaint(QObject):
             start()
 
 
+def _start_senders(window: MainWindow, database: Database, server_url: str | None) -> None:
+    BackgroundOp(_load_sender_code, parent=window, key="startup-sender-code").success(
+        lambda _: _start_background_work(window, database, server_url)
+    ).run()
+
+
+def _load_sender_code() -> None:
+    """The senders' modules (the Xero SDK among them), imported in the background after
+    the calendar is painted, so the window answers meanwhile."""
+    import desktop.services.messaging.send_due
+    import desktop.xero.worker  # noqa: F401
+
+
 def _start_background_work(window: MainWindow, database: Database, server_url: str | None) -> None:
     """Senders that run beside the window: Xero (once connected), reminders and email, sync.
 
     They act for the clinic itself, not for whoever is signed in, so a lapsed or
     locked session never stops a receipt email or a reminder from going out.
-    Imported here, so the Xero SDK loads after the calendar is painted.
+    Their code is loaded by then (`_load_sender_code`).
     """
     from desktop.services.context import ServiceContext
     from desktop.services.messaging.send_due import SendDueLoop

@@ -688,7 +688,9 @@ class MainWindow(QMainWindow):
             from desktop.ui.messaging.settings_page import MessagingSettingsPage
 
             clinic = calendar.main_clinic(self.ctx)
-            page = MessagingSettingsPage(self.caller, clinic)
+            wiring = getattr(self, "sync", None)
+            server = wiring.runner.engine.api.base_url if wiring and wiring.runner else None
+            page = MessagingSettingsPage(self.caller, clinic, server_url=server)
             self.messaging_page = self._own_window(page, "Reminders and SMS")
         return _bring_up(self.messaging_page)
 

@@ -99,11 +99,14 @@ class MessagingSettingsPage(QWidget):
         *,
         secrets: MessagingSecrets | None = None,
         now: Callable[[], datetime] = system_clock,
+        server_url: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
         self.clinic = clinic
+        # A desk following a server: the server sends, with the secrets on its machine.
+        self.server_url = server_url
         self.zone = clinic_zone(clinic.timezone)
         self.secrets = secrets or MessagingSecrets()
         self.now = now
@@ -125,10 +128,23 @@ class MessagingSettingsPage(QWidget):
         bottom.addWidget(self.revert_button)
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        if server_url:
+            layout.addWidget(self._sent_by_server(server_url))
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         self.resize(760, 680)
         self.load()
+
+    def _sent_by_server(self, server_url: str) -> QLabel:
+        """One sender per clinic: a desk shares these settings but keeps no secret."""
+        for field in (self.smtp_password, self.api_key, self.test_number, self.test_button):
+            field.setEnabled(False)
+        return _note(
+            f"This computer follows the server at {server_url}, which sends the clinic's "
+            "messages: these settings are shared by every desk. The mail password and the "
+            "SMS key are kept on the server's machine (its keyring, or "
+            f"{SMTP_PASSWORD_ENV} / {SMS_API_KEY_ENV} where it runs), not here."
+        )
 
     # --- building -----------------------------------------------------------------
 
@@ -379,12 +395,16 @@ class MessagingSettingsPage(QWidget):
         self.low_credit.setValue(s.low_credit_warning)
         self.smtp_password.clear()
         self.api_key.clear()
-        self.smtp_password.setPlaceholderText(
-            "saved — type to replace" if self.secrets.has_smtp_password(s.clinic_id) else ""
-        )
-        self.api_key.setPlaceholderText(
-            "saved — type to replace" if self.secrets.has_sms_api_key(s.clinic_id) else ""
-        )
+        if self.server_url:
+            self.smtp_password.setPlaceholderText("kept on the server")
+            self.api_key.setPlaceholderText("kept on the server")
+        else:
+            self.smtp_password.setPlaceholderText(
+                "saved — type to replace" if self.secrets.has_smtp_password(s.clinic_id) else ""
+            )
+            self.api_key.setPlaceholderText(
+                "saved — type to replace" if self.secrets.has_sms_api_key(s.clinic_id) else ""
+            )
         self.show_balance()
         values = self.sample_values()
         self.sms_editor.set_sample(values)
