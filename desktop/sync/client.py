@@ -270,6 +270,10 @@ class ServerApi:
         """The clinic's Xero queue, kept on the server (desktop/server/xero_routes.py)."""
         return self._call("GET", f"{API}/xero/queue")
 
+    def sms_balance(self) -> dict[str, Any]:
+        """The SMS provider's balance as the server's sender sees it (sms_balance_routes)."""
+        return self._call("GET", f"{API}/sms/balance")
+
     def retry_xero_job(self, job_id: str) -> dict[str, Any]:
         return self._call("POST", f"{API}/xero/jobs/{job_id}/retry")
 
