@@ -21,8 +21,8 @@ from pathlib import Path
 import keyring
 import keyring.backend
 import keyring.errors
-from keyring.backends import fail
 
+from desktop.auth.remembered import keyring_usable
 from desktop.domain.errors import DomainError
 from desktop.store.private_file import read_private_json, write_private_json
 from desktop.xero.tokens import TOKEN_FILE_ENV
@@ -75,15 +75,7 @@ class MessagingSecrets:
         return self._keyring_usable() or _secrets_file() is not None
 
     def _keyring_usable(self) -> bool:
-        try:
-            backend = self._keyring()
-        except Exception:  # a broken keyring configuration counts as none
-            log.warning("no usable keyring", exc_info=True)
-            return False
-        if isinstance(backend, fail.Keyring):
-            return False
-        children = getattr(backend, "backends", None)  # keyring's ChainerBackend
-        return children is None or bool(children)
+        return keyring_usable(self._keyring)
 
     def ensure_available(self) -> None:
         if not self.available:
