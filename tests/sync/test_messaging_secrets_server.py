@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import json
 import stat
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from keyring.backends import fail
+from PySide6.QtWidgets import QLabel
 
-from desktop.domain.roles import Role
+from desktop.domain.roles import Actor, Role
+from desktop.server.guards import ActingAs
+from desktop.services import calendar
+from desktop.services.context import ServiceContext
 from desktop.services.messaging.secrets import SECRETS_FILE_NAME, MessagingSecrets
 from desktop.services.messaging.settings import SmsProvider
 from desktop.services.messaging.twilio_sms import API_URL_ENV
 from desktop.sync.client import ServerProtocolError
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.messaging import MessagingSettingsPage
+from desktop.ui.service_caller import ServiceCaller
 from desktop.xero.tokens import TOKEN_FILE_ENV
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
@@ -35,7 +43,7 @@ from tests.messaging.conftest import (  # noqa: F401 - the mail and SMS servers
     sms_gateway,
     smtp_server,
 )
-from tests.messaging.helpers import Clock
+from tests.messaging.helpers import Clock, MemoryKeyring
 from tests.sync.harness import PASSWORD, Desk, ServerSide, make_desk, table_contents
 
 pytestmark = pytest.mark.postgres
@@ -160,3 +168,25 @@ def test_without_a_keyring_the_server_keeps_them_in_an_owner_only_file(
     cleared = admin.put("/v1/messaging/secrets", json={"sms_secret": ""})
     assert cleared.json()["sms_secret_set"] is False
     assert fresh.sms_api_key(clinic_on_server.clinic.id) is None
+
+
+def settings_page(desk: Desk, actor: Actor, keyring: MessagingSecrets):  # type: ignore[no-untyped-def]
+    ctx = ServiceContext(desk.database, ActingAs(actor))
+    caller = ServiceCaller(ctx, ChangeBus(), None)
+    clinic = calendar.main_clinic(ctx)
+    return MessagingSettingsPage(
+        caller, clinic, secrets=keyring, server=lambda: desk.api, server_url=desk.api.base_url
+    )
+
+
+def test_settings_at_a_receptionists_desk_keep_the_secret_fields_off(
+    qtbot, server: ServerSide, desks: list[Desk], clinic_on_server: ClinicFixture
+) -> None:  # type: ignore[no-untyped-def]
+    front, _ = desks
+    reception = Actor(user_id=uuid.uuid4(), name="Rae", role=Role.RECEPTIONIST)
+    page = settings_page(front, reception, MessagingSecrets(MemoryKeyring()))
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.api_key.isEnabled() and not page.smtp_password.isEnabled()
+    note = page.findChildren(QLabel)[0].text()
+    assert "Only an administrator can change them." in note
