@@ -18,7 +18,7 @@ date: the dialog checks again, and the user decides — never a half-booked seri
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -129,8 +129,14 @@ def check_series(ctx: ServiceContext, request: SeriesRequest) -> list[PlannedOcc
         return _plan(uow, practitioner, request)
 
 
-def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
-    """Book every occurrence not skipped, all or none."""
+def book_series(
+    ctx: ServiceContext,
+    request: SeriesRequest,
+    *,
+    also: Callable[[UnitOfWork], Changes] | None = None,
+) -> SeriesBooked:
+    """Book every occurrence not skipped, all or none. `also`: more work of the caller's
+    done in the same transaction (taking the patient off the wait list)."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         # Locks the practitioner's calendar; an inactive practitioner is refused by name.
@@ -158,10 +164,11 @@ def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
             for patient_id in request.attendees:
                 row.attendances.append(AttendanceRow(patient_id=patient_id))
             rows.append(row)
+        extra = also(uow) if also is not None else Changes()
         uow.session.flush()  # the ids are assigned here
         ids = [row.id for row in rows]
         uow.commit()
-    done = _reloaded(ctx, ids, 0, Changes())
+    done = _reloaded(ctx, ids, 0, extra)
     return SeriesBooked(done.appointments, done.changes)
 
 
@@ -282,6 +289,40 @@ def scope_members(
             raise NotFound("That appointment no longer exists.")
         members, past = _members(session, row, scope, now or utc_now())
         return SeriesChanged(tuple(to_appointment(m) for m in members), Changes(), past)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPlace:
+    """Where an appointment stands in its series: "3 of 10", and the next one."""
+
+    number: int
+    count: int
+    next_starts_at: datetime | None  # None for the last one
+
+
+def place_in_series(ctx: ServiceContext, appointment: Appointment) -> SeriesPlace | None:
+    """None when it is not one of a series. Cancelled ones do not count, except itself
+    (it still shows where it stood)."""
+    ctx.actor()
+    if appointment.series_id is None:
+        return None
+    with ctx.database.reading() as session:
+        members = list(
+            session.execute(
+                select(AppointmentRow.id, AppointmentRow.starts_at)
+                .where(
+                    AppointmentRow.series_id == appointment.series_id,
+                    (AppointmentRow.status != AppointmentStatus.CANCELLED.value)
+                    | (AppointmentRow.id == appointment.id),
+                )
+                .order_by(AppointmentRow.starts_at, AppointmentRow.id)
+            )
+        )
+    number = next((n for n, m in enumerate(members, 1) if m.id == appointment.id), None)
+    if number is None:
+        return None  # gone since it was read
+    later = members[number:]
+    return SeriesPlace(number, len(members), later[0].starts_at if later else None)
 
 
 def cancel_in_series(
