@@ -43,6 +43,12 @@ class ServiceCaller:
             self.parent, action, title=title, on_error=self._failed(refresh_on_refusal, on_error)
         )
 
+    def in_memory(self, action: Callable[[], T], *, title: str = "Frontdesk") -> T | None:
+        """`call` for work that touches neither the store nor the network (reading and
+        checking what was typed, say a wall time the clocks skip): on the GUI thread,
+        a refusal shown as any other. The screen is not stale, so nothing reloads."""
+        return operations.run_operation(self.parent, action, title=title)
+
     def in_background(
         self,
         action: Callable[[], T],

@@ -71,6 +71,7 @@ def edit_notes_of(qtbot, window, appointment, notes: str) -> EditAppointmentDial
     assert isinstance(dialog, EditAppointmentDialog)
     dialog.notes.setPlainText(notes)
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    settle(qtbot)  # the save runs in the background
     return dialog
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QPoint, QTimer, Signal
-from PySide6.QtGui import QAction, QUndoStack
+from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QVBoxLayout, QWidget
 
 from desktop.domain import day_axis
@@ -97,7 +97,7 @@ class CalendarPanel(QWidget):
         self.caller = caller
         self.ctx = caller.ctx
         self.undo_stack = undo_stack
-        self.versions = commands.Versions()
+        self.versions = commands.Versions(undo_stack)
         self.preferences = preferences
         self.colours = colours
         self.now = now
@@ -513,10 +513,12 @@ class CalendarPanel(QWidget):
         if same_start:
             end = to_local(target.ends_at, zone)
             text = f"Resize {appointment.title} to end {end.hour}:{end.minute:02d}"
-        command = commands.move(self.caller, self.versions, appointment, target, text)
-        if command is not None:
+
+        def pushed(command: QUndoCommand) -> None:
             self.undo_stack.push(command)
             self.select(appointment.id)
+
+        commands.move(self.caller, self.versions, appointment, target, text, pushed)
 
     def nudge(self, minutes: int) -> None:
         scene = self.scene
@@ -680,9 +682,9 @@ class CalendarPanel(QWidget):
 
     def mark(self, appointment: Appointment, status: AppointmentStatus) -> None:
         text = f"Mark {appointment.title} {status.label.lower()}"
-        command = commands.set_status(self.caller, self.versions, appointment, status, text)
-        if command is not None:
-            self.undo_stack.push(command)
+        commands.set_status(
+            self.caller, self.versions, appointment, status, text, self.undo_stack.push
+        )
 
     def ask_cancel(self, appointment: Appointment) -> CancelDialog:
         dialog = CancelDialog(f"{appointment.title}'s {appointment.type_name.lower()}", self)
@@ -694,9 +696,9 @@ class CalendarPanel(QWidget):
 
     def cancel(self, appointment: Appointment, reason: CancellationReason, note: str) -> None:
         text = f"Cancel {appointment.title}"
-        command = commands.cancel(self.caller, self.versions, appointment, reason, note, text)
-        if command is not None:
-            self.undo_stack.push(command)
+        commands.cancel(
+            self.caller, self.versions, appointment, reason, note, text, self.undo_stack.push
+        )
 
     def restore(self, appointment: Appointment) -> None:
         ctx = self.ctx

@@ -42,6 +42,7 @@ from desktop.domain.people import Patient, Practitioner
 from desktop.services import booking, calendar
 from desktop.services.booking import BookingRequest
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
@@ -103,6 +104,7 @@ class BookingDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self._layout(buttons)
+        self.busy = BusyForm(self, caller)
         self._duration_by_hand = ends_at is not None
         self.set_practitioners(practitioners, practitioner_id)
         local = to_local(starts_at, zone)
@@ -220,21 +222,33 @@ class BookingDialog(QDialog):
         )
 
     def accept(self) -> None:
+        request = self.caller.in_memory(self.request, title="Book appointment")
+        if request is None:
+            return  # the wall time was refused; everything typed stays
         ctx = self.caller.ctx
-        result = self.caller.call(
-            lambda: booking.book_appointment(ctx, self.request()),
+        self.busy.save(
+            lambda: booking.book_appointment(ctx, request),
+            self._booked,
             title="Book appointment",
+            doing="Booking…",
             on_error=self._refused,
         )
-        if result is None:
-            return  # the message was shown; keep everything typed so it can be fixed
+
+    def _booked(self, result: booking.Booked) -> None:
         self.caller.publish(result.changes)
         self.booked.emit(result.appointment)
         super().accept()
 
     def _refused(self, exc: Exception) -> None:
+        """The message was shown; everything typed stays so it can be fixed."""
         if isinstance(exc, PractitionerInactive):
             ctx = self.caller.ctx
-            fresh = self.caller.call(lambda: calendar.practitioners(ctx), refresh_on_refusal=False)
-            self.set_practitioners(fresh or [], None)
-            self._check()
+            self.caller.in_background(
+                lambda: calendar.practitioners(ctx),
+                title="Book appointment",
+                refresh_on_refusal=False,
+            ).success(self._listed).run()
+
+    def _listed(self, fresh: Sequence[Practitioner]) -> None:
+        self.set_practitioners(fresh, None)
+        self._check()
