@@ -58,13 +58,18 @@ class ServiceCaller:
         refresh_on_refusal: bool = True,
         on_error: Callable[[Exception], None] | None = None,
         reports: tuple[type[Exception], ...] = (),
+        parent: QWidget | None = None,
     ) -> BackgroundOp[T]:
         """`call`, off the GUI thread: add `.success(...)` and `.run()` it.
 
         Calls that share a `key` supersede each other (the newest result wins);
-        `reports` as for `BackgroundOp`.
+        `reports` as for `BackgroundOp`. `parent`: the widget the result is for
+        (a dialog or page; the caller's own widget by default): messages are shown
+        over it, and a result for it once deleted is dropped.
         """
-        op = BackgroundOp(action, parent=self.parent, key=key, title=title, reports=reports)
+        op = BackgroundOp(
+            action, parent=parent or self.parent, key=key, title=title, reports=reports
+        )
         return op.failure(self._failed(refresh_on_refusal, on_error))
 
     def _failed(

@@ -333,6 +333,7 @@ def test_removing_a_class_attendee_needs_a_reason_chosen_each_time(
     assert dialog.remove_button.isEnabled()
     removed = dialog.model.attendance(1).patient_id
     dialog.remove_button.click()
+    settle(qtbot)
     assert errors == []
     after = calendar.appointment(local_ctx, pilates.id)
     gone = next(a for a in after.attendees if a.patient_id == removed)

@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.appointments import Appointment, AppointmentKind, AppointmentStatus
 from desktop.domain.clinic_time import to_local
-from desktop.ui.calendar.block_painter import BlockFonts, BlockText, block_text, paint_block
+from desktop.ui.calendar.block_painter import (
+    BlockFonts,
+    BlockText,
+    TextLayout,
+    block_text,
+    layout_text,
+    paint_block,
+)
 from desktop.ui.calendar.blocks import BlockRect
 from desktop.ui.theme import CalendarColours
 
@@ -72,12 +79,17 @@ class AppointmentItem(QGraphicsItem):
         self.permitted = True  # the signed-in user may change it (the scene sets this)
         self.text = BlockText("", "", "", "")
         self._tooltip_stale = True
+        self._layout: TextLayout | None = None  # for the current size and text
+        # Painted once into a pixmap, then copied while nothing changes: scrolling and
+        # repainting a week of blocks costs no text layout (Qt drops it on update()).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.set_appointment(appointment, practitioner)
 
     def set_appointment(self, appointment: Appointment, practitioner: str) -> None:
         self.appointment = appointment
         self.practitioner = practitioner
         self.text = block_text(appointment, time_range(appointment, self.zone))
+        self._layout = None
         self._tooltip_stale = True  # built on first hover: a week has thousands of blocks
         self.update()
 
@@ -93,12 +105,14 @@ class AppointmentItem(QGraphicsItem):
     def set_block(self, block: BlockRect) -> None:
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, block.width, block.height)
+        self._layout = None
         self.setPos(block.x, block.y)
 
     def set_rect(self, rect: QRectF) -> None:
         """Scene rect while being dragged."""
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, rect.width(), rect.height())
+        self._layout = None
         self.setPos(rect.topLeft())
 
     def on_resize_edge(self, y: float) -> bool:
@@ -113,6 +127,8 @@ class AppointmentItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,  # noqa: ARG002
         widget: QWidget | None = None,  # noqa: ARG002
     ) -> None:
+        if self._layout is None:
+            self._layout = layout_text(self._rect, self.text, self.appointment, self.fonts)
         paint_block(
             painter,
             self._rect,
@@ -121,6 +137,7 @@ class AppointmentItem(QGraphicsItem):
             self.colours,
             self.fonts,
             self.isSelected(),
+            self._layout,
         )
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:

@@ -53,8 +53,10 @@ class BusyForm(QObject):
         doing: str = "Saving…",
         refresh_on_refusal: bool = True,
         on_error: Callable[[Exception], None] | None = None,
+        reports: tuple[type[Exception], ...] = (),
     ) -> None:
-        """Run `action` in the background with the form held busy."""
+        """Run `action` in the background with the form held busy; `reports`: refusals
+        the form shows itself (in place, no message box), through `on_error`."""
         self.hold(doing)
 
         def done(result: T) -> None:
@@ -67,7 +69,12 @@ class BusyForm(QObject):
                 on_error(exc)
 
         self.caller.in_background(
-            action, title=title, refresh_on_refusal=refresh_on_refusal, on_error=failed
+            action,
+            title=title,
+            refresh_on_refusal=refresh_on_refusal,
+            on_error=failed,
+            reports=reports,
+            parent=self.form,
         ).success(done).run()
 
     def hold(self, doing: str) -> None:
