@@ -332,37 +332,33 @@ def booking_row(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
 @contextmanager
 def _sync_bench(rows: int) -> Iterator[object]:
     from sync_common import bulk_appointments, started_server
+    from sync_money_first_sync import bulk_invoices
 
     with started_server() as bench:
         bulk_appointments(bench, rows)
+        bulk_invoices(bench)  # and an invoice, a line and a payment for each
         yield bench
 
 
 def first_sync_row(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
-    from sync_common import make_desk
-    from sync_money_first_sync import copy_rate
-
-    from desktop.sync.engine import SyncSettings
+    from sync_money_first_sync import copy_rate, desk_rate
 
     with _sync_bench(sizes.sync_rows) as bench:
         runs = iter(range(1000))
 
-        def desk_rate() -> float:
-            desk = make_desk(
-                folder, f"desk{next(runs)}", bench.server, settings=SyncSettings(pull_page=5000)
-            )
-            began = time.perf_counter()
-            report = desk.engine.run_pass()
-            took = time.perf_counter() - began
-            desk.close()
-            return report.pull.downloaded / took
+        def desk() -> float:
+            rows, took = desk_rate(bench, folder, f"desk{next(runs)}")  # type: ignore[arg-type]
+            return rows / took
 
         def copy() -> float:
             copied, took = copy_rate(bench)  # type: ignore[arg-type]
             return copied / took
 
-        synced, copying = interleaved(desk_rate, copy, pairs)
-    what = f"first sync, {sizes.sync_rows:,} appointments over loopback (rows/s)"
+        synced, copying = interleaved(desk, copy, pairs)
+    what = (
+        f"first sync, {sizes.sync_rows:,} appointments + {sizes.sync_rows:,} invoices "
+        "with a line and a payment, over loopback (rows/s)"
+    )
     return [Row("first_sync", what, synced, copying, "rows/s", higher_is_better=True)]
 
 

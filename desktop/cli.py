@@ -17,6 +17,7 @@ from desktop import __version__
 from desktop.cli_export import add_export_commands
 from desktop.cli_import import add_import_commands
 from desktop.cli_users import add_user_commands
+from desktop.cli_wait_list import add_wait_list_commands
 from desktop.config import ConfigError, Settings, load_settings
 from desktop.domain.errors import DomainError
 from desktop.server.command import add_server_command
@@ -99,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
     )
     add_import_commands(
+        commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
+    )
+    add_wait_list_commands(
         commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
     )
     return parser
@@ -305,9 +309,22 @@ def _exit_after_clean_shutdown(code: int) -> NoReturn:
 
 def _messages_send_due(args: argparse.Namespace, settings: Settings) -> int:
     from desktop.services.context import ServiceContext
-    from desktop.services.messaging.send_due import SendDueLoop, SendDueReport, send_due
+    from desktop.services.messaging.send_due import (
+        SendDueLoop,
+        SendDueReport,
+        send_due,
+        server_sending,
+    )
 
     ctx = ServiceContext.for_system(_open_database(settings, upgrade=_is_embedded(settings)))
+    server = server_sending(ctx.database)
+    if server is not None:
+        print(
+            f"frontdesk: this database follows the server at {server}, which sends the "
+            "clinic's messages; run this command against the server's database.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
 
     def show(report: SendDueReport) -> None:
         if args.once or report.anything:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SLOW_LIBRARIES = ("reportlab", "xero_python", "fastapi", "uvicorn", "icalendar")
+SLOW_LIBRARIES = ("reportlab", "xero_python", "fastapi", "uvicorn", "icalendar", "clicksend")
 
 
 def modules_after_importing(*names: str) -> set[str]:

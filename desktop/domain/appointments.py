@@ -105,6 +105,7 @@ class Appointment:
     cancellation_note: str = ""
     read_only: bool = False
     version: int = 1
+    series_id: UUID | None = None  # booked together with others from one repeat rule
 
     @property
     def booked_places(self) -> int:

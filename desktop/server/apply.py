@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
-from desktop.server import checks, merge, money_checks, outward
+from desktop.server import checks, desks, merge, message_checks, money_checks, outward
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -41,6 +41,7 @@ from desktop.store.models import (
 )
 from desktop.store.sync_models import SyncAppliedMutationRow
 from desktop.store.types import utc_now
+from desktop.store.wait_list_models import WaitListEntryRow, WaitListSettingsRow
 from desktop.sync.codec import decode_fields, synced_table
 
 SYNC_WRITE_LOCK = 727006  # the same number the change-log trigger locks (migration 0006)
@@ -55,6 +56,9 @@ MODELS: dict[str, type[Row]] = {
     "appointments": AppointmentRow,
     "attendances": AttendanceRow,
     **money_checks.MODELS,
+    **message_checks.MODELS,
+    "wait_list_entries": WaitListEntryRow,
+    "wait_list_settings": WaitListSettingsRow,
 }
 WHAT = {
     "clinics": "clinic",
@@ -65,6 +69,9 @@ WHAT = {
     "appointments": "appointment",
     "attendances": "class place",
     **money_checks.WHAT,
+    **message_checks.WHAT,
+    "wait_list_entries": "wait-list entry",
+    "wait_list_settings": "wait-list setting",
 }
 
 
@@ -119,13 +126,14 @@ class MutationApplier:
         with self.database.write_session() as session:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_WRITE_LOCK})
             seen = _recorded(session, [m.id for m in mutations])
+            desk = desks.code_of(session, replica_id)  # whose numbers it may make
             outcomes: list[Outcome] = []
             for group in _groups(mutations):
                 fresh = [m for m in group if m.id not in seen]
                 outcomes.extend(seen[m.id] for m in group if m.id in seen)
                 if not fresh:
                     continue
-                results = self._apply_group(session, actor, fresh)
+                results = self._apply_group(session, actor, fresh, desk)
                 for outcome in results:
                     session.add(_record(outcome, actor, replica_id))
                 outcomes.extend(results)
@@ -133,7 +141,9 @@ class MutationApplier:
         order = {m.id: i for i, m in enumerate(mutations)}
         return sorted(outcomes, key=lambda o: order[o.mutation.id])
 
-    def _apply_group(self, session: Session, actor: Actor, group: list[Mutation]) -> list[Outcome]:
+    def _apply_group(
+        self, session: Session, actor: Actor, group: list[Mutation], desk: str | None
+    ) -> list[Outcome]:
         savepoint = session.begin_nested()
         try:
             deactivated: set[uuid.UUID] = set()
@@ -141,6 +151,10 @@ class MutationApplier:
                 self._apply(session, actor, mutation, deactivated)
             checks.check_group(session, deactivated, self.clock())
             _check_money(session, group)
+            money_checks.check_numbers(
+                session, [(m.entity, m.entity_id) for m in group if m.op == "insert"], desk
+            )
+            message_checks.reconcile_reminders(session, group, self.clock())
             outward.queue_for_xero(session, group)
             session.flush()
         except (
@@ -156,13 +170,18 @@ class MutationApplier:
             savepoint.rollback()
             error = _as_domain_error(exc)
             if isinstance(error, money_checks.CreditOverdrawn):
-                return self._without_credit_used(session, actor, group, error)
+                return self._without_credit_used(session, actor, group, error, desk)
             return [Outcome(m, False, error_code(error), str(error)) for m in group]
         savepoint.commit()
         return [Outcome(m, True) for m in group]
 
     def _without_credit_used(
-        self, session: Session, actor: Actor, group: list[Mutation], error: DomainError
+        self,
+        session: Session,
+        actor: Actor,
+        group: list[Mutation],
+        error: DomainError,
+        desk: str | None,
     ) -> list[Outcome]:
         """Credit another desk used up first: the invoice (or payment) made with it still
         stands, owing what the credit would have paid; only the use of credit is refused."""
@@ -171,7 +190,7 @@ class MutationApplier:
         refused = [Outcome(m, False, error_code(error), str(error)) for m in used]
         if not used or not rest:
             return [Outcome(m, False, error_code(error), str(error)) for m in group]
-        outcomes = self._apply_group(session, actor, rest)
+        outcomes = self._apply_group(session, actor, rest, desk)
         if not all(o.applied for o in outcomes):
             first = next(o for o in outcomes if not o.applied)
             refused = [Outcome(m, False, first.code, first.message) for m in used]
@@ -185,7 +204,7 @@ class MutationApplier:
         what = WHAT[mutation.entity]
         fields = decode_fields(table, mutation.fields)
         if mutation.op == "insert":
-            _insert(session, actor, model, mutation, fields, what)
+            _insert(session, actor, model, mutation, fields, what, self.clock())
             return
         if mutation.base_version is None:
             raise InvalidInput(f"A change to a {what} needs the version it was made on.")
@@ -214,6 +233,7 @@ class MutationApplier:
             checks.check_write(session, actor, row, before, set(fields))
         if isinstance(row, PractitionerRow) and before["active"] and not row.active:
             deactivated.add(row.id)
+        message_checks.after_update(session, row, set(fields), self.clock())
         session.flush()
 
 
@@ -224,6 +244,7 @@ def _insert(
     mutation: Mutation,
     fields: dict[str, Any],
     what: str,
+    now: datetime,
 ) -> None:
     if mutation.base_version is not None:
         raise InvalidInput(f"A new {what} cannot have a base version.")
@@ -237,6 +258,7 @@ def _insert(
     row = model(id=mutation.entity_id, **(_scalar_defaults(table, fields) | fields))
     with session.no_autoflush:
         checks.check_write(session, actor, row, None, set(fields))
+    message_checks.queue_pushed(session, row, now)  # its job first: the row points at it
     session.add(row)
     session.flush()
 

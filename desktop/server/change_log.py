@@ -4,6 +4,17 @@ A page is read in one REPEATABLE READ transaction, so the log and the rows it
 points at are one snapshot: a change listed as "not deleted" always comes with
 its row. Change numbers are handed out in commit order (see migration 0006), so
 a reader never sees number N while a smaller number is still to come.
+
+Password hashes. Desks download users so that people sign in at any desk, also
+offline — which needs each user's argon2id hash on the desk. Anyone else reading
+the change log (a script, a third-party tool with an API token) has no use for
+them, and a hash handed out can be attacked offline. So a users row carries its
+`password_hash` only in a download for a *registered desk* (the request names the
+replica id the desk registered with, `POST /v1/sync/desk`), and never for a
+deactivated user, who may not sign in anywhere; otherwise the hash is sent empty,
+which signs nobody in. Registering a desk is open to any signed-in user (a
+practitioner's own PC in the studio is a desk too), and the desk's own database
+holds the hashes whatever the API does: what this narrows is the API, not a desk.
 """
 
 from __future__ import annotations
@@ -28,7 +39,10 @@ class ChangePage:
     total: int | None
 
 
-def read_changes(database: Database, since: int, limit: int, with_total: bool) -> ChangePage:
+def read_changes(
+    database: Database, since: int, limit: int, with_total: bool, *, for_desk: bool = False
+) -> ChangePage:
+    """The changes after `since`; users' password hashes only `for_desk` (see above)."""
     with database.engine.connect().execution_options(
         isolation_level="REPEATABLE READ"
     ) as connection:
@@ -45,6 +59,9 @@ def read_changes(database: Database, since: int, limit: int, with_total: bool) -
             if not change.deleted:
                 wanted.setdefault(change.entity, []).append(change.entity_id)
         rows = current_rows(connection, wanted.items())
+        for (entity, _), row in rows.items():
+            if entity == "users":
+                keep_hash_for_desks(row, for_desk)
         total = None
         if with_total:
             total = int(
@@ -82,6 +99,12 @@ def current_rows(
             for row in result:
                 found[(entity, row["id"])] = encode_row(table, dict(row))
     return found
+
+
+def keep_hash_for_desks(user: dict[str, Any], for_desk: bool) -> None:
+    """Empty an encoded users row's password hash unless a desk may have it."""
+    if not (for_desk and user.get("active")):
+        user["password_hash"] = ""
 
 
 def latest_change(database: Database) -> int:

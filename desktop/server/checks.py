@@ -32,7 +32,9 @@ from desktop.domain.errors import (
 )
 from desktop.domain.hours import WeeklyHours
 from desktop.domain.roles import Actor
-from desktop.server import money_checks
+from desktop.domain.wait_list import WaitWishes
+from desktop.server import message_checks, money_checks
+from desktop.services import wait_list_offers
 from desktop.store import queries
 from desktop.store.models import (
     AppointmentRow,
@@ -44,6 +46,7 @@ from desktop.store.models import (
     Row,
 )
 from desktop.store.types import utc_now
+from desktop.store.wait_list_models import WaitListEntryRow, WaitListSettingsRow
 
 ADMIN_ONLY = {"clinics", "practitioners", "provider_numbers", "appointment_types"}
 CANCELLED = AppointmentStatus.CANCELLED.value
@@ -76,6 +79,12 @@ def check_write(
         _appointment(session, actor, row, before, changed)
     elif isinstance(row, AttendanceRow):
         _attendance(session, actor, row, before)
+    elif isinstance(row, WaitListEntryRow):
+        _wait_list_entry(session, row)
+    elif isinstance(row, WaitListSettingsRow):
+        wait_list_offers.check_settings(actor, row.offer_to)
+    elif row.__tablename__ in message_checks.MODELS:
+        message_checks.check_write(session, actor, row, before, changed)
     else:
         money_checks.check_write(actor, row, before, changed)
 
@@ -94,6 +103,8 @@ def check_delete(session: Session, actor: Actor, row: Row) -> None:
         appointment = session.get(AppointmentRow, row.appointment_id)
         if appointment is not None:
             _may_edit(actor, session, appointment.practitioner_id)
+    elif row.__tablename__ in message_checks.MODELS:
+        message_checks.check_delete(row)
     else:
         money_checks.check_delete(row)
 
@@ -117,6 +128,22 @@ def check_group(session: Session, deactivated: set[Any], now: datetime) -> None:
                 f"{practitioner.name} has {orphans} future booking(s). "
                 "Choose whether to move them, cancel them, or keep them read-only."
             )
+
+
+def _wait_list_entry(session: Session, row: WaitListEntryRow) -> None:
+    """The wishes are readable, and the patient (and appointment, if any) exist."""
+    WaitWishes.from_json(
+        {
+            "practitioner_ids": row.practitioner_ids,
+            "appointment_type_ids": row.appointment_type_ids,
+            "weekdays": row.weekdays,
+            "time_ranges": row.time_ranges,
+        }
+    )
+    if session.get(PatientRow, row.patient_id) is None:
+        raise NotFound("The patient of this wait-list entry no longer exists.")
+    if row.appointment_id is not None and session.get(AppointmentRow, row.appointment_id) is None:
+        raise NotFound("The appointment this wait-list entry is tied to no longer exists.")
 
 
 def _named(name: str, message: str) -> None:

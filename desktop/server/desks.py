@@ -58,17 +58,24 @@ def code_of(session: Session, replica_id: uuid.UUID) -> str | None:
     return None if row is None else row.code
 
 
+def is_registered(database: Database, replica_id: uuid.UUID) -> bool:
+    with database.reading() as session:
+        return code_of(session, replica_id) is not None
+
+
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SELECT pg_advisory_xact_lock({_DESK_LOCK})"))
 
 
-def note_pulled(database: Database, replica_id: uuid.UUID, since: int, now: datetime) -> None:
-    """The desk asked for changes after `since`: it holds everything up to there."""
+def note_pulled(database: Database, replica_id: uuid.UUID, since: int, now: datetime) -> bool:
+    """The desk asked for changes after `since`: it holds everything up to there.
+    False: no desk registered with that replica id."""
     with database.write_session() as session:
-        session.execute(
+        result = session.execute(
             update(SyncDeskRow)
             .where(SyncDeskRow.replica_id == replica_id)
             .values(acked_cursor=func.greatest(SyncDeskRow.acked_cursor, since), last_seen_at=now)
         )
         session.commit()
+        return bool(getattr(result, "rowcount", 0))

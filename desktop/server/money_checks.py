@@ -11,7 +11,11 @@ lot it touched must still add up, and the first desk to reach the server wins:
 * credit is never used beyond what is left, nor a pass beyond its sessions;
 * only reception and administrators void invoices, remove payments, refund, give
   credit notes or set up packages and credit settings (as the services say);
-* a number, once printed, never changes; money records are never deleted.
+* a number, once printed, never changes; money records are never deleted;
+* a desk numbers only in its own series (desktop.store.numbering): a new invoice
+  or credit carries the pushing desk's letter (FD-B-000123), and a payment, refund
+  or use of credit ends in it (FD-A-000123-P2B), so no desk can take a number
+  that belongs to another and print it twice.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from desktop.domain.billing import InvoiceStatus, PaymentStatus, PaymentTooLarge
-from desktop.domain.credit import CreditSource
+from desktop.domain.billing import InvoiceStatus, PaymentStatus, PaymentTooLarge, invoice_number
+from desktop.domain.credit import CreditSource, lot_number
 from desktop.domain.errors import InvalidInput, PermissionDenied
 from desktop.domain.money import Money
 from desktop.domain.roles import Actor, Role
@@ -99,6 +103,58 @@ def check_write(
 def check_delete(row: Row) -> None:
     if row.__tablename__ in _NEVER_DELETED:
         raise InvalidInput(f"A {WHAT[row.__tablename__]} is never deleted; it is voided instead.")
+
+
+_PARENT_LETTER: dict[type[Row], str] = {
+    PaymentRow: "P",
+    RefundRow: "R",
+    CreditApplicationRow: "A",
+    CreditRefundRow: "R",
+}
+
+
+def check_numbers(
+    session: Session, inserted: Iterable[tuple[str, uuid.UUID]], desk: str | None
+) -> None:
+    """Every new numbered record is numbered in the series of the desk that pushed it."""
+    for entity, entity_id in inserted:
+        model = MODELS.get(entity)
+        if model is None or not issubclass(model, _NUMBERED):
+            continue
+        row = session.get(model, entity_id)
+        if row is None:
+            continue
+        number = str(getattr(row, "number", ""))
+        if desk is None:
+            raise InvalidInput(
+                f"{number} cannot be accepted: only a desk registered with this server "
+                "(it is given its desk letter at its first sync) makes numbered records."
+            )
+        if number != _expected_number(session, row, desk):
+            raise InvalidInput(
+                f"{number} is not in this desk's series (desk {desk}): a desk numbers "
+                "invoices, payments, refunds and credit only with its own letter."
+            )
+
+
+def _expected_number(session: Session, row: Row, desk: str) -> str | None:
+    """The number `row` must carry when made at `desk` (None: it cannot be right)."""
+    if isinstance(row, InvoiceRow):
+        return invoice_number(row.sequence, desk) if row.series == desk else None
+    if isinstance(row, CreditLotRow):
+        return lot_number(row.sequence, desk) if row.series == desk else None
+    if isinstance(row, PaymentRow | RefundRow):
+        parent: Any = session.get(InvoiceRow, row.invoice_id)
+    else:
+        parent = session.get(CreditLotRow, getattr(row, "lot_id", None))
+    if parent is None:
+        return None
+    prefix = f"{parent.number}-{_PARENT_LETTER[type(row)]}"
+    number = str(getattr(row, "number", ""))
+    position = number.removeprefix(prefix).removesuffix(desk)
+    if not (number.startswith(prefix) and position.isascii() and position.isdigit()):
+        return None
+    return f"{prefix}{int(position)}{desk}"
 
 
 def touched(session: Session, entity: str, entity_id: uuid.UUID) -> tuple[set[Any], set[Any]]:

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from desktop.domain import fields
 from desktop.domain.errors import InvalidInput
+from desktop.store.sync_models import PUSHED_TABLES
 
-Entity = Literal[
-    "clinics",
-    "practitioners",
-    "provider_numbers",
-    "patients",
-    "appointment_types",
-    "appointments",
-    "attendances",
-    "credit_packages",
-    "invoices",
-    "invoice_lines",
-    "payments",
-    "refunds",
-    "credit_lots",
-    "credit_applications",
-    "credit_refunds",
-    "credit_settings",
-    "message_opt_outs",
-]
+# The tables a desk pushes, named once (desktop.store.sync_models); a Literal, so the
+# OpenAPI document lists them. mypy cannot read a Literal built from a tuple: it sees str.
+if TYPE_CHECKING:
+    Entity = str
+else:
+    Entity = Literal[PUSHED_TABLES]
 
 
 def _storable(text: str) -> str:

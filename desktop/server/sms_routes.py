@@ -5,8 +5,9 @@ Set in the Twilio Console on the clinic's number ("A message comes in") as
 `…/status`. Each request must carry a valid `X-Twilio-Signature`, checked with
 the SDK's RequestValidator and the clinic's auth token (the server's keyring or
 FRONTDESK_SMS_API_KEY); anything else is refused with 403 and changes nothing.
-Behind a proxy, FRONTDESK_PUBLIC_URL is the address Twilio calls (the signature
-covers the full URL).
+FRONTDESK_PUBLIC_URL is the address Twilio calls (the signature covers the full
+URL); set, the server's sender also asks Twilio for the status callback on every
+text (twilio_sms.status_callback_url).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from desktop.server.guards import Context, rate_limited
 from desktop.services.messaging.replies import record_reply
 from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.sms_channel import record_status
+from desktop.services.messaging.twilio_sms import PUBLIC_URL_ENV
 
-PUBLIC_URL_ENV = "FRONTDESK_PUBLIC_URL"
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 router = APIRouter(

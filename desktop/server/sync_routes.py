@@ -1,4 +1,4 @@
-"""/v1/sync: push mutations, pull changes since a cursor, fetch current rows by id."""
+"""/v1/sync: push mutations, pull changes since a cursor, the whole clinic at once, rows by id."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
 from desktop.server.apply import Mutation, Outcome
 from desktop.server.change_log import current_rows, read_changes
-from desktop.server.desks import note_pulled
+from desktop.server.desks import is_registered, note_pulled
 from desktop.server.errors import ERROR_RESPONSES, ApiError
 from desktop.server.guards import Context, SignedInActor, rate_limited
 from desktop.server.schemas import (
@@ -23,6 +24,7 @@ from desktop.server.schemas import (
     RowsRequest,
     RowsResponse,
 )
+from desktop.server.snapshot import MEDIA_TYPE, snapshot_stream
 from desktop.server.trim import trim_if_due, trimmed_through
 from desktop.store.types import utc_now
 
@@ -89,11 +91,14 @@ def changes(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     total: Annotated[bool, Query(description="also count all changes after `since`")] = False,
     replica_id: Annotated[
-        uuid.UUID | None, Query(description="the desk asking (it has every change up to `since`)")
+        uuid.UUID | None,
+        Query(
+            description="the desk asking (it has every change up to `since`); users' password "
+            "hashes go only to a registered desk, never for a deactivated user"
+        ),
     ] = None,
 ) -> Response:
-    if replica_id is not None:
-        note_pulled(context.database, replica_id, since, utc_now())
+    desk = replica_id is not None and note_pulled(context.database, replica_id, since, utc_now())
     if 0 < since < trimmed_through(context.database):
         raise ApiError(
             410,
@@ -101,7 +106,7 @@ def changes(
             "Deletions this desk has not seen were trimmed from the log; download the clinic "
             "again (from change 0).",
         )
-    page = read_changes(context.database, since, limit, total)
+    page = read_changes(context.database, since, limit, total, for_desk=desk)
     if not page.has_more:
         trim_if_due(context.database, utc_now())
     body = {"changes": page.changes, "next": page.next, "has_more": page.has_more}
@@ -112,6 +117,32 @@ def changes(
         json.dumps(body, separators=(",", ":")),
         media_type="application/json",
         headers=dict(response.headers),
+    )
+
+
+@router.get(
+    "/snapshot",
+    summary="Every synced row at one change number, for a desk's first sync",
+    description=(
+        "A consistent snapshot of the clinic, streamed as text: a header line with the "
+        "change number it stands at, then each table's rows, then an end line (format in "
+        "desktop/server/snapshot.py). Afterwards the desk asks /v1/sync/changes from that "
+        "change number. A body without its end line is incomplete and must be discarded."
+    ),
+    response_class=StreamingResponse,
+    responses={200: {"description": "The snapshot", "content": {"text/plain": {}}}},
+)
+def snapshot(
+    _actor: SignedInActor,
+    context: Context,
+    replica_id: Annotated[
+        uuid.UUID | None,
+        Query(description="the desk asking: users' password hashes go only to a registered desk"),
+    ] = None,
+) -> StreamingResponse:
+    desk = replica_id is not None and is_registered(context.database, replica_id)
+    return StreamingResponse(
+        snapshot_stream(context.database, for_desk=desk), media_type=MEDIA_TYPE
     )
 
 

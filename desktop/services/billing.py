@@ -51,8 +51,8 @@ def _changed(invoice: Invoice, outbox: bool, *extra: uuid.UUID) -> Changes:
     return Changes(billing=True, outbox=outbox, ids=frozenset({invoice.id, *extra}))
 
 
-def _today(clinic: ClinicRow) -> date:
-    return local_date(datetime.now(UTC), clinic_zone(clinic.timezone))
+def _today(ctx: ServiceContext, clinic: ClinicRow) -> date:
+    return local_date(ctx.now(), clinic_zone(clinic.timezone))
 
 
 def _require_money_role(actor: Actor, what: str) -> None:
@@ -158,7 +158,7 @@ def invoice_appointment(
         assert clinic is not None
         provider = _provider_number(uow.session, appointment.practitioner_id, clinic.id)
         service_day = local_date(appointment.starts_at, clinic_zone(clinic.timezone))
-        issued = issued_on or _today(clinic)
+        issued = issued_on or _today(ctx, clinic)
         series, sequence = billing_queries.next_invoice_sequence(uow.session)
         kind = appointment.appointment_type
         row = InvoiceRow(
@@ -351,8 +351,8 @@ def take_payment(
         rules.ensure_tenders(invoice.amount_due, tenders)
         clinic = uow.session.get(ClinicRow, row.clinic_id)
         assert clinic is not None
-        day = received_on or _today(clinic)
-        now = datetime.now(UTC)
+        now = ctx.now()
+        day = received_on or _today(ctx, clinic)
         position = len(row.payments)
         desk = numbering.desk_series(uow.session)
         added: list[PaymentRow] = []
@@ -472,7 +472,7 @@ def refund(
             amount_cents=amount.cents,
             currency=amount.currency,
             method=method.value,
-            refunded_on=refunded_on or _today(clinic),
+            refunded_on=refunded_on or _today(ctx, clinic),
             reason=reason.strip(),
         )
         row.refunds.append(refund_row)

@@ -9,6 +9,7 @@ returns the appointment as it now is plus what changed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -104,7 +105,10 @@ def _check_slot(
     exclude_id: uuid.UUID | None,
     override_availability: bool,
     override_double_booking: bool,
+    also_busy: Sequence[rules.BusyBlock] = (),
 ) -> None:
+    """`also_busy`: blocks not yet stored that the slot must not overlap either (the
+    earlier appointments of a series being booked)."""
     zone = clinic_zone(clinic.timezone)
     if not override_availability:
         rules.ensure_within_availability(
@@ -116,6 +120,7 @@ def _check_slot(
         )
     if not override_double_booking:
         busy = queries.busy_blocks(uow.session, practitioner.id, starts_at, ends_at, exclude_id)
+        busy += also_busy
         rules.ensure_no_double_booking(practitioner.name, starts_at, ends_at, busy, zone)
 
 
@@ -124,18 +129,7 @@ def book_appointment(ctx: ServiceContext, request: BookingRequest) -> Booked:
     with ctx.unit_of_work() as uow:
         practitioner = _check_practitioner(uow, actor, request.practitioner_id)
         clinic: ClinicRow = _get(uow, ClinicRow, request.clinic_id, "clinic")
-        kind_row: AppointmentTypeRow = _get(
-            uow, AppointmentTypeRow, request.appointment_type_id, "appointment type"
-        )
-        if not kind_row.active:
-            raise InvalidInput(f"“{kind_row.name}” is no longer offered.")
-        kind = AppointmentKind(kind_row.kind)
-        if kind is AppointmentKind.INDIVIDUAL:
-            if request.patient_id is None:
-                raise InvalidInput("Choose the patient for this appointment.")
-            _get(uow, PatientRow, request.patient_id, "patient")
-        elif request.patient_id is not None:
-            _get(uow, PatientRow, request.patient_id, "patient")
+        kind_row = offered_type(uow, request)
         ends_at = request.ends_at or request.starts_at + timedelta(
             minutes=kind_row.duration_minutes
         )
@@ -150,25 +144,56 @@ def book_appointment(ctx: ServiceContext, request: BookingRequest) -> Booked:
             override_availability=request.override_availability,
             override_double_booking=request.override_double_booking,
         )
-        row = AppointmentRow(
-            clinic_id=clinic.id,
-            practitioner_id=practitioner.id,
-            appointment_type_id=kind_row.id,
-            patient_id=request.patient_id if kind is AppointmentKind.INDIVIDUAL else None,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            status=AppointmentStatus.BOOKED.value,
-            capacity=kind_row.capacity if kind is AppointmentKind.CLASS else 1,
-            notes=request.notes.strip(),
-            overrides_availability=request.override_availability,
-            overrides_double_booking=request.override_double_booking,
-        )
-        uow.session.add(row)
-        if kind is AppointmentKind.CLASS and request.patient_id is not None:
-            row.attendances.append(AttendanceRow(patient_id=request.patient_id))
-        reminders.appointment_changed(uow, row)
+        row = new_appointment(uow, request, kind_row, starts_at, ends_at)
         uow.commit()
         return _reloaded(ctx, row.id)
+
+
+def offered_type(uow: UnitOfWork, request: BookingRequest) -> AppointmentTypeRow:
+    """The requested type, if still offered, with the patient it needs (an individual
+    appointment needs one; a class may start empty)."""
+    kind_row: AppointmentTypeRow = _get(
+        uow, AppointmentTypeRow, request.appointment_type_id, "appointment type"
+    )
+    if not kind_row.active:
+        raise InvalidInput(f"“{kind_row.name}” is no longer offered.")
+    if AppointmentKind(kind_row.kind) is AppointmentKind.INDIVIDUAL and request.patient_id is None:
+        raise InvalidInput("Choose the patient for this appointment.")
+    if request.patient_id is not None:
+        _get(uow, PatientRow, request.patient_id, "patient")
+    return kind_row
+
+
+def new_appointment(
+    uow: UnitOfWork,
+    request: BookingRequest,
+    kind_row: AppointmentTypeRow,
+    starts_at: datetime,
+    ends_at: datetime,
+    series_id: uuid.UUID | None = None,
+) -> AppointmentRow:
+    """Add the checked booking (a class with the request's patient as its first
+    attendee) and queue its reminder."""
+    is_class = AppointmentKind(kind_row.kind) is AppointmentKind.CLASS
+    row = AppointmentRow(
+        clinic_id=request.clinic_id,
+        practitioner_id=request.practitioner_id,
+        appointment_type_id=kind_row.id,
+        patient_id=None if is_class else request.patient_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=AppointmentStatus.BOOKED.value,
+        capacity=kind_row.capacity if is_class else 1,
+        notes=request.notes.strip(),
+        overrides_availability=request.override_availability,
+        overrides_double_booking=request.override_double_booking,
+        series_id=series_id,
+    )
+    uow.session.add(row)
+    if is_class and request.patient_id is not None:
+        row.attendances.append(AttendanceRow(patient_id=request.patient_id))
+    reminders.appointment_changed(uow, row)
+    return row
 
 
 def _reloaded(ctx: ServiceContext, appointment_id: uuid.UUID) -> Booked:
@@ -322,17 +347,24 @@ def cancel_appointment(
             raise StaleEdit("appointment")
         if not actor.may_edit_calendar_of(row.practitioner_id):
             raise PermissionDenied("You can only change your own calendar.")
-        row.status = AppointmentStatus.CANCELLED.value
-        row.cancellation_reason = reason.value
-        row.cancellation_note = note.strip()
-        for attendance in row.attendances:
-            if attendance.status != AppointmentStatus.CANCELLED.value:
-                attendance.status = AppointmentStatus.CANCELLED.value
-                attendance.cancellation_reason = CancellationReason.CLINIC.value
-        reminders.appointment_changed(uow, row)
-        voided = billing.session_cancelled(uow, row.id)  # prepaid credit goes back
+        voided = cancel_row(uow, row, reason, note)
         uow.commit()
     return _with_voided(_reloaded(ctx, appointment_id), voided)
+
+
+def cancel_row(
+    uow: UnitOfWork, row: AppointmentRow, reason: CancellationReason, note: str
+) -> list[uuid.UUID]:
+    """Cancel a checked appointment and its class places; the invoices it voided."""
+    row.status = AppointmentStatus.CANCELLED.value
+    row.cancellation_reason = reason.value
+    row.cancellation_note = note.strip()
+    for attendance in row.attendances:
+        if attendance.status != AppointmentStatus.CANCELLED.value:
+            attendance.status = AppointmentStatus.CANCELLED.value
+            attendance.cancellation_reason = CancellationReason.CLINIC.value
+    reminders.appointment_changed(uow, row)
+    return billing.session_cancelled(uow, row.id)  # prepaid credit goes back
 
 
 def _with_voided(booked: Booked, voided: list[uuid.UUID]) -> Booked:
@@ -361,24 +393,31 @@ def restore_appointment(
         row: AppointmentRow = _get(uow, AppointmentRow, appointment_id, "appointment")
         if expected_version is not None and row.version != expected_version:
             raise StaleEdit("appointment")
-        practitioner = _check_practitioner(uow, actor, row.practitioner_id)
-        clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
-        _check_slot(
-            uow,
-            practitioner,
-            clinic,
-            row.starts_at,
-            row.ends_at,
-            exclude_id=row.id,
-            override_availability=True,
-            override_double_booking=row.overrides_double_booking,
-        )
-        row.status = status.value
-        row.cancellation_reason = None
-        row.cancellation_note = ""
-        reminders.appointment_changed(uow, row)
+        restore_row(uow, actor, row, status)
         uow.commit()
     return _reloaded(ctx, appointment_id)
+
+
+def restore_row(
+    uow: UnitOfWork, actor: Actor, row: AppointmentRow, status: AppointmentStatus
+) -> None:
+    """Un-cancel: the practitioner must still be active and the slot still free."""
+    practitioner = _check_practitioner(uow, actor, row.practitioner_id)
+    clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+    _check_slot(
+        uow,
+        practitioner,
+        clinic,
+        row.starts_at,
+        row.ends_at,
+        exclude_id=row.id,
+        override_availability=True,
+        override_double_booking=row.overrides_double_booking,
+    )
+    row.status = status.value
+    row.cancellation_reason = None
+    row.cancellation_note = ""
+    reminders.appointment_changed(uow, row)
 
 
 _MARKABLE = {
@@ -443,26 +482,34 @@ def add_attendee(ctx: ServiceContext, class_id: uuid.UUID, patient_id: uuid.UUID
     with ctx.unit_of_work() as uow:
         row = _editable(uow, actor, class_id, None)
         _check_practitioner(uow, actor, row.practitioner_id)
-        if row.appointment_type.kind != AppointmentKind.CLASS.value:
-            raise InvalidInput("Only classes take attendees.")
-        if row.status == AppointmentStatus.CANCELLED.value:
-            raise InvalidInput("This class was cancelled.")
         patient: PatientRow = _get(uow, PatientRow, patient_id, "patient")
-        existing = next((a for a in row.attendances if a.patient_id == patient_id), None)
-        if existing is not None and existing.status != AppointmentStatus.CANCELLED.value:
+        if not seat(uow, row, patient):
             raise InvalidInput(
                 f"{patient.first_name} {patient.last_name} is already in this class."
             )
-        taken = sum(1 for a in row.attendances if a.status != AppointmentStatus.CANCELLED.value)
-        rules.ensure_capacity(row.appointment_type.name, row.capacity, taken)
-        if existing is not None:
-            existing.status = AppointmentStatus.BOOKED.value
-            existing.cancellation_reason = None
-        else:
-            row.attendances.append(AttendanceRow(patient_id=patient_id))
-        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, class_id)
+
+
+def seat(uow: UnitOfWork, row: AppointmentRow, patient: PatientRow) -> bool:
+    """Give the patient a place in the checked class, within its capacity (ClassFull
+    when there is none); False when they already have one."""
+    if row.appointment_type.kind != AppointmentKind.CLASS.value:
+        raise InvalidInput("Only classes take attendees.")
+    if row.status == AppointmentStatus.CANCELLED.value:
+        raise InvalidInput("This class was cancelled.")
+    existing = next((a for a in row.attendances if a.patient_id == patient.id), None)
+    if existing is not None and existing.status != AppointmentStatus.CANCELLED.value:
+        return False
+    taken = sum(1 for a in row.attendances if a.status != AppointmentStatus.CANCELLED.value)
+    rules.ensure_capacity(row.appointment_type.name, row.capacity, taken)
+    if existing is not None:
+        existing.status = AppointmentStatus.BOOKED.value
+        existing.cancellation_reason = None
+    else:
+        row.attendances.append(AttendanceRow(patient_id=patient.id))
+    reminders.appointment_changed(uow, row)
+    return True
 
 
 def cancel_attendance(

@@ -16,6 +16,7 @@ class Changes:
     billing: bool = False
     outbox: bool = False
     sign_in_policy: bool = False  # idle timeout / session lifetime: the idle lock re-reads it
+    wait_list: bool = False
     ids: frozenset[UUID] = field(default_factory=frozenset)
 
     def __or__(self, other: Changes) -> Changes:

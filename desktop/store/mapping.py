@@ -119,6 +119,7 @@ def to_appointment(row: AppointmentRow) -> Appointment:
         cancellation_note=row.cancellation_note,
         read_only=row.read_only,
         version=row.version,
+        series_id=row.series_id,
     )
 
 
@@ -190,6 +191,7 @@ def appointments_from_columns(
             cancellation_note=cancellation_note,
             read_only=read_only,
             version=version,
+            series_id=stored.id(series_id),
         )
         for (
             id_,
@@ -211,5 +213,6 @@ def appointments_from_columns(
             cancellation_note,
             read_only,
             version,
+            series_id,
         ) in appointments
     ]

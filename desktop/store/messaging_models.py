@@ -1,4 +1,4 @@
-"""Tables for patient messages: settings, what was sent to whom, opt-outs, SMS credit.
+"""Tables for patient messages: settings, what was sent to whom, opt-outs, replies.
 
 The sending itself is an outbox job (`outbox_jobs`); an `outgoing_messages` row is
 what the clinic sees of it — the patient card's message log — and what the
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.store.models import Row
 from desktop.store.outbox_models import OutboxJobRow
-from desktop.store.types import UTCDateTime, utc_now
+from desktop.store.types import UTCDateTime
 
 
 class MessagingSettingsRow(Row):
@@ -56,7 +56,9 @@ class MessagingSettingsRow(Row):
 
 
 class SmsCreditAccountRow(Row):
-    """A clinic's SMS credit, in whole credits (one credit = one SMS part)."""
+    """The local SMS credit balance Frontdesk kept before the provider's balance took
+    its place (0011_sms). Nothing reads or writes it any more; the table stays only
+    because the sync's table list (sync_models.SYNCED_TABLES) still names it."""
 
     __tablename__ = "sms_credit_accounts"
     __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
@@ -66,7 +68,8 @@ class SmsCreditAccountRow(Row):
 
 
 class SmsCreditPurchaseRow(Row):
-    """A bundle of credit bought: what, for how much, by whom, when."""
+    """A bundle of local SMS credit bought before Frontdesk stopped selling it (0011):
+    kept read-only, as the history its receipts in `outgoing_messages` point to."""
 
     __tablename__ = "sms_credit_purchases"
 
@@ -76,19 +79,6 @@ class SmsCreditPurchaseRow(Row):
     currency: Mapped[str] = mapped_column(String(3), default="AUD")
     purchased_by: Mapped[str] = mapped_column(String(200))
     purchased_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class SmsCreditChargeRow(Row):
-    """Credit taken for one outbox job: at most one charge a job, so a retry after a
-    crash never pays twice; a refusal by the gateway gives the credit back."""
-
-    __tablename__ = "sms_credit_charges"
-
-    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), index=True)
-    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_jobs.id"), unique=True)
-    credits: Mapped[int] = mapped_column(Integer)
-    charged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
-    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class MessageOptOutRow(Row):
@@ -132,10 +122,12 @@ class OutgoingMessageRow(Row):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivery_status: Mapped[str] = mapped_column(String(20), default="")  # delivered / failed
     delivery_detail: Mapped[str] = mapped_column(Text, default="")
+    # When a person last pressed Retry: on a desk following a server this change
+    # travels up, and the server's sender tries the message again.
+    retry_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    # Many-to-one only, so the flush writes the job (and purchase) before the message.
+    # Many-to-one only, so the flush writes the job before the message.
     job: Mapped[OutboxJobRow] = relationship(lazy="joined")
-    purchase: Mapped[SmsCreditPurchaseRow | None] = relationship()
 
 
 class SmsReplyRow(Row):

@@ -148,6 +148,8 @@ class AppointmentRow(Row):
     overrides_double_booking: Mapped[bool] = mapped_column(Boolean, default=False)
     # Kept when a practitioner is deactivated and the clinic chose "keep read-only".
     read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Shared by the appointments booked together from one repeat rule (0011_repeats).
+    series_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, index=True)
 
     practitioner: Mapped[PractitionerRow] = relationship(lazy="joined")
     appointment_type: Mapped[AppointmentTypeRow] = relationship(lazy="joined")

@@ -58,11 +58,13 @@ def enqueue(
     depends_on: uuid.UUID | None = None,
     not_before: datetime | None = None,
     supersede: bool = True,
+    job_id: uuid.UUID | None = None,
 ) -> OutboxJobRow:
     """Add a job in the caller's transaction; older open jobs for the same record are
-    superseded (unless `supersede` is False, e.g. one reminder per appointment per day)."""
+    superseded (unless `supersede` is False, e.g. one reminder per appointment per day).
+    `job_id`: the id a desk already gave the job (a message it queued offline)."""
     row = OutboxJobRow(
-        id=uuid.uuid4(),
+        id=job_id or uuid.uuid4(),
         channel=channel.value,
         kind=kind,
         subject_id=subject_id,
@@ -272,7 +274,7 @@ class OutboxQueue:
             return True
 
     def release_held(self, channel: Channel, kind: str | None, now: datetime) -> int:
-        """Put held jobs back in the queue (e.g. after SMS credit was bought)."""
+        """Put held jobs back in the queue (e.g. after Xero was connected again)."""
         with self.database.write_session() as session:
             query = update(OutboxJobRow).where(
                 OutboxJobRow.channel == channel.value,

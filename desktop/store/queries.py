@@ -20,6 +20,7 @@ from desktop.store.models import (
     PatientRow,
     PractitionerRow,
 )
+from desktop.store.sync_models import SyncStateRow
 
 
 def lock_practitioner(session: Session, practitioner_id: uuid.UUID) -> PractitionerRow | None:
@@ -90,6 +91,12 @@ def appointments_between(
     if practitioner_ids is not None:
         query = query.where(AppointmentRow.practitioner_id.in_(list(practitioner_ids)))
     return session.execute(query.order_by(AppointmentRow.starts_at)).unique().scalars().all()
+
+
+def server_followed(session: Session) -> str | None:
+    """The address of the server this database is a desk replica of (None: it is not)."""
+    state = session.get(SyncStateRow, 1)
+    return None if state is None else state.server_url
 
 
 def next_patient_number(session: Session) -> int:
@@ -195,6 +202,7 @@ _APPOINTMENT_COLUMNS = (
     AppointmentRow.cancellation_note,
     AppointmentRow.read_only,
     AppointmentRow.version,
+    _as_stored(AppointmentRow.series_id),
 )
 _ATTENDANCE_COLUMNS = (
     _as_stored(AttendanceRow.appointment_id),

@@ -8,6 +8,7 @@ from desktop.store import (  # noqa: F401  (importing a model module registers i
     models,
     outbox_models,
     sync_models,
+    wait_list_models,
 )
 from desktop.store.models import Base
 

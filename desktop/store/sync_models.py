@@ -25,10 +25,23 @@ All tables exist in every database (one migration chain); each side uses its own
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.store.models import Base
@@ -54,11 +67,31 @@ SYNCED_TABLES = (
     "credit_refunds",
     "credit_settings",
     "message_opt_outs",
+    "wait_list_entries",
+    "wait_list_settings",
+    # Messages (desktop.server.message_checks re-checks what desks push).
+    "messaging_settings",
+    "sms_credit_accounts",
+    "outbox_jobs",  # only the jobs of patients' messages (migration 0011)
+    "outgoing_messages",  # the message log, less receipts of SMS credit purchases
+    "sms_replies",
+    "wait_list_offers",  # made and answered by the sender (desktop.services.wait_list_offers)
     "users",
 )
 # Synced from the server to desks only: users are managed on the server, and a
 # desk's own sign-in bookkeeping (failed attempts, re-hashing) stays on the desk.
-PULLED_ONLY = frozenset({"users"})
+# The clinic's one message sender (on the server) keeps the SMS credit, the state
+# of each message's sending and the replies (and the wait-list offers it texted);
+# a desk shows them.
+PULLED_ONLY = frozenset(
+    {"users", "sms_credit_accounts", "outbox_jobs", "sms_replies", "wait_list_offers"}
+)
+# Tables of which only some rows sync (the change-log triggers of migration 0011 say
+# the same in SQL): a snapshot or a comparison of the shared store leaves out the rest.
+PARTLY_SYNCED: dict[str, Callable[[Table], ColumnElement[bool]]] = {
+    "outbox_jobs": lambda t: t.c.channel.in_(("sms", "email")) & (t.c.kind != "email.receipt"),
+    "outgoing_messages": lambda t: t.c.purchase_id.is_(None),
+}
 # The tables whose local writes a desk captures and pushes.
 PUSHED_TABLES = tuple(name for name in SYNCED_TABLES if name not in PULLED_ONLY)
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -241,6 +242,20 @@ class ServerApi:
             params["replica_id"] = replica_id  # lets the server trim what every desk has
         return self._call("GET", f"{API}/sync/changes", params=params)
 
+    @contextmanager
+    def snapshot(self, replica_id: str | None = None) -> Iterator[Iterator[bytes]]:
+        """The whole clinic at one change number, as its bytes arrive (desktop/server/snapshot.py).
+
+        A connection lost part-way raises `Offline` from the iterator. A registered
+        desk names itself (`replica_id`): only then are users' password hashes sent.
+        """
+        params = {} if replica_id is None else {"replica_id": replica_id}
+        response = self._opened("GET", f"{API}/sync/snapshot", params=params)
+        try:
+            yield _body(response, self.base_url)
+        finally:
+            response.close()
+
     def register_desk(self, replica_id: str, name: str) -> dict[str, Any]:
         """This desk's numbering code (the same answer every time it asks)."""
         return self._call(
@@ -278,8 +293,31 @@ class ServerApi:
             if renewals > 3 or not self.credentials.renew(self, expired):
                 raise expired
 
+    def _opened(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A streamed answer whose status is OK, its body not read yet (as `_call` renews)."""
+        renewals = 0
+        while True:
+            response = self._send(method, path, authenticated=True, stream=True, **kwargs)
+            if response.status_code == 200:
+                return response
+            response.read()
+            response.close()
+            if response.status_code != 401:
+                self._checked(response)
+                raise ServerProtocolError(f"Unexpected answer {response.status_code}.")
+            expired = SessionExpired(_reason(_json(response)))
+            renewals += 1
+            if renewals > 3 or not self.credentials.renew(self, expired):
+                raise expired
+
     def _send(
-        self, method: str, path: str, *, authenticated: bool = False, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        authenticated: bool = False,
+        stream: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
         waits = 0
         while True:
@@ -291,11 +329,13 @@ class ServerApi:
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             try:
-                response = self._http.request(method, path, headers=headers, **kwargs)
+                request = self._http.build_request(method, path, headers=headers, **kwargs)
+                response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 raise Offline(f"The server at {self.base_url} cannot be reached ({exc}).") from exc
             if response.status_code != 429:
                 return response
+            response.close()
             waits += 1
             if waits > self.max_waits:
                 raise Offline("The server keeps asking us to slow down; trying again later.")
@@ -318,6 +358,13 @@ class ServerApi:
         if not isinstance(body, dict):
             raise ServerProtocolError("The server's answer was not understood.")
         return body
+
+
+def _body(response: httpx.Response, base_url: str) -> Iterator[bytes]:
+    try:
+        yield from response.iter_bytes()
+    except (httpx.TransportError, httpx.StreamError) as exc:
+        raise Offline(f"The download from {base_url} was cut off ({exc}).") from exc
 
 
 def _json(response: httpx.Response) -> Any:

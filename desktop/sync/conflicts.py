@@ -31,6 +31,8 @@ from desktop.sync.codec import encode_value
 from desktop.sync.local_rows import local_row
 from desktop.sync.pending import PendingMutation
 
+# The message tables a desk pushes (desktop.server.message_checks), in the same words.
+MESSAGE_WHAT = {"messaging_settings": "messaging settings", "outgoing_messages": "message"}
 _WHAT = {
     "clinics": "clinic",
     "practitioners": "practitioner",
@@ -40,6 +42,9 @@ _WHAT = {
     "appointments": "appointment",
     "attendances": "class place",
     **money_conflicts.MONEY_WHAT,
+    **MESSAGE_WHAT,
+    "wait_list_entries": "wait-list entry",
+    "wait_list_settings": "wait-list setting",
 }
 _DOING = {"insert": "New", "update": "Change to", "delete": "Deletion of"}
 
@@ -95,7 +100,7 @@ def _detail(session: Session, entity: str, data: Mapping[str, Any]) -> str:
             _when(data.get("starts_at")),
         ]
         return ", ".join(p for p in parts if p)
-    if entity == "attendances":
+    if entity in ("attendances", "wait_list_entries"):
         return _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name")
     if entity == "patients":
         return f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()

@@ -37,6 +37,8 @@ class PassReport:
 class SyncSettings:
     push_batch: int = 200  # mutations per push request (whole groups)
     pull_page: int = 1000  # changes per pull request
+    # A first sync (and a re-download) loads the server's snapshot, then pulls after it.
+    snapshot: bool = True
 
 
 class SyncEngine:
@@ -72,7 +74,11 @@ class SyncEngine:
             self._register_desk(state)
         pushed = push_pending(self.database, self.api, state.replica_id, self.settings.push_batch)
         pulled = pull_changes(
-            self.database, self.api, page_size=self.settings.pull_page, progress=progress
+            self.database,
+            self.api,
+            page_size=self.settings.pull_page,
+            progress=progress,
+            snapshot=self.settings.snapshot,
         )
         after = load_state(self.database)
         return PassReport(pushed, pulled, after.last_synced_at if after else None)

@@ -14,6 +14,10 @@ A pull pass has two steps:
 Applying everything together keeps the replica whole: a class never appears
 before the practitioner it belongs to, even when the practitioner was changed
 later than the class and so comes later in the order.
+
+A desk with nothing pulled yet, and one told to download the clinic again (410:
+deletions it missed were trimmed), first loads the server's snapshot in one
+transaction (desktop/sync/snapshot.py) and then pulls the changes after it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from desktop.sync.local_rows import (
     upsert_wire_rows,
 )
 from desktop.sync.pulled_users import end_outdated_sessions
+from desktop.sync.snapshot import load_snapshot
 from desktop.sync.state import load_state
 
 # phase ("download" or "apply"), done, total (total 0 when unknown)
@@ -61,15 +66,35 @@ def _no_progress(_phase: str, _done: int, _total: int) -> None:
 
 
 def pull_changes(
-    database: Database, api: ServerApi, *, page_size: int = 1000, progress: Progress | None = None
+    database: Database,
+    api: ServerApi,
+    *,
+    page_size: int = 1000,
+    progress: Progress | None = None,
+    snapshot: bool = True,
 ) -> PullReport:
+    """Everything after the cursor (after a snapshot first, when `snapshot` and nothing
+    was pulled yet)."""
+    tell = progress or _no_progress
+    state = load_state(database)
+    loaded = None
     try:
-        return _pull(database, api, page_size, progress, full=False)
+        if snapshot and state is not None and state.cursor == 0 and state.staged_cursor is None:
+            loaded = load_snapshot(database, api, tell)
+        report = _pull(database, api, page_size, progress, full=False)
     except ResyncRequired:
         # Deletions this desk missed were trimmed on the server: start again from 0
         # and drop what the server no longer has (see desktop/server/trim.py).
-        _restart(database)
-        return _pull(database, api, page_size, progress, full=True)
+        if snapshot:
+            loaded = load_snapshot(database, api, tell)
+            report = _pull(database, api, page_size, progress, full=False)
+        else:
+            _restart(database)
+            report = _pull(database, api, page_size, progress, full=True)
+    if loaded is not None:
+        report.downloaded += loaded.rows
+        report.applied += loaded.rows
+    return report
 
 
 def _restart(database: Database) -> None:

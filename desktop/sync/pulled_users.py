@@ -13,7 +13,9 @@ How offline sign-in is kept safe:
   once: a deactivated user's sessions on the desk end, and a password changed or
   reset on the server, or "sign out everywhere" done there, ends every session on
   the desk begun before it (a new password also stops the old one working there);
-* the desk never uploads users, so a desk cannot grant anyone access.
+* the desk never uploads users, so a desk cannot grant anyone access;
+* the server hands password hashes only to registered desks, never to other API
+  clients, and never a deactivated user's (desktop/server/change_log.py).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -38,6 +39,7 @@ from desktop.services.context import ServiceContext
 from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.billing.invoice_dialog import open_invoice_for_service
+from desktop.ui.calendar.details_panel import DetailsPanel
 from desktop.ui.calendar.month_navigator import MonthNavigator
 from desktop.ui.calendar.panel import CalendarPanel
 from desktop.ui.calendar.period import Period, ViewMode
@@ -47,21 +49,24 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
-from desktop.ui.messaging.status import sms_credit_status_text
+from desktop.ui.messaging.status import SmsBalanceLine
 from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings.appointment_types_page import AppointmentTypesPage
-from desktop.ui.settings.clinic_page import ClinicPage
-from desktop.ui.settings.practitioners_page import PractitionersPage
-from desktop.ui.settings.signin_page import SignInPolicyPage
-from desktop.ui.settings.users_page import UsersPage
+from desktop.ui.settings.appointment_types_dialog import AppointmentTypesDialog
+from desktop.ui.settings.clinic_dialog import ClinicDialog
+from desktop.ui.settings.practitioners_dialog import PractitionersDialog
+from desktop.ui.settings.signin_policy_dialog import SignInPolicyDialog
+from desktop.ui.settings.users_dialog import UsersDialog
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.wiring import SyncWiring
 from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
+from desktop.ui.wait_list.entry_dialog import EntryPreset, WaitListEntryDialog
+from desktop.ui.wait_list.freed_slots import FreedSlotsNotice
+from desktop.ui.wait_list.window import WaitListWindow
 from desktop.ui.xero_page import LocalXeroQueue, XeroPage, XeroQueueSource, xero_badge_text
 
 if TYPE_CHECKING:
@@ -69,7 +74,7 @@ if TYPE_CHECKING:
     from desktop.ui.credit.reconciliation_view import ReconciliationView
     from desktop.ui.import_dialog import ImportDialog
     from desktop.ui.messaging.settings_page import MessagingSettingsPage
-    from desktop.ui.settings.packages_page import PackagesPage
+    from desktop.ui.settings.packages_dialog import PackagesDialog
     from desktop.ui.sync.conflicts_dialog import ConflictsDialog
     from desktop.ui.sync.server_page import ServerSettingsPage
 
@@ -121,24 +126,33 @@ class MainWindow(QMainWindow):
         self.month = MonthNavigator(self.caller, self._snapshot_zone)
         self.month.day_chosen.connect(self.calendar.go_to)
         self.patients_window: PatientSearchWindow | None = None
-        self.settings_page: PractitionersPage | None = None
+        self.practitioners_dialog: PractitionersDialog | None = None
         self.patient_dialog: PatientDialog | None = None
         self._make_actions()
         self._make_toolbar()
         self.month_dock = self._make_month_dock()
+        self.details_dock = self._make_details_dock()
         self._make_menus()
         self.calendar.period_changed.connect(self._period_changed)
         self.calendar.loaded.connect(self._loaded)
         self.calendar.patient_requested.connect(self.show_patient)
         self.calendar.invoice_requested.connect(self.open_invoice)
         self.calendar.setup_requested.connect(self.open_setup_for)
+        self.calendar.selection_changed.connect(self.details.show_appointment)
+        actions = self.calendar.appointment_actions
+        actions.wait_list_requested.connect(self.wait_list_for_appointment)
+        self.wait_list_window: WaitListWindow | None = None
+        self.wait_list_dialog: WaitListEntryDialog | None = None
+        self.freed_slots = FreedSlotsNotice(self.caller, self.calendar, now, self)
+        self.status_bar.addWidget(self.freed_slots)
         self.background = BackgroundWork(self.bus, self)
         self.background.add_status(self._xero_badge, self.status_bar.set_xero_state)
         self.xero_page: XeroPage | None = None
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
         self.server_page: ServerSettingsPage | None = None
         self.messaging_page: MessagingSettingsPage | None = None
-        self.background.add_status(self._sms_credit_text, self.status_bar.set_messages_state)
+        self.sms_balance = SmsBalanceLine(ctx)
+        self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -198,6 +212,7 @@ class MainWindow(QMainWindow):
         self.new_patient_action = self._action(
             "New &patient…", self.new_patient, keys_of("new_patient")
         )
+        self.wait_list_action = self._action("&Wait list…", self.open_wait_list)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(list(keys_of("undo")))
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
@@ -302,6 +317,66 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         return dock
 
+    def _make_details_dock(self) -> QDockWidget:
+        """The selected appointment's details and actions, on the right (View ▸ Details panel, F9).
+
+        Open beside the day view and folded away beside the week view until the user
+        shows it there (each remembered), so a working week of five practitioners keeps
+        the width of a 1366-pixel screen."""
+        self.details = DetailsPanel(
+            self.caller, self.calendar.appointment_actions, lambda: self.calendar.snapshot
+        )
+        self.details.patient_requested.connect(self.show_patient)
+        self.details.invoice_requested.connect(self.open_invoice)
+        self.details.move_requested.connect(self.calendar.start_move)
+        dock = QDockWidget("Appointment", self)
+        dock.setObjectName("detailsDock")
+        dock.setWidget(self.details)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea)
+        self.details_action = self._action(
+            "&Details panel", lambda: None, keys_of("details"), "Show or hide the details panel"
+        )
+        self.details_action.setCheckable(True)
+        self.details_action.triggered.connect(self._details_chosen)
+        dock.visibilityChanged.connect(self.details_action.setChecked)
+        hide = QToolButton()
+        hide.setObjectName("detailsHide")
+        hide.setText("Hide")
+        hide.setToolTip(self.details_action.toolTip())
+        hide.clicked.connect(lambda: self.details_action.trigger())
+        title = QWidget()
+        row = QHBoxLayout(title)
+        row.setContentsMargins(8, 2, 2, 2)
+        row.addWidget(QLabel("<b>Appointment</b>"))
+        row.addStretch(1)
+        row.addWidget(hide)
+        dock.setTitleBarWidget(title)
+        # The selected appointment's usual actions, also in the Appointments menu.
+        details = self.details
+        self.arrived_action = self._action(
+            "Mark &arrived", details.mark_arrived, keys_of("arrived")
+        )
+        self.invoice_action = self._action(
+            "&Invoice / take payment…", details.invoice, keys_of("invoice")
+        )
+        self.move_action = self._action("&Move…", details.start_move, keys_of("move"))
+        self.patient_card_action = self._action(
+            "Patient &card", details.open_card, keys_of("patient_card")
+        )
+        self._details_mode: ViewMode | None = None
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
+    def _details_chosen(self, shown: bool) -> None:
+        self.details_dock.setVisible(shown)
+        self.preferences.set_show_details(self.calendar.period.mode, shown)
+
+    def _follow_details(self, period: Period) -> None:
+        if period.mode is not self._details_mode:  # the user's own toggle holds until then
+            self._details_mode = period.mode
+            self.details_dock.setVisible(self.preferences.show_details(period.mode))
+
     def _month_chosen(self, shown: bool) -> None:
         self.month_dock.setVisible(shown)
         if self.calendar.period.mode is ViewMode.DAY:
@@ -349,6 +424,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([self.day_action, self.week_action])
         view_menu.addAction(self.month_action)
+        view_menu.addAction(self.details_action)
         view_menu.addSeparator()
         self.practitioners_menu = view_menu.addMenu("P&ractitioners shown")
         self.practitioners_menu.aboutToShow.connect(self._fill_practitioners_menu)
@@ -367,10 +443,15 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.focus_action)
         appointment_menu = bar.addMenu("&Appointments")
         appointment_menu.addAction(self.new_action)
+        appointment_menu.addSeparator()
+        appointment_menu.addActions(
+            [self.arrived_action, self.invoice_action, self.move_action, self.patient_card_action]
+        )
         patients_menu = bar.addMenu("&Patients")
         patients_menu.addActions(
             [self.find_action, self.patient_list_action, self.new_patient_action]
         )
+        patients_menu.addAction(self.wait_list_action)
         settings_menu = bar.addMenu("&Settings")
         # Setting the clinic up: its details, who is booked, what is booked and sold.
         settings_menu.addActions(
@@ -424,6 +505,7 @@ class MainWindow(QMainWindow):
         self.week_action.setChecked(period.mode is ViewMode.WEEK)
         self.heading.setText(self.calendar.header_text())
         self._follow_month(period)
+        self._follow_details(period)
         snapshot = self.calendar.snapshot
         clinic = snapshot.clinic.name if snapshot else ""
         self.setWindowTitle(f"{clinic} — Frontdesk" if clinic else "Frontdesk")
@@ -509,49 +591,71 @@ class MainWindow(QMainWindow):
         if dialog is not None and isinstance(patient, Patient):
             dialog.picker.choose(patient)
 
-    def open_practitioners(self) -> PractitionersPage:
-        page = PractitionersPage(self.caller, clinic_zone(self._zone()), self)
-        self.settings_page = page
+    def open_wait_list(self) -> WaitListWindow:
+        """Patients ▸ Wait list…: everyone waiting for a time, to see, change or remove."""
+        if self.wait_list_window is None:
+            window = WaitListWindow(self.caller, clinic_zone(self._zone()))
+            window.patient_requested.connect(self.show_patient)
+            self.wait_list_window = self._own_window(window, "Wait list", (900, 480))
+        return _bring_up(self.wait_list_window)
+
+    def wait_list_for_appointment(self, appointment: object) -> WaitListEntryDialog | None:
+        """Right-click ▸ Add to wait list for an earlier time: tied to that booking."""
+        if not isinstance(appointment, Appointment):
+            return None
+        preset = EntryPreset(
+            practitioner_id=appointment.practitioner_id,
+            type_id=appointment.type_id,
+            appointment=appointment,
+        )
+        dialog = WaitListEntryDialog(self.caller, clinic_zone(self._zone()), preset, None, self)
+        self.wait_list_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_practitioners(self) -> PractitionersDialog:
+        page = PractitionersDialog(self.caller, clinic_zone(self._zone()), self)
+        self.practitioners_dialog = page
         page.open()
         return page
 
-    def open_clinic(self) -> ClinicPage:
-        page = ClinicPage(self.caller, self)
+    def open_clinic(self) -> ClinicDialog:
+        page = ClinicDialog(self.caller, self)
         page.open()
         return page
 
-    def open_appointment_types(self) -> AppointmentTypesPage:
-        page = AppointmentTypesPage(self.caller, self)
+    def open_appointment_types(self) -> AppointmentTypesDialog:
+        page = AppointmentTypesDialog(self.caller, self)
         page.open()
         return page
 
-    def open_packages(self) -> PackagesPage:
-        from desktop.ui.settings.packages_page import PackagesPage
+    def open_packages(self) -> PackagesDialog:
+        from desktop.ui.settings.packages_dialog import PackagesDialog
 
-        page = PackagesPage(self.caller, self)
+        page = PackagesDialog(self.caller, self)
         page.open()
         return page
 
-    def open_sign_in_policy(self) -> SignInPolicyPage:
-        page = SignInPolicyPage(self.caller, Accounts(self.ctx.database), self)
+    def open_sign_in_policy(self) -> SignInPolicyDialog:
+        page = SignInPolicyDialog(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
 
     def open_setup_for(self, missing: str) -> QWidget:
-        """The calendar's set-up strip: open the page that adds what is missing."""
+        """The calendar's set-up strip: open the dialog that adds what is missing."""
         if missing == "clinic":
             return self.open_clinic()
         if missing == "types":
-            page: AppointmentTypesPage = self.open_appointment_types()
+            page: AppointmentTypesDialog = self.open_appointment_types()
             page.add()
             return page
-        practitioners_page = self.open_practitioners()
-        practitioners_page.add()
-        return practitioners_page
+        practitioners_dialog = self.open_practitioners()
+        practitioners_dialog.add()
+        return practitioners_dialog
 
-    def open_users(self) -> UsersPage:
+    def open_users(self) -> UsersDialog:
         """Administrators manage who can sign in (others are told they cannot)."""
-        page = UsersPage(self.caller, Accounts(self.ctx.database), self)
+        page = UsersDialog(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
 
@@ -578,12 +682,8 @@ class MainWindow(QMainWindow):
             self.xero_page = self._own_window(page, "Xero", (760, 560))
         return _bring_up(self.xero_page)
 
-    def _sms_credit_text(self) -> str:
-        clinic = calendar.main_clinic(self.ctx)
-        return sms_credit_status_text(self.ctx, clinic.id)
-
     def open_messaging(self) -> MessagingSettingsPage:
-        """Reminder templates and schedule, email and SMS gateway settings, SMS credit."""
+        """Reminder templates and schedule, email, the SMS provider and its balance."""
         if self.messaging_page is None:
             from desktop.ui.messaging.settings_page import MessagingSettingsPage
 

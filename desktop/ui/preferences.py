@@ -17,6 +17,7 @@ _MODE = "calendar/view_mode"
 _CANCELLED = "calendar/show_cancelled"
 _MONTH = "calendar/show_month"
 _ZOOM = "calendar/zoom"
+_DETAILS = "calendar/details_panel_"  # + the view mode
 _THEME = "appearance/theme"
 _GEOMETRY = "window/geometry"
 
@@ -70,6 +71,15 @@ class Preferences:
     @show_month_calendar.setter
     def show_month_calendar(self, show: bool) -> None:
         self.settings.setValue(_MONTH, "true" if show else "false")
+
+    def show_details(self, mode: ViewMode) -> bool:
+        """The details panel beside this view: open by default beside a day, folded away
+        beside a week (five practitioners' working week needs the width of 1366 pixels)."""
+        default = "true" if mode is ViewMode.DAY else "false"
+        return self._text(_DETAILS + mode.value, default) == "true"
+
+    def set_show_details(self, mode: ViewMode, show: bool) -> None:
+        self.settings.setValue(_DETAILS + mode.value, "true" if show else "false")
 
     @property
     def zoom(self) -> int:

@@ -38,7 +38,7 @@ class FrontdeskStatusBar(QStatusBar):
         self.store_label = StatusLabel("storeState", "")
         self.sync_label = StatusLabel("syncState", "Sync: not set up")
         self.xero_label = StatusLabel("xeroState", "Xero: not connected")
-        # Only shown when there is something to say (e.g. "SMS credit low: 12 left.").
+        # Only shown when there is something to say (e.g. "SMS balance low: 4.50 AUD left …").
         self.messages_label = StatusLabel("messagesState", "")
         self.messages_label.hide()
         for label in (
@@ -62,7 +62,7 @@ class FrontdeskStatusBar(QStatusBar):
         self.sync_label.setText(text)
 
     def set_messages_state(self, text: str) -> None:
-        """For reminders: the SMS credit warning, or "" to hide the label."""
+        """For reminders: the SMS provider's low-balance warning, or "" to hide the label."""
         self.messages_label.setText(text)
         self.messages_label.setVisible(bool(text))
 

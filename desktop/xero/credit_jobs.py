@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -53,12 +53,13 @@ from desktop.services.xero_settings import XeroConnection
 from desktop.store.credit_models import CreditApplicationRow, CreditLotRow, CreditRefundRow
 from desktop.store.database import Database
 from desktop.xero import documents
-from desktop.xero.delivery import XeroDelivery, batch_key, chunks, sends
+from desktop.xero.delivery import XeroDelivery, chunks, sends, sends_each
 from desktop.xero.errors import XeroNotFound, XeroRefused, XeroReplyUnreadable
-from desktop.xero.jobs.common import item_errors
 from desktop.xero.jobs.contacts import contact_id_for
+from desktop.xero.jobs.in_xero import RememberedId, SentDocument, XeroLookup, where_any
 from desktop.xero.jobs.invoices import invoice_id_for
-from desktop.xero.jobs.payments import find_payments
+from desktop.xero.jobs.payments import PAYMENTS_BY_REFERENCE, payment_mismatch
+from desktop.xero.jobs.refunds import CREDIT_NOTES_BY_NUMBER
 
 # Xero's name for each kind of credit document, in the SDK's method names and fields.
 _GET = {"prepayment": "get_prepayment", "overpayment": "get_overpayment",
@@ -71,6 +72,8 @@ _ALLOCATE = {
     "overpayment": "create_overpayment_allocations",
     "creditnote": "create_credit_note_allocation",
 }
+_CREDIT_FIELD = {"prepayment": "prepayment", "overpayment": "overpayment",
+                 "creditnote": "credit_note"}  # fmt: skip
 _UNALLOCATE = {
     "prepayment": "delete_prepayment_allocations",
     "overpayment": "delete_overpayment_allocations",
@@ -142,15 +145,6 @@ def _links(delivery: XeroDelivery) -> CreditLinks:
     return CreditLinks(delivery.links.database)
 
 
-def _refused(
-    job: OutboxJob, sender: Any, delivery: XeroDelivery
-) -> Iterator[tuple[OutboxJob, Outcome]]:
-    try:
-        yield job, sender(delivery, job)
-    except XeroRefused as exc:
-        yield job, Refused(str(exc))
-
-
 # --------------------------------------------------------------------------- credit documents
 
 
@@ -164,25 +158,35 @@ def _line(payload: dict[str, Any], connection: XeroConnection, account_code: str
     )
 
 
-def find_credit(delivery: XeroDelivery, kind: str, number: str) -> str | None:
-    """The Xero ID of the credit document made for lot `number`, if Xero has it."""
-    if kind == "creditnote":
-        answer = delivery.api.call(
-            "get_credit_notes", where=documents.quoted_or("CreditNoteNumber", [number])
-        )
-        for note in answer.credit_notes or []:
-            if str(note.status) not in ("DELETED", "VOIDED"):
-                return str(note.credit_note_id)
-        return None
-    answer = delivery.api.call(
-        "get_bank_transactions",
-        where=f'({documents.quoted_or("Reference", [number])}) AND Status=="AUTHORISED"',
-    )
-    for item in answer.bank_transactions or []:
-        found = item.prepayment_id if kind == "prepayment" else item.overpayment_id
-        if found:
-            return str(found)
-    return None
+BANK_CREDITS_BY_REFERENCE = XeroLookup(
+    "get_bank_transactions",
+    "bank_transactions",
+    query=where_any("Reference", authorised_only=True),
+    reference_of=lambda transaction: transaction.reference,
+)
+
+
+def _lot_id(job: OutboxJob) -> uuid.UUID:
+    return uuid.UUID(job.payload["lot_id"])
+
+
+# A prepayment or overpayment: the bank transaction that made it, found by Reference.
+BANK_CREDIT = SentDocument(
+    lookup=BANK_CREDITS_BY_REFERENCE,
+    reference=lambda job: str(job.payload["number"]),
+    id_of=lambda transaction: transaction.prepayment_id or transaction.overpayment_id,
+    result_key="xero_credit_id",
+    linked=lambda delivery, job: _links(delivery).credit_id(_lot_id(job)),
+    link=lambda delivery, job, xero_id: _links(delivery).set_credit_id(_lot_id(job), xero_id),
+)
+# A credit note, found by its number (the lot's number).
+NOTE_CREDIT = replace(
+    BANK_CREDIT, lookup=CREDIT_NOTES_BY_NUMBER, id_of=lambda note: note.credit_note_id
+)
+
+
+def _credit_sent_as(job: OutboxJob) -> SentDocument:
+    return NOTE_CREDIT if job.payload["xero_kind"] == "creditnote" else BANK_CREDIT
 
 
 @sends(XERO_CREDIT)
@@ -212,14 +216,12 @@ def send_credits(
 def _prepare_credit(delivery: XeroDelivery, job: OutboxJob) -> Outcome | str:
     """The outcome when there is nothing to create, else the contact to create it for."""
     payload = job.payload
-    links = _links(delivery)
-    lot_id = uuid.UUID(payload["lot_id"])
-    known = job.result.get("xero_credit_id") or links.credit_id(lot_id)
-    if not known and delivery.links.may_exist(job):
-        known = find_credit(delivery, payload["xero_kind"], payload["number"])
+    sent_as = _credit_sent_as(job)
+    known = sent_as.find_one(delivery, job)
+    if isinstance(known, Refused):
+        return known
     if known:
-        links.set_credit_id(lot_id, str(known))
-        return Delivered({"xero_credit_id": str(known)})
+        return sent_as.adopt(delivery, job, known)
     contact_id = contact_id_for(
         delivery, uuid.UUID(payload["patient_id"]), payload["contact_number"]
     )
@@ -253,9 +255,7 @@ def _make_bank_credits(
         ]
     )
     answer = delivery.create(jobs, "create_bank_transactions", "bank_transactions", body)
-    for job, item in zip(jobs, answer.bank_transactions, strict=True):
-        found = item.prepayment_id if job.payload["xero_kind"] == "prepayment" else None
-        yield job, _credit_made(delivery, job, item, found or item.overpayment_id)
+    yield from BANK_CREDIT.settle(delivery, jobs, answer.bank_transactions)
 
 
 def _make_credit_notes(
@@ -280,17 +280,7 @@ def _make_credit_notes(
         ]
     )
     answer = delivery.create(jobs, "create_credit_notes", "credit_notes", body)
-    for job, item in zip(jobs, answer.credit_notes, strict=True):
-        yield job, _credit_made(delivery, job, item, item.credit_note_id)
-
-
-def _credit_made(delivery: XeroDelivery, job: OutboxJob, item: Any, xero_id: Any) -> Outcome:
-    errors = item_errors(item)
-    if errors:
-        return Refused("; ".join(errors))
-    delivery.remember(job, xero_credit_id=str(xero_id))
-    _links(delivery).set_credit_id(uuid.UUID(job.payload["lot_id"]), str(xero_id))
-    return Delivered({"xero_credit_id": str(xero_id)})
+    yield from NOTE_CREDIT.settle(delivery, jobs, answer.credit_notes)
 
 
 # --------------------------------------------------------------------------- allocations
@@ -319,6 +309,22 @@ def _find_allocation(
         ):
             return xero_id
     return None
+
+
+def _application_id(job: OutboxJob) -> uuid.UUID:
+    return uuid.UUID(job.payload["application_id"])
+
+
+# An allocation has no reference of its own: it is found in its credit's list of
+# allocations by invoice (`_find_allocation`).
+ALLOCATION = RememberedId(
+    id_of=lambda allocation: allocation.allocation_id,
+    result_key="xero_allocation_id",
+    linked=lambda delivery, job: _links(delivery).allocation_id(_application_id(job)),
+    link=lambda delivery, job, xero_id: _links(delivery).set_allocation_id(
+        _application_id(job), xero_id
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -355,10 +361,9 @@ def send_allocations(
 def _prepare_allocation(delivery: XeroDelivery, job: OutboxJob) -> Outcome | _NewAllocation:
     payload = job.payload
     links = _links(delivery)
-    application_id = uuid.UUID(payload["application_id"])
     kind = payload["xero_kind"]
-    credit_id = links.credit_id(uuid.UUID(payload["lot_id"]))
-    known = job.result.get("xero_allocation_id") or links.allocation_id(application_id)
+    credit_id = links.credit_id(_lot_id(job))
+    known = ALLOCATION.known_id(delivery, job)
     if not payload["live"]:
         return _remove_allocation(delivery, job, credit_id, known)
     if known:
@@ -373,9 +378,7 @@ def _prepare_allocation(delivery: XeroDelivery, job: OutboxJob) -> Outcome | _Ne
     if delivery.links.may_exist(job):
         found = _find_allocation(delivery, kind, credit_id, invoice_xero_id, links.allocation_ids())
         if found:
-            delivery.remember(job, xero_allocation_id=found)
-            links.set_allocation_id(application_id, found)
-            return Delivered({"xero_allocation_id": found})
+            return ALLOCATION.adopt(delivery, job, found)
     return _NewAllocation(job, kind, credit_id, invoice_xero_id)
 
 
@@ -396,16 +399,7 @@ def _make_allocations(
     answer = delivery.create(
         jobs, _ALLOCATE[kind], "allocations", body, **{_ID_ARG[kind]: credit_id}
     )
-    links = _links(delivery)
-    for job, item in zip(jobs, answer.allocations, strict=True):
-        errors = item_errors(item)
-        if errors:
-            yield job, Refused("; ".join(errors))
-            continue
-        xero_id = str(item.allocation_id)
-        delivery.remember(job, xero_allocation_id=xero_id)
-        links.set_allocation_id(uuid.UUID(job.payload["application_id"]), xero_id)
-        yield job, Delivered({"xero_allocation_id": xero_id})
+    yield from ALLOCATION.settle(delivery, jobs, answer.allocations)
 
 
 def _remove_allocation(
@@ -455,25 +449,47 @@ def _earlier_attempts(delivery: XeroDelivery, job: OutboxJob) -> bool:
 # --------------------------------------------------------------------------- refunds
 
 
-@sends(XERO_CREDIT_REFUND)
-def send_credit_refunds(
-    delivery: XeroDelivery, jobs: list[OutboxJob]
-) -> Iterator[tuple[OutboxJob, Outcome]]:
-    for job in jobs:
-        yield from _refused(job, _send_refund, delivery)
-
-
-def _send_refund(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+def _not_this_refund(delivery: XeroDelivery, job: OutboxJob, found: Any) -> str | None:
     payload = job.payload
-    links = _links(delivery)
-    refund_id = uuid.UUID(payload["refund_id"])
-    known = job.result.get("xero_payment_id") or links.refund_payment_id(refund_id)
-    if not known and delivery.links.may_exist(job):
-        known = find_payments(delivery, [payload["number"]]).get(payload["number"])
+    kind = payload["xero_kind"]
+    credit = getattr(found, _CREDIT_FIELD[kind], None)
+    found_id = str(getattr(credit, _ID_ARG[kind], None) or "")
+    return payment_mismatch(
+        found,
+        reference=payload["number"],
+        cents=int(payload["amount_cents"]),
+        target=f"credit {payload['lot_number']}",
+        found_on="this credit" if found_id else "another document",
+        same_target=bool(found_id) and found_id == _links(delivery).credit_id(_lot_id(job)),
+    )
+
+
+def _refund_id(job: OutboxJob) -> uuid.UUID:
+    return uuid.UUID(job.payload["refund_id"])
+
+
+CREDIT_REFUND = SentDocument(
+    lookup=PAYMENTS_BY_REFERENCE,
+    reference=lambda job: str(job.payload["number"]),
+    id_of=lambda payment: payment.payment_id,
+    result_key="xero_payment_id",
+    linked=lambda delivery, job: _links(delivery).refund_payment_id(_refund_id(job)),
+    link=lambda delivery, job, xero_id: _links(delivery).set_refund_payment_id(
+        _refund_id(job), xero_id
+    ),
+    mismatch=_not_this_refund,
+)
+
+
+@sends_each(XERO_CREDIT_REFUND)
+def send_credit_refund(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+    payload = job.payload
+    known = CREDIT_REFUND.find_one(delivery, job)
+    if isinstance(known, Refused):
+        return known
     if known:
-        links.set_refund_payment_id(refund_id, str(known))
-        return Delivered({"xero_payment_id": str(known)})
-    credit_id = links.credit_id(uuid.UUID(payload["lot_id"]))
+        return CREDIT_REFUND.adopt(delivery, job, known)
+    credit_id = _links(delivery).credit_id(_lot_id(job))
     if not credit_id:
         return TryAgain(f"Credit {payload['lot_number']} is not in Xero yet.")
     kind = payload["xero_kind"]
@@ -482,7 +498,6 @@ def _send_refund(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
         "overpayment": {"overpayment": Overpayment(overpayment_id=credit_id)},
         "creditnote": {"credit_note": CreditNote(credit_note_id=credit_id)},
     }[kind]
-    delivery.links.mark_sending([job])
     body = Payments(
         payments=[
             Payment(
@@ -494,17 +509,5 @@ def _send_refund(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
             )
         ]
     )
-    answer = delivery.api.call(
-        "create_payments",
-        payments=body,
-        summarize_errors=False,
-        idempotency_key=batch_key([job], "", body),
-    )
-    item = answer.payments[0]
-    errors = item_errors(item)
-    if errors:
-        return Refused("; ".join(errors))
-    xero_id = str(item.payment_id)
-    delivery.remember(job, xero_payment_id=xero_id)
-    links.set_refund_payment_id(refund_id, xero_id)
-    return Delivered({"xero_payment_id": xero_id})
+    answer = delivery.create([job], "create_payments", "payments", body)
+    return CREDIT_REFUND.settle_one(delivery, job, answer.payments[0])

@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 from xero_python.api_client.serializer import serialize
 
-from desktop.domain.outbox import OutboxJob, Outcome
+from desktop.domain.outbox import OutboxJob, Outcome, Refused
 from desktop.services.xero_settings import XeroConnection
 from desktop.store.outbox import OutboxQueue
 from desktop.xero.client import XeroApi
+from desktop.xero.errors import XeroRefused
 from desktop.xero.links import XeroLinks
 
 # Xero takes many documents per call; ~50 keeps each request small and quick.
@@ -56,6 +57,7 @@ class XeroDelivery:
 
 
 Sender = Callable[[XeroDelivery, list[OutboxJob]], Iterator[tuple[OutboxJob, Outcome]]]
+SendOne = Callable[[XeroDelivery, OutboxJob], Outcome]
 
 _SENDERS: dict[str, Sender] = {}
 
@@ -64,6 +66,26 @@ def sends(kind: str) -> Callable[[Sender], Sender]:
     def register(sender: Sender) -> Sender:
         _SENDERS[kind] = sender
         return sender
+
+    return register
+
+
+def sends_each(kind: str) -> Callable[[SendOne], SendOne]:
+    """Register a sender that takes its jobs one at a time (documents Xero makes in
+    more than one step); Xero refusing a step parks that job with Xero's words."""
+
+    def register(send_one: SendOne) -> SendOne:
+        def sender(
+            delivery: XeroDelivery, jobs: list[OutboxJob]
+        ) -> Iterator[tuple[OutboxJob, Outcome]]:
+            for job in jobs:
+                try:
+                    yield job, send_one(delivery, job)
+                except XeroRefused as exc:
+                    yield job, Refused(str(exc))
+
+        _SENDERS[kind] = sender
+        return send_one
 
     return register
 

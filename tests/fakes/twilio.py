@@ -9,7 +9,7 @@ fields present. Violations are collected in `violations`; tests assert none.
 It behaves as Twilio does for what reminders use: HTTP basic auth with the
 account SID and auth token (20003 when wrong), send (201, status "queued"),
 21211 for a number that is not one, 21610 for a recipient who replied STOP,
-429 (20429) when told, a lost reply (the message is made, the connection
+429 (20429) when told, the StatusCallback a text asks for, a lost reply (the message is made, the connection
 drops before the answer), message status with error codes, the message list
 filtered by To/From/DateSent (newest first), inbound texts, and the balance.
 `sent` lists what reached a phone — a test checks each reminder went once.
@@ -28,12 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
+
+from tests.fakes.http_double import JsonHandler, LocalHttpDouble
 
 SPEC = Path(__file__).parent / "twilio_openapi" / "twilio_api_v2010.yaml"
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -89,6 +91,7 @@ class FakeMessage:
     status: str
     created: datetime
     messaging_service_sid: str = ""
+    status_callback: str = ""  # where Twilio would POST the message's status changes
     error_code: int | None = None
     error_message: str | None = None
 
@@ -142,26 +145,12 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class FakeTwilio:
+class FakeTwilio(LocalHttpDouble):
     def __init__(
         self, auth_token: str = AUTH_TOKEN, clock: Callable[[], datetime] | None = None
     ) -> None:
         self.state = _State(auth_token, clock or (lambda: datetime.now(UTC)))
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeTwilio:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__(_handler(self.state))
 
     # --- what tests arrange ----------------------------------------------------------
 
@@ -209,10 +198,7 @@ def _sid(state: _State) -> str:
 
 
 def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             self._serve("GET")
 
@@ -330,6 +316,7 @@ def _create(state: _State, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         "queued",
         state.clock(),
         messaging_service_sid=form.get("MessagingServiceSid", ""),
+        status_callback=form.get("StatusCallback", ""),
     )
     state.messages.append(message)
     if fault is not None:

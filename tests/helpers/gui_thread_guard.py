@@ -28,18 +28,15 @@ UI = "/desktop/ui/"
 _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
-_PANEL = "calendar panel: being split by job (issue #15); move with it"
+_PANEL = "calendar: the appointment types read before Book opens, today's zone; not moved yet"
 _BILLING = "invoice dialog and invoice actions: not moved yet"
 _CREDIT = "credit tab actions (after a modal dialog): not moved yet"
 _MESSAGES = "patient card's Messages tab and SMS credit: not moved yet"
 _WIZARD = "first-start wizard: QWizard.validatePage answers at once; not moved yet"
 _SIGN_IN = "sign-in and lock: before or around the window; the user is waiting on it anyway"
 STILL_ON_THE_GUI_THREAD: dict[str, str] = {
-    "desktop/ui/calendar/panel.py:book": _PANEL,
-    "desktop/ui/calendar/panel.py:open_appointment": _PANEL,
+    "desktop/ui/calendar/appointment_actions.py:book": _PANEL,
     "desktop/ui/calendar/panel.py:today": _PANEL,
-    "desktop/ui/calendar/panel.py:restore": _PANEL,
-    "desktop/ui/calendar/panel.py:delete": _PANEL,
     "desktop/ui/billing/invoice_actions.py:current_actor": _BILLING,
     "desktop/ui/billing/invoice_actions.py:_publish": _BILLING,
     "desktop/ui/billing/invoice_actions.py:edit_invoice": _BILLING,
@@ -70,9 +67,9 @@ STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/settings/setup_wizard.py:validatePage": _WIZARD,
     # The wizard's pages save through the same functions as the settings dialogs
     # (which call them on a worker): on the GUI thread only from validatePage.
-    "desktop/ui/settings/clinic_page.py:save_clinic": _WIZARD,
+    "desktop/ui/settings/clinic_dialog.py:save_clinic": _WIZARD,
     "desktop/ui/settings/practitioner_editor.py:save_practitioner": _WIZARD,
-    "desktop/ui/settings/appointment_types_page.py:save_type": _WIZARD,
+    "desktop/ui/settings/appointment_types_dialog.py:save_type": _WIZARD,
     "desktop/ui/signin/startup.py:sign_in_at_startup": _SIGN_IN,
     "desktop/ui/signin/controller.py:attach": _SIGN_IN,
     "desktop/ui/signin/controller.py:sign_out": _SIGN_IN,

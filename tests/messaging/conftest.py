@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from desktop.domain.appointments import Appointment
 from desktop.services import booking
@@ -26,7 +25,6 @@ from desktop.services.messaging.settings import (
     get_settings,
 )
 from desktop.services.messaging.sms_channel import sms_providers
-from desktop.store.messaging_models import SmsCreditAccountRow
 from desktop.store.models import ClinicRow, PatientRow
 from desktop.store.outbox import OutboxQueue
 from desktop.store.unit_of_work import UnitOfWork
@@ -123,17 +121,6 @@ class Messaging:
         """Move the clock to when the appointment's reminder is due."""
         self.clock.now = appointment.starts_at - self.settings().reminder_lead
         return self.clock.now
-
-    def add_credit(self, credits: int) -> None:
-        with UnitOfWork(self.ctx.database) as uow:
-            account = uow.session.execute(
-                select(SmsCreditAccountRow).where(SmsCreditAccountRow.clinic_id == self.clinic_id)
-            ).scalar_one_or_none()
-            if account is None:
-                uow.session.add(SmsCreditAccountRow(clinic_id=self.clinic_id, balance=credits))
-            else:
-                account.balance += credits
-            uow.commit()
 
     def set_patient(self, index: int, **fields: object) -> None:
         with UnitOfWork(self.ctx.database) as uow:

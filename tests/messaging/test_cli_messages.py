@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from sqlalchemy import select
 
 from desktop.cli import main
-from desktop.services.messaging import credits
 from desktop.services.messaging.secrets import SMS_API_KEY_ENV
+from desktop.store.outbox_models import OutboxJobRow
+from desktop.store.sync_models import SyncStateRow
+from desktop.store.unit_of_work import UnitOfWork
 from tests.messaging.conftest import API_KEY, Messaging
+
+
+def reminders_due_now(m: Messaging) -> None:
+    """Sam's email and SMS reminders, due by the real clock the command runs on."""
+    m.book(9, 30)
+    with UnitOfWork(m.ctx.database) as uow:
+        for job in uow.session.execute(select(OutboxJobRow)).scalars():
+            job.next_attempt_at = datetime.now(UTC) - timedelta(minutes=1)
+        uow.commit()
 
 
 @pytest.fixture
@@ -20,28 +35,28 @@ def cli_env(messaging: Messaging, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_send_due_once_sends_what_is_due_and_exits_zero(
     messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    reminders_due_now(messaging)
     assert main(cli_env) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("Sent 1 email and 0 SMS;")
+    assert out.startswith("Sent 1 email and 1 SMS;")
     assert err == ""
-    [receipt] = messaging.smtp.received
-    assert receipt.rcpt_tos == ["accounts@testclinic.example"]
+    [reminder] = messaging.smtp.received
+    assert reminder.rcpt_tos == ["sam.lee@example.com"]
     assert main(cli_env) == 0  # nothing more to do, nothing sent twice
-    assert len(messaging.smtp.received) == 1
+    assert len(messaging.smtp.received) == 1 and len(messaging.gateway.sent) == 1
 
 
 def test_send_due_once_exits_non_zero_and_says_why_when_a_message_failed(
     messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    messaging.smtp.unknown_recipients.add("accounts@testclinic.example")
-    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    messaging.smtp.unknown_recipients.add("sam.lee@example.com")
+    reminders_due_now(messaging)
     assert main(cli_env) == 1
     out, err = capsys.readouterr()
     assert "1 message failed" in out
     assert err.strip() == (
-        "frontdesk: failed: email receipt to accounts@testclinic.example: The mail server "
-        "refused accounts@testclinic.example: 550 5.1.1 <accounts@testclinic.example>: "
+        "frontdesk: failed: email reminder to sam.lee@example.com: The mail server "
+        "refused sam.lee@example.com: 550 5.1.1 <sam.lee@example.com>: "
         "Recipient address rejected: User unknown"
     )
 
@@ -50,7 +65,7 @@ def test_send_due_names_the_reason_messages_wait(
     messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     messaging.smtp.data_answers.append("451 4.7.1 Greylisted, please try again")
-    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    reminders_due_now(messaging)
     assert main(cli_env) == 0
     _, err = capsys.readouterr()
     assert err.strip() == (
@@ -77,7 +92,7 @@ def test_help_lists_the_messages_commands(capsys: pytest.CaptureFixture[str]) ->
 def test_the_loop_runs_passes_until_stopped(messaging: Messaging) -> None:
     from desktop.services.messaging.send_due import SendDueLoop, SendDueReport
 
-    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
+    reminders_due_now(messaging)
     reports: list[SendDueReport] = []
 
     def seen(report: SendDueReport) -> None:
@@ -87,3 +102,19 @@ def test_the_loop_runs_passes_until_stopped(messaging: Messaging) -> None:
     loop = SendDueLoop(messaging.ctx, on_report=seen, senders=None, gateways=None)
     loop.run()
     assert [r.emails_sent for r in reports] == [1]
+
+
+def test_send_due_refuses_on_a_desk_that_follows_a_server(
+    messaging: Messaging, cli_env: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reminders_due_now(messaging)
+    with messaging.ctx.database.write_session() as session:  # as a desk's replica is marked
+        session.add(SyncStateRow(id=1, server_url="https://fd.example", replica_id=uuid.uuid4()))
+        session.commit()
+    assert main(cli_env) == 1
+    _, err = capsys.readouterr()
+    assert err.strip() == (
+        "frontdesk: this database follows the server at https://fd.example, which sends the "
+        "clinic's messages; run this command against the server's database."
+    )
+    assert not messaging.smtp.received  # the reminder waits for the server's sender

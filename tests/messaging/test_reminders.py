@@ -156,7 +156,6 @@ def test_send_due_gives_appointments_booked_before_reminders_existed_a_reminder(
     assert m.queue.jobs() == []
     configure(m)  # a week before: the appointment is beyond the sweep's reach for now
     assert m.queue.jobs() == []
-    m.add_credit(10)
     m.reminder_time(appointment)
     report = m.send_due()
     assert report.reminders_queued == 2
@@ -172,7 +171,6 @@ def test_a_reminder_that_was_not_sent_before_the_appointment_began_is_not_sent(
     messaging: Messaging,
 ) -> None:
     appointment = messaging.book(9, 30)
-    messaging.add_credit(10)
     messaging.clock.now = appointment.starts_at + timedelta(minutes=1)  # the PC was off all day
     report = messaging.send_due()
     assert messaging.smtp.received == [] and messaging.gateway.sent == []

@@ -1,4 +1,4 @@
-"""SMS through a local fake gateway over real HTTP: credit, retries, de-duplication."""
+"""SMS through a local fake relay over real HTTP: retries, de-duplication, delivery."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from desktop.domain.errors import InvalidInput
 from desktop.domain.outbox import Channel
-from desktop.services.messaging import credits
 from desktop.services.messaging.message_log import (
     MessageStatus,
     fix_recipient_and_retry,
@@ -26,13 +25,8 @@ def sms_log(m: Messaging, patient: int = 0):  # type: ignore[no-untyped-def]
     return [e for e in message_log(m.ctx, m.c.patients[patient].id) if e.channel is Channel.SMS]
 
 
-def balance(m: Messaging) -> int:
-    return credits.sms_balance(m.ctx, m.clinic_id)
-
-
-def test_a_reminder_is_texted_charged_and_its_delivery_reported(messaging: Messaging) -> None:
+def test_a_reminder_is_texted_and_its_delivery_reported(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))
     [job] = m.queue.jobs(Channel.SMS)
     report = m.send_due()
@@ -43,7 +37,6 @@ def test_a_reminder_is_texted_charged_and_its_delivery_reported(messaging: Messa
         "Hi Sam, a reminder of your appointment with Alice Physio at Test Clinic on "
         "Monday 3 March at 9:30 am. To change or cancel, please call 02 9555 0000."
     )
-    assert balance(m) == 9  # 149 GSM-7 characters: one part, one credit
     [sent] = sms_log(m)
     assert (sent.status, sent.recipient, sent.segments) == (MessageStatus.SENT, SAM, 1)
 
@@ -55,7 +48,6 @@ def test_a_reminder_is_texted_charged_and_its_delivery_reported(messaging: Messa
 
 def test_a_failed_delivery_report_shows_the_gateways_reason(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))
     m.send_due()
     [sms] = m.gateway.sent
@@ -70,7 +62,6 @@ def test_a_failed_delivery_report_shows_the_gateways_reason(messaging: Messaging
 
 def test_429_waits_exactly_as_long_as_retry_after_says(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))
     m.gateway.fail_next(429, retry_after="120")
     report = m.send_due()
@@ -83,12 +74,10 @@ def test_429_waits_exactly_as_long_as_retry_after_says(messaging: Messaging) -> 
     m.clock.advance(seconds=1)
     assert m.send_due().sms_sent == 1
     assert len(m.gateway.sent) == 1
-    assert balance(m) == 9  # charged once for all attempts
 
 
 def test_server_errors_back_off_and_then_send_once(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))
     m.gateway.fail_next(503, times=2)
     assert m.send_due().sms.retrying == 1
@@ -98,12 +87,11 @@ def test_server_errors_back_off_and_then_send_once(messaging: Messaging) -> None
     assert waiting.attempts == 2 and "(503)" in waiting.detail
     m.clock.advance(minutes=2)
     assert m.send_due().sms_sent == 1
-    assert len(m.gateway.sent) == 1 and balance(m) == 9
+    assert len(m.gateway.sent) == 1
 
 
 def test_a_lost_reply_is_retried_and_the_gateway_does_not_send_twice(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))
     m.gateway.lose_next_reply()  # it went to the phone, but we only saw a 504
     assert m.send_due().sms.retrying == 1
@@ -115,12 +103,10 @@ def test_a_lost_reply_is_retried_and_the_gateway_does_not_send_twice(messaging: 
     assert len(m.gateway.sent) == 1  # ...and one text on the patient's phone
     [job] = m.queue.jobs(Channel.SMS)
     assert job.result["gateway_id"] == m.gateway.sent[0].id
-    assert balance(m) == 9
 
 
 def test_a_crash_after_the_gateway_answered_does_not_send_again(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))
     channel = SmsChannel(m.ctx.database, m.queue, sms_providers(m.secrets, m.clock), m.clock)
     jobs = m.queue.claim_due(Channel.SMS, m.clock())
@@ -128,14 +114,13 @@ def test_a_crash_after_the_gateway_answered_does_not_send_again(messaging: Messa
     m.clock.advance(minutes=10)
     assert m.send_due().sms.delivered == 1
     assert len([r for r in m.gateway.requests if r[0] == "POST"]) == 1
-    assert len(m.gateway.sent) == 1 and balance(m) == 9
+    assert len(m.gateway.sent) == 1
 
 
 def test_a_crash_before_the_gateway_id_was_saved_is_caught_by_the_gateway(
     messaging: Messaging, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     m = messaging
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))
     queue = m.queue
     channel = SmsChannel(m.ctx.database, queue, sms_providers(m.secrets, m.clock), m.clock)
@@ -157,67 +142,36 @@ def test_a_crash_before_the_gateway_id_was_saved_is_caught_by_the_gateway(
     assert m.send_due().sms.delivered == 1
     assert len([r for r in m.gateway.requests if r[0] == "POST"]) == 2
     assert len(m.gateway.sent) == 1  # de-duplicated by the idempotency key
-    assert balance(m) == 9  # and paid for once
 
 
-def test_without_credit_texts_are_held_and_buying_credit_sends_them(messaging: Messaging) -> None:
-    m = messaging
-    m.reminder_time(m.book(9, 30))
-    report = m.send_due()
-    assert (report.sms.held, report.held, report.ok) == (1, 1, True)
-    assert m.gateway.sent == []
-    [held] = sms_log(m)
-    assert held.status is MessageStatus.HELD
-    assert held.detail.startswith("Not enough SMS credit: this message needs 1 credit and 0 left.")
-    status = credits.credit_status(m.ctx, m.clinic_id)
-    assert status.text == (
-        "SMS credit used up: 1 SMS is waiting. Buy SMS credit in Messaging settings."
-    )
-    assert m.send_due().sms.attempted == 0  # still no credit: it stays held, untouched
-
-    bought = credits.buy_sms_credits(m.ctx, m.clinic_id, credits.BUNDLES[0], clock=m.clock)
-    assert (bought.balance, bought.released) == (200, 1)
-    report = m.send_due()
-    assert report.sms_sent == 1 and report.emails_sent == 1  # the text and the receipt
-    assert balance(m) == 199
-    assert credits.credit_status(m.ctx, m.clinic_id).text == ""
-
-
-def test_a_two_part_text_costs_two_credits(messaging: Messaging) -> None:
+def test_the_log_counts_the_parts_the_provider_bills(messaging: Messaging) -> None:
     m = messaging
     m.save(sms_template="{first_name}: " + "x" * 150)  # 155 characters: still one part
-    m.add_credit(3)
     m.reminder_time(m.book(9, 30))
     m.send_due()
-    assert balance(m) == 2
     m.save(sms_template="{first_name}: " + "€" * 80)  # 165 septets: two parts
     m.reminder_time(m.book(11, patient=1))
     m.send_due()
-    assert balance(m) == 0
     assert [sms_log(m, p)[0].segments for p in (0, 1)] == [1, 2]
 
 
-def test_a_number_the_gateway_refuses_is_parked_refunded_then_fixed(messaging: Messaging) -> None:
+def test_a_number_the_gateway_refuses_is_parked_then_fixed(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(5)
     m.reminder_time(m.book(9, 30))
     m.gateway.reject_number(SAM, "Number is disconnected")
     report = m.send_due()
     assert report.sms.parked == 1 and not report.ok
     [failed] = sms_log(m)
     assert failed.detail == "The SMS gateway refused the message (400): Number is disconnected."
-    assert balance(m) == 5  # refused for good: the credit came back
     fix_recipient_and_retry(m.ctx, failed.id, "0499 123 456", clock=m.clock)
     assert m.send_due().sms_sent == 1
     assert [sms.to for sms in m.gateway.sent] == ["+61499123456"]
-    assert balance(m) == 4
 
 
 def test_a_patient_whose_mobile_became_a_landline_is_parked_with_a_clear_reason(
     messaging: Messaging,
 ) -> None:
     m = messaging
-    m.add_credit(5)
     m.reminder_time(m.book(9, 30))
     m.set_patient(0, phone="02 9999 1111")  # changed after the reminder was queued
     channel = SmsChannel(m.ctx.database, m.queue, sms_providers(m.secrets, m.clock), m.clock)
@@ -228,7 +182,6 @@ def test_a_patient_whose_mobile_became_a_landline_is_parked_with_a_clear_reason(
         "Sam Lee has no mobile number to text (“02 9999 1111” is not a mobile number). "
         "Add one, then retry."
     )
-    assert balance(m) == 5  # nothing was charged
     with pytest.raises(InvalidInput, match="is not a mobile number"):
         fix_recipient_and_retry(m.ctx, failed.id, "02 9999 2222", clock=m.clock)
     fix_recipient_and_retry(m.ctx, failed.id, "0412 000 999", clock=m.clock)
@@ -255,7 +208,6 @@ def test_the_sweep_withdraws_a_text_the_patient_can_no_longer_receive(messaging:
 
 def test_a_wrong_api_key_waits_for_the_settings_not_for_each_message(messaging: Messaging) -> None:
     m = messaging
-    m.add_credit(5)
     appointment = m.book(9, 30)
     m.book(10, patient=1)
     m.reminder_time(appointment)
@@ -269,10 +221,8 @@ def test_a_wrong_api_key_waits_for_the_settings_not_for_each_message(messaging: 
         len([r for r in m.gateway.requests if r[0] == "POST"]) == 1
     )  # the rest of the batch waited
     assert all("refused the API key (401)" in e.detail for e in sms_log(m) + sms_log(m, 1))
-    assert balance(m) == 4  # charged for the one that tried; kept for its retry
     save_settings(m.ctx, m.settings(), sms_api_key=API_KEY, secrets=m.secrets, clock=m.clock)
     assert m.send_due().sms_sent == 2  # saving the settings nudged the waiting ones
-    assert balance(m) == 3
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:

@@ -46,6 +46,7 @@ def test_a_reminder_goes_through_twilio_without_local_credit(
     [sms] = twilio.sent
     assert (sms.to, sms.from_) == (SAM, CLINIC_NUMBER)
     assert "Hi Sam" in sms.body
+    assert sms.status_callback == ""  # a desk alone has no public address: it polls
     [entry] = sms_log(m)
     assert entry.status is MessageStatus.SENT
 

@@ -14,7 +14,7 @@ from desktop.services.messaging.message_log import MessageStatus, message_log
 from desktop.services.messaging.opt_outs import patient_opt_outs
 from desktop.services.messaging.replies import patient_replies
 from desktop.services.messaging.settings import SmsProvider
-from desktop.services.messaging.twilio_sms import API_URL_ENV
+from desktop.services.messaging.twilio_sms import API_URL_ENV, PUBLIC_URL_ENV
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
 from tests.messaging.conftest import Messaging
 
@@ -96,3 +96,23 @@ def test_a_status_callback_records_the_delivery_failure(
     [entry] = [e for e in message_log(m.ctx, m.c.patients[0].id) if e.channel is Channel.SMS]
     assert entry.status is MessageStatus.UNDELIVERED
     assert entry.detail == "undelivered (provider error 30003)"
+
+
+def test_with_the_servers_public_address_delivery_comes_back_by_the_status_callback(
+    messaging: Messaging, server: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = messaging
+    monkeypatch.setenv(PUBLIC_URL_ENV, "http://testserver/")  # the server's public address
+    with FakeTwilio(clock=m.clock) as twilio:
+        monkeypatch.setenv(API_URL_ENV, twilio.url)
+        m.reminder_time(m.book(9, 30))
+        assert m.send_due().sms_sent == 1
+        [sms] = twilio.sent
+        assert twilio.violations == []
+    path = f"/v1/sms/twilio/{m.clinic_id}/status"
+    assert sms.status_callback == f"http://testserver{path}"
+    # Twilio calls the address the text carried, signed with the clinic's auth token.
+    form = {"MessageSid": sms.sid, "MessageStatus": "delivered"}
+    assert post_signed(server, path, form).status_code == 204
+    [entry] = [e for e in message_log(m.ctx, m.c.patients[0].id) if e.channel is Channel.SMS]
+    assert entry.status is MessageStatus.DELIVERED

@@ -1,4 +1,4 @@
-"""The messaging screens, offscreen: settings with live preview, credit, the message log.
+"""The messaging screens, offscreen: settings with live preview, the message log.
 
 Screenshots go to each test's own folder (messaging_*.png) for a person to look at.
 """
@@ -14,11 +14,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.domain.clinic_time import clinic_zone
 from desktop.services import calendar
-from desktop.services.messaging import credits
 from desktop.services.messaging.message_log import MessageStatus
-from desktop.ui import operations, prompts
+from desktop.ui import operations
 from desktop.ui.change_bus import ChangeBus
-from desktop.ui.messaging import MessageLogWidget, MessagingSettingsPage, sms_credit_status_text
+from desktop.ui.messaging import MessageLogWidget, MessagingSettingsPage
 from desktop.ui.messaging import message_log as log_ui
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.theme import apply_theme
@@ -127,33 +126,10 @@ def test_email_and_sms_tabs_keep_secrets_out_of_sight(
     assert page.api_key.text() == ""
 
 
-def test_buying_credit_from_the_settings_page(
-    shots, qtbot, messaging, caller, errors, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    asked: list[str] = []
-    monkeypatch.setattr(prompts, "ask", lambda _p, _t, text, _c="OK": asked.append(text) or True)
-    messaging.reminder_time(messaging.book(9, 30))
-    messaging.send_due()  # no credit: the text is held
-    page = open_settings(qtbot, messaging, caller)
-    page.tabs.setCurrentIndex(2)
-    panel = page.sms_credit_panel
-    assert panel.balance.text() == "0 SMS credits"
-    assert panel.warning.text().startswith("SMS credit used up: 1 SMS is waiting.")
-    panel.bundles.setCurrentIndex(1)
-    panel.buy()
-    assert asked[0].startswith("Buy 1,000 SMS credits for $90.00 (GST included)?")
-    assert panel.balance.text() == "1,000 SMS credits"
-    assert not panel.warning.isVisibleTo(page)
-    assert panel.history.rowCount() == 1 and panel.history.item(0, 2).text() == "$90.00"
-    shot(page, shots, "settings_sms_credit")
-    assert errors == []
-
-
 def test_the_patient_message_log_shows_failures_and_fixes_them(
     shots, qtbot, messaging, caller, errors, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     m = messaging
-    m.add_credit(10)
     m.book(11, day=date(2031, 3, 5))  # a later appointment: its reminders are still to come
     appointment = m.book(9, 30)
     m.smtp.unknown_recipients.add("sam.lee@example.com")
@@ -195,13 +171,3 @@ def test_the_patient_message_log_shows_failures_and_fixes_them(
     assert to_new_address == {("email", MessageStatus.SENT), ("email", MessageStatus.SCHEDULED)}
     assert errors == []
     shot(widget, shots, "patient_log_fixed")
-
-
-def test_the_status_bar_text_warns_only_when_credit_is_low(messaging: Messaging) -> None:
-    assert sms_credit_status_text(messaging.ctx, messaging.clinic_id) == (
-        "No SMS credit left: SMS reminders will wait until credit is bought."
-    )
-    credits.buy_sms_credits(messaging.ctx, messaging.clinic_id, credits.BUNDLES[0])
-    assert sms_credit_status_text(messaging.ctx, messaging.clinic_id) == ""
-    messaging.save(low_credit_warning=500)
-    assert sms_credit_status_text(messaging.ctx, messaging.clinic_id) == "SMS credit low: 200 left."

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from desktop.domain.billing import Invoice, PaymentMethod, Tender
-from desktop.domain.clinic_time import local_date
+from desktop.domain.clinic_time import local_date, local_to_utc
 from desktop.domain.errors import InvalidInput
 from desktop.domain.money import Money
 from desktop.domain.people import Practitioner
@@ -41,9 +41,16 @@ def _invoice(
 
 
 def _pay(
-    ctx: ServiceContext, invoice: Invoice, cents: int, method: PaymentMethod, on: date = DAY
+    ctx: ServiceContext, invoice: Invoice, cents: int, method: PaymentMethod, on: date | None = DAY
 ) -> None:
+    """Received on `on`, as a desk types it; None: on the day the clinic's clock says."""
     billing.take_payment(ctx, invoice.id, [Tender(Money(cents), method)], received_on=on)
+
+
+def _at_clinic_time(ctx: ServiceContext, day: date, hour: int, minute: int) -> ServiceContext:
+    """The same desk with its clock at a wall-clock time in the clinic (Sydney)."""
+    instant = local_to_utc(day, time(hour, minute), ZONE)
+    return replace(ctx, clock=lambda: instant)
 
 
 @dataclass
@@ -69,9 +76,9 @@ def busy_day(ctx: ServiceContext, clinic: ClinicFixture) -> Day:
     billing.void_invoice(ctx, voided.id, "Raised in error")
     bob_paid = _invoice(ctx, clinic, clinic.bob, 9, patient=3)
     _pay(ctx, bob_paid, 9000, PaymentMethod.BANK_TRANSFER)
-    # Paid just after midnight, clinic time: the next day's money, not this day's.
+    # Paid at 00:30 clinic time (13:30 UTC, still DAY there): the next day's money.
     late = _invoice(ctx, clinic, clinic.bob, 12, patient=2)
-    _pay(ctx, late, 9000, PaymentMethod.CASH, on=NEXT_DAY)
+    _pay(_at_clinic_time(ctx, NEXT_DAY, 0, 30), late, 9000, PaymentMethod.CASH, on=None)
     package = pilates_pass(ctx, clinic, sessions=5)  # $225.00
     credit.sell_package(ctx, clinic.patients[0].id, package.id, PaymentMethod.EFTPOS, sold_on=DAY)
     return Day(alice_paid, alice_owing, bob_paid)
@@ -120,6 +127,29 @@ def test_the_next_local_day_and_a_range(
     both = day_takings(ctx, DAY, NEXT_DAY)
     assert both.drawer_cash == Money(5000 - 1550 + 9000)
     assert (both.owing_count, both.owing_total) == (1, Money(6975))
+
+
+def test_payments_either_side_of_midnight_count_on_their_clinic_day(
+    ctx: ServiceContext, clinic: ClinicFixture
+) -> None:
+    before = _invoice(ctx, clinic, clinic.alice, 9)
+    after = _invoice(ctx, clinic, clinic.bob, 9, patient=1)
+    evening = _at_clinic_time(ctx, DAY, 23, 30)  # 12:30 UTC on DAY
+    small_hours = _at_clinic_time(ctx, NEXT_DAY, 0, 30)  # 13:30 UTC, still DAY in UTC
+    assert evening.now().date() == small_hours.now().date() == DAY
+    _pay(evening, before, 9000, PaymentMethod.CASH, on=None)
+    _pay(small_hours, after, 4000, PaymentMethod.EFTPOS, on=None)
+
+    on_day, next_day = day_takings(ctx, DAY), day_takings(ctx, NEXT_DAY)
+    assert on_day.total.received == Money(9000)
+    assert on_day.drawer_cash == Money(9000)
+    assert _method(on_day, PaymentMethod.EFTPOS) == (0, 0, 0)
+    assert next_day.total.received == Money(4000)
+    assert _method(next_day, PaymentMethod.EFTPOS) == (4000, 0, 0)
+    assert next_day.drawer_cash == Money(0)
+    received = [p.received_on for p in billing.get_invoice(ctx, before.id).payments]
+    received += [p.received_on for p in billing.get_invoice(ctx, after.id).payments]
+    assert received == [DAY, NEXT_DAY]
 
 
 def test_a_payment_taken_now_counts_on_the_clinics_local_day(

@@ -191,14 +191,17 @@ def table_contents(database: Database) -> dict[str, list[dict[str, object]]]:
     """Every synced row, as the wire sees it (so SQLite and PostgreSQL compare equal)."""
     from sqlalchemy import select
 
-    from desktop.store.sync_models import SYNCED_TABLES
+    from desktop.store.sync_models import PARTLY_SYNCED, SYNCED_TABLES
     from desktop.sync.codec import encode_row, synced_table
 
     contents: dict[str, list[dict[str, object]]] = {}
     with database.engine.connect() as connection:
         for name in SYNCED_TABLES:
             table = synced_table(name)
-            rows = connection.execute(select(table).order_by(table.c.id)).mappings()
+            query = select(table).order_by(table.c.id)
+            if name in PARTLY_SYNCED:
+                query = query.where(PARTLY_SYNCED[name](table))
+            rows = connection.execute(query).mappings()
             contents[name] = [_comparable(encode_row(table, dict(row))) for row in rows]
     return contents
 

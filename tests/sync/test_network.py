@@ -74,7 +74,8 @@ def test_a_pull_cut_off_part_way_resumes_and_applies_everything_once(
 ) -> None:
     for i in range(23):
         patients.create_patient(server.ctx, PatientDetails("Many", f"Patient{i:02}"))
-    desk = make_desk(tmp_path, "fresh", server, settings=SyncSettings(pull_page=5))
+    # The paged pull from change 0 (no snapshot), as incremental pulls page.
+    desk = make_desk(tmp_path, "fresh", server, settings=SyncSettings(pull_page=5, snapshot=False))
     pages = []
 
     def third_page(request: httpx.Request) -> bool:
@@ -174,12 +175,12 @@ def signed_out_by_an_administrator(server) -> None:  # type: ignore[no-untyped-d
 
 
 def first_sync_with_a_lapse(tmp_path, server, lapse, credentials=None):  # type: ignore[no-untyped-def]
-    """A fresh desk's first sync in pages of 4; after the first page the session lapses."""
+    """A fresh desk's first sync in pages of 4 (paged from change 0, without the snapshot, as
+    an incremental pull pages); after the first page the session lapses."""
     for i in range(12):
         patients.create_patient(server.ctx, PatientDetails("Many", f"Patient{i:02}"))
-    desk = make_desk(
-        tmp_path, "late", server, credentials=credentials, settings=SyncSettings(pull_page=4)
-    )
+    settings = SyncSettings(pull_page=4, snapshot=False)
+    desk = make_desk(tmp_path, "late", server, credentials=credentials, settings=settings)
     seen = []
 
     def lapse_after_first_page(request: httpx.Request) -> bool:
@@ -244,7 +245,9 @@ def test_the_client_waits_as_told_by_429_and_carries_on(tmp_path, postgres_serve
     limits = RateLimits(per_token=Limit(3, 60), per_address=None, sign_in=None)
     with running_server(migrated_database(postgres_server), limits) as server:
         make_clinic(server.ctx)
-        desk = make_desk(tmp_path, "busy", server, settings=SyncSettings(pull_page=3))
+        # Many small pages (the snapshot's single request: tests/sync/test_snapshot.py).
+        settings = SyncSettings(pull_page=3, snapshot=False)
+        desk = make_desk(tmp_path, "busy", server, settings=settings)
         desk.sync()
         assert desk.sleeps  # it was told to wait, and did
         assert all(s >= 1 for s in desk.sleeps)

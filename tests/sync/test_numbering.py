@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from desktop.domain.billing import PaymentMethod, Tender
 from desktop.domain.credit import CreditSource
 from desktop.domain.money import Money
 from desktop.server.desks import desk_code
 from desktop.services import billing, booking, credit
+from desktop.store.billing_models import InvoiceRow, PaymentRow
 from desktop.store.numbering import NoDeskCode
+from desktop.store.sync_models import SyncMutationRow
+from desktop.sync import conflicts
 from desktop.sync.state import load_state
 from tests.helpers.clinic import ClinicFixture
 from tests.sync.harness import Desk, ServerSide, make_desk
@@ -91,3 +95,55 @@ def test_a_desk_without_its_code_makes_no_numbers(
             assert desk_series(session) == "A"
     finally:
         desk.close()
+
+
+def _push_numbered_as(desk: Desk, entity: str, number: str, **fields: object) -> None:
+    """Rewrite the desk's waiting insert of `entity` as a desk with other ideas would send it."""
+    with desk.database.write_session() as session:
+        mutation = session.execute(
+            select(SyncMutationRow).where(
+                SyncMutationRow.entity == entity, SyncMutationRow.operation == "insert"
+            )
+        ).scalar_one()
+        mutation.fields = {**mutation.fields, "number": number, **fields}
+        session.commit()
+
+
+def test_the_server_refuses_numbers_in_another_desks_series(
+    desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    front, back = desks
+    c = clinic_on_server
+    invoice, _ = billing.invoice_appointment(back.ctx, consult(back, c, 10, 1).appointment.id)
+    back.sync()
+    front.sync()
+    # Front takes a payment on back's invoice, but numbers it as if back had taken it.
+    billing.take_payment(front.ctx, invoice.id, [Tender(Money(4000), PaymentMethod.CASH)])
+    _push_numbered_as(front, "payments", "FD-B-000001-P1B")
+    front.sync()
+    [refused] = conflicts.open_conflicts(front.database)
+    assert refused.entity == "payments"
+    assert "FD-B-000001-P1B is not in this desk's series (desk A)" in refused.reason
+    # An invoice in back's series, made at front: refused too.
+    invoice_at_front, _ = billing.invoice_appointment(
+        front.ctx, consult(front, c, 11, 2).appointment.id
+    )
+    assert invoice_at_front.number == "FD-A-000001"
+    _push_numbered_as(front, "invoices", "FD-B-000002", series="B", sequence=2)
+    front.sync()
+    assert any("FD-B-000002 is not in this desk's series" in x.reason for x in
+               conflicts.open_conflicts(front.database))  # fmt: skip
+    with server.database.reading() as session:
+        on_server = set(session.execute(select(PaymentRow.number)).scalars())
+        on_server |= set(session.execute(select(InvoiceRow.number)).scalars())
+    assert on_server == {"FD-B-000001"}
+    # Payments made properly at front still go through, with front's letter.
+    paid, _ = billing.take_payment(front.ctx, invoice.id, [Tender(Money(4000), PaymentMethod.CASH)])
+    assert paid.payments[-1].number == "FD-B-000001-P1A"
+    front.sync()
+    payment_conflicts = [
+        x for x in conflicts.open_conflicts(front.database) if x.entity == "payments"
+    ]
+    assert len(payment_conflicts) == 1  # only the one refused above
+    with server.database.reading() as session:
+        assert session.execute(select(PaymentRow.number)).scalars().all() == ["FD-B-000001-P1A"]

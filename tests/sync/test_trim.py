@@ -61,7 +61,9 @@ def test_a_desk_that_missed_trimmed_deletions_downloads_the_clinic_again(
     report = trim(server.database, utc_now() + MAX_AGE + timedelta(days=1))
     assert report.tombstones == 1 and tombstones(server) == 0
     kept = book(back, c, 16)  # made while it was off: still waiting to upload
+    back.transport.requests.clear()
     back.sync()  # told to re-download: the deleted appointment goes, its own stays
     assert [a.id for a in day(back, c)] == [kept.appointment.id]
+    assert "GET /v1/sync/snapshot" in back.transport.requests  # the same bulk path
     front.sync()
     converged(server, front, back)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -102,3 +104,52 @@ def test_a_desk_does_not_manage_users_itself(desks: list[Desk]) -> None:
         accounts.add_user(
             front.ctx, NewUser("temp", "Temp", Role.RECEPTIONIST, "temporary password")
         )
+
+
+def _hashes(answer: dict[str, object]) -> dict[str, str]:
+    changes = answer["changes"]
+    assert isinstance(changes, list)
+    return {
+        c["row"]["username"]: c["row"]["password_hash"] for c in changes if c["entity"] == "users"
+    }
+
+
+def _snapshot_hashes(desk: Desk, replica_id: str | None) -> dict[str, str]:
+    with desk.api.snapshot(replica_id) as chunks:
+        lines = b"".join(chunks).decode().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith('{"table":"users"'))
+    rows = [json.loads(line) for line in lines[start + 1 : lines.index("\\.", start)]]
+    return {row["username"]: row["password_hash"] for row in rows}
+
+
+def test_password_hashes_go_only_to_registered_desks_and_never_for_deactivated_users(
+    desks: list[Desk], server: ServerSide
+) -> None:
+    front, _ = desks
+    replica = str(front.engine.state().replica_id)
+    server.add_user("gone")
+    gone = next(u for u in server.authenticator.users() if u.username == "gone")
+    server.authenticator.update_user(
+        gone.id, UserChanges(gone.display_name, gone.role, gone.practitioner_id, active=False)
+    )
+    # The desk that registered with the server: what it needs to sign people in offline.
+    for_desk = _hashes(front.api.changes(0, 1000, replica_id=replica))
+    assert for_desk["reception"].startswith("$argon2") and for_desk["admin"].startswith("$argon2")
+    assert for_desk["gone"] == ""  # deactivated: signs in nowhere
+    assert _snapshot_hashes(front, replica) == for_desk  # the bulk download says the same
+    # Any other reader — a script with an API token, a made-up desk — gets no hashes.
+    stranger = str(uuid.uuid4())
+    for hashes in (
+        _hashes(front.api.changes(0, 1000)),
+        _hashes(front.api.changes(0, 1000, replica_id=stranger)),
+        _snapshot_hashes(front, None),
+        _snapshot_hashes(front, stranger),
+    ):
+        assert set(hashes) == {"admin", "reception", "gone"}
+        assert set(hashes.values()) == {""}
+    # The desk signs in the people it may, offline; the deactivated one not at all.
+    front.sync()
+    front.close()
+    assert signing_in_at(front).sign_in("reception", PASSWORD).user.username == "reception"
+    with pytest.raises(SignInRefused):
+        signing_in_at(front).sign_in("gone", PASSWORD)

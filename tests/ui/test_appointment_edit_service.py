@@ -43,7 +43,8 @@ def _book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, patient: int = 
 
 
 def _open(qtbot, window, ctx, appointment_id) -> EditAppointmentDialog:
-    window.calendar.open_appointment(calendar.appointment(ctx, appointment_id))
+    window.calendar.appointment_actions.open(calendar.appointment(ctx, appointment_id))
+    settle(qtbot)
     dialog = window.calendar.dialog
     assert isinstance(dialog, EditAppointmentDialog)
     return dialog

@@ -73,7 +73,8 @@ def test_an_edit_saves_in_the_background_and_closes(
 ) -> None:
     appointment = _book(local_ctx, clinic, 9, patient=1)
     window = open_window(qtbot, local_ctx, settings)
-    window.calendar.open_appointment(appointment)
+    window.calendar.appointment_actions.open(appointment)
+    settle(qtbot)  # the types are read, then the dialog opens
     dialog = window.calendar.dialog
     assert isinstance(dialog, EditAppointmentDialog)
     dialog.notes.setPlainText("Bring scans")

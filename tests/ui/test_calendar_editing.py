@@ -11,6 +11,7 @@ from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.services import booking, calendar, practitioners
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.cancel import CancelDialog
 from tests.helpers.background import settle
@@ -108,14 +109,14 @@ def test_status_and_cancellation_from_the_menu_are_undoable(
     window = open_window(qtbot, local_ctx, settings)
     panel = window.calendar
     menu = panel.appointment_menu(appointment)
-    panel.menu_action(menu, "mark_arrived").trigger()
+    menu_action(menu, "mark_arrived").trigger()
     settle(qtbot)
     arrived = calendar.appointment(local_ctx, appointment.id)
     assert arrived.status is AppointmentStatus.ARRIVED
     settle(qtbot)
     assert scene_of(window).items_by_id[appointment.id].text.badge == "Arrived"
 
-    dialog = panel.ask_cancel(arrived)
+    dialog = panel.appointment_actions.ask_cancel(arrived)
     assert isinstance(dialog, CancelDialog)
     dialog.reason_box.setCurrentIndex(dialog.reason_box.findData(CancellationReason.OTHER))
     assert not dialog.ok_button.isEnabled()  # "Other" needs a note
@@ -145,7 +146,7 @@ def test_undo_over_someone_elses_change_is_refused_and_dropped(
     appointment = book(local_ctx, clinic, 9)
     window = open_window(qtbot, local_ctx, settings)
     panel = window.calendar
-    panel.menu_action(panel.appointment_menu(appointment), "mark_arrived").trigger()
+    menu_action(panel.appointment_menu(appointment), "mark_arrived").trigger()
     settle(qtbot)
     booking.update_notes(local_ctx, appointment.id, "changed at the other desk")
     window.undo_stack.undo()

@@ -198,9 +198,9 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     assert after["Bea Osteo"].availability.windows(3)[1] == TimeWindow(time(14), time(19))
 
     # Settings ▸ Appointment types: a class.
-    types_page = window.open_appointment_types()
+    types_dialog = window.open_appointment_types()
     settle(qtbot)
-    type_dialog = types_page.add()
+    type_dialog = types_dialog.add()
     assert type_dialog is not None
     type_dialog.form.choose_kind(AppointmentKind.CLASS)
     assert type_dialog.form.capacity.isVisibleTo(type_dialog)
@@ -211,7 +211,7 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     shot(type_dialog, tmp_path, "type-add-class")
     assert type_dialog.save()
     settle(qtbot)
-    shot(types_page, tmp_path, "appointment-types")
+    shot(types_dialog, tmp_path, "appointment-types")
     reformer = next(t for t in calendar.appointment_types(ctx) if t.name == "Studio reformer class")
     assert (reformer.kind, reformer.capacity, reformer.price) == (
         AppointmentKind.CLASS,
@@ -220,9 +220,9 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     )
 
     # Settings ▸ Packages: five classes, for the class type only; auto-apply off.
-    packages_page = window.open_packages()
+    packages_dialog = window.open_packages()
     settle(qtbot)
-    package_dialog = packages_page.add()
+    package_dialog = packages_dialog.add()
     assert package_dialog is not None
     package_dialog.name.setText("5 reformer classes")
     package_dialog.sessions.setValue(5)
@@ -233,11 +233,11 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     shot(package_dialog, tmp_path, "package-add")
     assert package_dialog.save()
     settle(qtbot)
-    assert packages_page.auto_apply.isChecked()  # the clinic's setting as saved: on
-    packages_page.auto_apply.setChecked(False)
+    assert packages_dialog.auto_apply.isChecked()  # the clinic's setting as saved: on
+    packages_dialog.auto_apply.setChecked(False)
     settle(qtbot)
-    assert not packages_page.auto_apply.isChecked()
-    shot(packages_page, tmp_path, "packages")
+    assert not packages_dialog.auto_apply.isChecked()
+    shot(packages_dialog, tmp_path, "packages")
     [package] = credit.packages(ctx)
     assert (package.sessions, package.price, package.valid_days) == (5, Money(12000), 90)
     assert package.eligible_type_ids == frozenset({reformer.id})
@@ -292,34 +292,34 @@ def test_a_receptionist_sees_the_settings_read_only(
     desk = people.context(people.signed_in("desk", DESK_PASSWORD))
     window = MainWindow(desk, settings, now=lambda: NOW, start_day=DAY)
     qtbot.addWidget(window)
-    clinic_page = window.open_clinic()
+    clinic_dialog = window.open_clinic()
     settle(qtbot)  # the clinic and the role are read in the background
-    assert not clinic_page.save_button.isEnabled()
-    assert clinic_page.form.name.isReadOnly()
-    assert clinic_page.form.name.text() == "Test Clinic"
-    shot(clinic_page, tmp_path, "clinic-read-only")
-    types_page = window.open_appointment_types()
+    assert not clinic_dialog.save_button.isEnabled()
+    assert clinic_dialog.form.name.isReadOnly()
+    assert clinic_dialog.form.name.text() == "Test Clinic"
+    shot(clinic_dialog, tmp_path, "clinic-read-only")
+    types_dialog = window.open_appointment_types()
     settle(qtbot)
-    types_page.table.selectRow(1)
-    assert not types_page.add_button.isEnabled()
-    assert not types_page.edit_button.isEnabled()
-    assert not types_page.retire_button.isEnabled()
-    assert "Only an administrator" in types_page.note.text()
-    assert types_page.edit_selected() is None
-    practitioners_page = window.open_practitioners()
+    types_dialog.table.selectRow(1)
+    assert not types_dialog.add_button.isEnabled()
+    assert not types_dialog.edit_button.isEnabled()
+    assert not types_dialog.retire_button.isEnabled()
+    assert "Only an administrator" in types_dialog.note.text()
+    assert types_dialog.edit_selected() is None
+    practitioners_dialog = window.open_practitioners()
     settle(qtbot)
-    assert not practitioners_page.add_button.isEnabled()
-    practitioners_page.add()
+    assert not practitioners_dialog.add_button.isEnabled()
+    practitioners_dialog.add()
     settle(qtbot)
-    assert practitioners_page.editor is None
-    signin_page = window.open_sign_in_policy()
+    assert practitioners_dialog.editor is None
+    signin_dialog = window.open_sign_in_policy()
     settle(qtbot)
-    assert not signin_page.save_button.isEnabled()
-    assert not signin_page.idle_minutes.isEnabled()
-    packages_page = window.open_packages()
+    assert not signin_dialog.save_button.isEnabled()
+    assert not signin_dialog.idle_minutes.isEnabled()
+    packages_dialog = window.open_packages()
     settle(qtbot)
-    assert packages_page.add_button.isEnabled()  # reception sells and sets up packages
-    assert not packages_page.edit_button.isEnabled()  # nothing chosen yet
+    assert packages_dialog.add_button.isEnabled()  # reception sells and sets up packages
+    assert not packages_dialog.edit_button.isEnabled()  # nothing chosen yet
 
 
 def test_retiring_the_second_type_keeps_the_first(

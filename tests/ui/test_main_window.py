@@ -4,6 +4,7 @@ from pathlib import Path
 
 from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import load_demo_clinic
+from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.main_window import MainWindow
 from tests.helpers.background import settle
 
@@ -74,7 +75,7 @@ def test_the_calendar_menu_offers_an_invoice_for_a_patient_appointment(
     requested: list[tuple[object, object]] = []
     window.calendar.invoice_requested.disconnect()
     window.calendar.invoice_requested.connect(lambda a, p: requested.append((a, p)))
-    window.calendar.menu_action(menu, "invoice").trigger()
+    menu_action(menu, "invoice").trigger()
     assert requested == [(appointment.id, appointment.patient_id)]
 
 
@@ -112,7 +113,7 @@ def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
     dialog.reject()
 
 
-def test_reminders_page_and_sms_credit_warning(qtbot, local_ctx: ServiceContext, settings) -> None:
+def test_reminders_page_and_sms_balance_warning(qtbot, local_ctx: ServiceContext, settings) -> None:
     load_demo_clinic(local_ctx, patients=5)
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
@@ -120,7 +121,7 @@ def test_reminders_page_and_sms_credit_warning(qtbot, local_ctx: ServiceContext,
     window.show()
     page = window.open_messaging()
     assert page.isVisible()
-    window.status_bar.set_messages_state("SMS credit low: 12 left.")
+    window.status_bar.set_messages_state("SMS balance low: 4.50 AUD left with ClickSend.")
     assert window.status_bar.messages_label.isVisible()
     window.status_bar.set_messages_state("")
     assert not window.status_bar.messages_label.isVisible()

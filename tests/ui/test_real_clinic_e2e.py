@@ -27,6 +27,7 @@ from desktop.domain.money import Money
 from desktop.services import billing, calendar, credit, patients
 from desktop.services.context import ServiceContext
 from desktop.ui.billing.invoice_dialog import InvoiceDialog
+from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.export_actions import ExportQuestions, RangeAnswer
@@ -96,9 +97,9 @@ def add_second_practitioner(window: MainWindow, qtbot, tmp_path: Path) -> None: 
 
 
 def add_class_type_and_pass(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    types_page = window.open_appointment_types()
+    types_dialog = window.open_appointment_types()
     settle(qtbot)
-    dialog = types_page.add()
+    dialog = types_dialog.add()
     assert dialog is not None
     dialog.form.choose_kind(AppointmentKind.CLASS)
     dialog.form.name.setText("Studio reformer class")
@@ -108,12 +109,12 @@ def add_class_type_and_pass(window: MainWindow, qtbot, tmp_path: Path) -> None: 
     dialog.form.capacity.setValue(8)
     assert dialog.save()
     settle(qtbot)
-    shot(types_page, tmp_path, "appointment-types")
-    types_page.close()
+    shot(types_dialog, tmp_path, "appointment-types")
+    types_dialog.close()
 
-    packages_page = window.open_packages()
+    packages_dialog = window.open_packages()
     settle(qtbot)
-    package = packages_page.add()
+    package = packages_dialog.add()
     assert package is not None
     package.name.setText("10 reformer classes")
     package.sessions.setValue(10)
@@ -123,15 +124,15 @@ def add_class_type_and_pass(window: MainWindow, qtbot, tmp_path: Path) -> None: 
     item.setCheckState(Qt.CheckState.Checked)
     assert package.save()
     settle(qtbot)
-    assert packages_page.auto_apply.isChecked()  # a class is paid from the pass by itself
-    model = packages_page.model
+    assert packages_dialog.auto_apply.isChecked()  # a class is paid from the pass by itself
+    model = packages_dialog.model
     assert [model.index(0, c).data() for c in range(3)] == [
         "10 reformer classes",
         "10 sessions",
         "Studio reformer class",  # which types it pays for, by name
     ]
-    shot(packages_page, tmp_path, "packages")
-    packages_page.close()
+    shot(packages_dialog, tmp_path, "packages")
+    packages_dialog.close()
 
 
 def add_patient(window: MainWindow, errors: list[str]) -> None:
@@ -248,7 +249,7 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
 
     # The appointment is invoiced from the calendar's menu and paid by card.
     menu = window.calendar.appointment_menu(individual)
-    window.calendar.menu_action(menu, "invoice").trigger()
+    menu_action(menu, "invoice").trigger()
     [invoice_dialog] = [d for d in window.findChildren(InvoiceDialog) if d.isVisible()]
     assert invoice_dialog.invoice is not None
     assert invoice_dialog.invoice.paid_status is PaidStatus.UNPAID
@@ -315,10 +316,10 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
     shot(window.find_patient(), tmp_path, "patient-credit")
     card.tabs.setCurrentWidget(card.messages)
     shot(window.find_patient(), tmp_path, "patient-messages")
-    clinic_page = window.open_clinic()
+    clinic_dialog = window.open_clinic()
     settle(qtbot)
-    assert clinic_page.form.name.text() == "Riverside Physio"
-    shot(clinic_page, tmp_path, "clinic")
+    assert clinic_dialog.form.name.text() == "Riverside Physio"
+    shot(clinic_dialog, tmp_path, "clinic")
     card.tabs.setCurrentWidget(account)
     window.find_patient().resize(1366, 768)
     shot(window.find_patient(), tmp_path, "patient-account")

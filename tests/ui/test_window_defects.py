@@ -66,7 +66,8 @@ def book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, **extra):
 
 
 def edit_notes_of(qtbot, window, appointment, notes: str) -> EditAppointmentDialog:
-    window.calendar.open_appointment(appointment)
+    window.calendar.appointment_actions.open(appointment)
+    settle(qtbot)
     dialog = window.calendar.dialog
     assert isinstance(dialog, EditAppointmentDialog)
     dialog.notes.setPlainText(notes)
@@ -188,7 +189,9 @@ def test_kept_bookings_of_an_inactive_practitioner_have_a_marked_unbookable_colu
     assert errors == ["Bob Pilates is inactive and cannot be booked."]
     assert panel.dialog is None
 
-    panel.open_appointment(scene.items_by_id[kept.id].appointment)
+    panel.appointment_actions.open(scene.items_by_id[kept.id].appointment)
+
+    settle(qtbot)
     dialog = panel.dialog
     assert isinstance(dialog, EditAppointmentDialog)
     assert dialog.practitioner_box.currentText() == "Bob Pilates"
@@ -226,7 +229,9 @@ def test_a_practitioner_sees_colleagues_appointments_read_only(
     own_names = {a.objectName() for a in own_menu.actions()}
     assert {"cancel", "delete", "mark_arrived", "invoice"} <= own_names
 
-    panel.open_appointment(scene.items_by_id[colleague.id].appointment)
+    panel.appointment_actions.open(scene.items_by_id[colleague.id].appointment)
+
+    settle(qtbot)
     dialog = panel.dialog
     assert isinstance(dialog, EditAppointmentDialog)
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Save) is None
@@ -260,7 +265,8 @@ def test_a_practitioner_sees_a_colleagues_class_list_only(
     people = make_people(local_ctx, clinic)
     window = open_window(qtbot, people.context(people.signed_in("alice", ALICE_PASSWORD)), settings)
     panel = window.calendar
-    panel.open_appointment(scene_of(window).items_by_id[pilates.id].appointment)
+    panel.appointment_actions.open(scene_of(window).items_by_id[pilates.id].appointment)
+    settle(qtbot)
     dialog = panel.dialog
     assert isinstance(dialog, ClassAttendeesDialog)
     for widget in (dialog.picker, dialog.add_button, dialog.remove_button, dialog.arrived_button):
@@ -322,7 +328,8 @@ def test_removing_a_class_attendee_needs_a_reason_chosen_each_time(
         pilates = booking.add_attendee(local_ctx, pilates.id, patient.id).appointment
     window = open_window(qtbot, local_ctx, settings)
     panel = window.calendar
-    panel.open_appointment(pilates)
+    panel.appointment_actions.open(pilates)
+    settle(qtbot)
     dialog = panel.dialog
     assert isinstance(dialog, ClassAttendeesDialog)
     dialog.list.setCurrentIndex(dialog.model.index(1, 0))

@@ -5,7 +5,7 @@ message is still wanted (the appointment may have been cancelled or moved, the
 patient may have opted out since it was queued), reads the recipient from the
 patient's record as it is *now* (so fixing an address and pressing Retry
 works), and writes the text once: the first attempt renders the template and
-keeps the result, so a retry sends — and charges for — exactly the same text,
+keeps the result, so a retry sends exactly the same text,
 and the message log shows what was sent.
 """
 
@@ -26,10 +26,8 @@ from desktop.domain.messages import (
     sms_length,
     sms_number,
 )
-from desktop.domain.money import Money
 from desktop.domain.outbox import Channel, OutboxJob
 from desktop.domain.phones import region_for_zone
-from desktop.services.messaging.receipts import PurchaseFacts, receipt_email
 from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.reminders import opt_outs_of
 from desktop.services.messaging.settings import MessagingSettings, settings_in
@@ -48,7 +46,7 @@ class Outgoing:
     recipient: str
     subject: str
     body: str
-    segments: int  # SMS parts (credits); 0 for email
+    segments: int  # SMS parts (what the provider bills); 0 for email
     settings: MessagingSettings
     clinic_name: str
 
@@ -68,6 +66,10 @@ class Undeliverable:
 
 
 Composed = Outgoing | Skip | Undeliverable
+NO_MORE_RECEIPTS = (
+    "Frontdesk no longer sells SMS credit: the SMS provider bills the clinic "
+    "and sends its own receipts."
+)
 
 
 def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
@@ -86,6 +88,8 @@ def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
         settings = settings_in(session, clinic.id)
         if message.purpose == Purpose.RECEIPT.value:
             result = _receipt(message, clinic, settings)
+        elif message.purpose == Purpose.WAIT_LIST.value:
+            result = _written(session, message, clinic, settings)
         else:
             result = _reminder(session, message, clinic, settings, now)
         if isinstance(result, Outgoing):
@@ -159,6 +163,34 @@ def _reminder(
     )
 
 
+def _written(
+    session: Session, message: OutgoingMessageRow, clinic: ClinicRow, settings: MessagingSettings
+) -> Composed:
+    """A text written when it was queued (a wait-list offer or its answer): to the patient's
+    mobile as it is now, unless they have since opted out of SMS."""
+    patient = session.get(PatientRow, message.patient_id) if message.patient_id else None
+    if patient is None:
+        return Skip("The patient was removed.")
+    opted = opt_outs_of(session, [patient.id]).get(patient.id)
+    if opted is not None and not opted.allows(Channel.SMS):
+        return Skip("The patient asked not to receive SMS messages.")
+    recipient = _patient_address(patient, Channel.SMS, region_for_zone(clinic.timezone))
+    if isinstance(recipient, Undeliverable):
+        return recipient
+    body = message.body
+    return Outgoing(
+        message.id,
+        clinic.id,
+        Channel.SMS,
+        recipient,
+        "",
+        body,
+        sms_length(body).segments,
+        settings,
+        clinic.name,
+    )
+
+
 def _patient_address(patient: PatientRow, channel: Channel, region: str) -> str | Undeliverable:
     name = f"{patient.first_name} {patient.last_name}"
     if channel is Channel.SMS:
@@ -178,34 +210,22 @@ def _patient_address(patient: PatientRow, channel: Channel, region: str) -> str 
 def _receipt(
     message: OutgoingMessageRow, clinic: ClinicRow, settings: MessagingSettings
 ) -> Composed:
-    purchase = message.purchase
-    if purchase is None:
-        return Skip("The purchase was removed.")
+    """A receipt for SMS credit bought before Frontdesk stopped selling it: one already
+    written goes (a retry); one never written is not needed any more."""
+    if not message.body:
+        return Skip(NO_MORE_RECEIPTS)
     if not is_email_address(settings.billing_email):
         return Undeliverable(
             "The clinic has no billing email address. Enter one in the messaging settings, "
             "then retry."
-        )
-    subject, body = message.subject, message.body
-    if not body:
-        subject, body = receipt_email(
-            PurchaseFacts(
-                purchase.id,
-                clinic.name,
-                purchase.credits,
-                Money(purchase.amount_cents, purchase.currency),
-                purchase.purchased_by,
-                purchase.purchased_at,
-            ),
-            clinic_zone(clinic.timezone),
         )
     return Outgoing(
         message.id,
         clinic.id,
         Channel.EMAIL,
         settings.billing_email,
-        subject,
-        body,
+        message.subject,
+        message.body,
         0,
         settings,
         clinic.name,

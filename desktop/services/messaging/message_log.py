@@ -198,6 +198,11 @@ def retry_message(
     job_id = _retryable_job(ctx, message_id)
     if not OutboxQueue(ctx.database).retry_now(job_id, clock()):
         raise InvalidInput("That message was sent or cancelled meanwhile.")
+    with ctx.unit_of_work() as uow:
+        message = uow.session.get(OutgoingMessageRow, message_id)
+        if message is not None:  # a desk following a server: this reaches its sender
+            message.retry_requested_at = clock()
+        uow.commit()
     return Changes(outbox=True, ids=frozenset({message_id}))
 
 
@@ -228,7 +233,7 @@ def fix_recipient_and_retry(
         if message is None:
             raise NotFound("That message no longer exists.")
         channel = Channel(message.channel)
-        _check_address(channel, recipient)
+        check_address(channel, recipient)
         changes = Changes(outbox=True, ids=frozenset({message_id}))
         if message.purpose == Purpose.RECEIPT.value:
             settings = settings_row(uow.session, message.clinic_id)
@@ -253,7 +258,7 @@ def fix_recipient_and_retry(
     return changes
 
 
-def _check_address(channel: Channel, recipient: str) -> None:
+def check_address(channel: Channel, recipient: str) -> None:
     if channel is Channel.SMS and sms_number(recipient) is None:
         raise InvalidInput(f"“{recipient}” is not a mobile number (e.g. 0412 345 678).")
     if channel is Channel.EMAIL and not is_email_address(recipient):

@@ -1,7 +1,7 @@
 """Writing a message with its outbox job, withdrawing messages not yet sent, noting sends.
 
 `add_message` and `withdraw` work inside the caller's transaction: a message
-exists exactly when the booking, move or purchase that caused it was committed.
+exists exactly when the booking or move that caused it was committed.
 `record_sent` is the worker's own short transaction after a send.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from desktop.domain.outbox import Channel, JobState
 from desktop.store import outbox
 from desktop.store.database import Database
-from desktop.store.messaging_models import OutgoingMessageRow, SmsCreditPurchaseRow
+from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.outbox_models import OutboxJobRow
 from desktop.store.types import utc_now
 
@@ -26,12 +26,14 @@ from desktop.store.types import utc_now
 class Purpose(enum.StrEnum):
     REMINDER = "reminder"
     RECEIPT = "receipt"
+    WAIT_LIST = "wait_list"  # an offer of a freed slot and its answers (text written when queued)
 
 
 KINDS: dict[tuple[Channel, Purpose], str] = {
     (Channel.SMS, Purpose.REMINDER): "sms.reminder",
     (Channel.EMAIL, Purpose.REMINDER): "email.reminder",
     (Channel.EMAIL, Purpose.RECEIPT): "email.receipt",
+    (Channel.SMS, Purpose.WAIT_LIST): "sms.wait_list",
 }
 # Not yet handed to the mail server or gateway: these can still be withdrawn.
 UNSENT = (JobState.PENDING.value, JobState.HELD.value, JobState.PARKED.value)
@@ -48,7 +50,6 @@ def add_message(
     not_before: datetime | None = None,
     patient_id: uuid.UUID | None = None,
     appointment_id: uuid.UUID | None = None,
-    purchase: SmsCreditPurchaseRow | None = None,
     for_starts_at: datetime | None = None,
 ) -> OutgoingMessageRow:
     message_id = uuid.uuid4()
@@ -72,7 +73,6 @@ def add_message(
         purpose=purpose.value,
         patient_id=patient_id,
         appointment_id=appointment_id,
-        purchase=purchase,
         for_starts_at=for_starts_at,
     )
     session.add(message)

@@ -6,13 +6,15 @@ address — the message pass polls the provider for texts to the clinic's number
 (`poll_replies`). Each reply is kept once (by the provider's id), matched to the
 patient whose phone is that number, and shown on the desk as "patient replied".
 STOP and its synonyms (Twilio's opt-out keywords) record the patient's SMS
-opt-out, so no further reminder is planned for them.
+opt-out, so no further reminder is planned for them. A YES or NO from a patient
+with an open wait-list offer answers that offer (desktop.services.wait_list_offers)
+and shows as such in their message log, not as a bare reply.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desktop.domain.outbox import Channel
 from desktop.domain.phones import region_for_zone, sms_number
+from desktop.services import wait_list_offers
 from desktop.services.context import ServiceContext
 from desktop.services.messaging import opt_outs
 from desktop.services.messaging.connections import ConnectionPerClinic
@@ -43,9 +46,12 @@ class PatientReply:
     text: str
     received_at: datetime
     opt_out: bool
+    answered: str = ""  # what it did to a wait-list offer (desktop.services.wait_list_offers)
 
     @property
     def describe(self) -> str:
+        if self.answered:
+            return f"Patient answered the wait-list offer “{self.text.strip()}”: {self.answered}."
         if self.opt_out:
             return f"Patient replied “{self.text.strip()}”: no more SMS to them."
         return f"Patient replied: {self.text.strip()}"
@@ -97,6 +103,10 @@ def record_reply(
         reply = _reply(row)
     if stop and patient_id is not None:
         opt_outs.set_opt_out(ServiceContext.for_system(database), patient_id, Channel.SMS, True)
+    elif patient_id is not None:
+        answered = wait_list_offers.route_reply(database, reply.id, patient_id, text, received_at)
+        if answered is not None:
+            reply = replace(reply, answered=answered)
     return reply
 
 
@@ -152,7 +162,9 @@ def patient_replies(ctx: ServiceContext, patient_id: uuid.UUID) -> list[PatientR
             .where(SmsReplyRow.patient_id == patient_id)
             .order_by(SmsReplyRow.received_at.desc())
         ).scalars()
-        return [_reply(row) for row in rows]
+        found = [_reply(row) for row in rows]
+        answers = wait_list_offers.answers_to(session, [r.id for r in found])
+        return [replace(r, answered=answers.get(r.id, "")) for r in found]
 
 
 def _reply(row: SmsReplyRow) -> PatientReply:

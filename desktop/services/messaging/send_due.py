@@ -1,9 +1,8 @@
 """One messaging pass, and the loop that repeats it (desktop worker or server daemon).
 
 A pass: give coming appointments that have no reminder one (`reminders.sweep`),
-put messages held for credit back in the queue when credit exists, send every
-email and SMS that is due through the shared outbox, and read the gateway's
-delivery reports. `frontdesk messages send-due --once` is one pass for cron.
+send every email and SMS that is due through the shared outbox, and read the
+provider's delivery reports and the replies patients texted. `frontdesk messages send-due --once` is one pass for cron.
 """
 
 from __future__ import annotations
@@ -14,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from desktop.domain.outbox import Channel, JobState
+from desktop.services import wait_list_offers
 from desktop.services.context import ServiceContext
 from desktop.services.messaging import reminders, replies
 from desktop.services.messaging.email_channel import EmailChannel, SenderFactory, smtp_senders
@@ -28,8 +28,9 @@ from desktop.services.messaging.sms_channel import (
     sms_providers,
 )
 from desktop.services.outbox_dispatch import Clock, DrainReport, drain, system_clock
+from desktop.store import queries
 from desktop.store.database import Database
-from desktop.store.messaging_models import OutgoingMessageRow, SmsCreditAccountRow
+from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.outbox import OutboxQueue
 from desktop.store.outbox_models import OutboxJobRow
 
@@ -42,7 +43,7 @@ REPORTS_EVERY = timedelta(minutes=10)
 @dataclass
 class SendDueReport:
     reminders_queued: int = 0
-    released: int = 0
+    wait_list_offers: int = 0  # freed times offered by SMS to the wait list
     email: DrainReport = field(default_factory=DrainReport)
     sms: DrainReport = field(default_factory=DrainReport)
     emails_sent: int = 0
@@ -51,8 +52,9 @@ class SendDueReport:
     delivery_reports: int = 0
     replies: int = 0  # texts patients sent back, new this pass
     parked: list[str] = field(default_factory=list)  # every message waiting for a person
-    held: int = 0
     retry_reasons: list[str] = field(default_factory=list)  # why messages wait (distinct)
+    # A desk following a server sends nothing: the server does (set to its address).
+    server_sends: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,11 +63,12 @@ class SendDueReport:
     @property
     def anything(self) -> bool:
         """Worth a line in a daemon's log: something was sent, failed or is stuck."""
-        return bool(
-            self.emails_sent or self.sms_sent or self.parked or self.retry_reasons or self.held
-        )
+        return bool(self.emails_sent or self.sms_sent or self.parked or self.retry_reasons)
 
     def summary(self) -> str:
+        if self.server_sends:
+            return f"Nothing sent here: the server at {self.server_sends} sends the messages."
+
         def n(count: int, one: str, many: str) -> str:
             return f"{count} {one if count == 1 else many}"
 
@@ -74,8 +77,6 @@ class SendDueReport:
             f"{n(self.email.retrying + self.sms.retrying, 'message', 'messages')} to retry later",
             f"{n(self.reminders_queued, 'reminder', 'reminders')} newly scheduled",
         ]
-        if self.held:
-            parts.append(f"{self.held} SMS waiting for credit")
         if self.parked:
             parts.append(f"{n(len(self.parked), 'message', 'messages')} failed")
         return "; ".join(parts) + "."
@@ -92,15 +93,18 @@ def send_due(
 ) -> SendDueReport:
     ctx.actor()
     database = ctx.database
+    server = server_sending(database)
+    if server is not None:
+        return SendDueReport(server_sends=server)
     secrets = MessagingSecrets()
     senders = senders or smtp_senders(secrets)
     gateways = gateways or sms_providers(secrets, clock)
     report = SendDueReport()
     with ctx.unit_of_work() as uow:
         report.reminders_queued = reminders.sweep(uow.session, clock())
+        report.wait_list_offers = wait_list_offers.offer_freed_slots(uow.session, clock())
         uow.commit()
     queue = OutboxQueue(database)
-    report.released = _release_if_credit(database, queue, clock())
     emails = EmailChannel(database, queue, senders, clock)
     texts = SmsChannel(database, queue, gateways, clock)
     report.email = drain(queue, emails, clock, rng=rng)
@@ -110,45 +114,40 @@ def send_due(
     if read_reports:
         report.delivery_reports = read_delivery_reports(database, gateways, clock())
         report.replies = replies.poll_replies(database, gateways, clock())
-    report.parked, report.held = _waiting_for_people(database)
+    report.parked = _waiting_for_people(database)
     report.retry_reasons = _retry_reasons(database, clock())
     return report
 
 
-def _release_if_credit(database: Database, queue: OutboxQueue, now: datetime) -> int:
-    """Held texts go back in the queue once there is credit again (bought elsewhere,
-    or a refund); those still too dear are held again with the same message."""
+def server_sending(database: Database) -> str | None:
+    """The server that sends this clinic's messages when this database is a desk replica.
+
+    One message sender per clinic: a desk following a server queues its messages
+    (they sync up) and never sends, or two desks would both send each reminder.
+    Asked on every pass, so a desk connected to a server while running stops at once.
+    """
     with database.reading() as session:
-        has_credit = session.execute(
-            select(func.count())
-            .select_from(SmsCreditAccountRow)
-            .where(SmsCreditAccountRow.balance > 0)
-        ).scalar_one()
-    return queue.release_held(Channel.SMS, None, now) if has_credit else 0
+        return queries.server_followed(session)
 
 
-def _waiting_for_people(database: Database) -> tuple[list[str], int]:
+def _waiting_for_people(database: Database) -> list[str]:
     with database.reading() as session:
         rows = session.execute(
             select(
                 OutboxJobRow.kind,
-                OutboxJobRow.state,
                 OutboxJobRow.last_error,
                 OutgoingMessageRow.recipient,
             )
             .outerjoin(OutgoingMessageRow, OutgoingMessageRow.job_id == OutboxJobRow.id)
             .where(
                 OutboxJobRow.channel.in_([Channel.SMS.value, Channel.EMAIL.value]),
-                OutboxJobRow.state.in_([JobState.PARKED.value, JobState.HELD.value]),
+                OutboxJobRow.state == JobState.PARKED.value,
             )
             .order_by(OutboxJobRow.created_at)
         ).all()
-    parked = [
-        f"{kind.replace('.', ' ')}{f' to {to}' if to else ''}: {error}"
-        for kind, state, error, to in rows
-        if state == JobState.PARKED.value
+    return [
+        f"{kind.replace('.', ' ')}{f' to {to}' if to else ''}: {error}" for kind, error, to in rows
     ]
-    return parked, sum(1 for row in rows if row.state == JobState.HELD.value)
 
 
 def _retry_reasons(database: Database, now: datetime) -> list[str]:
@@ -215,6 +214,10 @@ class SendDueLoop:
                     self._reports_read_at = now
                 if self.on_report is not None:
                     self.on_report(report)
+                if report.server_sends:
+                    self._wake.wait(LONGEST_IDLE.total_seconds())  # only to notice a change
+                    self._wake.clear()
+                    continue
             except Exception as exc:  # keep the loop alive; the caller shows the error
                 if self.on_error is None:
                     raise

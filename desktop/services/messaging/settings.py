@@ -50,19 +50,20 @@ class SmsProvider(enum.StrEnum):
     """Who carries the clinic's texts (and bills the clinic for them)."""
 
     TWILIO = "twilio"
+    CLICKSEND = "clicksend"
     RELAY = "relay"  # a relay the clinic runs, speaking the API in sms_gateway.py
 
     @property
     def label(self) -> str:
-        return {"twilio": "Twilio", "relay": "Custom relay"}[self.value]
+        return {"twilio": "Twilio", "clicksend": "ClickSend", "relay": "Custom relay"}[self.value]
 
     @property
     def account_label(self) -> str:
-        return {"twilio": "Account SID", "relay": ""}[self.value]
+        return {"twilio": "Account SID", "clicksend": "Username", "relay": ""}[self.value]
 
     @property
     def secret_label(self) -> str:
-        return {"twilio": "Auth token", "relay": "API key"}[self.value]
+        return {"twilio": "Auth token", "clicksend": "API key", "relay": "API key"}[self.value]
 
 
 _TWILIO_ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
@@ -88,7 +89,7 @@ class MessagingSettings:
     sms_gateway_url: str = ""
     sms_sender_id: str = ""
     sms_provider: SmsProvider = SmsProvider.TWILIO
-    sms_account: str = ""  # Twilio's account SID
+    sms_account: str = ""  # Twilio's account SID, ClickSend's username
     low_credit_warning: int = 50
     version: int = 0  # 0: never saved (these are the defaults)
 
@@ -155,6 +156,11 @@ def _check_sms_sender(s: MessagingSettings) -> None:
         raise InvalidInput(
             f"“{s.sms_account[:40]}” is not a Twilio account SID: it starts with AC and "
             "has 32 more letters and digits (Twilio Console ▸ Account info)."
+        )
+    if s.sms_provider is SmsProvider.CLICKSEND and any(c.isspace() for c in s.sms_account):
+        raise InvalidInput(
+            f"“{s.sms_account[:40]}” is not a ClickSend username: it has no spaces "
+            "(ClickSend dashboard ▸ Developers ▸ API credentials)."
         )
     sender = s.sms_sender_id
     if not sender:

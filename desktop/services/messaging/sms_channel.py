@@ -1,8 +1,8 @@
 """The outbox's SMS channel: reminders through the clinic's SMS provider.
 
 For each job: compose it (still wanted? to which mobile? which text?), then
-hand it to the provider (Twilio, or a custom relay paid for with
-local credit) and remember the provider's id at once.
+hand it to the provider (Twilio, ClickSend or a custom relay) and remember the
+provider's id at once. The provider bills the clinic; Frontdesk keeps no credit.
 
 Never twice: before the first send the job notes *when* it started sending.
 A retry that finds the provider's id stops. A retry that finds only the note
@@ -10,7 +10,7 @@ A retry that finds the provider's id stops. A retry that finds only the note
 a message it already made to that number with that text since then
 (`find_sent`), and sends only when there is none. A message the provider
 refuses for good is parked with the provider's words; an unsubscribed
-recipient (Twilio 21610) also records the patient's SMS opt-out.
+recipient (Twilio 21610, ClickSend BLOCKED) also records the patient's SMS opt-out.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from desktop.domain.outbox import Channel, Delivered, Held, OutboxJob, Outcome, Refused
+from desktop.domain.outbox import Channel, Delivered, OutboxJob, Outcome, Refused
 from desktop.services.context import ServiceContext
-from desktop.services.messaging import credits, opt_outs
+from desktop.services.messaging import opt_outs
+from desktop.services.messaging.clicksend_sms import ClickSendSms
 from desktop.services.messaging.compose import Outgoing, Skip, Undeliverable, compose
 from desktop.services.messaging.connections import ConnectionPerClinic
 from desktop.services.messaging.records import record_sent
@@ -33,10 +34,11 @@ from desktop.services.messaging.sms_gateway import (
     GatewayRejected,
     GatewayUnavailable,
     HttpSmsGateway,
+    RecipientUnsubscribed,
     SmsGateway,
     SmsGatewayError,
 )
-from desktop.services.messaging.twilio_sms import RecipientUnsubscribed, TwilioSms
+from desktop.services.messaging.twilio_sms import TwilioSms, status_callback_url
 from desktop.services.outbox_dispatch import Clock, system_clock
 from desktop.store.database import Database
 from desktop.store.messaging_models import OutgoingMessageRow
@@ -78,18 +80,12 @@ def provider_for(
 ) -> SmsGateway:
     """The client of the clinic's chosen provider, signed in with `secret`."""
     if settings.sms_provider is SmsProvider.TWILIO:
-        return TwilioSms(settings.sms_account, secret)
+        return TwilioSms(
+            settings.sms_account, secret, status_callback=status_callback_url(settings.clinic_id)
+        )
+    if settings.sms_provider is SmsProvider.CLICKSEND:
+        return ClickSendSms(settings.sms_account, secret, clock=clock)
     return HttpSmsGateway(settings.sms_gateway_url, secret, clock=clock)
-
-
-def _short_of_credit(database: Database, clinic_id: uuid.UUID, needed: int) -> Held:
-    with database.reading() as session:
-        balance = credits.balance_in(session, clinic_id)
-    parts = "1 credit" if needed == 1 else f"{needed} credits"
-    return Held(
-        f"Not enough SMS credit: this message needs {parts} and {balance:,} left. "
-        "Buy SMS credit in the messaging settings; waiting messages then go by themselves."
-    )
 
 
 class SmsChannel:
@@ -128,29 +124,20 @@ class SmsChannel:
         composed = compose(self.database, job, now)
         if isinstance(composed, Skip):
             self.skipped += 1
-            credits.refund(self.database, job.id, now)  # charged on an earlier attempt
             return Delivered({"skipped": composed.reason})
         if isinstance(composed, Undeliverable):
-            credits.refund(self.database, job.id, now)
             return Refused(composed.reason)
         settings = composed.settings
         try:
             gateway = batch.get(settings)
         except GatewayUnavailable as exc:
             return batch.failed(settings.clinic_id, exc, exc.retry_after)
-        local_credit = settings.sms_provider is SmsProvider.RELAY  # providers bill the clinic
-        if local_credit and not credits.charge(
-            self.database, settings.clinic_id, job.id, composed.segments, now
-        ):
-            return _short_of_credit(self.database, settings.clinic_id, composed.segments)
         try:
             gateway_id = self._send_once(job, gateway, composed, now)
         except RecipientUnsubscribed as exc:
-            credits.refund(self.database, job.id, now)
             _record_unsubscribed(self.database, composed.message_id)
             return Refused(exc.reason)
         except GatewayRejected as exc:
-            credits.refund(self.database, job.id, now)
             return Refused(exc.reason)
         except GatewayUnavailable as exc:
             return batch.failed(settings.clinic_id, exc, exc.retry_after)
@@ -166,7 +153,10 @@ class SmsChannel:
         started = job.result.get("sending_since")
         if started:
             found = gateway.find_sent(
-                composed.recipient, composed.body, datetime.fromisoformat(str(started))
+                composed.recipient,
+                composed.body,
+                datetime.fromisoformat(str(started)),
+                job.idempotency_key,
             )
             if found:
                 return found

@@ -47,6 +47,10 @@ class GatewayRejected(SmsGatewayError):
     """The gateway will never send this message as it is (bad number, text refused)."""
 
 
+class RecipientUnsubscribed(GatewayRejected):
+    """The patient opted out with the provider (replied STOP): it will not text them."""
+
+
 class GatewayUnavailable(SmsGatewayError):
     """Not now: try again after `retry_after` (or a back-off when None)."""
 
@@ -94,9 +98,10 @@ class SmsGateway(Protocol):
         """Hand one text to the gateway; returns the gateway's id for it."""
         ...
 
-    def find_sent(self, to: str, text: str, since: datetime) -> str | None:
-        """The provider's id of a message it already made to `to` with this text since
-        `since` (after a lost reply), or None when it made none."""
+    def find_sent(self, to: str, text: str, since: datetime, message_id: str = "") -> str | None:
+        """The provider's id of a message it already made to `to` since `since` (after a
+        lost reply) — ours by `message_id` where the provider keeps it, else by its text —
+        or None when it made none."""
         ...
 
     def delivery_report(self, gateway_id: str) -> DeliveryReport: ...
@@ -144,7 +149,13 @@ class HttpSmsGateway:
             raise GatewayUnavailable("The SMS gateway accepted the message but gave no id.")
         return str(gateway_id)
 
-    def find_sent(self, to: str, text: str, since: datetime) -> str | None:  # noqa: ARG002
+    def find_sent(
+        self,
+        to: str,  # noqa: ARG002
+        text: str,  # noqa: ARG002
+        since: datetime,  # noqa: ARG002
+        message_id: str = "",  # noqa: ARG002
+    ) -> str | None:
         return None  # a repeat with the same Idempotency-Key answers the first message
 
     def delivery_report(self, gateway_id: str) -> DeliveryReport:

@@ -9,6 +9,10 @@ Twilio has no idempotency key, so a send that may have happened (the reply was
 lost, the sender crashed) is first looked for with `find_sent`: the messages
 Twilio made to that number since the first attempt, with the same text.
 
+When the sender runs beside `frontdesk server` and FRONTDESK_PUBLIC_URL gives the
+server's public address, every text carries a `StatusCallback` to the server's
+signed webhook, so delivery arrives as it happens; a desk alone polls instead.
+
 Twilio's errors are sorted like every provider's: 21211 (not a number) and other
 message errors are `GatewayRejected` with Twilio's own words; 21610 (the patient
 texted STOP) is `RecipientUnsubscribed`; 20003 (bad SID or token), 429 and 5xx
@@ -18,6 +22,7 @@ are `GatewayUnavailable` for the whole clinic.
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,20 +40,19 @@ from desktop.services.messaging.sms_gateway import (
     GatewayUnavailable,
     InboundSms,
     ProviderBalance,
+    RecipientUnsubscribed,
     SmsGatewayError,
 )
 
 API_URL_ENV = "FRONTDESK_TWILIO_API_URL"
+# The address of the clinic's `frontdesk server` as Twilio reaches it (set on the server).
+PUBLIC_URL_ENV = "FRONTDESK_PUBLIC_URL"
 TWILIO_API = "https://api.twilio.com"
 BILLING_PAGE = "https://console.twilio.com/us1/billing/manage-billing/billing-overview"
 # How far back a lost send is looked for, and how many of the number's messages are read.
 LOOKUP_SLACK = timedelta(minutes=5)
 LOOKUP_LIMIT = 50
 _FINAL = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
-
-
-class RecipientUnsubscribed(GatewayRejected):
-    """The patient replied STOP to the clinic's number: Twilio will not text them."""
 
 
 class _RedirectedHttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -62,6 +66,15 @@ class _RedirectedHttpClient(TwilioHttpClient):  # type: ignore[misc]
         if url.startswith(TWILIO_API):
             url = self.base_url + url[len(TWILIO_API) :]
         return super().request(method, url, *args, **kwargs)
+
+
+def status_callback_url(clinic_id: uuid.UUID) -> str:
+    """Where Twilio reports a text's delivery: the server's signed webhook, when this
+    process knows the server's public address; "" on a desk alone (it polls instead)."""
+    public = os.environ.get(PUBLIC_URL_ENV, "").strip().rstrip("/")
+    if not public.startswith(("https://", "http://")):
+        return ""
+    return f"{public}/v1/sms/twilio/{clinic_id}/status"
 
 
 def is_messaging_service(sender: str) -> bool:
@@ -78,7 +91,9 @@ class TwilioSms:
         *,
         api_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        status_callback: str = "",
     ) -> None:
+        self._status_callback = status_callback
         base = api_url or os.environ.get(API_URL_ENV) or TWILIO_API
         http = _RedirectedHttpClient(base, timeout) if base != TWILIO_API else None
         if http is None:
@@ -93,11 +108,20 @@ class TwilioSms:
             kwargs["messaging_service_sid"] = sender
         else:
             kwargs["from_"] = sender
+        if self._status_callback:
+            kwargs["status_callback"] = self._status_callback
         message = self._call(lambda: self._client.messages.create(**kwargs))
         return str(message.sid)
 
-    def find_sent(self, to: str, text: str, since: datetime) -> str | None:
-        """The message Twilio already made to `to` with this text since `since`, if any."""
+    def find_sent(
+        self,
+        to: str,
+        text: str,
+        since: datetime,
+        message_id: str = "",  # noqa: ARG002
+    ) -> str | None:
+        """The message Twilio already made to `to` with this text since `since`, if any
+        (Twilio keeps no reference of ours, so `message_id` cannot be matched)."""
         earliest = since - LOOKUP_SLACK
         messages = self._call(lambda: self._client.messages.list(to=to, limit=LOOKUP_LIMIT))
         for message in messages:

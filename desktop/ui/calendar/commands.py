@@ -20,8 +20,10 @@ from datetime import datetime
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop.domain.appointments import Appointment, AppointmentStatus, CancellationReason
-from desktop.services import booking
+from desktop.domain.repeats import SeriesScope
+from desktop.services import booking, series
 from desktop.services.booking import Booked
+from desktop.services.series import SeriesChanged, SeriesEdit
 from desktop.ui.service_caller import ServiceCaller
 
 
@@ -289,3 +291,98 @@ class SetStatusCommand(_ReplayCommand):
     def _set(self, status: AppointmentStatus) -> Callable[[], Booked]:
         ctx, version = self.caller.ctx, self.version
         return lambda: booking.set_status(ctx, self.appointment_id, status, version)
+
+
+def cancel_series(
+    caller: ServiceCaller,
+    undo_stack: QUndoStack,
+    appointment: Appointment,
+    scope: SeriesScope,
+    reason: CancellationReason,
+    note: str,
+) -> None:
+    """Cancel this and the following, or all, of a series in the background; once it
+    is done, one undoable step (Ctrl+Z brings them all back, or none if a slot went)."""
+    ctx = caller.ctx
+
+    def done(result: SeriesChanged) -> None:
+        caller.publish(result.changes)
+        ids, before = [i for i, _ in result.before], list(result.before)
+        undo_stack.push(
+            SeriesCommand(
+                caller,
+                f"Cancel {len(ids)} of {appointment.title}'s series",
+                undo=lambda: series.restore_cancelled(ctx, before),
+                redo=lambda: series.cancel_ids(ctx, ids, reason, note),
+            )
+        )
+
+    caller.in_background(
+        lambda: series.cancel_in_series(ctx, appointment.id, scope, reason, note),
+        title="Cancel appointments",
+    ).success(done).run()
+
+
+def change_series(
+    caller: ServiceCaller,
+    undo_stack: QUndoStack,
+    appointment: Appointment,
+    scope: SeriesScope,
+    edit: SeriesEdit,
+    on_done: Callable[[bool], None],
+) -> None:
+    """Change this and the following, or all, in the background; then one undoable
+    step. `on_done(True)` once saved, `on_done(False)` when refused (the user was told)."""
+    ctx = caller.ctx
+
+    def done(result: SeriesChanged) -> None:
+        caller.publish(result.changes)
+        ids, previous = [a.id for a in result.previous], result.previous
+        undo_stack.push(
+            SeriesCommand(
+                caller,
+                f"Change {len(ids)} of {appointment.title}'s series",
+                undo=lambda: series.put_back(ctx, previous),
+                redo=lambda: series.change_ids(ctx, ids, edit),
+            )
+        )
+        on_done(True)
+
+    caller.in_background(
+        lambda: series.change_in_series(ctx, appointment.id, scope, edit),
+        title="Change repeating appointments",
+        on_error=lambda _exc: on_done(False),
+    ).success(done).run()
+
+
+class SeriesCommand(QUndoCommand):
+    """A change to several appointments of a series as one undo step. Undo and redo
+    run in the background and the service makes each all-or-nothing."""
+
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        text: str,
+        *,
+        undo: Callable[[], SeriesChanged],
+        redo: Callable[[], SeriesChanged],
+    ) -> None:
+        super().__init__(text)
+        self.caller = caller
+        self._undo = undo
+        self._redo = redo
+        self._made = True
+
+    def redo(self) -> None:
+        if self._made:
+            self._made = False  # the change was made before the command was pushed
+            return
+        self._replay(self._redo, "Redo")
+
+    def undo(self) -> None:
+        self._replay(self._undo, "Undo")
+
+    def _replay(self, call: Callable[[], SeriesChanged], title: str) -> None:
+        self.caller.in_background(call, title=f"{title}: {self.text()}").success(
+            lambda result: self.caller.publish(result.changes)
+        ).run()

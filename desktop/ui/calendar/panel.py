@@ -1,4 +1,9 @@
-"""The calendar panel: shows a period, turns the scene's requests into service calls.
+"""The calendar panel: the period shown, its scene and view, and what keeps them current.
+
+It composes the calendar's parts, each with one job: `PeriodLoader` reads in the
+background, `CalendarScene` / `CalendarView` draw and take the mouse and keys,
+`AppointmentActions` runs what the user asks for (book, open, move, cancel …),
+and `appointment_menus` builds the right-click menus from those actions.
 
 One `CalendarScene` per visible range: moving to another day or week builds a new
 scene; changes within the range update the current one. After any operation the
@@ -6,8 +11,6 @@ panel hears the `Changes` on the bus like every other screen: a handful of
 appointments are re-read and only their columns laid out again; anything wider
 (practitioners, patients' names, the clinic) reloads the range.
 
-Every read runs in the background (`ServiceCaller.in_background`) under one key,
-so the newest read wins and an older one the user has moved past is dropped.
 Moving to another period draws its empty columns and header at once (not
 clickable until filled); the blocks appear when the data arrives. A failed load
 shows a sentence instead of the grid, never a half-drawn view.
@@ -17,51 +20,41 @@ Signals:
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
     patient_requested(object): open this patient's card (a patient id).
     setup_requested(str): the set-up strip's button: open the page adding what is missing.
+    selection_changed(object): the selected appointment (None when nothing is selected).
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from PySide6.QtCore import QPoint, QTimer, Signal
-from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QVBoxLayout, QWidget
 
 from desktop.domain import day_axis
-from desktop.domain.appointments import (
-    Appointment,
-    AppointmentKind,
-    AppointmentStatus,
-    CancellationReason,
-)
+from desktop.domain.appointments import Appointment, AppointmentStatus
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import DomainError
-from desktop.services import booking, calendar, setup
+from desktop.services import calendar
 from desktop.services.changes import Changes
-from desktop.services.context import ServiceContext
-from desktop.ui import operations, prompts
-from desktop.ui.calendar import commands
+from desktop.ui.calendar import appointment_menus
+from desktop.ui.calendar.appointment_actions import AppointmentActions, AppointmentDialog
 from desktop.ui.calendar.block_painter import BlockFonts
-from desktop.ui.calendar.commands import Place
 from desktop.ui.calendar.grid import Grid
 from desktop.ui.calendar.period import Period, ViewMode
-from desktop.ui.calendar.requests import MoveRequest, Slot, SlotRequest
+from desktop.ui.calendar.period_loader import PeriodLoader
+from desktop.ui.calendar.requests import Slot, SlotRequest
 from desktop.ui.calendar.scene import SLOT, CalendarScene
 from desktop.ui.calendar.setup_banner import SetupBanner
 from desktop.ui.calendar.snapshot import (
     CalendarSnapshot,
-    load_snapshot,
     placeholder_snapshot,
     visible_minutes,
 )
 from desktop.ui.calendar.view import CalendarView
-from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.booking import BookingDialog
-from desktop.ui.dialogs.cancel import CancelDialog
-from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.theme import CalendarColours
@@ -73,7 +66,6 @@ DEFAULT_ZOOM = 2
 MIN_COLUMN = {ViewMode.DAY: 120.0, ViewMode.WEEK: 44.0}
 # More changed appointments than this at once: reloading the range is cheaper.
 INCREMENTAL_LIMIT = 100
-LOADING_NOTE_MS = 150
 
 
 class CalendarPanel(QWidget):
@@ -82,6 +74,7 @@ class CalendarPanel(QWidget):
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
     setup_requested = Signal(str)
+    selection_changed = Signal(object)
 
     def __init__(
         self,
@@ -97,16 +90,16 @@ class CalendarPanel(QWidget):
         self.caller = caller
         self.ctx = caller.ctx
         self.undo_stack = undo_stack
-        self.versions = commands.Versions(undo_stack)
         self.preferences = preferences
         self.colours = colours
         self.now = now
         self.snapshot: CalendarSnapshot | None = None
         self.scene: CalendarScene | None = None
-        self.dialog: (
-            BookingDialog | ClassAttendeesDialog | EditAppointmentDialog | CancelDialog | None
-        ) = None
         self.view = CalendarView(colours, self)
+        self.appointment_actions = AppointmentActions(
+            caller, undo_stack, lambda: self.snapshot, self
+        )
+        self.appointment_actions.select_requested.connect(self.select)
         self.empty = QLabel()
         self.empty.setObjectName("calendarEmpty")
         self.empty.setWordWrap(True)
@@ -122,22 +115,17 @@ class CalendarPanel(QWidget):
         outer.addLayout(self._stack)
         self.period = Period(preferences.view_mode, start_day or self.today())
         self.fonts = BlockFonts.from_base(self.font())
-        self._load_key = f"calendar-{id(self)}"
-        self.loading = False  # a full read of the period is on its way
-        self._unapplied: frozenset[uuid.UUID] = frozenset()  # changed, not yet re-read
         self._to_select: uuid.UUID | None = None  # booked just now, still being read
-        # Said only when a read takes long enough to notice (no flicker on a fast one).
-        self.loading_note = QLabel("Loading appointments…", self.view.viewport())
-        self.loading_note.setObjectName("calendarLoading")
-        self.loading_note.setStyleSheet(
-            "background: palette(window); border: 1px solid palette(mid);"
-            " border-radius: 4px; padding: 4px 10px;"
-        )
-        self.loading_note.hide()
-        self._loading_hint = QTimer(self)
-        self._loading_hint.setSingleShot(True)
-        self._loading_hint.setInterval(LOADING_NOTE_MS)
-        self._loading_hint.timeout.connect(self._show_loading_note)
+        self.loader = PeriodLoader(caller, self.view.viewport())
+        self.loader.period_read.connect(self._arrived)
+        self.loader.period_failed.connect(self._load_failed)
+        self.loader.appointments_read.connect(self._apply)
+        self.loading_note = self.loader.note
+        self.moving: Appointment | None = None  # Move…: the next slot chosen is its new time
+        self.moving_note = QLabel(self.view.viewport())
+        self.moving_note.setObjectName("calendarMoving")
+        self.moving_note.setStyleSheet(self.loading_note.styleSheet())
+        self.moving_note.hide()
         self._connect_view()
         caller.bus.changed.connect(self._on_changes)
         self._clock = QTimer(self)
@@ -153,6 +141,7 @@ class CalendarPanel(QWidget):
         view.cancel_key_pressed.connect(self._cancel_selection)
         view.nudge_requested.connect(self.nudge)
         view.zoom_requested.connect(self.zoom)
+        view.escape_pressed.connect(self.stop_moving)
 
     # --- what is shown ------------------------------------------------------------
 
@@ -203,18 +192,10 @@ class CalendarPanel(QWidget):
 
     def reload(self, new_range: bool = False) -> None:
         """Read the period again; a new range gets a new scene, the same range keeps its own."""
-        period, prefs, ctx = self.period, self.preferences, self.ctx
+        period, prefs = self.period, self.preferences
         if new_range and self.snapshot is not None:
             self._show_placeholder(placeholder_snapshot(self.snapshot, period))
-        self.loading = True
-        self._loading_hint.start()
-        self._unapplied = frozenset()  # the full read brings them too
-        self.caller.in_background(
-            lambda: _read_period(ctx, period, prefs.hidden_practitioners, prefs.show_cancelled),
-            key=self._load_key,
-            refresh_on_refusal=False,
-            on_error=self._load_failed,
-        ).success(self._arrived).run()
+        self.loader.read_period(period, prefs.hidden_practitioners, prefs.show_cancelled)
 
     def _arrived(self, read: tuple[list[str], CalendarSnapshot | None]) -> None:
         missing, snapshot = read
@@ -222,7 +203,6 @@ class CalendarPanel(QWidget):
         if snapshot is not None:
             self._loaded(snapshot)
             return
-        self._done_loading()
         self.snapshot = None
         self._show_empty("Set up the clinic (Settings ▸ Clinic…) to see its calendar.")
 
@@ -231,23 +211,10 @@ class CalendarPanel(QWidget):
         self._new_scene(placeholder, self._grid(placeholder))
         self.view.setInteractive(False)  # an empty column is not a free one
 
-    def _show_loading_note(self) -> None:
-        self.loading_note.adjustSize()
-        self.loading_note.move(12, 12)
-        self.loading_note.show()
-        self.loading_note.raise_()
-
-    def _done_loading(self) -> None:
-        self.loading = False
-        self._loading_hint.stop()
-        self.loading_note.hide()
-
-    def _load_failed(self, _exc: Exception) -> None:
-        self._done_loading()
+    def _load_failed(self) -> None:
         self._show_empty("The calendar could not be loaded.")
 
     def _loaded(self, snapshot: CalendarSnapshot) -> None:
-        self._done_loading()
         self.snapshot = snapshot
         grid = self._grid(snapshot)
         if self.scene is None or self.scene.snapshot.period != snapshot.period:
@@ -296,12 +263,13 @@ class CalendarPanel(QWidget):
         old = self.scene
         scene = CalendarScene(snapshot, grid, self.colours, self.fonts, self.now)
         scene.setParent(self)
-        scene.booking_requested.connect(self.book)
-        scene.move_requested.connect(self.move_appointment)
-        scene.open_requested.connect(self.open_appointment)
+        scene.booking_requested.connect(self._slot_chosen)
+        scene.move_requested.connect(self.appointment_actions.move)
+        scene.open_requested.connect(self.appointment_actions.open)
         scene.menu_requested.connect(self.show_menu)
         scene.slot_menu_requested.connect(self.show_slot_menu)
         scene.built.connect(self._built)
+        scene.selectionChanged.connect(self._selection_changed)
         self.scene = scene
         self.view.set_week(snapshot.period.mode is ViewMode.WEEK)
         self.view.setScene(scene)
@@ -373,7 +341,7 @@ class CalendarPanel(QWidget):
     # --- changes ------------------------------------------------------------------
 
     def _on_changes(self, changes: Changes) -> None:
-        if self.scene is None or self.snapshot is None or self.loading:
+        if self.scene is None or self.snapshot is None or self.loader.loading:
             self.reload()
             return
         wide = changes.practitioners or changes.clinic or changes.appointment_types
@@ -383,19 +351,11 @@ class CalendarPanel(QWidget):
             return
         if not changes.appointments:
             return
-        # Re-read every changed appointment not shown yet: this read supersedes the last.
-        ctx, ids = self.ctx, self._unapplied | changes.ids
-        self._unapplied = ids
-        self.caller.in_background(
-            lambda: calendar.appointments_by_id(ctx, ids),
-            key=self._load_key,
-            refresh_on_refusal=False,
-        ).success(lambda found: self._apply(found, ids)).run()
+        self.loader.read_changed(changes.ids)
 
     def _apply(self, found: list[Appointment], ids: frozenset[uuid.UUID]) -> None:
         assert self.scene is not None
         assert self.snapshot is not None
-        self._unapplied -= ids
         if any(self._outside_hours(a) for a in found if self.snapshot.shows(a)):
             self.reload()  # the ruler must grow to show it
             return
@@ -411,47 +371,15 @@ class CalendarPanel(QWidget):
         end = day_axis.wall_minute(appointment.ends_at, day, zone)
         return start < grid.first_minute or min(end, day_axis.MINUTES_PER_DAY) > grid.last_minute
 
-    # --- booking --------------------------------------------------------------------
+    # --- the user's requests ----------------------------------------------------------
+
+    @property
+    def dialog(self) -> AppointmentDialog | None:
+        """The appointment dialog opened last (tests look at it)."""
+        return self.appointment_actions.dialog
 
     def book(self, request: SlotRequest) -> BookingDialog | None:
-        """Open the booking dialog for a slot (double-click, drag, Enter or Ctrl+N)."""
-        snapshot = self.snapshot
-        if snapshot is None:
-            return None
-        practitioner = request.practitioner
-        if not snapshot.bookable(practitioner):  # the keyboard's slot in such a column
-            why = (
-                f"{practitioner.name} is inactive and cannot be booked."
-                if not practitioner.active
-                else f"You can only book in your own calendar, not {practitioner.name}'s."
-            )
-            operations.show_error(self, "Book appointment", why)
-            return None
-        zone = snapshot.zone
-
-        def instants() -> tuple[datetime, datetime | None]:
-            start = day_axis.instant_at(request.day, request.start_minute, zone)
-            end = request.end_minute
-            return start, None if end is None else day_axis.instant_at(request.day, end, zone)
-
-        found = self.caller.call(instants, title="Book appointment", refresh_on_refusal=False)
-        types = self.caller.call(lambda: calendar.appointment_types(self.ctx))
-        if found is None or types is None:
-            return None
-        dialog = BookingDialog(
-            self.caller,
-            snapshot.clinic.id,
-            zone,
-            [p for p in snapshot.practitioners if snapshot.bookable(p)],
-            types,
-            request.practitioner.id,
-            found[0],
-            found[1],
-            parent=self,
-        )
-        dialog.booked.connect(lambda appointment: self.select(appointment.id))
-        self._open(dialog)
-        return dialog
+        return self.appointment_actions.book(request)
 
     def book_at_cursor(self) -> BookingDialog | None:
         """Ctrl+N: the keyboard's slot, else the next quarter hour in the first column."""
@@ -459,7 +387,7 @@ class CalendarPanel(QWidget):
         if scene is None or not scene.grid.columns:
             return None
         if scene.cursor is not None:
-            return self.book(scene.slot_request(scene.cursor))
+            return self.appointment_actions.book(scene.slot_request(scene.cursor))
         grid = scene.grid
         minute = grid.first_minute
         today = self.today()
@@ -472,66 +400,14 @@ class CalendarPanel(QWidget):
             now_minute = day_axis.wall_minute(self.now(), today, snapshot.zone)
             minute = max(minute, int(now_minute // SLOT + 1) * SLOT)
         minute = min(minute, grid.last_minute - SLOT)
-        return self.book(SlotRequest(column.practitioner, column.day, minute))
-
-    def _open(
-        self, dialog: BookingDialog | ClassAttendeesDialog | EditAppointmentDialog | CancelDialog
-    ) -> None:
-        self.dialog = dialog
-        dialog.open()
-
-    # --- moving -----------------------------------------------------------------------
-
-    def move_appointment(self, request: MoveRequest) -> None:
-        snapshot = self.snapshot
-        if snapshot is None:
-            return
-        zone = snapshot.zone
-
-        def place() -> Place:
-            return Place(
-                request.practitioner.id,
-                day_axis.instant_at(request.day, request.start_minute, zone),
-                day_axis.instant_at(request.day, request.end_minute, zone),
-            )
-
-        target = self.caller.call(place, title="Move appointment")
-        if target is None:
-            return
-        self._push_move(request.appointment, target)
-
-    def _push_move(self, appointment: Appointment, target: Place) -> None:
-        assert self.snapshot is not None
-        zone = self.snapshot.zone
-        local = to_local(target.starts_at, zone)
-        same_start = (target.practitioner_id, target.starts_at) == (
-            appointment.practitioner_id,
-            appointment.starts_at,
-        )
-        verb = "Resize" if same_start else "Move"
-        text = f"{verb} {appointment.title} to {local:%a} {local.hour}:{local.minute:02d}"
-        if same_start:
-            end = to_local(target.ends_at, zone)
-            text = f"Resize {appointment.title} to end {end.hour}:{end.minute:02d}"
-
-        def pushed(command: QUndoCommand) -> None:
-            self.undo_stack.push(command)
-            self.select(appointment.id)
-
-        commands.move(self.caller, self.versions, appointment, target, text, pushed)
+        return self.appointment_actions.book(SlotRequest(column.practitioner, column.day, minute))
 
     def nudge(self, minutes: int) -> None:
         scene = self.scene
         appointment = scene.selected_appointment() if scene else None
         if scene is None or appointment is None or not scene.snapshot.may_change(appointment):
             return
-        delta = timedelta(minutes=minutes)
-        target = Place(
-            appointment.practitioner_id, appointment.starts_at + delta, appointment.ends_at + delta
-        )
-        self._push_move(appointment, target)
-
-    # --- one appointment --------------------------------------------------------------
+        self.appointment_actions.nudge(appointment, minutes)
 
     def select(self, appointment_id: uuid.UUID) -> None:
         """Select a block; one still being read is selected when it arrives."""
@@ -551,114 +427,67 @@ class CalendarPanel(QWidget):
         if scene is None:
             return
         selected = scene.selected_appointment()
-        if selected is not None:
-            self.open_appointment(selected)
+        if self.moving is not None and scene.cursor is not None:
+            self._slot_chosen(scene.slot_request(scene.cursor))  # Move…: here
+        elif selected is not None:
+            self.appointment_actions.open(selected)
         elif scene.cursor is not None:
-            self.book(scene.slot_request(scene.cursor))
+            self._slot_chosen(scene.slot_request(scene.cursor))
 
-    def open_appointment(self, appointment: Appointment) -> None:
-        snapshot = self.snapshot
-        if snapshot is None:
+    def _slot_chosen(self, request: SlotRequest) -> None:
+        """A free slot picked (double-click, drag, Enter): book it, or move there (Move…)."""
+        moving = self.moving
+        if moving is None:
+            self.appointment_actions.book(request)
             return
-        practitioner = snapshot.practitioner(appointment.practitioner_id)
-        name = practitioner.name if practitioner else ""
-        editable = snapshot.may_change(appointment)
-        if appointment.kind is AppointmentKind.CLASS:
-            self._open(
-                ClassAttendeesDialog(
-                    self.caller,
-                    appointment,
-                    snapshot.zone,
-                    name,
-                    self,
-                    editable=editable,
-                )
-            )
-        else:
-            self._open(
-                EditAppointmentDialog(
-                    self.caller,
-                    appointment,
-                    snapshot.zone,
-                    [
-                        p
-                        for p in snapshot.practitioners
-                        if snapshot.bookable(p) or p.id == appointment.practitioner_id
-                    ],
-                    self.undo_stack,
-                    self.versions,
-                    self,
-                    editable=editable,
-                    types=self.caller.call(lambda: calendar.appointment_types(self.ctx)) or (),
-                )
-            )
+        self.stop_moving()
+        self.appointment_actions.move_to_slot(moving, request)
+
+    def start_move(self, appointment: Appointment) -> None:
+        """Move…: the next slot the user picks on the calendar becomes the appointment's time."""
+        self.moving = appointment
+        self.moving_note.setText(
+            f"Moving {appointment.title}: double-click the new time, or choose it with "
+            "the arrow keys and press Enter. Esc stops."
+        )
+        self.moving_note.adjustSize()
+        self.moving_note.move(12, 12)
+        self.moving_note.show()
+        self.moving_note.raise_()
+        scene = self.scene
+        slot = scene.slot_of(appointment.id) if scene is not None else None
+        if scene is not None and slot is not None:
+            scene.set_cursor(slot)  # the arrow keys start from where it is now
+        self.view.setFocus()
+
+    def stop_moving(self) -> None:
+        self.moving = None
+        self.moving_note.hide()
+
+    def _selection_changed(self) -> None:
+        scene = self.scene
+        if scene is None or self.sender() is not scene:
+            return  # a scene being replaced
+        self.selection_changed.emit(scene.selected_appointment())
 
     def appointment_menu(self, appointment: Appointment) -> QMenu:
-        """Right-click menu of a block (also the Menu key on a selected block).
-
-        Offers only what the signed-in user may do: someone else's appointment (for
-        a practitioner) or one kept read-only can be opened and looked at, no more.
-        """
+        """Right-click menu of a block (also the Menu key on a selected block)."""
         assert self.snapshot is not None
-        menu = QMenu(self)
-        is_class = appointment.kind is AppointmentKind.CLASS
-        editable = self.snapshot.may_change(appointment)
-        label = ("Attendees…" if is_class else "Edit…") if editable else "Open…"
-        menu.addAction(label, lambda: self.open_appointment(appointment)).setObjectName("open")
-        if appointment.patient_id is not None:
-            patient_id = appointment.patient_id
-            menu.addAction("Patient card", lambda: self.patient_requested.emit(patient_id))
-            invoice = menu.addAction(
-                "&Invoice / take payment…",
-                lambda: self.invoice_requested.emit(appointment.id, patient_id),
-            )
-            invoice.setObjectName("invoice")
-        if editable:
-            self._add_change_actions(menu, appointment)
-        return menu
-
-    def _add_change_actions(self, menu: QMenu, appointment: Appointment) -> None:
-        menu.addSeparator()
-        status = appointment.status
-        live = status is not AppointmentStatus.CANCELLED
-        for target, label in (
-            (AppointmentStatus.ARRIVED, "Mark &arrived"),
-            (AppointmentStatus.COMPLETED, "Mark &completed"),
-            (AppointmentStatus.NO_SHOW, "Mark &no-show"),
-            (AppointmentStatus.BOOKED, "Back to &booked"),
-        ):
-            action = menu.addAction(label, functools.partial(self.mark, appointment, target))
-            action.setEnabled(live and status is not target)
-            action.setObjectName(f"mark_{target.value}")
-        menu.addSeparator()
-        if status is AppointmentStatus.CANCELLED:
-            menu.addAction("&Restore", lambda: self.restore(appointment)).setObjectName("restore")
-        else:
-            cancel = menu.addAction("Cancel appointment…", lambda: self.ask_cancel(appointment))
-            cancel.setObjectName("cancel")
-        menu.addAction("&Delete…", lambda: self.delete(appointment)).setObjectName("delete")
-
-    def menu_action(self, menu: QMenu, name: str) -> QAction:
-        found = next((a for a in menu.actions() if a.objectName() == name), None)
-        if found is None:
-            raise LookupError(name)
-        return found
+        patient_id = appointment.patient_id
+        return appointment_menus.appointment_menu(
+            self.appointment_actions,
+            appointment,
+            self.snapshot.may_change(appointment),
+            lambda: self.patient_requested.emit(patient_id),
+            lambda: self.invoice_requested.emit(appointment.id, patient_id),
+            self,
+        )
 
     def show_menu(self, appointment: Appointment, position: QPoint) -> None:
         self.appointment_menu(appointment).popup(position)
 
     def show_slot_menu(self, request: SlotRequest, position: QPoint) -> None:
-        """Right-click on empty time (the scene offers it only where the user may book)."""
-        menu = QMenu(self)
-        local_time = (
-            day_axis.hour_label(request.start_minute // 60 * 60)[:-2]
-            + f"{request.start_minute % 60:02d}"
-        )
-        menu.addAction(
-            f"New appointment with {request.practitioner.name} at {local_time}…",
-            lambda: self.book(request),
-        )
-        menu.popup(position)
+        appointment_menus.slot_menu(self.appointment_actions, request, self).popup(position)
 
     def _menu_for_selection(self) -> None:
         scene = self.scene
@@ -678,52 +507,7 @@ class CalendarPanel(QWidget):
             and appointment.status is not AppointmentStatus.CANCELLED
             and scene.snapshot.may_change(appointment)
         ):
-            self.ask_cancel(appointment)
-
-    def mark(self, appointment: Appointment, status: AppointmentStatus) -> None:
-        text = f"Mark {appointment.title} {status.label.lower()}"
-        commands.set_status(
-            self.caller, self.versions, appointment, status, text, self.undo_stack.push
-        )
-
-    def ask_cancel(self, appointment: Appointment) -> CancelDialog:
-        dialog = CancelDialog(f"{appointment.title}'s {appointment.type_name.lower()}", self)
-        dialog.accepted.connect(
-            lambda: self.cancel(appointment, dialog.reason(), dialog.note_text())
-        )
-        self._open(dialog)
-        return dialog
-
-    def cancel(self, appointment: Appointment, reason: CancellationReason, note: str) -> None:
-        text = f"Cancel {appointment.title}"
-        commands.cancel(
-            self.caller, self.versions, appointment, reason, note, text, self.undo_stack.push
-        )
-
-    def restore(self, appointment: Appointment) -> None:
-        ctx = self.ctx
-        result = self.caller.call(
-            lambda: booking.restore_appointment(ctx, appointment.id, appointment.version),
-            title="Restore appointment",
-        )
-        if result is not None:
-            self.caller.publish(result.changes)
-
-    def delete(self, appointment: Appointment) -> None:
-        if not prompts.ask(
-            self,
-            "Delete appointment",
-            f"Delete {appointment.title}'s {appointment.type_name.lower()} for good? "
-            "This cannot be undone; cancel it instead to keep a record.",
-            "Delete",
-        ):
-            return
-        ctx = self.ctx
-        result = self.caller.call(
-            lambda: booking.delete_appointment(ctx, appointment.id), title="Delete appointment"
-        )
-        if result is not None:
-            self.caller.publish(result)
+            self.appointment_actions.ask_cancel(appointment)
 
     def cursor_slot(self) -> Slot | None:
         return self.scene.cursor if self.scene else None
@@ -743,13 +527,3 @@ class CalendarPanel(QWidget):
 def _escape(text: str) -> str:
     """Angle brackets escaped for rich text; "&" left readable ("Physio & Pilates")."""
     return text.replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _read_period(
-    ctx: ServiceContext, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
-) -> tuple[list[str], CalendarSnapshot | None]:
-    """What set-up still lacks, and the period (None while there is no clinic to show)."""
-    missing = setup.missing_setup(ctx)
-    if "clinic" in missing:
-        return missing, None
-    return missing, load_snapshot(ctx, period, hidden, show_cancelled)

@@ -614,6 +614,15 @@ class CalendarScene(QGraphicsScene):
         column = self.grid.columns[slot.column]
         return SlotRequest(column.practitioner, column.day, slot.minute)
 
+    def slot_of(self, appointment_id: uuid.UUID) -> Slot | None:
+        """The slot where a shown appointment starts (None when it is not shown)."""
+        index = self._column_of.get(appointment_id)
+        appointment = self.appointments.get(appointment_id)
+        if index is None or appointment is None:
+            return None
+        start, _end = blocks.minutes_of(appointment, self.grid.columns[index], self.snapshot.zone)
+        return Slot(index, _floor(start, SLOT))
+
     def hit_test(self, pos: QPointF) -> AppointmentItem | None:
         """The block under a scene position (for tests and keyboard code)."""
         return self._item_at(pos)

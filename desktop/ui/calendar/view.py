@@ -8,7 +8,7 @@ Keys (the view has focus):
     Menu, Shift+F10   the selected block's menu
     Delete            cancel the selected appointment (asks for a reason)
     Alt+Up / Down     move the selected appointment 15 minutes earlier / later
-    Escape            clear the selection and the cursor
+    Escape            clear the selection and the cursor (and stop picking a new time)
     Ctrl+wheel        zoom the time scale
 
 Signals:
@@ -16,6 +16,7 @@ Signals:
     activate_requested(): Enter was pressed.
     menu_key_pressed(): the context-menu key or Shift+F10.
     cancel_key_pressed(): Delete.
+    escape_pressed(): Escape (the selection and the cursor are already cleared).
     nudge_requested(int): move the selected appointment by this many minutes.
     zoom_requested(int): +1 to zoom in, -1 to zoom out.
 """
@@ -47,6 +48,7 @@ class CalendarView(QGraphicsView):
     activate_requested = Signal()
     menu_key_pressed = Signal()
     cancel_key_pressed = Signal()
+    escape_pressed = Signal()
     nudge_requested = Signal(int)
     zoom_requested = Signal(int)
 
@@ -145,6 +147,7 @@ class CalendarView(QGraphicsView):
         elif key == Qt.Key.Key_Escape:
             scene.clearSelection()
             scene.set_cursor(None)
+            self.escape_pressed.emit()
         else:
             super().keyPressEvent(event)
             return

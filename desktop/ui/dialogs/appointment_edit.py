@@ -13,6 +13,14 @@ command as a drag, so Ctrl+Z takes it back; notes are saved directly. A refused
 move keeps the dialog open with what was typed. An appointment the user may not
 change (kept read-only, or another practitioner's for a practitioner) opens to
 read, with Close and no Save.
+
+One of a repeating series asks, on Save, "This one / This and the following /
+All": this one goes the usual (undoable) way; the others get the same change —
+the time of day shifted as this one's was, the practitioner, type, length and
+notes — in one background call that changes all or none, and one undo step
+puts them back. A new day or a new
+patient only ever applies to this one. Appointments already past are never
+changed by "All".
 """
 
 from __future__ import annotations
@@ -41,8 +49,12 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.appointments import Appointment, AppointmentKind, AppointmentType
 from desktop.domain.clinic_time import local_to_utc, to_local
+from desktop.domain.errors import InvalidInput
 from desktop.domain.people import Practitioner
+from desktop.domain.repeats import SeriesScope
 from desktop.services import booking
+from desktop.services.series import SeriesEdit
+from desktop.ui import prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
 from desktop.ui.service_caller import ServiceCaller
@@ -221,6 +233,13 @@ class EditAppointmentDialog(QDialog):
         place = self.caller.in_memory(self.place, title="Appointment")
         if place is None:
             return
+        if self.appointment.series_id is not None and self._changed(place):
+            scope = self._ask_scope()
+            if scope is None:
+                return  # back to the dialog, everything typed kept
+            if scope is not SeriesScope.THIS:
+                self._change_series(scope, place)
+                return
         self._save_notes(place)
 
     def _save_notes(self, place: Place) -> None:
@@ -279,6 +298,60 @@ class EditAppointmentDialog(QDialog):
         self.busy.release()
         self.undo_stack.push(command)
         super().accept()
+
+    def _changed(self, place: Place) -> bool:
+        return (
+            place != Place.of(self.appointment)
+            or self.notes.toPlainText().strip() != self.appointment.notes
+            or self.chosen_type_id() is not None
+            or self.chosen_patient_id() is not None
+        )
+
+    def _ask_scope(self) -> SeriesScope | None:
+        return prompts.choose_scope(
+            self,
+            "Change a repeating appointment",
+            "This appointment repeats. Change which of them?",
+        )
+
+    def series_edit(self, place: Place) -> SeriesEdit:
+        """The change as it applies to each of the series (InvalidInput if it cannot)."""
+        before = to_local(self.appointment.starts_at, self.zone)
+        after = to_local(place.starts_at, self.zone)
+        if after.date() != before.date():
+            raise InvalidInput(
+                "A new day applies to this one only: choose “This one”, or change the time of day."
+            )
+        if self.chosen_patient_id() is not None:
+            raise InvalidInput("A new patient applies to this one only: choose “This one”.")
+        length = place.ends_at - place.starts_at
+        notes = self.notes.toPlainText().strip()
+        return SeriesEdit(
+            shift=after.replace(tzinfo=None) - before.replace(tzinfo=None),
+            practitioner_id=(
+                place.practitioner_id
+                if place.practitioner_id != self.appointment.practitioner_id
+                else None
+            ),
+            type_id=self.chosen_type_id(),
+            length=length
+            if length != self.appointment.ends_at - self.appointment.starts_at
+            else None,
+            notes=notes if notes != self.appointment.notes else None,
+        )
+
+    def _change_series(self, scope: SeriesScope, place: Place) -> None:
+        edit = self.caller.in_memory(lambda: self.series_edit(place), title="Appointment")
+        if edit is None:
+            return
+        self.buttons.setEnabled(False)  # one save at a time
+
+        def done(saved: bool) -> None:
+            self.buttons.setEnabled(True)
+            if saved:
+                QDialog.accept(self)
+
+        commands.change_series(self.caller, self.undo_stack, self.appointment, scope, edit, done)
 
 
 def _why_read_only(appointment: Appointment, editable: bool) -> str:

@@ -5,10 +5,16 @@ on the calendar counts as setting it). The override boxes let a receptionist boo
 outside the practitioner's hours or on top of another booking deliberately; an
 inactive practitioner can never be booked, and if one was deactivated while this
 dialog was open the refusal names them, the list is reloaded, and everything else
-typed stays put.
+typed stays put. Under the form, whoever on the wait list fits the slot is
+offered (desktop.ui.wait_list.slot_offers), with "Add to wait list…" beside them.
+
+The Repeat section books a series: while it repeats, every change to the dialog
+has the service check the dates again (in the background, once the typing
+pauses), the list shows which cannot be booked and why, and Book books the rest
+in one go — also in the background, all or none (`desktop.services.series`).
 
 Signals:
-    booked(Appointment): the appointment as stored.
+    booked(Appointment): the appointment as stored (of a series, the first).
 """
 
 from __future__ import annotations
@@ -37,14 +43,20 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.appointments import AppointmentKind, AppointmentType
 from desktop.domain.clinic_time import local_to_utc, to_local
-from desktop.domain.errors import PractitionerInactive
+from desktop.domain.errors import DomainError, InvalidInput, PractitionerInactive
 from desktop.domain.people import Patient, Practitioner
-from desktop.services import booking, calendar
-from desktop.services.booking import BookingRequest
+from desktop.services import calendar, series
+from desktop.services.booking import Booked, BookingRequest
+from desktop.services.series import PlannedOccurrence, SeriesBooked, SeriesRequest
+from desktop.ui.background_ops import Debounce
+from desktop.ui.dialogs.repeat_section import RepeatSection
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.wait_list.slot_offers import WaitListOffers
 from desktop.ui.widgets.busy_form import BusyForm
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
+
+REPEAT_HEIGHT = 640  # with the list of dates; fits a 768-pixel screen with a taskbar
 
 
 def type_label(kind: AppointmentType) -> str:
@@ -98,11 +110,16 @@ class BookingDialog(QDialog):
         self.hint = QLabel()
         self.hint.setProperty("muted", True)
         self.hint.setWordWrap(True)
+        self.repeat = RepeatSection(zone)
+        self._plan_current = False  # the list shows the dates for what is typed now
+        self._booking_series = False
+        self._series_check = Debounce(250, lambda _value: self.check_series(), self)
         buttons = QDialogButtonBox()
         self.book_button = buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.wait_list = WaitListOffers(self)
         self._layout(buttons)
         self.busy = BusyForm(self, caller)
         self._duration_by_hand = ends_at is not None
@@ -117,9 +134,22 @@ class BookingDialog(QDialog):
         self.duration.valueChanged.connect(self._duration_edited)
         self.picker.patient_chosen.connect(self._check)
         self.practitioner_box.currentIndexChanged.connect(self._check)
+        for signal in (
+            self.repeat.changed,
+            self.date_edit.dateChanged,
+            self.time_edit.timeChanged,
+            self.duration.valueChanged,
+            self.practitioner_box.currentIndexChanged,
+            self.type_box.currentIndexChanged,
+            self.picker.patient_chosen,
+            self.override_hours.toggled,
+            self.override_double.toggled,
+        ):
+            signal.connect(self._dates_changed)
         if patient is not None:
             self.picker.choose(patient)
         self._check()
+        self.wait_list.look_up()
         self.picker.setFocus()
 
     def _layout(self, buttons: QDialogButtonBox) -> None:
@@ -136,11 +166,13 @@ class BookingDialog(QDialog):
         form.addRow("&Notes", self.notes)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.repeat, 1)
         layout.addWidget(self.override_hours)
         layout.addWidget(self.override_double)
         layout.addWidget(self.hint)
+        layout.addWidget(self.wait_list)
         layout.addWidget(buttons)
-        self.resize(560, self.sizeHint().height())
+        self.resize(640, self.sizeHint().height())
 
     def set_practitioners(
         self, practitioners: Sequence[Practitioner], selected: uuid.UUID | None
@@ -187,6 +219,13 @@ class BookingDialog(QDialog):
         missing = needs_patient and self.picker.patient is None
         no_practitioner = self.practitioner_box.currentIndex() < 0
         ready = kind is not None and not no_practitioner and not missing
+        if self.repeat.repeating:
+            count = self.repeat.booking_count() if self._plan_current else 0
+            plural = "appointment" if count == 1 else "appointments"
+            self.book_button.setText(f"&Book {count} {plural}" if count else "&Book")
+            ready = ready and count > 0 and not self._booking_series
+        else:
+            self.book_button.setText("&Book")
         self.book_button.setEnabled(ready)
         if no_practitioner:
             self.hint.setText("Choose the practitioner to book with.")
@@ -221,20 +260,105 @@ class BookingDialog(QDialog):
             override_double_booking=self.override_double.isChecked(),
         )
 
+    # --- repeating ------------------------------------------------------------------
+
+    def _dates_changed(self) -> None:
+        if self.repeat.repeating and self.height() < REPEAT_HEIGHT:
+            self.resize(self.width(), REPEAT_HEIGHT)  # room for the list of dates
+        self._plan_current = False
+        wall, day = self.time_edit.time(), self.date_edit.date()
+        self.repeat.first_time = time(wall.hour(), wall.minute())
+        self.repeat.first_day_changed(date(day.year(), day.month(), day.day()))
+        self._check()
+        if self.repeat.repeating:
+            self.repeat.checking()
+            self._series_check("")
+
+    def series_request(self, *, booking_now: bool = False) -> SeriesRequest:
+        """The series as typed; Book also leaves out the dates that cannot be booked."""
+        rule = self.repeat.rule()
+        assert rule is not None
+        skipped = self.repeat.left_out() if booking_now else frozenset(self.repeat.skipped)
+        return SeriesRequest(self.request(), rule, dict(self.repeat.moved), skipped)
+
+    def check_series(self) -> None:
+        """Have the service list the dates (in the background; the newest check wins)."""
+        self._series_check.cancel()
+        if not self.repeat.repeating or self.practitioner_box.currentIndex() < 0:
+            return
+        if self.selected_type() is None:
+            return
+        try:
+            request = self.series_request()
+        except InvalidInput as wrong:
+            self.repeat.show_plan([])
+            self.repeat.summary.setText(str(wrong))
+            return
+        ctx = self.caller.ctx
+        self.caller.in_background(
+            lambda: series.check_series(ctx, request),
+            key=f"series-check-{id(self)}",
+            title="Check the dates",
+            refresh_on_refusal=False,
+            reports=(DomainError,),
+        ).success(self._plan_checked).failure(self._plan_refused).run()
+
+    def _plan_checked(self, plan: list[PlannedOccurrence]) -> None:
+        self._plan_current = True
+        self.repeat.show_plan(plan)
+        self._check()
+
+    def _plan_refused(self, exc: Exception) -> None:
+        self.repeat.show_plan([])
+        self.repeat.summary.setText(str(exc))
+        self._check()
+
+    def _book_series(self) -> None:
+        try:
+            request = self.series_request(booking_now=True)
+        except InvalidInput as wrong:
+            self.repeat.summary.setText(str(wrong))
+            return
+        self._booking_series = True
+        self._check()
+        ctx = self.caller.ctx
+        self.caller.in_background(
+            lambda: series.book_series(ctx, request),
+            title="Book repeating appointments",
+            on_error=self._series_refused,
+        ).success(self._series_booked).run()
+
+    def _series_booked(self, result: SeriesBooked) -> None:
+        self._booking_series = False
+        self.caller.publish(result.changes)
+        if result.appointments:
+            self.booked.emit(result.appointments[0])
+        super().accept()
+
+    def _series_refused(self, exc: Exception) -> None:
+        """Told why; everything typed stays, and the dates are checked again."""
+        self._booking_series = False
+        self._refused(exc)
+        self._dates_changed()
+
     def accept(self) -> None:
+        if self.repeat.repeating:
+            if self._plan_current and not self._booking_series:
+                self._book_series()
+            return
         request = self.caller.in_memory(self.request, title="Book appointment")
         if request is None:
             return  # the wall time was refused; everything typed stays
-        ctx = self.caller.ctx
+        ctx, offers = self.caller.ctx, self.wait_list
         self.busy.save(
-            lambda: booking.book_appointment(ctx, request),
+            lambda: offers.book(ctx, request),
             self._booked,
             title="Book appointment",
             doing="Booking…",
             on_error=self._refused,
         )
 
-    def _booked(self, result: booking.Booked) -> None:
+    def _booked(self, result: Booked) -> None:
         self.caller.publish(result.changes)
         self.booked.emit(result.appointment)
         super().accept()

@@ -4,6 +4,10 @@ Stays current through the change bus, so two desks filling the same class see
 each other's bookings, and a refusal because the class is full shows the places.
 A user who may not change the class (another practitioner's) sees the list and
 may invoice, but not add, remove or mark attendees.
+
+A class of a repeating term asks, when a patient is added, "This one / This and
+the following / All" (classes already begun are left as they are); the others
+are booked in one background call, all or none.
 """
 
 from __future__ import annotations
@@ -30,9 +34,12 @@ from desktop.domain.appointments import (
 )
 from desktop.domain.clinic_time import to_local
 from desktop.domain.errors import NotFound
-from desktop.services import booking, calendar
+from desktop.domain.repeats import SeriesScope
+from desktop.services import booking, calendar, series
 from desktop.services.booking import Booked
 from desktop.services.changes import Changes
+from desktop.services.series import SeriesChanged
+from desktop.ui import prompts
 from desktop.ui.billing.invoice_dialog import InvoiceDialog, open_invoice_for_service
 from desktop.ui.dialogs.cancel import REASONS
 from desktop.ui.models.attendees import AttendeeListModel
@@ -160,6 +167,21 @@ class ClassAttendeesDialog(QDialog):
         if patient is None:
             return
         ctx, class_id = self.caller.ctx, self.appointment.id
+        scope = SeriesScope.THIS
+        if self.appointment.series_id is not None:
+            question = f"This class repeats. Add {patient.full_name} to which of them?"
+            chosen = prompts.choose_scope(self, "Add to a repeating class", question)
+            if chosen is None:
+                return
+            scope = chosen
+        if scope is not SeriesScope.THIS:
+            self.busy.save(
+                lambda: series.add_attendee_in_series(ctx, class_id, patient.id, scope),
+                self._added_to_series,
+                title="Add to classes",
+                doing="Adding…",
+            )
+            return
         self.busy.save(
             lambda: booking.add_attendee(ctx, class_id, patient.id),
             self._added,
@@ -170,6 +192,10 @@ class ClassAttendeesDialog(QDialog):
     def _added(self, result: Booked) -> None:
         self.picker.clear()
         self._saved(result)
+
+    def _added_to_series(self, result: SeriesChanged) -> None:
+        self.picker.clear()
+        self.caller.publish(result.changes)
 
     def remove_selected(self) -> None:
         chosen = self._selected()

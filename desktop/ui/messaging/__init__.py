@@ -1,12 +1,12 @@
-"""Messaging screens: the settings page, the patient's message log, the credit status line.
+"""Messaging screens: the settings page, the patient's message log, the SMS balance line.
 
 For the main window (owned elsewhere) to add:
 
 * `MessagingSettingsPage(caller, clinic)` — Settings ▸ Messaging: schedule, templates
-  with live preview and SMS count, mail server, SMS gateway, SMS credit.
+  with live preview and SMS count, mail server, SMS provider and its balance.
 * `MessageLogWidget(caller, zone)` + `set_patient(patient_id)` — for the patient card.
-* `sms_credit_status_text(ctx, clinic_id)` — "" or a one-line warning for the status bar
-  (refresh it on `Changes.outbox` / `Changes.billing`).
+* `SmsBalanceLine(ctx).text()` — "" or the provider's low-balance warning
+  for the status bar (it asks the provider at most every 15 minutes).
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from desktop.ui.messaging.message_log import MessageLogWidget
     from desktop.ui.messaging.settings_page import MessagingSettingsPage
-    from desktop.ui.messaging.status import sms_credit_status_text
+    from desktop.ui.messaging.status import SmsBalanceLine
 
-__all__ = ["MessageLogWidget", "MessagingSettingsPage", "sms_credit_status_text"]
+__all__ = ["MessageLogWidget", "MessagingSettingsPage", "SmsBalanceLine"]
 
 # Loaded when first asked for: the settings page pulls in the SMS gateways (requests,
 # Twilio), which the main window must not wait for at start-up.
 _HOMES = {
     "MessageLogWidget": "desktop.ui.messaging.message_log",
     "MessagingSettingsPage": "desktop.ui.messaging.settings_page",
-    "sms_credit_status_text": "desktop.ui.messaging.status",
+    "SmsBalanceLine": "desktop.ui.messaging.status",
 }
 
 

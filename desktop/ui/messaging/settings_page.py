@@ -1,4 +1,4 @@
-"""Settings ▸ Messaging: reminders (schedule and templates), email, SMS gateway and credit.
+"""Settings ▸ Messaging: reminders (schedule and templates), email, the SMS provider.
 
 Nothing is saved until Save; the service checks everything again (an unknown
 placeholder is refused there too). Passwords and keys are never shown: an
@@ -60,12 +60,21 @@ from desktop.services.messaging.settings import (
 from desktop.services.messaging.trial_sms import send_test_sms
 from desktop.services.outbox_dispatch import system_clock
 from desktop.ui.messaging.formatting import short_when
-from desktop.ui.messaging.sms_credit_panel import SmsCreditPanel
 from desktop.ui.messaging.template_editor import EmailTemplateEditor, SmsTemplateEditor
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.busy_form import BusyForm
 
 _DEFAULT_PORTS = {SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465, SmtpSecurity.NONE: 25}
+# Where each provider shows what the clinic types here.
+_ACCOUNT_HINTS = {
+    SmsProvider.TWILIO: "AC… (Twilio Console ▸ Account info)",
+    SmsProvider.CLICKSEND: "ClickSend dashboard ▸ Developers ▸ API credentials",
+}
+_SENDER_HINT = "e.g. Harbourside (up to 11 letters) or a mobile"
+_SENDER_HINTS = {
+    SmsProvider.TWILIO: "your Twilio number (+61…), a messaging service (MG…) or up to 11 letters",
+    SmsProvider.CLICKSEND: "your ClickSend dedicated number (+61…) or an alpha tag (up to 11 letters)",
+}
 
 
 def _note(text: str) -> QLabel:
@@ -105,7 +114,7 @@ class MessagingSettingsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scrolling(self._reminders_tab()), "Reminders")
         self.tabs.addTab(self._scrolling(self._email_tab()), "Email")
-        self.tabs.addTab(self._scrolling(self._sms_tab()), "SMS && credit")
+        self.tabs.addTab(self._scrolling(self._sms_tab()), "SMS")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.revert_button = QPushButton("Revert")
@@ -185,8 +194,6 @@ class MessagingSettingsPage(QWidget):
         self.sender_address.setPlaceholderText("reception@yourclinic.com.au")
         self.sender_name = QLineEdit()
         self.sender_name.setPlaceholderText(self.clinic.name)
-        self.billing_email = QLineEdit()
-        self.billing_email.setPlaceholderText("accounts@yourclinic.com.au")
         server = QGroupBox("Mail server (SMTP)")
         form = QFormLayout(server)
         form.addRow("Server", self.smtp_host)
@@ -194,12 +201,10 @@ class MessagingSettingsPage(QWidget):
         form.addRow("Security", self.smtp_security)
         form.addRow("Username", self.smtp_username)
         form.addRow("Password", self.smtp_password)
-        sender = QGroupBox("Sender and billing")
+        sender = QGroupBox("Sender")
         form2 = QFormLayout(sender)
         form2.addRow("From address", self.sender_address)
         form2.addRow("From name", self.sender_name)
-        form2.addRow("Billing email", self.billing_email)
-        form2.addRow(_note("Receipts for SMS credit are emailed to the billing address."))
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(server)
@@ -222,8 +227,8 @@ class MessagingSettingsPage(QWidget):
         self.sender_id.setMaxLength(40)
         self.low_credit = QSpinBox()
         self.low_credit.setRange(0, 100_000)
-        self.low_credit.setSuffix(" credits")
-        self.low_credit.setMaximumWidth(160)
+        self.low_credit.setSuffix(" (account currency)")
+        self.low_credit.setMaximumWidth(220)
         gateway = QGroupBox("SMS provider")
         self.provider_form = form = QFormLayout(gateway)
         form.addRow("Provider", self.provider)
@@ -231,7 +236,7 @@ class MessagingSettingsPage(QWidget):
         form.addRow("Relay address", self.gateway_url)
         form.addRow("Auth token", self.api_key)
         form.addRow("Sender", self.sender_id)
-        form.addRow("Warn when credit is down to", self.low_credit)
+        form.addRow("Warn when the balance is below", self.low_credit)
         if not self.secrets.available:
             form.addRow(_note(no_keyring_message("key", SMS_API_KEY_ENV)))
         self.test_number = QLineEdit()
@@ -250,17 +255,20 @@ class MessagingSettingsPage(QWidget):
         self.top_up_button = QPushButton("Top &up…")
         self.top_up_button.setToolTip("Opens the provider's billing page in your browser")
         self.top_up_button.clicked.connect(self.open_billing_page)
-        balance_row = QHBoxLayout()
+        self._balance_row = balance_row = QHBoxLayout()
         balance_row.addWidget(self.balance, 1)
         balance_row.addWidget(self.top_up_button)
         form.addRow("Provider balance", balance_row)
-        self.sms_credit_panel = SmsCreditPanel(self.caller, self.clinic.id, self.zone, self.now)
-        self.credit_box = QGroupBox("SMS credit (custom relay)")
-        QVBoxLayout(self.credit_box).addWidget(self.sms_credit_panel)
+        form.addRow(
+            _note(
+                "The provider bills the clinic for each text and keeps its receipts; "
+                "Frontdesk shows its balance and warns here and in the status bar when "
+                "it runs low."
+            )
+        )
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(gateway)
-        layout.addWidget(self.credit_box)
         layout.addStretch(1)
         self._provider_changed()
         return page
@@ -275,28 +283,17 @@ class MessagingSettingsPage(QWidget):
         form = self.provider_form
         form.setRowVisible(self.account, not relay)
         form.setRowVisible(self.gateway_url, relay)
-        self.credit_box.setVisible(relay)
-        self.balance.setVisible(not relay)
+        form.setRowVisible(self.low_credit, not relay)  # a relay reports no balance
+        form.setRowVisible(self._balance_row, not relay)
         self.top_up_button.setVisible(provider in BILLING_PAGES)
-        warn_label = form.labelForField(self.low_credit)
-        if isinstance(warn_label, QLabel):
-            warn_label.setText(
-                "Warn when credit is down to" if relay else "Warn when the balance is below"
-            )
-        self.low_credit.setSuffix(" credits" if relay else " (account currency)")
-        self.low_credit.setMaximumWidth(160 if relay else 220)
         label = form.labelForField(self.account)
         if isinstance(label, QLabel):
             label.setText(provider.account_label or "Account")
         secret_label = form.labelForField(self.api_key)
         if isinstance(secret_label, QLabel):
             secret_label.setText(provider.secret_label)
-        self.account.setPlaceholderText("AC… (Twilio Console ▸ Account info)")
-        self.sender_id.setPlaceholderText(
-            "your Twilio number (+61…), a messaging service (MG…) or up to 11 letters"
-            if provider is SmsProvider.TWILIO
-            else "e.g. Harbourside (up to 11 letters) or a mobile"
-        )
+        self.account.setPlaceholderText(_ACCOUNT_HINTS.get(provider, ""))
+        self.sender_id.setPlaceholderText(_SENDER_HINTS.get(provider, _SENDER_HINT))
 
     def show_balance(self) -> None:
         """Ask the provider for its balance (off the GUI thread) and show it."""
@@ -391,7 +388,6 @@ class MessagingSettingsPage(QWidget):
         self.smtp_username.setText(s.smtp_username)
         self.sender_address.setText(s.sender_address)
         self.sender_name.setText(s.sender_name)
-        self.billing_email.setText(s.billing_email)
         self.provider.setCurrentIndex(list(SmsProvider).index(s.sms_provider))
         self.account.setText(s.sms_account)
         self.gateway_url.setText(s.sms_gateway_url)
@@ -425,7 +421,6 @@ class MessagingSettingsPage(QWidget):
             smtp_username=self.smtp_username.text(),
             sender_address=self.sender_address.text(),
             sender_name=self.sender_name.text(),
-            billing_email=self.billing_email.text(),
             sms_provider=self._chosen_provider(),
             sms_account=self.account.text(),
             sms_gateway_url=self.gateway_url.text(),

@@ -1,5 +1,6 @@
 """One patient at a glance: contact and fund details, upcoming and past appointments,
-messages (and their SMS/email opt-outs), their account (invoices, payments) and credit.
+messages (and their SMS/email opt-outs), their account (invoices, payments) and credit,
+and whether they are on the wait list (with "Add to wait list…").
 
 Signals:
     appointment_activated(Appointment): show this appointment on the calendar.
@@ -39,6 +40,7 @@ from desktop.ui.models.appointments import AppointmentTableModel
 from desktop.ui.models.patients import born
 from desktop.ui.patients.account_tab import PatientAccountTab
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.wait_list.patient_row import PatientWaitListRow
 
 if TYPE_CHECKING:
     from desktop.ui.credit.patient_credit_panel import PatientCreditPanel
@@ -102,6 +104,8 @@ class PatientCard(QWidget):
         layout.addWidget(self.heading)
         layout.addLayout(form)
         layout.addWidget(self.edit_button)
+        self.wait_list = PatientWaitListRow(caller, zone)
+        layout.addWidget(self.wait_list)
         self.upcoming_label = QLabel("Upcoming")
         self.past_label = QLabel("Past")
         for label in (self.upcoming_label, self.past_label):
@@ -169,6 +173,7 @@ class PatientCard(QWidget):
     ) -> None:
         self.patient = patient
         self.edit_button.setEnabled(patient is not None)
+        self.wait_list.set_patient(patient)
         if patient is None:
             self.heading.setText("Choose a patient")
             for label in self.facts.values():

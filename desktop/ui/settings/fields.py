@@ -169,7 +169,7 @@ def when_role_known(
     caller: ServiceCaller, page: QWidget, then: Callable[[Role | None], None]
 ) -> None:
     """Read the signed-in user's role in the background, then `then(role)` on the GUI
-    thread; None when nobody is signed in (the page then stays read-only)."""
+    thread; None when nobody is signed in (the dialog then stays read-only)."""
     ctx: ServiceContext = caller.ctx
     caller.in_background(
         ctx.actor, refresh_on_refusal=False, on_error=lambda _exc: then(None), parent=page

@@ -19,7 +19,7 @@ from desktop.services.changes import Changes
 from desktop.services.practitioners import PractitionerDetails
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.fields import HOURS_HINT, ColourField, WeeklyHoursField, note_label
-from desktop.ui.settings.record_page import EditorDialog
+from desktop.ui.settings.record_list_dialog import EditorDialog
 
 NEW_COLOUR = "#4a90d9"
 

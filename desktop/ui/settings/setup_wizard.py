@@ -17,8 +17,8 @@ from desktop.domain.people import Clinic, Practitioner
 from desktop.services import setup
 from desktop.services.changes import Changes
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings.appointment_types_page import TypeForm, save_type
-from desktop.ui.settings.clinic_page import ClinicForm, save_clinic
+from desktop.ui.settings.appointment_types_dialog import TypeForm, save_type
+from desktop.ui.settings.clinic_dialog import ClinicForm, save_clinic
 from desktop.ui.settings.practitioner_editor import PractitionerForm, save_practitioner
 
 

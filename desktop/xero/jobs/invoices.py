@@ -9,7 +9,7 @@ never touched: the job is parked asking for it to be removed there first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from xero_python.accounting import Invoice, Invoices, PaymentDelete
@@ -19,50 +19,43 @@ from desktop.domain.outbox import Delivered, OutboxJob, Outcome, Refused, TryAga
 from desktop.xero import documents
 from desktop.xero.delivery import XeroDelivery, batch_key, chunks, sends
 from desktop.xero.errors import XeroNotFound, XeroRefused
-from desktop.xero.jobs.common import item_errors, refusal
 from desktop.xero.jobs.contacts import contact_id_for
+from desktop.xero.jobs.in_xero import SentDocument, XeroLookup
 
+INVOICES_BY_NUMBER = XeroLookup(
+    "get_invoices",
+    "invoices",
+    query=lambda numbers: {"invoice_numbers": numbers},
+    reference_of=lambda invoice: invoice.invoice_number,
+    counts=lambda invoice: str(invoice.status) != "DELETED",
+    per_call=40,  # numbers go in the query string, not a `where` clause
+)
 
-def find_invoices(delivery: XeroDelivery, numbers: Sequence[str]) -> dict[str, Any]:
-    """InvoiceNumber -> Xero's invoice, for those Xero has (not deleted)."""
-    found: dict[str, Any] = {}
-    for part in chunks(list(numbers), 40):
-        answer = delivery.api.call("get_invoices", invoice_numbers=list(part))
-        for item in answer.invoices or []:
-            if item.invoice_number and str(item.status) != "DELETED":
-                found[str(item.invoice_number)] = item
-    return found
+INVOICE = SentDocument(
+    lookup=INVOICES_BY_NUMBER,
+    reference=lambda job: str(job.payload["number"]),
+    id_of=lambda invoice: invoice.invoice_id,
+    result_key="xero_invoice_id",
+    linked=lambda delivery, job: delivery.links.invoice_id(job.subject_id),
+    link=lambda delivery, job, xero_id: delivery.links.set_invoice_id(job.subject_id, xero_id),
+)
 
 
 def invoice_id_for(delivery: XeroDelivery, invoice_id: uuid.UUID, number: str) -> str | None:
     known = delivery.links.invoice_id(invoice_id)
     if known:
         return known
-    found = find_invoices(delivery, [number]).get(number)
-    if found is None:
-        return None
-    delivery.links.set_invoice_id(invoice_id, str(found.invoice_id))
-    return str(found.invoice_id)
+    found = INVOICE.find_ids(delivery, [number]).get(number)
+    if found:
+        delivery.links.set_invoice_id(invoice_id, found)
+    return found
 
 
 @sends(xero_sync.INVOICE)
 def send_invoices(
     delivery: XeroDelivery, jobs: list[OutboxJob]
 ) -> Iterator[tuple[OutboxJob, Outcome]]:
-    known: dict[uuid.UUID, str] = {}
-    for job in jobs:
-        xero_id = job.result.get("xero_invoice_id") or delivery.links.invoice_id(job.subject_id)
-        if xero_id:
-            known[job.id] = str(xero_id)
-    unsure = [j for j in jobs if j.id not in known and delivery.links.may_exist(j)]
-    if unsure:
-        found = find_invoices(delivery, [j.payload["number"] for j in unsure])
-        for job in unsure:
-            item = found.get(job.payload["number"])
-            if item is not None:
-                known[job.id] = str(item.invoice_id)
-                delivery.remember(job, xero_invoice_id=known[job.id])
-                delivery.links.set_invoice_id(job.subject_id, known[job.id])
+    known, _never = INVOICE.already_in_xero(delivery, jobs)
     new: list[tuple[OutboxJob, str]] = []
     for job in jobs:
         if job.id in known:
@@ -87,15 +80,7 @@ def send_invoices(
             ]
         )
         answer = delivery.create(batch_jobs, "create_invoices", "invoices", body)
-        for job, item in zip(batch_jobs, answer.invoices or [], strict=True):
-            errors = item_errors(item)
-            if errors:
-                yield job, refusal(errors)
-                continue
-            xero_id = str(item.invoice_id)
-            delivery.remember(job, xero_invoice_id=xero_id)
-            delivery.links.set_invoice_id(job.subject_id, xero_id)
-            yield job, Delivered({"xero_invoice_id": xero_id})
+        yield from INVOICE.settle(delivery, batch_jobs, answer.invoices or [])
     for job in jobs:
         if job.id in known:
             yield job, _update(delivery, job, known[job.id])

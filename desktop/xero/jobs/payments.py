@@ -5,41 +5,89 @@ the payment now": whatever Xero holds for it from before (our link, or an
 earlier attempt whose answer we never heard) is deleted, and the payment is
 created under this revision's Reference (FD-000123-P1, FD-000123-P1.2 ...). That
 Reference is what a retry looks for before creating, so nothing is paid twice.
+A payment found under it counts as this one only if it is for the same amount on
+the same invoice; otherwise the job is parked naming both (never adopted).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from xero_python.accounting import Payments
 
 from desktop.domain import xero_sync
+from desktop.domain.money import Money
 from desktop.domain.outbox import Delivered, OutboxJob, Outcome, Refused, TryAgain
 from desktop.xero import documents
 from desktop.xero.delivery import XeroDelivery, chunks, sends
 from desktop.xero.errors import XeroRefused
-from desktop.xero.jobs.common import item_errors, refusal
+from desktop.xero.jobs.in_xero import SentDocument, XeroLookup, where_any
 from desktop.xero.jobs.invoices import delete_payment, invoice_id_for
 
+PAYMENTS_BY_REFERENCE = XeroLookup(
+    "get_payments",
+    "payments",
+    query=where_any("Reference", authorised_only=True),
+    reference_of=lambda payment: payment.reference,
+)
 
-def find_payments(delivery: XeroDelivery, references: Sequence[str]) -> dict[str, str]:
-    """Reference -> PaymentID for live (not deleted) payments Xero has."""
-    found: dict[str, str] = {}
-    for part in chunks(list(references), 20):
-        clause = documents.quoted_or("Reference", list(part))
-        answer = delivery.api.call("get_payments", where=f'({clause}) AND Status=="AUTHORISED"')
-        for item in answer.payments or []:
-            if item.reference:
-                found[str(item.reference)] = str(item.payment_id)
-    return found
+
+def _not_this_payment(delivery: XeroDelivery, job: OutboxJob, found: Any) -> str | None:
+    """A payment in Xero under this job's Reference is ours only if it is for the
+    same amount on the same invoice; anything else is named, never adopted."""
+    payload = job.payload
+    invoice = getattr(found, "invoice", None)
+    number = str(getattr(invoice, "invoice_number", None) or "")
+    xero_invoice_id = str(getattr(invoice, "invoice_id", None) or "")
+    same_invoice = number == payload["invoice_number"] or (
+        bool(xero_invoice_id)
+        and xero_invoice_id == delivery.links.invoice_id(uuid.UUID(payload["invoice_id"]))
+    )
+    return payment_mismatch(
+        found,
+        reference=payload["reference"],
+        cents=int(payload["amount_cents"]),
+        target=f"invoice {payload['invoice_number']}",
+        found_on=f"invoice {number}" if number else "another document",
+        same_target=same_invoice,
+    )
+
+
+def payment_mismatch(
+    found: Any, *, reference: str, cents: int, target: str, found_on: str, same_target: bool
+) -> str | None:
+    """The clinic's message when the payment Xero holds under our Reference is for
+    another amount or another document than ours; None when it is ours."""
+    wanted, held = Money(cents), Money(documents.cents(found.amount or 0))
+    if held == wanted and same_target:
+        return None
+    return (
+        f"Xero already has a payment with Reference {reference}, for {held} on {found_on}, "
+        f"but Frontdesk's is for {wanted} on {target}. Frontdesk has not taken it as "
+        "this one: check that payment in Xero (delete it there if it is wrong), "
+        "then press Retry."
+    )
+
+
+PAYMENT = SentDocument(
+    lookup=PAYMENTS_BY_REFERENCE,
+    reference=lambda job: str(job.payload["reference"]),
+    id_of=lambda payment: payment.payment_id,
+    result_key="xero_payment_id",
+    linked=lambda delivery, job: delivery.links.payment_id(job.subject_id),
+    link=lambda delivery, job, xero_id: delivery.links.set_payment_id(job.subject_id, xero_id),
+    mismatch=_not_this_payment,
+)
 
 
 @sends(xero_sync.PAYMENT)
 def send_payments(
     delivery: XeroDelivery, jobs: list[OutboxJob]
 ) -> Iterator[tuple[OutboxJob, Outcome]]:
+    # Only what this very job made counts as known: our row's link may be an
+    # earlier revision's payment, which is deleted before this one is made.
     created: dict[uuid.UUID, str] = {
         job.id: str(job.result["xero_payment_id"])
         for job in jobs
@@ -47,10 +95,18 @@ def send_payments(
     }
     unsure = [j for j in jobs if j.id not in created and delivery.links.may_exist(j)]
     orphans = _earlier_references(delivery, unsure)
-    found = find_payments(delivery, sorted({j.payload["reference"] for j in unsure} | orphans))
+    found_items = PAYMENTS_BY_REFERENCE.find(
+        delivery, sorted({PAYMENT.reference(j) for j in unsure} | orphans)
+    )
+    found = {reference: str(item.payment_id) for reference, item in found_items.items()}
     to_create: list[OutboxJob] = []
     for job in jobs:
-        reference = job.payload["reference"]
+        reference = PAYMENT.reference(job)
+        if job.payload["live"] and job.id not in created and reference in found_items:
+            problem = PAYMENT.mismatch(delivery, job, found_items[reference])
+            if problem:
+                yield job, Refused(problem)
+                continue
         mine = created.get(job.id) or (found.get(reference) if job.payload["live"] else None)
         try:
             _clear_the_way(delivery, job, mine, found)
@@ -63,10 +119,7 @@ def send_payments(
             delivery.links.set_payment_id(job.subject_id, created[job.id])
             yield job, Delivered({"xero_payment_id": created[job.id]})
         elif reference in found:
-            xero_id = found[reference]
-            delivery.remember(job, xero_payment_id=xero_id)
-            delivery.links.set_payment_id(job.subject_id, xero_id)
-            yield job, Delivered({"xero_payment_id": xero_id})
+            yield job, PAYMENT.adopt(delivery, job, found[reference])
         else:
             to_create.append(job)
     yield from _create(delivery, to_create)
@@ -121,18 +174,4 @@ def _create(delivery: XeroDelivery, jobs: list[OutboxJob]) -> Iterator[tuple[Out
             ]
         )
         answer = delivery.create(batch_jobs, "create_payments", "payments", body)
-        yield from _settle(delivery, batch_jobs, answer.payments or [])
-
-
-def _settle(
-    delivery: XeroDelivery, jobs: Sequence[OutboxJob], items: Sequence[Any]
-) -> Iterator[tuple[OutboxJob, Outcome]]:
-    for job, item in zip(jobs, items, strict=True):
-        errors = item_errors(item)
-        if errors:
-            yield job, refusal(errors)
-            continue
-        xero_id = str(item.payment_id)
-        delivery.remember(job, xero_payment_id=xero_id)
-        delivery.links.set_payment_id(job.subject_id, xero_id)
-        yield job, Delivered({"xero_payment_id": xero_id})
+        yield from PAYMENT.settle(delivery, batch_jobs, answer.payments or [])

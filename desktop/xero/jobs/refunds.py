@@ -8,93 +8,100 @@ before they are made, so a retried refund is never made twice.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from typing import Any
 
 from xero_python.accounting import CreditNotes, Payments
 
 from desktop.domain import xero_sync
 from desktop.domain.outbox import Delivered, OutboxJob, Outcome, Refused, TryAgain
 from desktop.xero import documents
-from desktop.xero.delivery import XeroDelivery, batch_key, sends
-from desktop.xero.errors import XeroRefused
-from desktop.xero.jobs.common import item_errors
+from desktop.xero.delivery import XeroDelivery, sends_each
 from desktop.xero.jobs.contacts import contact_id_for
-from desktop.xero.jobs.payments import find_payments
+from desktop.xero.jobs.in_xero import SentDocument, XeroLookup, where_any
+from desktop.xero.jobs.payments import PAYMENTS_BY_REFERENCE, payment_mismatch
+
+CREDIT_NOTES_BY_NUMBER = XeroLookup(
+    "get_credit_notes",
+    "credit_notes",
+    query=where_any("CreditNoteNumber"),
+    reference_of=lambda note: note.credit_note_number,
+    counts=lambda note: str(note.status) not in ("DELETED", "VOIDED"),
+)
 
 
-def _find_credit_note(delivery: XeroDelivery, number: str) -> str | None:
-    answer = delivery.api.call(
-        "get_credit_notes", where=documents.quoted_or("CreditNoteNumber", [number])
+REFUND_NOTE = SentDocument(
+    lookup=CREDIT_NOTES_BY_NUMBER,
+    reference=lambda job: str(job.payload["credit_note_number"]),
+    id_of=lambda note: note.credit_note_id,
+    result_key="xero_credit_note_id",
+    linked=lambda delivery, job: delivery.links.refund_ids(job.subject_id)[0],
+    link=lambda delivery, job, xero_id: delivery.links.set_refund_ids(
+        job.subject_id, xero_id, None
+    ),
+)
+
+
+def _not_this_refund(_delivery: XeroDelivery, job: OutboxJob, found: Any) -> str | None:
+    note = getattr(found, "credit_note", None)
+    number = str(getattr(note, "credit_note_number", None) or "")
+    wanted = job.payload["credit_note_number"]
+    return payment_mismatch(
+        found,
+        reference=wanted,
+        cents=int(job.payload["amount_cents"]),
+        target=f"credit note {wanted}",
+        found_on=f"credit note {number}" if number else "another document",
+        same_target=number == wanted,
     )
-    for item in answer.credit_notes or []:
-        if str(item.status) not in ("DELETED", "VOIDED"):
-            return str(item.credit_note_id)
-    return None
 
 
-@sends(xero_sync.REFUND)
-def send_refunds(
-    delivery: XeroDelivery, jobs: list[OutboxJob]
-) -> Iterator[tuple[OutboxJob, Outcome]]:
-    for job in jobs:
-        try:
-            yield job, _send_one(delivery, job)
-        except XeroRefused as exc:
-            yield job, Refused(str(exc))
+REFUND_PAYMENT = SentDocument(
+    lookup=PAYMENTS_BY_REFERENCE,
+    reference=lambda job: str(job.payload["credit_note_number"]),
+    id_of=lambda payment: payment.payment_id,
+    result_key="xero_payment_id",
+    linked=lambda delivery, job: delivery.links.refund_ids(job.subject_id)[1],
+    link=lambda delivery, job, xero_id: delivery.links.set_refund_ids(
+        job.subject_id, None, xero_id
+    ),
+    mismatch=_not_this_refund,
+)
 
 
-def _send_one(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
-    payload = job.payload
-    refund_id = job.subject_id
-    linked_note, linked_payment = delivery.links.refund_ids(refund_id)
-    note_id = job.result.get("xero_credit_note_id") or linked_note
-    payment_id = job.result.get("xero_payment_id") or linked_payment
-    unsure = delivery.links.may_exist(job)
-    if not note_id and unsure:
-        note_id = _find_credit_note(delivery, payload["credit_note_number"])
-    if not note_id:
-        contact_id = contact_id_for(
-            delivery, uuid.UUID(payload["patient_id"]), payload["contact_number"]
-        )
-        if contact_id is None:
-            return TryAgain("The patient is not in Xero yet.")
-        delivery.links.mark_sending([job])
-        note = CreditNotes(
-            credit_notes=[documents.refund_credit_note(payload, delivery.connection, contact_id)]
-        )
-        answer = delivery.api.call(
-            "create_credit_notes",
-            credit_notes=note,
-            summarize_errors=False,
-            idempotency_key=batch_key([job], "", note),
-        )
-        item = answer.credit_notes[0]
-        errors = item_errors(item)
-        if errors:
-            return Refused("; ".join(errors))
-        note_id = str(item.credit_note_id)
-        delivery.remember(job, xero_credit_note_id=note_id, sending=True)
-        delivery.links.set_refund_ids(refund_id, note_id, None)
-    if not payment_id and unsure:
-        payment_id = find_payments(delivery, [payload["credit_note_number"]]).get(
-            payload["credit_note_number"]
-        )
-    if not payment_id:
-        delivery.links.mark_sending([job])
+@sends_each(xero_sync.REFUND)
+def send_refund(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+    note_id = REFUND_NOTE.find_one(delivery, job)
+    if note_id is None:
+        made = _make_credit_note(delivery, job)
+        if not isinstance(made, Delivered):
+            return made
+        note_id = str(made.result[REFUND_NOTE.result_key])
+    if isinstance(note_id, Refused):
+        return note_id
+    payment_id = REFUND_PAYMENT.find_one(delivery, job)
+    if payment_id is None:
         money = Payments(
-            payments=[documents.refund_payment(payload, delivery.connection, str(note_id))]
+            payments=[documents.refund_payment(job.payload, delivery.connection, note_id)]
         )
-        answer = delivery.api.call(
-            "create_payments",
-            payments=money,
-            summarize_errors=False,
-            idempotency_key=batch_key([job], "refund", money),
-        )
-        item = answer.payments[0]
-        errors = item_errors(item)
-        if errors:
-            return Refused("; ".join(errors))
-        payment_id = str(item.payment_id)
-        delivery.remember(job, xero_payment_id=payment_id)
-    delivery.links.set_refund_ids(refund_id, str(note_id), str(payment_id))
-    return Delivered({"xero_credit_note_id": str(note_id), "xero_payment_id": str(payment_id)})
+        answer = delivery.create([job], "create_payments", "payments", money)
+        paid = REFUND_PAYMENT.settle_one(delivery, job, answer.payments[0])
+        if not isinstance(paid, Delivered):
+            return paid
+        payment_id = str(paid.result[REFUND_PAYMENT.result_key])
+    if isinstance(payment_id, Refused):
+        return payment_id
+    return Delivered({REFUND_NOTE.result_key: note_id, REFUND_PAYMENT.result_key: payment_id})
+
+
+def _make_credit_note(delivery: XeroDelivery, job: OutboxJob) -> Outcome:
+    payload = job.payload
+    contact_id = contact_id_for(
+        delivery, uuid.UUID(payload["patient_id"]), payload["contact_number"]
+    )
+    if contact_id is None:
+        return TryAgain("The patient is not in Xero yet.")
+    note = CreditNotes(
+        credit_notes=[documents.refund_credit_note(payload, delivery.connection, contact_id)]
+    )
+    answer = delivery.create([job], "create_credit_notes", "credit_notes", note)
+    return REFUND_NOTE.settle_one(delivery, job, answer.credit_notes[0])

@@ -1,4 +1,4 @@
-"""Buying SMS credit (with its receipt in the same transaction) and saving the settings."""
+"""Saving the messaging settings: defaults, refusals that name the field, secrets in the keyring."""
 
 from __future__ import annotations
 
@@ -8,109 +8,19 @@ from datetime import timedelta
 
 import pytest
 from keyring.backends import fail
-from sqlalchemy import func, select
 
 from desktop.domain.errors import InvalidInput, PermissionDenied, StaleEdit
 from desktop.domain.messages import TemplateError
-from desktop.domain.money import Money
-from desktop.domain.outbox import Channel, JobState
 from desktop.domain.roles import Actor, Role
 from desktop.services.context import ServiceContext
-from desktop.services.messaging import credits
 from desktop.services.messaging.configure import save_settings
-from desktop.services.messaging.message_log import clinic_messages
-from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.secrets import (
     SMS_API_KEY_ENV,
     MessagingSecrets,
     SecretsUnavailable,
 )
 from desktop.services.messaging.settings import MessagingSettings, get_settings
-from desktop.store.messaging_models import SmsCreditPurchaseRow
-from desktop.store.outbox_models import OutboxJobRow
 from tests.messaging.conftest import Messaging
-
-BUNDLE = credits.SmsBundle(500, Money(4500))
-
-
-def count(m: Messaging, model: type) -> int:
-    with m.ctx.database.reading() as session:
-        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-def test_buying_credit_records_it_raises_the_balance_and_queues_the_receipt(
-    messaging: Messaging,
-) -> None:
-    m = messaging
-    bought = credits.buy_sms_credits(m.ctx, m.clinic_id, BUNDLE, clock=m.clock)
-    assert bought.balance == 500 and bought.changes.billing
-    assert (bought.purchase.credits, bought.purchase.amount) == (500, Money(4500))
-    assert bought.purchase.purchased_by == "Frontdesk"
-    assert bought.purchase.purchased_at == m.clock.now
-    assert credits.purchases(m.ctx, m.clinic_id) == [bought.purchase]
-    credits.buy_sms_credits(m.ctx, m.clinic_id, BUNDLE, clock=m.clock)
-    assert credits.sms_balance(m.ctx, m.clinic_id) == 1000
-    receipts = clinic_messages(m.ctx, m.clinic_id, Purpose.RECEIPT)
-    assert len(receipts) == 2
-    [job, _] = m.queue.jobs(Channel.EMAIL)
-    assert (job.kind, job.subject_id, job.state) == (
-        "email.receipt",
-        bought.purchase.id,
-        JobState.PENDING,
-    )
-
-
-def test_a_purchase_and_its_receipt_are_one_transaction(
-    messaging: Messaging, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    m = messaging
-    real = credits.add_message
-
-    def receipt_then_failure(*args, **kwargs):  # type: ignore[no-untyped-def]
-        real(*args, **kwargs)
-        raise RuntimeError("the disk filled up")
-
-    monkeypatch.setattr(credits, "add_message", receipt_then_failure)
-    with pytest.raises(RuntimeError):
-        credits.buy_sms_credits(m.ctx, m.clinic_id, BUNDLE, clock=m.clock)
-    assert credits.sms_balance(m.ctx, m.clinic_id) == 0
-    assert count(m, SmsCreditPurchaseRow) == 0
-    assert count(m, OutboxJobRow) == 0
-
-
-def test_no_purchase_without_a_billing_address_for_its_receipt(messaging: Messaging) -> None:
-    m = messaging
-    m.save(billing_email="")
-    with pytest.raises(InvalidInput, match="billing email address"):
-        credits.buy_sms_credits(m.ctx, m.clinic_id, BUNDLE, clock=m.clock)
-    assert count(m, SmsCreditPurchaseRow) == 0
-
-
-def test_practitioners_cannot_buy_credit(messaging: Messaging) -> None:
-    class Practitioner:
-        def current_actor(self) -> Actor:
-            return Actor(None, "Alice Physio", Role.PRACTITIONER, messaging.c.alice.id)
-
-    ctx = ServiceContext(messaging.ctx.database, Practitioner())
-    with pytest.raises(PermissionDenied):
-        credits.buy_sms_credits(ctx, messaging.clinic_id, BUNDLE)
-
-
-@pytest.mark.parametrize(
-    ("balance", "warning", "held", "text"),
-    [
-        (500, 50, 0, ""),
-        (50, 50, 0, "SMS credit low: 50 left."),
-        (1200, 2000, 0, "SMS credit low: 1,200 left."),
-        (0, 50, 0, "No SMS credit left: SMS reminders will wait until credit is bought."),
-        (1, 50, 3, "SMS credit used up: 3 SMS are waiting. Buy SMS credit in Messaging settings."),
-    ],
-)
-def test_low_credit_warning(balance: int, warning: int, held: int, text: str) -> None:
-    assert credits.low_credit_text(balance, warning, held) == text
-
-
-# --------------------------------------------------------------------------- settings
 
 
 def test_settings_start_from_sensible_defaults_and_round_trip(unconfigured: Messaging) -> None:

@@ -27,7 +27,7 @@ from desktop.ui.settings.fields import (
     note_label,
     when_role_known,
 )
-from desktop.ui.settings.record_page import EditorDialog
+from desktop.ui.settings.record_list_dialog import EditorDialog
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ class ClinicForm(QWidget):
 def save_clinic(
     caller: ServiceCaller, clinic: Clinic | None, values: ClinicValues
 ) -> tuple[Clinic, Changes]:
-    """Create the clinic on a new database, else update it (the wizard and the page)."""
+    """Create the clinic on a new database, else update it (the wizard and the dialog)."""
     ctx = caller.ctx
     if clinic is None:
         return setup.create_clinic(
@@ -111,7 +111,7 @@ def current_clinic(ctx: ServiceContext) -> Clinic | None:
         return None
 
 
-class ClinicPage(EditorDialog):
+class ClinicDialog(EditorDialog):
     """Opens at once; the clinic and who may change it are read in the background,
     and until both are known the form is read-only and Save is off."""
 

@@ -19,10 +19,10 @@ from desktop.services.accounts import Accounts
 from desktop.services.changes import Changes
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.fields import note_label, when_role_known
-from desktop.ui.settings.record_page import EditorDialog
+from desktop.ui.settings.record_list_dialog import EditorDialog
 
 
-class SignInPolicyPage(EditorDialog):
+class SignInPolicyDialog(EditorDialog):
     """Opens at once; the policy and who may change it are read in the background."""
 
     def __init__(

@@ -12,8 +12,8 @@ from desktop.services import calendar
 from desktop.ui import prompts
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings import users_page
-from desktop.ui.settings.users_page import AddUserDialog, UsersPage
+from desktop.ui.settings import users_dialog
+from desktop.ui.settings.users_dialog import AddUserDialog, UsersDialog
 from tests.auth.people import DESK_PASSWORD, make_people
 from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
@@ -24,7 +24,7 @@ def admin_page(qtbot, local_ctx, errors):  # type: ignore[no-untyped-def]
     clinic = make_clinic(local_ctx)
     people = make_people(local_ctx, clinic)
     admin_ctx = people.context(people.signed_in("admin", "admin password 1"))
-    page = UsersPage(ServiceCaller(admin_ctx, ChangeBus(), None), people.accounts)
+    page = UsersDialog(ServiceCaller(admin_ctx, ChangeBus(), None), people.accounts)
     qtbot.addWidget(page)
     settle(qtbot)  # who is signed in, then the users, are read in the background
     return page, people, clinic
@@ -88,7 +88,7 @@ def test_signing_someone_out_everywhere_ends_their_session(
 
 def test_reset_password_and_deactivate(qtbot, admin_page, monkeypatch: pytest.MonkeyPatch) -> None:
     page, people, _ = admin_page
-    monkeypatch.setattr(users_page, "ask_new_password", lambda *_args: "a brand new password")
+    monkeypatch.setattr(users_dialog, "ask_new_password", lambda *_args: "a brand new password")
     page.select("desk")
     page.reset_password()
     settle(qtbot)
@@ -105,7 +105,7 @@ def test_a_receptionist_is_told_only_administrators_manage_users(qtbot, local_ct
     clinic = make_clinic(local_ctx)
     people = make_people(local_ctx, clinic)
     desk_ctx = people.context(people.signed_in("desk", DESK_PASSWORD))
-    page = UsersPage(ServiceCaller(desk_ctx, ChangeBus(), None), people.accounts)
+    page = UsersDialog(ServiceCaller(desk_ctx, ChangeBus(), None), people.accounts)
     qtbot.addWidget(page)
     settle(qtbot)
     assert page.table.rowCount() == 0

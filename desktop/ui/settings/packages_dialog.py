@@ -33,7 +33,7 @@ from desktop.services.credit import PackageDetails
 from desktop.ui.models.rows import RecordTableModel
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.fields import money_from, note_label
-from desktop.ui.settings.record_page import EditorDialog, RecordPage
+from desktop.ui.settings.record_list_dialog import EditorDialog, RecordListDialog
 
 AUTO_APPLY_TEXT = "Use a patient's credit to pay each session's invoice automatically"
 
@@ -166,7 +166,7 @@ class PackageTableModel(RecordTableModel[Package]):
         return values[column] if 0 <= column < len(values) else None
 
 
-class PackagesPage(RecordPage[Package]):
+class PackagesDialog(RecordListDialog[Package]):
     noun = "package"
 
     def __init__(self, caller: ServiceCaller, parent: QWidget | None = None) -> None:

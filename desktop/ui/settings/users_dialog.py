@@ -165,7 +165,7 @@ class AddUserDialog(QDialog):
         self.problem.show()
 
 
-class UsersPage(QDialog):
+class UsersDialog(QDialog):
     def __init__(
         self, caller: ServiceCaller, accounts: Accounts, parent: QWidget | None = None
     ) -> None:

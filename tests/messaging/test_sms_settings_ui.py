@@ -1,4 +1,5 @@
-"""Settings ▸ Messaging ▸ SMS with Twilio, offscreen: choose it, save, send a test SMS."""
+"""Settings ▸ Messaging ▸ SMS with Twilio or ClickSend, offscreen: choose one, save,
+send a test SMS, see the balance."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.domain.clinic_time import clinic_zone
 from desktop.services import calendar
+from desktop.services.messaging import clicksend_sms
 from desktop.services.messaging.replies import record_reply
 from desktop.services.messaging.settings import SmsProvider
 from desktop.services.messaging.twilio_sms import API_URL_ENV
@@ -19,6 +21,8 @@ from desktop.ui.change_bus import ChangeBus
 from desktop.ui.messaging import MessageLogWidget, MessagingSettingsPage
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.theme import apply_theme
+from tests.fakes import clicksend as clicksend_double
+from tests.fakes.clicksend import FakeClickSend
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
 from tests.helpers.background import settle
 from tests.messaging.conftest import Messaging
@@ -51,6 +55,14 @@ def page(qtbot, qapp: QApplication, messaging: Messaging) -> Iterator[MessagingS
 def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
     with FakeTwilio() as fake:
         monkeypatch.setenv(API_URL_ENV, fake.url)
+        yield fake
+        assert fake.violations == []
+
+
+@pytest.fixture
+def clicksend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClickSend]:
+    with FakeClickSend() as fake:
+        monkeypatch.setenv(clicksend_sms.API_URL_ENV, fake.url)
         yield fake
         assert fake.violations == []
 
@@ -165,7 +177,83 @@ def test_the_balance_is_twilios_with_the_clinics_warning_and_top_up_opens_billin
     assert page.save()
     settle(qtbot)
     assert page.balance.text() == "Balance: 3.10 USD — low, top it up soon."
-    assert not page.credit_box.isVisible()  # no local bundles to buy with Twilio
     page.top_up_button.click()
     assert opened == [TWILIO_BILLING]
     shot(page, tmp_path, "sms_settings_balance_low")
+
+
+def choose_clicksend(page: MessagingSettingsPage, key: str) -> None:
+    at = next(i for i in range(page.provider.count()) if page.provider.itemData(i) == "clicksend")
+    page.provider.setCurrentIndex(at)
+    page.account.setText(clicksend_double.USERNAME)
+    page.api_key.setText(key)
+    page.sender_id.setText(clicksend_double.CLINIC_NUMBER)
+    page.test_number.setText("0412 345 678")
+
+
+def test_choosing_clicksend_names_its_fields_and_keeps_the_key_in_the_keyring(
+    qtbot, page: MessagingSettingsPage, messaging: Messaging, clicksend: FakeClickSend
+) -> None:  # type: ignore[no-untyped-def]
+    choose_clicksend(page, clicksend_double.API_KEY)
+    form = page.provider_form
+    assert (form.labelForField(page.account).text(), form.labelForField(page.api_key).text()) == (
+        "Username",
+        "API key",
+    )
+    assert page.account.isVisible() and not page.gateway_url.isVisible()
+    assert page.top_up_button.isVisible()
+    assert page.save()
+    settle(qtbot)
+    saved = messaging.settings()
+    assert (saved.sms_provider, saved.sms_account) == (
+        SmsProvider.CLICKSEND,
+        clicksend_double.USERNAME,
+    )
+    assert messaging.secrets.sms_api_key(messaging.clinic_id) == clicksend_double.API_KEY
+    page.load()
+    assert page.provider.currentData() == "clicksend"  # shown again as saved
+
+
+def test_send_test_sms_texts_the_number_through_clicksend(
+    qtbot, page: MessagingSettingsPage, clicksend: FakeClickSend, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    choose_clicksend(page, clicksend_double.API_KEY)
+    page.test_button.click()
+    settle(qtbot)
+    assert page.test_result.text().startswith("Test SMS sent to 0412 345 678 through ClickSend (")
+    [sms] = clicksend.sent
+    assert (sms.to, sms.from_) == ("+61412345678", clicksend_double.CLINIC_NUMBER)
+    shot(page, tmp_path, "clicksend_test_sent")
+
+
+def test_a_refused_clicksend_key_is_said_under_the_button(
+    qtbot, page: MessagingSettingsPage, clicksend: FakeClickSend, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    choose_clicksend(page, "not-the-key")
+    page.test_button.click()
+    settle(qtbot)
+    assert page.test_result.text() == (
+        "The test SMS was not sent. ClickSend refused the username or API key: "
+        "Invalid credentials (UNAUTHORIZED). Check them in Settings ▸ Reminders and SMS."
+    )
+    assert page.test_result.objectName() == "formError"
+    assert clicksend.sent == []
+    shot(page, tmp_path, "clicksend_refused")
+
+
+def test_the_clicksend_balance_warns_and_top_up_opens_clicksends_billing(
+    qtbot,
+    page: MessagingSettingsPage,
+    clicksend: FakeClickSend,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # type: ignore[no-untyped-def]
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    clicksend.state.balance = "4.500000"
+    choose_clicksend(page, clicksend_double.API_KEY)
+    page.low_credit.setValue(10)
+    assert page.save()
+    settle(qtbot)
+    assert page.balance.text() == "Balance: 4.50 AUD — low, top it up soon."
+    page.top_up_button.click()
+    assert opened == [clicksend_sms.BILLING_PAGE]

@@ -42,7 +42,7 @@ class Retirable(Protocol):
 RecordT = TypeVar("RecordT", bound=Retirable)
 
 
-class RecordPage(QDialog, Generic[RecordT]):
+class RecordListDialog(QDialog, Generic[RecordT]):
     """Subclasses set `noun` and implement `load`, `changed`, `editor`, `set_active`,
     `may_edit` and `note_for`. Until the signed-in user's role is read (in the
     background) nothing can be changed."""

@@ -38,7 +38,7 @@ from desktop.ui.settings.practitioner_editor import PractitionerDialog
 from desktop.ui.widgets.busy_form import BusyForm
 
 
-class PractitionersPage(QDialog):
+class PractitionersDialog(QDialog):
     def __init__(
         self, caller: ServiceCaller, zone: ZoneInfo, parent: QWidget | None = None
     ) -> None:

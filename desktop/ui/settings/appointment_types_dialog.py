@@ -20,7 +20,7 @@ from desktop.services.setup import AppointmentTypeDetails
 from desktop.ui.models.rows import RecordTableModel
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.fields import ColourField, money_from
-from desktop.ui.settings.record_page import EditorDialog, RecordPage
+from desktop.ui.settings.record_list_dialog import EditorDialog, RecordListDialog
 
 _KINDS = {AppointmentKind.INDIVIDUAL: "Individual", AppointmentKind.CLASS: "Class"}
 
@@ -137,7 +137,7 @@ class TypeTableModel(RecordTableModel[AppointmentType]):
         return None
 
 
-class AppointmentTypesPage(RecordPage[AppointmentType]):
+class AppointmentTypesDialog(RecordListDialog[AppointmentType]):
     noun = "type"
 
     def __init__(self, caller: ServiceCaller, parent: QWidget | None = None) -> None:

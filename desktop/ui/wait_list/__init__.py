@@ -1,0 +1,1 @@
+"""The wait list on the desk: its window, the entry dialog, offers of freed slots."""

@@ -1,0 +1,133 @@
+"""The status bar's wait-list notice: freed slots in the calendar's period that someone fits.
+
+A cancellation (or a booking deleted on this desk) frees a practitioner's time;
+when anyone on the wait list can take it, the status bar says "Wait list: 2 fit
+1 freed slot". A click lists the slots ("Tue 4 Mar, 10:00 am · Alice Physio · 2
+waiting"); choosing one opens the booking dialog on that slot, which offers the
+patients who fit, urgent first then oldest.
+
+It is worked out in the background (one read for the whole period) after the
+calendar loads a period and after any change to the calendar or the wait list;
+the notice hides when there is nothing to say.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+
+from desktop.domain import day_axis
+from desktop.domain.clinic_time import day_bounds, to_local
+from desktop.domain.wait_list import OpenSlot
+from desktop.services import wait_list
+from desktop.services.changes import Changes
+from desktop.services.wait_list import FreedSlot
+from desktop.ui.calendar.panel import CalendarPanel
+from desktop.ui.calendar.requests import SlotRequest
+from desktop.ui.calendar.snapshot import CalendarSnapshot
+from desktop.ui.messaging.formatting import short_when
+from desktop.ui.service_caller import ServiceCaller
+
+# Deleted bookings are remembered this long (a deletion leaves no row to find again).
+REMEMBER_DELETED = timedelta(days=1)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+class FreedSlotsNotice(QToolButton):
+    def __init__(
+        self,
+        caller: ServiceCaller,
+        panel: CalendarPanel,
+        now: Callable[[], datetime],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("waitListNotice")
+        self.setProperty("statusSegment", True)
+        self.setAutoRaise(True)
+        self.setStyleSheet("font-weight: 600;")  # news the desk should act on
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.caller = caller
+        self.panel = panel
+        self.now = now
+        self.freed: list[FreedSlot] = []
+        self.deleted: list[tuple[datetime, OpenSlot]] = []  # (when deleted, the slot)
+        self.menu_ = QMenu(self)
+        self.setMenu(self.menu_)
+        self.hide()
+        self._key = f"freed-slots-{id(self)}"
+        panel.loaded.connect(lambda _snapshot: self.refresh())
+        panel.appointment_actions.slot_freed.connect(self.remember)
+        caller.bus.changed.connect(self._on_changes)
+
+    def remember(self, slot: object) -> None:
+        """A booking deleted on this desk: its time counts as freed for a while."""
+        if isinstance(slot, OpenSlot):
+            now = self.now()
+            self.deleted = [(at, s) for at, s in self.deleted if now - at < REMEMBER_DELETED]
+            self.deleted.append((now, slot))
+            self.refresh()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.appointments or changes.wait_list or changes.practitioners:
+            self.refresh()
+
+    def refresh(self) -> None:
+        snapshot = self.panel.snapshot
+        if snapshot is None or not snapshot.days:
+            return
+        start = day_bounds(snapshot.days[0], snapshot.zone)[0]
+        end = day_bounds(snapshot.days[-1], snapshot.zone)[1]
+        ctx, also, now = self.caller.ctx, [s for _, s in self.deleted], self.now()
+        self.caller.in_background(
+            lambda: wait_list.freed_slots(ctx, start, end, also=also, now=now),
+            key=self._key,
+            refresh_on_refusal=False,
+        ).success(self._show).run()
+
+    def _show(self, found: list[FreedSlot]) -> None:
+        self.freed = [f for f in found if f.entries]
+        self.menu_.clear()
+        snapshot = self.panel.snapshot
+        if not self.freed or snapshot is None:
+            self.hide()
+            return
+        people = {e.id for f in self.freed for e in f.entries}
+        self.setText(
+            f"Wait list: {len(people)} waiting fit "
+            f"{_plural(len(self.freed), 'freed slot', 'freed slots')}"
+        )
+        self.setToolTip("Patients on the wait list who can take a freed time: click to book")
+        for freed in self.freed:
+            label = (
+                f"{short_when(freed.slot.starts_at, snapshot.zone)} · {freed.practitioner_name}"
+                f" · {len(freed.entries)} waiting"
+            )
+            self.menu_.addAction(label, functools.partial(self.book, freed))
+        self.show()
+
+    def book(self, freed: FreedSlot) -> object:
+        """Open the booking dialog on the freed slot (it offers the wait list)."""
+        snapshot = self.panel.snapshot
+        assert snapshot is not None
+        request = slot_request(snapshot, freed.slot)
+        return self.panel.book(request) if request is not None else None
+
+
+def slot_request(snapshot: CalendarSnapshot, slot: OpenSlot) -> SlotRequest | None:
+    practitioner = next(
+        (p for p in (*snapshot.practitioners, *snapshot.active) if p.id == slot.practitioner_id),
+        None,
+    )
+    if practitioner is None:
+        return None
+    day = to_local(slot.starts_at, snapshot.zone).date()
+    start = int(day_axis.wall_minute(slot.starts_at, day, snapshot.zone))
+    end = int(day_axis.wall_minute(slot.ends_at, day, snapshot.zone))
+    return SlotRequest(practitioner, day, start, end)

@@ -1,0 +1,319 @@
+"""A desk's first sync loads the server's snapshot in one transaction, then pulls after it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from desktop.domain.appointments import CancellationReason
+from desktop.domain.billing import PaymentMethod
+from desktop.domain.money import Money
+from desktop.server import snapshot as server_snapshot
+from desktop.server.rate_limit import Limit, RateLimits
+from desktop.services import billing, booking, credit, patients
+from desktop.services.patients import PatientDetails
+from desktop.store.database import Database
+from desktop.store.models import AppointmentRow
+from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES
+from desktop.sync.client import Offline
+from desktop.sync.codec import synced_table
+from desktop.sync.engine import SyncSettings
+from desktop.sync.snapshot import load_snapshot
+from desktop.sync.state import load_state
+from tests.helpers.clinic import ClinicFixture, make_clinic
+from tests.helpers.postgres import PostgresServer
+from tests.sync.harness import Desk, ServerSide, make_desk, migrated_database, running_server
+from tests.sync.test_convergence import book, converged
+from tests.sync.test_money_sync import cash, consult, pass_of
+
+pytestmark = pytest.mark.postgres
+
+SNAPSHOT = "/v1/sync/snapshot"
+# Text that COPY escapes (backslash, tab, newline, a literal "\N") and that it does not.
+AWKWARD = "back\\slash\ttab\nnew line \\N café — 😀"
+
+
+def stored(database: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every synced table exactly as SQLite holds it (values and their storage classes)."""
+    path = database.engine.url.database
+    assert path is not None
+    with sqlite3.connect(path) as connection:
+        return {
+            name: [
+                tuple((value, type(value).__name__) for value in row)
+                for row in connection.execute(f'SELECT * FROM "{name}" ORDER BY id')
+            ]
+            for name in SYNCED_TABLES
+        }
+
+
+def synced_rows(database: Database) -> int:
+    with database.reading() as session:
+        return sum(
+            int(session.execute(select(func.count()).select_from(synced_table(name))).scalar_one())
+            for name in SYNCED_TABLES
+        )
+
+
+def money_and_oddities(server: ServerSide, c: ClinicFixture) -> None:
+    """Something in every kind of column: money, credit, a cancellation, awkward text."""
+    ctx, here = server.ctx, on_server(server)
+    paid, _ = billing.invoice_appointment(ctx, consult(here, c, 9).id)
+    billing.take_payment(ctx, paid.id, cash(9000))
+    part, _ = billing.invoice_appointment(ctx, consult(here, c, 10, 1).id)
+    billing.take_payment(ctx, part.id, cash(4000))
+    billing.refund(ctx, part.id, Money(1000), PaymentMethod.CASH, "Over\\charged")
+    package = pass_of(here, c, 5)
+    credit.sell_package(ctx, c.patients[2].id, package.id, PaymentMethod.CARD)
+    odd = booking.book_appointment(
+        ctx,
+        booking.BookingRequest(
+            c.clinic.id,
+            c.bob.id,
+            c.consult.id,
+            c.at(13),
+            patient_id=c.patients[3].id,
+            notes=AWKWARD,
+        ),
+    ).appointment
+    booking.cancel_appointment(ctx, odd.id, CancellationReason.OTHER, "away\tuntil \\N June")
+
+
+def on_server(server: ServerSide) -> Desk:
+    """The server's own services, where the helpers expect a desk (they use only `ctx`)."""
+    return _AsDesk(server)  # type: ignore[return-value]
+
+
+class _AsDesk:
+    def __init__(self, server: ServerSide) -> None:
+        self.ctx = server.ctx
+
+
+class _Stream(httpx.SyncByteStream):
+    def __init__(self, chunks: Iterator[bytes], inner: httpx.SyncByteStream) -> None:
+        self.chunks = chunks
+        self.inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.chunks
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class SnapshotTap(httpx.BaseTransport):
+    """Passes requests on; the snapshot's body goes through `tap` (to cut it, or act midway)."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, tap: Callable[[Iterator[bytes]], Iterator[bytes]]
+    ) -> None:
+        self.inner = inner
+        self.tap = tap
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.url.path != SNAPSHOT:
+            return response
+        stream = response.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_Stream(self.tap(iter(stream)), stream),
+            extensions=response.extensions,
+        )
+
+
+def tapped(desk: Desk, tap: Callable[[Iterator[bytes]], Iterator[bytes]]) -> None:
+    desk.transport.inner = SnapshotTap(desk.transport.inner, tap)
+
+
+@pytest.fixture(params=[PULLED_ONLY, frozenset(SYNCED_TABLES)], ids=["copy", "json"])
+def sent_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshot as served ("copy"), and with every table row by row ("json": how a
+    table whose column types COPY cannot carry is sent)."""
+    monkeypatch.setattr(server_snapshot, "ROW_BY_ROW", request.param)
+
+
+@pytest.mark.usefixtures("sent_as")
+def test_the_snapshot_stores_exactly_what_pulling_every_change_stores(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    money_and_oddities(server, clinic_on_server)
+    bulk = make_desk(tmp_path, "bulk", server)
+    paged = make_desk(tmp_path, "paged", server, settings=SyncSettings(snapshot=False))
+    bulk.sync()
+    paged.sync()
+    assert f"GET {SNAPSHOT}" in bulk.transport.requests
+    assert f"GET {SNAPSHOT}" not in paged.transport.requests
+    assert stored(bulk.database) == stored(paged.database)
+    everything = stored(bulk.database)
+    assert all(everything[name] for name in ("invoices", "payments", "refunds", "credit_lots"))
+    converged(server, bulk, paged)
+    state = load_state(bulk.database)
+    assert state is not None and state.cursor == load_state(paged.database).cursor  # type: ignore[union-attr]
+    for desk in (bulk, paged):
+        desk.close()
+
+
+def test_changes_made_during_the_transfer_come_with_the_pull_after_it(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    c = clinic_on_server
+    moved = book(on_server(server), c, 9).appointment
+    doomed = book(on_server(server), c, 10).appointment
+    desk = make_desk(tmp_path, "new", server)
+    made: list[object] = []
+
+    def meanwhile(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        yield next(chunks)  # the server has fixed its snapshot: now the clinic moves on
+        made.append(book(on_server(server), c, 11).appointment)
+        booking.move_appointment(
+            server.ctx,
+            moved.id,
+            practitioner_id=c.alice.id,
+            starts_at=c.at(14),
+            ends_at=c.at(14, 30),
+        )
+        booking.delete_appointment(server.ctx, doomed.id)
+        yield from chunks
+
+    tapped(desk, meanwhile)
+    desk.sync()
+    assert made
+    assert desk.transport.requests.count(f"GET {SNAPSHOT}") == 1
+    converged(server, desk)
+    desk.close()
+
+
+def test_a_transfer_cut_off_part_way_leaves_nothing_and_starts_again(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    money_and_oddities(server, clinic_on_server)
+    desk = make_desk(tmp_path, "new", server)
+    cuts: list[str] = []
+
+    def dropped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        body = b"".join(chunks)
+        yield body[: len(body) * 2 // 3]
+        cuts.append("dropped")
+        raise httpx.ReadError("connection reset")
+
+    def ended_early(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        # A clean end of the body, at a line break, before the snapshot's end line.
+        body = b"".join(chunks)
+        yield body[: body.rindex(b"\n", 0, len(body) - 2) + 1]
+        cuts.append("ended early")
+
+    inner = desk.transport.inner
+    for cut in (dropped, ended_early):
+        desk.transport.inner = SnapshotTap(inner, cut)
+        with pytest.raises(Offline):
+            desk.sync()
+        assert synced_rows(desk.database) == 0
+        state = load_state(desk.database)
+        assert state is not None and state.cursor == 0
+    assert cuts == ["dropped", "ended early"]
+    desk.transport.inner = inner
+    desk.sync()
+    converged(server, desk)
+    desk.close()
+
+
+@pytest.mark.usefixtures("sent_as")
+def test_a_desk_loading_it_again_keeps_changes_waiting_and_drops_what_the_server_lost(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    """What a desk told to download the clinic again (410) does, before it pushes again."""
+    c, here = clinic_on_server, on_server(server)
+    gone = book(here, c, 9).appointment
+    desk = make_desk(tmp_path, "back", server)
+    desk.sync()
+    jo = c.patients[2]
+    patients.update_patient(
+        desk.ctx, jo.id, PatientDetails("Jo", "Citizen", jo.date_of_birth, notes="desk"), 1
+    )
+    patients.update_patient(
+        server.ctx, jo.id, PatientDetails("Jo", "Citizen", jo.date_of_birth, notes="server"), 1
+    )
+    booking.delete_appointment(server.ctx, gone.id)
+    sam = c.patients[1]
+    patients.update_patient(
+        server.ctx, sam.id, PatientDetails("Sam", "Moved", sam.date_of_birth, notes="server"), 1
+    )
+
+    loaded = load_snapshot(desk.database, desk.api, lambda *_: None)
+
+    assert patients.get_patient(desk.ctx, jo.id).notes == "desk"  # still waiting to upload
+    assert patients.get_patient(desk.ctx, sam.id).notes == "server"  # nothing waits on it
+    with desk.database.reading() as session:
+        assert session.get(AppointmentRow, gone.id) is None  # the server no longer has it
+    state = load_state(desk.database)
+    assert state is not None and state.cursor == loaded.cursor > 0
+    desk.close()
+
+
+def test_only_a_signed_in_user_gets_the_snapshot_and_users_match_the_change_log(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    anonymous = httpx.get(f"{server.url}{SNAPSHOT}")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]
+    forged = httpx.get(f"{server.url}{SNAPSHOT}", headers={"Authorization": "Bearer nonsense"})
+    assert forged.status_code == 401
+    desk = make_desk(tmp_path, "reception", server, username="reception")
+    with desk.api.snapshot() as chunks:
+        lines = b"".join(chunks).decode().split("\n")
+    header = json.loads(lines[0])
+    assert header["snapshot"] == 1 and header["cursor"] > 0
+    start = next(n for n, line in enumerate(lines) if line.startswith('{"table":"users"'))
+    users = [json.loads(line) for line in lines[start + 1 : lines.index("\\.", start)]]
+    changes = desk.api.changes(0, 5000)["changes"]
+    expected = [change["row"] for change in changes if change["entity"] == "users"]
+    assert sorted(users, key=str) == sorted(expected, key=str)
+    assert json.loads(lines[-2]) == {"end": True, "rows": header["rows"]}
+    desk.close()
+
+
+def test_a_lapsed_session_is_renewed_before_the_transfer(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    desk = make_desk(tmp_path, "late", server)
+
+    def idle_after_registering(request: httpx.Request) -> bool:
+        if request.url.path == "/v1/sync/desk":
+            server.clock.advance(timedelta(minutes=20))  # past the idle timeout
+        return False
+
+    desk.transport.cut = idle_after_registering
+    desk.sync()
+    asked = desk.transport.requests
+    first = asked.index(f"GET {SNAPSHOT}")
+    assert asked[first : first + 3] == [
+        f"GET {SNAPSHOT}",
+        "POST /v1/sessions/refresh",
+        f"GET {SNAPSHOT}",
+    ]
+    converged(server, desk)
+    desk.close()
+
+
+def test_a_busy_server_is_waited_for_before_the_transfer(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    limits = RateLimits(per_token=Limit(1, 60), per_address=None, sign_in=None)
+    with running_server(migrated_database(postgres_server), limits) as server:
+        make_clinic(server.ctx)
+        desk = make_desk(tmp_path, "busy", server)
+        desk.sync()
+        assert desk.sleeps and all(s >= 1 for s in desk.sleeps)  # told to wait, and did
+        assert f"GET {SNAPSHOT}" in desk.transport.requests
+        converged(server, desk)
+        desk.close()
