@@ -150,11 +150,15 @@ def _one_line(exc: Exception, args: argparse.Namespace, settings: Settings | Non
 
 
 def _open_database(settings: Settings, *, upgrade: bool) -> Database:
-    from desktop.store import migrate
     from desktop.store.database import Database
+    from desktop.store.schema_version import is_newest
 
     database = Database(settings.database_url)
     database.check_connection()
+    if is_newest(database):
+        return database  # the usual case: no need to load Alembic
+    from desktop.store import migrate
+
     if upgrade:
         migrate.upgrade(database)
     else:
@@ -271,17 +275,22 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from desktop.smoke_test import run_smoke_test
 
         return run_smoke_test()
-    database = _open_database(settings, upgrade=_is_embedded(settings))
-    from desktop.sync.state import attach_if_bound
-
-    # A replica's writes are queued for the server from the first one, whatever the UI does.
-    attach_if_bound(database)
     from desktop.ui.app import run_app
     from desktop.ui.crash import install_crash_handler
 
+    def open_database() -> Database:  # in the background, while the sign-in dialog shows
+        database = _open_database(settings, upgrade=_is_embedded(settings))
+        from desktop.store.replica_binding import follows_a_server
+
+        if follows_a_server(database):  # a desk without a server never loads the sync layer
+            from desktop.sync.state import attach_if_bound
+
+            # A replica's writes are queued for the server from the first one, whatever the UI does.
+            attach_if_bound(database)
+        return database
+
     install_crash_handler(database_url=settings.database_url)
-    code = run_app(database, settings.server_url)
-    database.dispose()
+    code = run_app(open_database, settings.server_url)
     return _exit_after_clean_shutdown(code)
 
 

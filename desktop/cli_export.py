@@ -14,11 +14,12 @@ import argparse
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop.config import Settings
-from desktop.domain.fields import EARLIEST_APPOINTMENT, LATEST_APPOINTMENT
-from desktop.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from desktop.services.context import ServiceContext
 
 ICS_WEEKS = 12
 ParserT = TypeVar("ParserT", bound=argparse.ArgumentParser)
@@ -57,6 +58,8 @@ def iso_date(text: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not a date (use YYYY-MM-DD)") from None
+    from desktop.domain.fields import EARLIEST_APPOINTMENT, LATEST_APPOINTMENT
+
     first, last = EARLIEST_APPOINTMENT.date(), LATEST_APPOINTMENT.date() - timedelta(days=1)
     if not first <= day <= last:  # no appointment lies outside; far dates overflow
         raise argparse.ArgumentTypeError(
@@ -67,6 +70,7 @@ def iso_date(text: str) -> date:
 
 def _context(settings: Settings) -> ServiceContext:
     from desktop.cli import _is_embedded, _open_database
+    from desktop.services.context import ServiceContext
 
     return ServiceContext.for_system(_open_database(settings, upgrade=_is_embedded(settings)))
 

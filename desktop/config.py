@@ -18,7 +18,7 @@ from typing import Any
 
 import platformdirs
 
-from desktop.store.database import APP_NAME, default_database_url
+from desktop.store.locations import APP_NAME, default_database_url
 
 DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
 CONFIG_FILE_ENV = "FRONTDESK_CONFIG"

@@ -28,6 +28,13 @@ start=$(date +%s)
 build_time=$(seconds "$start")
 echo "built $APP in ${build_time}s ($(du -sh "$DIST/frontdesk" | cut -f1))"
 
+step "compiled bytecode only"
+# PyInstaller puts Frontdesk's modules, compiled, in the executable's archive (PYZ):
+# no start-up compiles them. Only the Alembic migrations are files, read as scripts.
+sources=$(find "$DIST/frontdesk" -path '*/desktop/*.py' ! -path '*/migrations/*' | head -3)
+[[ -z "$sources" ]] || { echo "the bundle carries source, not bytecode: $sources" >&2; exit 1; }
+echo "no module of Frontdesk's is shipped as source"
+
 step "frontdesk --version"
 start=$(date +%s)
 version_line=$("$APP" --version)

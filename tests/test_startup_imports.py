@@ -42,6 +42,17 @@ def test_the_sign_in_dialog_waits_for_none_of_them() -> None:
     assert "desktop.ui.main_window" not in loaded
 
 
+def test_the_sign_in_dialog_shows_before_the_database_code_loads() -> None:
+    """The database (SQLAlchemy, Alembic), the keyring and everything behind them load in
+    the background while the sign-in dialog is on screen."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.ui.app", "desktop.ui.crash", "desktop.ui.signin.dialogs"
+    )
+    database_side = {*SLOW_LIBRARIES, "sqlalchemy", "alembic", "httpx", "keyring", "phonenumbers"}
+    assert roots(loaded).isdisjoint(database_side), roots(loaded) & database_side
+    assert not {"desktop.services.accounts", "desktop.store.database"} & loaded
+
+
 def test_the_main_window_leaves_the_senders_and_sync_client_for_later() -> None:
     """The Xero SDK loads with the background senders, after the first paint; httpx
     with the sync client or the SMS gateway, when a server or gateway is in play."""
@@ -49,3 +60,17 @@ def test_the_main_window_leaves_the_senders_and_sync_client_for_later() -> None:
     later = {*SLOW_LIBRARIES, "httpx"}
     assert roots(loaded).isdisjoint(later), roots(loaded) & later
     assert "desktop.sync.client" not in loaded
+
+
+def test_package_metadata_waits_for_the_diagnostics() -> None:
+    """Only the diagnostics text asks for an installed version (~80 ms to load)."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.logs", "desktop.ui.app", "desktop.ui.crash", "desktop.ui.signin"
+    )
+    assert "importlib.metadata" not in loaded
+
+
+def test_a_desk_without_a_server_does_not_load_the_sync_layer_at_start() -> None:
+    """Start-up asks whether the database follows a server with one small query."""
+    loaded = modules_after_importing("desktop.cli", "desktop.store.replica_binding")
+    assert not {m for m in loaded if m == "desktop.sync" or m.startswith("desktop.sync.")}

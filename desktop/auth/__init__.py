@@ -13,6 +13,8 @@ No Qt and no particular database: the logic (`Authenticator`) talks to an
 * the desktop's `ActorSource`: `SignedInSession`
 """
 
+from typing import TYPE_CHECKING
+
 from desktop.auth.authenticator import Authenticator, SignedIn, UserChanges, ValidSession
 from desktop.auth.clock import Clock, ManualClock, SystemClock
 from desktop.auth.errors import (
@@ -30,8 +32,20 @@ from desktop.auth.records import (
     UserAccount,
 )
 from desktop.auth.signed_in import SignedInSession
-from desktop.auth.sql_store import SqlAuthStore
 from desktop.auth.store import AuthStore, AuthTransaction
+
+if TYPE_CHECKING:
+    from desktop.auth.sql_store import SqlAuthStore
+
+
+def __getattr__(name: str) -> object:
+    """`SqlAuthStore` loads SQLAlchemy: only when asked for, so the sign-in dialog need not wait."""
+    if name == "SqlAuthStore":
+        from desktop.auth.sql_store import SqlAuthStore
+
+        return SqlAuthStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",

@@ -4,8 +4,8 @@ An entry says who is waiting and what they can take: which practitioners (none
 listed: any), which appointment types (none: any), which days of the week (none:
 any) and which times of day (none: any time; else ranges such as mornings). It is
 urgent or normal, and may be tied to an appointment the patient already has: then
-only slots *before* that appointment fit (they want to come earlier), and once
-that appointment has begun the entry is no longer current — it leaves the list.
+only slots *before* that appointment fit (they want to come earlier), and from
+the day of that appointment the entry is no longer current — it leaves the list.
 
 `fits` decides one entry against one open slot in the clinic's wall time;
 `best_first` is the order the desk offers them in: urgent first, then who has
@@ -117,9 +117,13 @@ class WaitListEntry:
     patient_phone: str = ""
     version: int = 1
 
-    def is_current(self, now: datetime) -> bool:
-        """False once the appointment they already have has begun: they leave the list."""
-        return self.appointment_starts_at is None or self.appointment_starts_at > now
+    def is_current(self, now: datetime, zone: ZoneInfo) -> bool:
+        """False from the (clinic's) day of the appointment they already have: on that
+        day they leave the list, having not been moved earlier."""
+        if self.appointment_starts_at is None:
+            return True
+        day = self.appointment_starts_at.astimezone(zone).date()
+        return now < datetime.combine(day, time(0), tzinfo=zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,7 @@ class OpenSlot:
     starts_at: datetime
     ends_at: datetime
     type_id: uuid.UUID | None = None  # what was booked there (None: not known / any)
+    freed_by: uuid.UUID | None = None  # the cancelled booking that left it free, if any
 
 
 def fits(entry: WaitListEntry, slot: OpenSlot, zone: ZoneInfo) -> bool:

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from desktop.server.client_address import TrustedProxies
-from desktop.server.rate_limit import Limit, RateLimits
+from desktop.server.limits import Limit, RateLimits
 
 if TYPE_CHECKING:
     from desktop.config import Settings

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain.appointments import AppointmentKind
@@ -90,15 +91,24 @@ def _new_reminder(session: Session, row: OutgoingMessageRow) -> None:
     appointment = session.get(AppointmentRow, row.appointment_id) if row.appointment_id else None
     if appointment is None or row.patient_id is None or row.for_starts_at is None:
         raise NotFound("The appointment this reminder is for no longer exists.")
-    if appointment.clinic_id != row.clinic_id or row.patient_id not in _patients_of(appointment):
+    if appointment.clinic_id != row.clinic_id or row.patient_id not in _patients_of(
+        session, appointment
+    ):
         raise InvalidInput("This reminder's patient is not booked in that appointment.")
     if session.get(OutboxJobRow, row.job_id) is not None:
         raise InvalidInput("This message is already queued on the server.")
 
 
-def _patients_of(appointment: AppointmentRow) -> set[uuid.UUID]:
+def _patients_of(session: Session, appointment: AppointmentRow) -> set[uuid.UUID]:
     if appointment.appointment_type.kind == AppointmentKind.CLASS.value:
-        return {a.patient_id for a in appointment.attendances}
+        # Read, not the relationship: the group may have just added this attendee.
+        return set(
+            session.execute(
+                select(AttendanceRow.patient_id).where(
+                    AttendanceRow.appointment_id == appointment.id
+                )
+            ).scalars()
+        )
     return {appointment.patient_id} if appointment.patient_id is not None else set()
 
 
@@ -137,12 +147,20 @@ def queue_pushed(session: Session, row: Row, now: datetime) -> None:
 
 def reconcile_reminders(session: Session, group: list[Any], now: datetime) -> None:
     """The reminders of every appointment the group touched, as the booking services
-    keep them: withdrawn when cancelled or moved, queued when newly wanted."""
+    keep them: withdrawn when cancelled or moved, queued when newly wanted; and, when
+    the messaging settings changed, the clinic's queued reminders follow the new
+    schedule, as saving them at a desk of its own does."""
     appointments: set[uuid.UUID] = set()
     for mutation in group:
         if mutation.op == "delete":
             continue
-        if mutation.entity == "appointments":
+        if mutation.entity == "messaging_settings":
+            settings = session.get(MessagingSettingsRow, mutation.entity_id)
+            if settings is not None:
+                session.flush()
+                reminders.replan_clinic(session, settings.clinic_id, now)
+                reminders.nudge_waiting(session, now)
+        elif mutation.entity == "appointments":
             appointments.add(mutation.entity_id)
         elif mutation.entity == "attendances":
             attendance = session.get(AttendanceRow, mutation.entity_id)

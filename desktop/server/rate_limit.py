@@ -22,39 +22,12 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from desktop.server.limits import Limit as Limit
+from desktop.server.limits import RateLimits as RateLimits
 from desktop.store.database import Database
 from desktop.store.sync_models import RateLimitBucketRow
 
 Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    requests: int
-    per_seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.per_seconds
-
-    @classmethod
-    def parse(cls, text: str) -> Limit:
-        """“600/60” → 600 requests per 60 seconds."""
-        try:
-            count, _, seconds = text.partition("/")
-            limit = cls(int(count), float(seconds or "60"))
-        except ValueError as exc:
-            raise ValueError(f"“{text}” is not a limit like 600/60 (requests/seconds)") from exc
-        if limit.requests < 1 or limit.per_seconds <= 0:
-            raise ValueError(f"“{text}”: both numbers must be positive")
-        return limit
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimits:
-    per_token: Limit | None = Limit(600, 60)
-    per_address: Limit | None = Limit(1200, 60)
-    sign_in: Limit | None = Limit(20, 60)
 
 
 @dataclass(frozen=True, slots=True)

@@ -510,15 +510,9 @@ def patient_invoices(ctx: ServiceContext, patient_id: uuid.UUID) -> list[Invoice
     """A patient's invoices, newest first (void ones included, marked void)."""
     ctx.actor()
     with ctx.database.reading() as session:
-        patient = session.get(PatientRow, patient_id)
-        if patient is None:
-            raise NotFound("That patient no longer exists.")
-        rows = session.execute(
-            select(InvoiceRow)
-            .where(InvoiceRow.patient_id == patient_id)
-            .order_by(InvoiceRow.sequence.desc())
-        ).scalars()
-        return [billing_queries.to_invoice(row, patient) for row in rows]
+        return billing_queries.patient_invoices(
+            session, patient_id, order_by=(InvoiceRow.sequence.desc(),)
+        )
 
 
 def invoice_of_payment(ctx: ServiceContext, payment_id: uuid.UUID) -> Invoice:

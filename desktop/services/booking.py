@@ -12,9 +12,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.domain import rules
 from desktop.domain.appointments import (
@@ -53,6 +54,19 @@ from desktop.store.unit_of_work import UnitOfWork
 RowT = TypeVar("RowT")
 
 
+class Reads(Protocol):
+    """What the checks need: a unit of work, or a read-only session (a check that
+    books nothing must not take SQLite's write lock)."""
+
+    @property
+    def session(self) -> Session: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOnly:
+    session: Session
+
+
 @dataclass(frozen=True, slots=True)
 class BookingRequest:
     clinic_id: uuid.UUID
@@ -76,14 +90,14 @@ def _changed(row: AppointmentRow) -> Booked:
     return Booked(to_appointment(row), Changes(appointments=True, ids=frozenset({row.id})))
 
 
-def _get(uow: UnitOfWork, model: type[RowT], ident: uuid.UUID, what: str) -> RowT:
+def existing(uow: Reads, model: type[RowT], ident: uuid.UUID, what: str) -> RowT:
     row = uow.session.get(model, ident)
     if row is None:
         raise NotFound(f"That {what} no longer exists.")
     return row
 
 
-def _check_practitioner(
+def bookable_practitioner(
     uow: UnitOfWork, actor: Actor, practitioner_id: uuid.UUID
 ) -> PractitionerRow:
     practitioner = queries.lock_practitioner(uow.session, practitioner_id)
@@ -95,8 +109,8 @@ def _check_practitioner(
     return practitioner
 
 
-def _check_slot(
-    uow: UnitOfWork,
+def check_slot(
+    uow: Reads,
     practitioner: PractitionerRow,
     clinic: ClinicRow,
     starts_at: datetime,
@@ -127,32 +141,36 @@ def _check_slot(
 def book_appointment(ctx: ServiceContext, request: BookingRequest) -> Booked:
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        practitioner = _check_practitioner(uow, actor, request.practitioner_id)
-        clinic: ClinicRow = _get(uow, ClinicRow, request.clinic_id, "clinic")
-        kind_row = offered_type(uow, request)
-        ends_at = request.ends_at or request.starts_at + timedelta(
-            minutes=kind_row.duration_minutes
-        )
-        starts_at, ends_at = rules.ensure_time_range(request.starts_at, ends_at)
-        _check_slot(
-            uow,
-            practitioner,
-            clinic,
-            starts_at,
-            ends_at,
-            exclude_id=None,
-            override_availability=request.override_availability,
-            override_double_booking=request.override_double_booking,
-        )
-        row = new_appointment(uow, request, kind_row, starts_at, ends_at)
+        row = book_in(uow, actor, request)
         uow.commit()
         return _reloaded(ctx, row.id)
 
 
-def offered_type(uow: UnitOfWork, request: BookingRequest) -> AppointmentTypeRow:
+def book_in(uow: UnitOfWork, actor: Actor, request: BookingRequest) -> AppointmentRow:
+    """Book by every rule inside the caller's unit of work (not committed), so a use case
+    that does more with the booking keeps it all in one transaction."""
+    practitioner = bookable_practitioner(uow, actor, request.practitioner_id)
+    clinic: ClinicRow = existing(uow, ClinicRow, request.clinic_id, "clinic")
+    kind_row = offered_type(uow, request)
+    ends_at = request.ends_at or request.starts_at + timedelta(minutes=kind_row.duration_minutes)
+    starts_at, ends_at = rules.ensure_time_range(request.starts_at, ends_at)
+    check_slot(
+        uow,
+        practitioner,
+        clinic,
+        starts_at,
+        ends_at,
+        exclude_id=None,
+        override_availability=request.override_availability,
+        override_double_booking=request.override_double_booking,
+    )
+    return new_appointment(uow, request, kind_row, starts_at, ends_at)
+
+
+def offered_type(uow: Reads, request: BookingRequest) -> AppointmentTypeRow:
     """The requested type, if still offered, with the patient it needs (an individual
     appointment needs one; a class may start empty)."""
-    kind_row: AppointmentTypeRow = _get(
+    kind_row: AppointmentTypeRow = existing(
         uow, AppointmentTypeRow, request.appointment_type_id, "appointment type"
     )
     if not kind_row.active:
@@ -160,7 +178,7 @@ def offered_type(uow: UnitOfWork, request: BookingRequest) -> AppointmentTypeRow
     if AppointmentKind(kind_row.kind) is AppointmentKind.INDIVIDUAL and request.patient_id is None:
         raise InvalidInput("Choose the patient for this appointment.")
     if request.patient_id is not None:
-        _get(uow, PatientRow, request.patient_id, "patient")
+        existing(uow, PatientRow, request.patient_id, "patient")
     return kind_row
 
 
@@ -196,6 +214,33 @@ def new_appointment(
     return row
 
 
+def check_new_place(
+    uow: Reads,
+    row: AppointmentRow,
+    practitioner: PractitionerRow,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    override_availability: bool = False,
+) -> tuple[datetime, datetime]:
+    """The booking rules for a stored appointment given this practitioner and time:
+    a sane range, within hours and not over another booking (unless the appointment
+    was booked overriding them); returns the checked range."""
+    starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
+    clinic: ClinicRow = existing(uow, ClinicRow, row.clinic_id, "clinic")
+    check_slot(
+        uow,
+        practitioner,
+        clinic,
+        starts_at,
+        ends_at,
+        exclude_id=row.id,
+        override_availability=override_availability or row.overrides_availability,
+        override_double_booking=row.overrides_double_booking,
+    )
+    return starts_at, ends_at
+
+
 def _reloaded(ctx: ServiceContext, appointment_id: uuid.UUID) -> Booked:
     with ctx.database.reading() as session:
         row = session.get(AppointmentRow, appointment_id)
@@ -203,7 +248,7 @@ def _reloaded(ctx: ServiceContext, appointment_id: uuid.UUID) -> Booked:
         return _changed(row)
 
 
-def _editable(
+def editable_appointment(
     uow: UnitOfWork, actor: Actor, appointment_id: uuid.UUID, version: int | None
 ) -> AppointmentRow:
     row = queries.lock_appointment(uow.session, appointment_id)
@@ -235,28 +280,47 @@ def move_appointment(
     """Move and/or resize: a new practitioner, start or end. Same rules as booking."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        practitioner = _check_practitioner(uow, actor, practitioner_id)
-        row = _editable(uow, actor, appointment_id, expected_version)
-        if row.status == AppointmentStatus.CANCELLED.value:
-            raise InvalidInput("A cancelled appointment cannot be moved; book a new one.")
-        starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
-        clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
-        _check_slot(
+        move_in(
             uow,
-            practitioner,
-            clinic,
-            starts_at,
-            ends_at,
-            exclude_id=row.id,
-            override_availability=override_availability or row.overrides_availability,
-            override_double_booking=row.overrides_double_booking,
+            actor,
+            appointment_id,
+            practitioner_id=practitioner_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            expected_version=expected_version,
+            override_availability=override_availability,
         )
-        row.practitioner_id = practitioner.id
-        row.starts_at = starts_at
-        row.ends_at = ends_at
-        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, appointment_id)
+
+
+def move_in(
+    uow: UnitOfWork,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    *,
+    practitioner_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    expected_version: int | None = None,
+    override_availability: bool = False,
+) -> AppointmentRow:
+    """Move inside the caller's unit of work (not committed); no `ends_at` keeps the
+    appointment's length."""
+    practitioner = bookable_practitioner(uow, actor, practitioner_id)
+    row = editable_appointment(uow, actor, appointment_id, expected_version)
+    if row.status == AppointmentStatus.CANCELLED.value:
+        raise InvalidInput("A cancelled appointment cannot be moved; book a new one.")
+    if ends_at is None:
+        ends_at = starts_at + (row.ends_at - row.starts_at)
+    starts_at, ends_at = check_new_place(
+        uow, row, practitioner, starts_at, ends_at, override_availability=override_availability
+    )
+    row.practitioner_id = practitioner.id
+    row.starts_at = starts_at
+    row.ends_at = ends_at
+    reminders.appointment_changed(uow, row)
+    return row
 
 
 def change_service(
@@ -276,21 +340,21 @@ def change_service(
     type and patient: the invoice names them, so it is voided or corrected first."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, appointment_id, expected_version)
-        practitioner = _check_practitioner(uow, actor, row.practitioner_id)
+        row = editable_appointment(uow, actor, appointment_id, expected_version)
+        practitioner = bookable_practitioner(uow, actor, row.practitioner_id)
         if row.status == AppointmentStatus.CANCELLED.value:
             raise InvalidInput("A cancelled appointment cannot be changed; book a new one.")
         if AppointmentKind(row.appointment_type.kind) is not AppointmentKind.INDIVIDUAL:
             raise InvalidInput("A class's attendees are changed in its Attendees window.")
         new_type = type_id is not None and type_id != row.appointment_type_id
         new_patient = patient_id is not None and patient_id != row.patient_id
-        if (new_type or new_patient) and _has_live_invoice(uow, row.id):
+        if (new_type or new_patient) and has_live_invoice(uow, row.id):
             raise InvalidInput(
                 "This appointment is invoiced: void or correct the invoice "
                 "before changing its type or patient."
             )
         if new_type and type_id is not None:
-            kind_row: AppointmentTypeRow = _get(
+            kind_row: AppointmentTypeRow = existing(
                 uow, AppointmentTypeRow, type_id, "appointment type"
             )
             if not kind_row.active:
@@ -301,27 +365,15 @@ def change_service(
                 )
             row.appointment_type_id = kind_row.id
         if new_patient and patient_id is not None:
-            row.patient_id = _get(uow, PatientRow, patient_id, "patient").id
+            row.patient_id = existing(uow, PatientRow, patient_id, "patient").id
         if ends_at is not None and ends_at != row.ends_at:
-            starts_at, ends_at = rules.ensure_time_range(row.starts_at, ends_at)
-            clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
-            _check_slot(
-                uow,
-                practitioner,
-                clinic,
-                starts_at,
-                ends_at,
-                exclude_id=row.id,
-                override_availability=row.overrides_availability,
-                override_double_booking=row.overrides_double_booking,
-            )
-            row.ends_at = ends_at
+            _, row.ends_at = check_new_place(uow, row, practitioner, row.starts_at, ends_at)
         reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, appointment_id)
 
 
-def _has_live_invoice(uow: UnitOfWork, appointment_id: uuid.UUID) -> bool:
+def has_live_invoice(uow: UnitOfWork, appointment_id: uuid.UUID) -> bool:
     found = uow.session.execute(
         select(InvoiceRow.id).where(
             InvoiceRow.appointment_id == appointment_id, InvoiceRow.active_service_key.is_not(None)
@@ -342,7 +394,7 @@ def cancel_appointment(
     if reason is CancellationReason.OTHER and not note.strip():
         raise InvalidInput("Say why the appointment was cancelled.")
     with ctx.unit_of_work() as uow:
-        row: AppointmentRow = _get(uow, AppointmentRow, appointment_id, "appointment")
+        row: AppointmentRow = existing(uow, AppointmentRow, appointment_id, "appointment")
         if expected_version is not None and row.version != expected_version:
             raise StaleEdit("appointment")
         if not actor.may_edit_calendar_of(row.practitioner_id):
@@ -390,7 +442,7 @@ def restore_appointment(
         raise InvalidInput(f"An appointment cannot be restored as {status.label.lower()}.")
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row: AppointmentRow = _get(uow, AppointmentRow, appointment_id, "appointment")
+        row: AppointmentRow = existing(uow, AppointmentRow, appointment_id, "appointment")
         if expected_version is not None and row.version != expected_version:
             raise StaleEdit("appointment")
         restore_row(uow, actor, row, status)
@@ -402,9 +454,9 @@ def restore_row(
     uow: UnitOfWork, actor: Actor, row: AppointmentRow, status: AppointmentStatus
 ) -> None:
     """Un-cancel: the practitioner must still be active and the slot still free."""
-    practitioner = _check_practitioner(uow, actor, row.practitioner_id)
-    clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
-    _check_slot(
+    practitioner = bookable_practitioner(uow, actor, row.practitioner_id)
+    clinic: ClinicRow = existing(uow, ClinicRow, row.clinic_id, "clinic")
+    check_slot(
         uow,
         practitioner,
         clinic,
@@ -439,7 +491,7 @@ def set_status(
         raise InvalidInput(f"Use cancel to mark an appointment {status.label.lower()}.")
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, appointment_id, expected_version)
+        row = editable_appointment(uow, actor, appointment_id, expected_version)
         if row.status == AppointmentStatus.CANCELLED.value:
             raise InvalidInput("Restore the cancelled appointment before marking it.")
         row.status = status.value
@@ -450,7 +502,7 @@ def set_status(
 def update_notes(ctx: ServiceContext, appointment_id: uuid.UUID, notes: str) -> Booked:
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, appointment_id, None)
+        row = editable_appointment(uow, actor, appointment_id, None)
         row.notes = notes.strip()
         uow.commit()
     return _reloaded(ctx, appointment_id)
@@ -460,7 +512,7 @@ def delete_appointment(ctx: ServiceContext, appointment_id: uuid.UUID) -> Change
     """Remove a booking made in error (cancel is the normal path; it keeps a reason)."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, appointment_id, None)
+        row = editable_appointment(uow, actor, appointment_id, None)
         invoiced = uow.session.execute(
             select(InvoiceRow.number).where(InvoiceRow.appointment_id == row.id).limit(1)
         ).scalar_one_or_none()
@@ -480,9 +532,9 @@ def add_attendee(ctx: ServiceContext, class_id: uuid.UUID, patient_id: uuid.UUID
     """Book a patient into a class, within its capacity."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, class_id, None)
-        _check_practitioner(uow, actor, row.practitioner_id)
-        patient: PatientRow = _get(uow, PatientRow, patient_id, "patient")
+        row = editable_appointment(uow, actor, class_id, None)
+        bookable_practitioner(uow, actor, row.practitioner_id)
+        patient: PatientRow = existing(uow, PatientRow, patient_id, "patient")
         if not seat(uow, row, patient):
             raise InvalidInput(
                 f"{patient.first_name} {patient.last_name} is already in this class."
@@ -517,7 +569,7 @@ def cancel_attendance(
 ) -> Booked:
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, class_id, None)
+        row = editable_appointment(uow, actor, class_id, None)
         attendance = next((a for a in row.attendances if a.patient_id == patient_id), None)
         if attendance is None:
             raise NotFound("That patient is not booked into this class.")
@@ -536,7 +588,7 @@ def set_attendance_status(
         raise InvalidInput("Use cancel to take a patient out of a class.")
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, class_id, None)
+        row = editable_appointment(uow, actor, class_id, None)
         attendance = next((a for a in row.attendances if a.patient_id == patient_id), None)
         if attendance is None:
             raise NotFound("That patient is not booked into this class.")

@@ -5,15 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
-
 from desktop.domain.billing import Invoice
-from desktop.domain.errors import InvalidInput, NotFound
+from desktop.domain.errors import InvalidInput
 from desktop.services import receipts
 from desktop.services.context import ServiceContext
 from desktop.store import billing_queries
 from desktop.store.billing_models import InvoiceRow
-from desktop.store.models import ClinicRow, PatientRow
+from desktop.store.models import ClinicRow
 
 
 def session_invoices(
@@ -22,20 +20,14 @@ def session_invoices(
     """A patient's live session invoices with a date of service in [start, end]."""
     ctx.actor()
     with ctx.database.reading() as session:
-        patient = session.get(PatientRow, patient_id)
-        if patient is None:
-            raise NotFound("That patient no longer exists.")
-        rows = session.execute(
-            select(InvoiceRow)
-            .where(
-                InvoiceRow.patient_id == patient_id,
-                InvoiceRow.status == "issued",
-                InvoiceRow.service_date >= start,
-                InvoiceRow.service_date <= end,
-            )
-            .order_by(InvoiceRow.service_date, InvoiceRow.sequence)
-        ).scalars()
-        return [billing_queries.to_invoice(row, patient) for row in rows]
+        return billing_queries.patient_invoices(
+            session,
+            patient_id,
+            InvoiceRow.status == "issued",
+            InvoiceRow.service_date >= start,
+            InvoiceRow.service_date <= end,
+            order_by=(InvoiceRow.service_date, InvoiceRow.sequence),
+        )
 
 
 def session_receipts_pdf(

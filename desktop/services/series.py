@@ -45,12 +45,15 @@ from desktop.domain.repeats import RepeatRule, SeriesScope, occurrences
 from desktop.domain.roles import Actor
 from desktop.services.booking import (
     BookingRequest,
-    _check_practitioner,
-    _check_slot,
-    _editable,
-    _get,
-    _has_live_invoice,
+    ReadOnly,
+    Reads,
+    bookable_practitioner,
     cancel_row,
+    check_new_place,
+    check_slot,
+    editable_appointment,
+    existing,
+    has_live_invoice,
     new_appointment,
     offered_type,
     restore_row,
@@ -114,8 +117,9 @@ class SeriesBooked:
 def check_series(ctx: ServiceContext, request: SeriesRequest) -> list[PlannedOccurrence]:
     """Every occurrence, each bookable or with its reason; nothing is written."""
     actor = ctx.actor()
-    with ctx.unit_of_work() as uow:  # never committed: a consistent read, then rolled back
-        practitioner: PractitionerRow = _get(
+    with ctx.database.reading() as session:  # no write lock: this books nothing
+        uow = ReadOnly(session)
+        practitioner: PractitionerRow = existing(
             uow, PractitionerRow, request.first.practitioner_id, "practitioner"
         )
         if not actor.may_edit_calendar_of(practitioner.id):
@@ -130,7 +134,7 @@ def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         # Locks the practitioner's calendar; an inactive practitioner is refused by name.
-        practitioner = _check_practitioner(uow, actor, request.first.practitioner_id)
+        practitioner = bookable_practitioner(uow, actor, request.first.practitioner_id)
         plan = _plan(uow, practitioner, request)
         blocked = [o for o in plan if not o.skipped and o.problem]
         if blocked:
@@ -162,10 +166,10 @@ def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
 
 
 def _plan(
-    uow: UnitOfWork, practitioner: PractitionerRow, request: SeriesRequest
+    uow: Reads, practitioner: PractitionerRow, request: SeriesRequest
 ) -> list[PlannedOccurrence]:
     first = request.first
-    clinic: ClinicRow = _get(uow, ClinicRow, first.clinic_id, "clinic")
+    clinic: ClinicRow = existing(uow, ClinicRow, first.clinic_id, "clinic")
     zone = clinic_zone(clinic.timezone)
     kind_row = offered_type(uow, first)
     _check_attendees(uow, request, kind_row)
@@ -206,7 +210,7 @@ def _plan(
 
 
 def _slot_problem(
-    uow: UnitOfWork,
+    uow: Reads,
     practitioner: PractitionerRow,
     clinic: ClinicRow,
     first: BookingRequest,
@@ -217,7 +221,7 @@ def _slot_problem(
     """Why this slot cannot be booked, in the words a single booking's refusal uses."""
     try:
         starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
-        _check_slot(
+        check_slot(
             uow,
             practitioner,
             clinic,
@@ -233,7 +237,7 @@ def _slot_problem(
     return ""
 
 
-def _check_attendees(uow: UnitOfWork, request: SeriesRequest, kind_row: AppointmentTypeRow) -> None:
+def _check_attendees(uow: Reads, request: SeriesRequest, kind_row: AppointmentTypeRow) -> None:
     """A class's attendees exist, are listed once, and fit its capacity."""
     if not request.attendees:
         return
@@ -246,7 +250,7 @@ def _check_attendees(uow: UnitOfWork, request: SeriesRequest, kind_row: Appointm
     if len(set(everyone)) != len(everyone):
         raise InvalidInput("A patient is listed twice for this class.")
     for patient_id in request.attendees:
-        _get(uow, PatientRow, patient_id, "patient")
+        existing(uow, PatientRow, patient_id, "patient")
     if len(everyone) > kind_row.capacity:
         raise ClassFull(kind_row.name, kind_row.capacity)
 
@@ -280,6 +284,40 @@ def scope_members(
         return SeriesChanged(tuple(to_appointment(m) for m in members), Changes(), past)
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesPlace:
+    """Where an appointment stands in its series: "3 of 10", and the next one."""
+
+    number: int
+    count: int
+    next_starts_at: datetime | None  # None for the last one
+
+
+def place_in_series(ctx: ServiceContext, appointment: Appointment) -> SeriesPlace | None:
+    """None when it is not one of a series. Cancelled ones do not count, except itself
+    (it still shows where it stood)."""
+    ctx.actor()
+    if appointment.series_id is None:
+        return None
+    with ctx.database.reading() as session:
+        members = list(
+            session.execute(
+                select(AppointmentRow.id, AppointmentRow.starts_at)
+                .where(
+                    AppointmentRow.series_id == appointment.series_id,
+                    (AppointmentRow.status != AppointmentStatus.CANCELLED.value)
+                    | (AppointmentRow.id == appointment.id),
+                )
+                .order_by(AppointmentRow.starts_at, AppointmentRow.id)
+            )
+        )
+    number = next((n for n, m in enumerate(members, 1) if m.id == appointment.id), None)
+    if number is None:
+        return None  # gone since it was read
+    later = members[number:]
+    return SeriesPlace(number, len(members), later[0].starts_at if later else None)
+
+
 def cancel_in_series(
     ctx: ServiceContext,
     appointment_id: uuid.UUID,
@@ -292,7 +330,7 @@ def cancel_in_series(
     actor = ctx.actor()
     _ensure_reason(reason, note)
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, appointment_id, None)
+        row = editable_appointment(uow, actor, appointment_id, None)
         members, past = _members(uow.session, row, scope, now or utc_now())
         return _cancel(ctx, uow, actor, members, reason, note, past)
 
@@ -304,7 +342,7 @@ def cancel_ids(
     actor = ctx.actor()
     _ensure_reason(reason, note)
     with ctx.unit_of_work() as uow:
-        members = [_editable(uow, actor, appointment_id, None) for appointment_id in ids]
+        members = [editable_appointment(uow, actor, appointment_id, None) for appointment_id in ids]
         return _cancel(ctx, uow, actor, members, reason, note, 0)
 
 
@@ -325,7 +363,7 @@ def _cancel(
     before = tuple((m.id, AppointmentStatus(m.status)) for m in members)
     voided: list[uuid.UUID] = []
     for member in members:
-        _editable(uow, actor, member.id, None)
+        editable_appointment(uow, actor, member.id, None)
         voided += cancel_row(uow, member, reason, note)
     uow.commit()
     extra = Changes(billing=True, outbox=True, ids=frozenset(voided)) if voided else Changes()
@@ -342,7 +380,7 @@ def restore_cancelled(
         raise InvalidInput("An appointment cannot be restored as cancelled.")
     with ctx.unit_of_work() as uow:
         for appointment_id, status in before:
-            row = _editable(uow, actor, appointment_id, None)
+            row = editable_appointment(uow, actor, appointment_id, None)
             try:
                 restore_row(uow, actor, row, status)
             except DomainError as refused:
@@ -374,7 +412,7 @@ def change_in_series(
     checked for each, and if any is refused nothing changes and the date is named."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, appointment_id, None)
+        row = editable_appointment(uow, actor, appointment_id, None)
         members, past = _members(uow.session, row, scope, now or utc_now())
         return _change(ctx, uow, actor, members, edit, past)
 
@@ -383,7 +421,7 @@ def change_ids(ctx: ServiceContext, ids: Sequence[uuid.UUID], edit: SeriesEdit) 
     """Apply the edit to exactly these again (redo of a scoped change), all or none."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        members = [_editable(uow, actor, appointment_id, None) for appointment_id in ids]
+        members = [editable_appointment(uow, actor, appointment_id, None) for appointment_id in ids]
         return _change(ctx, uow, actor, members, edit, 0)
 
 
@@ -393,14 +431,13 @@ def put_back(ctx: ServiceContext, previous: Sequence[Appointment]) -> SeriesChan
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         for before in previous:
-            row = _editable(uow, actor, before.id, None)
-            clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+            row = editable_appointment(uow, actor, before.id, None)
             kind_row = None
             if before.type_id != row.appointment_type_id:
-                kind_row = _get(uow, AppointmentTypeRow, before.type_id, "appointment type")
+                kind_row = existing(uow, AppointmentTypeRow, before.type_id, "appointment type")
             place = (before.practitioner_id, before.starts_at, before.ends_at)
             try:
-                _set(uow, actor, row, clinic, place, kind_row, before.notes)
+                _set(uow, actor, row, place, kind_row, before.notes)
             except DomainError as refused:
                 raise _on_day(uow, row, refused) from refused
         uow.commit()
@@ -418,15 +455,15 @@ def _change(
     previous = tuple(to_appointment(m) for m in members)
     kind_row = _new_type(uow, edit.type_id)
     for member in members:
-        _editable(uow, actor, member.id, None)
-        clinic: ClinicRow = _get(uow, ClinicRow, member.clinic_id, "clinic")
+        editable_appointment(uow, actor, member.id, None)
+        clinic: ClinicRow = existing(uow, ClinicRow, member.clinic_id, "clinic")
         zone = clinic_zone(clinic.timezone)
         local = to_local(member.starts_at, zone).replace(tzinfo=None) + edit.shift
         try:
             starts_at = local_to_utc(local.date(), local.time(), zone)
             ends_at = starts_at + (edit.length or member.ends_at - member.starts_at)
             place = (edit.practitioner_id or member.practitioner_id, starts_at, ends_at)
-            _set(uow, actor, member, clinic, place, kind_row, edit.notes)
+            _set(uow, actor, member, place, kind_row, edit.notes)
         except DomainError as refused:
             raise _on_day(uow, member, refused) from refused
     uow.commit()
@@ -446,14 +483,14 @@ def add_attendee_in_series(
     one refuses the lot, naming its date."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        row = _editable(uow, actor, class_id, None)
-        patient: PatientRow = _get(uow, PatientRow, patient_id, "patient")
+        row = editable_appointment(uow, actor, class_id, None)
+        patient: PatientRow = existing(uow, PatientRow, patient_id, "patient")
         members, past = _members(uow.session, row, scope, now or utc_now())
         added = []
         for member in members:
-            _editable(uow, actor, member.id, None)
+            editable_appointment(uow, actor, member.id, None)
             try:
-                _check_practitioner(uow, actor, member.practitioner_id)
+                bookable_practitioner(uow, actor, member.practitioner_id)
                 if seat(uow, member, patient):
                     added.append(member.id)
             except DomainError as refused:
@@ -469,7 +506,7 @@ def add_attendee_in_series(
 def _new_type(uow: UnitOfWork, type_id: uuid.UUID | None) -> AppointmentTypeRow | None:
     if type_id is None:
         return None
-    kind_row: AppointmentTypeRow = _get(uow, AppointmentTypeRow, type_id, "appointment type")
+    kind_row: AppointmentTypeRow = existing(uow, AppointmentTypeRow, type_id, "appointment type")
     if not kind_row.active:
         raise InvalidInput(f"“{kind_row.name}” is no longer offered.")
     return kind_row
@@ -479,7 +516,6 @@ def _set(
     uow: UnitOfWork,
     actor: Actor,
     row: AppointmentRow,
-    clinic: ClinicRow,
     place: tuple[uuid.UUID, datetime, datetime],
     kind_row: AppointmentTypeRow | None,
     notes: str | None,
@@ -487,25 +523,15 @@ def _set(
     """Give one appointment this practitioner, start and end, type and notes (None
     leaves type or notes alone), with the booking rules checked again."""
     practitioner_id, starts_at, ends_at = place
-    practitioner = _check_practitioner(uow, actor, practitioner_id)
+    practitioner = bookable_practitioner(uow, actor, practitioner_id)
     if kind_row is not None and kind_row.id != row.appointment_type_id:
         if kind_row.kind != row.appointment_type.kind:
             raise InvalidInput(f"“{kind_row.name}” is a different kind of booking (class or not).")
-        if _has_live_invoice(uow, row.id):
+        if has_live_invoice(uow, row.id):
             raise InvalidInput("It is invoiced: void or correct the invoice first.")
         row.appointment_type_id = kind_row.id
     if (practitioner.id, starts_at, ends_at) != (row.practitioner_id, row.starts_at, row.ends_at):
-        starts_at, ends_at = rules.ensure_time_range(starts_at, ends_at)
-        _check_slot(
-            uow,
-            practitioner,
-            clinic,
-            starts_at,
-            ends_at,
-            exclude_id=row.id,
-            override_availability=row.overrides_availability,
-            override_double_booking=row.overrides_double_booking,
-        )
+        starts_at, ends_at = check_new_place(uow, row, practitioner, starts_at, ends_at)
         row.practitioner_id, row.starts_at, row.ends_at = practitioner.id, starts_at, ends_at
     if notes is not None:
         row.notes = notes.strip()
@@ -539,7 +565,7 @@ def _members(
 
 
 def _on_day(uow: UnitOfWork, row: AppointmentRow, refused: DomainError) -> InvalidInput:
-    clinic: ClinicRow = _get(uow, ClinicRow, row.clinic_id, "clinic")
+    clinic: ClinicRow = existing(uow, ClinicRow, row.clinic_id, "clinic")
     day = to_local(row.starts_at, clinic_zone(clinic.timezone))
     return InvalidInput(f"{day:%a %d %b %Y}: {refused} Nothing was changed.")
 

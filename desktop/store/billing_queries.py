@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import QueryableAttribute, Session, object_session
 
 from desktop.domain.billing import (
     CreditPaid,
@@ -18,6 +20,7 @@ from desktop.domain.billing import (
     RefundRecord,
     ServiceDetails,
 )
+from desktop.domain.errors import NotFound
 from desktop.domain.money import Money
 from desktop.store import numbering
 from desktop.store.billing_models import InvoiceRow, PaymentRow, RefundRow
@@ -141,3 +144,19 @@ def load_invoice(session: Session, invoice_id: uuid.UUID) -> Invoice | None:
     patient = session.get(PatientRow, row.patient_id)
     assert patient is not None
     return to_invoice(row, patient)
+
+
+def patient_invoices(
+    session: Session,
+    patient_id: uuid.UUID,
+    *where: ColumnElement[bool],
+    order_by: Sequence[ColumnElement[Any] | QueryableAttribute[Any]],
+) -> list[Invoice]:
+    """A patient's invoices that meet `where`, in `order_by` order."""
+    patient = session.get(PatientRow, patient_id)
+    if patient is None:
+        raise NotFound("That patient no longer exists.")
+    rows = session.execute(
+        select(InvoiceRow).where(InvoiceRow.patient_id == patient_id, *where).order_by(*order_by)
+    ).scalars()
+    return [to_invoice(row, patient) for row in rows]

@@ -14,24 +14,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.store.errors import DatabaseCorrupt, DatabaseUnavailable
+from desktop.store.locations import APP_NAME as APP_NAME
+from desktop.store.locations import default_database_path as default_database_path
+from desktop.store.locations import default_database_url as default_database_url
 
-APP_NAME = "Frontdesk"
 READ_ONLY = "frontdesk_read_only"
-
-
-def default_database_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "frontdesk.sqlite3"
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{default_database_path()}"
 
 
 def parse_url(url: str) -> URL:

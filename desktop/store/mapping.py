@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,27 +123,31 @@ def to_appointment(row: AppointmentRow) -> Appointment:
     )
 
 
-class StoredValues:
-    """Ids and instants as the driver hands them over (SQLite: hex text and ISO text;
-    PostgreSQL: already UUID and datetime), decoded once per distinct value."""
+class _Decoded(dict[Any, Any]):
+    """Stored value → Python value, decoded the first time each value is seen: a week's
+    rows repeat the same few practitioners, types and half-hour times. Values come as
+    the driver hands them over (SQLite: hex text and ISO text; PostgreSQL: already
+    UUID and datetime)."""
 
-    def __init__(self) -> None:
-        self._ids: dict[Any, uuid.UUID] = {}
+    def __init__(self, decode: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.decode = decode
+        self[None] = None
 
-    def id(self, value: Any) -> Any:
-        if value is None or isinstance(value, uuid.UUID):
-            return value
-        found = self._ids.get(value)
-        if found is None:
-            found = self._ids[value] = uuid.UUID(value)
+    def __missing__(self, value: Any) -> Any:
+        found = self[value] = self.decode(value)
         return found
 
-    @staticmethod
-    def instant(value: Any) -> datetime:
-        if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        assert isinstance(value, datetime)
-        return value.astimezone(UTC)
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    assert isinstance(value, datetime)
+    return value.astimezone(UTC)
 
 
 _STATUSES = {status.value: status for status in AppointmentStatus}
@@ -158,13 +162,14 @@ def appointments_from_columns(
     `places` are (appointment id, attendance id, patient id, first name, last name,
     status, cancellation reason), already in name order.
     """
-    stored = StoredValues()
+    ids, instants = _Decoded(_uuid), _Decoded(_instant)
     attendees: dict[Any, list[Attendance]] = {}
     for appointment_id, place_id, patient_id, first, last, status, reason in places:
-        attendees.setdefault(stored.id(appointment_id), []).append(
+        # Keyed by the id as stored: the appointments' rows below look it up undecoded.
+        attendees.setdefault(appointment_id, []).append(
             Attendance(
-                id=stored.id(place_id),
-                patient_id=stored.id(patient_id),
+                id=_uuid(place_id),
+                patient_id=ids[patient_id],
                 patient_name=f"{first} {last}",
                 status=_STATUSES[status],
                 cancellation_reason=_reason(reason),
@@ -172,26 +177,26 @@ def appointments_from_columns(
         )
     return [
         Appointment(
-            id=stored.id(id_),
-            clinic_id=stored.id(clinic_id),
-            practitioner_id=stored.id(practitioner_id),
-            type_id=stored.id(type_id),
+            id=_uuid(id_),  # one per row: not worth remembering
+            clinic_id=ids[clinic_id],
+            practitioner_id=ids[practitioner_id],
+            type_id=ids[type_id],
             type_name=type_name,
             kind=_KINDS[kind],
             colour=colour,
-            starts_at=stored.instant(starts_at),
-            ends_at=stored.instant(ends_at),
+            starts_at=instants[starts_at],
+            ends_at=instants[ends_at],
             status=_STATUSES[status],
-            patient_id=stored.id(patient_id),
+            patient_id=ids[patient_id],
             patient_name=f"{first} {last}" if patient_id is not None else "",
             capacity=capacity,
-            attendees=tuple(attendees.get(stored.id(id_), ())),
+            attendees=tuple(attendees.get(id_, ())),
             notes=notes,
             cancellation_reason=_reason(reason),
             cancellation_note=cancellation_note,
             read_only=read_only,
             version=version,
-            series_id=stored.id(series_id),
+            series_id=ids[series_id],
         )
         for (
             id_,

@@ -7,7 +7,16 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, func, or_, select, text, type_coerce
+from sqlalchemy import (
+    Select,
+    String,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from desktop.domain.appointments import Appointment, AppointmentStatus
@@ -128,20 +137,6 @@ def patient_search_query(words: Sequence[str], born: date | None) -> Select[Pati
     return query.order_by(PatientRow.last_name, PatientRow.first_name, PatientRow.number)
 
 
-def _in_view(
-    starts_at: datetime, ends_at: datetime, practitioner_ids: Sequence[uuid.UUID]
-) -> tuple[ColumnElement[bool], ...]:
-    """The range filter both calendar statements share, shaped for the
-    (practitioner_id, starts_at) index: no appointment is longer than
-    LONGEST_APPOINTMENT, so one overlapping the range starts at most that long before."""
-    return (
-        AppointmentRow.practitioner_id.in_(list(practitioner_ids)),
-        AppointmentRow.starts_at > starts_at - LONGEST_APPOINTMENT,
-        AppointmentRow.starts_at < ends_at,
-        AppointmentRow.ends_at > starts_at,
-    )
-
-
 def calendar_view(
     session: Session,
     starts_at: datetime,
@@ -155,29 +150,22 @@ def calendar_view(
     """
     if not practitioner_ids:
         return []
-    where = _in_view(starts_at, ends_at, practitioner_ids)
     # Core on the session's connection: the ORM's row loading is not needed for tuples.
     connection = session.connection()
-    appointments = connection.execute(
-        select(*_APPOINTMENT_COLUMNS)
-        .join(AppointmentTypeRow, AppointmentTypeRow.id == AppointmentRow.appointment_type_id)
-        .outerjoin(PatientRow, PatientRow.id == AppointmentRow.patient_id)
-        .where(*where)
-        .order_by(AppointmentRow.starts_at)
-    ).all()
-    places = connection.execute(
-        select(*_ATTENDANCE_COLUMNS)
-        .join(AppointmentRow, AppointmentRow.id == AttendanceRow.appointment_id)
-        .join(PatientRow, PatientRow.id == AttendanceRow.patient_id)
-        .where(*where)
-        .order_by(PatientRow.last_name, PatientRow.first_name)
-    ).all()
+    values = {
+        "practitioners": list(practitioner_ids),
+        "earliest_start": starts_at - LONGEST_APPOINTMENT,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+    }
+    appointments = connection.execute(_VIEW_APPOINTMENTS, values).all()
+    places = connection.execute(_VIEW_PLACES, values).all()
     return appointments_from_columns(appointments, places)
 
 
 def _as_stored(column: Any) -> Any:
     """The column as the driver returns it: SQLAlchemy's per-value conversion of ids
-    and instants was most of the cost; `mapping.StoredValues` converts them, once per
+    and instants was most of the cost; `mapping.appointments_from_columns` converts them, once per
     distinct id, instead."""
     return type_coerce(column, String)
 
@@ -212,4 +200,29 @@ _ATTENDANCE_COLUMNS = (
     PatientRow.last_name,
     AttendanceRow.status,
     AttendanceRow.cancellation_reason,
+)
+
+# The range filter both calendar statements share, shaped for the (practitioner_id,
+# starts_at) index: no appointment is longer than LONGEST_APPOINTMENT, so one
+# overlapping the range starts at most that long before ("earliest_start").
+# Built once: composing the statements anew cost as much as running them.
+_IN_VIEW = (
+    AppointmentRow.practitioner_id.in_(bindparam("practitioners", expanding=True)),
+    AppointmentRow.starts_at > bindparam("earliest_start"),
+    AppointmentRow.starts_at < bindparam("ends_at"),
+    AppointmentRow.ends_at > bindparam("starts_at"),
+)
+_VIEW_APPOINTMENTS = (
+    select(*_APPOINTMENT_COLUMNS)
+    .join(AppointmentTypeRow, AppointmentTypeRow.id == AppointmentRow.appointment_type_id)
+    .outerjoin(PatientRow, PatientRow.id == AppointmentRow.patient_id)
+    .where(*_IN_VIEW)
+    .order_by(AppointmentRow.starts_at)
+)
+_VIEW_PLACES = (
+    select(*_ATTENDANCE_COLUMNS)
+    .join(AppointmentRow, AppointmentRow.id == AttendanceRow.appointment_id)
+    .join(PatientRow, PatientRow.id == AttendanceRow.patient_id)
+    .where(*_IN_VIEW)
+    .order_by(PatientRow.last_name, PatientRow.first_name)
 )

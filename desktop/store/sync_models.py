@@ -71,7 +71,6 @@ SYNCED_TABLES = (
     "wait_list_settings",
     # Messages (desktop.server.message_checks re-checks what desks push).
     "messaging_settings",
-    "sms_credit_accounts",
     "outbox_jobs",  # only the jobs of patients' messages (migration 0011)
     "outgoing_messages",  # the message log, less receipts of SMS credit purchases
     "sms_replies",
@@ -80,12 +79,10 @@ SYNCED_TABLES = (
 )
 # Synced from the server to desks only: users are managed on the server, and a
 # desk's own sign-in bookkeeping (failed attempts, re-hashing) stays on the desk.
-# The clinic's one message sender (on the server) keeps the SMS credit, the state
-# of each message's sending and the replies (and the wait-list offers it texted);
-# a desk shows them.
-PULLED_ONLY = frozenset(
-    {"users", "sms_credit_accounts", "outbox_jobs", "sms_replies", "wait_list_offers"}
-)
+# The clinic's one message sender (on the server) keeps the state of each message's
+# sending and the replies (and the wait-list offers it texted); a desk shows them.
+# (The SMS balance is the provider's, no longer kept in the store: 0012_smsdesk.)
+PULLED_ONLY = frozenset({"users", "outbox_jobs", "sms_replies", "wait_list_offers"})
 # Tables of which only some rows sync (the change-log triggers of migration 0011 say
 # the same in SQL): a snapshot or a comparison of the shared store leaves out the rest.
 PARTLY_SYNCED: dict[str, Callable[[Table], ColumnElement[bool]]] = {

@@ -32,7 +32,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from desktop.store.database import Database
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncInboxRow, SyncStateRow
+from desktop.store.sync_models import (
+    PARTLY_SYNCED,
+    PULLED_ONLY,
+    SYNCED_TABLES,
+    SyncInboxRow,
+    SyncStateRow,
+)
 from desktop.store.types import utc_now
 from desktop.sync.client import ResyncRequired, ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
@@ -44,7 +50,7 @@ from desktop.sync.local_rows import (
 )
 from desktop.sync.pulled_users import end_outdated_sessions
 from desktop.sync.snapshot import load_snapshot
-from desktop.sync.state import load_state
+from desktop.sync.state import ReplicaState, load_state
 
 # phase ("download" or "apply"), done, total (total 0 when unknown)
 Progress = Callable[[str, int, int], None]
@@ -79,7 +85,7 @@ def pull_changes(
     state = load_state(database)
     loaded = None
     try:
-        if snapshot and state is not None and state.cursor == 0 and state.staged_cursor is None:
+        if snapshot and state is not None and _never_synced(state):
             loaded = load_snapshot(database, api, tell)
         report = _pull(database, api, page_size, progress, full=False)
     except ResyncRequired:
@@ -95,6 +101,15 @@ def pull_changes(
         report.downloaded += loaded.rows
         report.applied += loaded.rows
     return report
+
+
+def _never_synced(state: ReplicaState) -> bool:
+    """Whether the desk has neither pulled nor loaded a snapshot yet.
+
+    The cursor alone cannot tell: an empty clinic's snapshot stands at change 0,
+    and the desk would download it again on every pass.
+    """
+    return state.cursor == 0 and state.staged_cursor is None and state.last_synced_at is None
 
 
 def _restart(database: Database) -> None:
@@ -256,4 +271,7 @@ def _not_downloaded(session: Session, entity: str) -> list[uuid.UUID]:
     sent = select(SyncInboxRow.entity_id).where(
         SyncInboxRow.entity == entity, SyncInboxRow.deleted.is_(False)
     )
-    return list(session.execute(select(table.c.id).where(table.c.id.not_in(sent))).scalars())
+    query = select(table.c.id).where(table.c.id.not_in(sent))
+    if entity in PARTLY_SYNCED:  # rows of the kind that never syncs are the desk's own
+        query = query.where(PARTLY_SYNCED[entity](table))
+    return list(session.execute(query).scalars())

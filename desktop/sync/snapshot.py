@@ -34,7 +34,8 @@ from sqlalchemy import Connection, delete, update
 from sqlalchemy.orm import Session
 
 from desktop.store.database import Database
-from desktop.store.sync_models import PULLED_ONLY, SyncInboxRow, SyncStateRow
+from desktop.store.sync_models import PARTLY_SYNCED, PULLED_ONLY, SyncInboxRow, SyncStateRow
+from desktop.store.types import utc_now
 from desktop.sync.client import Offline, ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
 from desktop.sync.local_rows import applying_server_rows, pending_entities, upsert_wire_rows
@@ -64,7 +65,12 @@ def load_snapshot(database: Database, api: ServerApi, tell: Progress) -> Snapsho
             loader.feed(lines)
         report = loader.finish()
         session.execute(delete(SyncInboxRow))
-        session.execute(update(SyncStateRow).values(cursor=report.cursor, staged_cursor=None))
+        # Synced as of the snapshot: the next pass pulls after it, even from change 0.
+        session.execute(
+            update(SyncStateRow).values(
+                cursor=report.cursor, staged_cursor=None, last_synced_at=utc_now()
+            )
+        )
     return report
 
 
@@ -319,7 +325,14 @@ def _merge_deletions(connection: Connection, entity: str) -> None:
     """Rows the server no longer has go (unless changes to them wait to upload)."""
     if entity in PULLED_ONLY:
         return
+    synced = ""
+    if entity in PARTLY_SYNCED:  # rows of the kind that never syncs are the desk's own
+        condition = PARTLY_SYNCED[entity](synced_table(entity))
+        compiled = condition.compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+        )
+        synced = f"AND {compiled} "
     connection.exec_driver_sql(
         f'DELETE FROM main."{entity}" WHERE id NOT IN (SELECT id FROM temp."{_temporary(entity)}") '
-        f"AND {_not_waiting(entity, 'id')}"
+        f"{synced}AND {_not_waiting(entity, 'id')}"
     )

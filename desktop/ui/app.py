@@ -20,38 +20,66 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.auth import UserAccount
-from desktop.auth.remembered import RememberedSignIn
-from desktop.services.accounts import Accounts
-from desktop.services.context import ServiceContext
-from desktop.store.database import Database
+from desktop.ui.background_ops import BackgroundOp
+from desktop.ui.signin import SignInController, describe_user
+from desktop.ui.signin.relogin import notify_box
+from desktop.ui.signin.startup import Opened, Startup, look_up, sign_in_while_opening
 
 if TYPE_CHECKING:
+    from desktop.auth import UserAccount
+    from desktop.store.database import Database
     from desktop.ui.main_window import MainWindow
-from desktop.ui.signin import SignInController, describe_user, sign_in_at_startup
-from desktop.ui.signin.relogin import notify_box
 
 log = logging.getLogger(__name__)
 
 PAINT_FALLBACK_MS = 1000  # senders start even if the window is never painted
 
 
-def run_app(database: Database, server_url: str | None = None) -> int:
+def run_app(open_database: Callable[[], Database], server_url: str | None = None) -> int:
+    """Sign in, then run the window; `open_database` runs in the background while the
+    sign-in dialog is already on screen (it loads, opens and migrates the database)."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     app.setDesktopFileName("frontdesk")  # the taskbar matches packaging/frontdesk.desktop
-    accounts = Accounts(database)
-    remembered = RememberedSignIn(database.url)
-    startup = sign_in_at_startup(accounts, remembered)
-    if startup is None:
-        return 0
-    session = accounts.session(startup.signed_in)
-    # Imported only now, so the sign-in dialog shows without waiting for every screen.
+    databases: list[Database] = []
+
+    def open_accounts() -> Opened:
+        from desktop.auth.remembered import RememberedSignIn
+        from desktop.services.accounts import Accounts
+
+        database = open_database()
+        databases.append(database)
+        return look_up(Accounts(database), RememberedSignIn(database.url))
+
+    def load_window_code() -> None:
+        BackgroundOp(_load_window_code, key="startup-window-code").run()
+
+    try:
+        started = sign_in_while_opening(open_accounts, once_open=load_window_code)
+        if started is None:
+            return 0
+        return _run_window(app, *started, server_url)
+    finally:
+        for database in databases:
+            database.dispose()
+
+
+def _load_window_code() -> None:
+    """Import the main window's modules while the user is still typing the password
+    (module code only: nothing in them makes a widget, pixmap or font on import)."""
+    import desktop.ui.main_window
+    import desktop.ui.settings.setup_wizard  # noqa: F401
+
+
+def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: str | None) -> int:
+    from desktop.services.context import ServiceContext
     from desktop.ui.main_window import MainWindow
     from desktop.ui.settings.setup_wizard import offer_setup
 
+    accounts, remembered, database = found.accounts, found.remembered, found.accounts.database
+    session = accounts.session(startup.signed_in)
     window = MainWindow(ServiceContext(database, session))
     offer_setup(window.caller)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)
@@ -63,7 +91,7 @@ def run_app(database: Database, server_url: str | None = None) -> int:
     )
     _follow_user(window, session.user, session.subscribe)
     window.show()
-    after_first_paint(window, lambda: _start_background_work(window, database, server_url))
+    after_first_paint(window, lambda: _start_senders(window, database, server_url))
     # Everything built so far lives as long as the app: leave it out of the garbage
     # collector's full passes, which hold every thread (the GUI's too) while they run.
     gc.freeze()
@@ -98,13 +126,27 @@ class _FirstPaint(QObject):
             start()
 
 
+def _start_senders(window: MainWindow, database: Database, server_url: str | None) -> None:
+    BackgroundOp(_load_sender_code, parent=window, key="startup-sender-code").success(
+        lambda _: _start_background_work(window, database, server_url)
+    ).run()
+
+
+def _load_sender_code() -> None:
+    """The senders' modules (the Xero SDK among them), imported in the background after
+    the calendar is painted, so the window answers meanwhile."""
+    import desktop.services.messaging.send_due
+    import desktop.xero.worker  # noqa: F401
+
+
 def _start_background_work(window: MainWindow, database: Database, server_url: str | None) -> None:
     """Senders that run beside the window: Xero (once connected), reminders and email, sync.
 
     They act for the clinic itself, not for whoever is signed in, so a lapsed or
     locked session never stops a receipt email or a reminder from going out.
-    Imported here, so the Xero SDK loads after the calendar is painted.
+    Their code is loaded by then (`_load_sender_code`).
     """
+    from desktop.services.context import ServiceContext
     from desktop.services.messaging.send_due import SendDueLoop
     from desktop.xero.worker import start_background_worker
 

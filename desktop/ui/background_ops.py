@@ -47,8 +47,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from desktop.auth.errors import SessionExpired
 from desktop.domain.errors import DomainError
-from desktop.services.context import SessionExpired
 from desktop.ui import operations
 
 T = TypeVar("T")

@@ -20,8 +20,8 @@ from typing import Protocol, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.auth.errors import SessionExpired
 from desktop.domain.errors import DomainError
-from desktop.services.context import SessionExpired
 
 T = TypeVar("T")
 

@@ -9,6 +9,11 @@
   and for one of the organisation's five places (`SharedCallSlots`, across
   processes), and feeds it Xero's remaining-calls
   headers afterwards. Errors come out as the connector's own (errors.py).
+* A 5xx or a dropped connection (`XeroHiccup`) is usually gone a second later:
+  the same call goes again after `HICCUP_PAUSES`, with the same Idempotency-Key,
+  so a write that did land is answered from Xero's memory, not made twice. Only
+  then does the round end and the queue's backoff (15 s and up) take over; on a
+  bad day that keeps one job's unlucky calls from growing into minutes of waiting.
 * A 2xx answer the SDK cannot read (it raises while building its model, e.g.
   xero-python issue 159 after deleting an allocation) is `XeroReplyUnreadable`:
   Xero may well have acted, so the caller looks before it tries again.
@@ -32,6 +37,7 @@ from xero_python.exceptions import ApiException
 from desktop.services import xero_settings
 from desktop.xero.call_slots import SharedCallSlots
 from desktop.xero.errors import (
+    XeroHiccup,
     XeroNeedsReconnect,
     XeroNotFound,
     XeroRateLimited,
@@ -51,6 +57,8 @@ Sleep = Callable[[float], None]
 DEFAULT_TIMEOUT = (10.0, 60.0)
 # Waiting longer than this for a rate limit ends the round; the jobs come back later.
 MAX_INLINE_WAIT = timedelta(seconds=65)
+# The pauses before a call that hit a hiccup goes again (see the module docstring).
+HICCUP_PAUSES = (timedelta(seconds=1), timedelta(seconds=2))
 
 
 class XeroApi:
@@ -64,8 +72,10 @@ class XeroApi:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_inline_wait: timedelta = MAX_INLINE_WAIT,
         slots: SharedCallSlots | None = None,
+        hiccup_pauses: tuple[timedelta, ...] = HICCUP_PAUSES,
     ) -> None:
         self.keeper = keeper
+        self.hiccup_pauses = hiccup_pauses
         self.slots = slots
         self.limiter = limiter
         self.sleep = sleep
@@ -96,18 +106,23 @@ class XeroApi:
         A read refused with a short 429 is asked again once the wait is over, as
         the worker does with its jobs, so `reconcile` and lookups do not give up on a
         Retry-After of 2 s. Writes end the round instead (the queue retries them).
+        A hiccup (5xx, dropped connection) is tried again after a short pause.
         """
-        if not operation.startswith("get_"):
-            return self._call_once(operation, arguments)
+        reading = operation.startswith("get_")
         waited = timedelta(0)
+        pauses = list(self.hiccup_pauses)
         while True:
             try:
                 return self._call_once(operation, arguments)
             except XeroRateLimited as exc:
-                if exc.after is None or waited + exc.after > self.max_inline_wait:
+                if not reading or exc.after is None or waited + exc.after > self.max_inline_wait:
                     raise
                 waited += exc.after
                 # The limiter now knows the wait; the next try sleeps it out.
+            except XeroHiccup:
+                if not pauses:
+                    raise
+                self.sleep(pauses.pop(0).total_seconds())
 
     def _call_once(self, operation: str, arguments: dict[str, Any]) -> Any:
         tenant = self.tenant_id()
@@ -147,6 +162,10 @@ class XeroApi:
                 )
             except ApiException as exc:
                 raise self._translate(exc) from exc
+            except urllib3.exceptions.ProtocolError as exc:
+                # The connection dropped mid-call: Xero may have acted (a retry with
+                # the same Idempotency-Key is answered from its memory).
+                raise XeroHiccup(f"Xero dropped the connection ({type(exc).__name__})") from exc
             except urllib3.exceptions.HTTPError as exc:
                 # Timeouts, refused or dropped connections: Xero may or may not have
                 # acted on the request, so the job must look before it leaps again.
@@ -183,7 +202,8 @@ class XeroApi:
             return XeroRefused("; ".join(messages) or "Xero refused the request.")
         if status == 0:
             return XeroUnavailable(f"Xero could not be reached ({exc.reason})")
-        return XeroUnavailable(f"Xero answered {status} {exc.reason or ''}".strip())
+        message = f"Xero answered {status} {exc.reason or ''}".strip()
+        return XeroHiccup(message) if status >= 500 else XeroUnavailable(message)
 
 
 class _Unauthorised(Exception):

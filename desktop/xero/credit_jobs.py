@@ -454,13 +454,14 @@ def _not_this_refund(delivery: XeroDelivery, job: OutboxJob, found: Any) -> str 
     kind = payload["xero_kind"]
     credit = getattr(found, _CREDIT_FIELD[kind], None)
     found_id = str(getattr(credit, _ID_ARG[kind], None) or "")
+    same = bool(found_id) and found_id == _links(delivery).credit_id(_lot_id(job))
     return payment_mismatch(
         found,
         reference=payload["number"],
         cents=int(payload["amount_cents"]),
         target=f"credit {payload['lot_number']}",
-        found_on="this credit" if found_id else "another document",
-        same_target=bool(found_id) and found_id == _links(delivery).credit_id(_lot_id(job)),
+        found_on=f"credit {payload['lot_number']}" if same else "another document",
+        same_target=same,
     )
 
 

@@ -1,6 +1,7 @@
 """What can go wrong talking to Xero, sorted by what the worker does about it.
 
-* `XeroUnavailable` (network error, timeout, 5xx, 429): try again later;
+* `XeroUnavailable` (network error, timeout, 5xx, 429): try again later (a
+  `XeroHiccup`, 5xx or a dropped connection, first once or twice within the call);
 * `XeroRefused` (400 with ValidationErrors): park the job with Xero's own words;
 * `XeroNeedsReconnect` (refresh token refused, organisation disconnected): hold
   every job and ask a person to reconnect;
@@ -24,6 +25,10 @@ class XeroUnavailable(XeroError):
     def __init__(self, message: str, after: timedelta | None = None) -> None:
         super().__init__(message)
         self.after = after
+
+
+class XeroHiccup(XeroUnavailable):
+    """A 5xx answer or a connection dropped mid-call: most often gone a second later."""
 
 
 class XeroReplyUnreadable(XeroUnavailable):

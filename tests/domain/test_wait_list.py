@@ -86,8 +86,9 @@ def test_an_entry_with_an_appointment_fits_only_earlier_slots_and_leaves_when_it
     assert fits(waiting, slot(day=4), ZONE)
     assert not fits(waiting, slot(day=10), ZONE)
     assert not fits(waiting, slot(day=11), ZONE)
-    assert waiting.is_current(has - timedelta(minutes=1))
-    assert not waiting.is_current(has)
+    midnight = local(10, 0)  # the start of that day in the clinic
+    assert waiting.is_current(midnight - timedelta(minutes=1), ZONE)
+    assert not waiting.is_current(midnight, ZONE)  # on that day they leave the list
 
 
 def test_urgent_first_then_who_waited_longest() -> None:

@@ -793,6 +793,47 @@ def test_injected_failures_and_throttles(xero_fake: XeroFake, xero_sdk: SdkClien
     assert xero_sdk.accounting.get_contacts(xero_sdk.tenant_id, **_t(xero_sdk)).contacts == []
 
 
+def _calls_at_random(xero_fake: XeroFake, sdk: SdkClient, seed: int) -> list[str]:
+    """25 reads with faults at high rates: what each one met."""
+    xero_fake.clock.advance(minutes=2)  # a fresh minute of Xero's call limit
+    xero_fake.fail_at_random(seed=seed, server_errors=0.2, throttles=0.2, lost_responses=0.2)
+    met: list[str] = []
+    for _ in range(25):
+        try:
+            sdk.accounting.get_contacts(sdk.tenant_id, **_t(sdk))
+            met.append("ok")
+        except RateLimitException:
+            met.append("429")
+        except HTTPStatusException as exc:
+            met.append(str(exc.status))
+        except urllib3.exceptions.ProtocolError:
+            met.append("lost response")
+    xero_fake.clear_faults()
+    return met
+
+
+def test_faults_at_random_follow_their_rates_and_replay_from_the_seed(
+    xero_fake: XeroFake, xero_sdk: SdkClient
+) -> None:
+    first = _calls_at_random(xero_fake, xero_sdk, seed=7)
+    again = _calls_at_random(xero_fake, xero_sdk, seed=7)
+    other = _calls_at_random(xero_fake, xero_sdk, seed=8)
+
+    assert first == again
+    assert other != first
+    kinds = {"5xx" if m[0] == "5" else m for m in first}
+    assert kinds == {"ok", "429", "5xx", "lost response"}
+    assert xero_sdk.accounting.get_contacts(xero_sdk.tenant_id, **_t(xero_sdk)).contacts == []
+
+
+def test_a_response_lost_at_random_was_applied(xero_fake: XeroFake, xero_sdk: SdkClient) -> None:
+    rates = xero_fake.fail_at_random(seed=1, lost_responses=1.0)
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        _contact(xero_sdk)
+    assert rates.injected == {"lost response": 1}
+    assert len(xero_fake.state.contacts) == 1  # Xero made it; the answer never came
+
+
 # ----------------------------------------------------------------------------- prepayments, overpayments, credit notes
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from desktop.domain.clinic_time import clinic_zone
 from desktop.services import calendar
@@ -171,3 +171,32 @@ def test_the_patient_message_log_shows_failures_and_fixes_them(
     assert to_new_address == {("email", MessageStatus.SENT), ("email", MessageStatus.SCHEDULED)}
     assert errors == []
     shot(widget, shots, "patient_log_fixed")
+
+
+def test_a_desk_following_a_server_shares_the_settings_but_keeps_no_secret(
+    shots, qtbot, messaging, caller, errors
+) -> None:  # type: ignore[no-untyped-def]
+    clinic = calendar.main_clinic(messaging.ctx)
+    page = MessagingSettingsPage(
+        caller, clinic, secrets=messaging.secrets, now=messaging.clock,
+        server_url="https://fd.clinic.local",
+    )  # fmt: skip
+    qtbot.addWidget(page)
+    page.resize(1366 // 2, 768)
+    page.show()
+    settle(qtbot)  # what is saved is read in the background
+    note = page.findChildren(QLabel)[0].text()
+    assert "follows the server at https://fd.clinic.local" in note
+    assert "FRONTDESK_SMTP_PASSWORD / FRONTDESK_SMS_API_KEY" in note
+    for field in (page.smtp_password, page.api_key, page.test_button):
+        assert not field.isEnabled()
+    assert page.api_key.placeholderText() == "kept on the server"
+    page.tabs.setCurrentIndex(2)
+    shot(page, shots, "settings_on_a_desk")
+    key_before = messaging.secrets.sms_api_key(messaging.clinic_id)
+    page.sender_name.setText("Reception")  # the shared settings still save from here
+    assert page.save()
+    settle(qtbot)
+    assert messaging.settings().sender_name == "Reception"
+    assert messaging.secrets.sms_api_key(messaging.clinic_id) == key_before
+    assert errors == []

@@ -71,6 +71,15 @@ def test_the_installed_wheel_runs_and_passes_the_smoke_test(tmp_path: Path) -> N
     )  # fmt: skip
     assert installed.returncode == 0, installed.stderr
 
+    # pip compiles what it installs: no start-up waits for Python to compile a module.
+    package = site / "desktop"
+    uncompiled = [
+        source.relative_to(site)
+        for source in package.rglob("*.py")
+        if not list(source.parent.glob(f"__pycache__/{source.stem}.*.pyc"))
+    ]
+    assert uncompiled == []
+
     elsewhere = tmp_path / "elsewhere"  # nowhere near the checkout
     elsewhere.mkdir()
     where = run(python, "-c", "import desktop; print(desktop.__file__)", cwd=elsewhere)

@@ -149,7 +149,9 @@ def test_an_entry_with_an_appointment_moves_it_earlier_and_leaves_when_it_passes
         wait_list.matches_for_slot(ctx, clinic.alice.id, after, after + timedelta(minutes=30)) == []
     )
     # On the day of that appointment they leave the list.
-    assert wait_list.current_entries(ctx, now=later.appointment.starts_at) == []
+    that_morning = clinic.at(0, day=DAY + timedelta(days=7))
+    assert wait_list.current_entries(ctx, now=that_morning - timedelta(minutes=1)) != []
+    assert wait_list.current_entries(ctx, now=that_morning) == []
 
     moved = wait_list.book_entry(ctx, entry.id, consult(clinic, 14, patient=0, who=clinic.bob))
     assert moved.appointment.id == later.appointment.id  # moved, not a second booking

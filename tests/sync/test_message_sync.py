@@ -263,3 +263,56 @@ def test_retry_pressed_at_a_desk_reaches_the_servers_sender(
     ]
     assert (email.id, email.status) == (failed.id, MessageStatus.SENT)
     converged(server, front, back)
+
+
+def test_a_new_reminder_time_set_at_a_desk_retimes_the_servers_queue(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    m = messaging_on_server
+    front, back = desks
+    appointment = book(front, m.c, 9)
+    front.sync()
+    settings = get_settings(back.ctx, m.c.clinic.id)
+    save_settings(
+        back.ctx, replace(settings, reminder_lead=timedelta(hours=48)), secrets=m.secrets,
+        clock=m.clock,
+    )  # fmt: skip
+    back.sync()
+    jobs = OutboxQueue(server.database).jobs(Channel.EMAIL) + OutboxQueue(server.database).jobs(
+        Channel.SMS
+    )
+    assert len(jobs) == 2
+    assert {job.next_attempt_at for job in jobs} == {appointment.starts_at - timedelta(hours=48)}
+    front.sync()
+    due = {e.due_at for e in message_log.message_log(front.ctx, m.c.patients[0].id)}
+    assert due == {appointment.starts_at - timedelta(hours=48)}
+
+
+def test_a_class_attendee_added_at_a_desk_is_reminded_once(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    m = messaging_on_server
+    c = m.c
+    front, back = desks
+    m.set_patient(3, email="ana@example.com")
+    front.sync()
+    pilates = booking.book_appointment(
+        front.ctx,
+        booking.BookingRequest(
+            c.clinic.id, c.alice.id, c.pilates.id, c.at(9, day=NEXT_WEEK), c.patients[0].id
+        ),
+    ).appointment
+    front.sync()
+    back.sync()
+    booking.add_attendee(back.ctx, pilates.id, c.patients[3].id)  # not the first patient
+    back.sync()
+    m.reminder_time(pilates)
+    sent = m.send_due()
+    assert (sent.emails_sent, sent.sms_sent) == (2, 2)
+    assert sorted(mail.rcpt_tos[0] for mail in m.smtp.received) == [
+        "ana@example.com",
+        "sam.lee@example.com",
+    ]
+    for desk in (front, back):
+        desk.sync()
+    converged(server, front, back)

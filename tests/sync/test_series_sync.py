@@ -14,7 +14,7 @@ from desktop.services.series import SeriesRequest
 from desktop.store.sync_models import SyncMutationRow
 from desktop.sync import conflicts
 from tests.helpers.clinic import ClinicFixture
-from tests.sync.harness import Desk
+from tests.sync.harness import Desk, make_desk
 from tests.sync.test_convergence import book, converged
 
 pytestmark = pytest.mark.postgres
@@ -71,3 +71,21 @@ def test_a_series_with_one_date_taken_meanwhile_is_refused_as_a_whole(
     assert all("already booked" in x.reason or "refused" in x.reason for x in refused)
     assert [a.id for a in term(back, c)] == [front_booking.appointment.id]
     converged(server, front, back)
+
+
+def test_a_desk_joining_later_gets_the_series_in_its_first_sync(
+    desks, server, clinic_on_server, tmp_path
+) -> None:
+    front, _ = desks
+    c = clinic_on_server
+    booked = weekly(front, c, 11, 3)
+    front.sync()
+    late = make_desk(tmp_path, "late", server)  # its first sync is the bulk snapshot
+    try:
+        late.sync()
+        shown = term(late, c)
+        assert {a.series_id for a in shown} == {booked.appointments[0].series_id}  # type: ignore[attr-defined]
+        assert len(shown) == 3
+        converged(server, front, late)
+    finally:
+        late.close()

@@ -73,7 +73,6 @@ def test_two_server_instances_send_each_document_and_message_once(
     )
     m.set_patient(0, email="sam.lee@example.com")
     configure(m)
-    m.add_credit(10)
     m.reminder_time(m.book(9, 30))  # a reminder by email and by SMS, due now
     vault = KeyringVault()
     xero_reports: queue.Queue[tuple[str, DrainReport]] = queue.Queue()

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import random
 import sqlite3
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Generator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod
 from desktop.domain.money import Money
+from desktop.domain.outbox import Channel
 from desktop.server import snapshot as server_snapshot
 from desktop.server.rate_limit import Limit, RateLimits
-from desktop.services import billing, booking, credit, patients
+from desktop.services import billing, booking, credit, patients, xero_settings
 from desktop.services.patients import PatientDetails
 from desktop.store.database import Database
 from desktop.store.models import AppointmentRow
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES
+from desktop.store.outbox_models import OutboxJobRow
+from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncChangeRow
 from desktop.sync.client import Offline
 from desktop.sync.codec import synced_table
 from desktop.sync.engine import SyncSettings
@@ -63,7 +68,11 @@ def synced_rows(database: Database) -> int:
 
 
 def money_and_oddities(server: ServerSide, c: ClinicFixture) -> None:
-    """Something in every kind of column: money, credit, a cancellation, awkward text."""
+    """Something in every kind of column: money, credit, a cancellation, awkward text; and
+    the Xero jobs of all that on the server, which stay there (only message jobs sync)."""
+    xero_settings.save_connection(
+        server.database, client_id="client", connection_key="key", tenant_id="t", tenant_name="T"
+    )
     ctx, here = server.ctx, on_server(server)
     paid, _ = billing.invoice_appointment(ctx, consult(here, c, 9).id)
     billing.take_payment(ctx, paid.id, cash(9000))
@@ -84,6 +93,17 @@ def money_and_oddities(server: ServerSide, c: ClinicFixture) -> None:
         ),
     ).appointment
     booking.cancel_appointment(ctx, odd.id, CancellationReason.OTHER, "away\tuntil \\N June")
+
+
+def xero_jobs_on(server: ServerSide) -> int:
+    with server.database.reading() as session:
+        return int(
+            session.execute(
+                select(func.count())
+                .select_from(OutboxJobRow)
+                .where(OutboxJobRow.channel == Channel.XERO.value)
+            ).scalar_one()
+        )
 
 
 def on_server(server: ServerSide) -> Desk:
@@ -156,6 +176,7 @@ def test_the_snapshot_stores_exactly_what_pulling_every_change_stores(
     assert stored(bulk.database) == stored(paged.database)
     everything = stored(bulk.database)
     assert all(everything[name] for name in ("invoices", "payments", "refunds", "credit_lots"))
+    assert not everything["outbox_jobs"] and xero_jobs_on(server)
     converged(server, bulk, paged)
     state = load_state(bulk.database)
     assert state is not None and state.cursor == load_state(paged.database).cursor  # type: ignore[union-attr]
@@ -212,15 +233,22 @@ def test_a_transfer_cut_off_part_way_leaves_nothing_and_starts_again(
         yield body[: body.rindex(b"\n", 0, len(body) - 2) + 1]
         cuts.append("ended early")
 
+    def garbled(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        # Gzipped bytes mangled on the way (a proxy): unzipping fails part-way.
+        body = b"".join(chunks)
+        middle = len(body) // 2
+        cuts.append("garbled")  # before: the desk stops reading at the bad bytes
+        yield body[:middle] + bytes(64) + body[middle + 64 :]
+
     inner = desk.transport.inner
-    for cut in (dropped, ended_early):
+    for cut in (dropped, ended_early, garbled):
         desk.transport.inner = SnapshotTap(inner, cut)
         with pytest.raises(Offline):
             desk.sync()
         assert synced_rows(desk.database) == 0
         state = load_state(desk.database)
         assert state is not None and state.cursor == 0
-    assert cuts == ["dropped", "ended early"]
+    assert cuts == ["dropped", "ended early", "garbled"]
     desk.transport.inner = inner
     desk.sync()
     converged(server, desk)
@@ -257,6 +285,36 @@ def test_a_desk_loading_it_again_keeps_changes_waiting_and_drops_what_the_server
         assert session.get(AppointmentRow, gone.id) is None  # the server no longer has it
     state = load_state(desk.database)
     assert state is not None and state.cursor == loaded.cursor > 0
+    desk.close()
+
+
+def test_loading_it_again_keeps_the_desks_own_rows_of_a_kind_that_never_syncs(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    """The receipt of an SMS credit purchase stays in the desk's message log; a
+    message the server no longer has goes."""
+    desk = make_desk(tmp_path, "back", server)
+    desk.sync()
+    own, lost = uuid.uuid4(), uuid.uuid4()
+    path = desk.database.engine.url.database
+    assert path is not None
+    with sqlite3.connect(path) as connection:  # as older rows were written, before the log synced
+        connection.execute("PRAGMA foreign_keys = OFF")
+        for ident, purchase in ((own, uuid.uuid4().hex), (lost, None)):
+            connection.execute(
+                "INSERT INTO outgoing_messages (id, clinic_id, job_id, channel, purpose, "
+                "purchase_id, recipient, subject, body, segments, provider_id, delivery_status, "
+                "delivery_detail, created_at, updated_at, version) VALUES (?, ?, ?, 'sms', "
+                "'receipt', ?, '', '', '', 0, '', '', '', '2030-01-01 00:00:00.000000', "
+                "'2030-01-01 00:00:00.000000', 1)",
+                (ident.hex, clinic_on_server.clinic.id.hex, uuid.uuid4().hex, purchase),
+            )
+
+    load_snapshot(desk.database, desk.api, lambda *_: None)
+
+    with sqlite3.connect(path) as connection:
+        kept = [row[0] for row in connection.execute("SELECT id FROM outgoing_messages")]
+    assert kept == [own.hex]
     desk.close()
 
 
@@ -317,3 +375,110 @@ def test_a_busy_server_is_waited_for_before_the_transfer(
         assert f"GET {SNAPSHOT}" in desk.transport.requests
         converged(server, desk)
         desk.close()
+
+
+def test_an_empty_clinic_is_downloaded_once_and_pulled_after(
+    tmp_path: Path, server: ServerSide
+) -> None:
+    """Its snapshot stands at change 0: the desk must still remember it has taken it."""
+    desk = make_desk(tmp_path, "first", server)
+    with server.database.engine.begin() as connection:
+        # Its accounts are older than its change log (as on an upgraded server).
+        connection.execute(delete(SyncChangeRow))
+    desk.sync()
+    state = load_state(desk.database)
+    assert state is not None and state.cursor == 0
+    desk.sync()
+    asked = desk.transport.requests
+    assert asked.count(f"GET {SNAPSHOT}") == 1
+    assert asked[-1].startswith("GET /v1/sync/changes")  # the second pass pulled instead
+    made = book(on_server(server), make_clinic(server.ctx), 9).appointment
+    desk.sync()
+    assert asked.count(f"GET {SNAPSHOT}") == 1
+    with desk.database.reading() as session:
+        assert session.get(AppointmentRow, made.id) is not None
+    desk.close()
+
+
+class AskedEncoding(httpx.BaseTransport):
+    """Asks the snapshot with `accept` as Accept-Encoding (None: as the desk asks) and
+    notes the answer's Content-Encoding."""
+
+    def __init__(self, inner: httpx.BaseTransport, accept: str | None) -> None:
+        self.inner = inner
+        self.accept = accept
+        self.answered: list[str | None] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == SNAPSHOT and self.accept is not None:
+            request.headers["Accept-Encoding"] = self.accept
+        response = self.inner.handle_request(request)
+        if request.url.path == SNAPSHOT:
+            self.answered.append(response.headers.get("Content-Encoding"))
+        return response
+
+
+def test_the_snapshot_is_gzipped_when_the_desk_asks_and_loads_the_same_either_way(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    money_and_oddities(server, clinic_on_server)
+    zipped = make_desk(tmp_path, "zipped", server)
+    plain = make_desk(tmp_path, "plain", server)
+    wire: dict[str, int] = {}
+    for desk, accept in ((zipped, None), (plain, "identity")):
+        asked = AskedEncoding(desk.transport.inner, accept)
+        desk.transport.inner = asked
+
+        def counted(chunks: Iterator[bytes], name: str = desk.name) -> Iterator[bytes]:
+            for chunk in chunks:  # the bytes on the wire, before the desk unzips them
+                wire[name] = wire.get(name, 0) + len(chunk)
+                yield chunk
+
+        tapped(desk, counted)
+        desk.sync()
+        assert asked.answered == (["gzip"] if accept is None else [None])
+    assert stored(zipped.database) == stored(plain.database)
+    converged(server, zipped, plain)
+    assert wire["zipped"] * 3 < wire["plain"]
+    for desk in (zipped, plain):
+        desk.close()
+
+
+def test_gzipping_streams_as_the_snapshot_is_read_and_closes_it_when_dropped() -> None:
+    noise = random.Random(7)
+    pieces = [noise.randbytes(server_snapshot.CHUNK_BYTES) for _ in range(4)]  # incompressible
+    read: list[int] = []
+    closed: list[bool] = []
+
+    def source() -> Generator[bytes]:
+        try:
+            for piece in pieces:
+                read.append(len(piece))
+                yield piece
+        finally:
+            closed.append(True)
+
+    stream = server_snapshot.gzipped(source())
+    first = next(stream)
+    assert first and len(read) == 1  # sent before the rest is read
+    whole = first + b"".join(stream)
+    assert gzip.decompress(whole) == b"".join(pieces)
+    dropped = server_snapshot.gzipped(source())
+    next(dropped)
+    dropped.close()  # the client hung up
+    assert closed == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("header", "gzipped"),
+    [
+        ("gzip, deflate", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("GZIP", True),
+        ("gzip;q=0", False),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_gzip_only_when_the_request_accepts_it(header: str, gzipped: bool) -> None:
+    assert server_snapshot.accepts_gzip(header) is gzipped

@@ -11,7 +11,7 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.domain.clinic_time import to_local
-from desktop.services import booking, calendar
+from desktop.services import booking, calendar, practitioners
 from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui import prompts
@@ -234,3 +234,24 @@ def test_a_monthly_repeat_lists_a_month_without_the_weekday(
     texts = [dialog.repeat.table.item(r, 3).text() for r in range(3)]
     assert texts == ["Free", "April 2031 has no 5th Monday", "May 2031 has no 5th Monday"]
     assert dialog.book_button.text() == "&Book 1 appointment"
+
+
+def test_a_practitioner_deactivated_while_the_dialog_is_open_is_never_booked(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    dialog = open_booking(qtbot, local_ctx, settings, clinic)
+    dialog.repeat.choose("Weekly")
+    dialog.repeat.count.setValue(3)
+    settle(qtbot)
+    assert dialog.book_button.text() == "&Book 3 appointments"
+    practitioners.deactivate_practitioner(local_ctx, clinic.bob.id)  # on another desk
+    dialog.accept()  # Book, on the list checked before
+    settle(qtbot)
+    assert len(errors) == 1
+    assert "Bob Pilates is inactive" in errors[0]
+    assert dialog.isVisible()
+    assert dialog.practitioner_box.findText("Bob Pilates") == -1  # the list was reloaded
+    assert not dialog.book_button.isEnabled()  # nobody chosen: Enter books no one
+    assert dialog.repeat.table.rowCount() == 0
+    assert dialog.repeat.summary.text() == "Choose the practitioner to book with."
+    assert term(local_ctx, clinic) == []

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QTime
-from PySide6.QtWidgets import QDialogButtonBox, QRadioButton
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QRadioButton
 
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.domain.repeats import Frequency, RepeatRule, SeriesScope
@@ -17,11 +17,12 @@ from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.services.series import SeriesRequest
 from desktop.ui import prompts
+from desktop.ui.calendar.items import tooltip
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from desktop.ui.dialogs.cancel import CancelDialog
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import open_window
 
 WEEK = timedelta(days=7)
@@ -124,7 +125,9 @@ def test_a_new_time_and_notes_apply_to_all_when_asked(
 
     monkeypatch.setattr(prompts, "choose", choose_all)
     window = open_window(qtbot, local_ctx, settings, day=DAY + WEEK * 2)
+    assert "One of a repeating series" in tooltip(term[2], ZONE, "Bob Pilates")  # on hover
     dialog = _edit(qtbot, window, local_ctx, term[2].id)
+    assert "one of a repeating series" in dialog.findChildren(QLabel)[1].text()
     dialog.time_edit.setTime(QTime(10, 15))
     dialog.notes.setPlainText("Bring the scan")
     _save(dialog)

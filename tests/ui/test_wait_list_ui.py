@@ -128,6 +128,8 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
     window.grab().save(str(shots / "calendar-freed-slot-notice.png"))
     assert notice.isVisible()
     assert notice.text() == "Wait list: 2 waiting fit 1 freed slot"
+    block = window.calendar.scene.items_by_id[taken.id]  # type: ignore[union-attr]
+    assert block.text.badge == "Cancelled · 2 waiting"
     [action] = notice.menu().actions()
     assert "Alice Physio · 2 waiting" in action.text()
     action.trigger()
@@ -159,6 +161,7 @@ def test_a_cancellation_shows_who_fits_and_the_booking_dialog_books_the_chosen_o
     left = [e.patient_name for e in wait_list.current_entries(local_ctx)]
     assert left == ["Ana Lima", "Sam Lee"]  # Jo came off the list
     assert not notice.isVisible()  # the slot is taken again
+    assert block.text.badge == "Cancelled"
 
 
 def test_typing_another_patient_books_them_plainly_and_keeps_the_list(
@@ -304,4 +307,46 @@ def test_editing_an_entry_keeps_a_practitioner_no_longer_listed(
     stored = wait_list.entry(local_ctx, saved.entry.id)
     assert stored.urgent
     assert stored.wishes == only_bob  # not silently "any practitioner"
+    assert errors == []
+
+
+def test_a_booking_deleted_on_this_desk_counts_as_a_freed_time(
+    qtbot, local_ctx, clinic, settings, errors, confirm
+) -> None:
+    gone = booking.book_appointment(
+        local_ctx, consult(clinic, 15, patient=0, who=clinic.bob)
+    ).appointment
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id))
+    window = open_window(qtbot, local_ctx, settings)
+    notice = window.freed_slots
+    assert not notice.isVisible()
+    window.calendar.appointment_actions.delete(gone)
+    settle(qtbot)
+    assert notice.text() == "Wait list: 1 waiting fit 1 freed slot"
+    [action] = notice.menu().actions()
+    assert "Bob Pilates" in action.text()
+    action.trigger()
+    dialog = window.calendar.dialog
+    assert isinstance(dialog, BookingDialog)
+    assert dialog.practitioner_box.currentText() == "Bob Pilates"
+    settle(qtbot)
+    assert dialog.wait_list.offer(0).patient.full_name == "Jo Citizen"
+    assert errors == []
+
+
+def test_the_booking_dialog_judges_a_begun_slot_by_the_calendars_clock(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    from PySide6.QtCore import QTime
+
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id))
+    window = open_window(qtbot, local_ctx, settings)  # its clock: 10:42 on the shown day
+    dialog = window.calendar.book_at_cursor()
+    assert isinstance(dialog, BookingDialog)
+    settle(qtbot)
+    assert dialog.wait_list.offers.count() == 1  # 10:45 is still to come
+    dialog.time_edit.setTime(QTime(9, 0))  # begun by the calendar's clock (not the real one)
+    settle(qtbot)
+    assert dialog.wait_list.offers.count() == 0
+    assert dialog.wait_list.heading.text() == "Nobody on the wait list fits this time."
     assert errors == []

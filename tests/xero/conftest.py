@@ -7,6 +7,7 @@ clock is the fake's clock, and its `sleep` moves that clock forward.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -93,6 +94,8 @@ class ConnectedClinic:
     fake: XeroFake
     vault: KeyringVault
     channel: XeroChannel
+    # The backoff's jitter; a seeded one makes a run with random faults reproducible.
+    rng: random.Random | None = None
 
     @property
     def database(self) -> Database:
@@ -107,7 +110,7 @@ class ConnectedClinic:
 
     def sync(self) -> DrainReport:
         """What the worker does when woken: send everything due now."""
-        return drain(self.queue, self.channel, self.now)
+        return drain(self.queue, self.channel, self.now, rng=self.rng)
 
     def sync_until_quiet(self, rounds: int = 20) -> DrainReport:
         """Keep draining, moving the clock past each backoff, until nothing is due."""

@@ -14,7 +14,7 @@ from tests.xero.helpers import invoiced, paid
 
 def test_5xx_is_retried_with_backoff_then_delivered(xero: ConnectedClinic) -> None:
     invoice = paid(xero, invoiced(xero))
-    xero.fake.fail_next(1, status=503, path="/Contacts")
+    xero.fake.fail_next(3, status=503, path="/Contacts")  # the call and both second tries
     report = drain(xero.queue, xero.channel, xero.now, rng=random.Random(3))
     # One batched call carried the clinic's four new contacts; it failed as a whole.
     assert report.retrying == 4 and report.delivered == 0
@@ -33,6 +33,27 @@ def test_5xx_is_retried_with_backoff_then_delivered(xero: ConnectedClinic) -> No
     in_xero = xero.fake.invoice_by_number(invoice.number)
     assert in_xero is not None and in_xero.status == "PAID"
     assert len(xero.fake.state.contacts) == 4
+
+
+def test_a_hiccup_is_tried_again_within_the_call_with_the_same_key(
+    xero: ConnectedClinic,
+) -> None:
+    """A 503, then an answer lost after Xero saved the invoice: both are over within
+    the round, and the second try is answered from Xero's memory of the key."""
+    invoice = invoiced(xero)
+    xero.fake.fail_next(1, status=503, path="/Contacts", method="PUT")
+    xero.fake.drop_connection_next(1, after_commit=True, path="/Invoices", method="PUT")
+    started = xero.now()
+    report = xero.sync()
+    assert report.retrying == 0 and not xero.jobs(JobState.PENDING)  # 4 contacts, 1 invoice
+    assert report.delivered == 5
+    assert xero.now() - started == timedelta(seconds=2)  # a 1 s pause before each try
+    puts = xero.fake.requests_to("/Invoices", "PUT")
+    assert [r.outcome for r in puts] == ["fault:drop-after-commit", "replayed"]
+    assert len({r.idempotency_key for r in puts}) == 1
+    assert not xero.fake.requests_to("/Invoices", "GET")  # nothing to look up
+    assert len(xero.fake.state.invoices) == 1
+    assert xero.fake.invoice_by_number(invoice.number) is not None
 
 
 def test_a_timeout_after_xero_applied_the_call_does_not_duplicate(xero: ConnectedClinic) -> None:
@@ -54,6 +75,7 @@ def test_a_timeout_after_xero_applied_the_call_does_not_duplicate(xero: Connecte
 
 def test_a_dropped_connection_after_commit_is_found_not_recreated(xero: ConnectedClinic) -> None:
     invoices = [invoiced(xero, patient=i % 3, hour=9 + i) for i in range(3)]
+    xero.channel.api.hiccup_pauses = ()  # the round ends at the drop: the next one looks
     xero.fake.drop_connection_next(1, after_commit=True, path="/Invoices", method="PUT")
     xero.sync_until_quiet()
     for invoice in invoices:
@@ -91,6 +113,7 @@ def test_a_worker_that_dies_before_xero_answers_duplicates_nothing(
     claimed = xero.queue.claim_due(Channel.XERO, xero.now())
     # The request reaches Xero and is saved, but the answer never comes back to
     # this worker (it died): nothing is remembered.
+    xero.channel.api.hiccup_pauses = ()
     xero.fake.drop_connection_next(1, after_commit=True, path="/Payments", method="PUT")
     list(xero.channel.deliver(claimed))
     xero.fake.clock.advance(minutes=10)  # past the lease and Xero's idempotency memory

@@ -25,6 +25,7 @@ from tests.xero.helpers import invoiced, paid
 def _payment_lost_before_xero_saw_it(xero: ConnectedClinic, invoice: OurInvoice) -> str:
     """Pay the invoice; its first send dies on the way (Xero saved nothing), so the
     job must look up its Reference before it sends again. Returns that Reference."""
+    xero.channel.api.hiccup_pauses = ()  # the round ends at the drop
     xero.fake.drop_connection_next(1, after_commit=False, path="/Payments", method="PUT")
     paid(xero, invoice)
     xero.sync()
@@ -126,6 +127,7 @@ def test_a_payment_that_matches_is_adopted_not_made_twice(xero: ConnectedClinic)
     """The same Reference, amount and invoice: the lost answer's payment is ours."""
     invoice = invoiced(xero)
     xero.sync_until_quiet()
+    xero.channel.api.hiccup_pauses = ()  # the round ends at the drop
     xero.fake.drop_connection_next(1, after_commit=True, path="/Payments", method="PUT")
     paid(xero, invoice)
     xero.sync()

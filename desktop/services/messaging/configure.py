@@ -62,7 +62,7 @@ def save_settings(
         fill_row(row, settings)
         uow.flush()
         if _schedule(before) != _schedule(settings):
-            reminders.replan_clinic(uow, settings.clinic_id, clock())
+            reminders.replan_clinic(uow.session, settings.clinic_id, clock())
         reminders.nudge_waiting(uow.session, clock())
         uow.commit()
         saved = from_row(row)

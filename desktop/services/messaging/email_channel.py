@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import email.policy
 import ssl
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from desktop.domain.outbox import Channel, Delivered, OutboxJob, Outcome, Refused
-from desktop.services.messaging.compose import Outgoing, Skip, Undeliverable, compose
+from desktop.services.messaging.compose import Outgoing
 from desktop.services.messaging.connections import ConnectionPerClinic
+from desktop.services.messaging.message_channel import MessageChannel
 from desktop.services.messaging.records import record_sent
 from desktop.services.messaging.secrets import (
     SMTP_PASSWORD_ENV,
@@ -36,9 +37,6 @@ from desktop.services.messaging.smtp_sender import (
     SmtpConfig,
     SmtpSender,
 )
-from desktop.services.outbox_dispatch import Clock, system_clock
-from desktop.store.database import Database
-from desktop.store.outbox import OutboxQueue
 
 SenderFactory = Callable[[MessagingSettings], MailSender]
 # Long headers stay on one line (a folded Message-ID trips some mail clients), and
@@ -108,45 +106,17 @@ def smtp_senders(
     return make
 
 
-class EmailChannel:
+class EmailChannel(MessageChannel[MailSender]):
     channel = Channel.EMAIL
+    sent_key = "accepted"
 
-    def __init__(
+    def send(
         self,
-        database: Database,
-        queue: OutboxQueue,
-        senders: SenderFactory,
-        clock: Clock = system_clock,
-    ) -> None:
-        self.database = database
-        self.queue = queue
-        self.senders = senders
-        self.clock = clock
-        # What this handler did, as the drain report cannot tell a send from a skip.
-        self.sent = 0
-        self.skipped = 0
-
-    def deliver(self, jobs: list[OutboxJob]) -> Iterable[tuple[OutboxJob, Outcome]]:
-        return self._deliver(jobs)
-
-    def _deliver(self, jobs: list[OutboxJob]) -> Iterator[tuple[OutboxJob, Outcome]]:
-        batch = ConnectionPerClinic(self.senders)
-        try:
-            for job in jobs:
-                yield job, self._one(job, batch)
-        finally:
-            batch.close()
-
-    def _one(self, job: OutboxJob, batch: ConnectionPerClinic[MailSender]) -> Outcome:
-        if job.result.get("accepted"):
-            return Delivered()  # the server took it before a crash: never send it again
-        now = self.clock()
-        composed = compose(self.database, job, now)
-        if isinstance(composed, Skip):
-            self.skipped += 1
-            return Delivered({"skipped": composed.reason})
-        if isinstance(composed, Undeliverable):
-            return Refused(composed.reason)
+        job: OutboxJob,
+        composed: Outgoing,
+        batch: ConnectionPerClinic[MailSender],
+        now: datetime,
+    ) -> Outcome:
         message_id = message_id_for(job.idempotency_key, composed.settings.sender_address)
         try:
             batch.get(composed.settings).send(build_email(composed, message_id, now))

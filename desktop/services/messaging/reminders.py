@@ -222,9 +222,8 @@ def _sync_between(session: Session, clinic_id: uuid.UUID, start: datetime, end: 
     return sum(sync_appointment(session, row, start) for row in list(rows.scalars()))
 
 
-def replan_clinic(uow: UnitOfWork, clinic_id: uuid.UUID, now: datetime) -> None:
+def replan_clinic(session: Session, clinic_id: uuid.UUID, now: datetime) -> None:
     """The clinic's schedule changed: withdraw, re-time or add reminders to match it."""
-    session = uow.session
     settings = settings_in(session, clinic_id)
     on = {Channel.SMS: settings.reminders_by_sms, Channel.EMAIL: settings.reminders_by_email}
     queued = session.execute(
@@ -251,7 +250,7 @@ def replan_clinic(uow: UnitOfWork, clinic_id: uuid.UUID, now: datetime) -> None:
             withdraw(session, [job.id], "Too close to the appointment for a reminder.")
         else:
             job.next_attempt_at = send_at
-    uow.flush()
+    session.flush()
     until = now + settings.reminder_lead + SWEEP_AHEAD
     _sync_between(session, clinic_id, now, until)
 

@@ -140,7 +140,7 @@ class MessagingSettings:
             _check_gateway_url(s.sms_gateway_url)
         _check_sms_sender(s)
         if s.low_credit_warning < 0:
-            raise InvalidInput("The low-credit warning cannot be negative.")
+            raise InvalidInput("The low-balance warning cannot be negative.")
         if s.reminders_by_email and not s.email_configured:
             raise InvalidInput(
                 "Enter the mail server and the sender address before turning on email reminders."

@@ -16,7 +16,7 @@ recipient (Twilio 21610, ClickSend BLOCKED) also records the patient's SMS opt-o
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -25,8 +25,9 @@ from desktop.domain.outbox import Channel, Delivered, OutboxJob, Outcome, Refuse
 from desktop.services.context import ServiceContext
 from desktop.services.messaging import opt_outs
 from desktop.services.messaging.clicksend_sms import ClickSendSms
-from desktop.services.messaging.compose import Outgoing, Skip, Undeliverable, compose
+from desktop.services.messaging.compose import Outgoing
 from desktop.services.messaging.connections import ConnectionPerClinic
+from desktop.services.messaging.message_channel import MessageChannel
 from desktop.services.messaging.records import record_sent
 from desktop.services.messaging.secrets import SMS_API_KEY_ENV, MessagingSecrets, no_keyring_message
 from desktop.services.messaging.settings import MessagingSettings, SmsProvider, settings_in
@@ -42,7 +43,6 @@ from desktop.services.messaging.twilio_sms import TwilioSms, status_callback_url
 from desktop.services.outbox_dispatch import Clock, system_clock
 from desktop.store.database import Database
 from desktop.store.messaging_models import OutgoingMessageRow
-from desktop.store.outbox import OutboxQueue
 
 GatewayFactory = Callable[[MessagingSettings], SmsGateway]
 # Delivery reports older than this are not asked for any more.
@@ -88,45 +88,17 @@ def provider_for(
     return HttpSmsGateway(settings.sms_gateway_url, secret, clock=clock)
 
 
-class SmsChannel:
+class SmsChannel(MessageChannel[SmsGateway]):
     channel = Channel.SMS
+    sent_key = "gateway_id"
 
-    def __init__(
+    def send(
         self,
-        database: Database,
-        queue: OutboxQueue,
-        gateways: GatewayFactory,
-        clock: Clock = system_clock,
-    ) -> None:
-        self.database = database
-        self.queue = queue
-        self.gateways = gateways
-        self.clock = clock
-        # What this handler did, as the drain report cannot tell a send from a skip.
-        self.sent = 0
-        self.skipped = 0
-
-    def deliver(self, jobs: list[OutboxJob]) -> Iterable[tuple[OutboxJob, Outcome]]:
-        return self._deliver(jobs)
-
-    def _deliver(self, jobs: list[OutboxJob]) -> Iterator[tuple[OutboxJob, Outcome]]:
-        batch = ConnectionPerClinic(self.gateways)
-        try:
-            for job in jobs:
-                yield job, self._one(job, batch)
-        finally:
-            batch.close()
-
-    def _one(self, job: OutboxJob, batch: ConnectionPerClinic[SmsGateway]) -> Outcome:
-        if job.result.get("gateway_id"):
-            return Delivered()  # the gateway took it before a crash: never send it again
-        now = self.clock()
-        composed = compose(self.database, job, now)
-        if isinstance(composed, Skip):
-            self.skipped += 1
-            return Delivered({"skipped": composed.reason})
-        if isinstance(composed, Undeliverable):
-            return Refused(composed.reason)
+        job: OutboxJob,
+        composed: Outgoing,
+        batch: ConnectionPerClinic[SmsGateway],
+        now: datetime,
+    ) -> Outcome:
         settings = composed.settings
         try:
             gateway = batch.get(settings)

@@ -11,8 +11,6 @@ SQLite: triggers doing both (SQLite serialises writers, so a trigger is race-fre
 
 from __future__ import annotations
 
-from alembic import op
-
 INACTIVE_MARKER = "FRONTDESK_PRACTITIONER_INACTIVE"
 OVERLAP_MARKER = "FRONTDESK_DOUBLE_BOOKING"
 OVERLAP_CONSTRAINT = "ex_appointments_no_overlap"
@@ -87,6 +85,8 @@ $$ LANGUAGE plpgsql;
 
 
 def _create_sqlite_triggers(triggers: dict[str, tuple[str, str, str]]) -> None:
+    from alembic import op  # loaded by migrations only, not by the app
+
     for name, (event, condition, marker) in triggers.items():
         op.execute(
             f"CREATE TRIGGER {name} BEFORE {event} ON appointments "
@@ -96,6 +96,8 @@ def _create_sqlite_triggers(triggers: dict[str, tuple[str, str, str]]) -> None:
 
 def guard_calendar_rules() -> None:
     """Revision 0001's guards (kept as they were: later revisions refine them)."""
+    from alembic import op  # loaded by migrations only, not by the app
+
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         _create_sqlite_triggers(_SQLITE_TRIGGERS)
@@ -115,6 +117,8 @@ def guard_calendar_rules() -> None:
 
 
 def drop_calendar_rule_guards() -> None:
+    from alembic import op  # loaded by migrations only, not by the app
+
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for name in _SQLITE_TRIGGERS:
@@ -132,6 +136,8 @@ def guard_appointment_length() -> None:
     PostgreSQL needs no bound: the exclusion constraint's GiST index already finds
     the overlapping rows of one practitioner without walking their history.
     """
+    from alembic import op  # loaded by migrations only, not by the app
+
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for name in _SQLITE_BOUNDED_TRIGGERS:
@@ -146,6 +152,8 @@ def guard_appointment_length() -> None:
 
 def drop_appointment_length_guard() -> None:
     """Back to revision 0001's guards."""
+    from alembic import op  # loaded by migrations only, not by the app
+
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for name in _SQLITE_BOUNDED_TRIGGERS:

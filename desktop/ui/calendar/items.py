@@ -6,6 +6,7 @@ means (it knows the grid), so an item only needs its appointment and its rect.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QRectF, Qt
@@ -45,6 +46,8 @@ def tooltip(appointment: Appointment, zone: ZoneInfo, practitioner: str) -> str:
         f"{to_local(appointment.starts_at, zone):%a %d %b}, {time_range(appointment, zone)}",
         f"Status: {appointment.status.label}",
     ]
+    if appointment.series_id is not None:
+        lines.append("One of a repeating series")
     if appointment.kind is AppointmentKind.CLASS:
         names = [a.patient_name for a in appointment.attendees if a.status.takes_time]
         lines.append("Attendees: " + (", ".join(names) if names else "none yet"))
@@ -79,6 +82,7 @@ class AppointmentItem(QGraphicsItem):
         self.permitted = True  # the signed-in user may change it (the scene sets this)
         self.text = BlockText("", "", "", "")
         self._tooltip_stale = True
+        self.waiting = 0  # wait-list entries that fit a cancelled block's time (its badge says so)
         self._layout: TextLayout | None = None  # for the current size and text
         # Painted once into a pixmap, then copied while nothing changes: scrolling and
         # repainting a week of blocks costs no text layout (Qt drops it on update()).
@@ -89,9 +93,17 @@ class AppointmentItem(QGraphicsItem):
         self.appointment = appointment
         self.practitioner = practitioner
         self.text = block_text(appointment, time_range(appointment, self.zone))
+        if self.waiting and appointment.status is AppointmentStatus.CANCELLED:
+            self.text = replace(self.text, badge=f"Cancelled · {self.waiting} waiting")
         self._layout = None
         self._tooltip_stale = True  # built on first hover: a week has thousands of blocks
         self.update()
+
+    def set_waiting(self, count: int) -> None:
+        """How many on the wait list fit this cancelled block's time (desktop.ui.wait_list)."""
+        if count != self.waiting:
+            self.waiting = count
+            self.set_appointment(self.appointment, self.practitioner)
 
     @property
     def editable(self) -> bool:

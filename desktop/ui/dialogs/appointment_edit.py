@@ -137,7 +137,9 @@ class EditAppointmentDialog(QDialog):
         heading = QLabel(f"<b>{appointment.title}</b> — {appointment.type_name}")
         heading.setObjectName("dialogHeading")
         status = QLabel(
-            f"Status: {appointment.status.label}{_why_read_only(appointment, editable)}"
+            f"Status: {appointment.status.label}"
+            + (" · one of a repeating series" if appointment.series_id is not None else "")
+            + _why_read_only(appointment, editable)
         )
         status.setProperty("muted", True)
         form = QFormLayout()

@@ -20,7 +20,7 @@ Signals:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,10 +79,12 @@ class BookingDialog(QDialog):
         starts_at: datetime,
         ends_at: datetime | None = None,
         patient: Patient | None = None,
+        now: Callable[[], datetime] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
+        self.now = now  # the calendar's clock (None: the real one); offers judge "begun" by it
         self.clinic_id = clinic_id
         self.zone = zone
         self.setWindowTitle("New appointment")
@@ -284,9 +286,11 @@ class BookingDialog(QDialog):
     def check_series(self) -> None:
         """Have the service list the dates (in the background; the newest check wins)."""
         self._series_check.cancel()
-        if not self.repeat.repeating or self.practitioner_box.currentIndex() < 0:
+        if not self.repeat.repeating:
             return
-        if self.selected_type() is None:
+        if self.practitioner_box.currentIndex() < 0 or self.selected_type() is None:
+            self.repeat.show_plan([])  # the dates wait for a practitioner and a type
+            self.repeat.summary.setText(self.hint.text())
             return
         try:
             request = self.series_request()

@@ -70,7 +70,7 @@ class RepeatSection(QGroupBox):
     changed = Signal()
 
     def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
-        super().__init__("Repeat", parent)
+        super().__init__("R&epeat", parent)
         self.zone = zone
         self.skipped: set[int] = set()  # occurrence numbers the user skipped
         self.moved: dict[int, datetime] = {}  # occurrence number -> new start (UTC)
@@ -90,7 +90,7 @@ class RepeatSection(QGroupBox):
         self.count.setRange(2, MOST_OCCURRENCES)
         self.count.setValue(10)
         self.count.setSuffix(" times")
-        self.on_date = QRadioButton("o&n")
+        self.on_date = QRadioButton("&until")
         self.until = QDateEdit()
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("ddd d MMM yyyy")
@@ -234,7 +234,7 @@ class RepeatSection(QGroupBox):
             to_local(occurrence.starts_at, self.zone),
             to_local(occurrence.ends_at, self.zone),
         )
-        return f"{start:%H:%M}–{end:%H:%M}"
+        return f"{start.hour}:{start.minute:02d}–{end.hour}:{end.minute:02d}"
 
     def booking_count(self) -> int:
         return sum(o.will_book for o in self.plan)

@@ -60,6 +60,7 @@ from desktop.services.messaging.settings import (
 from desktop.services.messaging.trial_sms import send_test_sms
 from desktop.services.outbox_dispatch import system_clock
 from desktop.ui.messaging.formatting import short_when
+from desktop.ui.messaging.status import FollowedServer
 from desktop.ui.messaging.template_editor import EmailTemplateEditor, SmsTemplateEditor
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.busy_form import BusyForm
@@ -101,11 +102,16 @@ class MessagingSettingsPage(QWidget):
         *,
         secrets: MessagingSecrets | None = None,
         now: Callable[[], datetime] = system_clock,
+        server: FollowedServer = lambda: None,
+        server_url: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
+        self.server = server  # a desk following a server shows the balance its sender sees
         self.clinic = clinic
+        # A desk following a server: the server sends, with the secrets on its machine.
+        self.server_url = server_url
         self.zone = clinic_zone(clinic.timezone)
         self.secrets = secrets or MessagingSecrets()
         self.now = now
@@ -127,6 +133,8 @@ class MessagingSettingsPage(QWidget):
         bottom.addWidget(self.revert_button)
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        if server_url:
+            layout.addWidget(self._sent_by_server(server_url))
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         self.resize(760, 680)
@@ -134,6 +142,17 @@ class MessagingSettingsPage(QWidget):
         self.practitioner_name = "Alex Practitioner"  # for the preview, until one is read
         self.said_after_load = ""  # the status line once the saved settings are shown again
         self.load()
+
+    def _sent_by_server(self, server_url: str) -> QLabel:
+        """One sender per clinic: a desk shares these settings but keeps no secret."""
+        for field in (self.smtp_password, self.api_key, self.test_number, self.test_button):
+            field.setEnabled(False)
+        return _note(
+            f"This computer follows the server at {server_url}, which sends the clinic's "
+            "messages: these settings are shared by every desk. The mail password and the "
+            "SMS key are kept on the server's machine (its keyring, or "
+            f"{SMTP_PASSWORD_ENV} / {SMS_API_KEY_ENV} where it runs), not here."
+        )
 
     # --- building -----------------------------------------------------------------
 
@@ -250,6 +269,7 @@ class MessagingSettingsPage(QWidget):
         test_row.addWidget(self.test_button)
         form.addRow("Send a test to", test_row)
         form.addRow(self.test_result)
+        form.setRowVisible(self.test_result, False)  # a row only once there is an answer
         self.balance = QLabel()
         self.balance.setWordWrap(True)
         self.top_up_button = QPushButton("Top &up…")
@@ -301,10 +321,19 @@ class MessagingSettingsPage(QWidget):
         if settings.sms_provider is SmsProvider.RELAY or not settings.sms_configured:
             self.balance.setText("Save the provider's details to see its balance.")
             return
-        self.balance.setText("Asking the provider…")
+        api = self.server()
+        self.balance.setText("Asking the server…" if api is not None else "Asking the provider…")
+
+        def ask() -> BalanceReport | None:
+            if api is not None:  # the key and the sender are on the server
+                from desktop.sync import remote_sms
+
+                return remote_sms.balance_report(api)
+            return provider_balance(ctx, settings, secrets)
+
         (
             self.caller.in_background(
-                lambda: provider_balance(ctx, settings, secrets),
+                ask,
                 key="sms-provider-balance",
                 title="SMS balance",
                 refresh_on_refusal=False,
@@ -350,6 +379,7 @@ class MessagingSettingsPage(QWidget):
     def _test_said(self, text: str, *, error: bool) -> None:
         self.test_button.setEnabled(True)
         self.test_result.setText(text)
+        self.provider_form.setRowVisible(self.test_result, True)
         self.test_result.setObjectName("formError" if error else "")
         self.test_result.style().unpolish(self.test_result)
         self.test_result.style().polish(self.test_result)
@@ -395,10 +425,16 @@ class MessagingSettingsPage(QWidget):
         self.low_credit.setValue(s.low_credit_warning)
         self.smtp_password.clear()
         self.api_key.clear()
-        self.smtp_password.setPlaceholderText(
-            "saved — type to replace" if saved.has_smtp_password else ""
-        )
-        self.api_key.setPlaceholderText("saved — type to replace" if saved.has_sms_api_key else "")
+        if self.server_url:
+            self.smtp_password.setPlaceholderText("kept on the server")
+            self.api_key.setPlaceholderText("kept on the server")
+        else:
+            self.smtp_password.setPlaceholderText(
+                "saved — type to replace" if saved.has_smtp_password else ""
+            )
+            self.api_key.setPlaceholderText(
+                "saved — type to replace" if saved.has_sms_api_key else ""
+            )
         self.show_balance()
         values = self.sample_values()
         self.sms_editor.set_sample(values)

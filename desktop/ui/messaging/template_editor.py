@@ -168,8 +168,10 @@ class SmsTemplateEditor(QWidget):
             return
         self.preview.setText(text)
         length = sms_length(text)
-        parts = "credit" if length.segments == 1 else "credits"
-        self.count.setText(f"{length.describe()} — {length.segments} {parts} per reminder")
+        parts = "SMS" if length.segments == 1 else "SMS parts"
+        self.count.setText(
+            f"{length.describe()} — the provider bills {length.segments} {parts} per reminder"
+        )
         notes = []
         if length.encoding is SmsEncoding.UCS2:
             odd = " ".join(non_gsm_characters(text)[:6])

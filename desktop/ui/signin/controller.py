@@ -13,18 +13,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from desktop.auth import ExpiryReason, SignedInSession, UserAccount
-from desktop.auth.remembered import RememberedSignIn
-from desktop.services.accounts import Accounts
 from desktop.services.changes import Changes
 from desktop.ui import operations
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.signin.dialogs import ChangePasswordDialog, accepted
 from desktop.ui.signin.idle_lock import IdleLock
 from desktop.ui.signin.relogin import ModalRunner, Notifier, ReloginHandler, notify_box, run_modal
+
+if TYPE_CHECKING:
+    from desktop.auth.remembered import RememberedSignIn
+    from desktop.services.accounts import Accounts
 
 log = logging.getLogger(__name__)
 

@@ -209,22 +209,37 @@ class SignInDialog(_FormDialog):
         super().__init__(parent, "Sign in — Frontdesk", "Sign in to Frontdesk", "Sign in")
         self._sign_in = attempt
         self.signed_in: SignedIn | None = None
-        _say(self.message, message)
-        self.username = QLineEdit(username)
+        self.opening = False  # shown before the database is open (see startup.py)
+        self.username = QLineEdit()
         self.username.setPlaceholderText("e.g. reception")
         self.password = _password_field()
         self.form.addRow("&Username", self.username)
         self.form.addRow("&Password", self.password)
         self.remember = QCheckBox("&Remember me on this computer")
         self.remember_note = _banner("note")
-        choice = remember or RememberChoice(offered=False)
-        self._remember_offered = choice.offered
-        self.remember.setVisible(choice.offered)
         self.extras.addWidget(self.remember)
-        _say(self.remember_note, choice.note)
         self.extras.addWidget(self.remember_note)
         self.cancel_button.setText(cancel_text)
-        (self.password if username else self.username).setFocus()
+        self.username.setFocus()
+        self.offer(message, username, remember or RememberChoice(offered=False))
+
+    def offer(self, message: str, username: str, remember: RememberChoice) -> None:
+        """Why the user is asked, whom to suggest, and whether "Remember me" is offered;
+        what the user has typed meanwhile stays."""
+        _say(self.message, message)
+        self._remember_offered = remember.offered
+        self.remember.setVisible(remember.offered)
+        _say(self.remember_note, remember.note)
+        if username and not self.username.text():
+            self.username.setText(username)
+            self.password.setFocus()
+        self._fit()
+
+    def close_unasked(self) -> None:
+        """Nothing for the user to type after all (remembered, or a new database)."""
+        runner().cancel(self._check_key)
+        self._set_checking(False)
+        self.done(QDialog.DialogCode.Rejected.value)
 
     @property
     def remember_checked(self) -> bool:

@@ -17,14 +17,17 @@ injectable, so tests drive the dialogs without a blocking event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from desktop.auth import SessionExpired, SignedIn, SignedInSession
-from desktop.services.accounts import Accounts
 from desktop.ui.signin.dialogs import SignInDialog, accepted
 from desktop.ui.signin.idle_lock import IdleLock
+
+if TYPE_CHECKING:
+    from desktop.services.accounts import Accounts
 
 ModalRunner = Callable[[QDialog], int]
 Notifier = Callable[[QWidget | None, str], None]

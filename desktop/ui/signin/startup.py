@@ -1,23 +1,83 @@
-"""Who uses Frontdesk this time: first-run administrator, remembered sign-in, or the dialog."""
+"""Who uses Frontdesk this time: first-run administrator, remembered sign-in, or the dialog.
+
+At start-up the sign-in dialog is on screen before the database code is even
+loaded (`sign_in_while_opening`): the database is opened, migrated and asked who
+may sign in in the background, while the user types. A password submitted early
+is checked as soon as the database is open. If it turns out that nobody needs to
+type anything here (a remembered sign-in that still holds) or that something
+else must be asked first (the first administrator of a new database), the dialog
+closes and that happens instead.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from desktop.auth import SessionExpired, SignedIn
-from desktop.auth.remembered import RememberedSignIn
-from desktop.services.accounts import Accounts
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.signin.dialogs import FirstAdminDialog, RememberChoice, SignInDialog, accepted
 from desktop.ui.signin.relogin import ModalRunner, run_modal
+
+if TYPE_CHECKING:
+    from desktop.auth.remembered import RememberedSignIn
+    from desktop.services.accounts import Accounts
+
+REMEMBERED_ENDED = "Your remembered sign-in has ended. Please sign in again."
 
 
 @dataclass(frozen=True, slots=True)
 class Startup:
     signed_in: SignedIn
     notice: str | None = None  # something to tell once the main window is up
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The database side of signing in, and what it says must be asked."""
+
+    accounts: Accounts
+    remembered: RememberedSignIn
+    first_admin: bool = False  # a new database: create the administrator
+    resumed: SignedIn | None = None  # a remembered sign-in that still holds
+    username: str = ""
+    message: str = ""
+    remember: RememberChoice = field(default_factory=lambda: RememberChoice(offered=False))
+
+
+def look_up(accounts: Accounts, remembered: RememberedSignIn) -> Opened:
+    """Whom the database knows and whether this computer remembers someone (database
+    and keyring calls: run it in the background)."""
+    if accounts.needs_first_admin():
+        return Opened(accounts, remembered, first_admin=True)
+    message = ""
+    stored = remembered.load()
+    if stored is not None:
+        try:
+            signed_in = accounts.resume(stored.refresh_token)
+        except SessionExpired:
+            remembered.forget()
+            message = REMEMBERED_ENDED
+        else:
+            if signed_in.refresh_token is not None:
+                remembered.save(signed_in.user.username, signed_in.refresh_token)
+            return Opened(accounts, remembered, resumed=signed_in)
+    remember_offered = accounts.policy().remember_for > timedelta(0)
+    return Opened(
+        accounts,
+        remembered,
+        username=stored.username if stored is not None else "",
+        message=message,
+        remember=RememberChoice(
+            offered=remember_offered and remembered.available,
+            note=remembered.problem if remember_offered else None,
+        ),
+    )
 
 
 def sign_in_at_startup(
@@ -28,38 +88,91 @@ def sign_in_at_startup(
     run: ModalRunner = run_modal,
 ) -> Startup | None:
     """Sign someone in before the main window opens; None when the user quits."""
-    if accounts.needs_first_admin():
+    return _ask(look_up(accounts, remembered), None, parent, run)
+
+
+def sign_in_while_opening(
+    open_accounts: Callable[[], Opened],
+    *,
+    once_open: Callable[[], None] = lambda: None,
+    run: ModalRunner = run_modal,
+) -> tuple[Opened, Startup] | None:
+    """Show the sign-in dialog at once and run `open_accounts` (open the database,
+    then `look_up`) in the background meanwhile; None when the user quits.
+    `once_open` runs on the GUI thread when the database is open (to start more
+    background work that need not delay the password check).
+
+    A failure to open the database closes the dialog and is raised here, so the
+    command line reports it as before.
+    """
+    ready: Future[Opened] = Future()
+    dialog = SignInDialog(
+        None,
+        lambda username, password, remember: ready.result().accounts.sign_in(
+            username, password, remember=remember
+        ),
+        cancel_text="Quit",
+    )
+    dialog.opening = True
+
+    def opened(found: Opened) -> None:
+        ready.set_result(found)
+        dialog.opening = False
+        once_open()
+        if found.first_admin or found.resumed is not None:
+            dialog.close_unasked()
+        else:
+            dialog.offer(found.message, found.username, found.remember)
+
+    def failed(exc: Exception) -> None:
+        ready.set_exception(exc)
+        dialog.opening = False
+        dialog.reject()
+
+    BackgroundOp(open_accounts, key="startup-open", reports=(Exception,)).success(opened).failure(
+        failed
+    ).run()
+    result = run(dialog)
+    if not ready.done():
+        return None  # quit before the database was even open
+    found = ready.result()  # raises what opening the database raised
+    if found.first_admin or found.resumed is not None:
+        startup = _ask(found, None, None, run)
+    else:
+        startup = _ask(found, (dialog, result), None, run)
+    return None if startup is None else (found, startup)
+
+
+def _ask(
+    found: Opened,
+    answered: tuple[SignInDialog, int] | None,
+    parent: QWidget | None,
+    run: ModalRunner,
+) -> Startup | None:
+    """Whatever `found` says must be asked (unless `answered` already did), then the
+    remembering that follows a sign-in."""
+    accounts, remembered = found.accounts, found.remembered
+    if found.first_admin:
         first = FirstAdminDialog(parent, accounts.create_first_admin)
         if not accepted(run(first)) or first.signed_in is None:
             return None
         return Startup(first.signed_in)
-    message = ""
-    stored = remembered.load()
-    if stored is not None:
-        try:
-            signed_in = accounts.resume(stored.refresh_token)
-        except SessionExpired:
-            remembered.forget()
-            message = "Your remembered sign-in has ended. Please sign in again."
-        else:
-            if signed_in.refresh_token is not None:
-                remembered.save(signed_in.user.username, signed_in.refresh_token)
-            return Startup(signed_in)
-    remember_offered = accounts.policy().remember_for > timedelta(0)
-    dialog = SignInDialog(
-        parent,
-        lambda username, password, remember: accounts.sign_in(
-            username, password, remember=remember
-        ),
-        message=message,
-        username=stored.username if stored is not None else "",
-        remember=RememberChoice(
-            offered=remember_offered and remembered.available,
-            note=remembered.problem if remember_offered else None,
-        ),
-        cancel_text="Quit",
-    )
-    if not accepted(run(dialog)) or dialog.signed_in is None:
+    if found.resumed is not None:
+        return Startup(found.resumed)
+    if answered is None:
+        dialog = SignInDialog(
+            parent,
+            lambda username, password, remember: accounts.sign_in(
+                username, password, remember=remember
+            ),
+            message=found.message,
+            username=found.username,
+            remember=found.remember,
+            cancel_text="Quit",
+        )
+        answered = (dialog, run(dialog))
+    dialog, result = answered
+    if not accepted(result) or dialog.signed_in is None:
         return None
     signed_in = dialog.signed_in
     notice = None

@@ -8,12 +8,14 @@ patients who fit, urgent first then oldest.
 
 It is worked out in the background (one read for the whole period) after the
 calendar loads a period and after any change to the calendar or the wait list;
-the notice hides when there is nothing to say.
+the notice hides when there is nothing to say. A cancelled block shown on the
+calendar whose time someone fits says so in its badge: "Cancelled · 2 waiting".
 """
 
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -58,6 +60,7 @@ class FreedSlotsNotice(QToolButton):
         self.now = now
         self.freed: list[FreedSlot] = []
         self.deleted: list[tuple[datetime, OpenSlot]] = []  # (when deleted, the slot)
+        self._badged: set[uuid.UUID] = set()  # cancelled blocks showing a wait-list count
         self.menu_ = QMenu(self)
         self.setMenu(self.menu_)
         self.hide()
@@ -93,6 +96,7 @@ class FreedSlotsNotice(QToolButton):
 
     def _show(self, found: list[FreedSlot]) -> None:
         self.freed = [f for f in found if f.entries]
+        self._badge_blocks()
         self.menu_.clear()
         snapshot = self.panel.snapshot
         if not self.freed or snapshot is None:
@@ -111,6 +115,20 @@ class FreedSlotsNotice(QToolButton):
             )
             self.menu_.addAction(label, functools.partial(self.book, freed))
         self.show()
+
+    def _badge_blocks(self) -> None:
+        """A cancelled block whose time someone fits says "Cancelled · 2 waiting"."""
+        scene = self.panel.scene
+        if scene is None:
+            return
+        counts = {
+            f.slot.freed_by: len(f.entries) for f in self.freed if f.slot.freed_by is not None
+        }
+        for appointment_id in self._badged | set(counts):
+            item = scene.items_by_id.get(appointment_id)
+            if item is not None:
+                item.set_waiting(counts.get(appointment_id, 0))
+        self._badged = set(counts)
 
     def book(self, freed: FreedSlot) -> object:
         """Open the booking dialog on the freed slot (it offers the wait list)."""

@@ -26,10 +26,12 @@ from urllib.parse import unquote
 from . import render, rules
 from .filters import FilterError, apply_order, compile_where
 from .state import (
+    CREDIT_KINDS,
     Account,
     BankTransaction,
     Contact,
     CreditDoc,
+    CreditKind,
     Invoice,
     Payment,
     TaxRate,
@@ -766,11 +768,11 @@ def post_bank_transaction(call: Call) -> Reply:
 # --------------------------------------------------------------------------- credit documents
 
 
-def _credit_list(kind: str, key: str) -> Callable[[Call], Reply]:
+def _credit_list(ck: CreditKind) -> Callable[[Call], Reply]:
     def handler(call: Call) -> Reply:
         st = call.st
-        items = sorted(st.credit_docs(kind).values(), key=lambda d: d.created_seq)
-        if kind == "creditnote":
+        items = sorted(st.credit_docs(ck.kind).values(), key=lambda d: d.created_seq)
+        if ck.kind == "creditnote":
             ids = {i.lower() for i in _split_csv(call.q("IDs"))}
             if ids:
                 items = [d for d in items if d.doc_id.lower() in ids]
@@ -779,70 +781,65 @@ def _credit_list(kind: str, key: str) -> Callable[[Call], Reply]:
             items = [d for d in items if d.reference in refs]
         return _listing(
             call,
-            key,
+            ck.collection,
             items,
             lambda d: credit_doc_view(st, d),
             lambda d, lines: render.credit_doc(st, d, with_lines=lines, unitdp=call.unitdp),
-            paged_lines=kind == "creditnote",
+            paged_lines=ck.kind == "creditnote",
         )
 
     return handler
 
 
-def _credit_get(kind: str, key: str, param: str) -> Callable[[Call], Reply]:
+def _credit_doc_of(call: Call, ck: CreditKind) -> CreditDoc:
+    """The credit document named in the path (rules.NotFound when Xero has none)."""
+    return rules.get_credit_doc(call.st, ck.kind, call.params[ck.id_field])
+
+
+def _credit_get(ck: CreditKind) -> Callable[[Call], Reply]:
     def handler(call: Call) -> Reply:
         try:
-            doc = rules.get_credit_doc(call.st, kind, call.params[param])
+            doc = _credit_doc_of(call, ck)
         except rules.NotFound:
             return not_found()
-        return Reply(
-            200,
-            render.envelope(key, [render.credit_doc(call.st, doc, unitdp=call.unitdp)], call.now),
-        )
+        body = render.credit_doc(call.st, doc, unitdp=call.unitdp)
+        return Reply(200, render.envelope(ck.collection, [body], call.now))
 
     return handler
 
 
-def _allocations_put(kind: str, param: str) -> Callable[[Call], Reply]:
+def _allocations_put(ck: CreditKind) -> Callable[[Call], Reply]:
     def handler(call: Call) -> Reply:
         st = call.st
         try:
-            doc = rules.get_credit_doc(st, kind, call.params[param])
+            doc = _credit_doc_of(call, ck)
         except rules.NotFound:
             return not_found()
-        elements = _elements(call, "Allocations", single_ok=True)
         return _batch(
             call,
             "Allocations",
-            elements,
-            lambda ctx, el: rules.create_allocation(ctx, kind, doc, el),
+            _elements(call, "Allocations", single_ok=True),
+            lambda ctx, el: rules.create_allocation(ctx, ck.kind, doc, el),
             lambda a: render.allocation(st, a),
         )
 
     return handler
 
 
-def _allocation_delete(kind: str, param: str) -> Callable[[Call], Reply]:
+def _allocation_delete(ck: CreditKind) -> Callable[[Call], Reply]:
     def handler(call: Call) -> Reply:
         st = call.st
+        allocation_id = call.params["AllocationID"]
         snapshot = copy.deepcopy(st)
         try:
-            doc = rules.get_credit_doc(st, kind, call.params[param])
-            outcome = rules.delete_allocation(call.ctx(), kind, doc, call.params["AllocationID"])
+            doc = _credit_doc_of(call, ck)
+            outcome = rules.delete_allocation(call.ctx(), ck.kind, doc, allocation_id)
         except rules.NotFound:
             return not_found()
         if not outcome.ok:
             st.__dict__.update(snapshot.__dict__)
-            return Reply(
-                400,
-                render.validation_exception(
-                    [
-                        render.failed_element(
-                            {"AllocationID": call.params["AllocationID"]}, outcome.errors
-                        )
-                    ]
-                ),
-            )
+            failed = render.failed_element({"AllocationID": allocation_id}, outcome.errors)
+            return Reply(400, render.validation_exception([failed]))
         # Xero answers with the usual envelope around the deleted allocation, while
         # the SDK reads the body as one bare Allocation: it finds no Invoice and raises
         # "Invalid value for `invoice`, must not be `None`" (xero-python issue 159)
@@ -853,17 +850,13 @@ def _allocation_delete(kind: str, param: str) -> Callable[[Call], Reply]:
     return handler
 
 
-for _kind, _key, _param in (
-    ("prepayment", "Prepayments", "PrepaymentID"),
-    ("overpayment", "Overpayments", "OverpaymentID"),
-    ("creditnote", "CreditNotes", "CreditNoteID"),
-):
-    route("GET", f"/{_key}")(_credit_list(_kind, _key))
-    route("GET", f"/{_key}/{{{_param}}}")(_credit_get(_kind, _key, _param))
-    route("PUT", f"/{_key}/{{{_param}}}/Allocations")(_allocations_put(_kind, _param))
-    route("DELETE", f"/{_key}/{{{_param}}}/Allocations/{{AllocationID}}")(
-        _allocation_delete(_kind, _param)
-    )
+# The same four routes for each kind of credit; only the names differ.
+for _ck in CREDIT_KINDS.values():
+    _one = f"/{_ck.collection}/{{{_ck.id_field}}}"
+    route("GET", f"/{_ck.collection}")(_credit_list(_ck))
+    route("GET", _one)(_credit_get(_ck))
+    route("PUT", f"{_one}/Allocations")(_allocations_put(_ck))
+    route("DELETE", f"{_one}/Allocations/{{AllocationID}}")(_allocation_delete(_ck))
 
 
 @route("PUT", "/CreditNotes")

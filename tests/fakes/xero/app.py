@@ -32,6 +32,7 @@ from .idempotency import MAX_KEY_LENGTH, StoredResponse, fingerprint
 from .identity import AuthorizePageError, OAuthError, Unauthorized
 from .openapi_check import check_request, check_response
 from .server import DROP, Drop, HttpRequest, HttpResponse
+from .state import CREDIT_KINDS
 from .wire import dumps, loads
 
 # Where Xero's answer differs from its own OpenAPI document, the fake answers as
@@ -39,12 +40,8 @@ from .wire import dumps, loads
 # bare Allocation the document (and so the SDK) expects (xero-python issue 159).
 KNOWN_DEVIATIONS: dict[str, tuple[str, ...]] = {
     "DELETE": tuple(
-        f"/{kind}/{{{param}}}/Allocations/{{AllocationID}}"
-        for kind, param in (
-            ("Prepayments", "PrepaymentID"),
-            ("Overpayments", "OverpaymentID"),
-            ("CreditNotes", "CreditNoteID"),
-        )
+        f"/{ck.collection}/{{{ck.id_field}}}/Allocations/{{AllocationID}}"
+        for ck in CREDIT_KINDS.values()
     )
 }
 

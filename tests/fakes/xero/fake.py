@@ -8,6 +8,7 @@ for a tour.
 
 from __future__ import annotations
 
+import random
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import httpx
 
 from .app import XeroApp
 from .clock import FakeClock
-from .faults import Fault, FaultQueue, compile_path
+from .faults import Fault, FaultQueue, FaultRates, compile_path
 from .idempotency import IdempotencyStore
 from .identity import DEFAULT_CLIENT_ID, Client, Identity
 from .limits import Limits, RateLimiter
@@ -445,6 +446,28 @@ class XeroFake:
                 "delay", n, compile_path(path), method, after_commit=after_commit, seconds=seconds
             )
         )
+
+    def fail_at_random(
+        self,
+        *,
+        seed: int,
+        server_errors: float = 0.0,
+        throttles: float = 0.0,
+        lost_responses: float = 0.0,
+        retry_after: int = 2,
+    ) -> FaultRates:
+        """From now on each accounting call may fail at these rates (0.05 = 5%),
+        drawn from `random.Random(seed)`; queued faults still go first. The answer's
+        `injected` counts what was drawn. `clear_faults()` stops it."""
+        rates = FaultRates(
+            random.Random(seed),
+            server_errors=server_errors,
+            throttles=throttles,
+            lost_responses=lost_responses,
+            retry_after=retry_after,
+        )
+        self.faults.rates = rates
+        return rates
 
     def wait_until_response_held(self, timeout: float = 5.0) -> bool:
         """Block until a delayed response is being held (for an after-commit

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .state import (
+    CREDIT_KINDS,
     Account,
     Allocation,
     BankTransaction,
@@ -27,12 +28,8 @@ from .state import (
 )
 from .wire import Fixed, date_string, iso_seconds, ms_date, ms_datetime
 
-ID_FIELD = {
-    "prepayment": "PrepaymentID",
-    "overpayment": "OverpaymentID",
-    "creditnote": "CreditNoteID",
-}
-ENTITY_NAME = {"prepayment": "Prepayment", "overpayment": "Overpayment", "creditnote": "CreditNote"}
+ID_FIELD = {ck.kind: ck.id_field for ck in CREDIT_KINDS.values()}
+ENTITY_NAME = {ck.kind: ck.entity for ck in CREDIT_KINDS.values()}
 
 
 def _clean(d: dict[str, Any]) -> dict[str, Any]:

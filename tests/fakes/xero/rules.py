@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from .state import (
+    CREDIT_KINDS,
     Account,
     Allocation,
     BankTransaction,
@@ -735,16 +736,13 @@ def _payment_target(
         if cn is None:
             errors.append(Msg.PAYMENT_DOCUMENT_NOT_FOUND.format(doc="CreditNote"))
         return "creditnote", cn
-    for kind, key, id_key in (
-        ("prepayment", "Prepayment", "PrepaymentID"),
-        ("overpayment", "Overpayment", "OverpaymentID"),
-    ):
-        doc_id = _ref_id(el.get(key), id_key)
+    for ck in (CREDIT_KINDS["prepayment"], CREDIT_KINDS["overpayment"]):
+        doc_id = _ref_id(el.get(ck.entity), ck.id_field)
         if doc_id:
-            doc = st.credit_doc(kind, doc_id)
+            doc = st.credit_doc(ck.kind, doc_id)
             if doc is None:
-                errors.append(Msg.PAYMENT_DOCUMENT_NOT_FOUND.format(doc=key))
-            return kind, doc
+                errors.append(Msg.PAYMENT_DOCUMENT_NOT_FOUND.format(doc=ck.entity))
+            return ck.kind, doc
     errors.append(Msg.PAYMENT_DOCUMENT_REQUIRED)
     return "invoice", None
 
@@ -1055,7 +1053,6 @@ def _update_credit_note(ctx: Ctx, cn: CreditDoc, el: dict[str, Any]) -> Outcome:
 
 # --------------------------------------------------------------------------- allocations
 
-_DOC_LABEL = {"prepayment": "prepayment", "overpayment": "overpayment", "creditnote": "credit note"}
 _ALLOWED_INVOICE_TYPE = {
     "RECEIVE-PREPAYMENT": "ACCREC",
     "RECEIVE-OVERPAYMENT": "ACCREC",
@@ -1079,7 +1076,7 @@ def create_allocation(ctx: Ctx, kind: str, doc: CreditDoc, el: dict[str, Any]) -
     """One element of PUT /{Prepayments|Overpayments|CreditNotes}/{id}/Allocations."""
     st = ctx.st
     errors: list[str] = []
-    label = _DOC_LABEL[kind]
+    label = CREDIT_KINDS[kind].label
     inv_id = _ref_id(el.get("Invoice"), "InvoiceID")
     inv_number = _ref_id(el.get("Invoice"), "InvoiceNumber")
     inv: Invoice | None = None

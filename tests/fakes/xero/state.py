@@ -22,6 +22,27 @@ from typing import Any
 from .wire import ZERO
 
 
+@dataclass(frozen=True)
+class CreditKind:
+    """One of Xero's three kinds of credit, as its API names it everywhere."""
+
+    kind: str  # our key: prepayment | overpayment | creditnote
+    entity: str  # "Prepayment": the element's name in JSON
+    collection: str  # "Prepayments": the URL segment and the envelope's key
+    id_field: str  # "PrepaymentID"
+    label: str  # "prepayment", in validation messages
+
+
+CREDIT_KINDS: dict[str, CreditKind] = {
+    ck.kind: ck
+    for ck in (
+        CreditKind("prepayment", "Prepayment", "Prepayments", "PrepaymentID", "prepayment"),
+        CreditKind("overpayment", "Overpayment", "Overpayments", "OverpaymentID", "overpayment"),
+        CreditKind("creditnote", "CreditNote", "CreditNotes", "CreditNoteID", "credit note"),
+    )
+}
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -3,7 +3,8 @@
 On PostgreSQL these tables join the change log (triggers; existing rows logged once):
 
 * `messaging_settings` — pushed by desks (the server re-checks them), pulled by all;
-* `sms_credit_accounts`, `sms_replies` — kept by the server's message sender, pulled;
+* `sms_replies` — kept by the server's message sender, pulled (SMS credit is the
+  provider's, 0011_sms: there is no local balance to share);
 * `outgoing_messages` — the message log: desks push the reminders they queue, the
   server's sender fills in what became of them. Receipts of SMS credit purchases
   stay on the server (the purchases themselves are not synced);
@@ -32,7 +33,6 @@ SYNC_WRITE_LOCK = 727006  # as in 0006_sync
 # Newly synced tables, parents first, with the rows of each that are synced (SQL).
 _NEWLY_SYNCED = {
     "messaging_settings": "true",
-    "sms_credit_accounts": "true",
     "outbox_jobs": "{row}.channel IN ('sms', 'email') AND {row}.kind <> 'email.receipt'",
     "outgoing_messages": "{row}.purchase_id IS NULL",
     "sms_replies": "true",

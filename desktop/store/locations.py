@@ -1,0 +1,18 @@
+"""Where the embedded database lives by default: known without loading SQLAlchemy, so the
+command line reads its settings quickly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Frontdesk"
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "frontdesk.sqlite3"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_database_path()}"
