@@ -71,6 +71,8 @@ STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/settings/practitioner_editor.py:save_practitioner": _WIZARD,
     "desktop/ui/settings/appointment_types_dialog.py:save_type": _WIZARD,
     "desktop/ui/signin/startup.py:sign_in_at_startup": _SIGN_IN,
+    "desktop/ui/signin/startup.py:look_up": _SIGN_IN,
+    "desktop/ui/signin/startup.py:_ask": _SIGN_IN,
     "desktop/ui/signin/controller.py:attach": _SIGN_IN,
     "desktop/ui/signin/controller.py:sign_out": _SIGN_IN,
     "desktop/ui/signin/controller.py:_locked": _SIGN_IN,
