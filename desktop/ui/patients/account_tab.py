@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import Invoice, InvoiceStatus
 from desktop.domain.money import Money
-from desktop.domain.xero_sync import SyncState
+from desktop.domain.xero_sync import SyncState, SyncStatus
 from desktop.services import billing, credit, xero_settings
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -120,12 +120,16 @@ class PatientAccountTab(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        ctx = self.caller.ctx
-        found = self.caller.call(
-            lambda: billing.patient_invoices(ctx, self.patient_id), refresh_on_refusal=False
-        )
-        if found is None:
-            return
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        self.caller.in_background(
+            lambda: billing.patient_invoices(ctx, patient_id),
+            key=f"account-{id(self)}",
+            title="Account",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(self._show_invoices).run()
+
+    def _show_invoices(self, found: list[Invoice]) -> None:
         chosen = self.selected()
         self.invoices.set_records(found)
         self.movements.set_records(money_movements(found))
@@ -165,10 +169,16 @@ class PatientAccountTab(QWidget):
         if invoice is None:
             return
         ctx = self.caller.ctx
-        status = self.caller.call(
-            lambda: xero_settings.invoice_sync_status(ctx, invoice.id), refresh_on_refusal=False
-        )
-        if status is not None and status.state is SyncState.PARKED:
+        self.caller.in_background(
+            lambda: xero_settings.invoice_sync_status(ctx, invoice.id),
+            key=f"account-xero-{id(self)}",
+            title="Account",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(lambda status: self._show_refusal(invoice, status)).run()
+
+    def _show_refusal(self, invoice: Invoice, status: SyncStatus) -> None:
+        if status.state is SyncState.PARKED:
             self.xero_state.setText(
                 f"<span style='color:#c5221f'>Xero refused {invoice.number}: "
                 f"{status.message}</span><br>Correct the invoice with <i>Edit invoice…</i> "
