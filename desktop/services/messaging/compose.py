@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from desktop.domain.appointments import AppointmentKind, AppointmentStatus
+from desktop.domain.billing import InvoiceStatus
 from desktop.domain.clinic_time import clinic_zone
 from desktop.domain.messages import (
     ReminderFacts,
@@ -31,6 +32,8 @@ from desktop.domain.phones import region_for_zone
 from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.reminders import opt_outs_of
 from desktop.services.messaging.settings import MessagingSettings, settings_in
+from desktop.services.receipts import ClinicHeading, document_title, render_invoice_pdf
+from desktop.store import billing_queries
 from desktop.store.database import Database
 from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.models import AppointmentRow, ClinicRow, PatientRow
@@ -49,6 +52,13 @@ class Outgoing:
     segments: int  # SMS parts (what the provider bills); 0 for email
     settings: MessagingSettings
     clinic_name: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes  # a PDF
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +96,9 @@ def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
         if clinic is None:
             return Skip("The clinic was removed.")
         settings = settings_in(session, clinic.id)
-        if message.purpose == Purpose.RECEIPT.value:
+        if message.purpose == Purpose.RECEIPT.value and message.patient_id is not None:
+            result = _patient_receipt(session, job, message, clinic, settings)
+        elif message.purpose == Purpose.RECEIPT.value:
             result = _receipt(message, clinic, settings)
         elif message.purpose == Purpose.WAIT_LIST.value:
             result = _written(session, message, clinic, settings)
@@ -205,6 +217,46 @@ def _patient_address(patient: PatientRow, channel: Channel, region: str) -> str 
         shown = f" (“{patient.email}” is not one)" if patient.email else ""
         return Undeliverable(f"{name} has no email address{shown}. Add one, then retry.")
     return patient.email.strip()
+
+
+def _patient_receipt(
+    session: Session,
+    job: OutboxJob,
+    message: OutgoingMessageRow,
+    clinic: ClinicRow,
+    settings: MessagingSettings,
+) -> Composed:
+    """A patient's receipt (receipt_emails.py): to their email as it is now, with the PDF
+    of the invoice as it is now (a correction since it was queued is what goes), unless
+    the invoice was voided or the patient has since opted out of email."""
+    invoice = billing_queries.load_invoice(session, job.subject_id)
+    patient = session.get(PatientRow, message.patient_id)
+    if invoice is None or patient is None:
+        return Skip("The invoice was removed.")
+    if invoice.status is InvoiceStatus.VOIDED:
+        return Skip(f"Invoice {invoice.number} was voided.")
+    opted = opt_outs_of(session, [patient.id]).get(patient.id)
+    if opted is not None and not opted.allows(Channel.EMAIL):
+        return Skip("The patient asked not to receive email messages.")
+    recipient = _patient_address(patient, Channel.EMAIL, region_for_zone(clinic.timezone))
+    if isinstance(recipient, Undeliverable):
+        return recipient
+    heading = ClinicHeading(clinic.name, clinic.address, clinic.phone)
+    pdf = Attachment(
+        f"{document_title(invoice)} {invoice.number}.pdf", render_invoice_pdf(invoice, heading)
+    )
+    return Outgoing(
+        message.id,
+        clinic.id,
+        Channel.EMAIL,
+        recipient,
+        message.subject,
+        message.body,
+        0,
+        settings,
+        clinic.name,
+        (pdf,),
+    )
 
 
 def _receipt(

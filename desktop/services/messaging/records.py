@@ -51,7 +51,9 @@ def add_message(
     patient_id: uuid.UUID | None = None,
     appointment_id: uuid.UUID | None = None,
     for_starts_at: datetime | None = None,
+    payload: dict[str, str] | None = None,
 ) -> OutgoingMessageRow:
+    """`payload`: more for the job to carry (a receipt's invoice revision)."""
     message_id = uuid.uuid4()
     job = outbox.enqueue(
         session,
@@ -59,7 +61,7 @@ def add_message(
         kind=KINDS[(channel, purpose)],
         subject_id=subject_id,
         subject_version=subject_version,
-        payload={"message_id": str(message_id)},
+        payload={**(payload or {}), "message_id": str(message_id)},
         not_before=not_before,
         # Reminders manage their own replacement (one per patient per channel, and a
         # class has many patients for one subject), so nothing is superseded blindly.
