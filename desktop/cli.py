@@ -280,10 +280,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     def open_database() -> Database:  # in the background, while the sign-in dialog shows
         database = _open_database(settings, upgrade=_is_embedded(settings))
-        from desktop.sync.state import attach_if_bound
+        from desktop.store.replica_binding import follows_a_server
 
-        # A replica's writes are queued for the server from the first one, whatever the UI does.
-        attach_if_bound(database)
+        if follows_a_server(database):  # a desk without a server never loads the sync layer
+            from desktop.sync.state import attach_if_bound
+
+            # A replica's writes are queued for the server from the first one, whatever the UI does.
+            attach_if_bound(database)
         return database
 
     install_crash_handler(database_url=settings.database_url)

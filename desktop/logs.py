@@ -29,7 +29,6 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 
 import platformdirs
@@ -249,6 +248,10 @@ def diagnostics_text(
 
 
 def _installed(distribution: str) -> str | None:
+    # Imported here: importlib.metadata costs ~80 ms at start, and only the
+    # diagnostics text (Help ▸ Diagnostics, the crash report) asks for a version.
+    from importlib import metadata
+
     try:
         return f"PySide6 {metadata.version(distribution)}"
     except metadata.PackageNotFoundError:

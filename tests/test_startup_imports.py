@@ -60,3 +60,17 @@ def test_the_main_window_leaves_the_senders_and_sync_client_for_later() -> None:
     later = {*SLOW_LIBRARIES, "httpx"}
     assert roots(loaded).isdisjoint(later), roots(loaded) & later
     assert "desktop.sync.client" not in loaded
+
+
+def test_package_metadata_waits_for_the_diagnostics() -> None:
+    """Only the diagnostics text asks for an installed version (~80 ms to load)."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.logs", "desktop.ui.app", "desktop.ui.crash", "desktop.ui.signin"
+    )
+    assert "importlib.metadata" not in loaded
+
+
+def test_a_desk_without_a_server_does_not_load_the_sync_layer_at_start() -> None:
+    """Start-up asks whether the database follows a server with one small query."""
+    loaded = modules_after_importing("desktop.cli", "desktop.store.replica_binding")
+    assert not {m for m in loaded if m == "desktop.sync" or m.startswith("desktop.sync.")}

@@ -18,7 +18,14 @@ from desktop.auth.authenticator import Authenticator
 from desktop.auth.clock import Clock
 from desktop.auth.passwords import Passwords
 from desktop.auth.sql_store import SqlAuthStore
-from desktop.server import desk_routes, session_routes, sms_routes, sync_routes, xero_routes
+from desktop.server import (
+    desk_routes,
+    session_routes,
+    sms_balance_routes,
+    sms_routes,
+    sync_routes,
+    xero_routes,
+)
 from desktop.server.apply import MutationApplier
 from desktop.server.change_log import latest_change
 from desktop.server.client_address import TrustedProxies
@@ -76,6 +83,9 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     )
     app.state.frontdesk = context
     app.state.sms_secrets = config.sms_secrets
+    app.state.sms_balance_watch = sms_balance_routes.balance_watch(
+        config.sms_secrets, limiter_clock
+    )
     app.add_middleware(RequestGuard, context=context, max_body=config.max_body_bytes)
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1")
@@ -84,6 +94,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     v1.include_router(desk_routes.router)
     v1.include_router(xero_routes.router)
     v1.include_router(sms_routes.router)
+    v1.include_router(sms_balance_routes.router)
     v1.add_api_route(
         "/health",
         _health,

@@ -7,6 +7,7 @@ RateLimit-* headers of its tightest bucket.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response, Security
@@ -160,3 +161,14 @@ def signed_in_actor(
 
 
 SignedInActor = Annotated[Actor, Depends(signed_in_actor)]
+
+
+@dataclass(frozen=True, slots=True)
+class ActingAs:
+    """The signed-in caller as a ServiceContext's session: a route calls the services as
+    them (the services check their role, as at a desk)."""
+
+    actor: Actor
+
+    def current_actor(self) -> Actor:
+        return self.actor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -211,3 +212,18 @@ class XeroConnectionOut(BaseModel):
 class XeroRetryOut(BaseModel):
     id: uuid.UUID
     retried: bool
+
+
+class SmsBalanceOut(BaseModel):
+    """The SMS provider's balance as the server's message sender sees it."""
+
+    provider: str = Field(description="twilio, clicksend or relay: the clinic's choice")
+    balance: Decimal | None = Field(
+        description="money left with the provider (a decimal string, never a float); "
+        "null when it cannot be read"
+    )
+    currency: str = Field(description="the account's currency, e.g. AUD")
+    low_threshold: int = Field(description="warn below this, in whole units of the currency")
+    low: bool = Field(description="the balance is below the threshold")
+    checked_at: AwareDatetime = Field(description="when the server last asked the provider")
+    problem: str = Field(description="why the balance could not be read, or empty")

@@ -32,12 +32,18 @@ only to a registered desk (desktop/server/change_log.py); so is a table with a
 column type that has no stored form here (a later column type still syncs, only
 slower). Of the tables only partly synced (`PARTLY_SYNCED`: message jobs, not
 Xero's) only those rows are sent.
+
+A desk asking for it (Accept-Encoding: gzip) gets the body gzipped as it streams
+(`gzipped`): the text shrinks several times, which a clinic syncing over the
+internet feels.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import zlib
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from typing import Any
 
 from sqlalchemy import (
@@ -74,9 +80,11 @@ MEDIA_TYPE = "text/plain; charset=utf-8"
 ROW_BY_ROW = PULLED_ONLY
 END_OF_TABLE = b"\\.\n"
 CHUNK_BYTES = 1 << 20  # one write to the socket per megabyte, not per row
+GZIP_LEVEL = 6  # zlib's default: the link, not the server's CPU, is the slow part
+GZIP_WINDOW = 16 + zlib.MAX_WBITS  # a gzip header and trailer, as Content-Encoding: gzip means
 
 
-def snapshot_stream(database: Database, *, for_desk: bool = False) -> Iterator[bytes]:
+def snapshot_stream(database: Database, *, for_desk: bool = False) -> Generator[bytes]:
     """The snapshot's bytes, a megabyte at a time (read lazily, as the client takes them);
     users' password hashes only `for_desk`."""
     with database.engine.connect().execution_options(
@@ -113,6 +121,32 @@ def snapshot_stream(database: Database, *, for_desk: bool = False) -> Iterator[b
             yield END_OF_TABLE
         yield _line({"end": True, "rows": sent.rows})
         connection.rollback()
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header lets the answer be gzipped (not "gzip;q=0")."""
+    for offer in accept_encoding.lower().split(","):
+        name, _, params = offer.partition(";")
+        if name.strip() in ("gzip", "x-gzip"):
+            quality = params.strip().removeprefix("q=").strip() or "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def gzipped(chunks: Generator[bytes]) -> Iterator[bytes]:
+    """The stream gzipped as it goes: each piece is sent once zlib has some, and the
+    whole body is never held. The source is closed with it (a client that hangs up
+    ends the snapshot's transaction)."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP_WINDOW)
+    with closing(chunks):
+        for chunk in chunks:
+            packed = compressor.compress(chunk)
+            if packed:
+                yield packed
+    yield compressor.flush()
 
 
 def snapshot_cursor(connection: Connection) -> int:

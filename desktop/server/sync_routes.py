@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from desktop.server.apply import Mutation, Outcome
@@ -24,7 +24,7 @@ from desktop.server.schemas import (
     RowsRequest,
     RowsResponse,
 )
-from desktop.server.snapshot import MEDIA_TYPE, snapshot_stream
+from desktop.server.snapshot import MEDIA_TYPE, accepts_gzip, gzipped, snapshot_stream
 from desktop.server.trim import trim_if_due, trimmed_through
 from desktop.store.types import utc_now
 
@@ -127,7 +127,8 @@ def changes(
         "A consistent snapshot of the clinic, streamed as text: a header line with the "
         "change number it stands at, then each table's rows, then an end line (format in "
         "desktop/server/snapshot.py). Afterwards the desk asks /v1/sync/changes from that "
-        "change number. A body without its end line is incomplete and must be discarded."
+        "change number. A body without its end line is incomplete and must be discarded. "
+        "Gzipped as it streams when the request accepts gzip."
     ),
     response_class=StreamingResponse,
     responses={200: {"description": "The snapshot", "content": {"text/plain": {}}}},
@@ -135,15 +136,19 @@ def changes(
 def snapshot(
     _actor: SignedInActor,
     context: Context,
+    request: Request,
     replica_id: Annotated[
         uuid.UUID | None,
         Query(description="the desk asking: users' password hashes go only to a registered desk"),
     ] = None,
 ) -> StreamingResponse:
     desk = replica_id is not None and is_registered(context.database, replica_id)
-    return StreamingResponse(
-        snapshot_stream(context.database, for_desk=desk), media_type=MEDIA_TYPE
-    )
+    stream = snapshot_stream(context.database, for_desk=desk)
+    headers = {"Vary": "Accept-Encoding"}
+    if accepts_gzip(request.headers.get("Accept-Encoding", "")):
+        headers["Content-Encoding"] = "gzip"
+        return StreamingResponse(gzipped(stream), media_type=MEDIA_TYPE, headers=headers)
+    return StreamingResponse(stream, media_type=MEDIA_TYPE, headers=headers)
 
 
 @router.post("/rows", summary="The current rows of some records (null: not on the server)")

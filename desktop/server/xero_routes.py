@@ -11,14 +11,12 @@ owner-only token file), where the sender reads them.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends
 
 from desktop.domain.errors import NotFound
-from desktop.domain.roles import Actor
 from desktop.server.errors import ERROR_RESPONSES, ApiError
-from desktop.server.guards import Context, SignedInActor, rate_limited
+from desktop.server.guards import ActingAs, Context, SignedInActor, rate_limited
 from desktop.server.schemas import (
     ErrorBody,
     XeroConnectionIn,
@@ -35,17 +33,9 @@ router = APIRouter(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Acting:
-    actor: Actor
-
-    def current_actor(self) -> Actor:
-        return self.actor
-
-
 @router.get("/queue", summary="The Xero connection, job counts and the jobs needing a person")
 def queue(actor: SignedInActor, context: Context) -> XeroQueueOut:
-    status = xero_settings.queue_status(ServiceContext(context.database, _Acting(actor)))
+    status = xero_settings.queue_status(ServiceContext(context.database, ActingAs(actor)))
     return XeroQueueOut(
         connection=status.connection.state.value,
         tenant_name=status.connection.tenant_name,
@@ -75,7 +65,7 @@ def queue(actor: SignedInActor, context: Context) -> XeroQueueOut:
 )
 def retry(job_id: uuid.UUID, actor: SignedInActor, context: Context) -> XeroRetryOut:
     try:
-        xero_settings.retry_job(ServiceContext(context.database, _Acting(actor)), job_id)
+        xero_settings.retry_job(ServiceContext(context.database, ActingAs(actor)), job_id)
     except NotFound as exc:
         raise ApiError(404, "not_found", str(exc)) from exc
     return XeroRetryOut(id=job_id, retried=True)

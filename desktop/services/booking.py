@@ -141,26 +141,30 @@ def check_slot(
 def book_appointment(ctx: ServiceContext, request: BookingRequest) -> Booked:
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        practitioner = bookable_practitioner(uow, actor, request.practitioner_id)
-        clinic: ClinicRow = existing(uow, ClinicRow, request.clinic_id, "clinic")
-        kind_row = offered_type(uow, request)
-        ends_at = request.ends_at or request.starts_at + timedelta(
-            minutes=kind_row.duration_minutes
-        )
-        starts_at, ends_at = rules.ensure_time_range(request.starts_at, ends_at)
-        check_slot(
-            uow,
-            practitioner,
-            clinic,
-            starts_at,
-            ends_at,
-            exclude_id=None,
-            override_availability=request.override_availability,
-            override_double_booking=request.override_double_booking,
-        )
-        row = new_appointment(uow, request, kind_row, starts_at, ends_at)
+        row = book_in(uow, actor, request)
         uow.commit()
         return _reloaded(ctx, row.id)
+
+
+def book_in(uow: UnitOfWork, actor: Actor, request: BookingRequest) -> AppointmentRow:
+    """Book by every rule inside the caller's unit of work (not committed), so a use case
+    that does more with the booking keeps it all in one transaction."""
+    practitioner = bookable_practitioner(uow, actor, request.practitioner_id)
+    clinic: ClinicRow = existing(uow, ClinicRow, request.clinic_id, "clinic")
+    kind_row = offered_type(uow, request)
+    ends_at = request.ends_at or request.starts_at + timedelta(minutes=kind_row.duration_minutes)
+    starts_at, ends_at = rules.ensure_time_range(request.starts_at, ends_at)
+    check_slot(
+        uow,
+        practitioner,
+        clinic,
+        starts_at,
+        ends_at,
+        exclude_id=None,
+        override_availability=request.override_availability,
+        override_double_booking=request.override_double_booking,
+    )
+    return new_appointment(uow, request, kind_row, starts_at, ends_at)
 
 
 def offered_type(uow: Reads, request: BookingRequest) -> AppointmentTypeRow:
@@ -276,19 +280,47 @@ def move_appointment(
     """Move and/or resize: a new practitioner, start or end. Same rules as booking."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
-        practitioner = bookable_practitioner(uow, actor, practitioner_id)
-        row = editable_appointment(uow, actor, appointment_id, expected_version)
-        if row.status == AppointmentStatus.CANCELLED.value:
-            raise InvalidInput("A cancelled appointment cannot be moved; book a new one.")
-        starts_at, ends_at = check_new_place(
-            uow, row, practitioner, starts_at, ends_at, override_availability=override_availability
+        move_in(
+            uow,
+            actor,
+            appointment_id,
+            practitioner_id=practitioner_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            expected_version=expected_version,
+            override_availability=override_availability,
         )
-        row.practitioner_id = practitioner.id
-        row.starts_at = starts_at
-        row.ends_at = ends_at
-        reminders.appointment_changed(uow, row)
         uow.commit()
     return _reloaded(ctx, appointment_id)
+
+
+def move_in(
+    uow: UnitOfWork,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    *,
+    practitioner_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    expected_version: int | None = None,
+    override_availability: bool = False,
+) -> AppointmentRow:
+    """Move inside the caller's unit of work (not committed); no `ends_at` keeps the
+    appointment's length."""
+    practitioner = bookable_practitioner(uow, actor, practitioner_id)
+    row = editable_appointment(uow, actor, appointment_id, expected_version)
+    if row.status == AppointmentStatus.CANCELLED.value:
+        raise InvalidInput("A cancelled appointment cannot be moved; book a new one.")
+    if ends_at is None:
+        ends_at = starts_at + (row.ends_at - row.starts_at)
+    starts_at, ends_at = check_new_place(
+        uow, row, practitioner, starts_at, ends_at, override_availability=override_availability
+    )
+    row.practitioner_id = practitioner.id
+    row.starts_at = starts_at
+    row.ends_at = ends_at
+    reminders.appointment_changed(uow, row)
+    return row
 
 
 def change_service(

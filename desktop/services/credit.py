@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -79,9 +79,9 @@ def _changed(outbox: bool, *ids: uuid.UUID) -> Changes:
     return Changes(billing=True, patients=True, outbox=outbox, ids=frozenset(ids))
 
 
-def _today(session: Session) -> date:
+def _today(ctx: ServiceContext, session: Session) -> date:
     zone = session.execute(select(ClinicRow.timezone).limit(1)).scalar_one_or_none()
-    return local_date(datetime.now(UTC), clinic_zone(zone or "Australia/Sydney"))
+    return local_date(ctx.now(), clinic_zone(zone or "Australia/Sydney"))
 
 
 def _require_money_role(ctx: ServiceContext, what: str) -> None:
@@ -358,7 +358,7 @@ def sell_package(
         if not package_row.active:
             raise InvalidInput(f"“{package_row.name}” is no longer sold.")
         package = to_package(package_row)
-        day = sold_on or _today(uow.session)
+        day = sold_on or _today(ctx, uow.session)
         row = _new_lot(
             uow.session,
             patient_id,
@@ -404,7 +404,7 @@ def add_credit(
             source,
             description,
             amount,
-            received_on or _today(uow.session),
+            received_on or _today(ctx, uow.session),
             method=method.value if method else "",
             expires_on=expires_on,
             eligible_type_ids=eligible_type_ids,
@@ -510,7 +510,7 @@ def apply_credit(
             rules.ensure_manual_application(
                 lot, due, take, _invoice_type_id(uow.session, invoice), invoice.service_date
             )
-            made = [_apply(uow.session, lot_row, invoice, take, _today(uow.session))]
+            made = [_apply(uow.session, lot_row, invoice, take, _today(ctx, uow.session))]
         queued = billing_sync.xero_enabled(uow.session)
         uow.commit()
         ids = [a.id for a in made]
@@ -639,7 +639,7 @@ def refund_credit(
             number=rules.refund_number(row.number, position, numbering.desk_series(uow.session)),
             amount_cents=amount.cents,
             method=method.value,
-            refunded_on=refunded_on or _today(uow.session),
+            refunded_on=refunded_on or _today(ctx, uow.session),
             reason=reason.strip(),
         )
         row.refunds.append(refund)
@@ -660,7 +660,7 @@ def patient_credit(ctx: ServiceContext, patient_id: uuid.UUID) -> CreditStatemen
         if session.get(PatientRow, patient_id) is None:
             raise NotFound("That patient no longer exists.")
         lots = [to_lot(session, row) for row in _lot_rows(session, patient_id)]
-        return rules.statement(patient_id, lots, _today(session))
+        return rules.statement(patient_id, lots, _today(ctx, session))
 
 
 def patient_lots(ctx: ServiceContext, patient_id: uuid.UUID) -> list[CreditLot]:

@@ -6,9 +6,7 @@ that it holds patient information, "page n of m" counted per practitioner).
 The appointment table repeats its header row when it runs over a page; each row
 carries its appointment type's colour as a stripe, cancelled rows are greyed.
 
-Text is set in a Unicode TrueType font found on the machine (DejaVu Sans, Segoe
-UI or Arial), so names such as "Nguyễn" print correctly; without one it falls
-back to Helvetica, which covers Western European names only.
+Fonts, colours and styles are the reports' shared ones (desktop.services.pdf_style).
 """
 
 from __future__ import annotations
@@ -16,18 +14,12 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -42,13 +34,20 @@ from reportlab.platypus import (
 
 from desktop.domain.appointments import AppointmentKind, AppointmentStatus
 from desktop.services.exports import DaySheet, PractitionerDay, SheetEntry
+from desktop.services.pdf_style import (
+    HEADER_FILL,
+    INK,
+    MARGIN,
+    MUTED,
+    MUTED_HEX,
+    RULE,
+    PdfFonts,
+    PdfStyles,
+    a4_document,
+    load_fonts,
+)
 
-INK = colors.HexColor("#1f2933")
-MUTED_HEX = "#5f6b7a"
 FADED_HEX = "#8a94a3"  # cancelled rows
-MUTED = colors.HexColor(MUTED_HEX)
-RULE = colors.HexColor("#d9dee6")
-HEADER_FILL = colors.HexColor("#f1f3f6")
 ZEBRA = colors.HexColor("#fafbfc")
 NOTICE_FILL = colors.HexColor("#fff4e5")
 NOTICE_EDGE = colors.HexColor("#f0a04b")
@@ -59,68 +58,7 @@ STATUS_COLOURS = {
     AppointmentStatus.NO_SHOW: "#b45309",
     AppointmentStatus.CANCELLED: "#b42318",
 }
-MARGIN = 16 * mm
 COLUMNS = (26 * mm, 50 * mm, 36 * mm, 24 * mm, 42 * mm)  # 178 mm: A4 less margins
-
-_FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/TTF/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-    ("C:/Windows/Fonts/segoeui.ttf", "segoeuib.ttf"),
-    ("C:/Windows/Fonts/arial.ttf", "arialbd.ttf"),
-    ("/System/Library/Fonts/Supplemental/Arial.ttf", "Arial Bold.ttf"),
-    ("/Library/Fonts/Arial.ttf", "Arial Bold.ttf"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Fonts:
-    regular: str
-    bold: str
-
-
-_fonts: _Fonts | None = None
-
-
-def _load_fonts() -> _Fonts:
-    global _fonts  # registered with reportlab once per process
-    if _fonts is None:
-        _fonts = _Fonts("Helvetica", "Helvetica-Bold")
-        for regular, bold_name in _FONT_CANDIDATES:
-            bold = Path(regular).with_name(bold_name)
-            if Path(regular).is_file() and bold.is_file():
-                pdfmetrics.registerFont(TTFont("SheetSans", regular))
-                pdfmetrics.registerFont(TTFont("SheetSans-Bold", str(bold)))
-                pdfmetrics.registerFontFamily(
-                    "SheetSans", normal="SheetSans", bold="SheetSans-Bold"
-                )
-                _fonts = _Fonts("SheetSans", "SheetSans-Bold")
-                break
-    return _fonts
-
-
-class _Styles:
-    def __init__(self, fonts: _Fonts) -> None:
-        def style(name: str, size: float, *, bold: bool = False, **kw: Any) -> ParagraphStyle:
-            return ParagraphStyle(
-                name,
-                fontName=fonts.bold if bold else fonts.regular,
-                fontSize=size,
-                leading=size * 1.25,
-                textColor=kw.pop("textColor", INK),
-                alignment=TA_LEFT,
-                **kw,
-            )
-
-        self.title = style("title", 19, bold=True, spaceAfter=1.5 * mm)
-        self.subtitle = style("subtitle", 10.5, textColor=MUTED, spaceAfter=2.5 * mm)
-        self.summary = style("summary", 9, textColor=INK, spaceAfter=4 * mm)
-        self.notice = style("notice", 9)
-        self.head = style("head", 7.5, bold=True, textColor=MUTED)
-        self.cell = style("cell", 9)
-        self.cell_bold = style("cell_bold", 9.5, bold=True)
-        self.small = style("small", 8, textColor=MUTED)
-        self.empty = style("empty", 10, textColor=MUTED, spaceBefore=6 * mm)
 
 
 class _SheetCanvas(Canvas):
@@ -143,7 +81,7 @@ class _SheetCanvas(Canvas):
             self.__dict__.update(state)
             seen[section] += 1
             label = f"Page {seen[section]} of {totals[section]}"
-            self.setFont(_load_fonts().regular, 7.5)
+            self.setFont(load_fonts().regular, 7.5)
             self.setFillColor(MUTED)
             text = f"{section}  ·  {label}" if section else label
             self.drawRightString(A4[0] - MARGIN, 10 * mm, text)
@@ -166,18 +104,15 @@ class _Section(Flowable):
 
 def render_day_sheet(sheet: DaySheet) -> bytes:
     """The PDF bytes of the day sheet."""
-    fonts = _load_fonts()
-    styles = _Styles(fonts)
+    fonts = load_fonts()
+    styles = PdfStyles(fonts)
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
+    doc = a4_document(
+        BaseDocTemplate,
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=22 * mm,
-        bottomMargin=20 * mm,
+        top=22 * mm,
+        bottom=20 * mm,
         title=f"Day sheet — {sheet.clinic.name} — {sheet.day:%d %B %Y}",
-        author="Frontdesk",
         subject="Appointments per practitioner",
     )
     frame = Frame(
@@ -212,7 +147,7 @@ def _long_date(sheet: DaySheet) -> str:
     return f"{sheet.day:%A} {sheet.day.day} {sheet.day:%B %Y}"
 
 
-def _draw_header_and_footer(canvas: Canvas, sheet: DaySheet, fonts: _Fonts) -> None:
+def _draw_header_and_footer(canvas: Canvas, sheet: DaySheet, fonts: PdfFonts) -> None:
     width, height = A4
     canvas.saveState()
     canvas.setFillColor(INK)
@@ -241,7 +176,7 @@ def _draw_header_and_footer(canvas: Canvas, sheet: DaySheet, fonts: _Fonts) -> N
 
 
 def _practitioner_section(
-    sheet: DaySheet, page: PractitionerDay, styles: _Styles
+    sheet: DaySheet, page: PractitionerDay, styles: PdfStyles
 ) -> list[Flowable]:
     practitioner = page.practitioner
     status = "" if practitioner.active else "  ·  inactive"
@@ -284,7 +219,7 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
 
-def _notice(text: str, styles: _Styles) -> Table:
+def _notice(text: str, styles: PdfStyles) -> Table:
     box = Table([[Paragraph(escape(text), styles.notice)]], colWidths=[sum(COLUMNS)])
     box.setStyle(
         TableStyle(
@@ -301,7 +236,7 @@ def _notice(text: str, styles: _Styles) -> Table:
     return box
 
 
-def _table(page: PractitionerDay, styles: _Styles) -> Table:
+def _table(page: PractitionerDay, styles: PdfStyles) -> Table:
     heading = [
         Paragraph(text, styles.head)
         for text in ("TIME", "PATIENT", "APPOINTMENT", "STATUS", "NOTES")
@@ -329,7 +264,7 @@ def _table(page: PractitionerDay, styles: _Styles) -> Table:
     return table
 
 
-def _row(entry: SheetEntry, styles: _Styles) -> list[Paragraph]:
+def _row(entry: SheetEntry, styles: PdfStyles) -> list[Paragraph]:
     cancelled = entry.status is AppointmentStatus.CANCELLED
 
     def dimmed(markup: str) -> str:
@@ -354,7 +289,7 @@ def _row(entry: SheetEntry, styles: _Styles) -> list[Paragraph]:
     ]
 
 
-def _patient_cell(entry: SheetEntry, styles: _Styles, dimmed: Callable[[str], str]) -> Paragraph:
+def _patient_cell(entry: SheetEntry, styles: PdfStyles, dimmed: Callable[[str], str]) -> Paragraph:
     if entry.kind is AppointmentKind.INDIVIDUAL:
         return Paragraph(dimmed(escape(entry.patient) or "—"), styles.cell_bold)
     lines = [f"<b>Class</b> · {entry.booked_places} of {entry.capacity} places"]

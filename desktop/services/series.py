@@ -284,6 +284,40 @@ def scope_members(
         return SeriesChanged(tuple(to_appointment(m) for m in members), Changes(), past)
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesPlace:
+    """Where an appointment stands in its series: "3 of 10", and the next one."""
+
+    number: int
+    count: int
+    next_starts_at: datetime | None  # None for the last one
+
+
+def place_in_series(ctx: ServiceContext, appointment: Appointment) -> SeriesPlace | None:
+    """None when it is not one of a series. Cancelled ones do not count, except itself
+    (it still shows where it stood)."""
+    ctx.actor()
+    if appointment.series_id is None:
+        return None
+    with ctx.database.reading() as session:
+        members = list(
+            session.execute(
+                select(AppointmentRow.id, AppointmentRow.starts_at)
+                .where(
+                    AppointmentRow.series_id == appointment.series_id,
+                    (AppointmentRow.status != AppointmentStatus.CANCELLED.value)
+                    | (AppointmentRow.id == appointment.id),
+                )
+                .order_by(AppointmentRow.starts_at, AppointmentRow.id)
+            )
+        )
+    number = next((n for n, m in enumerate(members, 1) if m.id == appointment.id), None)
+    if number is None:
+        return None  # gone since it was read
+    later = members[number:]
+    return SeriesPlace(number, len(members), later[0].starts_at if later else None)
+
+
 def cancel_in_series(
     ctx: ServiceContext,
     appointment_id: uuid.UUID,

@@ -3,7 +3,7 @@
 The CSV has one row per line of the report (section, line, received, refunded,
 credit sold, net), then the drawer and the invoices still owing, so a
 spreadsheet can add it up. The PDF lays out the same figures with reportlab,
-in the day sheet's fonts (desktop.services.day_sheet_pdf).
+in the reports' shared style (desktop.services.pdf_style).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop.domain.clinic_time import clinic_zone
-from desktop.services.day_sheet_pdf import HEADER_FILL, MARGIN, RULE, _load_fonts, _Styles
 from desktop.services.exports import CsvColumn, write_atomically, write_csv
+from desktop.services.pdf_style import HEADER_FILL, RULE, PdfStyles, a4_document, load_fonts
 from desktop.services.takings import Takings, TakingsRow
 
 CSV_COLUMNS = tuple(
@@ -70,19 +69,16 @@ def write_takings_csv(takings: Takings, out: Path) -> int:
 
 
 def render_takings_pdf(takings: Takings, now: datetime | None = None) -> bytes:
-    fonts = _load_fonts()
-    styles = _Styles(fonts)
+    fonts = load_fonts()
+    styles = PdfStyles(fonts)
     printed = (now or datetime.now(UTC)).astimezone(clinic_zone(takings.timezone))
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = a4_document(
+        SimpleDocTemplate,
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
+        top=18 * mm,
+        bottom=18 * mm,
         title=f"Takings — {takings.clinic_name} — {takings.period}",
-        author="Frontdesk",
     )
     whose = f"  ·  {takings.only_practitioner} only" if takings.only_practitioner else ""
     story = [
@@ -104,7 +100,7 @@ def render_takings_pdf(takings: Takings, now: datetime | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _table(title: str, rows: list[TakingsRow], styles: _Styles) -> Table:
+def _table(title: str, rows: list[TakingsRow], styles: PdfStyles) -> Table:
     figure = ParagraphStyle("figure", parent=styles.cell, alignment=TA_RIGHT)
     figure_head = ParagraphStyle("figure_head", parent=styles.head, alignment=TA_RIGHT)
     heading = [Paragraph(title, styles.head)] + [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from desktop.services.booking import Booked, BookingRequest
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.store import queries
+from desktop.store.mapping import to_appointment
 from desktop.store.models import (
     AppointmentRow,
     AppointmentTypeRow,
@@ -355,28 +356,29 @@ def _booked_then(session: Session, patient_ids: set[uuid.UUID], slot: OpenSlot) 
 
 def book_entry(ctx: ServiceContext, entry_id: uuid.UUID, request: BookingRequest) -> Booked:
     """Give the slot in `request` to the entry's patient, by every booking rule, and take
-    them off the list. A patient waiting to come earlier has their appointment moved."""
-    found = entry(ctx, entry_id)
-    if found.appointment_id is not None:
-        duration = request.ends_at - request.starts_at if request.ends_at else None
-        length = booking_length(ctx, found.appointment_id)
-        booked = booking.move_appointment(
-            ctx,
-            found.appointment_id,
-            practitioner_id=request.practitioner_id,
-            starts_at=request.starts_at,
-            ends_at=request.starts_at + (duration or length),
-            override_availability=request.override_availability,
-        )
-    else:
-        booked = booking.book_appointment(ctx, replace(request, patient_id=found.patient_id))
-    changes = remove_entry(ctx, entry_id)
-    return Booked(booked.appointment, booked.changes | changes)
-
-
-def booking_length(ctx: ServiceContext, appointment_id: uuid.UUID) -> timedelta:
+    them off the list — one transaction (one sync group), so a refusal leaves both as they
+    were. A patient waiting to come earlier has their appointment moved."""
+    actor = ctx.actor()
+    with ctx.unit_of_work() as uow:
+        found = _get(uow.session, entry_id)
+        if found.appointment_id is not None:
+            row = booking.move_in(
+                uow,
+                actor,
+                found.appointment_id,
+                practitioner_id=request.practitioner_id,
+                starts_at=request.starts_at,
+                ends_at=request.ends_at,
+                override_availability=request.override_availability,
+            )
+        else:
+            row = booking.book_in(uow, actor, replace(request, patient_id=found.patient_id))
+        uow.session.delete(found)
+        uow.commit()
+        appointment_id = row.id
     with ctx.database.reading() as session:
-        row = session.get(AppointmentRow, appointment_id)
-        if row is None:
-            raise NotFound("That appointment no longer exists.")
-        return row.ends_at - row.starts_at
+        stored = session.get(AppointmentRow, appointment_id)
+        assert stored is not None
+        appointment = to_appointment(stored)
+    booked = Changes(appointments=True, ids=frozenset({appointment_id}))
+    return Booked(appointment, booked | _changed(entry_id))

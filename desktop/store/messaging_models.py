@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
     ForeignKey,
     Integer,
     String,
@@ -53,18 +52,6 @@ class MessagingSettingsRow(Row):
     sms_provider: Mapped[str] = mapped_column(String(20), default="twilio")
     sms_account: Mapped[str] = mapped_column(String(100), default="")  # SID or username
     low_credit_warning: Mapped[int] = mapped_column(Integer, default=50)
-
-
-class SmsCreditAccountRow(Row):
-    """The local SMS credit balance Frontdesk kept before the provider's balance took
-    its place (0011_sms). Nothing reads or writes it any more; the table stays only
-    because the sync's table list (sync_models.SYNCED_TABLES) still names it."""
-
-    __tablename__ = "sms_credit_accounts"
-    __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
-
-    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), unique=True)
-    balance: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SmsCreditPurchaseRow(Row):

@@ -81,6 +81,7 @@ SYNCED_TABLES = (
 # desk's own sign-in bookkeeping (failed attempts, re-hashing) stays on the desk.
 # The clinic's one message sender (on the server) keeps the state of each message's
 # sending and the replies (and the wait-list offers it texted); a desk shows them.
+# (The SMS balance is the provider's, no longer kept in the store: 0012_smsdesk.)
 PULLED_ONLY = frozenset({"users", "outbox_jobs", "sms_replies", "wait_list_offers"})
 # Tables of which only some rows sync (the change-log triggers of migration 0011 say
 # the same in SQL): a snapshot or a comparison of the shared store leaves out the rest.

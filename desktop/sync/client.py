@@ -248,9 +248,13 @@ class ServerApi:
 
         A connection lost part-way raises `Offline` from the iterator. A registered
         desk names itself (`replica_id`): only then are users' password hashes sent.
+        The body comes gzipped (text shrinks several times over a clinic's internet
+        link) and is unzipped here as it arrives.
         """
         params = {} if replica_id is None else {"replica_id": replica_id}
-        response = self._opened("GET", f"{API}/sync/snapshot", params=params)
+        response = self._opened(
+            "GET", f"{API}/sync/snapshot", params=params, headers={"Accept-Encoding": "gzip"}
+        )
         try:
             yield _body(response, self.base_url)
         finally:
@@ -265,6 +269,10 @@ class ServerApi:
     def xero_queue(self) -> dict[str, Any]:
         """The clinic's Xero queue, kept on the server (desktop/server/xero_routes.py)."""
         return self._call("GET", f"{API}/xero/queue")
+
+    def sms_balance(self) -> dict[str, Any]:
+        """The SMS provider's balance as the server's sender sees it (sms_balance_routes)."""
+        return self._call("GET", f"{API}/sms/balance")
 
     def retry_xero_job(self, job_id: str) -> dict[str, Any]:
         return self._call("POST", f"{API}/xero/jobs/{job_id}/retry")
@@ -320,8 +328,9 @@ class ServerApi:
         **kwargs: Any,
     ) -> httpx.Response:
         waits = 0
+        asked = dict(kwargs.pop("headers", {}))
         while True:
-            headers = {}
+            headers = dict(asked)
             token = self.credentials.token if authenticated else None
             if authenticated and token is None:
                 # Nobody is signed in: the same path as a lapsed session.
@@ -363,7 +372,8 @@ class ServerApi:
 def _body(response: httpx.Response, base_url: str) -> Iterator[bytes]:
     try:
         yield from response.iter_bytes()
-    except (httpx.TransportError, httpx.StreamError) as exc:
+    except (httpx.TransportError, httpx.StreamError, httpx.DecodingError) as exc:
+        # A garbled gzip stream is a download cut off too: nothing of it is applied.
         raise Offline(f"The download from {base_url} was cut off ({exc}).") from exc
 
 

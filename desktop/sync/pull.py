@@ -50,7 +50,7 @@ from desktop.sync.local_rows import (
 )
 from desktop.sync.pulled_users import end_outdated_sessions
 from desktop.sync.snapshot import load_snapshot
-from desktop.sync.state import load_state
+from desktop.sync.state import ReplicaState, load_state
 
 # phase ("download" or "apply"), done, total (total 0 when unknown)
 Progress = Callable[[str, int, int], None]
@@ -85,7 +85,7 @@ def pull_changes(
     state = load_state(database)
     loaded = None
     try:
-        if snapshot and state is not None and state.cursor == 0 and state.staged_cursor is None:
+        if snapshot and state is not None and _never_synced(state):
             loaded = load_snapshot(database, api, tell)
         report = _pull(database, api, page_size, progress, full=False)
     except ResyncRequired:
@@ -101,6 +101,15 @@ def pull_changes(
         report.downloaded += loaded.rows
         report.applied += loaded.rows
     return report
+
+
+def _never_synced(state: ReplicaState) -> bool:
+    """Whether the desk has neither pulled nor loaded a snapshot yet.
+
+    The cursor alone cannot tell: an empty clinic's snapshot stands at change 0,
+    and the desk would download it again on every pass.
+    """
+    return state.cursor == 0 and state.staged_cursor is None and state.last_synced_at is None
 
 
 def _restart(database: Database) -> None:

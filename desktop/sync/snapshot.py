@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from desktop.store.database import Database
 from desktop.store.sync_models import PARTLY_SYNCED, PULLED_ONLY, SyncInboxRow, SyncStateRow
+from desktop.store.types import utc_now
 from desktop.sync.client import Offline, ServerApi, ServerProtocolError
 from desktop.sync.codec import synced_table
 from desktop.sync.local_rows import applying_server_rows, pending_entities, upsert_wire_rows
@@ -64,7 +65,12 @@ def load_snapshot(database: Database, api: ServerApi, tell: Progress) -> Snapsho
             loader.feed(lines)
         report = loader.finish()
         session.execute(delete(SyncInboxRow))
-        session.execute(update(SyncStateRow).values(cursor=report.cursor, staged_cursor=None))
+        # Synced as of the snapshot: the next pass pulls after it, even from change 0.
+        session.execute(
+            update(SyncStateRow).values(
+                cursor=report.cursor, staged_cursor=None, last_synced_at=utc_now()
+            )
+        )
     return report
 
 

@@ -71,6 +71,7 @@ from desktop.ui.xero_page import LocalXeroQueue, XeroPage, XeroQueueSource, xero
 
 if TYPE_CHECKING:
     from desktop.services.reconcile import Reconciliation
+    from desktop.sync.client import ServerApi
     from desktop.ui.credit.reconciliation_view import ReconciliationView
     from desktop.ui.import_dialog import ImportDialog
     from desktop.ui.messaging.settings_page import MessagingSettingsPage
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
         self.server_page: ServerSettingsPage | None = None
         self.messaging_page: MessagingSettingsPage | None = None
-        self.sms_balance = SmsBalanceLine(ctx)
+        self.sms_balance = SmsBalanceLine(ctx, self._followed_server)
         self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
@@ -688,9 +689,13 @@ class MainWindow(QMainWindow):
             from desktop.ui.messaging.settings_page import MessagingSettingsPage
 
             clinic = calendar.main_clinic(self.ctx)
-            wiring = getattr(self, "sync", None)
-            server = wiring.runner.engine.api.base_url if wiring and wiring.runner else None
-            page = MessagingSettingsPage(self.caller, clinic, server_url=server)
+            api = self._followed_server()
+            page = MessagingSettingsPage(
+                self.caller,
+                clinic,
+                server_url=api.base_url if api is not None else None,
+                server=self._followed_server,
+            )
             self.messaging_page = self._own_window(page, "Reminders and SMS")
         return _bring_up(self.messaging_page)
 
@@ -716,6 +721,13 @@ class MainWindow(QMainWindow):
 
             return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
         return LocalXeroQueue(self.ctx)
+
+    def _followed_server(self) -> ServerApi | None:
+        """The API of the server this desk follows (its SMS key and sender are there)."""
+        wiring = getattr(self, "sync", None)  # the first read may come before it exists
+        return (
+            wiring.runner.engine.api if wiring is not None and wiring.runner is not None else None
+        )
 
     def _xero_badge(self) -> str:
         """Read off the GUI thread. With a server, the clinic's one Xero queue is there."""

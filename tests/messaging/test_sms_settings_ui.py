@@ -122,6 +122,8 @@ def test_a_refused_auth_token_is_said_under_the_button(
         "The test SMS was not sent. Twilio refused the account SID or auth token"
     )
     assert "20003" in said
+    assert said.endswith(". Check the account SID and auth token above.")  # on that page
+    assert "Settings ▸" not in said
     assert twilio.sent == []
     shot(page, tmp_path, "sms_settings_refused")
 
@@ -231,7 +233,7 @@ def test_a_refused_clicksend_key_is_said_under_the_button(
     settle(qtbot)
     assert page.test_result.text() == (
         "The test SMS was not sent. ClickSend refused the username or API key: "
-        "Invalid credentials (UNAUTHORIZED). Check them in Settings ▸ Reminders and SMS."
+        "Invalid credentials (UNAUTHORIZED). Check the username and API key above."
     )
     assert page.test_result.objectName() == "formError"
     assert clicksend.sent == []

@@ -153,6 +153,7 @@ def test_a_refused_auth_token_keeps_the_reminder_waiting_with_a_clear_reason(
     [waiting] = sms_log(m)
     assert "Twilio refused the account SID or auth token" in waiting.detail
     assert "20003" in waiting.detail
+    assert waiting.detail.endswith("Check them in Settings ▸ Reminders and SMS.")  # where to go
 
 
 def test_a_messaging_service_sends_with_its_sid(messaging: Messaging, twilio: FakeTwilio) -> None:

@@ -152,6 +152,21 @@ def test_payments_either_side_of_midnight_count_on_their_clinic_day(
     assert received == [DAY, NEXT_DAY]
 
 
+def test_credit_sold_late_in_the_evening_counts_on_that_clinic_day(
+    ctx: ServiceContext, clinic: ClinicFixture
+) -> None:
+    package = pilates_pass(ctx, clinic, sessions=3)
+    patient = clinic.patients[0].id
+    evening = _at_clinic_time(ctx, DAY, 23, 30)  # 12:30 UTC on DAY
+    small_hours = _at_clinic_time(ctx, NEXT_DAY, 0, 30)  # 13:30 UTC, still DAY in UTC
+    late, _ = credit.sell_package(evening, patient, package.id, PaymentMethod.CASH)
+    early, _ = credit.sell_package(small_hours, patient, package.id, PaymentMethod.CASH)
+
+    assert (late.received_on, early.received_on) == (DAY, NEXT_DAY)
+    assert day_takings(ctx, DAY).total.credit_sold == package.price
+    assert day_takings(ctx, NEXT_DAY).total.credit_sold == package.price
+
+
 def test_a_payment_taken_now_counts_on_the_clinics_local_day(
     ctx: ServiceContext, clinic: ClinicFixture
 ) -> None:

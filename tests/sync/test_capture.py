@@ -14,6 +14,7 @@ from desktop.services.practitioners import FutureBookings
 from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.store.models import PatientRow
+from desktop.store.replica_binding import follows_a_server
 from desktop.store.sync_models import SyncMutationRow
 from desktop.sync.capture import CaptureBypassed, disable_capture
 from desktop.sync.pending import PendingMutation, next_batch, to_pending
@@ -125,6 +126,18 @@ def test_a_bound_database_keeps_capturing_after_a_restart(sqlite_url: str) -> No
     assert [m.entity for m in mutations(again)] == ["patients"]
     disable_capture(again)
     again.dispose()
+
+
+def test_start_up_knows_which_databases_follow_a_server(sqlite_url: str) -> None:
+    """The cheap check at start (no sync layer) agrees with the binding."""
+    database = Database(sqlite_url)
+    assert not follows_a_server(database)  # not even migrated: no sync table yet
+    migrate.upgrade(database)
+    assert not follows_a_server(database)
+    bind_replica(database, "http://127.0.0.1:9")
+    assert follows_a_server(database)
+    disable_capture(database)
+    database.dispose()
 
 
 def test_a_database_with_its_own_clinic_cannot_become_a_replica(sqlite_url: str) -> None:

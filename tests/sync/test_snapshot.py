@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import random
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from desktop.domain.appointments import CancellationReason
 from desktop.domain.billing import PaymentMethod
@@ -24,7 +26,7 @@ from desktop.services.patients import PatientDetails
 from desktop.store.database import Database
 from desktop.store.models import AppointmentRow
 from desktop.store.outbox_models import OutboxJobRow
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES
+from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncChangeRow
 from desktop.sync.client import Offline
 from desktop.sync.codec import synced_table
 from desktop.sync.engine import SyncSettings
@@ -231,15 +233,22 @@ def test_a_transfer_cut_off_part_way_leaves_nothing_and_starts_again(
         yield body[: body.rindex(b"\n", 0, len(body) - 2) + 1]
         cuts.append("ended early")
 
+    def garbled(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        # Gzipped bytes mangled on the way (a proxy): unzipping fails part-way.
+        body = b"".join(chunks)
+        middle = len(body) // 2
+        cuts.append("garbled")  # before: the desk stops reading at the bad bytes
+        yield body[:middle] + bytes(64) + body[middle + 64 :]
+
     inner = desk.transport.inner
-    for cut in (dropped, ended_early):
+    for cut in (dropped, ended_early, garbled):
         desk.transport.inner = SnapshotTap(inner, cut)
         with pytest.raises(Offline):
             desk.sync()
         assert synced_rows(desk.database) == 0
         state = load_state(desk.database)
         assert state is not None and state.cursor == 0
-    assert cuts == ["dropped", "ended early"]
+    assert cuts == ["dropped", "ended early", "garbled"]
     desk.transport.inner = inner
     desk.sync()
     converged(server, desk)
@@ -366,3 +375,110 @@ def test_a_busy_server_is_waited_for_before_the_transfer(
         assert f"GET {SNAPSHOT}" in desk.transport.requests
         converged(server, desk)
         desk.close()
+
+
+def test_an_empty_clinic_is_downloaded_once_and_pulled_after(
+    tmp_path: Path, server: ServerSide
+) -> None:
+    """Its snapshot stands at change 0: the desk must still remember it has taken it."""
+    desk = make_desk(tmp_path, "first", server)
+    with server.database.engine.begin() as connection:
+        # Its accounts are older than its change log (as on an upgraded server).
+        connection.execute(delete(SyncChangeRow))
+    desk.sync()
+    state = load_state(desk.database)
+    assert state is not None and state.cursor == 0
+    desk.sync()
+    asked = desk.transport.requests
+    assert asked.count(f"GET {SNAPSHOT}") == 1
+    assert asked[-1].startswith("GET /v1/sync/changes")  # the second pass pulled instead
+    made = book(on_server(server), make_clinic(server.ctx), 9).appointment
+    desk.sync()
+    assert asked.count(f"GET {SNAPSHOT}") == 1
+    with desk.database.reading() as session:
+        assert session.get(AppointmentRow, made.id) is not None
+    desk.close()
+
+
+class AskedEncoding(httpx.BaseTransport):
+    """Asks the snapshot with `accept` as Accept-Encoding (None: as the desk asks) and
+    notes the answer's Content-Encoding."""
+
+    def __init__(self, inner: httpx.BaseTransport, accept: str | None) -> None:
+        self.inner = inner
+        self.accept = accept
+        self.answered: list[str | None] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == SNAPSHOT and self.accept is not None:
+            request.headers["Accept-Encoding"] = self.accept
+        response = self.inner.handle_request(request)
+        if request.url.path == SNAPSHOT:
+            self.answered.append(response.headers.get("Content-Encoding"))
+        return response
+
+
+def test_the_snapshot_is_gzipped_when_the_desk_asks_and_loads_the_same_either_way(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    money_and_oddities(server, clinic_on_server)
+    zipped = make_desk(tmp_path, "zipped", server)
+    plain = make_desk(tmp_path, "plain", server)
+    wire: dict[str, int] = {}
+    for desk, accept in ((zipped, None), (plain, "identity")):
+        asked = AskedEncoding(desk.transport.inner, accept)
+        desk.transport.inner = asked
+
+        def counted(chunks: Iterator[bytes], name: str = desk.name) -> Iterator[bytes]:
+            for chunk in chunks:  # the bytes on the wire, before the desk unzips them
+                wire[name] = wire.get(name, 0) + len(chunk)
+                yield chunk
+
+        tapped(desk, counted)
+        desk.sync()
+        assert asked.answered == (["gzip"] if accept is None else [None])
+    assert stored(zipped.database) == stored(plain.database)
+    converged(server, zipped, plain)
+    assert wire["zipped"] * 3 < wire["plain"]
+    for desk in (zipped, plain):
+        desk.close()
+
+
+def test_gzipping_streams_as_the_snapshot_is_read_and_closes_it_when_dropped() -> None:
+    noise = random.Random(7)
+    pieces = [noise.randbytes(server_snapshot.CHUNK_BYTES) for _ in range(4)]  # incompressible
+    read: list[int] = []
+    closed: list[bool] = []
+
+    def source() -> Generator[bytes]:
+        try:
+            for piece in pieces:
+                read.append(len(piece))
+                yield piece
+        finally:
+            closed.append(True)
+
+    stream = server_snapshot.gzipped(source())
+    first = next(stream)
+    assert first and len(read) == 1  # sent before the rest is read
+    whole = first + b"".join(stream)
+    assert gzip.decompress(whole) == b"".join(pieces)
+    dropped = server_snapshot.gzipped(source())
+    next(dropped)
+    dropped.close()  # the client hung up
+    assert closed == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("header", "gzipped"),
+    [
+        ("gzip, deflate", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("GZIP", True),
+        ("gzip;q=0", False),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_gzip_only_when_the_request_accepts_it(header: str, gzipped: bool) -> None:
+    assert server_snapshot.accepts_gzip(header) is gzipped

@@ -73,3 +73,33 @@ def test_the_sms_offers_setting_made_on_a_desk_reaches_the_server_that_sends(
     for ctx in (server.ctx, back.ctx):
         stored = get_settings(ctx, clinic_id)
         assert (stored.offer_by_sms, stored.offer_to) == (True, 2)
+
+
+def test_booking_from_the_list_is_one_group_refused_whole_when_the_slot_went_meanwhile(
+    desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    from sqlalchemy import select
+
+    from desktop.services.booking import BookingRequest
+    from desktop.store.sync_models import SyncMutationRow
+    from tests.sync.test_convergence import book, converged, day
+
+    front, back = desks
+    c = clinic_on_server
+    saved = wait_list.add_entry(front.ctx, WaitListRequest(c.patients[2].id))
+    front.sync()
+    back.sync()
+    taken = book(back, c, 10)  # the other desk fills the slot first
+    back.sync()
+    request = BookingRequest(c.clinic.id, c.alice.id, c.consult.id, c.at(10))
+    wait_list.book_entry(front.ctx, saved.entry.id, request)  # front has not pulled yet
+    with front.database.reading() as session:
+        groups = set(session.execute(select(SyncMutationRow.group_id)).scalars())
+    assert len(groups) == 1  # the booking and the entry's removal travel together
+
+    front.sync()
+
+    assert conflicts.open_conflicts(front.database) != []
+    assert [a.id for a in day(front, c)] == [taken.appointment.id]
+    assert [e.id for e in wait_list.current_entries(front.ctx)] == [saved.entry.id]  # waiting
+    converged(server, front, back)

@@ -6,6 +6,7 @@ so a UUID mix-up would show Alice's), the panel's buttons and keys, real dialogs
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.domain.appointments import Appointment, AppointmentStatus, CancellationReason
-from desktop.services import booking, calendar
+from desktop.domain.repeats import Frequency, RepeatRule
+from desktop.services import booking, calendar, series
 from desktop.services.context import ServiceContext
 from desktop.ui.billing.invoice_dialog import InvoiceDialog
 from desktop.ui.calendar.period import ViewMode
@@ -98,6 +100,7 @@ def test_clicking_a_block_of_the_second_practitioner_shows_its_details(
     assert fact(window, "notes") == "Left knee, second visit"
     assert fact(window, "invoice") == "Not invoiced"
     assert fact(window, "credit") == "$0.00"
+    assert not details.facts["series"].isVisible()  # not one of a repeating series
     assert details.edit_button.text() == "Edit…"
     assert all(
         b.isEnabled()
@@ -359,3 +362,36 @@ def test_a_working_week_of_five_practitioners_still_fits(
     assert len(scene_of(window).grid.columns) == open_days * 5
     assert window.calendar.view.horizontalScrollBar().maximum() == 0
     save_shot(window, tmp_path, f"week-{size[0]}.png")
+
+
+def test_one_of_a_repeating_series_shows_its_place_and_the_next_date(
+    qtbot, local_ctx, clinic, settings, tmp_path: Path
+) -> None:
+    """Ten Monday consults from two weeks before the day shown: the day's is the 3rd."""
+    first = booking.BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.consult.id,
+        clinic.at(10, day=DAY - timedelta(weeks=2)),
+        patient_id=clinic.patients[2].id,
+    )
+    term = series.book_series(
+        local_ctx, series.SeriesRequest(first, RepeatRule(Frequency.WEEKLY, count=10))
+    ).appointments
+    third, fourth = term[2], term[3]
+    assert calendar.appointment(local_ctx, third.id).starts_at == clinic.at(10)
+    window = open_window(qtbot, local_ctx, settings)
+    select_block(qtbot, window, third.id)
+
+    details = window.details
+    assert details.facts["series"].isVisible()
+    assert fact(window, "series") == "3 of 10, next Mon 10 Mar"
+    save_shot(window, tmp_path, "details_series.png")
+
+    # The next one cancelled elsewhere: it no longer counts, and the next is a week on.
+    cancelled = booking.cancel_appointment(
+        local_ctx, fourth.id, CancellationReason.OTHER, "away", fourth.version
+    )
+    window.bus.publish(cancelled.changes)
+    settle(qtbot)
+    assert fact(window, "series") == "3 of 9, next Mon 17 Mar"

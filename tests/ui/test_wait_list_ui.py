@@ -332,3 +332,21 @@ def test_a_booking_deleted_on_this_desk_counts_as_a_freed_time(
     settle(qtbot)
     assert dialog.wait_list.offer(0).patient.full_name == "Jo Citizen"
     assert errors == []
+
+
+def test_the_booking_dialog_judges_a_begun_slot_by_the_calendars_clock(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    from PySide6.QtCore import QTime
+
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id))
+    window = open_window(qtbot, local_ctx, settings)  # its clock: 10:42 on the shown day
+    dialog = window.calendar.book_at_cursor()
+    assert isinstance(dialog, BookingDialog)
+    settle(qtbot)
+    assert dialog.wait_list.offers.count() == 1  # 10:45 is still to come
+    dialog.time_edit.setTime(QTime(9, 0))  # begun by the calendar's clock (not the real one)
+    settle(qtbot)
+    assert dialog.wait_list.offers.count() == 0
+    assert dialog.wait_list.heading.text() == "Nobody on the wait list fits this time."
+    assert errors == []

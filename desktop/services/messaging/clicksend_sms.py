@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop.services.messaging.sms_gateway import (
     DEFAULT_TIMEOUT,
+    CredentialsRefused,
     DeliveryReport,
     GatewayRejected,
     GatewayUnavailable,
@@ -236,11 +237,7 @@ class ClickSendSms:
         status = int(exc.status or 0)
         said = _said(exc)
         if status in (401, 403):
-            return GatewayUnavailable(
-                f"ClickSend refused the username or API key: {said}. "
-                "Check them in Settings ▸ Reminders and SMS.",
-                affects_all=True,
-            )
+            return CredentialsRefused(f"ClickSend refused the username or API key: {said}.")
         if status == 429:
             headers = exc.headers or {}
             return GatewayUnavailable(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,8 @@ from desktop.services.outbox_dispatch import Clock, system_clock
 
 # The status bar's warning asks the provider this often, not on every refresh.
 ASK_EVERY = timedelta(minutes=15)
+# Reads the balance for the clinic's settings (the provider, or the server that asks it).
+AskBalance = Callable[[ServiceContext, MessagingSettings], "BalanceReport | None"]
 BILLING_PAGES = {SmsProvider.TWILIO: TWILIO_BILLING, SmsProvider.CLICKSEND: CLICKSEND_BILLING}
 
 
@@ -78,18 +81,27 @@ def low_balance_text(report: BalanceReport | None, provider: SmsProvider) -> str
 
 
 @dataclass(frozen=True, slots=True)
-class _Seen:
+class CheckedBalance:
+    """What the provider last said, and when it was asked."""
+
     settings: MessagingSettings
-    at: datetime
-    text: str
+    checked_at: datetime
+    report: BalanceReport | None  # None: a relay, not set up, or no key here
+    problem: str = ""  # why the balance could not be read, e.g. a refused key
+
+    @property
+    def status_text(self) -> str:
+        return low_balance_text(self.report, self.settings.sms_provider)
 
 
 class LowBalanceWatch:
-    """The desk's low-balance warning, asking the provider at most every `every`.
+    """The provider's balance, asked of it at most every `every`.
 
-    The status bar reads it every few seconds (off the GUI thread); the provider is
-    asked again only when that time has passed or the clinic's settings changed.
-    A balance that cannot be read says nothing here: the settings page shows why.
+    The desk's status bar reads it every few seconds (off the GUI thread), and the
+    server's /v1/sms/balance for every desk that asks: the provider is asked again
+    only when that time has passed or the clinic's settings changed. A balance that
+    cannot be read says nothing in the status bar: the settings page shows why.
+    A desk following a server passes `ask` to read the server's answer instead.
     """
 
     def __init__(
@@ -97,25 +109,29 @@ class LowBalanceWatch:
         secrets: MessagingSecrets | None = None,
         clock: Clock = system_clock,
         every: timedelta = ASK_EVERY,
+        ask: AskBalance | None = None,
     ) -> None:
         self.secrets = secrets
         self.clock = clock
         self.every = every
-        self._seen: dict[uuid.UUID, _Seen] = {}
+        self.ask: AskBalance = ask or (lambda ctx, s: provider_balance(ctx, s, self.secrets))
+        self._seen: dict[uuid.UUID, CheckedBalance] = {}
         self._lock = threading.Lock()
 
-    def status_text(self, ctx: ServiceContext, clinic_id: uuid.UUID) -> str:
+    def checked(self, ctx: ServiceContext, clinic_id: uuid.UUID) -> CheckedBalance:
         settings = get_settings(ctx, clinic_id)
         now = self.clock()
         with self._lock:
             seen = self._seen.get(clinic_id)
-        if seen is not None and seen.settings == settings and now - seen.at < self.every:
-            return seen.text
+        if seen is not None and seen.settings == settings and now - seen.checked_at < self.every:
+            return seen
         try:
-            report = provider_balance(ctx, settings, self.secrets)
-        except InvalidInput:
-            report = None
-        text = low_balance_text(report, settings.sms_provider)
+            found = CheckedBalance(settings, now, self.ask(ctx, settings))
+        except InvalidInput as exc:
+            found = CheckedBalance(settings, now, None, str(exc))
         with self._lock:
-            self._seen[clinic_id] = _Seen(settings, now, text)
-        return text
+            self._seen[clinic_id] = found
+        return found
+
+    def status_text(self, ctx: ServiceContext, clinic_id: uuid.UUID) -> str:
+        return self.checked(ctx, clinic_id).status_text

@@ -62,6 +62,18 @@ class GatewayUnavailable(SmsGatewayError):
         self.affects_all = affects_all
 
 
+class CredentialsRefused(GatewayUnavailable):
+    """The provider refused the clinic's account or key: nothing goes until a person
+    fixes them. `refusal` is what the provider said, without where to fix it: the
+    message log points to the settings, the settings page to its own fields."""
+
+    def __init__(
+        self, refusal: str, fix: str = "Check them in Settings ▸ Reminders and SMS."
+    ) -> None:
+        super().__init__(f"{refusal} {fix}", affects_all=True)
+        self.refusal = refusal
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
     status: str  # "queued", "sent", "delivered" or "failed"
@@ -197,10 +209,9 @@ class HttpSmsGateway:
                 affects_all=True,
             )
         if status in (401, 403):
-            return GatewayUnavailable(
-                f"The SMS gateway refused the API key ({status}). "
-                "Check the key in the messaging settings.",
-                affects_all=True,
+            return CredentialsRefused(
+                f"The SMS gateway refused the API key ({status}).",
+                "Check the key in Settings ▸ Reminders and SMS.",
             )
         if status == 402:
             return GatewayUnavailable(

@@ -15,7 +15,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.settings import MessagingSettings
 from desktop.services.messaging.sms_channel import provider_for
-from desktop.services.messaging.sms_gateway import SmsGatewayError
+from desktop.services.messaging.sms_gateway import CredentialsRefused, SmsGatewayError
 from desktop.services.patients import home_region
 
 
@@ -45,8 +45,19 @@ def send_test_sms(
     client = provider_for(settings, secret)
     try:
         provider_id = client.send(number, text, f"test-{uuid.uuid4()}", settings.sms_sender_id)
+    except CredentialsRefused as exc:  # the person is on the page with those fields
+        labels = (provider.account_label, provider.secret_label)
+        fields = " and ".join(_in_sentence(label) for label in labels if label)
+        raise InvalidInput(
+            f"The test SMS was not sent. {exc.refusal} Check the {fields} above."
+        ) from exc
     except SmsGatewayError as exc:
         raise InvalidInput(f"The test SMS was not sent. {exc.reason}") from exc
     finally:
         client.close()
     return f"Test SMS sent to {display_phone(number, region)} through {provider.label} ({provider_id})."
+
+
+def _in_sentence(label: str) -> str:
+    """A field's label inside a sentence: "Auth token" -> "auth token", "API key" stays."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]

@@ -35,6 +35,7 @@ from twilio.rest import Client
 
 from desktop.services.messaging.sms_gateway import (
     DEFAULT_TIMEOUT,
+    CredentialsRefused,
     DeliveryReport,
     GatewayRejected,
     GatewayUnavailable,
@@ -180,11 +181,7 @@ def _sorted(exc: TwilioRestException) -> SmsGatewayError:
     if exc.code == 21610:
         return RecipientUnsubscribed(f"The patient has unsubscribed (replied STOP): {said}")
     if exc.status in (401, 403) or exc.code == 20003:
-        return GatewayUnavailable(
-            f"Twilio refused the account SID or auth token: {said}. "
-            "Check them in Settings ▸ Reminders and SMS.",
-            affects_all=True,
-        )
+        return CredentialsRefused(f"Twilio refused the account SID or auth token: {said}.")
     if exc.status == 429:
         return GatewayUnavailable(f"Twilio asked Frontdesk to slow down: {said}", affects_all=True)
     if exc.status >= 500:

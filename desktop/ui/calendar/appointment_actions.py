@@ -57,10 +57,12 @@ class AppointmentActions(QObject):
         caller: ServiceCaller,
         undo_stack: QUndoStack,
         snapshot: Callable[[], CalendarSnapshot | None],
+        now: Callable[[], datetime],
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
+        self.now = now  # the calendar's clock, so its dialogs judge "already begun" alike
         self.ctx = caller.ctx
         self.undo_stack = undo_stack
         self.versions = commands.Versions()
@@ -98,6 +100,7 @@ class AppointmentActions(QObject):
             request.practitioner.id,
             found[0],
             found[1],
+            now=self.now,
             parent=self._window,
         )
         dialog.booked.connect(lambda appointment: self.select_requested.emit(appointment.id))

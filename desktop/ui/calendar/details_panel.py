@@ -1,8 +1,9 @@
 """The details panel: the selected appointment beside the calendar, with its usual actions.
 
 Selecting a block shows at once what the calendar already holds (type,
-practitioner, time, status, notes); the patient's contact details, the invoice
-and the credit left follow from one background read. Any change on the bus that
+practitioner, time, status, notes); the patient's contact details, the invoice,
+the credit left and its place in a repeating series ("3 of 10, next Tue 9 Dec")
+follow from one background read. Any change on the bus that
 could touch them (the appointment, a patient, billing) reads them again.
 
 Every button runs the calendar's own `AppointmentActions` (or asks the main
@@ -42,6 +43,7 @@ from desktop.domain.errors import NotFound
 from desktop.domain.phones import display_phone, region_for_zone
 from desktop.services.appointment_details import AppointmentDetails, appointment_details
 from desktop.services.changes import Changes
+from desktop.services.series import SeriesPlace
 from desktop.ui.background_ops import runner
 from desktop.ui.calendar.appointment_actions import AppointmentActions
 from desktop.ui.calendar.items import time_range
@@ -56,6 +58,7 @@ _FACTS = (
     ("type", "Type"),
     ("practitioner", "With"),
     ("when", "When"),
+    ("series", "Repeats"),
     ("status", "Status"),
     ("attendees", "Attendees"),
     ("notes", "Notes"),
@@ -202,7 +205,10 @@ class DetailsPanel(QWidget):
         appointment = self.appointment
         if appointment is None:
             return
-        touched = not changes.ids or appointment.id in changes.ids
+        # Another of its series changing moves "3 of 10" or the next date.
+        touched = (
+            not changes.ids or appointment.id in changes.ids or appointment.series_id is not None
+        )
         if (changes.appointments and touched) or changes.patients or changes.billing:
             self.reload()
 
@@ -226,6 +232,7 @@ class DetailsPanel(QWidget):
             "type": appointment.type_name,
             "practitioner": practitioner.name if practitioner else "",
             "when": _when(appointment, zone),
+            "series": self._series_fact(appointment, zone),
             "status": _status(appointment),
             "notes": appointment.notes or "—",
             "attendees": f"{appointment.booked_places} of {appointment.capacity}",
@@ -236,6 +243,8 @@ class DetailsPanel(QWidget):
         names = [name for name, _label in _FACTS]
         for name in ("attendees",) if not is_class else ("phone", "email", "invoice", "credit"):
             self._rows.setRowVisible(names.index(name), False)
+        if appointment.series_id is None:
+            self._rows.setRowVisible(names.index("series"), False)
         self._enable(appointment, snapshot.may_change(appointment))
 
     def _patient_facts(self, appointment: Appointment, zone: ZoneInfo) -> dict[str, str]:
@@ -250,6 +259,12 @@ class DetailsPanel(QWidget):
             "invoice": _invoice_state(details.invoice),
             "credit": str(details.credit_left) if details.credit_left is not None else "—",
         }
+
+    def _series_fact(self, appointment: Appointment, zone: ZoneInfo) -> str:
+        details = self.details
+        if details is None or details.appointment.id != appointment.id:
+            return _WAITING
+        return _series_place(details.series, zone)
 
     def _enable(self, appointment: Appointment | None, editable: bool) -> None:
         live = appointment is not None and appointment.status is not AppointmentStatus.CANCELLED
@@ -306,6 +321,17 @@ def _heading(appointment: Appointment, details: AppointmentDetails | None) -> st
 def _when(appointment: Appointment, zone: ZoneInfo) -> str:
     day = to_local(appointment.starts_at, zone)
     return f"{day:%a} {day.day} {day:%b %Y}, {time_range(appointment, zone)}"
+
+
+def _series_place(place: SeriesPlace | None, zone: ZoneInfo) -> str:
+    """ "3 of 10, next Tue 9 Dec", "10 of 10, the last"."""
+    if place is None:
+        return ""
+    text = f"{place.number} of {place.count}"
+    if place.next_starts_at is None:
+        return f"{text}, the last"
+    day = to_local(place.next_starts_at, zone)
+    return f"{text}, next {day:%a} {day.day} {day:%b}"
 
 
 def _status(appointment: Appointment) -> str:

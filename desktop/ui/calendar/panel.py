@@ -97,7 +97,7 @@ class CalendarPanel(QWidget):
         self.scene: CalendarScene | None = None
         self.view = CalendarView(colours, self)
         self.appointment_actions = AppointmentActions(
-            caller, undo_stack, lambda: self.snapshot, self
+            caller, undo_stack, lambda: self.snapshot, now, self
         )
         self.appointment_actions.select_requested.connect(self.select)
         self.empty = QLabel()

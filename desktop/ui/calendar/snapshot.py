@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from desktop.domain import day_axis
@@ -53,6 +54,11 @@ class CalendarSnapshot:
 
     def practitioner(self, practitioner_id: uuid.UUID) -> Practitioner | None:
         return next((p for p in self.practitioners if p.id == practitioner_id), None)
+
+    @cached_property
+    def visible_minutes(self) -> tuple[int, int]:
+        """See `visible_minutes` below (kept on the frozen snapshot, computed once)."""
+        return _visible_minutes(self)
 
 
 def load_snapshot(
@@ -132,11 +138,20 @@ def _days_with_columns(
 
 
 def visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
-    """The hours to draw: the clinic's hours on the shown days, stretched for outliers."""
+    """The hours to draw: the clinic's hours on the shown days, stretched for outliers.
+
+    Worked out once per snapshot: opening a week asks again on every resize and
+    fit, and a week holds thousands of appointments.
+    """
+    return snapshot.visible_minutes
+
+
+def _visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
     busy = []
+    zone = snapshot.zone
     for appointment in snapshot.appointments:
-        day = local_date(appointment.starts_at, snapshot.zone)
-        start = day_axis.wall_minute(appointment.starts_at, day, snapshot.zone)
-        end = day_axis.wall_minute(appointment.ends_at, day, snapshot.zone)
+        day = local_date(appointment.starts_at, zone)
+        start = day_axis.wall_minute(appointment.starts_at, day, zone)
+        end = day_axis.wall_minute(appointment.ends_at, day, zone)
         busy.append((start, min(end, day_axis.MINUTES_PER_DAY)))
     return day_axis.visible_minutes(snapshot.clinic.opening_hours, snapshot.days, busy)

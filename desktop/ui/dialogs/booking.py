@@ -20,7 +20,7 @@ Signals:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,10 +78,12 @@ class BookingDialog(QDialog):
         starts_at: datetime,
         ends_at: datetime | None = None,
         patient: Patient | None = None,
+        now: Callable[[], datetime] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
+        self.now = now  # the calendar's clock (None: the real one); offers judge "begun" by it
         self.clinic_id = clinic_id
         self.zone = zone
         self.setWindowTitle("New appointment")

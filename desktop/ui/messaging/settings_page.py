@@ -59,6 +59,7 @@ from desktop.services.messaging.settings import (
 from desktop.services.messaging.trial_sms import send_test_sms
 from desktop.services.outbox_dispatch import system_clock
 from desktop.ui.messaging.formatting import short_when
+from desktop.ui.messaging.status import FollowedServer
 from desktop.ui.messaging.template_editor import EmailTemplateEditor, SmsTemplateEditor
 from desktop.ui.service_caller import ServiceCaller
 
@@ -99,11 +100,13 @@ class MessagingSettingsPage(QWidget):
         *,
         secrets: MessagingSecrets | None = None,
         now: Callable[[], datetime] = system_clock,
+        server: FollowedServer = lambda: None,
         server_url: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
+        self.server = server  # a desk following a server shows the balance its sender sees
         self.clinic = clinic
         # A desk following a server: the server sends, with the secrets on its machine.
         self.server_url = server_url
@@ -313,10 +316,19 @@ class MessagingSettingsPage(QWidget):
         if settings.sms_provider is SmsProvider.RELAY or not settings.sms_configured:
             self.balance.setText("Save the provider's details to see its balance.")
             return
-        self.balance.setText("Asking the provider…")
+        api = self.server()
+        self.balance.setText("Asking the server…" if api is not None else "Asking the provider…")
+
+        def ask() -> BalanceReport | None:
+            if api is not None:  # the key and the sender are on the server
+                from desktop.sync import remote_sms
+
+                return remote_sms.balance_report(api)
+            return provider_balance(ctx, settings, secrets)
+
         (
             self.caller.in_background(
-                lambda: provider_balance(ctx, settings, secrets),
+                ask,
                 key="sms-provider-balance",
                 title="SMS balance",
                 refresh_on_refusal=False,

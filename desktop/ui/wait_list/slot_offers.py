@@ -56,9 +56,13 @@ class Offer:
 
 
 def read_offers(
-    ctx: ServiceContext, practitioner_id: uuid.UUID, starts_at: datetime, ends_at: datetime
+    ctx: ServiceContext,
+    practitioner_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime | None = None,
 ) -> list[Offer]:
-    found = wait_list.matches_for_slot(ctx, practitioner_id, starts_at, ends_at)
+    found = wait_list.matches_for_slot(ctx, practitioner_id, starts_at, ends_at, now=now)
     return [Offer(entry, patients.get_patient(ctx, entry.patient_id)) for entry in found]
 
 
@@ -135,9 +139,10 @@ class WaitListOffers(QWidget):
             self._show([])
             return
         ends_at = starts_at + timedelta(minutes=self.dialog.duration.value())
-        ctx = self.caller.ctx
+        ctx, clock = self.caller.ctx, self.dialog.now
+        now = clock() if clock is not None else None
         self.caller.in_background(
-            lambda: read_offers(ctx, practitioner_id, starts_at, ends_at),
+            lambda: read_offers(ctx, practitioner_id, starts_at, ends_at, now),
             key=self._key,
             refresh_on_refusal=False,
         ).success(self._show).run()
