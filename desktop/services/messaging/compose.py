@@ -140,8 +140,7 @@ def _reminder(
         return Skip("The patient is no longer booked into the class.")
     if not (settings.reminders_by_sms if channel is Channel.SMS else settings.reminders_by_email):
         return Skip(f"Reminders by {by} were turned off.")
-    opted = opt_outs_of(session, [patient.id]).get(patient.id)
-    if opted is not None and not opted.allows(channel):
+    if _opted_out(session, patient, channel):
         return Skip(f"The patient asked not to receive {by} messages.")
     recipient = _patient_address(patient, channel, region_for_zone(clinic.timezone))
     if isinstance(recipient, Undeliverable):
@@ -183,8 +182,7 @@ def _written(
     patient = session.get(PatientRow, message.patient_id) if message.patient_id else None
     if patient is None:
         return Skip("The patient was removed.")
-    opted = opt_outs_of(session, [patient.id]).get(patient.id)
-    if opted is not None and not opted.allows(Channel.SMS):
+    if _opted_out(session, patient, Channel.SMS):
         return Skip("The patient asked not to receive SMS messages.")
     recipient = _patient_address(patient, Channel.SMS, region_for_zone(clinic.timezone))
     if isinstance(recipient, Undeliverable):
@@ -201,6 +199,11 @@ def _written(
         settings,
         clinic.name,
     )
+
+
+def _opted_out(session: Session, patient: PatientRow, channel: Channel) -> bool:
+    opted = opt_outs_of(session, [patient.id]).get(patient.id)
+    return opted is not None and not opted.allows(channel)
 
 
 def _patient_address(patient: PatientRow, channel: Channel, region: str) -> str | Undeliverable:
@@ -235,8 +238,7 @@ def _patient_receipt(
         return Skip("The invoice was removed.")
     if invoice.status is InvoiceStatus.VOIDED:
         return Skip(f"Invoice {invoice.number} was voided.")
-    opted = opt_outs_of(session, [patient.id]).get(patient.id)
-    if opted is not None and not opted.allows(Channel.EMAIL):
+    if _opted_out(session, patient, Channel.EMAIL):
         return Skip("The patient asked not to receive email messages.")
     recipient = _patient_address(patient, Channel.EMAIL, region_for_zone(clinic.timezone))
     if isinstance(recipient, Undeliverable):
