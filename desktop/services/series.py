@@ -18,7 +18,7 @@ date: the dialog checks again, and the user decides — never a half-booked seri
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -129,8 +129,14 @@ def check_series(ctx: ServiceContext, request: SeriesRequest) -> list[PlannedOcc
         return _plan(uow, practitioner, request)
 
 
-def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
-    """Book every occurrence not skipped, all or none."""
+def book_series(
+    ctx: ServiceContext,
+    request: SeriesRequest,
+    *,
+    also: Callable[[UnitOfWork], Changes] | None = None,
+) -> SeriesBooked:
+    """Book every occurrence not skipped, all or none. `also`: more work of the caller's
+    done in the same transaction (taking the patient off the wait list)."""
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         # Locks the practitioner's calendar; an inactive practitioner is refused by name.
@@ -158,10 +164,11 @@ def book_series(ctx: ServiceContext, request: SeriesRequest) -> SeriesBooked:
             for patient_id in request.attendees:
                 row.attendances.append(AttendanceRow(patient_id=patient_id))
             rows.append(row)
+        extra = also(uow) if also is not None else Changes()
         uow.session.flush()  # the ids are assigned here
         ids = [row.id for row in rows]
         uow.commit()
-    done = _reloaded(ctx, ids, 0, Changes())
+    done = _reloaded(ctx, ids, 0, extra)
     return SeriesBooked(done.appointments, done.changes)
 
 

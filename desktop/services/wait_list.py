@@ -27,10 +27,11 @@ from desktop.domain.appointments import AppointmentStatus
 from desktop.domain.clinic_time import clinic_zone
 from desktop.domain.errors import InvalidInput, NotFound, StaleEdit
 from desktop.domain.wait_list import OpenSlot, WaitListEntry, WaitWishes, best_first, fits
-from desktop.services import booking
+from desktop.services import booking, series
 from desktop.services.booking import Booked, BookingRequest
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.services.series import SeriesBooked, SeriesRequest
 from desktop.store import queries
 from desktop.store.mapping import to_appointment
 from desktop.store.models import (
@@ -41,6 +42,7 @@ from desktop.store.models import (
     PractitionerRow,
 )
 from desktop.store.types import utc_now
+from desktop.store.unit_of_work import UnitOfWork
 from desktop.store.wait_list_models import WaitListEntryRow
 
 CANCELLED = AppointmentStatus.CANCELLED.value
@@ -382,3 +384,20 @@ def book_entry(ctx: ServiceContext, entry_id: uuid.UUID, request: BookingRequest
         appointment = to_appointment(stored)
     booked = Changes(appointments=True, ids=frozenset({appointment_id}))
     return Booked(appointment, booked | _changed(entry_id))
+
+
+def book_entry_series(
+    ctx: ServiceContext, entry_id: uuid.UUID, request: SeriesRequest
+) -> SeriesBooked:
+    """Book a repeating series for the entry's patient and take them off the list in the
+    same transaction: its first occurrence fills the slot they waited for."""
+    patient_id = entry(ctx, entry_id).patient_id
+
+    def leave_the_list(uow: UnitOfWork) -> Changes:
+        row = uow.session.get(WaitListEntryRow, entry_id)
+        if row is not None:  # removed meanwhile on another desk: the same end
+            uow.session.delete(row)
+        return _changed(entry_id)
+
+    first = replace(request.first, patient_id=patient_id)
+    return series.book_series(ctx, replace(request, first=first), also=leave_the_list)

@@ -358,3 +358,29 @@ def test_a_patient_joins_the_rest_of_a_term_and_a_full_class_refuses_the_lot(ctx
             ctx, classes[0].id, other.id, SeriesScope.ALL, now=clinic.at(0)
         )
     assert [calendar.appointment(ctx, c.id).booked_places for c in classes] == [2, 2, 2, 3]
+
+
+def test_each_knows_its_place_in_the_series_and_the_next_date(ctx, clinic) -> None:
+    term = series.book_series(ctx, weekly(clinic, count=4)).appointments
+    places = [series.place_in_series(ctx, a) for a in term]
+    assert None not in places
+    assert [(p.number, p.count) for p in places if p] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert [p.next_starts_at for p in places if p] == [
+        clinic.at(9, day=DAY + WEEK * i) for i in (1, 2, 3)
+    ] + [None]
+    second = term[1]
+    booking.cancel_appointment(ctx, second.id, CancellationReason.OTHER, "away", second.version)
+    first = series.place_in_series(ctx, term[0])
+    assert first is not None and (first.number, first.count) == (1, 3)
+    assert first.next_starts_at == clinic.at(9, day=DAY + WEEK * 2)
+    itself = series.place_in_series(ctx, calendar.appointment(ctx, second.id))
+    assert itself is not None and (itself.number, itself.count) == (2, 4)  # still shows its place
+    alone = BookingRequest(
+        clinic.clinic.id,
+        clinic.bob.id,
+        clinic.consult.id,
+        clinic.at(15),
+        patient_id=clinic.patients[0].id,
+    )
+    single = booking.book_appointment(ctx, alone).appointment
+    assert series.place_in_series(ctx, single) is None

@@ -201,3 +201,29 @@ def test_an_edit_keeps_a_practitioner_who_has_left_since(ctx, clinic) -> None:
                 clinic.patients[2].id, WaitWishes(frozenset({clinic.bob.id, clinic.retired.id}))
             ),
         )
+
+
+def test_a_series_booked_from_the_list_takes_the_patient_off_it_in_the_same_transaction(
+    ctx, clinic
+) -> None:
+    from desktop.domain.repeats import Frequency, RepeatRule
+    from desktop.services.series import SeriesRequest
+
+    entry = waiting(ctx, clinic, 2).entry
+    other = waiting(ctx, clinic, 3).entry
+    weekly = RepeatRule(Frequency.WEEKLY, count=3)
+    booked = wait_list.book_entry_series(
+        ctx, entry.id, SeriesRequest(consult(clinic, 10, patient=0), weekly)
+    )
+    assert [a.patient_id for a in booked.appointments] == [clinic.patients[2].id] * 3
+    assert booked.appointments[0].starts_at == clinic.at(10)  # the first fills the slot
+    assert booked.changes.appointments and booked.changes.wait_list
+    assert [e.id for e in wait_list.current_entries(ctx)] == [other.id]
+
+    # Refused as a whole (a date taken): nothing booked and the patient still waits.
+    booking.book_appointment(ctx, consult(clinic, 11, patient=0, day=DAY + timedelta(days=7)))
+    with pytest.raises(InvalidInput, match="Nothing was booked"):
+        wait_list.book_entry_series(
+            ctx, other.id, SeriesRequest(consult(clinic, 11, patient=3), weekly)
+        )
+    assert [e.id for e in wait_list.current_entries(ctx)] == [other.id]

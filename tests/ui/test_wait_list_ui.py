@@ -3,6 +3,7 @@ booking dialog's offers, driven as a receptionist would (real widgets, real SQLi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,28 @@ def test_the_booking_dialog_judges_a_begun_slot_by_the_calendars_clock(
     assert dialog.wait_list.offers.count() == 0
     assert dialog.wait_list.heading.text() == "Nobody on the wait list fits this time."
     assert errors == []
+
+
+def test_turning_on_repeat_for_a_chosen_patient_books_the_series_and_takes_them_off(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[3].id, urgent=True))
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id))
+    window = open_window(qtbot, local_ctx, settings)
+    dialog = window.calendar.book_at_cursor()
+    assert isinstance(dialog, BookingDialog)
+    settle(qtbot)
+    assert dialog.wait_list.offers.count() == 2
+    dialog.wait_list.choose(1)  # not the first: Jo
+    assert dialog.picker.patient == clinic.patients[2]
+    dialog.select_type("Consult")
+    dialog.repeat.choose("Weekly")
+    dialog.repeat.count.setValue(3)
+    settle(qtbot)
+    dialog.book_button.click()
+    settle(qtbot)
+    assert errors == []
+    assert not dialog.isVisible()
+    shown = calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(0) + timedelta(21))
+    assert [a.patient_id for a in shown] == [clinic.patients[2].id] * 3
+    assert [e.patient_id for e in wait_list.current_entries(local_ctx)] == [clinic.patients[3].id]

@@ -51,7 +51,7 @@ from desktop.services.series import PlannedOccurrence, SeriesBooked, SeriesReque
 from desktop.ui.background_ops import Debounce
 from desktop.ui.dialogs.repeat_section import RepeatSection
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.wait_list.slot_offers import WaitListOffers
+from desktop.ui.wait_list.slot_offers import WaitListOffers, book_series
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
@@ -323,9 +323,9 @@ class BookingDialog(QDialog):
             return
         self._booking_series = True
         self._check()
-        ctx = self.caller.ctx
+        ctx, entry = self.caller.ctx, self.wait_list.entry
         self.caller.in_background(
-            lambda: series.book_series(ctx, request),
+            lambda: book_series(ctx, entry, request),
             title="Book repeating appointments",
             on_error=self._series_refused,
         ).success(self._series_booked).run()

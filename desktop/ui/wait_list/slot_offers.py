@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 from desktop.domain.errors import DomainError
 from desktop.domain.people import Patient
 from desktop.domain.wait_list import WaitListEntry
-from desktop.services import booking, patients, wait_list
+from desktop.services import booking, patients, series, wait_list
 from desktop.services.booking import Booked, BookingRequest
 from desktop.services.context import ServiceContext
+from desktop.services.series import SeriesBooked, SeriesRequest
 from desktop.ui.background_ops import TYPING_PAUSE_MS, Debounce
 from desktop.ui.messaging.formatting import short_when
 from desktop.ui.wait_list.entry_dialog import EntryPreset, WaitListEntryDialog
@@ -85,6 +86,16 @@ def offer_text(offer: Offer, zone: ZoneInfo) -> str:
 def _day(instant: datetime, zone: ZoneInfo) -> str:
     local = instant.astimezone(zone)
     return f"{local.day} {local:%b}"
+
+
+def book_series(
+    ctx: ServiceContext, entry: WaitListEntry | None, request: SeriesRequest
+) -> SeriesBooked:
+    """Book with Repeat on (in the background): the chosen entry's patient leaves the list
+    (the first date fills their slot), anyone else gets a plain series."""
+    if entry is not None and request.first.patient_id == entry.patient_id:
+        return wait_list.book_entry_series(ctx, entry.id, request)
+    return series.book_series(ctx, request)
 
 
 class WaitListOffers(QWidget):
