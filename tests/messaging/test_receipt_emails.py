@@ -34,7 +34,7 @@ def receipts_in_log(m: Messaging, patient: int = 0):  # type: ignore[no-untyped-
     return [
         e
         for e in message_log(m.ctx, m.c.patients[patient].id, include_cancelled=True)
-        if e.channel is Channel.EMAIL and e.purpose.value == "receipt"
+        if e.channel is Channel.EMAIL and e.purpose.value == "invoice_receipt"
     ]
 
 
@@ -53,7 +53,7 @@ def test_a_paid_invoice_is_emailed_once_with_its_pdf_and_logged(messaging: Messa
     assert address == "sam.lee@example.com" and changes.outbox
     [queued] = receipts_in_log(m)
     assert queued.status is MessageStatus.SCHEDULED
-    assert queued.subject == f"Your receipt {invoice.number} from Test Clinic"
+    assert queued.recipient == "sam.lee@example.com"  # where it will go
     assert m.send_due().email.delivered == 1
     [mail] = m.smtp.received
     assert mail.rcpt_tos == ["sam.lee@example.com"]
@@ -63,6 +63,7 @@ def test_a_paid_invoice_is_emailed_once_with_its_pdf_and_logged(messaging: Messa
     assert pdf.get_content().startswith(b"%PDF")
     [sent] = receipts_in_log(m)
     assert sent.status is MessageStatus.SENT and sent.recipient == "sam.lee@example.com"
+    assert sent.subject == mail.subject == f"Your receipt {invoice.number} from Test Clinic"
     # The same receipt again is refused; nothing more is sent.
     with pytest.raises(InvalidInput, match="already emailed"):
         queue_receipt_email(m.ctx, invoice.id)

@@ -29,6 +29,7 @@ from desktop.domain.messages import (
 )
 from desktop.domain.outbox import Channel, OutboxJob
 from desktop.domain.phones import region_for_zone
+from desktop.services.messaging.receipt_emails import receipt_text
 from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.reminders import opt_outs_of
 from desktop.services.messaging.settings import MessagingSettings, settings_in
@@ -96,7 +97,7 @@ def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
         if clinic is None:
             return Skip("The clinic was removed.")
         settings = settings_in(session, clinic.id)
-        if message.purpose == Purpose.RECEIPT.value and message.patient_id is not None:
+        if message.purpose == Purpose.INVOICE_RECEIPT.value:
             result = _patient_receipt(session, job, message, clinic, settings)
         elif message.purpose == Purpose.RECEIPT.value:
             result = _receipt(message, clinic, settings)
@@ -243,6 +244,9 @@ def _patient_receipt(
     recipient = _patient_address(patient, Channel.EMAIL, region_for_zone(clinic.timezone))
     if isinstance(recipient, Undeliverable):
         return recipient
+    subject, body = message.subject, message.body
+    if not body:
+        subject, body = receipt_text(invoice, patient.first_name, clinic.name)
     heading = ClinicHeading(clinic.name, clinic.address, clinic.phone)
     pdf = Attachment(
         f"{document_title(invoice)} {invoice.number}.pdf", render_invoice_pdf(invoice, heading)
@@ -252,8 +256,8 @@ def _patient_receipt(
         clinic.id,
         Channel.EMAIL,
         recipient,
-        message.subject,
-        message.body,
+        subject,
+        body,
         0,
         settings,
         clinic.name,

@@ -14,11 +14,12 @@ A receipt still queued when its invoice is voided is not sent (see compose).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.domain.billing import Invoice, InvoiceStatus
+from desktop.domain.billing import Invoice, InvoiceStatus, PaidStatus
 from desktop.domain.errors import InvalidInput, NotFound
 from desktop.domain.messages import is_email_address
 from desktop.domain.outbox import Channel, JobState
@@ -27,11 +28,13 @@ from desktop.services.context import ServiceContext
 from desktop.services.messaging.records import KINDS, Purpose, add_message
 from desktop.services.messaging.reminders import opt_outs_of
 from desktop.services.receipts import document_title
-from desktop.store import billing_queries
-from desktop.store.models import ClinicRow, PatientRow
+from desktop.store import billing_queries, outbox
+from desktop.store.billing_models import InvoiceRow
+from desktop.store.messaging_models import OutgoingMessageRow
+from desktop.store.models import PatientRow
 from desktop.store.outbox_models import OutboxJobRow
 
-RECEIPT_KIND = KINDS[(Channel.EMAIL, Purpose.RECEIPT)]
+RECEIPT_KIND = KINDS[(Channel.EMAIL, Purpose.INVOICE_RECEIPT)]
 
 
 def revision_of(invoice: Invoice) -> str:
@@ -60,6 +63,65 @@ def email_address_for_receipts(ctx: ServiceContext, patient_id: uuid.UUID) -> st
     ctx.actor()
     with ctx.database.reading() as session:
         return receipt_address(session, patient_id)
+
+
+_ALREADY = (
+    "This {what} was already emailed to {name}; see their message log (a failed one can be "
+    "retried there)."
+)
+
+
+def _what(invoice: Invoice) -> str:
+    return f"{document_title(invoice).lower()} ({invoice.number})"
+
+
+def receipt_text(invoice: Invoice, first_name: str, clinic_name: str) -> tuple[str, str]:
+    """The subject and body of a receipt email (written at its first sending attempt)."""
+    title = document_title(invoice).lower()
+    claim = ", for claiming from your health fund" if invoice.paid_status is PaidStatus.PAID else ""
+    return (
+        f"Your {title} {invoice.number} from {clinic_name}",
+        f"Dear {first_name},\n\n"
+        f"Attached is your {title} {invoice.number} for {invoice.service.type_name} "
+        f"on {invoice.service.service_date:%-d %B %Y}{claim}.\n\n"
+        f"Kind regards,\n{clinic_name}\n",
+    )
+
+
+def pushed_receipt(session: Session, message: OutgoingMessageRow) -> Invoice:
+    """Server: the invoice a receipt a desk queued is for — the live invoice of its
+    service and patient — refused when there is none, or its receipt already went."""
+    invoice_id = session.execute(
+        select(InvoiceRow.id).where(
+            InvoiceRow.appointment_id == message.appointment_id,
+            InvoiceRow.patient_id == message.patient_id,
+            InvoiceRow.clinic_id == message.clinic_id,
+            InvoiceRow.status == InvoiceStatus.ISSUED.value,
+        )
+    ).scalar_one_or_none()
+    invoice = billing_queries.load_invoice(session, invoice_id) if invoice_id else None
+    if invoice is None:
+        raise NotFound("The invoice this receipt is for no longer exists, or was voided.")
+    if _already_queued(session, invoice.id, revision_of(invoice)):
+        raise InvalidInput(_ALREADY.format(what=_what(invoice), name=invoice.patient_name))
+    return invoice
+
+
+def queue_pushed_receipt(
+    session: Session, message: OutgoingMessageRow, invoice: Invoice, now: datetime
+) -> None:
+    """Server: the job of a receipt a desk queued, under the desk's job id."""
+    outbox.enqueue(
+        session,
+        channel=Channel.EMAIL,
+        kind=RECEIPT_KIND,
+        subject_id=invoice.id,
+        subject_version=invoice.version,
+        payload={"message_id": str(message.id), "revision": revision_of(invoice)},
+        not_before=now,
+        supersede=False,
+        job_id=message.job_id,
+    )
 
 
 def _already_queued(session: Session, invoice_id: uuid.UUID, revision: str) -> bool:
@@ -103,33 +165,20 @@ def queue_receipt_email(ctx: ServiceContext, invoice_id: uuid.UUID) -> tuple[str
                 f"The receipt was not queued: {shown} for {name}. Fix it on their card, then "
                 "email the receipt again."
             )
-        revision = revision_of(invoice)
-        title = document_title(invoice)
-        if _already_queued(session, invoice.id, revision):
-            raise InvalidInput(
-                f"This {title.lower()} ({invoice.number}) was already emailed to {name}; "
-                "see their message log (a failed one can be retried there)."
-            )
-        clinic = session.get(ClinicRow, invoice.service.clinic_id)
-        clinic_name = clinic.name if clinic else invoice.service.clinic_name
-        message = add_message(
+        if _already_queued(session, invoice.id, revision_of(invoice)):
+            raise InvalidInput(_ALREADY.format(what=_what(invoice), name=name))
+        add_message(
             session,
             clinic_id=invoice.service.clinic_id,
             channel=Channel.EMAIL,
-            purpose=Purpose.RECEIPT,
+            purpose=Purpose.INVOICE_RECEIPT,
             subject_id=invoice.id,
             subject_version=invoice.version,
             patient_id=patient.id,
-            payload={"revision": revision},
-        )
-        # Written now, so the message log shows what will go; the PDF is attached at sending.
-        message.subject = f"Your {title.lower()} {invoice.number} from {clinic_name}"
-        message.body = (
-            f"Dear {patient.first_name},\n\n"
-            f"Attached is your {title.lower()} {invoice.number} for {invoice.service.type_name} "
-            f"on {invoice.service.service_date:%-d %B %Y}"
-            + (", for claiming from your health fund." if title == "Receipt" else ".")
-            + f"\n\nKind regards,\n{clinic_name}\n"
+            # With the patient, the service names the invoice for a server (the job,
+            # which names it itself, is not pushed): see `pushed_receipt`.
+            appointment_id=invoice.service.appointment_id,
+            payload={"revision": revision_of(invoice)},
         )
         address = patient.email.strip()
         uow.commit()
