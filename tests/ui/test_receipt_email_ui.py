@@ -162,6 +162,7 @@ def test_paying_emails_the_receipt_and_the_choice_is_remembered(
     assert unticked["checked"] is True and len(receipts(ctx, clinic)) == 1
     third = consult(ctx, clinic, hour=11)
     tab.reload()
+    settle(qtbot)  # the tab reads its invoices in the background
     tab.invoice_table.selectRow(tab.invoices.row_of(third.id) or 0)
     remembered: dict[str, Any] = {}
     answers.then(_pay_with_box(qtbot, None, remembered))
