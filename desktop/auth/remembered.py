@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import keyring
@@ -26,6 +27,20 @@ NO_KEYRING = (
 )
 
 log = logging.getLogger(__name__)
+
+
+def keyring_usable(backend: Callable[[], keyring.backend.KeyringBackend]) -> bool:
+    """Whether the keyring `backend()` gives can hold secrets: not the "fail" backend,
+    not a chain of none, not one whose configuration is broken."""
+    try:
+        found = backend()
+    except Exception:  # a broken keyring configuration counts as none
+        log.warning("no usable keyring", exc_info=True)
+        return False
+    if isinstance(found, fail.Keyring):
+        return False
+    children = getattr(found, "backends", None)  # keyring's ChainerBackend
+    return children is None or bool(children)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +102,7 @@ class RememberedSignIn:
         return self._backend or keyring.get_keyring()
 
     def _usable(self) -> bool:
-        try:
-            backend = self._keyring()
-        except Exception:  # a broken keyring configuration counts as none
-            log.warning("no usable keyring", exc_info=True)
-            return False
-        if isinstance(backend, fail.Keyring):
-            return False
-        children = getattr(backend, "backends", None)  # keyring's ChainerBackend
-        return children is None or bool(children)
+        return keyring_usable(self._keyring)
 
     def _failed(self, action: str, exc: Exception) -> None:
         log.warning("could not %s the remembered sign-in in the keyring: %s", action, exc)

@@ -21,7 +21,7 @@ class JobState(enum.StrEnum):
     DONE = "done"
     PARKED = "parked"  # refused for good; needs an edit or a person (Retry)
     SUPERSEDED = "superseded"  # replaced by a newer job for the same record
-    HELD = "held"  # cannot go yet for a reason a person fixes (e.g. no SMS credit)
+    HELD = "held"  # cannot go yet for a reason a person fixes (e.g. Xero needs reconnecting)
 
     @property
     def open(self) -> bool:

@@ -27,19 +27,31 @@ def _date(value: object) -> str:
     return f"{value:%d/%m/%Y}"
 
 
-def render_invoice_pdf(invoice: Invoice, clinic: ClinicHeading) -> bytes:
-    """One A4 page for one service."""
-    buffer = io.BytesIO()
-    title = document_title(invoice)
-    document = SimpleDocTemplate(
+def _document(
+    buffer: io.BytesIO, title: str, clinic: ClinicHeading, subject: str | None = None
+) -> SimpleDocTemplate:
+    """An A4 receipt document by the clinic, written into `buffer`."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title=f"{title} {invoice.number}",
+        title=title,
         author=clinic.name,
+        subject=subject,
+    )
+
+
+def render_invoice_pdf(invoice: Invoice, clinic: ClinicHeading) -> bytes:
+    """One A4 page for one service."""
+    buffer = io.BytesIO()
+    title = document_title(invoice)
+    document = _document(
+        buffer,
+        f"{title} {invoice.number}",
+        clinic,
         subject=f"{invoice.service.type_name} for {invoice.patient_name}",
     )
     document.build(_story(invoice, clinic))  # type: ignore[arg-type]
@@ -49,15 +61,8 @@ def render_invoice_pdf(invoice: Invoice, clinic: ClinicHeading) -> bytes:
 def render_receipts_pdf(invoices: Sequence[Invoice], clinic: ClinicHeading) -> bytes:
     """Several services, one page each (a patient's batch for their health fund)."""
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"Receipts for {invoices[0].patient_name}" if invoices else "Receipts",
-        author=clinic.name,
+    document = _document(
+        buffer, f"Receipts for {invoices[0].patient_name}" if invoices else "Receipts", clinic
     )
     story: list[object] = []
     for position, invoice in enumerate(invoices):

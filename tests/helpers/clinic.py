@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from desktop.domain.appointments import AppointmentKind, AppointmentType
@@ -83,15 +85,33 @@ def make_clinic(ctx: ServiceContext) -> ClinicFixture:
     return ClinicFixture(clinic, alice, bob, retired_now, consult, pilates, patients)
 
 
+def book_at(
+    ctx: ServiceContext,
+    clinic: ClinicFixture,
+    hour: int,
+    minute: int = 0,
+    *,
+    day: date = DAY,
+    practitioner_id: uuid.UUID | None = None,
+    type_id: uuid.UUID | None = None,
+    **extra: Any,
+) -> booking.Booked:
+    """A booking at hour:minute clinic time on `day`: a consult with Alice for the
+    first patient unless told otherwise (patient_id None: nobody, as for a class);
+    `extra` are the request's other fields (patient_id, notes, ends_at, the overrides)."""
+    extra.setdefault("patient_id", clinic.patients[0].id)
+    request = booking.BookingRequest(
+        clinic.clinic.id,
+        practitioner_id or clinic.alice.id,
+        type_id or clinic.consult.id,
+        clinic.at(hour, minute, day),
+        **extra,
+    )
+    return booking.book_appointment(ctx, request)
+
+
 def book_on(
     ctx: ServiceContext, clinic: ClinicFixture, day: date, patient: Patient
 ) -> booking.Booked:
     """A 9:00 consult with Bob on `day` for `patient` (its changes, for a window's bus)."""
-    request = booking.BookingRequest(
-        clinic.clinic.id,
-        clinic.bob.id,
-        clinic.consult.id,
-        clinic.at(9, day=day),
-        patient_id=patient.id,
-    )
-    return booking.book_appointment(ctx, request)
+    return book_at(ctx, clinic, 9, day=day, practitioner_id=clinic.bob.id, patient_id=patient.id)

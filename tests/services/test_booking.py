@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -17,21 +18,13 @@ from desktop.domain.errors import (
     StaleEdit,
 )
 from desktop.services import booking, calendar
-from desktop.services.booking import BookingRequest
+from desktop.services.booking import Booked, BookingRequest
 from desktop.services.context import ServiceContext
-from tests.helpers.clinic import ClinicFixture
+from tests.helpers.clinic import ClinicFixture, book_at
 
 
-def book(ctx: ServiceContext, c: ClinicFixture, hour: int, minute: int = 0, **kw: object):  # type: ignore[no-untyped-def]
-    request = BookingRequest(
-        clinic_id=c.clinic.id,
-        practitioner_id=kw.pop("practitioner_id", c.alice.id),  # type: ignore[arg-type]
-        appointment_type_id=kw.pop("type_id", c.consult.id),  # type: ignore[arg-type]
-        patient_id=kw.pop("patient_id", c.patients[0].id),  # type: ignore[arg-type]
-        starts_at=c.at(hour, minute),
-        **kw,  # type: ignore[arg-type]
-    )
-    return booking.book_appointment(ctx, request)
+def book(ctx: ServiceContext, c: ClinicFixture, hour: int, minute: int = 0, **kw: Any) -> Booked:
+    return book_at(ctx, c, hour, minute, **kw)
 
 
 def test_booking_uses_the_type_duration_and_reports_the_change(ctx, clinic) -> None:

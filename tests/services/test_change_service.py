@@ -12,18 +12,12 @@ from desktop.domain.money import Money
 from desktop.domain.roles import Actor, Role
 from desktop.services import booking, calendar, setup
 from desktop.services.context import ServiceContext
-from tests.helpers.clinic import ClinicFixture
+from tests.helpers.clinic import ClinicFixture, book_at
 
 
 def _book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, patient: int = 0):
-    request = booking.BookingRequest(
-        clinic.clinic.id,
-        clinic.alice.id,
-        clinic.consult.id,
-        clinic.at(hour),
-        patient_id=clinic.patients[patient].id,
-    )
-    return booking.book_appointment(ctx, request).appointment
+    who = {"practitioner_id": clinic.alice.id, "patient_id": clinic.patients[patient].id}
+    return book_at(ctx, clinic, hour, **who).appointment
 
 
 def test_type_patient_and_length_change_in_one_go(ctx: ServiceContext, clinic: ClinicFixture):

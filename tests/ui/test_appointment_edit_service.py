@@ -12,11 +12,10 @@ from desktop.domain.appointments import AppointmentKind
 from desktop.domain.errors import InvalidInput
 from desktop.domain.money import Money
 from desktop.services import billing, booking, calendar, setup
-from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
 from tests.helpers.background import settle
-from tests.helpers.clinic import ClinicFixture, make_clinic
+from tests.helpers.clinic import ClinicFixture, book_at, make_clinic
 from tests.ui.calendar_support import open_window
 
 
@@ -32,14 +31,8 @@ def clinic(local_ctx: ServiceContext) -> ClinicFixture:
 
 
 def _book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, patient: int = 0):
-    request = BookingRequest(
-        clinic.clinic.id,
-        clinic.bob.id,
-        clinic.consult.id,
-        clinic.at(hour),
-        patient_id=clinic.patients[patient].id,
-    )
-    return booking.book_appointment(ctx, request).appointment
+    who = {"practitioner_id": clinic.bob.id, "patient_id": clinic.patients[patient].id}
+    return book_at(ctx, clinic, hour, **who).appointment
 
 
 def _open(qtbot, window, ctx, appointment_id) -> EditAppointmentDialog:

@@ -9,13 +9,12 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.services import booking, calendar, practitioners
-from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.cancel import CancelDialog
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, ClinicFixture, book_at, make_clinic
 from tests.ui.calendar_support import (
     block_point,
     double_click,
@@ -34,15 +33,7 @@ def clinic(local_ctx: ServiceContext) -> ClinicFixture:
 
 
 def book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, minute: int = 0, **extra):
-    request = BookingRequest(
-        clinic.clinic.id,
-        extra.pop("practitioner_id", clinic.alice.id),
-        extra.pop("type_id", clinic.consult.id),
-        clinic.at(hour, minute),
-        patient_id=extra.pop("patient_id", clinic.patients[0].id),
-        **extra,
-    )
-    return booking.book_appointment(ctx, request).appointment
+    return book_at(ctx, clinic, hour, minute, **extra).appointment
 
 
 def test_drag_moves_a_block_to_another_column_and_undo_puts_it_back(

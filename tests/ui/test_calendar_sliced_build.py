@@ -12,15 +12,13 @@ import uuid
 import pytest
 from PySide6.QtCore import QSettings
 
-from desktop.services import booking
-from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.ui.calendar import scene as scene_module
 from desktop.ui.calendar.items import AppointmentItem
 from desktop.ui.calendar.scene import CalendarScene
 from desktop.ui.calendar.snapshot import CalendarSnapshot
 from tests.helpers.background import settle
-from tests.helpers.clinic import ClinicFixture, make_clinic
+from tests.helpers.clinic import ClinicFixture, book_at, make_clinic
 from tests.ui.calendar_support import open_window, save_shot, scene_of
 
 
@@ -32,14 +30,10 @@ def clinic(local_ctx: ServiceContext) -> ClinicFixture:
 def book(
     ctx: ServiceContext, clinic: ClinicFixture, practitioner_id: uuid.UUID, hour: int
 ) -> uuid.UUID:
-    request = BookingRequest(
-        clinic.clinic.id,
-        practitioner_id,
-        clinic.consult.id,
-        clinic.at(hour),
-        patient_id=clinic.patients[1].id,
-    )
-    return booking.book_appointment(ctx, request).appointment.id
+    patient_id = clinic.patients[1].id
+    return book_at(
+        ctx, clinic, hour, practitioner_id=practitioner_id, patient_id=patient_id
+    ).appointment.id
 
 
 @pytest.fixture

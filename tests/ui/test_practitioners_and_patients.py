@@ -8,13 +8,12 @@ from PySide6.QtTest import QTest
 
 from desktop.domain.appointments import AppointmentStatus
 from desktop.domain.people import Patient
-from desktop.services import booking, calendar, patients
-from desktop.services.booking import BookingRequest
+from desktop.services import calendar, patients
 from desktop.services.context import ServiceContext
 from desktop.ui.dialogs.deactivate import DeactivationDialog
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, ClinicFixture, book_at, make_clinic
 from tests.ui.calendar_support import open_window, scene_of
 
 
@@ -24,14 +23,8 @@ def clinic(local_ctx: ServiceContext) -> ClinicFixture:
 
 
 def book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, patient: int = 0):
-    request = BookingRequest(
-        clinic.clinic.id,
-        clinic.bob.id,
-        clinic.consult.id,
-        clinic.at(hour),
-        patient_id=clinic.patients[patient].id,
-    )
-    return booking.book_appointment(ctx, request).appointment
+    who = {"practitioner_id": clinic.bob.id, "patient_id": clinic.patients[patient].id}
+    return book_at(ctx, clinic, hour, **who).appointment
 
 
 def test_deactivating_with_future_bookings_asks_then_cancels_them(

@@ -35,7 +35,7 @@ from desktop.ui.widgets.combo import select_data
 from tests.auth.people import ALICE_PASSWORD, make_people
 from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.helpers.background import settle
-from tests.helpers.clinic import DAY, HOURS, ZONE, ClinicFixture, make_clinic
+from tests.helpers.clinic import DAY, HOURS, ZONE, ClinicFixture, book_at, make_clinic
 from tests.ui.calendar_support import (
     block_point,
     double_click,
@@ -54,15 +54,7 @@ def clinic(local_ctx: ServiceContext) -> ClinicFixture:
 
 
 def book(ctx: ServiceContext, clinic: ClinicFixture, hour: int, **extra):
-    request = BookingRequest(
-        clinic.clinic.id,
-        extra.pop("practitioner_id", clinic.alice.id),
-        clinic.consult.id,
-        clinic.at(hour),
-        patient_id=extra.pop("patient_id", clinic.patients[0].id),
-        **extra,
-    )
-    return booking.book_appointment(ctx, request).appointment
+    return book_at(ctx, clinic, hour, **extra).appointment
 
 
 def edit_notes_of(qtbot, window, appointment, notes: str) -> EditAppointmentDialog:

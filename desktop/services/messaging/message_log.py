@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 
 from desktop.domain.errors import InvalidInput, NotFound
 from desktop.domain.messages import is_email_address, sms_number
@@ -144,18 +144,24 @@ def _entry(
     )
 
 
+def _with_jobs_newest_first(
+    *where: ColumnElement[bool],
+) -> Select[OutgoingMessageRow, OutboxJobRow]:
+    return (
+        select(OutgoingMessageRow, OutboxJobRow)
+        .join(OutboxJobRow, OutboxJobRow.id == OutgoingMessageRow.job_id)
+        .where(*where)
+        .order_by(OutgoingMessageRow.created_at.desc(), OutgoingMessageRow.id)
+    )
+
+
 def message_log(
     ctx: ServiceContext, patient_id: uuid.UUID, *, include_cancelled: bool = False
 ) -> list[MessageLogEntry]:
     """Every message to the patient, newest first; replaced and cancelled ones on request."""
     ctx.actor()
     with ctx.database.reading() as session:
-        query = (
-            select(OutgoingMessageRow, OutboxJobRow)
-            .join(OutboxJobRow, OutboxJobRow.id == OutgoingMessageRow.job_id)
-            .where(OutgoingMessageRow.patient_id == patient_id)
-            .order_by(OutgoingMessageRow.created_at.desc(), OutgoingMessageRow.id)
-        )
+        query = _with_jobs_newest_first(OutgoingMessageRow.patient_id == patient_id)
         if not include_cancelled:
             query = query.where(OutboxJobRow.state != JobState.SUPERSEDED.value)
         patient = session.get(PatientRow, patient_id)
@@ -175,13 +181,7 @@ def clinic_messages(
     """The clinic's latest messages (e.g. the receipts of credit purchases), newest first."""
     ctx.actor()
     with ctx.database.reading() as session:
-        query = (
-            select(OutgoingMessageRow, OutboxJobRow)
-            .join(OutboxJobRow, OutboxJobRow.id == OutgoingMessageRow.job_id)
-            .where(OutgoingMessageRow.clinic_id == clinic_id)
-            .order_by(OutgoingMessageRow.created_at.desc(), OutgoingMessageRow.id)
-            .limit(limit)
-        )
+        query = _with_jobs_newest_first(OutgoingMessageRow.clinic_id == clinic_id).limit(limit)
         if purpose is not None:
             query = query.where(OutgoingMessageRow.purpose == purpose.value)
         return [_entry(message, job) for message, job in session.execute(query).unique().all()]

@@ -17,8 +17,8 @@ import uuid
 import keyring
 import keyring.backend
 import keyring.errors
-from keyring.backends import fail
 
+from desktop.auth.remembered import keyring_usable
 from desktop.domain.errors import DomainError
 
 SERVICE = "Frontdesk"
@@ -64,15 +64,7 @@ class MessagingSecrets:
 
     @property
     def available(self) -> bool:
-        try:
-            backend = self._keyring()
-        except Exception:  # a broken keyring configuration counts as none
-            log.warning("no usable keyring", exc_info=True)
-            return False
-        if isinstance(backend, fail.Keyring):
-            return False
-        children = getattr(backend, "backends", None)  # keyring's ChainerBackend
-        return children is None or bool(children)
+        return keyring_usable(self._keyring)
 
     def ensure_available(self) -> None:
         if not self.available:

@@ -70,6 +70,9 @@ class AppointmentItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
         self.setAcceptHoverEvents(True)
+        # Drawn once into a pixmap, then copied: a block's names are fitted and elided
+        # word by word, and a week repaints hundreds of them on every scroll and grab.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.appointment = appointment
         self.practitioner = practitioner
         self.permitted = True  # the signed-in user may change it (the scene sets this)

@@ -2,7 +2,7 @@
 
 For the main window (owned elsewhere) to add:
 
-* `MessagingSettingsPage(caller, clinic)` — Settings ▸ Messaging: schedule, templates
+* `MessagingSettingsPage(caller, clinic)` — Settings ▸ Reminders and SMS: schedule, templates
   with live preview and SMS count, mail server, SMS provider and its balance.
 * `MessageLogWidget(caller, zone)` + `set_patient(patient_id)` — for the patient card.
 * `SmsBalanceLine(ctx).text()` — "" or the provider's low-balance warning

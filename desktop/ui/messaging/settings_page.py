@@ -1,4 +1,4 @@
-"""Settings ▸ Messaging: reminders (schedule and templates), email, the SMS provider.
+"""Settings ▸ Reminders and SMS: reminders (schedule and templates), email, the SMS provider.
 
 Nothing is saved until Save; the service checks everything again (an unknown
 placeholder is refused there too). Passwords and keys are never shown: an
