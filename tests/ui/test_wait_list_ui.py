@@ -430,3 +430,9 @@ def test_a_no_show_offers_the_rest_of_its_time_and_shows_beside_the_new_booking(
     alone = scene.items_by_id[before.id].sceneBoundingRect()
     assert alone.width() >= left.sceneBoundingRect().width() * 1.8  # the clash squeezes only them
     window.grab().save(str(shots / "calendar-no-show-rest-booked.png"))
+
+    window.calendar.appointment_actions.mark(shown.appointment, AppointmentStatus.ARRIVED)
+    settle(qtbot)
+    assert len(errors) == 1 and "(Consult with Jo Citizen)" in errors[0]  # names the booking
+    assert calendar.appointment(local_ctx, missed.id).status is AppointmentStatus.NO_SHOW
+    assert scene.items_by_id[missed.id].text.badge == "No-show"
