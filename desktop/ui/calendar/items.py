@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.appointments import Appointment, AppointmentKind, AppointmentStatus
 from desktop.domain.clinic_time import to_local
-from desktop.ui.calendar.block_painter import BlockFonts, BlockText, block_text, paint_block
+from desktop.ui.calendar.block_painter import (
+    BlockFonts,
+    BlockText,
+    TextLayout,
+    block_text,
+    layout_text,
+    paint_block,
+)
 from desktop.ui.calendar.blocks import BlockRect
 from desktop.ui.theme import CalendarColours
 
@@ -79,6 +86,10 @@ class AppointmentItem(QGraphicsItem):
         self.text = BlockText("", "", "", "")
         self._tooltip_stale = True
         self.waiting = 0  # wait-list entries that fit a freed block's time (its badge says so)
+        self._layout: TextLayout | None = None  # for the current size and text
+        # Painted once into a pixmap, then copied while nothing changes: scrolling and
+        # repainting a week of blocks costs no text layout (Qt drops it on update()).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.set_appointment(appointment, practitioner)
 
     def set_appointment(self, appointment: Appointment, practitioner: str) -> None:
@@ -89,6 +100,7 @@ class AppointmentItem(QGraphicsItem):
             self.text = replace(
                 self.text, badge=f"{appointment.status.label} · {self.waiting} waiting"
             )
+        self._layout = None
         self._tooltip_stale = True  # built on first hover: a week has thousands of blocks
         self.update()
 
@@ -111,12 +123,14 @@ class AppointmentItem(QGraphicsItem):
     def set_block(self, block: BlockRect) -> None:
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, block.width, block.height)
+        self._layout = None
         self.setPos(block.x, block.y)
 
     def set_rect(self, rect: QRectF) -> None:
         """Scene rect while being dragged."""
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, rect.width(), rect.height())
+        self._layout = None
         self.setPos(rect.topLeft())
 
     def on_resize_edge(self, y: float) -> bool:
@@ -131,6 +145,8 @@ class AppointmentItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,  # noqa: ARG002
         widget: QWidget | None = None,  # noqa: ARG002
     ) -> None:
+        if self._layout is None:
+            self._layout = layout_text(self._rect, self.text, self.appointment, self.fonts)
         paint_block(
             painter,
             self._rect,
@@ -139,6 +155,7 @@ class AppointmentItem(QGraphicsItem):
             self.colours,
             self.fonts,
             self.isSelected(),
+            self._layout,
         )
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
