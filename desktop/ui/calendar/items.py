@@ -85,7 +85,7 @@ class AppointmentItem(QGraphicsItem):
         self.permitted = True  # the signed-in user may change it (the scene sets this)
         self.text = BlockText("", "", "", "")
         self._tooltip_stale = True
-        self.waiting = 0  # wait-list entries that fit a cancelled block's time (its badge says so)
+        self.waiting = 0  # wait-list entries that fit a freed block's time (its badge says so)
         self._layout: TextLayout | None = None  # for the current size and text
         # Painted once into a pixmap, then copied while nothing changes: scrolling and
         # repainting a week of blocks costs no text layout (Qt drops it on update()).
@@ -96,14 +96,17 @@ class AppointmentItem(QGraphicsItem):
         self.appointment = appointment
         self.practitioner = practitioner
         self.text = block_text(appointment, time_range(appointment, self.zone))
-        if self.waiting and appointment.status is AppointmentStatus.CANCELLED:
-            self.text = replace(self.text, badge=f"Cancelled · {self.waiting} waiting")
+        if self.waiting and appointment.status.frees_slot:  # cancelled, or a no-show's rest
+            self.text = replace(
+                self.text, badge=f"{appointment.status.label} · {self.waiting} waiting"
+            )
         self._layout = None
         self._tooltip_stale = True  # built on first hover: a week has thousands of blocks
         self.update()
 
     def set_waiting(self, count: int) -> None:
-        """How many on the wait list fit this cancelled block's time (desktop.ui.wait_list)."""
+        """How many on the wait list fit this freed (cancelled, no-show) block's time
+        (desktop.ui.wait_list)."""
         if count != self.waiting:
             self.waiting = count
             self.set_appointment(self.appointment, self.practitioner)
