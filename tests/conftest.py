@@ -15,7 +15,7 @@ import pytest
 from desktop.services.context import ServiceContext
 from desktop.store import migrate
 from desktop.store.database import Database
-from tests.helpers import postgres
+from tests.helpers import gui_thread_guard, postgres
 from tests.helpers.clinic import ClinicFixture, make_clinic
 
 
@@ -41,6 +41,19 @@ def _no_background_work_left_over() -> Iterator[None]:
     ops = sys.modules.get("desktop.ui.background_ops")
     if ops is not None:
         ops.runner().abandon_all()
+
+
+@pytest.fixture(autouse=True)
+def _no_store_work_on_the_gui_thread() -> Iterator[None]:
+    """The window never reads or writes the database on the GUI thread (issue #14)."""
+    with gui_thread_guard.guarding() as guard:
+        yield
+    if guard.seen:
+        pytest.fail(
+            "The UI touched the database on the GUI thread (run it with "
+            "ServiceCaller.in_background / BusyForm.save):\n" + guard.report(),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

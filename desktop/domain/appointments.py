@@ -31,6 +31,12 @@ class AppointmentStatus(enum.StrEnum):
         """Whether the practitioner's time is still spoken for."""
         return self is not AppointmentStatus.CANCELLED
 
+    @property
+    def frees_slot(self) -> bool:
+        """Whether the appointment leaves its time to other bookings: a cancellation, or a
+        no-show (the rest of its time can go to the wait list). The store's guards agree."""
+        return self in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+
 
 class CancellationReason(enum.StrEnum):
     FEELING_BETTER = "feeling_better"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -135,6 +135,30 @@ class OpenSlot:
     ends_at: datetime
     type_id: uuid.UUID | None = None  # what was booked there (None: not known / any)
     freed_by: uuid.UUID | None = None  # the cancelled booking that left it free, if any
+
+
+# A no-show's rest is offered only when at least this long, from the next 5-minute mark.
+SHORTEST_NO_SHOW_REST = timedelta(minutes=15)
+_MARK = timedelta(minutes=5)
+
+
+def no_show_rest(
+    practitioner_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+    type_id: uuid.UUID | None,
+    freed_by: uuid.UUID,
+    now: datetime,
+) -> OpenSlot | None:
+    """What is left of a no-show to give away: from its start, or the next 5-minute mark
+    after `now` if later, to its end; None when too little is left."""
+    mark = now + (datetime.min.replace(tzinfo=now.tzinfo) - now) % _MARK
+    if mark <= now:
+        mark += _MARK
+    start = max(starts_at, mark)
+    if ends_at - start < SHORTEST_NO_SHOW_REST:
+        return None
+    return OpenSlot(practitioner_id, start, ends_at, type_id, freed_by)
 
 
 def fits(entry: WaitListEntry, slot: OpenSlot, zone: ZoneInfo) -> bool:

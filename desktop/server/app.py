@@ -21,6 +21,7 @@ from desktop.auth.sql_store import SqlAuthStore
 from desktop.server import (
     desk_routes,
     messaging_secrets_routes,
+    offer_routes,
     session_routes,
     sms_balance_routes,
     sms_routes,
@@ -84,6 +85,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     )
     app.state.frontdesk = context
     app.state.sms_secrets = config.sms_secrets
+    app.state.clock = limiter_clock  # None: the system clock
     app.state.sms_balance_watch = sms_balance_routes.balance_watch(
         config.sms_secrets, limiter_clock
     )
@@ -106,6 +108,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
         tags=["server"],
     )
     app.include_router(v1)
+    app.include_router(offer_routes.router)  # short links in texts: /o/<token>
     return app
 
 

@@ -229,13 +229,17 @@ def _appointment(
         if "read_only" in changed and not actor.is_admin:
             raise PermissionDenied("Only an administrator can make an appointment read-only.")
     moved = before is None or bool(changed & _MOVING)
-    restored = before is not None and before["status"] == CANCELLED
+    # A no-show (or a cancellation) holds no time, as in the store's guards; one set
+    # back takes its time again, so it must not clash with a booking made meanwhile.
+    reclaimed = before is not None and AppointmentStatus(before["status"]).frees_slot
     if moved:
         _placed(session, row, before)
-    if row.status == CANCELLED or not (moved or restored):
+    if AppointmentStatus(row.status).frees_slot or not (moved or reclaimed):
         return
     starts_at, ends_at = rules.ensure_time_range(row.starts_at, row.ends_at)
-    practitioner = _bookable_practitioner(session, row.practitioner_id)
+    # A no-show set back only needs its time free: its practitioner may have left since.
+    only_reclaimed = not moved and before is not None and before["status"] != CANCELLED
+    practitioner = _bookable_practitioner(session, row.practitioner_id, only_reclaimed)
     kind = session.get(AppointmentTypeRow, row.appointment_type_id)
     if kind is None:
         raise NotFound("That appointment type no longer exists.")
@@ -271,11 +275,14 @@ def _placed(session: Session, row: AppointmentRow, before: Mapping[str, Any] | N
     _bookable_practitioner(session, row.practitioner_id)
 
 
-def _bookable_practitioner(session: Session, practitioner_id: Any) -> PractitionerRow:
+def _bookable_practitioner(
+    session: Session, practitioner_id: Any, inactive_allowed: bool = False
+) -> PractitionerRow:
     practitioner = queries.lock_practitioner(session, practitioner_id)
     if practitioner is None:
         raise NotFound("That practitioner no longer exists.")
-    rules.ensure_bookable(practitioner.name, practitioner.active)
+    if not inactive_allowed:
+        rules.ensure_bookable(practitioner.name, practitioner.active)
     return practitioner
 
 

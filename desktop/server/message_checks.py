@@ -6,8 +6,10 @@ gives each the outbox job its sender drains — with the id the desk gave it, so
 job's state (scheduled, sent, failed …) comes back down to every desk, which then
 shows the same message log. What the server re-checks:
 
-* a desk queues appointment reminders only, for a booked appointment of that
-  patient, not yet sent (what went out, and when, is the sender's to write);
+* a desk queues appointment reminders, for a booked appointment of that patient,
+  and receipt emails, for the live invoice of that patient's service (once per
+  revision of the invoice: receipt_emails.py) — neither yet sent (what went out,
+  and when, is the sender's to write);
 * a desk changes only where a message goes, to a valid mobile number or email
   address, and when Retry was pressed; either way the job is tried again at once;
 * only an administrator changes the messaging settings, and only to settings that
@@ -34,7 +36,7 @@ from desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from desktop.domain.messages import reminder_send_at
 from desktop.domain.outbox import Channel, JobState
 from desktop.domain.roles import Actor
-from desktop.services.messaging import reminders
+from desktop.services.messaging import receipt_emails, reminders
 from desktop.services.messaging.message_log import check_address
 from desktop.services.messaging.records import KINDS, UNSENT, Purpose, withdraw
 from desktop.services.messaging.settings import from_row, settings_in
@@ -67,7 +69,7 @@ def check_write(
         from_row(row).checked()
     elif isinstance(row, OutgoingMessageRow):
         if before is None:
-            _new_reminder(session, row)
+            _new_message(session, row)
         else:
             if changed - _DESKS_FIELDS:
                 raise InvalidInput(
@@ -81,13 +83,26 @@ def check_delete(row: Row) -> None:
     raise InvalidInput(f"The {WHAT[row.__tablename__]} cannot be deleted from a desk.")
 
 
-def _new_reminder(session: Session, row: OutgoingMessageRow) -> None:
-    if row.purpose != Purpose.REMINDER.value:
-        raise InvalidInput("A desk queues appointment reminders only; the server sends the rest.")
+def _new_message(session: Session, row: OutgoingMessageRow) -> None:
+    if row.purpose not in (Purpose.REMINDER.value, Purpose.INVOICE_RECEIPT.value):
+        raise InvalidInput(
+            "A desk queues appointment reminders and receipts only; the server sends the rest."
+        )
     if row.channel not in (Channel.SMS.value, Channel.EMAIL.value):
         raise InvalidInput(f"“{row.channel[:20]}” is not a way to send a message.")
     if row.purchase_id is not None or any(getattr(row, name) for name in _SENDERS_FIELDS):
         raise InvalidInput("A new message cannot say it was sent; the server's sender does.")
+    if session.get(OutboxJobRow, row.job_id) is not None:
+        raise InvalidInput("This message is already queued on the server.")
+    if row.purpose == Purpose.INVOICE_RECEIPT.value:
+        if row.channel != Channel.EMAIL.value:
+            raise InvalidInput("Receipts go by email only.")
+        receipt_emails.pushed_receipt(session, row)
+    else:
+        _new_reminder(session, row)
+
+
+def _new_reminder(session: Session, row: OutgoingMessageRow) -> None:
     appointment = session.get(AppointmentRow, row.appointment_id) if row.appointment_id else None
     if appointment is None or row.patient_id is None or row.for_starts_at is None:
         raise NotFound("The appointment this reminder is for no longer exists.")
@@ -95,8 +110,6 @@ def _new_reminder(session: Session, row: OutgoingMessageRow) -> None:
         session, appointment
     ):
         raise InvalidInput("This reminder's patient is not booked in that appointment.")
-    if session.get(OutboxJobRow, row.job_id) is not None:
-        raise InvalidInput("This message is already queued on the server.")
 
 
 def _patients_of(session: Session, appointment: AppointmentRow) -> set[uuid.UUID]:
@@ -121,8 +134,14 @@ def after_update(session: Session, row: Row, changed: set[str], now: datetime) -
 
 
 def queue_pushed(session: Session, row: Row, now: datetime) -> None:
-    """Give a reminder a desk queued its job on the server, under the desk's job id."""
+    """Give a reminder or receipt a desk queued its job on the server, under the desk's
+    job id."""
     if not isinstance(row, OutgoingMessageRow):
+        return
+    if row.purpose == Purpose.INVOICE_RECEIPT.value:
+        receipt_emails.queue_pushed_receipt(
+            session, row, receipt_emails.pushed_receipt(session, row), now
+        )
         return
     appointment = session.get(AppointmentRow, row.appointment_id)
     assert appointment is not None  # checked by check_write

@@ -454,18 +454,7 @@ def restore_row(
     uow: UnitOfWork, actor: Actor, row: AppointmentRow, status: AppointmentStatus
 ) -> None:
     """Un-cancel: the practitioner must still be active and the slot still free."""
-    practitioner = bookable_practitioner(uow, actor, row.practitioner_id)
-    clinic: ClinicRow = existing(uow, ClinicRow, row.clinic_id, "clinic")
-    check_slot(
-        uow,
-        practitioner,
-        clinic,
-        row.starts_at,
-        row.ends_at,
-        exclude_id=row.id,
-        override_availability=True,
-        override_double_booking=row.overrides_double_booking,
-    )
+    _ensure_slot_free(uow, row, bookable_practitioner(uow, actor, row.practitioner_id))
     row.status = status.value
     row.cancellation_reason = None
     row.cancellation_note = ""
@@ -494,9 +483,34 @@ def set_status(
         row = editable_appointment(uow, actor, appointment_id, expected_version)
         if row.status == AppointmentStatus.CANCELLED.value:
             raise InvalidInput("Restore the cancelled appointment before marking it.")
+        if AppointmentStatus(row.status).frees_slot and not status.frees_slot:
+            _reclaim_slot(uow, row)
         row.status = status.value
         uow.commit()
     return _reloaded(ctx, appointment_id)
+
+
+def _reclaim_slot(uow: UnitOfWork, row: AppointmentRow) -> None:
+    """A no-show set back takes its time again, unless another booking has it by now
+    (its practitioner may have left since: only the clash matters)."""
+    practitioner = existing(uow, PractitionerRow, row.practitioner_id, "practitioner")
+    _ensure_slot_free(uow, row, practitioner)
+
+
+def _ensure_slot_free(uow: UnitOfWork, row: AppointmentRow, practitioner: PractitionerRow) -> None:
+    """A stored appointment taking its time again: no other booking may hold it now. Its
+    own hours are not checked again (it was booked there once)."""
+    clinic: ClinicRow = existing(uow, ClinicRow, row.clinic_id, "clinic")
+    check_slot(
+        uow,
+        practitioner,
+        clinic,
+        row.starts_at,
+        row.ends_at,
+        exclude_id=row.id,
+        override_availability=True,
+        override_double_booking=row.overrides_double_booking,
+    )
 
 
 def update_notes(ctx: ServiceContext, appointment_id: uuid.UUID, notes: str) -> Booked:

@@ -6,9 +6,9 @@ patient already has leaves the list when that appointment begins (it is simply
 no longer listed; nothing needs deleting on a timer), and booking it *moves* that
 appointment to the earlier slot rather than booking a second one.
 
-`freed_slots` is what the calendar shows: cancelled bookings (and bookings this
-desk deleted) in a range whose time is still free, with the entries that fit
-each. Slots of inactive practitioners, and slots already begun, are never offered.
+`freed_slots` is what the calendar shows: cancelled bookings, the rest of no-shows
+(from now or their start, if long enough), and bookings this desk deleted, in a
+range whose time is still free, with the entries that fit each. Slots of inactive practitioners, and slots already begun, are never offered.
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ from desktop.domain import fields
 from desktop.domain.appointments import AppointmentStatus
 from desktop.domain.clinic_time import clinic_zone
 from desktop.domain.errors import InvalidInput, NotFound, StaleEdit
-from desktop.domain.wait_list import OpenSlot, WaitListEntry, WaitWishes, best_first, fits
+from desktop.domain.wait_list import (
+    OpenSlot,
+    WaitListEntry,
+    WaitWishes,
+    best_first,
+    fits,
+    no_show_rest,
+)
 from desktop.services import booking, series
 from desktop.services.booking import Booked, BookingRequest
 from desktop.services.changes import Changes
@@ -46,6 +53,7 @@ from desktop.store.unit_of_work import UnitOfWork
 from desktop.store.wait_list_models import WaitListEntryRow
 
 CANCELLED = AppointmentStatus.CANCELLED.value
+NO_SHOW = AppointmentStatus.NO_SHOW.value
 ANYTHING = WaitWishes()  # no wishes: any practitioner, type, day and time
 
 
@@ -264,8 +272,9 @@ def freed_slots(
     also: Sequence[OpenSlot] = (),
     now: datetime | None = None,
 ) -> list[FreedSlot]:
-    """Cancelled bookings (and `also`: bookings deleted on this desk) between the two
-    instants whose time is still free, each with the entries that fit it."""
+    """Cancelled bookings, the rest of no-shows (and `also`: bookings deleted on this
+    desk) between the two instants whose time is still free, each with the entries
+    that fit it."""
     ctx.actor()
     moment = now or utc_now()
     with ctx.database.reading() as session:
@@ -284,6 +293,7 @@ def freed_slots(
             OpenSlot(a.practitioner_id, a.starts_at, a.ends_at, a.appointment_type_id, a.id)
             for a in cancelled
         ]
+        candidates += _no_show_rests(session, max(starts_at, moment), ends_at, moment)
         candidates += [s for s in also if starts_at <= s.starts_at < ends_at]
         slots = free_slots(session, candidates, moment)
         fit = fitting(session, slots, current(session, moment), moment)
@@ -292,6 +302,28 @@ def freed_slots(
             FreedSlot(slot, names.get(slot.practitioner_id, ""), entries)
             for slot, entries in zip(slots, fit, strict=True)
         ]
+
+
+def _no_show_rests(
+    session: Session, starts_at: datetime, ends_at: datetime, now: datetime
+) -> list[OpenSlot]:
+    """The rest of each no-show still running or to come between the two instants."""
+    no_shows = (
+        session.execute(
+            select(AppointmentRow).where(
+                AppointmentRow.status == NO_SHOW,
+                AppointmentRow.ends_at > starts_at,
+                AppointmentRow.starts_at < ends_at,
+            )
+        )
+        .unique()
+        .scalars()
+    )
+    rests = (
+        no_show_rest(a.practitioner_id, a.starts_at, a.ends_at, a.appointment_type_id, a.id, now)
+        for a in no_shows
+    )
+    return [r for r in rests if r is not None]
 
 
 def free_slots(session: Session, slots: Iterable[OpenSlot], now: datetime) -> list[OpenSlot]:

@@ -13,13 +13,19 @@ YES books them by the normal booking rules (taking them off the list, or moving
 the booking they wanted to bring forward) and texts a confirmation, and every
 other patient offered the same time is told it has gone; a YES after the time
 went (to someone else, or booked at the desk) is told so; NO closes their offer.
-Any other text is an ordinary reply. Offers live where the sender runs (the desk
+Any other text is an ordinary reply. When the server has a public address
+(FRONTDESK_PUBLIC_URL), each offer also carries a link, `<address>/o/<token>`, whose
+page takes the time the same way as a YES (`take_by_link`); the token is the offer's
+random id (122 random bits), so it needs no sign-in, and it stops working once the
+time has started. Offers live where the sender runs (the desk
 alone, or the server's database); desks download them to show the answers, and the
 setting syncs like the clinic's other settings.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +47,7 @@ from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.services.messaging.records import Purpose, add_message
 from desktop.services.messaging.reminders import opt_outs_of
+from desktop.services.messaging.twilio_sms import public_url
 from desktop.store.database import Database
 from desktop.store.models import (
     AppointmentRow,
@@ -185,15 +192,95 @@ def _offer_for_clinic(session: Session, clinic: ClinicRow, now: datetime) -> int
             session.add(offer)
             session.flush()
             practitioner = _practitioner_name(session, slot.practitioner_id)
+            link = offer_link(offer.id)
+            how = f"Reply YES or tap {link} to take it" if link else "Reply YES to take it"
             _text(
                 session,
                 offer,
                 f"{clinic.name}: a time has come free with {practitioner} on "
-                f"{_when(slot.starts_at, clinic.timezone)}. Reply YES to take it "
+                f"{_when(slot.starts_at, clinic.timezone)}. {how} "
                 "(first to reply gets it).",
             )
             queued += 1
     return queued
+
+
+def offer_link(offer_id: uuid.UUID) -> str:
+    """The offer's link when the server has a public address, else ""."""
+    public = public_url()
+    return f"{public}/o/{link_token(offer_id)}" if public else ""
+
+
+def link_token(offer_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(offer_id.bytes).decode("ascii").rstrip("=")
+
+
+def _offer_id(token: str) -> uuid.UUID | None:
+    if len(token) != 22:
+        return None
+    try:
+        return uuid.UUID(bytes=base64.urlsafe_b64decode(token + "=="))
+    except (binascii.Error, ValueError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedOffer:
+    """What an offer's link page shows: the time, and whether it can still be taken."""
+
+    clinic: str
+    practitioner: str
+    when: str
+    state: str  # an OfferState
+
+    @property
+    def available(self) -> bool:
+        return self.state == OfferState.OFFERED
+
+    @property
+    def booked(self) -> bool:
+        return self.state == OfferState.ACCEPTED
+
+
+def linked_offer(database: Database, token: str, now: datetime) -> LinkedOffer | None:
+    """The offer a link names; None when there is none or its time has started."""
+    offer_id = _offer_id(token)
+    if offer_id is None:
+        return None
+    with database.reading() as session:
+        offer = session.get(WaitListOfferRow, offer_id)
+        if offer is None or offer.starts_at <= now:
+            return None
+        clinic = session.get(ClinicRow, offer.clinic_id)
+        assert clinic is not None
+        return LinkedOffer(
+            clinic.name,
+            _practitioner_name(session, offer.practitioner_id),
+            _when(offer.starts_at, clinic.timezone),
+            offer.state,
+        )
+
+
+def take_by_link(database: Database, token: str, now: datetime) -> LinkedOffer | None:
+    """The link's "Take this time": books it like a YES; None as for `linked_offer`.
+
+    The answer's state says what came of it: accepted, or too_late (gone to someone
+    else first, or no longer free); an offer answered before keeps its answer."""
+    offer_id = _offer_id(token)
+    if offer_id is None:
+        return None
+    with database.reading() as session:
+        offer = session.get(WaitListOfferRow, offer_id)
+        unanswered = (
+            offer is not None
+            and offer.starts_at > now
+            and offer.answered_at is None
+            and offer.state in (OfferState.OFFERED, OfferState.TAKEN)
+        )
+        open_offer = _OpenOffer.of(offer) if unanswered and offer is not None else None
+    if open_offer is not None:
+        _answer(database, open_offer, None, yes=True, now=now)
+    return linked_offer(database, token, now)
 
 
 def _offered(session: Session, slot: OpenSlot) -> bool:
@@ -264,21 +351,46 @@ def route_reply(
         ).scalar_one_or_none()
         if offer is None:
             return None
-        offer_id, gone = offer.id, offer.state == OfferState.TAKEN
+        open_offer = _OpenOffer.of(offer)
+    return _answer(database, open_offer, reply_id, yes=word in YES_WORDS, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenOffer:
+    """An offer waiting for its answer, read out of its session."""
+
+    id: uuid.UUID
+    gone: bool  # someone else took the time first
+    entry_id: uuid.UUID | None
+    request: BookingRequest
+
+    @classmethod
+    def of(cls, offer: WaitListOfferRow) -> _OpenOffer:
         request = BookingRequest(
             offer.clinic_id,
             offer.practitioner_id,
             offer.appointment_type_id,
             offer.starts_at,
-            patient_id=patient_id,
+            patient_id=offer.patient_id,
             ends_at=offer.ends_at,
         )
-        entry_id = offer.entry_id
-    if word in NO_WORDS:
-        return _settle(database, offer_id, reply_id, OfferState.DECLINED, None, now)
-    booked = None if gone else _book(database, entry_id, request)
+        return cls(offer.id, offer.state == OfferState.TAKEN, offer.entry_id, request)
+
+
+def _answer(
+    database: Database,
+    offer: _OpenOffer,
+    reply_id: uuid.UUID | None,
+    *,
+    yes: bool,
+    now: datetime,
+) -> str:
+    """A YES (by text or link) books the time if it is still free; a NO declines."""
+    if not yes:
+        return _settle(database, offer.id, reply_id, OfferState.DECLINED, None, now)
+    booked = None if offer.gone else _book(database, offer.entry_id, offer.request)
     state = OfferState.ACCEPTED if booked is not None else OfferState.TOO_LATE
-    return _settle(database, offer_id, reply_id, state, booked, now)
+    return _settle(database, offer.id, reply_id, state, booked, now)
 
 
 def _book(database: Database, entry_id: uuid.UUID | None, request: BookingRequest) -> Booked | None:
@@ -295,7 +407,7 @@ def _book(database: Database, entry_id: uuid.UUID | None, request: BookingReques
 def _settle(
     database: Database,
     offer_id: uuid.UUID,
-    reply_id: uuid.UUID,
+    reply_id: uuid.UUID | None,
     state: str,
     booked: Booked | None,
     now: datetime,
@@ -307,6 +419,8 @@ def _settle(
         clinic = session.get(ClinicRow, offer.clinic_id)
         assert clinic is not None
         when = _when(offer.starts_at, clinic.timezone)
+        if offer.answered_at is not None:  # answered meanwhile (a link and a text at once)
+            return f"{ANSWERED.get(offer.state, offer.state)} ({when})"
         offer.state, offer.reply_id, offer.answered_at = state, reply_id, now
         if booked is not None:
             offer.appointment_id = booked.appointment.id

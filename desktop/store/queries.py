@@ -53,6 +53,10 @@ def lock_appointment(session: Session, appointment_id: uuid.UUID) -> Appointment
     return session.execute(query).unique().scalar_one_or_none()
 
 
+# The statuses that leave an appointment's time to other bookings (as the store's guards).
+SLOT_FREEING = tuple(s.value for s in AppointmentStatus if s.frees_slot)
+
+
 def busy_blocks(
     session: Session,
     practitioner_id: uuid.UUID,
@@ -62,7 +66,7 @@ def busy_blocks(
 ) -> list[BusyBlock]:
     query = select(AppointmentRow).where(
         AppointmentRow.practitioner_id == practitioner_id,
-        AppointmentRow.status != AppointmentStatus.CANCELLED.value,
+        AppointmentRow.status.not_in(SLOT_FREEING),
         AppointmentRow.overrides_double_booking.is_(False),
         AppointmentRow.starts_at < ends_at,
         # A lower bound on the indexed start column: no appointment is longer than

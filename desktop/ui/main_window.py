@@ -519,9 +519,9 @@ class MainWindow(QMainWindow):
         self.calendar.go_to(date(chosen.year(), chosen.month(), chosen.day()))
 
     def _show_session(self) -> None:
-        actor = self.caller.call(self.ctx.actor, refresh_on_refusal=False)
-        if actor is not None:
-            self.status_bar.set_user(actor)
+        self.caller.in_background(
+            self.ctx.actor, key="status-bar-user", refresh_on_refusal=False
+        ).success(self.status_bar.set_user).run()
         label, tooltip = describe_store(self.ctx.database.url, self.ctx.database.dialect)
         self.status_bar.set_store_state(label, tooltip)
 

@@ -20,6 +20,7 @@ _ZOOM = "calendar/zoom"
 _DETAILS = "calendar/details_panel_"  # + the view mode
 _THEME = "appearance/theme"
 _GEOMETRY = "window/geometry"
+_EMAIL_RECEIPTS = "billing/email_receipts_"  # + the clinic's id
 
 
 class Preferences:
@@ -108,3 +109,10 @@ class Preferences:
     @window_geometry.setter
     def window_geometry(self, geometry: bytes) -> None:
         self.settings.setValue(_GEOMETRY, QByteArray(geometry))
+
+    def email_receipts(self, clinic_id: uuid.UUID) -> bool:
+        """The payment dialog's "Email receipt" box: on unless unticked at this clinic."""
+        return self._text(_EMAIL_RECEIPTS + str(clinic_id), "true") == "true"
+
+    def set_email_receipts(self, clinic_id: uuid.UUID, on: bool) -> None:
+        self.settings.setValue(_EMAIL_RECEIPTS + str(clinic_id), "true" if on else "false")

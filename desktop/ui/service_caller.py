@@ -43,6 +43,12 @@ class ServiceCaller:
             self.parent, action, title=title, on_error=self._failed(refresh_on_refusal, on_error)
         )
 
+    def in_memory(self, action: Callable[[], T], *, title: str = "Frontdesk") -> T | None:
+        """`call` for work that touches neither the store nor the network (reading and
+        checking what was typed, say a wall time the clocks skip): on the GUI thread,
+        a refusal shown as any other. The screen is not stale, so nothing reloads."""
+        return operations.run_operation(self.parent, action, title=title)
+
     def in_background(
         self,
         action: Callable[[], T],
@@ -52,13 +58,18 @@ class ServiceCaller:
         refresh_on_refusal: bool = True,
         on_error: Callable[[Exception], None] | None = None,
         reports: tuple[type[Exception], ...] = (),
+        parent: QWidget | None = None,
     ) -> BackgroundOp[T]:
         """`call`, off the GUI thread: add `.success(...)` and `.run()` it.
 
         Calls that share a `key` supersede each other (the newest result wins);
-        `reports` as for `BackgroundOp`.
+        `reports` as for `BackgroundOp`. `parent`: the widget the result is for
+        (a dialog or page; the caller's own widget by default): messages are shown
+        over it, and a result for it once deleted is dropped.
         """
-        op = BackgroundOp(action, parent=self.parent, key=key, title=title, reports=reports)
+        op = BackgroundOp(
+            action, parent=parent or self.parent, key=key, title=title, reports=reports
+        )
         return op.failure(self._failed(refresh_on_refusal, on_error))
 
     def _failed(

@@ -412,9 +412,9 @@ class XeroPage(QWidget):
                 .run()
             )
             return
-        status = self.caller.call(source.status)
-        if status is not None:
-            self._show(status, remote=False)
+        self.caller.in_background(
+            source.status, key="xero-page", title="Xero", parent=self
+        ).success(lambda status: self._show(status, remote=False)).run()
 
     def _unreachable(self, reason: Exception) -> None:
         self.busy.setText(f"The server's Xero queue could not be read: {reason}")
@@ -513,9 +513,15 @@ class XeroPage(QWidget):
                 reports=(Exception,),
             ).success(lambda _: self._retried()).failure(self._retry_failed).run()
             return
-        done = [self.caller.call(partial(source.retry, job_id)) for job_id in job_ids]
-        if any(changes is not None for changes in done):
-            self._retried()
+
+        # One at a time, in the background; what was retried before a refusal stays retried.
+        def retry_each() -> None:
+            for job_id in job_ids:
+                source.retry(job_id)
+
+        self.caller.in_background(
+            retry_each, title="Xero", on_error=lambda _exc: self._retried(), parent=self
+        ).success(lambda _none: self._retried()).run()
 
     def _retried(self) -> None:
         self._publish(Changes(outbox=True))
@@ -571,19 +577,23 @@ class XeroPage(QWidget):
         advance: str | None = None,
         date_basis: InvoiceDateBasis | None = None,
     ) -> None:
-        changes = self.caller.call(
+        ctx = self.caller.ctx
+        self.caller.in_background(
             lambda: xero_settings.set_account_mapping(
-                self.caller.ctx,
+                ctx,
                 income_account_code=income,
                 bank_account_code=bank,
                 tax_type=tax_type,
                 advance_account_code=advance,
                 invoice_date_basis=date_basis,
-            )
-        )
-        if changes is not None:
-            self._publish(changes)
-            self.refresh()
+            ),
+            title="Xero accounts",
+            parent=self,
+        ).success(self._accounts_saved).run()
+
+    def _accounts_saved(self, changes: Changes) -> None:
+        self._publish(changes)
+        self.refresh()
 
     def start_connect(self) -> None:
         work: Callable[[], object] = self.xero_actions.connect

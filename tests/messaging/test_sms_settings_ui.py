@@ -43,6 +43,7 @@ def page(qtbot, qapp: QApplication, messaging: Messaging) -> Iterator[MessagingS
     qtbot.addWidget(shown)
     shown.resize(1366, 768)
     shown.show()
+    settle(qtbot)  # what is saved is read in the background
     shown.tabs.setCurrentIndex(2)
     yield shown
     qapp.setStyle(style)
@@ -90,6 +91,7 @@ def test_choosing_twilio_shows_its_fields_and_saves_the_token_in_the_keyring(
     assert page.account.isVisible() and not page.gateway_url.isVisible()
     assert page.provider_form.labelForField(page.api_key).text() == "Auth token"
     assert page.save()
+    settle(qtbot)
     saved = messaging.settings()
     assert (saved.sms_provider, saved.sms_account) == (SmsProvider.TWILIO, ACCOUNT_SID)
     assert messaging.secrets.sms_api_key(messaging.clinic_id) == AUTH_TOKEN
@@ -203,6 +205,7 @@ def test_choosing_clicksend_names_its_fields_and_keeps_the_key_in_the_keyring(
     assert page.account.isVisible() and not page.gateway_url.isVisible()
     assert page.top_up_button.isVisible()
     assert page.save()
+    settle(qtbot)
     saved = messaging.settings()
     assert (saved.sms_provider, saved.sms_account) == (
         SmsProvider.CLICKSEND,

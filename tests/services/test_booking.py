@@ -167,6 +167,23 @@ def test_status_changes(ctx, clinic) -> None:
         booking.set_status(ctx, appointment.id, AppointmentStatus.CANCELLED)
 
 
+def test_a_no_show_frees_its_time_and_setting_it_back_needs_the_time_free(ctx, clinic) -> None:
+    missed = book(ctx, clinic, 9).appointment
+    booking.set_status(ctx, missed.id, AppointmentStatus.NO_SHOW)
+    walk_in = book(ctx, clinic, 9, 10, patient_id=clinic.patients[2].id).appointment
+    with pytest.raises(DoubleBooking) as refused:
+        booking.set_status(ctx, missed.id, AppointmentStatus.ARRIVED)
+    assert "Consult with Jo Citizen" in str(refused.value)  # names the booking in the way
+    assert calendar.appointment(ctx, missed.id).status is AppointmentStatus.NO_SHOW
+    booking.set_status(ctx, missed.id, AppointmentStatus.NO_SHOW)  # staying a no-show is fine
+
+    booking.cancel_appointment(ctx, walk_in.id, CancellationReason.SICK)
+    back = booking.set_status(ctx, missed.id, AppointmentStatus.BOOKED).appointment
+    assert back.status is AppointmentStatus.BOOKED  # the time was free again
+    with pytest.raises(DoubleBooking):  # and it holds its time once more
+        book(ctx, clinic, 9, 10, patient_id=clinic.patients[2].id)
+
+
 def test_an_invoiced_appointment_cannot_be_deleted_only_cancelled(ctx, clinic) -> None:
     from desktop.services import billing
 

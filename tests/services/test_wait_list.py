@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
 import pytest
 
-from desktop.domain.appointments import CancellationReason
+from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.domain.errors import InvalidInput, NotFound, PractitionerInactive, StaleEdit
 from desktop.domain.wait_list import NAMED_RANGES, OpenSlot, TimeRange, WaitWishes
 from desktop.services import booking, calendar, wait_list
@@ -118,6 +119,41 @@ def test_a_cancellation_frees_a_slot_that_fits_the_list_and_booking_takes_them_o
     assert booked.changes.appointments and booked.changes.wait_list
     assert wait_list.current_entries(ctx) == []
     assert wait_list.freed_slots(ctx, clinic.at(0), clinic.at(23)) == []  # taken again
+
+
+def test_the_rest_of_a_no_show_is_offered_and_can_be_booked(ctx, clinic) -> None:
+    missed = booking.book_appointment(ctx, consult(clinic, 10, patient=0)).appointment
+    entry = waiting(ctx, clinic, 2).entry
+    booking.set_status(ctx, missed.id, AppointmentStatus.NO_SHOW)
+    now = clinic.at(10, 7)  # seven minutes in: from 10:10, the next 5-minute mark
+
+    freed = wait_list.freed_slots(ctx, clinic.at(0), clinic.at(23), now=now)
+    assert [(f.slot.starts_at, f.slot.ends_at, f.slot.freed_by) for f in freed] == [
+        (clinic.at(10, 10), clinic.at(10, 30), missed.id)
+    ]
+    assert [e.id for e in freed[0].entries] == [entry.id]
+
+    request = replace(consult(clinic, 10, patient=2), starts_at=clinic.at(10, 10))
+    request = replace(request, ends_at=clinic.at(10, 30))
+    booked = wait_list.book_entry(ctx, entry.id, request).appointment
+    assert (booked.starts_at, booked.ends_at) == (clinic.at(10, 10), clinic.at(10, 30))
+    assert wait_list.current_entries(ctx, now=now) == []
+    assert wait_list.freed_slots(ctx, clinic.at(0), clinic.at(23), now=now) == []  # taken
+    shown = calendar.appointments_between(ctx, clinic.at(0), clinic.at(23))
+    assert {a.status for a in shown} == {AppointmentStatus.NO_SHOW, AppointmentStatus.BOOKED}
+
+
+def test_a_no_show_is_offered_whole_before_it_begins_and_not_when_little_is_left(
+    ctx, clinic
+) -> None:
+    missed = booking.book_appointment(ctx, consult(clinic, 10, patient=0)).appointment
+    waiting(ctx, clinic, 2)
+    booking.set_status(ctx, missed.id, AppointmentStatus.NO_SHOW)
+    early = wait_list.freed_slots(ctx, clinic.at(0), clinic.at(23), now=clinic.at(9))
+    assert [(f.slot.starts_at, f.slot.ends_at) for f in early] == [
+        (clinic.at(10), clinic.at(10, 30))
+    ]
+    assert wait_list.freed_slots(ctx, clinic.at(0), clinic.at(23), now=clinic.at(10, 16)) == []
 
 
 def test_a_deleted_booking_is_offered_when_the_desk_remembers_it(ctx, clinic) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from desktop.domain.appointments import Appointment, CancellationReason
+from desktop.domain.appointments import Appointment, AppointmentStatus, CancellationReason
 from desktop.services import booking, calendar, patients, practitioners
 from desktop.services.booking import BookingRequest
 from desktop.services.patients import PatientDetails
@@ -91,6 +91,29 @@ def test_a_double_booking_made_offline_is_reported_on_exactly_one_side(
     assert conflict.summary.startswith("New appointment: Consult, Jo Citizen, Alice Physio")
     # Rolled back locally: the back desk now shows the server's booking only.
     assert [x.id for x in day(back, c)] == [first.appointment.id]
+    converged(server, front, back)
+
+
+def test_a_no_show_set_back_offline_over_a_booking_made_meanwhile_is_refused(
+    desks, server, clinic_on_server
+) -> None:
+    front, back = desks
+    c = clinic_on_server
+    missed = book(front, c, 9).appointment
+    booking.set_status(front.ctx, missed.id, AppointmentStatus.NO_SHOW)
+    front.sync()
+    back.sync()
+    book(front, c, 9, patient_id=c.patients[2].id)  # its time, given to someone else
+    booking.set_status(back.ctx, missed.id, AppointmentStatus.ARRIVED)  # offline: no clash seen
+
+    front.sync()
+    back.sync()
+
+    [conflict] = conflicts.open_conflicts(back.database)
+    assert conflict.code == "double_booking"
+    assert "Consult with Jo Citizen" in conflict.reason  # names the booking in the way
+    assert calendar.appointment(back.ctx, missed.id).status is AppointmentStatus.NO_SHOW
+    front.sync()
     converged(server, front, back)
 
 

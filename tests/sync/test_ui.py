@@ -15,6 +15,7 @@ from desktop.sync.pending import PendingMutation
 from desktop.sync.runner import SyncState, SyncStatus
 from desktop.sync.state import bind_replica
 from desktop.ui.sync import ConflictsDialog, ServerSettingsPage, SyncStatusWidget
+from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
 from tests.sync.harness import PASSWORD, ServerSide, table_contents
 
@@ -59,12 +60,15 @@ def test_the_conflicts_dialog_lists_refusals_and_dismisses_them(qtbot, local) ->
     session.close()
     dialog = ConflictsDialog(local)
     qtbot.addWidget(dialog)
+    settle(qtbot)  # read in the background
     assert dialog.model.rowCount() == 2
     assert "Alice Physio is already booked" in dialog.model.data(dialog.model.index(0, 2))
     dialog.table.selectRow(0)
     dialog.dismiss_selected()
+    settle(qtbot)
     assert dialog.model.rowCount() == 1
     dialog.dismiss_all()
+    settle(qtbot)
     assert conflicts.open_conflicts(local) == []
 
 
@@ -85,6 +89,7 @@ def test_a_clash_shows_both_versions_and_reapplies_mine(qtbot, local, tmp_path) 
     session.close()
     dialog = ConflictsDialog(local)
     qtbot.addWidget(dialog)
+    settle(qtbot)
     dialog.resize(1366, 768)
     assert dialog.versions.isHidden() and not dialog.reapply_button.isEnabled()
     dialog.table.selectRow(0)
@@ -96,6 +101,8 @@ def test_a_clash_shows_both_versions_and_reapplies_mine(qtbot, local, tmp_path) 
     dialog.show()
     dialog.grab().save(str(tmp_path / "conflicts.png"))
     qtbot.mouseClick(dialog.reapply_button, Qt.MouseButton.LeftButton)
+    assert not dialog.dismiss_button.isEnabled()  # while it re-applies
+    settle(qtbot)
     assert patients.get_patient(ServiceContext.for_system(local), jo.id).email == "jo@back.example"
     assert dialog.model.rowCount() == 0
 

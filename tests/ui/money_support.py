@@ -16,6 +16,7 @@ from desktop.ui import prompts
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.patients.card import PatientCard
 from desktop.ui.service_caller import ServiceCaller
+from tests.helpers.background import settle
 from tests.helpers.clinic import ZONE
 
 
@@ -54,6 +55,7 @@ def open_card(qtbot: Any, ctx: ServiceContext, patient_id: object) -> PatientCar
     qtbot.addWidget(card)
     card.resize(1366, 768)
     card.show_patient(patient_id)  # type: ignore[arg-type]
+    settle(qtbot)  # the card, its account and its credit are read in the background
     return card
 
 

@@ -49,8 +49,9 @@ def _choose_type(dialog: EditAppointmentDialog, name: str) -> None:
     dialog.type_box.setCurrentIndex(next(i for i, t in enumerate(texts) if t.startswith(name)))
 
 
-def _save(dialog: EditAppointmentDialog) -> None:
+def _save(qtbot, dialog: EditAppointmentDialog) -> None:
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    settle(qtbot)  # the save runs in the background
 
 
 def test_a_new_type_brings_its_length_and_nothing_else_moves(
@@ -61,7 +62,7 @@ def test_a_new_type_brings_its_length_and_nothing_else_moves(
     dialog = _open(qtbot, window, local_ctx, appointment.id)
     _choose_type(dialog, "Review")  # the last in the list
     assert dialog.duration.value() == 60
-    _save(dialog)
+    _save(qtbot, dialog)
     saved = calendar.appointment(local_ctx, appointment.id)
     assert saved.type_name == "Review"
     assert (saved.practitioner_id, saved.patient_id) == (clinic.bob.id, clinic.patients[1].id)
@@ -78,7 +79,7 @@ def test_a_length_set_by_hand_stays_when_the_type_changes(
     dialog.duration.setValue(40)
     _choose_type(dialog, "Initial assessment")
     assert dialog.duration.value() == 40
-    _save(dialog)
+    _save(qtbot, dialog)
     saved = calendar.appointment(local_ctx, appointment.id)
     assert (saved.type_name, saved.ends_at) == ("Initial assessment", clinic.at(9, 40))
     assert errors == []
@@ -93,7 +94,7 @@ def test_a_longer_type_that_runs_into_the_next_booking_is_refused_and_kept(
     dialog = _open(qtbot, window, local_ctx, appointment.id)
     _choose_type(dialog, "Review")
     dialog.duration.setValue(90)
-    _save(dialog)
+    _save(qtbot, dialog)
     assert errors and "Bob Pilates" in errors[0]
     assert dialog.isVisible() and dialog.duration.value() == 90
     saved = calendar.appointment(local_ctx, appointment.id)
@@ -114,7 +115,7 @@ def test_another_patient_chosen_in_the_picker(qtbot, local_ctx, clinic, settings
     if shots := os.environ.get("FRONTDESK_SHOTS"):  # for a person to look at
         window.grab().save(str(Path(shots) / "edit-window.png"))
         dialog.grab().save(str(Path(shots) / "edit-dialog.png"))
-    _save(dialog)
+    _save(qtbot, dialog)
     saved = calendar.appointment(local_ctx, appointment.id)
     assert saved.patient_id == second.id
     assert (saved.type_name, saved.starts_at, saved.ends_at) == (

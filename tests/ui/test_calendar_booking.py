@@ -49,6 +49,7 @@ def test_double_click_books_through_the_dialog(qtbot, local_ctx, clinic, setting
     assert dialog.duration.value() == 30
     qtbot.keyClicks(dialog.notes, "Left knee")
     qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert errors == []
     assert not dialog.isVisible()
     [booked] = day_appointments(local_ctx)
@@ -78,6 +79,7 @@ def test_dragging_over_empty_time_books_that_range(
     dialog.select_type("Consult")
     assert dialog.duration.value() == 45
     dialog.accept()
+    settle(qtbot)
     [booked] = day_appointments(local_ctx)
     assert booked.ends_at - booked.starts_at == timedelta(minutes=45)
 
@@ -95,12 +97,15 @@ def test_a_refusal_keeps_the_dialog_and_the_override_books_it(
         dialog.picker.choose(clinic.patients[attempt])
         dialog.select_type("Consult")
         dialog.accept()
+        settle(qtbot)
     assert errors == [
         "Alice Physio is already booked from 09:00 to 09:30 on Mon 03 Mar (Consult with Sam Lee)."
     ]
     assert dialog.isVisible()  # everything typed is still there
+    assert dialog.book_button.isEnabled() and dialog.notes.isEnabled()  # no longer busy
     dialog.override_double.setChecked(True)
     dialog.accept()
+    settle(qtbot)
     assert not dialog.isVisible()
     booked = day_appointments(local_ctx)
     assert len(booked) == 2

@@ -46,6 +46,7 @@ def test_drag_moves_a_block_to_another_column_and_undo_puts_it_back(
     target = slot_point(panel, clinic.bob.id, DAY, wall(9, 15))
     target.setY(start.y() + minute_y(panel, 60))
     drag(panel, start, target)
+    settle(qtbot)
     assert errors == []
     moved = calendar.appointment(local_ctx, appointment.id)
     assert (moved.practitioner_id, moved.starts_at, moved.ends_at) == (
@@ -64,11 +65,13 @@ def test_drag_moves_a_block_to_another_column_and_undo_puts_it_back(
     assert window.undo_stack.undoText().startswith("Move Sam Lee to Mon 10:00")
 
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     back = calendar.appointment(local_ctx, appointment.id)
     assert (back.practitioner_id, back.starts_at) == (clinic.alice.id, clinic.at(9))
     settle(qtbot)
     assert item.pos().y() == pytest.approx(scene.grid.y_of(wall(9)) + 1)
     window.undo_stack.redo()
+    settle(qtbot)
     assert calendar.appointment(local_ctx, appointment.id).practitioner_id == clinic.bob.id
 
 
@@ -81,10 +84,12 @@ def test_dragging_the_bottom_edge_resizes_in_quarter_hours(
     start = block_point(panel, appointment.id, "bottom")
     end = start + type(start)(0, minute_y(panel, 22))  # 22 minutes snaps to a quarter: +15
     drag(panel, start, end)
+    settle(qtbot)
     resized = calendar.appointment(local_ctx, appointment.id)
     assert (resized.starts_at, resized.ends_at) == (clinic.at(9), clinic.at(9, 45))
     assert window.undo_stack.undoText() == "Resize Sam Lee to end 9:45"
     window.undo_stack.undo()
+    settle(qtbot)
     assert calendar.appointment(local_ctx, appointment.id).ends_at == clinic.at(9, 30)
 
 
@@ -96,6 +101,7 @@ def test_status_and_cancellation_from_the_menu_are_undoable(
     panel = window.calendar
     menu = panel.appointment_menu(appointment)
     menu_action(menu, "mark_arrived").trigger()
+    settle(qtbot)
     arrived = calendar.appointment(local_ctx, appointment.id)
     assert arrived.status is AppointmentStatus.ARRIVED
     settle(qtbot)
@@ -107,6 +113,7 @@ def test_status_and_cancellation_from_the_menu_are_undoable(
     assert not dialog.ok_button.isEnabled()  # "Other" needs a note
     qtbot.keyClicks(dialog.note, "Car broke down")
     dialog.ok_button.click()
+    settle(qtbot)
     cancelled = calendar.appointment(local_ctx, appointment.id)
     assert cancelled.status is AppointmentStatus.CANCELLED
     assert cancelled.cancellation_note == "Car broke down"
@@ -114,10 +121,12 @@ def test_status_and_cancellation_from_the_menu_are_undoable(
     assert scene_of(window).items_by_id[appointment.id].text.badge == "Cancelled"
 
     window.undo_stack.undo()  # the cancellation: back to arrived, not further
+    settle(qtbot)
     assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.ARRIVED
     settle(qtbot)
     assert scene_of(window).items_by_id[appointment.id].text.badge == "Arrived"
     window.undo_stack.undo()  # the arrival
+    settle(qtbot)
     assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.BOOKED
     assert errors == []
 
@@ -129,8 +138,10 @@ def test_undo_over_someone_elses_change_is_refused_and_dropped(
     window = open_window(qtbot, local_ctx, settings)
     panel = window.calendar
     menu_action(panel.appointment_menu(appointment), "mark_arrived").trigger()
+    settle(qtbot)
     booking.update_notes(local_ctx, appointment.id, "changed at the other desk")
     window.undo_stack.undo()
+    settle(qtbot)
     assert errors and "changed by someone else" in errors[0]
     assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.ARRIVED
     assert window.undo_stack.count() == 0
@@ -152,6 +163,7 @@ def test_a_stale_column_refuses_booking_and_moving_by_name_then_disappears(
     dialog.picker.choose(clinic.patients[1])
     dialog.select_type("Consult")
     dialog.book_button.click()
+    settle(qtbot)
     assert errors == [
         "Bob Pilates is inactive and cannot be booked. "
         "The calendar has been refreshed; choose another practitioner."
@@ -172,6 +184,7 @@ def test_a_stale_column_refuses_booking_and_moving_by_name_then_disappears(
     dialog.practitioner_box.setCurrentIndex(0)  # the user picks Alice
     assert dialog.book_button.isEnabled()
     dialog.book_button.click()
+    settle(qtbot)
     booked = calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))
     assert [a.practitioner_id for a in booked if a.starts_at == clinic.at(11)] == [clinic.alice.id]
 
@@ -187,6 +200,7 @@ def test_a_drag_onto_a_stale_column_is_refused_by_name(
     target.setY(start.y())
     practitioners.deactivate_practitioner(local_ctx, clinic.bob.id)
     drag(panel, start, target)
+    settle(qtbot)
     assert len(errors) == 1 and errors[0].startswith("Bob Pilates is inactive")
     assert calendar.appointment(local_ctx, appointment.id).practitioner_id == clinic.alice.id
     settle(qtbot)
@@ -204,6 +218,7 @@ def test_keyboard_nudge_and_delete_cancel(qtbot, local_ctx, clinic, settings, er
     panel.select(appointment.id)
     panel.view.setFocus()
     QTest.keyClick(panel.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    settle(qtbot)
     assert calendar.appointment(local_ctx, appointment.id).starts_at == clinic.at(9, 15)
     QTest.keyClick(panel.view, Qt.Key.Key_Delete)
     assert isinstance(panel.dialog, CancelDialog)

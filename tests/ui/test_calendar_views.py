@@ -110,21 +110,25 @@ def test_a_full_class_refuses_another_attendee(qtbot, local_ctx, clinic, setting
     for patient in clinic.patients[:3]:
         dialog.picker.choose(patient)
         dialog.add_button.click()
+        settle(qtbot)
     assert errors == []
     assert dialog.places.text() == "3 of 3 places booked — the class is full"
     settle(qtbot)
     assert scene_of(window).items_by_id[reformer.id].text.detail == "Full – 3 of 3"
     dialog.picker.choose(clinic.patients[3])
     dialog.add_button.click()
+    settle(qtbot)
     assert errors == ["Reformer is full (3 of 3 places taken)."]
     assert calendar.appointment(local_ctx, reformer.id).booked_places == 3
     # Taking one out frees a place, and then the fourth patient fits.
     dialog.list.setCurrentIndex(dialog.model.index(0, 0))
     dialog.remove_reason.setCurrentIndex(0)  # a reason is always chosen, never assumed
     dialog.remove_button.click()
+    settle(qtbot)
     assert dialog.places.text() == "2 of 3 places booked — 1 left"
     dialog.picker.choose(clinic.patients[3])
     dialog.add_button.click()
+    settle(qtbot)
     assert calendar.appointment(local_ctx, reformer.id).booked_places == 3
     assert len(errors) == 1
 

@@ -160,7 +160,10 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
 
     # Settings ▸ Practitioners: a second practitioner, then edit her (not Ann).
     page = window.open_practitioners()
-    dialog = page.add()
+    settle(qtbot)  # the list, and who is signed in, are read in the background
+    page.add()
+    settle(qtbot)  # the clinics are read, then the editor opens
+    dialog = page.editor
     assert dialog is not None
     assert dialog.form.order.value() == 1
     dialog.form.name.setText("Bea Osteo")
@@ -169,19 +172,25 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
     dialog.form.hours.days[2].setText("10:00-16:00")
     shot(dialog, tmp_path, "practitioner-add")
     assert dialog.save()
+    settle(qtbot)
     page.select(next(p.id for p in page.model_practitioners() if p.name == "Bea Osteo"))
     assert page.selected() is not None and page.selected().name == "Bea Osteo"  # row 2
-    editor = page.edit_selected()
-    assert editor is not None
+    page.edit_selected()
+    settle(qtbot)
+    editor = page.editor
+    assert editor is not None and editor is not dialog
     assert editor.form.hours.days[2].text() == "10:00-16:00"
     editor.form.name.setText("")
-    assert not editor.save()
+    editor.save()
+    settle(qtbot)  # refused by the service: one message, the editor keeps the rest
     assert errors[-1] == "A practitioner needs a name."
+    assert editor.isVisible() and editor.form.hours.days[2].text() == "10:00-16:00"
     editor.form.name.setText("Bea Osteo")
     editor.form.profession.setText("Osteopath (sports)")
     editor.form.hours.days[3].setText("12:00-13:00, 14:00-19:00")
     shot(editor, tmp_path, "practitioner-edit")
     assert editor.save()
+    settle(qtbot)
     shot(page, tmp_path, "practitioners")
     after = {p.name: p for p in calendar.practitioners(ctx)}
     assert after["Ann Physio"] == ann  # untouched by the edit of the second one
@@ -266,6 +275,7 @@ def test_finish_later_leaves_a_strip_that_says_what_is_missing(
     shot(window, tmp_path, "calendar-no-practitioners")
     page = window.open_setup_for(banner.missing)
     assert page.windowTitle() == "Practitioners"
+    settle(qtbot)
     editor = getattr(page, "editor", None)
     assert editor is not None and editor.windowTitle() == "Add a practitioner"
     editor.form.name.setText("Ann Physio")
@@ -283,6 +293,7 @@ def test_a_receptionist_sees_the_settings_read_only(
     window = MainWindow(desk, settings, now=lambda: NOW, start_day=DAY)
     qtbot.addWidget(window)
     clinic_dialog = window.open_clinic()
+    settle(qtbot)  # the clinic and the role are read in the background
     assert not clinic_dialog.save_button.isEnabled()
     assert clinic_dialog.form.name.isReadOnly()
     assert clinic_dialog.form.name.text() == "Test Clinic"
@@ -296,9 +307,13 @@ def test_a_receptionist_sees_the_settings_read_only(
     assert "Only an administrator" in types_dialog.note.text()
     assert types_dialog.edit_selected() is None
     practitioners_dialog = window.open_practitioners()
+    settle(qtbot)
     assert not practitioners_dialog.add_button.isEnabled()
-    assert practitioners_dialog.add() is None
+    practitioners_dialog.add()
+    settle(qtbot)
+    assert practitioners_dialog.editor is None
     signin_dialog = window.open_sign_in_policy()
+    settle(qtbot)
     assert not signin_dialog.save_button.isEnabled()
     assert not signin_dialog.idle_minutes.isEnabled()
     packages_dialog = window.open_packages()
@@ -347,17 +362,23 @@ def test_a_new_idle_timeout_reaches_the_open_window_at_once(
         lock = controller.attach(window)
     assert lock.timeout == timedelta(minutes=15)
     page = window.open_sign_in_policy()
+    settle(qtbot)  # the policy is read in the background
     page.idle_minutes.setValue(3)
     page.lifetime_hours.setValue(9)
     shot(page, tmp_path, "sign-in")
     assert page.save()
+    settle(qtbot)
     assert lock.timeout == timedelta(minutes=3)
     assert lock.timer.interval() == 5000
     assert people.accounts.policy().lifetime == timedelta(hours=9)
     page = window.open_sign_in_policy()
+    settle(qtbot)
     page.idle_minutes.setValue(10 * 60)
     page.lifetime_hours.setValue(8)
-    assert not page.save()  # idle longer than the session: refused, nothing saved
+    page.save()
+    settle(qtbot)  # idle longer than the session: refused, nothing saved, still open
+    assert errors == ["The idle timeout cannot be longer than the session itself."]
+    assert page.isVisible() and page.idle_minutes.value() == 10 * 60
     assert errors == ["The idle timeout cannot be longer than the session itself."]
     assert lock.timeout == timedelta(minutes=3)
     assert people.accounts.policy().lifetime == timedelta(hours=9)

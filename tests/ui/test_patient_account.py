@@ -63,6 +63,7 @@ def test_paying_the_second_invoice_pays_that_one(
     assert tab.selected() is not None and tab.selected().id == first.id
     answers.then(lambda dialog: dialog.rows[0].method.setCurrentIndex(0))  # cash, $90
     tab.pay_button.click()
+    settle(qtbot)
 
     assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.PAID
     assert billing.get_invoice(ctx, second.id).paid_status is PaidStatus.UNPAID
@@ -97,6 +98,7 @@ def test_refund_then_void_act_on_the_chosen_invoice(
 
     answers.then(refund_too_much)
     tab.refund_button.click()
+    settle(qtbot)
     [refused] = answers.seen
     assert refused.error.text() == "At most $90.00 can be refunded."  # type: ignore[attr-defined]
     assert billing.get_invoice(ctx, first.id).refunds == ()
@@ -108,6 +110,7 @@ def test_refund_then_void_act_on_the_chosen_invoice(
 
     answers.then(refund_part)
     tab.refund_button.click()
+    settle(qtbot)
     [refund] = billing.get_invoice(ctx, first.id).refunds
     assert refund.amount == Money(3000) and refund.method is PaymentMethod.CASH
     assert tab.movements.index(0, 4).data() == "-$30.00"
@@ -118,6 +121,7 @@ def test_refund_then_void_act_on_the_chosen_invoice(
     assert tab.void_button.isEnabled()
     answers.then(lambda dialog: dialog.reason.setText("Booked in error"))
     tab.void_button.click()
+    settle(qtbot)
     voided = billing.get_invoice(ctx, second.id)
     assert voided.paid_status is PaidStatus.VOID and voided.void_reason == "Booked in error"
     assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.PART_REFUNDED
@@ -140,10 +144,12 @@ def test_editing_the_fee_with_bad_input_changes_nothing(
     ):
         answers.then(lambda dialog, text=text: dialog.fee.setText(text))
         tab.edit_button.click()
+        settle(qtbot)
         assert answers.seen[-1].error.text() == message  # type: ignore[attr-defined]
     # Below what is paid: the service says why, once.
     answers.then(lambda dialog: dialog.fee.setText("40"))
     tab.edit_button.click()
+    settle(qtbot)
     assert errors == [
         f"{invoice.number} has $50.00 paid already; the fee cannot be less than that."
     ]
@@ -167,6 +173,7 @@ def test_editing_a_refused_invoice_supersedes_the_parked_job_and_it_goes(
     card = open_card(qtbot, ctx, clinic.patients[1].id)
     tab = _account(card)
     tab.invoice_table.selectRow(0)
+    settle(qtbot)  # Xero's word on the invoice is read in the background
     assert "Xero refused" in tab.xero_state.text() and "999" in tab.xero_state.text()
     card.tabs.setCurrentWidget(tab)
     assert shot(card, qtbot, tmp_path, "account_refused").stat().st_size > 0
@@ -179,6 +186,7 @@ def test_editing_a_refused_invoice_supersedes_the_parked_job_and_it_goes(
 
     answers.then(correct)
     tab.edit_button.click()
+    settle(qtbot)
     assert errors == []
     assert [j.state for j in xero.jobs() if j.id == parked.id] == [JobState.SUPERSEDED]
     edited = billing.get_invoice(ctx, invoice.id)
@@ -264,11 +272,13 @@ def test_paying_the_second_invoice_from_credit(
     tab.select_invoice(first.id)
     assert tab.invoice_table.selectionModel().selectedRows()[0].row() == 2
     tab.credit_button.click()
+    settle(qtbot)
     assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.PAID
     assert billing.get_invoice(ctx, second.id).paid_status is PaidStatus.UNPAID
     assert _texts(tab, 7)[2] == "$45.00"
     # The pass is for classes only: a consult cannot be paid from it.
     tab.select_invoice(consult_invoice.id)
     tab.credit_button.click()
+    settle(qtbot)
     assert errors == ["The patient has no credit that can pay this session."]
     assert billing.get_invoice(ctx, consult_invoice.id).paid_status is PaidStatus.UNPAID

@@ -14,6 +14,7 @@ from desktop.services import billing, credit
 from desktop.services.context import ServiceContext
 from desktop.ui.credit.patient_credit_panel import PatientCreditPanel
 from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
+from tests.helpers.background import settle
 from tests.helpers.clinic import ClinicFixture, make_clinic
 from tests.ui.money_support import Answers, answers, open_card, shot
 
@@ -53,6 +54,7 @@ def test_applying_credit_by_hand_pays_the_invoice_picked(
 
     answers.then(pick_second)
     panel.apply_button.click()
+    settle(qtbot)
     assert billing.get_invoice(ctx, second.id).paid_status is PaidStatus.PAID  # type: ignore[attr-defined]
     assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.UNPAID  # type: ignore[attr-defined]
     assert panel.balance.text() == "Credit: $180.00"
@@ -62,6 +64,7 @@ def test_applying_credit_by_hand_pays_the_invoice_picked(
     # More than is left on the pass, or than the invoice owes: one sentence, no change.
     answers.then(lambda dialog: dialog.amount.setText("50"))
     panel.apply_button.click()
+    settle(qtbot)
     assert answers.seen[-1].error.text() == "At most $45.00 can be used here."  # type: ignore[attr-defined]
     assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.UNPAID  # type: ignore[attr-defined]
     assert errors == []
@@ -82,6 +85,7 @@ def test_giving_back_the_second_use_reopens_that_invoice(
     assert use is not None and use.invoice_id == second.id  # type: ignore[attr-defined]
     answers.then(lambda dialog: dialog.reason.setText("Applied to the wrong class"))
     panel.give_back_button.click()
+    settle(qtbot)
     assert billing.get_invoice(ctx, second.id).paid_status is PaidStatus.UNPAID  # type: ignore[attr-defined]
     assert billing.get_invoice(ctx, first.id).paid_status is PaidStatus.PAID  # type: ignore[attr-defined]
     [lot] = credit.patient_lots(ctx, clinic.patients[0].id)
@@ -113,6 +117,7 @@ def test_refunding_unused_credit_refuses_bad_amounts_then_refunds(
 
         answers.then(fill)
         panel.refund_button.click()
+        settle(qtbot)
         assert answers.seen[-1].error.text() == message  # type: ignore[attr-defined]
     [lot] = credit.patient_lots(ctx, clinic.patients[0].id)
     assert lot.refunds == ()
@@ -124,6 +129,7 @@ def test_refunding_unused_credit_refuses_bad_amounts_then_refunds(
 
     answers.then(refund)
     panel.refund_button.click()
+    settle(qtbot)
     [lot] = credit.patient_lots(ctx, clinic.patients[0].id)
     [done] = lot.refunds
     assert (done.amount, done.method, done.reason) == (
@@ -149,6 +155,7 @@ def test_a_goodwill_credit_is_added_and_bad_input_adds_nothing(
 
     answers.then(bad)
     panel.add_button.click()
+    settle(qtbot)
     assert "12.345" in answers.seen[-1].error.text()  # type: ignore[attr-defined]
     assert credit.patient_lots(ctx, patient) == []
 
@@ -160,6 +167,7 @@ def test_a_goodwill_credit_is_added_and_bad_input_adds_nothing(
 
     answers.then(goodwill)
     panel.add_button.click()
+    settle(qtbot)
     [lot] = credit.patient_lots(ctx, patient)
     assert (lot.source, lot.amount, lot.description) == (
         CreditSource.CREDIT_NOTE,
@@ -187,4 +195,5 @@ def test_a_practitioner_sees_no_refund_give_back_or_credit_note(
 
     answers.then(only_on_account)
     panel.add_button.click()
+    settle(qtbot)
     assert errors == []

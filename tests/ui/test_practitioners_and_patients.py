@@ -33,18 +33,24 @@ def test_deactivating_with_future_bookings_asks_then_cancels_them(
     appointment = book(local_ctx, clinic, 9)
     window = open_window(qtbot, local_ctx, settings)
     page = window.open_practitioners()
+    settle(qtbot)  # the list and who is signed in are read in the background
     names = [page.model.practitioner(r).name for r in range(page.model.rowCount())]
     assert names == ["Alice Physio", "Bob Pilates", "Rita Retired"]
     page.select(clinic.retired.id)
     assert page.reactivate_button.isEnabled() and not page.deactivate_button.isEnabled()
     page.select(clinic.bob.id)
-    dialog = page.deactivate_selected()
+    page.deactivate_selected()
+    assert not page.busy.label.isHidden()  # reading Bob's future bookings
+    settle(qtbot)
+    dialog = page.deactivation
     assert isinstance(dialog, DeactivationDialog)
     assert dialog.move_choice.isChecked()
     assert dialog.target.currentText() == "Alice Physio"
     dialog.cancel_choice.setChecked(True)
     dialog.accept()
-    assert errors == []
+    assert dialog.isVisible() and not dialog.busy.label.isHidden()  # open while it saves
+    settle(qtbot)
+    assert errors == [] and not dialog.isVisible()
     assert calendar.appointment(local_ctx, appointment.id).status is AppointmentStatus.CANCELLED
     settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
@@ -63,8 +69,11 @@ def test_deactivating_without_bookings_only_confirms(
 ) -> None:
     window = open_window(qtbot, local_ctx, settings)
     page = window.open_practitioners()
+    settle(qtbot)
     page.select(clinic.alice.id)
-    assert page.deactivate_selected() is None
+    page.deactivate_selected()
+    settle(qtbot)
+    assert page.deactivation is None
     assert confirm and "Deactivate Alice Physio?" in confirm[0]
     assert [p.name for p in calendar.practitioners(local_ctx)] == ["Bob Pilates"]
 
@@ -80,6 +89,7 @@ def test_patient_search_and_card(qtbot, local_ctx, clinic, settings, errors) -> 
     QTest.keyClick(search.search, Qt.Key.Key_Down)
     second = search.model.patient(1)
     search.results.selectRow(1)
+    settle(qtbot)  # the card is read in the background
     assert search.card.patient == second
     assert "Sam Lee" in search.card.heading.text()
     assert search.card.upcoming.rowCount() == 1  # the 9:00 booking in 2031
@@ -133,6 +143,7 @@ def test_patient_dialog_explains_what_is_wrong_in_place(
     assert dialog.error.text() == "“maya@” is not an email address."
     dialog.email.setText("maya@example.com")
     dialog.accept()
+    settle(qtbot)
     assert not dialog.isVisible()
     [maya] = patients.search_patients(local_ctx, "maya rivers")
     assert str(maya.date_of_birth) == "1990-02-28"
@@ -140,6 +151,7 @@ def test_patient_dialog_explains_what_is_wrong_in_place(
     assert edit is not None and edit.first_name.text() == "Maya"
     edit.phone.setText("0400 000 000")
     edit.accept()
+    settle(qtbot)
     assert patients.get_patient(local_ctx, maya.id).phone == "+61400000000"  # kept in E.164
     assert errors == []
 

@@ -168,6 +168,7 @@ def test_this_one_changes_only_this_one_and_is_undoable(
         for i in range(4)
     ]
     window.undo_stack.undo()
+    settle(qtbot)  # undo runs in the background
     assert calendar.appointment(local_ctx, term[1].id).starts_at == clinic.at(9, day=DAY + WEEK)
     assert errors == []
 

@@ -15,6 +15,7 @@ from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings import users_dialog
 from desktop.ui.settings.users_dialog import AddUserDialog, UsersDialog
 from tests.auth.people import DESK_PASSWORD, make_people
+from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
 
 
@@ -25,6 +26,7 @@ def admin_page(qtbot, local_ctx, errors):  # type: ignore[no-untyped-def]
     admin_ctx = people.context(people.signed_in("admin", "admin password 1"))
     page = UsersDialog(ServiceCaller(admin_ctx, ChangeBus(), None), people.accounts)
     qtbot.addWidget(page)
+    settle(qtbot)  # who is signed in, then the users, are read in the background
     return page, people, clinic
 
 
@@ -38,11 +40,12 @@ def test_the_list_shows_everyone_with_their_role(admin_page, tmp_path: Path) -> 
 
 
 def test_adding_a_practitioner_account_through_the_dialog(
-    admin_page, monkeypatch: pytest.MonkeyPatch
+    qtbot, admin_page, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page, people, clinic = admin_page
 
     def fill(dialog: AddUserDialog) -> bool:
+        settle()  # the practitioners are listed in the background
         dialog.username.setText("bob")
         dialog.display_name.setText("Bob Pilates")
         dialog.role.setCurrentIndex(dialog.role.findData(Role.PRACTITIONER.value))
@@ -53,11 +56,13 @@ def test_adding_a_practitioner_account_through_the_dialog(
         assert dialog.problem.text() == "The two passwords differ."
         dialog.repeat.setText("bob's password 1")
         dialog.add()
+        settle()
         assert dialog.problem.isHidden() or dialog.added is not None, dialog.problem.text()
         return dialog.result() == AddUserDialog.DialogCode.Accepted
 
     monkeypatch.setattr(prompts, "run_dialog", fill)
     added = page.add_user()
+    settle(qtbot)
     assert added is not None
     assert added.role is Role.PRACTITIONER
     assert added.practitioner_id == clinic.bob.id
@@ -67,7 +72,7 @@ def test_adding_a_practitioner_account_through_the_dialog(
 
 
 def test_signing_someone_out_everywhere_ends_their_session(
-    admin_page, monkeypatch: pytest.MonkeyPatch
+    qtbot, admin_page, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page, people, _ = admin_page
     desk_session = people.signed_in("desk", DESK_PASSWORD)
@@ -76,18 +81,21 @@ def test_signing_someone_out_everywhere_ends_their_session(
     monkeypatch.setattr(prompts, "ask", lambda *_args: True)
     page.select("desk")
     page.sign_out_everywhere()
+    settle(qtbot)
     with pytest.raises(SessionExpired):
         calendar.practitioners(desk_ctx)
 
 
-def test_reset_password_and_deactivate(admin_page, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reset_password_and_deactivate(qtbot, admin_page, monkeypatch: pytest.MonkeyPatch) -> None:
     page, people, _ = admin_page
     monkeypatch.setattr(users_dialog, "ask_new_password", lambda *_args: "a brand new password")
     page.select("desk")
     page.reset_password()
+    settle(qtbot)
     people.signed_in("desk", "a brand new password")
     page.select("desk")
     page.toggle_active()
+    settle(qtbot)
     assert page.selected() is not None
     assert page.table.item(page.table.currentRow(), 3).text() == "Inactive"
     assert page.active_button.text() == "&Reactivate"
@@ -99,6 +107,7 @@ def test_a_receptionist_is_told_only_administrators_manage_users(qtbot, local_ct
     desk_ctx = people.context(people.signed_in("desk", DESK_PASSWORD))
     page = UsersDialog(ServiceCaller(desk_ctx, ChangeBus(), None), people.accounts)
     qtbot.addWidget(page)
+    settle(qtbot)
     assert page.table.rowCount() == 0
     # Told before acting: no refusal box, no buttons that would only refuse.
     assert errors == []

@@ -3,6 +3,7 @@ booking dialog's offers, driven as a receptionist would (real widgets, real SQLi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -376,3 +377,62 @@ def test_turning_on_repeat_for_a_chosen_patient_books_the_series_and_takes_them_
     shown = calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(0) + timedelta(21))
     assert [a.patient_id for a in shown] == [clinic.patients[2].id] * 3
     assert [e.patient_id for e in wait_list.current_entries(local_ctx)] == [clinic.patients[3].id]
+
+
+def test_a_no_show_offers_the_rest_of_its_time_and_shows_beside_the_new_booking(
+    qtbot, local_ctx, clinic, settings, errors, shots: Path
+) -> None:
+    before = booking.book_appointment(local_ctx, consult(clinic, 9, patient=1)).appointment
+    missed = booking.book_appointment(
+        local_ctx, replace(consult(clinic, 10, patient=0), starts_at=clinic.at(10, 30))
+    ).appointment
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[3].id))
+    wait_list.add_entry(local_ctx, WaitListRequest(clinic.patients[2].id))
+    window = open_window(qtbot, local_ctx, settings)  # its clock: 10:42 on the shown day
+    notice = window.freed_slots
+    assert not notice.isVisible()
+
+    window.calendar.appointment_actions.mark(missed, AppointmentStatus.NO_SHOW)
+    settle(qtbot)
+    assert notice.isVisible()
+    assert notice.text() == "Wait list: 2 waiting fit 1 freed slot"
+    block = window.calendar.scene.items_by_id[missed.id]  # type: ignore[union-attr]
+    assert block.text.badge == "No-show · 2 waiting"
+    window.grab().save(str(shots / "calendar-no-show-rest-offered.png"))
+    [action] = notice.menu().actions()
+    assert "10:45" in action.text() and "Alice Physio · 2 waiting" in action.text()
+    action.trigger()
+    dialog = window.calendar.dialog
+    assert isinstance(dialog, BookingDialog)
+    settle(qtbot)
+    assert dialog.wait_list.offers.count() == 2
+    dialog.wait_list.choose(1)  # not the first: Jo
+    assert dialog.picker.patient == clinic.patients[2]
+    dialog.book_button.click()
+    settle(qtbot)
+    assert errors == []
+    assert not dialog.isVisible()
+
+    new = next(
+        a
+        for a in calendar.appointments_between(local_ctx, clinic.at(0), clinic.at(23))
+        if a.patient_id == clinic.patients[2].id
+    )
+    assert (new.starts_at, new.ends_at) == (clinic.at(10, 45), clinic.at(11))
+    assert not notice.isVisible()  # the rest is taken
+    scene = window.calendar.scene
+    assert scene is not None
+    shown, taken = scene.items_by_id[missed.id], scene.items_by_id[new.id]
+    assert shown.text.badge == "No-show"
+    left, right = sorted((shown, taken), key=lambda item: item.sceneBoundingRect().left())
+    assert left.sceneBoundingRect().right() <= right.sceneBoundingRect().left()  # side by side
+    assert min(left.sceneBoundingRect().width(), right.sceneBoundingRect().width()) > 40
+    alone = scene.items_by_id[before.id].sceneBoundingRect()
+    assert alone.width() >= left.sceneBoundingRect().width() * 1.8  # the clash squeezes only them
+    window.grab().save(str(shots / "calendar-no-show-rest-booked.png"))
+
+    window.calendar.appointment_actions.mark(shown.appointment, AppointmentStatus.ARRIVED)
+    settle(qtbot)
+    assert len(errors) == 1 and "(Consult with Jo Citizen)" in errors[0]  # names the booking
+    assert calendar.appointment(local_ctx, missed.id).status is AppointmentStatus.NO_SHOW
+    assert scene.items_by_id[missed.id].text.badge == "No-show"

@@ -64,6 +64,7 @@ def edit_notes_of(qtbot, window, appointment, notes: str) -> EditAppointmentDial
     assert isinstance(dialog, EditAppointmentDialog)
     dialog.notes.setPlainText(notes)
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    settle(qtbot)  # the save runs in the background
     return dialog
 
 
@@ -331,6 +332,7 @@ def test_removing_a_class_attendee_needs_a_reason_chosen_each_time(
     assert dialog.remove_button.isEnabled()
     removed = dialog.model.attendance(1).patient_id
     dialog.remove_button.click()
+    settle(qtbot)
     assert errors == []
     after = calendar.appointment(local_ctx, pilates.id)
     gone = next(a for a in after.attendees if a.patient_id == removed)

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from desktop.domain.appointments import AppointmentKind, AppointmentStatus
+from desktop.domain.billing import InvoiceStatus
 from desktop.domain.clinic_time import clinic_zone
 from desktop.domain.messages import (
     ReminderFacts,
@@ -28,9 +29,12 @@ from desktop.domain.messages import (
 )
 from desktop.domain.outbox import Channel, OutboxJob
 from desktop.domain.phones import region_for_zone
+from desktop.services.messaging.receipt_emails import receipt_text
 from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.reminders import opt_outs_of
 from desktop.services.messaging.settings import MessagingSettings, settings_in
+from desktop.services.receipts import ClinicHeading, document_title, render_invoice_pdf
+from desktop.store import billing_queries
 from desktop.store.database import Database
 from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.models import AppointmentRow, ClinicRow, PatientRow
@@ -49,6 +53,13 @@ class Outgoing:
     segments: int  # SMS parts (what the provider bills); 0 for email
     settings: MessagingSettings
     clinic_name: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes  # a PDF
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +97,9 @@ def compose(database: Database, job: OutboxJob, now: datetime) -> Composed:
         if clinic is None:
             return Skip("The clinic was removed.")
         settings = settings_in(session, clinic.id)
-        if message.purpose == Purpose.RECEIPT.value:
+        if message.purpose == Purpose.INVOICE_RECEIPT.value:
+            result = _patient_receipt(session, job, message, clinic, settings)
+        elif message.purpose == Purpose.RECEIPT.value:
             result = _receipt(message, clinic, settings)
         elif message.purpose == Purpose.WAIT_LIST.value:
             result = _written(session, message, clinic, settings)
@@ -128,8 +141,7 @@ def _reminder(
         return Skip("The patient is no longer booked into the class.")
     if not (settings.reminders_by_sms if channel is Channel.SMS else settings.reminders_by_email):
         return Skip(f"Reminders by {by} were turned off.")
-    opted = opt_outs_of(session, [patient.id]).get(patient.id)
-    if opted is not None and not opted.allows(channel):
+    if _opted_out(session, patient, channel):
         return Skip(f"The patient asked not to receive {by} messages.")
     recipient = _patient_address(patient, channel, region_for_zone(clinic.timezone))
     if isinstance(recipient, Undeliverable):
@@ -171,8 +183,7 @@ def _written(
     patient = session.get(PatientRow, message.patient_id) if message.patient_id else None
     if patient is None:
         return Skip("The patient was removed.")
-    opted = opt_outs_of(session, [patient.id]).get(patient.id)
-    if opted is not None and not opted.allows(Channel.SMS):
+    if _opted_out(session, patient, Channel.SMS):
         return Skip("The patient asked not to receive SMS messages.")
     recipient = _patient_address(patient, Channel.SMS, region_for_zone(clinic.timezone))
     if isinstance(recipient, Undeliverable):
@@ -191,6 +202,11 @@ def _written(
     )
 
 
+def _opted_out(session: Session, patient: PatientRow, channel: Channel) -> bool:
+    opted = opt_outs_of(session, [patient.id]).get(patient.id)
+    return opted is not None and not opted.allows(channel)
+
+
 def _patient_address(patient: PatientRow, channel: Channel, region: str) -> str | Undeliverable:
     name = f"{patient.first_name} {patient.last_name}"
     if channel is Channel.SMS:
@@ -205,6 +221,48 @@ def _patient_address(patient: PatientRow, channel: Channel, region: str) -> str 
         shown = f" (“{patient.email}” is not one)" if patient.email else ""
         return Undeliverable(f"{name} has no email address{shown}. Add one, then retry.")
     return patient.email.strip()
+
+
+def _patient_receipt(
+    session: Session,
+    job: OutboxJob,
+    message: OutgoingMessageRow,
+    clinic: ClinicRow,
+    settings: MessagingSettings,
+) -> Composed:
+    """A patient's receipt (receipt_emails.py): to their email as it is now, with the PDF
+    of the invoice as it is now (a correction since it was queued is what goes), unless
+    the invoice was voided or the patient has since opted out of email."""
+    invoice = billing_queries.load_invoice(session, job.subject_id)
+    patient = session.get(PatientRow, message.patient_id)
+    if invoice is None or patient is None:
+        return Skip("The invoice was removed.")
+    if invoice.status is InvoiceStatus.VOIDED:
+        return Skip(f"Invoice {invoice.number} was voided.")
+    if _opted_out(session, patient, Channel.EMAIL):
+        return Skip("The patient asked not to receive email messages.")
+    recipient = _patient_address(patient, Channel.EMAIL, region_for_zone(clinic.timezone))
+    if isinstance(recipient, Undeliverable):
+        return recipient
+    subject, body = message.subject, message.body
+    if not body:
+        subject, body = receipt_text(invoice, patient.first_name, clinic.name)
+    heading = ClinicHeading(clinic.name, clinic.address, clinic.phone)
+    pdf = Attachment(
+        f"{document_title(invoice)} {invoice.number}.pdf", render_invoice_pdf(invoice, heading)
+    )
+    return Outgoing(
+        message.id,
+        clinic.id,
+        Channel.EMAIL,
+        recipient,
+        subject,
+        body,
+        0,
+        settings,
+        clinic.name,
+        (pdf,),
+    )
 
 
 def _receipt(

@@ -1,4 +1,4 @@
-"""The outbox's email channel: reminders and credit receipts over SMTP.
+"""The outbox's email channel: reminders and receipts over SMTP.
 
 Never sent twice: each email's Message-ID is derived from its job's idempotency
 key, so every attempt of one job carries the same Message-ID, and the moment
@@ -62,6 +62,10 @@ def build_email(outgoing: Outgoing, message_id: str, now: datetime) -> EmailMess
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
     message.set_content(outgoing.body)
+    for attachment in outgoing.attachments:
+        message.add_attachment(
+            attachment.content, maintype="application", subtype="pdf", filename=attachment.filename
+        )
     return message
 
 

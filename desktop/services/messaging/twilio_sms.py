@@ -72,10 +72,14 @@ class _RedirectedHttpClient(TwilioHttpClient):  # type: ignore[misc]
 def status_callback_url(clinic_id: uuid.UUID) -> str:
     """Where Twilio reports a text's delivery: the server's signed webhook, when this
     process knows the server's public address; "" on a desk alone (it polls instead)."""
+    public = public_url()
+    return f"{public}/v1/sms/twilio/{clinic_id}/status" if public else ""
+
+
+def public_url() -> str:
+    """The server's address as the world reaches it (FRONTDESK_PUBLIC_URL), or ""."""
     public = os.environ.get(PUBLIC_URL_ENV, "").strip().rstrip("/")
-    if not public.startswith(("https://", "http://")):
-        return ""
-    return f"{public}/v1/sms/twilio/{clinic_id}/status"
+    return public if public.startswith(("https://", "http://")) else ""
 
 
 def is_messaging_service(sender: str) -> bool:

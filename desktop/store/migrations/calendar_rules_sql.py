@@ -36,6 +36,11 @@ _SQLITE_OVERLAP_BOUNDED = (
     _SQLITE_OVERLAP.rstrip().removesuffix(")")
     + f"\n          AND a.starts_at >= datetime(NEW.starts_at, '-{LONGEST_HOURS} hours', '-1 minute'))"
 )
+# Revision 0012_noshow onwards: a no-show frees its time like a cancellation (the rest of
+# it can go to the wait list), so neither holds time against another booking.
+_SQLITE_OVERLAP_NO_SHOW_FREE = _SQLITE_OVERLAP_BOUNDED.replace(
+    "status <> 'cancelled'", "status NOT IN ('cancelled', 'no_show')"
+)
 _SQLITE_TOO_LONG = (
     f"CAST(strftime('%s', NEW.ends_at) AS INTEGER) - CAST(strftime('%s', NEW.starts_at) AS INTEGER)"
     f" > {LONGEST_HOURS * 3600}"
@@ -67,6 +72,21 @@ _SQLITE_BOUNDED_TRIGGERS = {
     "appointments_too_long_update": ("UPDATE", _SQLITE_TOO_LONG, TOO_LONG_MARKER),
 }
 
+_SQLITE_NO_SHOW_FREE_TRIGGERS = {
+    "appointments_overlap_insert": ("INSERT", _SQLITE_OVERLAP_NO_SHOW_FREE, OVERLAP_MARKER),
+    "appointments_overlap_update": ("UPDATE", _SQLITE_OVERLAP_NO_SHOW_FREE, OVERLAP_MARKER),
+}
+
+
+def _pg_overlap_constraint(held_by: str) -> str:
+    return (
+        f"ALTER TABLE appointments ADD CONSTRAINT {OVERLAP_CONSTRAINT} "
+        "EXCLUDE USING gist (practitioner_id WITH =, "
+        "tstzrange(starts_at, ends_at, '[)') WITH &&) "
+        f"WHERE ({held_by} AND NOT overrides_double_booking)"
+    )
+
+
 _PG_INACTIVE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION frontdesk_refuse_inactive_practitioner() RETURNS trigger AS $$
 BEGIN
@@ -94,6 +114,14 @@ def _create_sqlite_triggers(triggers: dict[str, tuple[str, str, str]]) -> None:
         )
 
 
+def _replace_sqlite_triggers(triggers: dict[str, tuple[str, str, str]]) -> None:
+    from alembic import op  # loaded by migrations only, not by the app
+
+    for name in triggers:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    _create_sqlite_triggers(triggers)
+
+
 def guard_calendar_rules() -> None:
     """Revision 0001's guards (kept as they were: later revisions refine them)."""
     from alembic import op  # loaded by migrations only, not by the app
@@ -103,12 +131,7 @@ def guard_calendar_rules() -> None:
         _create_sqlite_triggers(_SQLITE_TRIGGERS)
     elif dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
-        op.execute(
-            f"ALTER TABLE appointments ADD CONSTRAINT {OVERLAP_CONSTRAINT} "
-            "EXCLUDE USING gist (practitioner_id WITH =, "
-            "tstzrange(starts_at, ends_at, '[)') WITH &&) "
-            "WHERE (status <> 'cancelled' AND NOT overrides_double_booking)"
-        )
+        op.execute(_pg_overlap_constraint("status <> 'cancelled'"))
         op.execute(_PG_INACTIVE_FUNCTION)
         op.execute(
             "CREATE TRIGGER appointments_refuse_inactive BEFORE INSERT OR UPDATE ON appointments "
@@ -140,9 +163,7 @@ def guard_appointment_length() -> None:
 
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in _SQLITE_BOUNDED_TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        _create_sqlite_triggers(_SQLITE_BOUNDED_TRIGGERS)
+        _replace_sqlite_triggers(_SQLITE_BOUNDED_TRIGGERS)
     elif dialect == "postgresql":
         op.execute(
             f"ALTER TABLE appointments ADD CONSTRAINT {TOO_LONG_CONSTRAINT} "
@@ -163,3 +184,29 @@ def drop_appointment_length_guard() -> None:
         )
     elif dialect == "postgresql":
         op.execute(f"ALTER TABLE appointments DROP CONSTRAINT IF EXISTS {TOO_LONG_CONSTRAINT}")
+
+
+def free_no_show_time() -> None:
+    """Revision 0012_noshow: a no-show holds no time against other bookings (as a
+    cancellation), so the rest of it can be booked from the wait list."""
+    _replace_overlap_guards(_SQLITE_NO_SHOW_FREE_TRIGGERS, "status NOT IN ('cancelled', 'no_show')")
+
+
+def hold_no_show_time() -> None:
+    """Back to revision 0009's guards, where a no-show keeps its time. Fails (and changes
+    nothing) if a booking has been made over a no-show since."""
+    _replace_overlap_guards(
+        {name: _SQLITE_BOUNDED_TRIGGERS[name] for name in _SQLITE_NO_SHOW_FREE_TRIGGERS},
+        "status <> 'cancelled'",
+    )
+
+
+def _replace_overlap_guards(triggers: dict[str, tuple[str, str, str]], pg_held_by: str) -> None:
+    from alembic import op  # loaded by migrations only, not by the app
+
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        _replace_sqlite_triggers(triggers)
+    elif dialect == "postgresql":
+        op.execute(f"ALTER TABLE appointments DROP CONSTRAINT IF EXISTS {OVERLAP_CONSTRAINT}")
+        op.execute(_pg_overlap_constraint(pg_held_by))

@@ -4,6 +4,9 @@ owing: cash handed over beyond it is change (shown, and given back), any other
 method beyond it is refused.
 
 Also corrects a payment already taken (one line, and its date).
+
+Taking a payment can also email the receipt: `offer_receipt` shows "Email receipt to
+<address>" once the patient's address is known (looked up in the background).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -114,6 +118,9 @@ class PaymentDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
+        self.email_receipt = QCheckBox()
+        self.email_receipt.setObjectName("emailReceipt")
+        self.email_receipt.hide()  # until the patient's address is known
         form = QFormLayout()
         form.addRow("Owing", QLabel(str(due)))
         form.addRow("&Date received", self.received_on)
@@ -131,8 +138,21 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.change_label)
         layout.addWidget(self.error)
+        layout.addWidget(self.email_receipt)
         layout.addWidget(buttons)
         self._check()
+
+    def offer_receipt(self, address: str, checked: bool) -> None:
+        """Show "Email receipt to <address>"; no address (none, invalid, or opted out of
+        email) shows nothing."""
+        if not address:
+            return
+        self.email_receipt.setText(f"&Email receipt to {address}")
+        self.email_receipt.setChecked(checked)
+        self.email_receipt.show()
+
+    def receipt_offered(self) -> bool:
+        return not self.email_receipt.isHidden()
 
     def _add_row(self, amount: Money | None, method: PaymentMethod) -> _TenderRow:
         row = _TenderRow(amount, method)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from desktop.domain import day_axis
@@ -33,6 +33,7 @@ from desktop.domain.people import Practitioner
 from desktop.domain.repeats import SeriesScope
 from desktop.domain.wait_list import OpenSlot
 from desktop.services import booking, calendar
+from desktop.services.changes import Changes
 from desktop.ui import operations, prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
@@ -65,7 +66,7 @@ class AppointmentActions(QObject):
         self.now = now  # the calendar's clock, so its dialogs judge "already begun" alike
         self.ctx = caller.ctx
         self.undo_stack = undo_stack
-        self.versions = commands.Versions()
+        self.versions = commands.Versions(undo_stack)
         self._snapshot = snapshot
         self._window = parent  # dialogs open over it
         self._open_key = f"open-appointment-{id(self)}"
@@ -87,7 +88,7 @@ class AppointmentActions(QObject):
             end = request.end_minute
             return start, None if end is None else day_axis.instant_at(request.day, end, zone)
 
-        found = self.caller.call(instants, title="Book appointment", refresh_on_refusal=False)
+        found = self.caller.in_memory(instants, title="Book appointment")
         types = self.caller.call(lambda: calendar.appointment_types(self.ctx))
         if found is None or types is None:
             return None
@@ -138,7 +139,7 @@ class AppointmentActions(QObject):
                 day_axis.instant_at(request.day, request.end_minute, zone),
             )
 
-        target = self.caller.call(place, title="Move appointment")
+        target = self.caller.in_memory(place, title="Move appointment")
         if target is None:
             return
         self.push_move(request.appointment, target)
@@ -176,10 +177,12 @@ class AppointmentActions(QObject):
         if same_start:
             end = to_local(target.ends_at, zone)
             text = f"Resize {appointment.title} to end {end.hour}:{end.minute:02d}"
-        command = commands.move(self.caller, self.versions, appointment, target, text)
-        if command is not None:
+
+        def pushed(command: QUndoCommand) -> None:
             self.undo_stack.push(command)
             self.select_requested.emit(appointment.id)
+
+        commands.move(self.caller, self.versions, appointment, target, text, pushed)
 
     def nudge(self, appointment: Appointment, minutes: int) -> None:
         """Alt+arrows: the same practitioner, earlier or later by `minutes`."""
@@ -240,9 +243,9 @@ class AppointmentActions(QObject):
 
     def mark(self, appointment: Appointment, status: AppointmentStatus) -> None:
         text = f"Mark {appointment.title} {status.label.lower()}"
-        command = commands.set_status(self.caller, self.versions, appointment, status, text)
-        if command is not None:
-            self.undo_stack.push(command)
+        commands.set_status(
+            self.caller, self.versions, appointment, status, text, self.undo_stack.push
+        )
 
     def ask_cancel(self, appointment: Appointment) -> CancelDialog:
         dialog = CancelDialog(
@@ -267,18 +270,16 @@ class AppointmentActions(QObject):
             commands.cancel_series(self.caller, self.undo_stack, appointment, scope, reason, note)
             return
         text = f"Cancel {appointment.title}"
-        command = commands.cancel(self.caller, self.versions, appointment, reason, note, text)
-        if command is not None:
-            self.undo_stack.push(command)
+        commands.cancel(
+            self.caller, self.versions, appointment, reason, note, text, self.undo_stack.push
+        )
 
     def restore(self, appointment: Appointment) -> None:
         ctx = self.ctx
-        result = self.caller.call(
+        self.caller.in_background(
             lambda: booking.restore_appointment(ctx, appointment.id, appointment.version),
             title="Restore appointment",
-        )
-        if result is not None:
-            self.caller.publish(result.changes)
+        ).success(lambda result: self.caller.publish(result.changes)).run()
 
     def delete(self, appointment: Appointment) -> None:
         if not prompts.ask(
@@ -290,16 +291,17 @@ class AppointmentActions(QObject):
         ):
             return
         ctx = self.ctx
-        result = self.caller.call(
+        self.caller.in_background(
             lambda: booking.delete_appointment(ctx, appointment.id), title="Delete appointment"
-        )
-        if result is not None:
-            self.caller.publish(result)
-            self.slot_freed.emit(
-                OpenSlot(
-                    appointment.practitioner_id,
-                    appointment.starts_at,
-                    appointment.ends_at,
-                    appointment.type_id,
-                )
+        ).success(lambda changes: self._deleted(appointment, changes)).run()
+
+    def _deleted(self, appointment: Appointment, changes: Changes) -> None:
+        self.caller.publish(changes)
+        self.slot_freed.emit(
+            OpenSlot(
+                appointment.practitioner_id,
+                appointment.starts_at,
+                appointment.ends_at,
+                appointment.type_id,
             )
+        )

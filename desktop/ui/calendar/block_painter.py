@@ -31,8 +31,17 @@ COMPACT = 96.0  # px: narrower blocks shorten or wrap the name (week view)
 
 @dataclass(frozen=True)
 class BlockFonts:
+    """The fonts of a block and their metrics, made once per calendar (building a
+    QFontMetricsF for every block painted was most of the cost of painting a week)."""
+
     title: QFont
     detail: QFont
+    struck: QFont  # the title of a cancelled block
+    name: QFont  # the name in a narrow (week) block
+    struck_name: QFont
+    title_metrics: QFontMetricsF
+    detail_metrics: QFontMetricsF
+    name_metrics: QFontMetricsF
 
     @classmethod
     def from_base(cls, base: QFont) -> BlockFonts:
@@ -40,7 +49,24 @@ class BlockFonts:
         title.setWeight(QFont.Weight.DemiBold)
         detail = QFont(base)
         detail.setPointSizeF(max(base.pointSizeF() - 0.5, 7.0))
-        return cls(title, detail)
+        name = QFont(detail)
+        name.setWeight(QFont.Weight.DemiBold)
+        return cls(
+            title,
+            detail,
+            _struck(title),
+            name,
+            _struck(name),
+            QFontMetricsF(title),
+            QFontMetricsF(detail),
+            QFontMetricsF(name),
+        )
+
+
+def _struck(font: QFont) -> QFont:
+    struck = QFont(font)
+    struck.setStrikeOut(True)
+    return struck
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,22 @@ def _edge_and_fill(appointment: Appointment, colours: CalendarColours) -> tuple[
     return edge, fill
 
 
+@dataclass(frozen=True)
+class TextLine:
+    font: QFont
+    rect: QRectF
+    text: str  # already shortened to fit
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """Where a block's words go, worked out once for its size (an item keeps it until its
+    size or appointment changes: painting then draws strings, measuring nothing)."""
+
+    lines: tuple[TextLine, ...]
+    badge: QRectF | None  # the status pill
+
+
 def paint_block(
     painter: QPainter,
     rect: QRectF,
@@ -100,6 +142,7 @@ def paint_block(
     colours: CalendarColours,
     fonts: BlockFonts,
     selected: bool,
+    layout: TextLayout | None = None,
 ) -> None:
     edge, fill = _edge_and_fill(appointment, colours)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -115,7 +158,9 @@ def paint_block(
     painter.setBrush(edge)
     painter.drawRoundedRect(QRectF(rect.left(), rect.top(), BAR, rect.height()), 2, 2)
     _outline(painter, rect, appointment, colours, selected)
-    _texts(painter, rect, text, appointment, colours, fonts)
+    if layout is None:
+        layout = layout_text(rect, text, appointment, fonts)
+    _draw_text(painter, rect, layout, text, appointment, colours, fonts)
 
 
 def _outline(
@@ -142,80 +187,90 @@ def _outline(
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
 
 
-def _texts(
+def _draw_text(
     painter: QPainter,
     rect: QRectF,
+    layout: TextLayout,
     text: BlockText,
     appointment: Appointment,
     colours: CalendarColours,
     fonts: BlockFonts,
 ) -> None:
+    if not layout.lines and layout.badge is None:
+        return
     muted = appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.COMPLETED)
     ink = colours.muted if muted else colours.block_text
-    inner = rect.adjusted(BAR + PAD - 1, 2, -PAD + 1, -2)
-    if inner.width() < 8:
-        return
-    title_font = QFont(fonts.title)
-    title_font.setStrikeOut(appointment.status is AppointmentStatus.CANCELLED)
-    title_metrics = QFontMetricsF(title_font)
-    detail_metrics = QFontMetricsF(fonts.detail)
     painter.setClipRect(rect)
-    badge_width = _badge(painter, inner, text.badge, appointment, fonts, title_metrics)
-    line = title_metrics.height()
-    if inner.height() < line * 1.9:
-        # One line only: the time first, so a glance down the column reads like a list.
-        painter.setFont(title_font)
-        painter.setPen(ink)
-        single = f"{text.when.split('–')[0]}  {text.title}"
-        _line(painter, inner, single, title_metrics, 0, badge_width)
-        painter.setClipping(False)
-        return
-    if inner.width() < COMPACT:
-        tight = rect.adjusted(BAR + 2, 2, -2, -2)  # every pixel counts in a week column
-        _compact(painter, tight, text, title_font, fonts, ink, colours.muted if muted else ink)
-        painter.setClipping(False)
-        return
-    painter.setFont(title_font)
+    if layout.badge is not None:
+        pill = layout.badge
+        colour = {
+            AppointmentStatus.ARRIVED: ARRIVED,
+            AppointmentStatus.NO_SHOW: NO_SHOW,
+        }.get(appointment.status, CANCELLED)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(fonts.detail)
+        painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), text.badge)
+    align = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     painter.setPen(ink)
-    y = _line(painter, inner, text.title, title_metrics, 0, badge_width)
-    painter.setFont(fonts.detail)
-    painter.setPen(colours.muted if muted else ink)
-    for value in (text.detail, text.when):
-        if y + detail_metrics.height() > inner.height() + 1:
-            break
-        y = _line(painter, inner, value, detail_metrics, y, 0)
+    for line in layout.lines:
+        painter.setFont(line.font)
+        painter.drawText(line.rect, align, line.text)
     painter.setClipping(False)
 
 
+def layout_text(
+    rect: QRectF, text: BlockText, appointment: Appointment, fonts: BlockFonts
+) -> TextLayout:
+    """Which words fit where in a block of this size: name, then type, then time; a
+    short block one line "9:00 Sam Lee"; a narrow one the name shortened or wrapped."""
+    inner = rect.adjusted(BAR + PAD - 1, 2, -PAD + 1, -2)
+    if inner.width() < 8:
+        return TextLayout((), None)
+    cancelled = appointment.status is AppointmentStatus.CANCELLED
+    title_font = fonts.struck if cancelled else fonts.title
+    title_metrics, detail_metrics = fonts.title_metrics, fonts.detail_metrics
+    badge = _badge(inner, text.badge, fonts)
+    reserve = 0.0 if badge is None else badge.width() + 4
+    line = title_metrics.height()
+    lines: list[TextLine] = []
+    if inner.height() < line * 1.9:
+        # One line only: the time first, so a glance down the column reads like a list.
+        single = f"{text.when.split('–')[0]}  {text.title}"
+        _line(lines, inner, single, title_font, title_metrics, 0, reserve)
+        return TextLayout(tuple(lines), badge)
+    if inner.width() < COMPACT:
+        tight = rect.adjusted(BAR + 2, 2, -2, -2)  # every pixel counts in a week column
+        return TextLayout(_compact(tight, text, cancelled, fonts), badge)
+    y = _line(lines, inner, text.title, title_font, title_metrics, 0, reserve)
+    for value in (text.detail, text.when):
+        if y + detail_metrics.height() > inner.height() + 1:
+            break
+        y = _line(lines, inner, value, fonts.detail, detail_metrics, y, 0)
+    return TextLayout(tuple(lines), badge)
+
+
 def _compact(
-    painter: QPainter,
-    inner: QRectF,
-    text: BlockText,
-    title_font: QFont,
-    fonts: BlockFonts,
-    ink: QColor,
-    detail_ink: QColor,
-) -> None:
+    inner: QRectF, text: BlockText, cancelled: bool, fonts: BlockFonts
+) -> tuple[TextLine, ...]:
     """A narrow block (week view): the name (shortened, else over two lines), then the
     type and the start time while there is room. The tooltip has everything."""
-    name_font = QFont(fonts.detail)
-    name_font.setWeight(QFont.Weight.DemiBold)
-    name_font.setStrikeOut(title_font.strikeOut())
-    name_metrics, detail_metrics = QFontMetricsF(name_font), QFontMetricsF(fonts.detail)
+    name_font = fonts.struck_name if cancelled else fonts.name
+    name_metrics, detail_metrics = fonts.name_metrics, fonts.detail_metrics
     room = max(1, int((inner.height() + 1) // name_metrics.height()))
     short = fitted_name(text.title, name_metrics, inner.width())
-    lines = [short] if short else wrap(text.title, name_metrics, inner.width(), min(2, room))
-    painter.setFont(name_font)
-    painter.setPen(ink)
+    names = [short] if short else wrap(text.title, name_metrics, inner.width(), min(2, room))
+    lines: list[TextLine] = []
     y = 0.0
-    for value in lines:
-        y = _line(painter, inner, value, name_metrics, y, 0)
-    painter.setFont(fonts.detail)
-    painter.setPen(detail_ink)
+    for value in names:
+        y = _line(lines, inner, value, name_font, name_metrics, y, 0)
     for value in (text.detail, text.when.split("–")[0]):
         if y + detail_metrics.height() > inner.height() + 1:
             break
-        y = _line(painter, inner, value, detail_metrics, y, 0)
+        y = _line(lines, inner, value, fonts.detail, detail_metrics, y, 0)
+    return tuple(lines)
 
 
 def fitted_name(name: str, metrics: QFontMetricsF, width: float) -> str | None:
@@ -243,48 +298,28 @@ def wrap(value: str, metrics: QFontMetricsF, width: float, max_lines: int) -> li
 
 
 def _line(
-    painter: QPainter,
+    lines: list[TextLine],
     inner: QRectF,
     value: str,
+    font: QFont,
     metrics: QFontMetricsF,
     y: float,
     reserve: float,
 ) -> float:
     width = inner.width() - reserve
     shown = metrics.elidedText(value, Qt.TextElideMode.ElideRight, max(width, 0))
-    painter.drawText(
-        QRectF(inner.left(), inner.top() + y, width, metrics.height()),
-        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-        shown,
-    )
+    rect = QRectF(inner.left(), inner.top() + y, width, metrics.height())
+    lines.append(TextLine(font, rect, shown))
     return y + metrics.height()
 
 
-def _badge(
-    painter: QPainter,
-    inner: QRectF,
-    label: str,
-    appointment: Appointment,
-    fonts: BlockFonts,
-    title_metrics: QFontMetricsF,
-) -> float:
-    """A status pill at the top right, when there is room; returns the width it took."""
+def _badge(inner: QRectF, label: str, fonts: BlockFonts) -> QRectF | None:
+    """Where the status pill goes (top right), when there is room for it."""
     if not label:
-        return 0.0
-    metrics = QFontMetricsF(fonts.detail)
+        return None
+    metrics = fonts.detail_metrics
     width = metrics.horizontalAdvance(label) + 10
     if inner.width() < width + 50:
-        return 0.0
-    colour = {
-        AppointmentStatus.ARRIVED: ARRIVED,
-        AppointmentStatus.NO_SHOW: NO_SHOW,
-    }.get(appointment.status, CANCELLED)
-    height = min(metrics.height() + 2, title_metrics.height())
-    pill = QRectF(inner.right() - width, inner.top() + 1, width, height)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(colour)
-    painter.drawRoundedRect(pill, height / 2, height / 2)
-    painter.setPen(QColor("#ffffff"))
-    painter.setFont(fonts.detail)
-    painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), label)
-    return width + 4
+        return None
+    height = min(metrics.height() + 2, fonts.title_metrics.height())
+    return QRectF(inner.right() - width, inner.top() + 1, width, height)

@@ -1,9 +1,9 @@
 """Undoable calendar edits: each QUndoCommand replays a service call, never a write.
 
 An edit is made first (`move`, `cancel`, `set_status` below call the service
-through `run_operation`); only when it succeeded is a command built from the
-appointment before and after, and pushed, so the stack never holds an edit that
-did not happen. `undo()` and later `redo()`s call the service again with the
+in the background, one edit after another); only when it succeeded is a command
+built from the appointment before and after, and pushed, so the stack never
+holds an edit that did not happen. `undo()` and later `redo()`s call the service again with the
 version the command last saw: undoing over someone else's later change is
 refused (StaleEdit) instead of overwriting it, and a command whose replay was
 refused marks itself obsolete so the stack drops it.
@@ -12,6 +12,7 @@ refused marks itself obsolete so the stack drops it.
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,29 +41,111 @@ class Place:
 
 
 class Versions(dict[uuid.UUID, int]):
-    """The version each appointment had after this window's last undoable edit of it."""
+    """The version each appointment had after this window's last undoable edit of it.
+
+    Also the window's queue of edits: they run in the background one after another,
+    so each starts with the version the one before it left (two quick Ctrl+Zs on one
+    appointment are two undos, not an undo and a stale refusal).
+    """
+
+    def __init__(self, stack: QUndoStack | None = None) -> None:
+        super().__init__()
+        self.stack = stack
+        self._waiting: deque[Callable[[Callable[[], None]], None]] = deque()
+        self._running = False
+
+    def in_turn(self, start: Callable[[Callable[[], None]], None]) -> None:
+        """Call `start(done)` once every edit queued before it is done."""
+        self._waiting.append(start)
+        if not self._running:
+            self._next()
+
+    def drop(self, command: QUndoCommand) -> None:
+        """Take a command whose replay was refused off the stack (it is obsolete: Qt
+        deletes it when the stack next steps onto it, which is done here)."""
+        stack = self.stack
+        if stack is None:
+            return
+        index = stack.index()
+        if index < stack.count() and stack.command(index) is command:
+            stack.redo()  # a refused undo: the command sits just after the index
+        elif index > 0 and stack.command(index - 1) is command:
+            stack.undo()  # a refused redo: just before it
+
+    def _next(self) -> None:
+        if not self._waiting:
+            self._running = False
+            return
+        self._running = True
+        self._waiting.popleft()(self._next)
+
+
+Pushed = Callable[[QUndoCommand], None]
+
+
+def _edit(
+    caller: ServiceCaller,
+    versions: Versions,
+    make_call: Callable[[], Callable[[], Booked]],
+    title: str,
+    delivered: Callable[[Booked | None], None],
+) -> None:
+    """Run the edit in the background, in turn; `delivered(None)` after a refusal."""
+
+    def start(done: Callable[[], None]) -> None:
+        def saved(result: Booked) -> None:
+            versions[result.appointment.id] = result.appointment.version
+            caller.publish(result.changes)
+            done()
+            delivered(result)
+
+        def failed(_exc: Exception) -> None:
+            done()
+            delivered(None)
+
+        caller.in_background(make_call(), title=title, on_error=failed).success(saved).run()
+
+    versions.in_turn(start)
 
 
 def _first(
-    caller: ServiceCaller, versions: Versions, call: Callable[[], Booked], title: str
-) -> Appointment | None:
-    result = caller.call(call, title=title)
-    if result is None:
-        return None
-    versions[result.appointment.id] = result.appointment.version
-    caller.publish(result.changes)
-    return result.appointment
+    caller: ServiceCaller,
+    versions: Versions,
+    call: Callable[[], Booked],
+    title: str,
+    command: Callable[[Appointment], QUndoCommand],
+    pushed: Pushed,
+    refused: Callable[[], None] | None,
+) -> None:
+    def delivered(result: Booked | None) -> None:
+        if result is not None:
+            pushed(command(result.appointment))
+        elif refused is not None:
+            refused()
+
+    _edit(caller, versions, lambda: call, title, delivered)
 
 
 def move(
-    caller: ServiceCaller, versions: Versions, appointment: Appointment, place: Place, text: str
-) -> MoveAppointmentCommand | None:
-    """Move and/or resize now; the command to push, or None if it was refused."""
-    call = _mover(caller, appointment.id, place, appointment.version)
-    after = _first(caller, versions, call, "Move appointment")
-    if after is None:
-        return None
-    return MoveAppointmentCommand(caller, versions, appointment, after, text)
+    caller: ServiceCaller,
+    versions: Versions,
+    appointment: Appointment,
+    place: Place,
+    text: str,
+    pushed: Pushed,
+    refused: Callable[[], None] | None = None,
+) -> None:
+    """Move and/or resize in the background; `pushed(command)` once it is done (the
+    command goes on the undo stack), `refused()` after the user was told why not."""
+    _first(
+        caller,
+        versions,
+        _mover(caller, appointment.id, place, appointment.version),
+        "Move appointment",
+        lambda after: MoveAppointmentCommand(caller, versions, appointment, after, text),
+        pushed,
+        refused,
+    )
 
 
 def cancel(
@@ -72,19 +155,20 @@ def cancel(
     reason: CancellationReason,
     note: str,
     text: str,
-) -> CancelAppointmentCommand | None:
+    pushed: Pushed,
+) -> None:
     ctx = caller.ctx
-    after = _first(
+    _first(
         caller,
         versions,
         lambda: booking.cancel_appointment(
             ctx, appointment.id, reason, note, expected_version=appointment.version
         ),
         "Cancel appointment",
+        lambda after: CancelAppointmentCommand(caller, versions, appointment, after, text),
+        pushed,
+        None,
     )
-    if after is None:
-        return None
-    return CancelAppointmentCommand(caller, versions, appointment, after, text)
 
 
 def set_status(
@@ -93,17 +177,18 @@ def set_status(
     appointment: Appointment,
     status: AppointmentStatus,
     text: str,
-) -> SetStatusCommand | None:
+    pushed: Pushed,
+) -> None:
     ctx = caller.ctx
-    after = _first(
+    _first(
         caller,
         versions,
         lambda: booking.set_status(ctx, appointment.id, status, appointment.version),
         "Appointment status",
+        lambda after: SetStatusCommand(caller, versions, appointment, after, text),
+        pushed,
+        None,
     )
-    if after is None:
-        return None
-    return SetStatusCommand(caller, versions, appointment, after, text)
 
 
 def _mover(
@@ -147,18 +232,22 @@ class _ReplayCommand(QUndoCommand):
         if self._made:
             self._made = False
             return
-        self._replay(self._redo_call(), "Redo")
+        self._replay(self._redo_call, "Redo")
 
     def undo(self) -> None:
-        self._replay(self._undo_call(), "Undo")
+        self._replay(self._undo_call, "Undo")
 
-    def _replay(self, call: Callable[[], Booked], title: str) -> None:
-        result = self.caller.call(call, title=f"{title}: {self.text()}")
-        if result is None:
-            self.setObsolete(True)  # refused: the stack forgets this step
-            return
-        self.versions[self.appointment_id] = result.appointment.version
-        self.caller.publish(result.changes)
+    def _replay(self, make_call: Callable[[], Callable[[], Booked]], title: str) -> None:
+        if self.isObsolete():
+            return  # refused before: the stack drops this step now
+
+        def delivered(result: Booked | None) -> None:
+            if result is None:
+                self.setObsolete(True)  # refused: the stack forgets this step
+                self.versions.drop(self)
+
+        # The call is made when its turn comes, with the version the edits before it left.
+        _edit(self.caller, self.versions, make_call, f"{title}: {self.text()}", delivered)
 
     def _redo_call(self) -> Callable[[], Booked]:
         raise NotImplementedError

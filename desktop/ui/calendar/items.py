@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.appointments import Appointment, AppointmentKind, AppointmentStatus
 from desktop.domain.clinic_time import to_local
-from desktop.ui.calendar.block_painter import BlockFonts, BlockText, block_text, paint_block
+from desktop.ui.calendar.block_painter import (
+    BlockFonts,
+    BlockText,
+    TextLayout,
+    block_text,
+    layout_text,
+    paint_block,
+)
 from desktop.ui.calendar.blocks import BlockRect
 from desktop.ui.theme import CalendarColours
 
@@ -70,25 +77,36 @@ class AppointmentItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
         self.setAcceptHoverEvents(True)
+        # Drawn once into a pixmap, then copied: a block's names are fitted and elided
+        # word by word, and a week repaints hundreds of them on every scroll and grab.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.appointment = appointment
         self.practitioner = practitioner
         self.permitted = True  # the signed-in user may change it (the scene sets this)
         self.text = BlockText("", "", "", "")
         self._tooltip_stale = True
-        self.waiting = 0  # wait-list entries that fit a cancelled block's time (its badge says so)
+        self.waiting = 0  # wait-list entries that fit a freed block's time (its badge says so)
+        self._layout: TextLayout | None = None  # for the current size and text
+        # Painted once into a pixmap, then copied while nothing changes: scrolling and
+        # repainting a week of blocks costs no text layout (Qt drops it on update()).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.set_appointment(appointment, practitioner)
 
     def set_appointment(self, appointment: Appointment, practitioner: str) -> None:
         self.appointment = appointment
         self.practitioner = practitioner
         self.text = block_text(appointment, time_range(appointment, self.zone))
-        if self.waiting and appointment.status is AppointmentStatus.CANCELLED:
-            self.text = replace(self.text, badge=f"Cancelled · {self.waiting} waiting")
+        if self.waiting and appointment.status.frees_slot:  # cancelled, or a no-show's rest
+            self.text = replace(
+                self.text, badge=f"{appointment.status.label} · {self.waiting} waiting"
+            )
+        self._layout = None
         self._tooltip_stale = True  # built on first hover: a week has thousands of blocks
         self.update()
 
     def set_waiting(self, count: int) -> None:
-        """How many on the wait list fit this cancelled block's time (desktop.ui.wait_list)."""
+        """How many on the wait list fit this freed (cancelled, no-show) block's time
+        (desktop.ui.wait_list)."""
         if count != self.waiting:
             self.waiting = count
             self.set_appointment(self.appointment, self.practitioner)
@@ -105,12 +123,14 @@ class AppointmentItem(QGraphicsItem):
     def set_block(self, block: BlockRect) -> None:
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, block.width, block.height)
+        self._layout = None
         self.setPos(block.x, block.y)
 
     def set_rect(self, rect: QRectF) -> None:
         """Scene rect while being dragged."""
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, rect.width(), rect.height())
+        self._layout = None
         self.setPos(rect.topLeft())
 
     def on_resize_edge(self, y: float) -> bool:
@@ -125,6 +145,8 @@ class AppointmentItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,  # noqa: ARG002
         widget: QWidget | None = None,  # noqa: ARG002
     ) -> None:
+        if self._layout is None:
+            self._layout = layout_text(self._rect, self.text, self.appointment, self.fonts)
         paint_block(
             painter,
             self._rect,
@@ -133,6 +155,7 @@ class AppointmentItem(QGraphicsItem):
             self.colours,
             self.fonts,
             self.isSelected(),
+            self._layout,
         )
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:

@@ -101,12 +101,16 @@ class PatientCreditPanel(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        ctx = self.caller.ctx
-        found = self.caller.call(
-            lambda: credit.patient_credit(ctx, self.patient_id), refresh_on_refusal=False
-        )
-        if found is None:
-            return
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        self.caller.in_background(
+            lambda: credit.patient_credit(ctx, patient_id),
+            key=f"patient-credit-{id(self)}",
+            title="Credit",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(self._show_statement).run()
+
+    def _show_statement(self, found: CreditStatement) -> None:
         lot, use = self.selected_lot(), self.selected_use()
         self.statement = found
         self.balance.setText(f"Credit: {found.balance}")

@@ -26,12 +26,12 @@ changed by "All".
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QTime
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -58,6 +58,7 @@ from desktop.ui import prompts
 from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
@@ -172,6 +173,7 @@ class EditAppointmentDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
+        self.busy = BusyForm(self, caller)
         self._as_opened = self._typed()
 
     def _type_at(self, index: int) -> AppointmentType:
@@ -228,7 +230,9 @@ class EditAppointmentDialog(QDialog):
         )
 
     def accept(self) -> None:
-        place = self.caller.call(self.place, refresh_on_refusal=False)
+        """Notes, then type and patient, then the move: each in the background, in turn,
+        with the dialog held busy; a refusal stops there and keeps what was typed."""
+        place = self.caller.in_memory(self.place, title="Appointment")
         if place is None:
             return
         if self.appointment.series_id is not None and self._changed(place):
@@ -238,37 +242,63 @@ class EditAppointmentDialog(QDialog):
             if scope is not SeriesScope.THIS:
                 self._change_series(scope, place)
                 return
+        self._save_notes(place)
+
+    def _save_notes(self, place: Place) -> None:
         notes = self.notes.toPlainText().strip()
-        if notes != self.appointment.notes:
-            ctx, ident = self.caller.ctx, self.appointment.id
-            saved = self.caller.call(lambda: booking.update_notes(ctx, ident, notes))
-            if saved is None:
-                return
-            self.caller.publish(saved.changes)
-            self.appointment = saved.appointment
+        if notes == self.appointment.notes:
+            self._save_service(place)
+            return
+        ctx, ident = self.caller.ctx, self.appointment.id
+        self.busy.save(
+            lambda: booking.update_notes(ctx, ident, notes),
+            lambda saved: self._saved(saved, lambda: self._save_service(place)),
+            title="Appointment",
+        )
+
+    def _save_service(self, place: Place) -> None:
         type_id, patient_id = self.chosen_type_id(), self.chosen_patient_id()
-        if type_id is not None or patient_id is not None:
-            here = Place.of(self.appointment)
-            only_longer = place.practitioner_id == here.practitioner_id and (
-                place.starts_at == here.starts_at
-            )
-            ctx, ident = self.caller.ctx, self.appointment.id
-            ends_at = place.ends_at if only_longer else None
-            changed = self.caller.call(
-                lambda: booking.change_service(
-                    ctx, ident, type_id=type_id, patient_id=patient_id, ends_at=ends_at
-                )
-            )
-            if changed is None:
-                return
-            self.caller.publish(changed.changes)
-            self.appointment = changed.appointment
-        if place != Place.of(self.appointment):
-            text = f"Move {self.appointment.title}"
-            command = commands.move(self.caller, self.versions, self.appointment, place, text)
-            if command is None:
-                return
-            self.undo_stack.push(command)
+        if type_id is None and patient_id is None:
+            self._move(place)
+            return
+        here = Place.of(self.appointment)
+        only_longer = place.practitioner_id == here.practitioner_id and (
+            place.starts_at == here.starts_at
+        )
+        ctx, ident = self.caller.ctx, self.appointment.id
+        ends_at = place.ends_at if only_longer else None
+        self.busy.save(
+            lambda: booking.change_service(
+                ctx, ident, type_id=type_id, patient_id=patient_id, ends_at=ends_at
+            ),
+            lambda changed: self._saved(changed, lambda: self._move(place)),
+            title="Appointment",
+        )
+
+    def _saved(self, result: booking.Booked, then: Callable[[], None]) -> None:
+        self.caller.publish(result.changes)
+        self.appointment = result.appointment
+        then()
+
+    def _move(self, place: Place) -> None:
+        if place == Place.of(self.appointment):
+            super().accept()
+            return
+        self.busy.hold("Saving…")
+        text = f"Move {self.appointment.title}"
+        commands.move(
+            self.caller,
+            self.versions,
+            self.appointment,
+            place,
+            text,
+            self._moved,
+            self.busy.release,
+        )
+
+    def _moved(self, command: QUndoCommand) -> None:
+        self.busy.release()
+        self.undo_stack.push(command)
         super().accept()
 
     def _changed(self, place: Place) -> bool:
@@ -313,7 +343,7 @@ class EditAppointmentDialog(QDialog):
         )
 
     def _change_series(self, scope: SeriesScope, place: Place) -> None:
-        edit = self.caller.call(lambda: self.series_edit(place), refresh_on_refusal=False)
+        edit = self.caller.in_memory(lambda: self.series_edit(place), title="Appointment")
         if edit is None:
             return
         self.buttons.setEnabled(False)  # one save at a time

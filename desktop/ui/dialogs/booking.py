@@ -46,12 +46,13 @@ from desktop.domain.clinic_time import local_to_utc, to_local
 from desktop.domain.errors import DomainError, InvalidInput, PractitionerInactive
 from desktop.domain.people import Patient, Practitioner
 from desktop.services import calendar, series
-from desktop.services.booking import BookingRequest
+from desktop.services.booking import Booked, BookingRequest
 from desktop.services.series import PlannedOccurrence, SeriesBooked, SeriesRequest
 from desktop.ui.background_ops import Debounce
 from desktop.ui.dialogs.repeat_section import RepeatSection
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.wait_list.slot_offers import WaitListOffers, book_series
+from desktop.ui.widgets.busy_form import BusyForm
 from desktop.ui.widgets.combo import select_data
 from desktop.ui.widgets.patient_picker import PatientPicker
 
@@ -122,6 +123,7 @@ class BookingDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.wait_list = WaitListOffers(self)
         self._layout(buttons)
+        self.busy = BusyForm(self, caller)
         self._duration_by_hand = ends_at is not None
         self.set_practitioners(practitioners, practitioner_id)
         local = to_local(starts_at, zone)
@@ -348,21 +350,33 @@ class BookingDialog(QDialog):
             if self._plan_current and not self._booking_series:
                 self._book_series()
             return
-        ctx = self.caller.ctx
-        result = self.caller.call(
-            lambda: self.wait_list.book(ctx, self.request()),
+        request = self.caller.in_memory(self.request, title="Book appointment")
+        if request is None:
+            return  # the wall time was refused; everything typed stays
+        ctx, offers = self.caller.ctx, self.wait_list
+        self.busy.save(
+            lambda: offers.book(ctx, request),
+            self._booked,
             title="Book appointment",
+            doing="Booking…",
             on_error=self._refused,
         )
-        if result is None:
-            return  # the message was shown; keep everything typed so it can be fixed
+
+    def _booked(self, result: Booked) -> None:
         self.caller.publish(result.changes)
         self.booked.emit(result.appointment)
         super().accept()
 
     def _refused(self, exc: Exception) -> None:
+        """The message was shown; everything typed stays so it can be fixed."""
         if isinstance(exc, PractitionerInactive):
             ctx = self.caller.ctx
-            fresh = self.caller.call(lambda: calendar.practitioners(ctx), refresh_on_refusal=False)
-            self.set_practitioners(fresh or [], None)
-            self._check()
+            self.caller.in_background(
+                lambda: calendar.practitioners(ctx),
+                title="Book appointment",
+                refresh_on_refusal=False,
+            ).success(self._listed).run()
+
+    def _listed(self, fresh: Sequence[Practitioner]) -> None:
+        self.set_practitioners(fresh, None)
+        self._check()

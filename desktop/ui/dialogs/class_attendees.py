@@ -36,6 +36,7 @@ from desktop.domain.clinic_time import to_local
 from desktop.domain.errors import NotFound
 from desktop.domain.repeats import SeriesScope
 from desktop.services import booking, calendar, series
+from desktop.services.booking import Booked
 from desktop.services.changes import Changes
 from desktop.services.series import SeriesChanged
 from desktop.ui import prompts
@@ -43,6 +44,7 @@ from desktop.ui.billing.invoice_dialog import InvoiceDialog, open_invoice_for_se
 from desktop.ui.dialogs.cancel import REASONS
 from desktop.ui.models.attendees import AttendeeListModel
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 from desktop.ui.widgets.patient_picker import PatientPicker
 
 
@@ -101,6 +103,7 @@ class ClassAttendeesDialog(QDialog):
             self.remove_button,
         ):
             widget.setVisible(editable)
+        self.busy = BusyForm(self, caller)
         self._show(appointment)
 
     def _layout(self) -> None:
@@ -172,19 +175,25 @@ class ClassAttendeesDialog(QDialog):
                 return
             scope = chosen
         if scope is not SeriesScope.THIS:
-            self.caller.in_background(
+            self.busy.save(
                 lambda: series.add_attendee_in_series(ctx, class_id, patient.id, scope),
+                self._added_to_series,
                 title="Add to classes",
-            ).success(self._added).run()
+                doing="Adding…",
+            )
             return
-        result = self.caller.call(
-            lambda: booking.add_attendee(ctx, class_id, patient.id), title="Add to class"
+        self.busy.save(
+            lambda: booking.add_attendee(ctx, class_id, patient.id),
+            self._added,
+            title="Add to class",
+            doing="Adding…",
         )
-        if result is not None:
-            self.picker.clear()
-            self.caller.publish(result.changes)
 
-    def _added(self, result: SeriesChanged) -> None:
+    def _added(self, result: Booked) -> None:
+        self.picker.clear()
+        self._saved(result)
+
+    def _added_to_series(self, result: SeriesChanged) -> None:
         self.picker.clear()
         self.caller.publish(result.changes)
 
@@ -194,13 +203,16 @@ class ClassAttendeesDialog(QDialog):
             return
         ctx, class_id = self.caller.ctx, self.appointment.id
         reason = CancellationReason(self.remove_reason.currentData())
-        result = self.caller.call(
+        self.busy.save(
             lambda: booking.cancel_attendance(ctx, class_id, chosen.patient_id, reason),
+            self._removed,
             title="Remove from class",
+            doing="Removing…",
         )
-        if result is not None:
-            self.remove_reason.setCurrentIndex(-1)  # the next removal gets its own reason
-            self.caller.publish(result.changes)
+
+    def _removed(self, result: Booked) -> None:
+        self.remove_reason.setCurrentIndex(-1)  # the next removal gets its own reason
+        self._saved(result)
 
     def invoice_selected(self) -> InvoiceDialog | None:
         """The selected attendee's invoice for this class, raised first if it has none."""
@@ -214,22 +226,31 @@ class ClassAttendeesDialog(QDialog):
         if chosen is None:
             return
         ctx, class_id = self.caller.ctx, self.appointment.id
-        result = self.caller.call(
+        self.busy.save(
             lambda: booking.set_attendance_status(
                 ctx, class_id, chosen.patient_id, AppointmentStatus.ARRIVED
             ),
+            self._saved,
             title="Class attendance",
         )
-        if result is not None:
-            self.caller.publish(result.changes)
+
+    def _saved(self, result: Booked) -> None:
+        self._show(result.appointment)  # at once; the change bus brings others' edits
+        self.caller.publish(result.changes)
 
     def _on_changes(self, changes: Changes) -> None:
         if not (changes.appointments or changes.patients) or not self.isVisible():
             return
         ctx, class_id = self.caller.ctx, self.appointment.id
-        try:
-            fresh = calendar.appointment(ctx, class_id)
-        except NotFound:
+        self.caller.in_background(
+            lambda: calendar.appointment(ctx, class_id),
+            key=f"class-attendees-{class_id}",
+            title=self.appointment.type_name,
+            refresh_on_refusal=False,
+            reports=(NotFound,),
+            on_error=self._gone,
+        ).success(self._show).run()
+
+    def _gone(self, exc: Exception) -> None:
+        if isinstance(exc, NotFound):
             self.reject()  # deleted elsewhere: nothing left to edit
-            return
-        self._show(fresh)

@@ -3,11 +3,13 @@
 Lists the bookings, then offers the three choices the service knows: move them
 all to another practitioner (refused, naming the clash, if any would collide),
 cancel them with "practitioner unavailable" as the reason, or keep them
-read-only on the patients' cards.
+read-only on the patients' cards. The choice is saved in the background with the
+dialog held open and busy; a refusal (a clash) leaves it open to choose again.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -26,12 +28,17 @@ from PySide6.QtWidgets import (
 from desktop.domain.appointments import Appointment
 from desktop.domain.clinic_time import to_local
 from desktop.domain.people import Practitioner
+from desktop.services import practitioners
+from desktop.services.changes import Changes
 from desktop.services.practitioners import FutureBookings
+from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 
 
 class DeactivationDialog(QDialog):
     def __init__(
         self,
+        caller: ServiceCaller,
         practitioner: Practitioner,
         bookings: Sequence[Appointment],
         colleagues: Sequence[Practitioner],
@@ -39,6 +46,8 @@ class DeactivationDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.caller = caller
+        self.practitioner = practitioner
         self.setWindowTitle(f"Deactivate {practitioner.name}")
         intro = QLabel(
             f"{practitioner.name} has {len(bookings)} future booking"
@@ -80,6 +89,7 @@ class DeactivationDialog(QDialog):
         layout.addWidget(self.keep_choice)
         layout.addWidget(buttons)
         self.resize(520, 420)
+        self.busy = BusyForm(self, caller)
 
     def plan(self) -> FutureBookings:
         if self.move_choice.isChecked():
@@ -90,3 +100,17 @@ class DeactivationDialog(QDialog):
 
     def move_to(self) -> object:
         return self.target.currentData() if self.move_choice.isChecked() else None
+
+    def accept(self) -> None:
+        ctx, ident = self.caller.ctx, self.practitioner.id
+        plan, target = self.plan(), self.move_to()
+        move_to = target if isinstance(target, uuid.UUID) else None
+        self.busy.save(
+            lambda: practitioners.deactivate_practitioner(ctx, ident, plan, move_to),
+            self._saved,
+            title=f"Deactivate {self.practitioner.name}",
+        )
+
+    def _saved(self, changes: Changes) -> None:
+        self.caller.publish(changes)
+        super().accept()

@@ -26,8 +26,10 @@ from desktop.domain.errors import InvalidInput
 from desktop.domain.people import Patient
 from desktop.domain.phones import display_phone
 from desktop.services import patients
+from desktop.services.changes import Changes
 from desktop.services.patients import PatientDetails, parse_date
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 
 
 class PatientDialog(QDialog):
@@ -78,6 +80,7 @@ class PatientDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.busy = BusyForm(self, caller)
         if patient is not None:
             self._fill(patient)
         self.resize(460, self.sizeHint().height())
@@ -127,18 +130,20 @@ class PatientDialog(QDialog):
         self.show_problem("")
         ctx, patient = self.caller.ctx, self.patient
         if patient is None:
-            result = self.caller.call(
+            self.busy.save(
                 lambda: patients.create_patient(ctx, details),
+                self._saved,
                 title="New patient",
                 refresh_on_refusal=False,
             )
         else:
-            result = self.caller.call(
+            self.busy.save(
                 lambda: patients.update_patient(ctx, patient.id, details, patient.version),
+                self._saved,
                 title="Edit patient",
             )
-        if result is None:
-            return
+
+    def _saved(self, result: tuple[Patient, Changes]) -> None:
         saved, changes = result
         self.caller.publish(changes)
         self.saved.emit(saved)

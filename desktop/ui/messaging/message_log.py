@@ -116,7 +116,11 @@ class MessageLogModel(QAbstractTableModel):
                 return f"Due {short_when(entry.due_at, self.zone)}"
             return short_when(entry.sent_at or entry.due_at or entry.created_at, self.zone)
         if column == 1:
-            kind = "Receipt" if entry.purpose is Purpose.RECEIPT else "Reminder"
+            kind = (
+                "Receipt"
+                if entry.purpose in (Purpose.RECEIPT, Purpose.INVOICE_RECEIPT)
+                else "Reminder"
+            )
             return f"{'SMS' if entry.channel is Channel.SMS else 'Email'} · {kind}"
         if column == 2:
             return entry.recipient or "—"

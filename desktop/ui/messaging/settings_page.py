@@ -12,7 +12,7 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from PySide6.QtCore import QUrl, Signal
@@ -38,6 +38,7 @@ from desktop.domain.errors import DomainError
 from desktop.domain.messages import ReminderFacts
 from desktop.domain.people import Clinic
 from desktop.services import calendar
+from desktop.services.changes import Changes
 from desktop.services.messaging.configure import save_settings
 from desktop.services.messaging.provider_balance import (
     BILLING_PAGES,
@@ -62,6 +63,7 @@ from desktop.ui.messaging.formatting import short_when
 from desktop.ui.messaging.status import FollowedServer
 from desktop.ui.messaging.template_editor import EmailTemplateEditor, SmsTemplateEditor
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 
 _DEFAULT_PORTS = {SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465, SmtpSecurity.NONE: 25}
 # Where each provider shows what the clinic types here.
@@ -114,6 +116,7 @@ class MessagingSettingsPage(QWidget):
         self.secrets = secrets or MessagingSecrets()
         self.now = now
         self.loaded = MessagingSettings(clinic.id)
+        self._handing: dict[str, str] = {}  # secrets typed at a desk, for the server
         self.setWindowTitle("Messaging")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scrolling(self._reminders_tab()), "Reminders")
@@ -136,6 +139,9 @@ class MessagingSettingsPage(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         self.resize(760, 680)
+        self.busy = BusyForm(self, caller)
+        self.practitioner_name = "Alex Practitioner"  # for the preview, until one is read
+        self.said_after_load = ""  # the status line once the saved settings are shown again
         self.load()
 
     def _sent_by_server(self, server_url: str) -> QLabel:
@@ -394,12 +400,25 @@ class MessagingSettingsPage(QWidget):
     # --- loading and saving -----------------------------------------------------------
 
     def load(self) -> None:
-        found = self.caller.call(
-            lambda: get_settings(self.caller.ctx, self.clinic.id), refresh_on_refusal=False
-        )
-        if found is None:
-            return
-        self.loaded = s = found
+        """Read what is saved (the settings, which secrets the keyring holds, a name for
+        the preview) in the background, with the page held busy; then show it."""
+        ctx, clinic_id, secrets = self.caller.ctx, self.clinic.id, self.secrets
+        fallback = self.practitioner_name
+
+        def read() -> _Saved:
+            names = [p.name for p in calendar.practitioners(ctx)]
+            return _Saved(
+                get_settings(ctx, clinic_id),
+                secrets.has_smtp_password(clinic_id),
+                secrets.has_sms_api_key(clinic_id),
+                names[0] if names else fallback,
+            )
+
+        self.busy.save(read, self._show_saved, title="Messaging settings", doing="Reading…")
+
+    def _show_saved(self, saved: _Saved) -> None:
+        self.loaded = s = saved.settings
+        self.practitioner_name = saved.practitioner_name
         self.by_sms.setChecked(s.reminders_by_sms)
         self.by_email.setChecked(s.reminders_by_email)
         self.lead_hours.setValue(max(1, int(s.reminder_lead.total_seconds() // 3600)))
@@ -424,16 +443,17 @@ class MessagingSettingsPage(QWidget):
             self.api_key.setPlaceholderText("Kept on the server")
         else:
             self.smtp_password.setPlaceholderText(
-                "saved — type to replace" if self.secrets.has_smtp_password(s.clinic_id) else ""
+                "saved — type to replace" if saved.has_smtp_password else ""
             )
             self.api_key.setPlaceholderText(
-                "saved — type to replace" if self.secrets.has_sms_api_key(s.clinic_id) else ""
+                "saved — type to replace" if saved.has_sms_api_key else ""
             )
         self.show_balance()
         values = self.sample_values()
         self.sms_editor.set_sample(values)
         self.email_editor.set_sample(values)
-        self._say("")
+        self._say(self.said_after_load)
+        self.said_after_load = ""
 
     def current_settings(self) -> MessagingSettings:
         return replace(
@@ -458,6 +478,8 @@ class MessagingSettingsPage(QWidget):
         )
 
     def save(self) -> bool:
+        """Save in the background with the page held busy; True when the save started.
+        A refusal is said in the status line, and everything typed stays."""
         settings = self.current_settings()
         password = self.smtp_password.text() or None
         key = self.api_key.text() or None
@@ -469,38 +491,38 @@ class MessagingSettingsPage(QWidget):
                 if value
             }
             password = key = None
-        problems: list[str] = []
+        self._handing = handed
+        ctx, secrets = self.caller.ctx, self.secrets
 
-        def show_problem(exc: Exception) -> None:
-            if isinstance(exc, DomainError):
-                problems.append(str(exc))
+        def refused(exc: Exception) -> None:
+            self._say(str(exc) if isinstance(exc, DomainError) else "Not saved.", error=True)
 
-        result = self.caller.call(
+        self.busy.save(
             lambda: save_settings(
-                self.caller.ctx,
-                settings,
-                smtp_password=password,
-                sms_api_key=key,
-                secrets=self.secrets,
+                ctx, settings, smtp_password=password, sms_api_key=key, secrets=secrets
             ),
+            self._saved,
             title="Messaging settings",
             refresh_on_refusal=False,
-            on_error=show_problem,
+            on_error=refused,
+            reports=(DomainError,),
         )
-        if result is None:
-            self._say(problems[0] if problems else "Not saved.", error=True)
-            return False
+        return True
+
+    def _saved(self, result: tuple[MessagingSettings, Changes]) -> None:
         saved, changes = result
         self.caller.publish(changes)
-        typed = self.smtp_password.text(), self.api_key.text()
+        self.said_after_load = f"Saved {short_when(self.now(), self.zone)}."
         self.load()
-        self._say(f"Saved {short_when(self.now(), self.zone)}.")
+        handed, self._handing = self._handing, {}
         if handed:
-            self.smtp_password.setText(typed[0])  # kept until the server has them
-            self.api_key.setText(typed[1])
             self._hand_to_server(handed)
         self.saved.emit(saved)
-        return True
+
+    def _not_handed(self, handed: dict[str, str], exc: Exception) -> None:
+        self.smtp_password.setText(handed.get("smtp_password", ""))  # nothing typed is lost
+        self.api_key.setText(handed.get("sms_secret", ""))
+        self._say(str(exc) if isinstance(exc, DomainError) else "Not handed over.", error=True)
 
     def _hand_to_server(self, handed: dict[str, str]) -> None:
         """The typed secrets to the server's machine, off the GUI thread."""
@@ -522,7 +544,7 @@ class MessagingSettingsPage(QWidget):
                 lambda: remote_sms.keep_secrets(api, handed),
                 title="Messaging settings",
                 refresh_on_refusal=False,
-                on_error=lambda exc: self._say(str(exc), error=True),
+                on_error=lambda exc: self._not_handed(handed, exc),
                 reports=(DomainError,),
             )
             .success(kept)
@@ -533,16 +555,12 @@ class MessagingSettingsPage(QWidget):
 
     def sample_values(self) -> dict[str, str]:
         """Facts for the preview: this clinic, a practitioner, tomorrow at 9:30 am."""
-        names = self.caller.call(
-            lambda: [p.name for p in calendar.practitioners(self.caller.ctx)],
-            refresh_on_refusal=False,
-        )
         tomorrow = to_local(self.now(), self.zone).date() + timedelta(days=1)
         return ReminderFacts(
             first_name="Sam",
             starts_at=local_to_utc(tomorrow, time(9, 30), self.zone),
             zone=self.zone,
-            practitioner=(names or ["Alex Practitioner"])[0],
+            practitioner=self.practitioner_name,
             location=self.clinic.name,
             address=self.clinic.address,
             clinic_phone=self.clinic.phone or "(clinic phone)",
@@ -559,3 +577,13 @@ class MessagingSettingsPage(QWidget):
         self.status.setProperty("muted", not error)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    """What the page shows of the saved settings, read in one go off the GUI thread."""
+
+    settings: MessagingSettings
+    has_smtp_password: bool
+    has_sms_api_key: bool
+    practitioner_name: str

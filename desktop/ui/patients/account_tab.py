@@ -3,8 +3,9 @@ status, what is owing, what credit paid) and every payment and refund on them.
 
 The buttons act on the invoice selected in the table: take a payment, pay it from
 the patient's credit, edit it (fee, type, date of service, practitioner — how an
-invoice Xero refused is fixed), refund, void, or open it (PDF, payment
-corrections). *Print receipts…* saves the health-fund receipts of a date range as
+invoice Xero refused is fixed), refund, void, open it (PDF, payment
+corrections), or email its receipt to the patient (through the outbox; it shows in
+the message log). *Print receipts…* saves the health-fund receipts of a date range as
 one PDF, a page per session. Practitioners do not see refund and void: those are
 the front desk's (the services refuse them too). The tab reloads itself on billing
 changes and keeps the selected invoice selected.
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import Invoice, InvoiceStatus
 from desktop.domain.money import Money
-from desktop.domain.xero_sync import SyncState
+from desktop.domain.xero_sync import SyncState, SyncStatus
 from desktop.services import billing, credit, xero_settings
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
@@ -74,6 +75,9 @@ class PatientAccountTab(QWidget):
         self.refund_button.clicked.connect(lambda: self._act(invoice_actions.refund))
         self.void_button.clicked.connect(lambda: self._act(invoice_actions.void))
         self.open_button.clicked.connect(self.open_invoice)
+        self.email_button = QPushButton("Emai&l receipt")
+        self.email_button.setToolTip("Email this invoice's receipt (PDF) to the patient")
+        self.email_button.clicked.connect(self.email_receipt)
         self.receipts_button = QPushButton("Print rec&eipts…")
         self.receipts_button.setToolTip(
             "The health-fund receipts of the sessions in a date range, one page each, in one PDF"
@@ -98,6 +102,7 @@ class PatientAccountTab(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.email_button)
         buttons.addWidget(self.receipts_button)
         payments_heading = QLabel("Payments and refunds")
         payments_heading.setObjectName("sectionHeading")
@@ -120,12 +125,16 @@ class PatientAccountTab(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        ctx = self.caller.ctx
-        found = self.caller.call(
-            lambda: billing.patient_invoices(ctx, self.patient_id), refresh_on_refusal=False
-        )
-        if found is None:
-            return
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        self.caller.in_background(
+            lambda: billing.patient_invoices(ctx, patient_id),
+            key=f"account-{id(self)}",
+            title="Account",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(self._show_invoices).run()
+
+    def _show_invoices(self, found: list[Invoice]) -> None:
         chosen = self.selected()
         self.invoices.set_records(found)
         self.movements.set_records(money_movements(found))
@@ -156,6 +165,9 @@ class PatientAccountTab(QWidget):
         self.refund_button.setEnabled(invoice is not None and invoice_actions.can_refund(invoice))
         self.void_button.setEnabled(invoice is not None and invoice_actions.can_void(invoice))
         self.open_button.setEnabled(invoice is not None)
+        self.email_button.setEnabled(
+            invoice is not None and invoice.status is not InvoiceStatus.VOIDED
+        )
         self._show_xero_state(invoice)
 
     def _show_xero_state(self, invoice: Invoice | None) -> None:
@@ -165,10 +177,16 @@ class PatientAccountTab(QWidget):
         if invoice is None:
             return
         ctx = self.caller.ctx
-        status = self.caller.call(
-            lambda: xero_settings.invoice_sync_status(ctx, invoice.id), refresh_on_refusal=False
-        )
-        if status is not None and status.state is SyncState.PARKED:
+        self.caller.in_background(
+            lambda: xero_settings.invoice_sync_status(ctx, invoice.id),
+            key=f"account-xero-{id(self)}",
+            title="Account",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(lambda status: self._show_refusal(invoice, status)).run()
+
+    def _show_refusal(self, invoice: Invoice, status: SyncStatus) -> None:
+        if status.state is SyncState.PARKED:
             self.xero_state.setText(
                 f"<span style='color:#c5221f'>Xero refused {invoice.number}: "
                 f"{status.message}</span><br>Correct the invoice with <i>Edit invoice…</i> "
@@ -184,6 +202,19 @@ class PatientAccountTab(QWidget):
         if invoice is None:
             return None
         return action(self.caller, self, invoice)
+
+    def email_receipt(self) -> BackgroundOp[tuple[str, Changes]] | None:
+        invoice = self.selected()
+        if invoice is None:
+            return None
+        return invoice_actions.email_receipt(
+            self.caller,
+            self,
+            invoice,
+            lambda address: self.notice.setText(
+                f"Receipt for {invoice.number} queued to {address}: see Messages for its status."
+            ),
+        )
 
     def print_receipts(self) -> BackgroundOp[Path] | None:
         """Ask for the dates and where to save; the PDF is rendered and written in the

@@ -34,6 +34,7 @@ from desktop.domain.phones import display_phone, region_for_zone
 from desktop.services import calendar, patients
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
+from desktop.ui.background_ops import runner
 from desktop.ui.messaging.message_log import MessageLogWidget
 from desktop.ui.models.appointments import AppointmentTableModel
 from desktop.ui.models.patients import born
@@ -153,13 +154,19 @@ class PatientCard(QWidget):
         self._show_money(patient_id)
         self.messages.set_patient(patient_id)
         if patient_id is None:
+            runner().cancel(f"patient-card-{id(self)}")  # a read still under way is not wanted
             self.patient = None
             self._fill(None, [], {})
             return
         ctx = self.caller.ctx
-        loaded = self.caller.call(lambda: _load(ctx, patient_id), refresh_on_refusal=False)
-        if loaded is not None:
-            self._fill(*loaded)
+        # Read in the background; choosing another patient meanwhile drops this read.
+        self.caller.in_background(
+            lambda: _load(ctx, patient_id),
+            key=f"patient-card-{id(self)}",
+            title="Patient",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(lambda loaded: self._fill(*loaded)).run()
 
     def _fill(
         self, patient: Patient | None, appointments: list[Appointment], names: dict[uuid.UUID, str]

@@ -6,6 +6,8 @@ A retired type cannot be booked any more; appointments already booked keep it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
@@ -17,7 +19,7 @@ from desktop.services.changes import Changes
 from desktop.services.setup import AppointmentTypeDetails
 from desktop.ui.models.rows import RecordTableModel
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings.fields import ColourField, actor_role, money_from
+from desktop.ui.settings.fields import ColourField, money_from
 from desktop.ui.settings.record_list_dialog import EditorDialog, RecordListDialog
 
 _KINDS = {AppointmentKind.INDIVIDUAL: "Individual", AppointmentKind.CLASS: "Class"}
@@ -110,9 +112,9 @@ class TypeDialog(EditorDialog):
             self.form.set_type(kind)
         self.resize(460, 320)
 
-    def save_changes(self) -> Changes:
-        self.kind, changes = save_type(self.caller, self.kind, self.form.details())
-        return changes
+    def saving(self) -> Callable[[], Changes]:
+        caller, kind, details = self.caller, self.kind, self.form.details()
+        return lambda: save_type(caller, kind, details)[1]
 
 
 class TypeTableModel(RecordTableModel[AppointmentType]):
@@ -139,16 +141,17 @@ class AppointmentTypesDialog(RecordListDialog[AppointmentType]):
     noun = "type"
 
     def __init__(self, caller: ServiceCaller, parent: QWidget | None = None) -> None:
-        can_edit = actor_role(caller) is Role.ADMIN
-        super().__init__(caller, TypeTableModel(), can_edit, parent)
+        super().__init__(caller, TypeTableModel(), parent)
         self.setWindowTitle("Appointment types")
-        if not can_edit:
-            self.note.setText("Only an administrator can add, edit or retire appointment types.")
-        else:
-            self.note.setText(
-                "A retired type can no longer be booked; appointments already booked keep it."
-            )
         self.reload()
+
+    def may_edit(self, role: Role | None) -> bool:
+        return role is Role.ADMIN
+
+    def note_for(self, can_edit: bool) -> str:
+        if not can_edit:
+            return "Only an administrator can add, edit or retire appointment types."
+        return "A retired type can no longer be booked; appointments already booked keep it."
 
     def load(self) -> list[AppointmentType]:
         return calendar.appointment_types(self.caller.ctx, include_inactive=True)

@@ -6,6 +6,7 @@ everyone else sees the details read-only, with a note saying who can change them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QPlainTextEdit, QWidget
@@ -16,14 +17,15 @@ from desktop.domain.people import Clinic
 from desktop.domain.roles import Role
 from desktop.services import calendar, setup
 from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.fields import (
     HOURS_HINT,
     TimeZoneField,
     WeeklyHoursField,
-    actor_role,
     computer_zone,
     note_label,
+    when_role_known,
 )
 from desktop.ui.settings.record_list_dialog import EditorDialog
 
@@ -101,36 +103,56 @@ def save_clinic(
     )
 
 
-def current_clinic(caller: ServiceCaller) -> Clinic | None:
+def current_clinic(ctx: ServiceContext) -> Clinic | None:
     """The clinic, or None on a new database (saving the form then creates it)."""
-    ctx = caller.ctx
-
-    def find() -> Clinic | None:
-        try:
-            return calendar.main_clinic(ctx)
-        except NotFound:
-            return None
-
-    return caller.call(find, refresh_on_refusal=False)
+    try:
+        return calendar.main_clinic(ctx)
+    except NotFound:
+        return None
 
 
 class ClinicDialog(EditorDialog):
+    """Opens at once; the clinic and who may change it are read in the background,
+    and until both are known the form is read-only and Save is off."""
+
     def __init__(self, caller: ServiceCaller, parent: QWidget | None = None) -> None:
         super().__init__(caller, "Clinic", parent)
         self.form = ClinicForm()
         self.body.addWidget(self.form)
-        self.clinic = current_clinic(caller)
-        if self.clinic is not None:
-            self.form.set_clinic(self.clinic)
-        self.can_edit = actor_role(caller) is Role.ADMIN
-        self.form.set_read_only(not self.can_edit)
-        self.save_button.setEnabled(self.can_edit)
-        if not self.can_edit:
-            self.body.addWidget(
-                note_label("Only an administrator can change the clinic's details.")
-            )
+        self.clinic: Clinic | None = None
+        self.can_edit = False
+        self.loaded = False
+        self.form.set_read_only(True)
+        self.save_button.setEnabled(False)
+        self.note = note_label()
+        self.body.addWidget(self.note)
+        self.note.hide()
+        ctx = caller.ctx
+        caller.in_background(
+            lambda: current_clinic(ctx), title="Clinic", refresh_on_refusal=False, parent=self
+        ).success(self._show_clinic).run()
+        when_role_known(caller, self, self._role_known)
         self.resize(560, 560)
 
-    def save_changes(self) -> Changes:
-        self.clinic, changes = save_clinic(self.caller, self.clinic, self.form.values())
-        return changes
+    def _show_clinic(self, clinic: Clinic | None) -> None:
+        self.clinic = clinic
+        if clinic is not None:
+            self.form.set_clinic(clinic)
+        self.loaded = True
+        self._enable()
+
+    def _role_known(self, role: Role | None) -> None:
+        self.can_edit = role is Role.ADMIN
+        if not self.can_edit:
+            self.note.setText("Only an administrator can change the clinic's details.")
+            self.note.show()
+        self._enable()
+
+    def _enable(self) -> None:
+        ready = self.loaded and self.can_edit
+        self.form.set_read_only(not ready)
+        self.save_button.setEnabled(ready)
+
+    def saving(self) -> Callable[[], Changes]:
+        caller, clinic, values = self.caller, self.clinic, self.form.values()
+        return lambda: save_clinic(caller, clinic, values)[1]

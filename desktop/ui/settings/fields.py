@@ -6,6 +6,7 @@ naming the field, so a save shows one clear message and keeps what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt, QTimeZone
@@ -164,11 +165,15 @@ def whole_number(text: str, what: str) -> int:
     return int(value)
 
 
-def actor_role(caller: ServiceCaller) -> Role | None:
-    """The signed-in user's role, or None when nobody is (a dialog then stays read-only)."""
+def when_role_known(
+    caller: ServiceCaller, page: QWidget, then: Callable[[Role | None], None]
+) -> None:
+    """Read the signed-in user's role in the background, then `then(role)` on the GUI
+    thread; None when nobody is signed in (the dialog then stays read-only)."""
     ctx: ServiceContext = caller.ctx
-    actor = caller.call(ctx.actor, refresh_on_refusal=False)
-    return None if actor is None else actor.role
+    caller.in_background(
+        ctx.actor, refresh_on_refusal=False, on_error=lambda _exc: then(None), parent=page
+    ).success(lambda actor: then(actor.role)).run()
 
 
 def note_label(text: str = "") -> QLabel:

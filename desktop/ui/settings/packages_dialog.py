@@ -10,6 +10,7 @@ Reception and administrators may change packages (the credit services' rule).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -31,7 +32,7 @@ from desktop.services.changes import Changes
 from desktop.services.credit import PackageDetails
 from desktop.ui.models.rows import RecordTableModel
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings.fields import actor_role, money_from, note_label
+from desktop.ui.settings.fields import money_from, note_label
 from desktop.ui.settings.record_list_dialog import EditorDialog, RecordListDialog
 
 AUTO_APPLY_TEXT = "Use a patient's credit to pay each session's invoice automatically"
@@ -123,14 +124,11 @@ class PackageDialog(EditorDialog):
             valid_days=self.valid_days.value() if self.expires.isChecked() else None,
         )
 
-    def save_changes(self) -> Changes:
-        ctx = self.caller.ctx
-        details = self.details()
-        if self.package is None:
-            self.package, changes = credit.create_package(ctx, details)
-        else:
-            self.package, changes = credit.update_package(ctx, self.package.id, details)
-        return changes
+    def saving(self) -> Callable[[], Changes]:
+        ctx, package, details = self.caller.ctx, self.package, self.details()
+        if package is None:
+            return lambda: credit.create_package(ctx, details)[1]
+        return lambda: credit.update_package(ctx, package.id, details)[1]
 
 
 class PackageTableModel(RecordTableModel[Package]):
@@ -172,21 +170,27 @@ class PackagesDialog(RecordListDialog[Package]):
     noun = "package"
 
     def __init__(self, caller: ServiceCaller, parent: QWidget | None = None) -> None:
-        role = actor_role(caller)
-        can_edit = role in (Role.ADMIN, Role.RECEPTIONIST)
         self.package_model = PackageTableModel()
-        super().__init__(caller, self.package_model, can_edit, parent)
-        self.setWindowTitle("Packages")
         self.auto_apply = QCheckBox(AUTO_APPLY_TEXT)
-        self.auto_apply.setEnabled(can_edit)
+        self.auto_apply.setEnabled(False)  # until the role is known
+        self.active_types: list[AppointmentType] = []  # what a package may pay for
+        super().__init__(caller, self.package_model, parent)
+        self.setWindowTitle("Packages")
         self.layout_.insertWidget(2, self.auto_apply)
-        self.note.setText(
-            "A retired package is no longer sold; packages already sold keep working."
-            if can_edit
-            else "Only reception or an administrator can change packages."
-        )
         self.auto_apply.toggled.connect(self._auto_apply_toggled)
         self.reload()
+
+    def may_edit(self, role: Role | None) -> bool:
+        return role in (Role.ADMIN, Role.RECEPTIONIST)
+
+    def note_for(self, can_edit: bool) -> str:
+        if can_edit:
+            return "A retired package is no longer sold; packages already sold keep working."
+        return "Only reception or an administrator can change packages."
+
+    def role_read(self, role: Role | None) -> None:
+        super().role_read(role)
+        self.auto_apply.setEnabled(self.can_edit)
 
     def reload(self) -> None:
         super().reload()
@@ -202,26 +206,27 @@ class PackagesDialog(RecordListDialog[Package]):
 
     def _auto_apply_toggled(self, enabled: bool) -> None:
         ctx = self.caller.ctx
-        changes = self.caller.call(lambda: credit.set_auto_apply(ctx, enabled), title="Packages")
-        if changes is None:
-            self.reload()  # refused: show what is really saved
-            return
-        self.caller.publish(changes)
+        self.busy.save(
+            lambda: credit.set_auto_apply(ctx, enabled),
+            self.caller.publish,
+            title="Packages",
+            on_error=lambda _exc: self.reload(),  # refused: show what is really saved
+        )
 
     def load(self) -> list[Package]:
         ctx = self.caller.ctx
         types = calendar.appointment_types(ctx, include_inactive=True)
         # Set before the packages are handed back, so the table reads both at once.
         self.package_model.type_names = {kind.id: kind.name for kind in types}
+        self.active_types = [kind for kind in types if kind.active]
         return credit.packages(ctx, include_inactive=True)
 
     def changed(self, changes: Changes) -> bool:
         return changes.billing or changes.appointment_types
 
     def editor(self, record: Package | None) -> PackageDialog:
-        ctx = self.caller.ctx
-        types = self.caller.call(lambda: calendar.appointment_types(ctx), refresh_on_refusal=False)
-        return PackageDialog(self.caller, types or [], record, self)
+        # The types were read with the packages (`load`): no reading while the user waits.
+        return PackageDialog(self.caller, self.active_types, record, self)
 
     def set_active(self, record: Package, active: bool) -> Changes:
         return credit.set_package_active(self.caller.ctx, record.id, active)

@@ -8,6 +8,7 @@ and a provider number for each location (health funds need the one for *that* lo
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QSpinBox, QWidget
 
@@ -104,8 +105,6 @@ class PractitionerDialog(EditorDialog):
                 self.form.set_hours(clinics[0].opening_hours)
         self.resize(520, 600)
 
-    def save_changes(self) -> Changes:
-        self.practitioner, changes = save_practitioner(
-            self.caller, self.practitioner, self.form.details()
-        )
-        return changes
+    def saving(self) -> Callable[[], Changes]:
+        caller, practitioner, details = self.caller, self.practitioner, self.form.details()
+        return lambda: save_practitioner(caller, practitioner, details)[1]

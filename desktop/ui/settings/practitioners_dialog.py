@@ -8,6 +8,7 @@ do with them first (`DeactivationDialog`); without any, it asks for confirmation
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection
@@ -24,15 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.people import Practitioner
+from desktop.domain.appointments import Appointment
+from desktop.domain.people import Clinic, Practitioner
+from desktop.domain.roles import Actor
 from desktop.services import calendar, practitioners
 from desktop.services.changes import Changes
-from desktop.services.practitioners import FutureBookings
 from desktop.ui import prompts
 from desktop.ui.dialogs.deactivate import DeactivationDialog
 from desktop.ui.models.practitioners import PractitionerTableModel
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.practitioner_editor import PractitionerDialog
+from desktop.ui.widgets.busy_form import BusyForm
 
 
 class PractitionersDialog(QDialog):
@@ -79,24 +82,41 @@ class PractitionersDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
         self.resize(640, 420)
+        self.is_admin = False  # until the signed-in user is known: nothing to change
+        self.role_known = False
+        self._editor_wanted: list[Practitioner | None] = []  # Add asked before that
+        self.deactivation: DeactivationDialog | None = None
+        self.editor: PractitionerDialog | None = None
+        self.busy = BusyForm(self, caller)
         ctx = caller.ctx
-        actor = caller.call(ctx.actor, refresh_on_refusal=False)
-        self.is_admin = actor is not None and actor.is_admin
+        caller.in_background(ctx.actor, title="Practitioners", refresh_on_refusal=False).success(
+            self._signed_in
+        ).run()
+        self.reload()
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.is_admin = actor.is_admin
+        self.role_known = True
+        if self._editor_wanted:
+            self._open_editor(self._editor_wanted[0])
         if not self.is_admin:
             self.note.setText(
                 "Only an administrator can add, edit, deactivate or reactivate practitioners."
             )
-        self.deactivation: DeactivationDialog | None = None
-        self.editor: PractitionerDialog | None = None
-        self.reload()
+        self._enable()
 
     def reload(self) -> None:
         ctx = self.caller.ctx
-        found = self.caller.call(
-            lambda: calendar.practitioners(ctx, include_inactive=True), refresh_on_refusal=False
-        )
+        self.caller.in_background(
+            lambda: calendar.practitioners(ctx, include_inactive=True),
+            key=f"practitioners-page-{id(self)}",
+            title="Practitioners",
+            refresh_on_refusal=False,
+        ).success(self._listed).run()
+
+    def _listed(self, found: list[Practitioner]) -> None:
         selected = self.selected()
-        self.model.set_practitioners(found or [])
+        self.model.set_practitioners(found)
         if selected is not None:
             self.select(selected.id)
         self._enable()
@@ -120,33 +140,48 @@ class PractitionersDialog(QDialog):
             self.is_admin and chosen is not None and not chosen.active
         )
 
-    def add(self) -> PractitionerDialog | None:
-        return self._open_editor(None)
+    def add(self) -> None:
+        """Opens the editor once the clinics are read (`self.editor`)."""
+        self._open_editor(None)
 
-    def edit_selected(self) -> PractitionerDialog | None:
+    def edit_selected(self) -> None:
         chosen = self.selected()
-        return None if chosen is None else self._open_editor(chosen)
+        if chosen is not None:
+            self._open_editor(chosen)
 
-    def _open_editor(self, practitioner: Practitioner | None) -> PractitionerDialog | None:
+    def _open_editor(self, practitioner: Practitioner | None) -> None:
+        if not self.role_known:  # asked for at once (Add from the setup strip): wait
+            self._editor_wanted = [practitioner]
+            return
+        self._editor_wanted = []
         if not self.is_admin:
-            return None
+            return
         ctx = self.caller.ctx
-        clinics = self.caller.call(lambda: calendar.clinics(ctx), refresh_on_refusal=False)
+        self.caller.in_background(
+            lambda: calendar.clinics(ctx), title="Practitioners", refresh_on_refusal=False
+        ).success(lambda clinics: self._show_editor(clinics, practitioner)).run()
+
+    def _show_editor(self, clinics: list[Clinic], practitioner: Practitioner | None) -> None:
         everyone = self.model_practitioners()
         next_order = max((p.display_order for p in everyone), default=-1) + 1
-        dialog = PractitionerDialog(self.caller, clinics or [], practitioner, next_order, self)
+        dialog = PractitionerDialog(self.caller, clinics, practitioner, next_order, self)
         self.editor = dialog
         dialog.open()
-        return dialog
 
-    def deactivate_selected(self) -> DeactivationDialog | None:
+    def deactivate_selected(self) -> None:
+        """Reads the future bookings, then confirms or asks (`self.deactivation`)."""
         chosen = self.selected()
         if chosen is None:
-            return None
+            return
         ctx = self.caller.ctx
-        future = self.caller.call(lambda: practitioners.future_bookings(ctx, chosen.id))
-        if future is None:
-            return None
+        self.busy.save(
+            lambda: practitioners.future_bookings(ctx, chosen.id),
+            lambda future: self._ask_deactivate(chosen, future),
+            title=f"Deactivate {chosen.name}",
+            doing="Reading future bookings…",
+        )
+
+    def _ask_deactivate(self, chosen: Practitioner, future: list[Appointment]) -> None:
         if not future:
             if prompts.ask(
                 self,
@@ -155,41 +190,32 @@ class PractitionersDialog(QDialog):
                 "booked until reactivated. Their past appointments are kept.",
                 "Deactivate",
             ):
-                self._deactivate(chosen, None, None)
-            return None
+                ctx = self.caller.ctx
+                self._save(
+                    lambda: practitioners.deactivate_practitioner(ctx, chosen.id, None, None),
+                    f"Deactivate {chosen.name}",
+                )
+            return
         colleagues = [p for p in self.model_practitioners() if p.active and p.id != chosen.id]
-        dialog = DeactivationDialog(chosen, future, colleagues, self.zone, self)
-        dialog.accepted.connect(lambda: self._deactivate(chosen, dialog.plan(), dialog.move_to()))
+        dialog = DeactivationDialog(self.caller, chosen, future, colleagues, self.zone, self)
         self.deactivation = dialog
         dialog.open()
-        return dialog
 
     def model_practitioners(self) -> list[Practitioner]:
         return [self.model.practitioner(row) for row in range(self.model.rowCount())]
-
-    def _deactivate(
-        self, practitioner: Practitioner, plan: FutureBookings | None, move_to: object
-    ) -> None:
-        ctx = self.caller.ctx
-        target = move_to if isinstance(move_to, uuid.UUID) else None
-        changes = self.caller.call(
-            lambda: practitioners.deactivate_practitioner(ctx, practitioner.id, plan, target),
-            title=f"Deactivate {practitioner.name}",
-        )
-        if changes is not None:
-            self.caller.publish(changes)
 
     def reactivate_selected(self) -> None:
         chosen = self.selected()
         if chosen is None:
             return
         ctx = self.caller.ctx
-        changes = self.caller.call(
+        self._save(
             lambda: practitioners.reactivate_practitioner(ctx, chosen.id),
-            title=f"Reactivate {chosen.name}",
+            f"Reactivate {chosen.name}",
         )
-        if changes is not None:
-            self.caller.publish(changes)
+
+    def _save(self, action: Callable[[], Changes], title: str) -> None:
+        self.busy.save(action, self.caller.publish, title=title)
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.practitioners:

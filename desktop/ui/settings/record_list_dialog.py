@@ -1,4 +1,4 @@
-"""A settings dialog that lists records with Add, Edit and Retire / Bring back buttons.
+"""A settings page that lists records with Add, Edit and Retire / Bring back buttons.
 
 Settings ▸ Appointment types and Settings ▸ Packages are both this shape: a
 table of everything (retired ones too, marked), buttons that act on the selected
@@ -9,6 +9,7 @@ says the records changed. Subclasses say how to read, show and change them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 from PySide6.QtWidgets import (
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.roles import Role
 from desktop.services.changes import Changes
 from desktop.ui.models.rows import RecordTableModel
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings.fields import note_label
+from desktop.ui.settings.fields import note_label, when_role_known
+from desktop.ui.widgets.busy_form import BusyForm
 
 
 class Retirable(Protocol):
@@ -40,7 +43,9 @@ RecordT = TypeVar("RecordT", bound=Retirable)
 
 
 class RecordListDialog(QDialog, Generic[RecordT]):
-    """Subclasses set `noun` and implement `load`, `changed`, `editor` and `set_active`."""
+    """Subclasses set `noun` and implement `load`, `changed`, `editor`, `set_active`,
+    `may_edit` and `note_for`. Until the signed-in user's role is read (in the
+    background) nothing can be changed."""
 
     noun = "record"
 
@@ -48,13 +53,14 @@ class RecordListDialog(QDialog, Generic[RecordT]):
         self,
         caller: ServiceCaller,
         model: RecordTableModel[RecordT],
-        can_edit: bool,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.caller = caller
         self.model = model
-        self.can_edit = can_edit
+        self.can_edit = False
+        self.role_known = False
+        self._editor_wanted: list[RecordT | None] = []  # Add asked before the role came
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -88,7 +94,10 @@ class RecordListDialog(QDialog, Generic[RecordT]):
         self.editor_dialog: QDialog | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         caller.bus.changed.connect(self._on_changes)
+        self.busy = BusyForm(self, caller)
         self.resize(760, 440)
+        self._enable()
+        when_role_known(caller, self, self.role_read)
 
     # --- what subclasses provide --------------------------------------------------
 
@@ -102,7 +111,23 @@ class RecordListDialog(QDialog, Generic[RecordT]):
     def editor(self, record: RecordT | None) -> QDialog:
         raise NotImplementedError
 
+    def may_edit(self, role: Role | None) -> bool:
+        raise NotImplementedError
+
+    def note_for(self, can_edit: bool) -> str:
+        """The line under the table: what retiring means, or who may change things."""
+        raise NotImplementedError
+
+    def role_read(self, role: Role | None) -> None:
+        self.can_edit = self.may_edit(role)
+        self.role_known = True
+        self.note.setText(self.note_for(self.can_edit))
+        self._enable()
+        if self._editor_wanted:
+            self._open(self._editor_wanted.pop())
+
     def set_active(self, record: RecordT, active: bool) -> Changes:
+        """Retire or bring back (runs on a worker thread: no widgets here)."""
         raise NotImplementedError
 
     # --- shared behaviour -----------------------------------------------------------
@@ -138,6 +163,11 @@ class RecordListDialog(QDialog, Generic[RecordT]):
         return None if chosen is None or not self.can_edit else self._open(chosen)
 
     def _open(self, record: RecordT | None) -> QDialog | None:
+        """The editor, or None; asked before the role is known, it opens once it is
+        (`editor_dialog`), as when the set-up strip opens the page on Add."""
+        if not self.role_known:
+            self._editor_wanted = [record]
+            return None
         if not self.can_edit:
             return None
         dialog = self.editor(record)
@@ -149,11 +179,9 @@ class RecordListDialog(QDialog, Generic[RecordT]):
         chosen = self.selected()
         if chosen is None:
             return
-        changes = self.caller.call(
-            lambda: self.set_active(chosen, active), title=self.windowTitle()
+        self.busy.save(
+            lambda: self.set_active(chosen, active), self.caller.publish, title=self.windowTitle()
         )
-        if changes is not None:
-            self.caller.publish(changes)
 
     def _enable(self) -> None:
         chosen = self.selected()
@@ -170,8 +198,10 @@ class RecordListDialog(QDialog, Generic[RecordT]):
 class EditorDialog(QDialog):
     """Add or edit one record: a form, Save and Cancel.
 
-    `save_changes` reads the form (raising `InvalidInput` for a bad value) and calls
-    the service; any refusal is one message box and the dialog keeps what was typed.
+    `saving` reads the form on the GUI thread (raising `InvalidInput` for a bad
+    value) and returns the service call, which runs in the background while the
+    dialog waits busy; any refusal is one message box and the dialog keeps what
+    was typed.
     """
 
     def __init__(self, caller: ServiceCaller, title: str, parent: QWidget | None = None) -> None:
@@ -188,16 +218,20 @@ class EditorDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(self.body, 1)
         layout.addWidget(self.button_box)
+        self.busy = BusyForm(self, caller)
 
-    def save_changes(self) -> Changes:
+    def saving(self) -> Callable[[], Changes]:
+        """What was typed, as the service call to make (no widgets inside it)."""
         raise NotImplementedError
 
     def save(self) -> bool:
-        changes = self.caller.call(
-            self.save_changes, title=self.windowTitle(), refresh_on_refusal=False
-        )
-        if changes is None:
+        """True when the form was read and the save has started; it closes when done."""
+        work = self.caller.in_memory(self.saving, title=self.windowTitle())
+        if work is None:
             return False
+        self.busy.save(work, self._saved, title=self.windowTitle(), refresh_on_refusal=False)
+        return True
+
+    def _saved(self, changes: Changes) -> None:
         self.caller.publish(changes)
         self.accept()
-        return True

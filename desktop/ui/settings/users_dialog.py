@@ -8,6 +8,7 @@ deactivating them does too and keeps their history.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import (
@@ -31,12 +32,15 @@ from desktop.auth import UserAccount
 from desktop.auth.authenticator import UserChanges
 from desktop.auth.records import NewUser
 from desktop.domain.clinic_time import clinic_zone, to_local
-from desktop.domain.errors import DomainError
-from desktop.domain.roles import Role
+from desktop.domain.errors import DomainError, NotFound
+from desktop.domain.people import Practitioner
+from desktop.domain.roles import Actor, Role
 from desktop.services import calendar
 from desktop.services.accounts import Accounts
+from desktop.services.context import ServiceContext
 from desktop.ui import prompts
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 
 _ROLE_NAMES = {
     Role.RECEPTIONIST: "Receptionist",
@@ -86,8 +90,9 @@ class AddUserDialog(QDialog):
             self.role.addItem(name, role.value)  # Qt keeps plain strings, not enums
         self.practitioner = QComboBox()
         ctx = caller.ctx
-        for person in caller.call(lambda: calendar.practitioners(ctx)) or []:
-            self.practitioner.addItem(person.name, str(person.id))
+        caller.in_background(
+            lambda: calendar.practitioners(ctx), title="Add a user", parent=self
+        ).success(self._list_practitioners).run()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit()
@@ -114,6 +119,11 @@ class AddUserDialog(QDialog):
         layout.addWidget(buttons)
         self.role.currentIndexChanged.connect(self._role_changed)
         self._role_changed()
+        self.busy = BusyForm(self, caller)
+
+    def _list_practitioners(self, people: list[Practitioner]) -> None:
+        for person in people:
+            self.practitioner.addItem(person.name, str(person.id))
 
     def _role_changed(self) -> None:
         self.practitioner.setEnabled(self.role.currentData() == Role.PRACTITIONER.value)
@@ -131,13 +141,24 @@ class AddUserDialog(QDialog):
             password=self.password.text(),
             practitioner_id=uuid.UUID(chosen) if isinstance(chosen, str) else None,
         )
-        ctx = self.caller.ctx
-        try:
-            self.added = self.accounts.add_user(ctx, new)
-        except DomainError as exc:  # keep the dialog and what was typed; say what is wrong
-            self._problem(str(exc))
-            return
+        ctx, accounts = self.caller.ctx, self.accounts
+        self.problem.hide()
+        self.busy.save(
+            lambda: accounts.add_user(ctx, new),
+            self._added,
+            title="Add a user",
+            doing="Adding…",
+            on_error=self._refused,
+            reports=(DomainError,),  # said in place; the dialog keeps what was typed
+        )
+
+    def _added(self, user: UserAccount) -> None:
+        self.added = user
         self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        if isinstance(exc, DomainError):
+            self._problem(str(exc))
 
     def _problem(self, text: str) -> None:
         self.problem.setText(text)
@@ -190,20 +211,40 @@ class UsersDialog(QDialog):
         layout.addWidget(self.note)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         # Ask first, so someone who may not manage users is not offered buttons that refuse.
-        actor = caller.call(caller.ctx.actor, refresh_on_refusal=False)
-        self.is_admin = actor is not None and actor.is_admin
-        self.note.setVisible(not self.is_admin)
+        self.admin_buttons = actions
+        self.is_admin = False
         for button in actions:
+            button.setVisible(False)
+        self.note.hide()
+        self.busy = BusyForm(self, caller)
+        ctx = caller.ctx
+        caller.in_background(
+            ctx.actor, title="Users", refresh_on_refusal=False, parent=self
+        ).success(self._signed_in).run()
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.is_admin = actor.is_admin
+        self.note.setVisible(not self.is_admin)
+        for button in self.admin_buttons:
             button.setVisible(self.is_admin)
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, select: str | None = None) -> None:
+        """Read the users (and the clinic's zone for sign-in times) in the background;
+        then select `select`, a username, if given."""
         if not self.is_admin:
             return
-        ctx = self.caller.ctx
-        found = self.caller.call(lambda: self.accounts.users(ctx), refresh_on_refusal=False)
-        self.users = found or []
-        zone = _zone(self.caller)
+        ctx, accounts = self.caller.ctx, self.accounts
+        self.caller.in_background(
+            lambda: (accounts.users(ctx), _zone(ctx)),
+            key=f"users-{id(self)}",
+            title="Users",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(lambda found: self._show(*found, select)).run()
+
+    def _show(self, users: list[UserAccount], zone: ZoneInfo, select: str | None) -> None:
+        self.users = users
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
             last = to_local(user.last_sign_in_at, zone) if user.last_sign_in_at else None
@@ -216,6 +257,8 @@ class UsersDialog(QDialog):
             )
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
+        if select is not None:
+            self.select(select)
         self._selection_changed()
 
     def selected(self) -> UserAccount | None:
@@ -237,8 +280,7 @@ class UsersDialog(QDialog):
     def add_user(self) -> UserAccount | None:
         dialog = AddUserDialog(self.caller, self.accounts, self)
         if prompts.run_dialog(dialog) and dialog.added is not None:
-            self.reload()
-            self.select(dialog.added.username)
+            self.reload(select=dialog.added.username)
             return dialog.added
         return None
 
@@ -249,9 +291,8 @@ class UsersDialog(QDialog):
         password = ask_new_password(self, user.username)
         if password is None:
             return
-        ctx = self.caller.ctx
-        if self.caller.call(lambda: self.accounts.set_password(ctx, user.id, password)):
-            self.reload()
+        ctx, accounts = self.caller.ctx, self.accounts
+        self._act(lambda: accounts.set_password(ctx, user.id, password), "Reset password", user)
 
     def sign_out_everywhere(self) -> None:
         user = self.selected()
@@ -262,16 +303,14 @@ class UsersDialog(QDialog):
             "Sign out",
         ):
             return
-        ctx = self.caller.ctx
-        self.caller.call(lambda: self.accounts.sign_out_everywhere(ctx, user.id))
-        self.reload()
+        ctx, accounts = self.caller.ctx, self.accounts
+        self._act(lambda: accounts.sign_out_everywhere(ctx, user.id), "Sign out everywhere", user)
 
     def unlock(self) -> None:
         user = self.selected()
         if user is not None:
-            ctx = self.caller.ctx
-            self.caller.call(lambda: self.accounts.unlock(ctx, user.id))
-            self.reload()
+            ctx, accounts = self.caller.ctx, self.accounts
+            self._act(lambda: accounts.unlock(ctx, user.id), "Unlock", user)
 
     def toggle_active(self) -> None:
         user = self.selected()
@@ -283,10 +322,17 @@ class UsersDialog(QDialog):
             practitioner_id=user.practitioner_id,
             active=not user.active,
         )
-        ctx = self.caller.ctx
-        self.caller.call(lambda: self.accounts.update_user(ctx, user.id, changes))
-        self.reload()
-        self.select(user.username)
+        ctx, accounts = self.caller.ctx, self.accounts
+        self._act(lambda: accounts.update_user(ctx, user.id, changes), "Users", user)
+
+    def _act(self, action: Callable[[], object], title: str, user: UserAccount) -> None:
+        """Change a user in the background, then show the list again with them selected."""
+        self.busy.save(
+            action,
+            lambda _done: self.reload(select=user.username),
+            title=title,
+            on_error=lambda _exc: self.reload(select=user.username),
+        )
 
 
 def _status(user: UserAccount) -> str:
@@ -297,6 +343,9 @@ def _status(user: UserAccount) -> str:
     return "Active"
 
 
-def _zone(caller: ServiceCaller) -> ZoneInfo:
-    clinic = caller.call(lambda: calendar.main_clinic(caller.ctx), refresh_on_refusal=False)
-    return clinic_zone(clinic.timezone if clinic else "UTC")
+def _zone(ctx: ServiceContext) -> ZoneInfo:
+    """The clinic's zone, for sign-in times (UTC on a database without a clinic yet)."""
+    try:
+        return clinic_zone(calendar.main_clinic(ctx).timezone)
+    except NotFound:
+        return clinic_zone("UTC")

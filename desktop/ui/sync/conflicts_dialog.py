@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any
 
@@ -12,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import DomainError
 from desktop.store.database import Database
 from desktop.sync import conflicts
 from desktop.sync.conflicts import Conflict
 from desktop.sync.reapply import reapply
+from desktop.ui.background_ops import BackgroundOp
 
 _HEADERS = ("When", "What", "Why it was not saved")
 Index = QModelIndex | QPersistentModelIndex
@@ -87,7 +87,7 @@ class ConflictsDialog(QDialog):
                 "record someone else changed meanwhile), then dismiss them."
             )
         )
-        self.model = ConflictsModel(parent=self, zone=conflicts.clinic_zone(database))
+        self.model = ConflictsModel(parent=self)  # the zone comes with the first read
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.selectionModel().selectionChanged.connect(self._show_versions)
@@ -124,7 +124,18 @@ class ConflictsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.reset(conflicts.open_conflicts(self.database))
+        """Read the conflicts (and the clinic's zone) in the background; the newest read wins."""
+        database = self.database
+        BackgroundOp(
+            lambda: (conflicts.clinic_zone(database), conflicts.open_conflicts(database)),
+            parent=self,
+            key=f"sync-conflicts-{id(self)}",
+            title=self.windowTitle(),
+        ).success(lambda found: self._show(*found)).run()
+
+    def _show(self, zone: tzinfo | None, items: list[Conflict]) -> None:
+        self.model.zone = zone
+        self.model.reset(items)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
         self._show_versions()
@@ -147,19 +158,32 @@ class ConflictsDialog(QDialog):
         chosen = self._selected()
         if chosen is None or not chosen.can_reapply:
             return
-        try:
-            reapply(self.database, chosen.id)
-        except DomainError as exc:
-            QMessageBox.information(self, "Re-apply", str(exc))
-        self.refresh()
+        database = self.database
+        self._in_background(lambda: reapply(database, chosen.id), "Re-apply")
 
     def dismiss_selected(self) -> None:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
         chosen = [self.model.items[row].id for row in sorted(rows)]
         if chosen:
-            conflicts.dismiss(self.database, chosen)
-            self.refresh()
+            database = self.database
+            self._in_background(lambda: conflicts.dismiss(database, chosen), "Dismiss")
 
     def dismiss_all(self) -> None:
-        conflicts.dismiss(self.database, [item.id for item in self.model.items])
-        self.refresh()
+        database, every = self.database, [item.id for item in self.model.items]
+        self._in_background(lambda: conflicts.dismiss(database, every), "Dismiss")
+
+    def _in_background(self, work: Callable[[], object], title: str) -> None:
+        """Run `work` with the buttons off, then show the list again (also after a
+        refusal, which is said in a message: the record may have moved on)."""
+        buttons = (self.reapply_button, self.dismiss_button, self.dismiss_all_button)
+        for button in buttons:
+            button.setEnabled(False)
+
+        def done(_result: object = None) -> None:
+            for button in buttons[1:]:
+                button.setEnabled(True)
+            self.refresh()
+
+        BackgroundOp(work, parent=self, title=title).success(done).failure(
+            lambda _exc: done()
+        ).run()

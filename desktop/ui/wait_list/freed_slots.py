@@ -1,15 +1,16 @@
 """The status bar's wait-list notice: freed slots in the calendar's period that someone fits.
 
-A cancellation (or a booking deleted on this desk) frees a practitioner's time;
-when anyone on the wait list can take it, the status bar says "Wait list: 2 fit
-1 freed slot". A click lists the slots ("Tue 4 Mar, 10:00 am · Alice Physio · 2
+A cancellation, a no-show (the rest of its time) or a booking deleted on this desk
+frees a practitioner's time; when anyone on the wait list can take it, the status
+bar says "Wait list: 2 fit 1 freed slot". A click lists the slots ("Tue 4 Mar, 10:00 am · Alice Physio · 2
 waiting"); choosing one opens the booking dialog on that slot, which offers the
 patients who fit, urgent first then oldest.
 
 It is worked out in the background (one read for the whole period) after the
 calendar loads a period and after any change to the calendar or the wait list;
 the notice hides when there is nothing to say. A cancelled block shown on the
-calendar whose time someone fits says so in its badge: "Cancelled · 2 waiting".
+calendar whose time someone fits says so in its badge: "Cancelled · 2 waiting" (a
+no-show: "No-show · 1 waiting").
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class FreedSlotsNotice(QToolButton):
         self.now = now
         self.freed: list[FreedSlot] = []
         self.deleted: list[tuple[datetime, OpenSlot]] = []  # (when deleted, the slot)
-        self._badged: set[uuid.UUID] = set()  # cancelled blocks showing a wait-list count
+        self._badged: set[uuid.UUID] = set()  # freed blocks showing a wait-list count
         self.menu_ = QMenu(self)
         self.setMenu(self.menu_)
         self.hide()
@@ -117,7 +118,7 @@ class FreedSlotsNotice(QToolButton):
         self.show()
 
     def _badge_blocks(self) -> None:
-        """A cancelled block whose time someone fits says "Cancelled · 2 waiting"."""
+        """A cancelled (or no-show) block whose time someone fits says "Cancelled · 2 waiting"."""
         scene = self.panel.scene
         if scene is None:
             return
