@@ -19,7 +19,7 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtWidgets import QLabel
 
-from desktop.domain.roles import Actor, Role
+from desktop.domain.roles import SYSTEM, Actor, Role
 from desktop.server.guards import ActingAs
 from desktop.services import calendar
 from desktop.services.context import ServiceContext
@@ -33,6 +33,7 @@ from desktop.ui.service_caller import ServiceCaller
 from desktop.xero.tokens import TOKEN_FILE_ENV
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
+from tests.helpers.background import settle
 from tests.helpers.clinic import ClinicFixture
 from tests.messaging.conftest import (  # noqa: F401 - the mail and SMS servers
     Messaging,
@@ -177,6 +178,35 @@ def settings_page(desk: Desk, actor: Actor, keyring: MessagingSecrets):  # type:
     return MessagingSettingsPage(
         caller, clinic, secrets=keyring, server=lambda: desk.api, server_url=desk.api.base_url
     )
+
+
+def test_settings_at_an_admin_desk_hand_the_key_to_the_server_not_the_desks_keyring(
+    qtbot,
+    tmp_path: Path,
+    server: ServerSide,
+    desks: list[Desk],
+    twilio_on_server: tuple[Messaging, FakeTwilio],
+) -> None:  # type: ignore[no-untyped-def]
+    m, _ = twilio_on_server
+    front, _ = desks
+    front.sync()
+    desk_keyring = MessagingSecrets(MemoryKeyring())
+    page = settings_page(front, SYSTEM, desk_keyring)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    settle(qtbot)
+    page.tabs.setCurrentIndex(2)
+    assert page.api_key.isEnabled() and not page.test_button.isEnabled()
+    page.api_key.setText(AUTH_TOKEN)
+    assert page.save()
+    settle(qtbot)
+    assert page.status.text().endswith("Kept on the server."), page.status.text()
+    assert page.api_key.text() == "" and page.api_key.placeholderText() == "Kept on the server"
+    assert m.secrets.sms_api_key(m.clinic_id) == AUTH_TOKEN  # on the server machine
+    assert desk_keyring.sms_api_key(m.clinic_id) is None  # never in the desk's keyring
+    assert m.secrets.smtp_password(m.clinic_id) is None  # an empty field changed nothing
+    assert page.grab().save(str(tmp_path / "desk_secrets_kept_on_server.png"))
 
 
 def test_settings_at_a_receptionists_desk_keep_the_secret_fields_off(
