@@ -20,6 +20,7 @@ from desktop.auth.passwords import Passwords
 from desktop.auth.sql_store import SqlAuthStore
 from desktop.server import (
     desk_routes,
+    messaging_secrets_routes,
     offer_routes,
     session_routes,
     sms_balance_routes,
@@ -97,6 +98,7 @@ def create_app(config: ServerConfig, database: Database | None = None) -> FastAP
     v1.include_router(xero_routes.router)
     v1.include_router(sms_routes.router)
     v1.include_router(sms_balance_routes.router)
+    v1.include_router(messaging_secrets_routes.router)
     v1.add_api_route(
         "/health",
         _health,

@@ -209,6 +209,22 @@ class XeroConnectionOut(BaseModel):
     tenant_name: str
 
 
+class MessagingSecretsIn(BaseModel):
+    """Secrets typed at an administrator's desk; a field left out stays as it is, "" removes it."""
+
+    smtp_password: Text | None = Field(default=None, max_length=1000)
+    sms_secret: Text | None = Field(
+        default=None, max_length=1000, description="Twilio auth token / ClickSend or relay key"
+    )
+
+
+class MessagingSecretsOut(BaseModel):
+    """Which secrets the server's message sender has; never the secrets themselves."""
+
+    smtp_password_set: bool
+    sms_secret_set: bool
+
+
 class XeroRetryOut(BaseModel):
     id: uuid.UUID
     retried: bool

@@ -281,6 +281,14 @@ class ServerApi:
         """Hand a Xero sign-in made here to the server (administrators only)."""
         return self._call("POST", f"{API}/xero/connection", json=connection)
 
+    def messaging_secrets(self) -> dict[str, Any]:
+        """Which messaging secrets the server's sender has (administrators only)."""
+        return self._call("GET", f"{API}/messaging/secrets")
+
+    def keep_messaging_secrets(self, secrets: dict[str, str]) -> dict[str, Any]:
+        """Hand the mail password / SMS secret typed here to the server (administrators only)."""
+        return self._call("PUT", f"{API}/messaging/secrets", json=secrets)
+
     def rows(self, keys: list[tuple[str, str]]) -> dict[str, Any]:
         return self._call(
             "POST",
@@ -351,6 +359,9 @@ class ServerApi:
             self.sleep(_retry_after(response))
 
     def _checked(self, response: httpx.Response) -> dict[str, Any]:
+        if response.status_code == 503 and _json(response).get("error") == "no_keyring":
+            # Not a passing problem: the server machine has nowhere to keep a secret.
+            raise ServerProtocolError(str(_json(response).get("message", "")))
         if response.status_code >= 500:
             raise Offline(f"The server had a problem ({response.status_code}); trying again later.")
         if response.status_code == 410:

@@ -36,6 +36,22 @@ def balance_report(api: ServerApi) -> BalanceReport | None:
     return report_from(body)
 
 
+def keep_secrets(api: ServerApi, secrets: dict[str, str]) -> dict[str, Any]:
+    """Hand the mail password / SMS secret typed at an administrator's desk to the server,
+    where its sender reads them. A refusal or an unreachable server is an InvalidInput."""
+    from desktop.sync.client import Offline, ServerProtocolError
+
+    try:
+        return api.keep_messaging_secrets(secrets)
+    except Offline as exc:
+        raise InvalidInput(
+            "The password and key were not handed over: the server is not reachable now. "
+            "They are still typed in; save again later."
+        ) from exc
+    except ServerProtocolError as exc:
+        raise InvalidInput(f"The server did not keep the password and key: {exc}") from exc
+
+
 def report_from(body: dict[str, Any]) -> BalanceReport | None:
     if body.get("problem"):
         raise InvalidInput(f"{body['problem']} (as the server's SMS sender sees it)")

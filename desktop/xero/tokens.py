@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 import keyring
 import keyring.errors
 
+from desktop.store.private_file import read_private_json, write_private_json
 from desktop.xero.errors import NoKeyring
 
 KEYRING_SERVICE = "Frontdesk Xero"
@@ -136,10 +136,7 @@ class FileVault:
         self.path = path
 
     def _read(self) -> dict[str, str]:
-        if not self.path.exists():
-            return {}
-        data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        return {str(k): str(v) for k, v in data.items()}
+        return read_private_json(self.path)
 
     def load(self, key: str) -> TokenSet | None:
         text = self._read().get(key)
@@ -156,23 +153,7 @@ class FileVault:
             self._write(data)
 
     def _write(self, data: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed: a crash never leaves half a token file. The
-        # temporary file is always a new one (O_EXCL, never through a symlink), so
-        # it is owner-only from its first byte: a stale or planted file of the same
-        # name can neither lend it its permissions nor redirect the write.
-        temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(temporary, flags, 0o600)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        write_private_json(self.path, data)
 
 
 def default_vault() -> TokenVault:

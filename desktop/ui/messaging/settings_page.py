@@ -116,6 +116,7 @@ class MessagingSettingsPage(QWidget):
         self.secrets = secrets or MessagingSecrets()
         self.now = now
         self.loaded = MessagingSettings(clinic.id)
+        self._handing: dict[str, str] = {}  # secrets typed at a desk, for the server
         self.setWindowTitle("Messaging")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scrolling(self._reminders_tab()), "Reminders")
@@ -144,14 +145,26 @@ class MessagingSettingsPage(QWidget):
         self.load()
 
     def _sent_by_server(self, server_url: str) -> QLabel:
-        """One sender per clinic: a desk shares these settings but keeps no secret."""
-        for field in (self.smtp_password, self.api_key, self.test_number, self.test_button):
+        """One sender per clinic: a desk shares these settings but keeps no secret.
+
+        An administrator types the mail password and SMS key here and Save hands
+        them to the server (PUT /v1/messaging/secrets); they never reach this
+        computer's keyring. The test SMS stays off: the server sends every text."""
+        admin = self.caller.ctx.actor().is_admin
+        for field in (self.test_number, self.test_button):
             field.setEnabled(False)
+        for secret in (self.smtp_password, self.api_key):
+            secret.setEnabled(admin)
+        where = (
+            "Typed here, Save hands them to the server."
+            if admin
+            else "Only an administrator can change them."
+        )
         return _note(
             f"This computer follows the server at {server_url}, which sends the clinic's "
             "messages: these settings are shared by every desk. The mail password and the "
-            "SMS key are kept on the server's machine (its keyring, or "
-            f"{SMTP_PASSWORD_ENV} / {SMS_API_KEY_ENV} where it runs), not here."
+            "SMS key are kept on the server's machine, not here. " + where + " A test SMS "
+            "is not sent from a desk: save, then watch the next reminder in the message log."
         )
 
     # --- building -----------------------------------------------------------------
@@ -425,9 +438,9 @@ class MessagingSettingsPage(QWidget):
         self.low_credit.setValue(s.low_credit_warning)
         self.smtp_password.clear()
         self.api_key.clear()
-        if self.server_url:
-            self.smtp_password.setPlaceholderText("kept on the server")
-            self.api_key.setPlaceholderText("kept on the server")
+        if self.server_url:  # "Kept on the server" once an administrator has handed them over
+            self.smtp_password.setPlaceholderText("Kept on the server")
+            self.api_key.setPlaceholderText("Kept on the server")
         else:
             self.smtp_password.setPlaceholderText(
                 "saved — type to replace" if saved.has_smtp_password else ""
@@ -470,6 +483,15 @@ class MessagingSettingsPage(QWidget):
         settings = self.current_settings()
         password = self.smtp_password.text() or None
         key = self.api_key.text() or None
+        handed: dict[str, str] = {}
+        if self.server_url:  # the secrets go to the server, never into this desk's keyring
+            handed = {
+                name: value
+                for name, value in (("smtp_password", password), ("sms_secret", key))
+                if value
+            }
+            password = key = None
+        self._handing = handed
         ctx, secrets = self.caller.ctx, self.secrets
 
         def refused(exc: Exception) -> None:
@@ -492,7 +514,42 @@ class MessagingSettingsPage(QWidget):
         self.caller.publish(changes)
         self.said_after_load = f"Saved {short_when(self.now(), self.zone)}."
         self.load()
+        handed, self._handing = self._handing, {}
+        if handed:
+            self._hand_to_server(handed)
         self.saved.emit(saved)
+
+    def _not_handed(self, handed: dict[str, str], exc: Exception) -> None:
+        self.smtp_password.setText(handed.get("smtp_password", ""))  # nothing typed is lost
+        self.api_key.setText(handed.get("sms_secret", ""))
+        self._say(str(exc) if isinstance(exc, DomainError) else "Not handed over.", error=True)
+
+    def _hand_to_server(self, handed: dict[str, str]) -> None:
+        """The typed secrets to the server's machine, off the GUI thread."""
+        from desktop.sync import remote_sms
+
+        api = self.server()
+        if api is None:
+            self._say("The password and key were not sent: no server is reachable.", error=True)
+            return
+        self._say("Handing the password / key to the server…")
+
+        def kept(_: object) -> None:
+            self.smtp_password.clear()
+            self.api_key.clear()
+            self._say(f"Saved {short_when(self.now(), self.zone)}. Kept on the server.")
+
+        (
+            self.caller.in_background(
+                lambda: remote_sms.keep_secrets(api, handed),
+                title="Messaging settings",
+                refresh_on_refusal=False,
+                on_error=lambda exc: self._not_handed(handed, exc),
+                reports=(DomainError,),
+            )
+            .success(kept)
+            .run()
+        )
 
     # --- helpers ------------------------------------------------------------------
 

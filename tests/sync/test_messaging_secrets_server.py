@@ -1,0 +1,222 @@
+"""An administrator's desk hands the messaging secrets to the server (PUT /v1/messaging/secrets).
+
+With a server, the server's sender sends every message, so the Twilio auth token /
+SMS key and the mail password must be on the server machine. The desk hands them
+over; the server keeps them in its keyring (or, without one, an owner-only file
+beside its Xero token file) and never answers with them.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from keyring.backends import fail
+from PySide6.QtWidgets import QLabel
+
+from desktop.domain.roles import SYSTEM, Actor, Role
+from desktop.server.guards import ActingAs
+from desktop.services import calendar
+from desktop.services.context import ServiceContext
+from desktop.services.messaging.secrets import SECRETS_FILE_NAME, MessagingSecrets
+from desktop.services.messaging.settings import SmsProvider
+from desktop.services.messaging.twilio_sms import API_URL_ENV
+from desktop.sync.client import ServerProtocolError
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.messaging import MessagingSettingsPage
+from desktop.ui.service_caller import ServiceCaller
+from desktop.xero.tokens import TOKEN_FILE_ENV
+from tests.fakes.sms_gateway import FakeSmsGateway
+from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
+from tests.helpers.background import settle
+from tests.helpers.clinic import ClinicFixture
+from tests.messaging.conftest import (  # noqa: F401 - the mail and SMS servers
+    Messaging,
+    SmtpEndpoint,
+    clock,
+    configure,
+    secrets,
+    sms_gateway,
+    smtp_server,
+)
+from tests.messaging.helpers import Clock, MemoryKeyring
+from tests.sync.harness import PASSWORD, Desk, ServerSide, make_desk, table_contents
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def twilio_on_server(
+    server: ServerSide,
+    clinic_on_server: ClinicFixture,
+    clock: Clock,  # noqa: F811
+    secrets: MessagingSecrets,  # noqa: F811
+    smtp_server: SmtpEndpoint,  # noqa: F811
+    sms_gateway: FakeSmsGateway,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[Messaging, FakeTwilio]]:
+    """Reminders by Twilio set up on the server, with no auth token anywhere yet."""
+    m = Messaging(
+        server.ctx, clinic_on_server, clock, secrets, smtp_server.handler, sms_gateway,
+        smtp_server.port,
+    )  # fmt: skip
+    configure(m)
+    server.app.state.sms_secrets = secrets  # the server machine's keyring
+    with FakeTwilio(clock=clock) as fake:
+        monkeypatch.setenv(API_URL_ENV, fake.url)
+        m.save(
+            sms_provider=SmsProvider.TWILIO, sms_account=ACCOUNT_SID, sms_sender_id=CLINIC_NUMBER
+        )
+        secrets.set_sms_api_key(m.clinic_id, "")  # the relay key configure() left
+        yield m, fake
+        assert fake.violations == []
+
+
+def signed_in(server: ServerSide, username: str) -> httpx.Client:
+    token = httpx.post(
+        f"{server.url}/v1/sessions", json={"username": username, "password": PASSWORD}
+    ).json()["token"]
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_an_admin_desk_hands_over_the_twilio_token_and_the_server_sends_with_it(
+    server: ServerSide, desks: list[Desk], twilio_on_server: tuple[Messaging, FakeTwilio]
+) -> None:
+    m, twilio = twilio_on_server
+    front, back = desks
+    assert front.api.messaging_secrets() == {"smtp_password_set": False, "sms_secret_set": False}
+
+    answer = front.api.keep_messaging_secrets({"sms_secret": AUTH_TOKEN})
+
+    assert answer == {"smtp_password_set": False, "sms_secret_set": True}
+    assert m.secrets.sms_api_key(m.clinic_id) == AUTH_TOKEN  # on the server machine
+    assert back.api.messaging_secrets()["sms_secret_set"]  # every admin desk sees it is set
+    m.reminder_time(m.book(9, 30))
+    report = m.send_due()  # the server's sender
+    assert report.sms_sent == 1
+    [sms] = twilio.sent
+    assert sms.from_ == CLINIC_NUMBER and "Hi Sam" in sms.body
+
+    # A field left out stays as it is; the mail password is set on its own.
+    answer = front.api.keep_messaging_secrets({"smtp_password": "mail-pass-9"})
+    assert answer == {"smtp_password_set": True, "sms_secret_set": True}
+    assert m.secrets.smtp_password(m.clinic_id) == "mail-pass-9"
+    assert m.secrets.sms_api_key(m.clinic_id) == AUTH_TOKEN
+
+
+def test_the_secret_never_comes_back_from_the_server(
+    server: ServerSide, desks: list[Desk], twilio_on_server: tuple[Messaging, FakeTwilio]
+) -> None:
+    front, back = desks
+    admin = signed_in(server, "admin")
+    answers = [
+        admin.put("/v1/messaging/secrets", json={"sms_secret": AUTH_TOKEN}),
+        admin.get("/v1/messaging/secrets"),
+        admin.get("/v1/sms/balance"),
+    ]
+    for desk in (front, back):
+        desk.sync()
+    seen = [answer.text for answer in answers] + [
+        json.dumps(table_contents(db), default=str)
+        for db in (front.database, back.database, server.database)
+    ]
+    assert all(AUTH_TOKEN not in text for text in seen)
+    assert answers[0].status_code == 200 and answers[1].json()["sms_secret_set"] is True
+
+
+def test_only_an_administrator_hands_over_secrets(
+    tmp_path: Path, server: ServerSide, twilio_on_server: tuple[Messaging, FakeTwilio]
+) -> None:
+    m, _ = twilio_on_server
+    server.add_user("pat", Role.PRACTITIONER, practitioner_id=m.c.alice.id)
+    practitioner = signed_in(server, "pat")
+    put = practitioner.put("/v1/messaging/secrets", json={"sms_secret": "stolen"})
+    assert put.status_code == 403
+    assert put.json()["message"] == "Only an administrator can set the messaging secrets."
+    assert practitioner.get("/v1/messaging/secrets").status_code == 403
+    assert m.secrets.sms_api_key(m.clinic_id) is None  # nothing changed
+    reception = make_desk(tmp_path, "reception-desk", server, username="reception")
+    with pytest.raises(ServerProtocolError, match="403"):
+        reception.api.keep_messaging_secrets({"sms_secret": "stolen"})
+    reception.close()
+    assert httpx.get(f"{server.url}/v1/messaging/secrets").status_code == 401
+
+
+def test_without_a_keyring_the_server_keeps_them_in_an_owner_only_file(
+    tmp_path: Path,
+    server: ServerSide,
+    clinic_on_server: ClinicFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server.app.state.sms_secrets = MessagingSecrets(fail.Keyring())  # no keyring here
+    admin = signed_in(server, "admin")
+    refused = admin.put("/v1/messaging/secrets", json={"sms_secret": AUTH_TOKEN})
+    assert refused.status_code == 503 and refused.json()["error"] == "no_keyring"
+    assert TOKEN_FILE_ENV in refused.json()["message"]  # says what to do
+
+    monkeypatch.setenv(TOKEN_FILE_ENV, str(tmp_path / "private" / "xero-tokens.json"))
+    kept = admin.put("/v1/messaging/secrets", json={"sms_secret": AUTH_TOKEN})
+    assert kept.json() == {"smtp_password_set": False, "sms_secret_set": True}
+    file = tmp_path / "private" / SECRETS_FILE_NAME
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    fresh = MessagingSecrets(fail.Keyring())  # what the server's sender reads
+    assert fresh.sms_api_key(clinic_on_server.clinic.id) == AUTH_TOKEN
+    cleared = admin.put("/v1/messaging/secrets", json={"sms_secret": ""})
+    assert cleared.json()["sms_secret_set"] is False
+    assert fresh.sms_api_key(clinic_on_server.clinic.id) is None
+
+
+def settings_page(desk: Desk, actor: Actor, keyring: MessagingSecrets):  # type: ignore[no-untyped-def]
+    ctx = ServiceContext(desk.database, ActingAs(actor))
+    caller = ServiceCaller(ctx, ChangeBus(), None)
+    clinic = calendar.main_clinic(ctx)
+    return MessagingSettingsPage(
+        caller, clinic, secrets=keyring, server=lambda: desk.api, server_url=desk.api.base_url
+    )
+
+
+def test_settings_at_an_admin_desk_hand_the_key_to_the_server_not_the_desks_keyring(
+    qtbot,
+    tmp_path: Path,
+    server: ServerSide,
+    desks: list[Desk],
+    twilio_on_server: tuple[Messaging, FakeTwilio],
+) -> None:  # type: ignore[no-untyped-def]
+    m, _ = twilio_on_server
+    front, _ = desks
+    front.sync()
+    desk_keyring = MessagingSecrets(MemoryKeyring())
+    page = settings_page(front, SYSTEM, desk_keyring)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    settle(qtbot)
+    page.tabs.setCurrentIndex(2)
+    assert page.api_key.isEnabled() and not page.test_button.isEnabled()
+    page.api_key.setText(AUTH_TOKEN)
+    assert page.save()
+    settle(qtbot)
+    assert page.status.text().endswith("Kept on the server."), page.status.text()
+    assert page.api_key.text() == "" and page.api_key.placeholderText() == "Kept on the server"
+    assert m.secrets.sms_api_key(m.clinic_id) == AUTH_TOKEN  # on the server machine
+    assert desk_keyring.sms_api_key(m.clinic_id) is None  # never in the desk's keyring
+    assert m.secrets.smtp_password(m.clinic_id) is None  # an empty field changed nothing
+    assert page.grab().save(str(tmp_path / "desk_secrets_kept_on_server.png"))
+
+
+def test_settings_at_a_receptionists_desk_keep_the_secret_fields_off(
+    qtbot, server: ServerSide, desks: list[Desk], clinic_on_server: ClinicFixture
+) -> None:  # type: ignore[no-untyped-def]
+    front, _ = desks
+    reception = Actor(user_id=uuid.uuid4(), name="Rae", role=Role.RECEPTIONIST)
+    page = settings_page(front, reception, MessagingSecrets(MemoryKeyring()))
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.api_key.isEnabled() and not page.smtp_password.isEnabled()
+    note = page.findChildren(QLabel)[0].text()
+    assert "Only an administrator can change them." in note
