@@ -50,6 +50,7 @@ def test_selling_a_pass_and_seeing_it_used(
     patient = clinic.patients[0].id
     panel = PatientCreditPanel(caller, patient)
     qtbot.addWidget(panel)
+    settle(qtbot)  # the statement is read in the background
     assert panel.balance.text() == "Credit: $0.00"
 
     dialog = SellPackageDialog(caller, patient)
@@ -58,10 +59,12 @@ def test_selling_a_pass_and_seeing_it_used(
     with qtbot.waitSignal(bus.changed):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert dialog.lot is not None and dialog.lot.remaining == Money(45000)
+    settle(qtbot)
     assert panel.balance.text() == "Credit: $450.00"
 
     invoice = invoice_class(ctx, clinic, book_class(ctx, clinic, 0))
     bus.publish(Changes(billing=True))
+    settle(qtbot)
     assert panel.balance.text() == "Credit: $405.00"
     assert panel.lots.index(0, 2).data() == "9 of 10 sessions ($405.00)"
     assert panel.uses.rowCount() == 1
