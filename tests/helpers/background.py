@@ -8,11 +8,15 @@ debouncing.
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEventLoop, QTimer
 
 from desktop.ui.background_ops import runner
+
+T = TypeVar("T")
 
 
 def settle(qtbot: Any = None, timeout: int = 10_000) -> None:
@@ -40,3 +44,9 @@ def settle(qtbot: Any = None, timeout: int = 10_000) -> None:
     timer.stop()
     if not runner().idle():
         raise TimeoutError("background operations did not finish")
+
+
+def off_gui_thread(read: Callable[[], T]) -> T:
+    """Run a read the window makes on a worker thread (e.g. a status-bar badge) the same way."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(read).result()

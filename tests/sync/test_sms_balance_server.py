@@ -4,8 +4,7 @@ provider (the Twilio double, through the real SDK) at most every 15 minutes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -26,18 +25,12 @@ from desktop.ui.messaging import MessagingSettingsPage
 from desktop.ui.messaging.status import SmsBalanceLine
 from desktop.ui.service_caller import ServiceCaller
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
-from tests.helpers.background import settle
+from tests.helpers.background import off_gui_thread, settle
 from tests.helpers.clinic import ClinicFixture
 from tests.messaging.helpers import MemoryKeyring
 from tests.sync.harness import Desk, ServerSide
 
 pytestmark = pytest.mark.postgres
-
-
-def off_gui(read: Callable[[], str]) -> str:
-    """The status bar reads the badge on a worker thread; so does the test."""
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(read).result()
 
 
 @pytest.fixture
@@ -74,7 +67,7 @@ def test_a_desk_shows_the_balance_the_servers_sender_sees(
     front, back = desks
     front.sync()  # the settings reach the desk; the key does not
     badge = SmsBalanceLine(front.ctx, lambda: front.api, clock=server.clock.now)
-    assert off_gui(badge.text) == (
+    assert off_gui_thread(badge.text) == (
         "SMS balance low: 3.20 USD left with Twilio. Top it up: Settings ▸ Reminders and SMS."
     )
     report = remote_sms.balance_report(back.api)  # what Settings ▸ Reminders and SMS shows
@@ -85,10 +78,12 @@ def test_a_desk_shows_the_balance_the_servers_sender_sees(
 
     twilio.state.balance = "80.00"  # the clinic topped up at Twilio
     server.clock.advance(timedelta(minutes=5))
-    assert off_gui(badge.text).startswith("SMS balance low: 3.20 USD")  # the server's answer, kept
+    assert off_gui_thread(badge.text).startswith(
+        "SMS balance low: 3.20 USD"
+    )  # the server's answer, kept
     assert balance_asked(twilio) == 1  # the desk asked again; the server did not ask Twilio
     server.clock.advance(timedelta(minutes=10))
-    assert off_gui(badge.text) == ""
+    assert off_gui_thread(badge.text) == ""
     assert balance_asked(twilio) == 2
     body = front.api.sms_balance()
     assert (body["provider"], body["balance"], body["low"]) == ("twilio", "80.00", False)
@@ -101,7 +96,10 @@ def test_a_key_the_provider_refuses_is_said_on_the_desk_and_the_badge_stays_quie
     set_up_twilio(server, clinic_on_server, token="not-the-token")
     front, _ = desks
     front.sync()
-    assert off_gui(SmsBalanceLine(front.ctx, lambda: front.api, clock=server.clock.now).text) == ""
+    assert (
+        off_gui_thread(SmsBalanceLine(front.ctx, lambda: front.api, clock=server.clock.now).text)
+        == ""
+    )
     with pytest.raises(InvalidInput, match="Twilio refused the account SID or auth token"):
         remote_sms.balance_report(front.api)
 

@@ -21,7 +21,7 @@ from desktop.ui.change_bus import ChangeBus
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.xero_page import DesktopXeroActions, XeroPage, xero_badge_text
 from desktop.xero.endpoints import API_URL_ENV, IDENTITY_URL_ENV
-from tests.helpers.background import settle
+from tests.helpers.background import off_gui_thread, settle
 from tests.xero.conftest import ConnectedClinic
 from tests.xero.helpers import invoiced, paid
 
@@ -44,6 +44,7 @@ def _page(qtbot, xero: ConnectedClinic, monkeypatch: pytest.MonkeyPatch) -> Xero
     assert isinstance(page.xero_actions, DesktopXeroActions)
     qtbot.addWidget(page)
     page.resize(980, 640)
+    settle(qtbot)  # the page reads the queue in the background
     return page
 
 
@@ -76,7 +77,7 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
     assert page.table.rowCount() == 1
     assert page.table.item(0, 1).text() == "Refused"
     assert page.table.item(0, 2).text().startswith("The document date cannot be before the period")
-    assert xero_badge_text(xero.ctx) == "Xero: 1 waiting, 1 refused"
+    assert off_gui_thread(lambda: xero_badge_text(xero.ctx)) == "Xero: 1 waiting, 1 refused"
 
     page.show()
     qtbot.waitExposed(page)
@@ -86,27 +87,30 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
     retry = page.table.cellWidget(0, 3).findChild(QPushButton)
     assert isinstance(retry, QPushButton)
     qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert page.table.rowCount() == 0 and page.empty.isVisibleTo(page)
     assert not xero.jobs(JobState.PARKED)
 
     with qtbot.waitSignal(page.changed, timeout=10_000):
         qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)  # and the page's counts are read again in the background
     # The real worker, on the page's background thread, sent the payment to Xero.
     assert page.busy.text() == "Sent 2, refused 0, retrying later 0."  # the waiting one too
     assert page.waiting.number.text() == "0"
     in_xero = xero.fake.invoice_by_number(refused.number)
     assert [p.amount for p in xero.fake.payments_for_invoice(in_xero)] == [Decimal("50.00")]
-    assert xero_badge_text(xero.ctx) == "Xero: up to date"
+    assert off_gui_thread(lambda: xero_badge_text(xero.ctx)) == "Xero: up to date"
     assert errors == []
 
 
 def test_before_connecting_the_page_offers_to_connect(qtbot, ctx, errors: list[str]) -> None:
     page = XeroPage(ServiceCaller(ctx, ChangeBus(), None))
     qtbot.addWidget(page)
+    settle(qtbot)
     assert page.state.text() == "Not connected"
     assert page.connect_button.text() == "Connect to Xero…"
     assert not page.sync_button.isEnabled()
-    assert xero_badge_text(ctx) == "Xero: not connected"
+    assert off_gui_thread(lambda: xero_badge_text(ctx)) == "Xero: not connected"
 
 
 def test_account_mapping_is_saved_from_the_page(
@@ -114,9 +118,11 @@ def test_account_mapping_is_saved_from_the_page(
 ) -> None:
     page = _page(qtbot, xero, monkeypatch)
     page.save_accounts("260", "091", "OUTPUT")
+    settle(qtbot)
     assert "account 260 (OUTPUT)" in page.mapping.text()
     assert "account 091" in page.mapping.text()
     page.save_accounts("", "091", "OUTPUT")
+    settle(qtbot)
     assert errors == ["Choose the income account for Xero."]
 
 
@@ -141,6 +147,7 @@ def test_income_in_advance_is_chosen_from_the_organisations_chart(
     dialog.advance.setCurrentIndex(offered.index("2360"))
     dialog.invoice_date.setCurrentIndex(1)
     dialog.accept()
+    settle(qtbot)
 
     connection = xero_settings.get_connection(xero.ctx)
     assert connection.advance_account_code == "2360"
@@ -157,6 +164,7 @@ def test_a_saved_account_missing_from_the_chart_is_flagged(
     _change_advance(xero, "836")
     page = _page(qtbot, xero, monkeypatch)
     page.refresh()
+    settle(qtbot)
     page.accounts_button.click()
     settle(qtbot)
     dialog = page.accounts_dialog
