@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
+import keyring
+import keyring.backends.fail
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -48,8 +50,14 @@ def live_server(
         # POST /v1/xero/connection keeps the tokens it is given: in a throwaway
         # owner-only file, as on a server machine without a desktop keyring.
         env.setenv(TOKEN_FILE_ENV, str(tmp_path_factory.mktemp("xero") / "tokens.json"))
+        # PUT /v1/messaging/secrets likewise: no desktop keyring (a locked one answers 503).
+        before = keyring.get_keyring()
+        keyring.set_keyring(keyring.backends.fail.Keyring())
         make_clinic(side.ctx)
-        yield side
+        try:
+            yield side
+        finally:
+            keyring.set_keyring(before)
 
 
 @pytest.fixture
