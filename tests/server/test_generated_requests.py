@@ -52,7 +52,7 @@ def live_server(
         env.setenv(TOKEN_FILE_ENV, str(tmp_path_factory.mktemp("xero") / "tokens.json"))
         # PUT /v1/messaging/secrets likewise: no desktop keyring (a locked one answers 503).
         before = keyring.get_keyring()
-        keyring.set_keyring(keyring.backends.fail.Keyring())
+        keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
         make_clinic(side.ctx)
         try:
             yield side
