@@ -21,8 +21,10 @@ import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.http_double import JsonHandler
 
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
@@ -122,12 +124,9 @@ class FakeSmsGateway:
         self.stop()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: _State
     protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_POST(self) -> None:
         key = self.headers.get("Idempotency-Key", "")
@@ -195,15 +194,3 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return {}
         return data if isinstance(data, dict) else {}
-
-    def _reply(
-        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
