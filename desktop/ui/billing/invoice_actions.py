@@ -187,16 +187,25 @@ def refund(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice) -> C
 
 
 def void(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice) -> Changes | None:
-    dialog = ReasonDialog(
+    ctx = caller.ctx
+    return with_reason(
+        caller,
+        parent,
         "Void invoice",
         f"Void {invoice.number}? The service can then be invoiced again.",
         "Void invoice",
-        parent,
+        lambda reason: lambda: billing.void_invoice(ctx, invoice.id, reason, invoice.version)[1],
     )
-    ctx = caller.ctx
 
-    def work() -> Save:
-        reason = dialog.reason.text()
-        return lambda: billing.void_invoice(ctx, invoice.id, reason, invoice.version)[1]
 
-    return save_in_dialog(caller, dialog, work, "Void invoice")
+def with_reason(
+    caller: ServiceCaller,
+    parent: QWidget | None,
+    title: str,
+    question: str,
+    action: str,
+    save: Callable[[str], Save],
+) -> Changes | None:
+    """Ask why (a sentence, required), then make the change `save(reason)` returns."""
+    dialog = ReasonDialog(title, question, action, parent)
+    return save_in_dialog(caller, dialog, lambda: save(dialog.reason.text()), title)

@@ -47,7 +47,6 @@ from desktop.services.context import ServiceContext
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.billing import invoice_actions
 from desktop.ui.billing.payment_dialog import PaymentDialog
-from desktop.ui.billing.small_dialogs import ReasonDialog
 from desktop.ui.models.invoices import PAID_COLOURS
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.widgets.saving_dialog import Save
@@ -461,20 +460,16 @@ def _correct(
 def _remove(
     caller: ServiceCaller, parent: QWidget | None, payment: PaymentRecord
 ) -> Changes | None:
-    dialog = ReasonDialog(
+    ctx = caller.ctx
+    return invoice_actions.with_reason(
+        caller,
+        parent,
         "Remove payment",
         f"Remove {payment.number} ({payment.amount}, {payment.method.label})? "
         "Only for a payment entered in error; money handed back is a refund.",
         "Remove payment",
-        parent,
+        lambda reason: lambda: billing.delete_payment(ctx, payment.id, reason, payment.version)[1],
     )
-    ctx = caller.ctx
-
-    def work() -> Save:
-        reason = dialog.reason.text()
-        return lambda: billing.delete_payment(ctx, payment.id, reason, payment.version)[1]
-
-    return invoice_actions.save_in_dialog(caller, dialog, work, "Remove payment")
 
 
 def _find_or_raise(

@@ -31,8 +31,8 @@ from desktop.domain.credit import Application, CreditLot, CreditStatement
 from desktop.domain.roles import Actor
 from desktop.services import billing, credit
 from desktop.services.changes import Changes
-from desktop.ui.billing.invoice_actions import read_actor, save_in_dialog
-from desktop.ui.billing.small_dialogs import ReasonDialog, RefundDialog
+from desktop.ui.billing.invoice_actions import read_actor, save_in_dialog, with_reason
+from desktop.ui.billing.small_dialogs import RefundDialog
 from desktop.ui.credit.credit_dialogs import AddCreditDialog, ApplyCreditDialog
 from desktop.ui.credit.sell_package_dialog import SellPackageDialog
 from desktop.ui.models.credit import CreditUseModel, LotTableModel
@@ -167,7 +167,9 @@ class PatientCreditPanel(QWidget):
     # ------------------------------------------------------------------ acting
 
     def _save(self, dialog: SavingDialog, work: Callable[[], Save], title: str) -> Changes | None:
-        changes = save_in_dialog(self.caller, dialog, work, title)
+        return self._reload_unless_done(save_in_dialog(self.caller, dialog, work, title))
+
+    def _reload_unless_done(self, changes: Changes | None) -> Changes | None:
         if changes is None:
             self.reload()  # backed out, or refused: perhaps changed elsewhere meanwhile
         return changes
@@ -232,17 +234,15 @@ class PatientCreditPanel(QWidget):
         use = self.selected_use()
         if use is None:
             return None
-        dialog = ReasonDialog(
-            "Give credit back",
-            f"Take {use.number} ({use.amount}) off {use.invoice_number}? The credit "
-            "returns to the patient and the invoice is owing again.",
-            "Give back",
-            self,
-        )
         ctx = self.caller.ctx
-
-        def work() -> Save:
-            reason = dialog.reason.text()
-            return lambda: credit.return_credit(ctx, use.id, reason)
-
-        return self._save(dialog, work, "Give credit back")
+        return self._reload_unless_done(
+            with_reason(
+                self.caller,
+                self,
+                "Give credit back",
+                f"Take {use.number} ({use.amount}) off {use.invoice_number}? The credit "
+                "returns to the patient and the invoice is owing again.",
+                "Give back",
+                lambda reason: lambda: credit.return_credit(ctx, use.id, reason),
+            )
+        )
