@@ -254,3 +254,29 @@ def test_the_receipt_is_emailed_from_the_invoice_dialog(
     dialog.show()
     qtbot.waitExposed(dialog)
     dialog.grab().save(str(tmp_path / "invoice_dialog_emailed.png"))
+
+
+def test_a_service_that_cannot_be_invoiced_is_said_once_and_the_dialog_closes(
+    qtbot, local_ctx: ServiceContext, errors: list[str]
+) -> None:
+    from desktop.ui.billing.invoice_dialog import open_invoice_for_service
+
+    clinic = make_clinic(local_ctx)
+    appointment = booking.book_appointment(
+        local_ctx,
+        booking.BookingRequest(
+            clinic.clinic.id,
+            clinic.alice.id,
+            clinic.consult.id,
+            clinic.at(10),
+            patient_id=clinic.patients[0].id,
+        ),
+    ).appointment
+    caller = ServiceCaller(local_ctx, ChangeBus(), None)
+    dialog = open_invoice_for_service(caller, appointment.id, clinic.patients[1].id)
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    settle(qtbot)
+    assert errors == ["That patient is not the patient of this appointment."]
+    assert not dialog.isVisible() and dialog.invoice is None
+    assert billing.patient_invoices(local_ctx, clinic.patients[1].id) == []
