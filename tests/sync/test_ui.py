@@ -8,13 +8,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.sync import conflicts
 from desktop.sync.pending import PendingMutation
 from desktop.sync.runner import SyncState, SyncStatus
 from desktop.sync.state import bind_replica
 from desktop.ui.sync import ConflictsDialog, ServerSettingsPage, SyncStatusWidget
+from tests.helpers import templates
 from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
 from tests.sync.harness import PASSWORD, ServerSide, table_contents
@@ -22,8 +22,7 @@ from tests.sync.harness import PASSWORD, ServerSide, table_contents
 
 @pytest.fixture
 def local(sqlite_url: str):  # type: ignore[no-untyped-def]
-    database = Database(sqlite_url)
-    migrate.upgrade(database)
+    database = Database(templates.migrated(sqlite_url))
     yield database
     database.dispose()
 
