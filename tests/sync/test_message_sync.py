@@ -235,6 +235,42 @@ def test_a_deleted_or_moved_appointments_reminder_is_withdrawn_on_the_server(
     converged(server, front, back)
 
 
+def test_a_reminder_the_server_refused_leaves_no_job_waiting_at_the_desk(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    """Back moves an appointment front has just deleted: the server refuses the move and
+    the new reminder queued with it. Both are listed as conflicts with the reason, and
+    the reminder's job goes too — the server, the one sender, never had it, so a copy
+    left here would wait on this desk for ever."""
+    m = messaging_on_server
+    c = m.c
+    front, back = desks
+    lee = book(front, c, 11, patient=1)
+    for desk in (front, back):
+        desk.sync()
+    booking.delete_appointment(front.ctx, lee.id)
+    front.sync()
+    booking.move_appointment(  # queues a reminder for 2 pm here
+        back.ctx,
+        lee.id,
+        practitioner_id=c.alice.id,
+        starts_at=c.at(14, day=NEXT_WEEK),
+        ends_at=c.at(14, day=NEXT_WEEK) + (lee.ends_at - lee.starts_at),
+    )
+    waiting = {j.id for j in OutboxQueue(back.database).jobs() if j.state is JobState.PENDING}
+    assert len(waiting) == 1
+    back.sync()
+
+    refused = {(x.entity, x.reason) for x in conflicts.open_conflicts(back.database)}
+    gone = "This appointment was deleted on another computer."
+    assert refused == {("outgoing_messages", gone), ("appointments", gone)}
+    jobs = {j.id: j.state for j in OutboxQueue(back.database).jobs()}
+    assert waiting.isdisjoint(jobs)  # dropped with its message
+    assert set(jobs.values()) == {JobState.SUPERSEDED}  # the deleted one's, withdrawn
+    assert {s for *_, s in shown(back, c.patients[1].id)} == {MessageStatus.CANCELLED}
+    converged(server, front, back)
+
+
 def test_the_server_rechecks_what_desks_push_about_messages(
     tmp_path, server: ServerSide, messaging_on_server: Messaging
 ) -> None:
