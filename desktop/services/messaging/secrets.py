@@ -4,8 +4,8 @@ One keyring entry per clinic and secret, under the service name "Frontdesk".
 A server or cron job often has no keyring (no desktop session, no D-Bus), so
 the environment variables FRONTDESK_SMTP_PASSWORD and FRONTDESK_SMS_API_KEY
 are read first. The machine that sends — the server, where an administrator's
-desk hands them over (PUT /v1/messaging/secrets) or `frontdesk messaging
-set-secrets` sets them — keeps them in its keyring, and when that keyring is
+desk hands them over (PUT /v1/messaging/secrets) or `frontdesk messages
+set-secret` sets them — keeps them in its keyring, and when that keyring is
 missing or refuses (a headless Linux box has none), in an owner-only (0600)
 file: `secrets_file()`, beside the Xero token file when FRONTDESK_XERO_TOKEN_FILE
 names one, else in the data folder. That file is read before the keyring, and a
