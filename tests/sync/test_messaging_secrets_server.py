@@ -231,8 +231,9 @@ def test_settings_at_an_admin_desk_hand_the_key_to_the_server_not_the_desks_keyr
     twilio_on_server: tuple[Messaging, FakeTwilio],
 ) -> None:  # type: ignore[no-untyped-def]
     m, _ = twilio_on_server
-    front, _ = desks
-    front.sync()
+    front, back = desks
+    for desk in desks:
+        desk.sync()
     desk_keyring = MessagingSecrets(MemoryKeyring())
     page = settings_page(front, SYSTEM, desk_keyring)
     qtbot.addWidget(page)
@@ -241,15 +242,51 @@ def test_settings_at_an_admin_desk_hand_the_key_to_the_server_not_the_desks_keyr
     settle(qtbot)
     page.tabs.setCurrentIndex(2)
     assert page.api_key.isEnabled() and not page.test_button.isEnabled()
+    # The page asked the server: nothing is set there yet, and it says so.
+    assert page.api_key.placeholderText() == "Twilio auth token: not set on the server"
+    assert page.smtp_password.placeholderText() == "Mail password: not set on the server"
+    assert page.grab().save(str(tmp_path / "desk_secrets_not_set_on_server.png"))
     page.api_key.setText(AUTH_TOKEN)
     assert page.save()
     settle(qtbot)
-    assert page.status.text().endswith("Kept on the server."), page.status.text()
-    assert page.api_key.text() == "" and page.api_key.placeholderText() == "Kept on the server"
+    assert page.status.text().endswith("Kept on the server, in its keyring."), page.status.text()
+    assert page.api_key.text() == ""
+    assert page.api_key.placeholderText() == (
+        "Twilio auth token: set on the server — type to replace"
+    )
+    assert page.smtp_password.placeholderText() == "Mail password: not set on the server"
     assert m.secrets.sms_api_key(m.clinic_id) == AUTH_TOKEN  # on the server machine
     assert desk_keyring.sms_api_key(m.clinic_id) is None  # never in the desk's keyring
     assert m.secrets.smtp_password(m.clinic_id) is None  # an empty field changed nothing
     assert page.grab().save(str(tmp_path / "desk_secrets_kept_on_server.png"))
+
+    # Another administrator's desk opening the page sees it set, not its value.
+    other = settings_page(back, SYSTEM, MessagingSecrets(MemoryKeyring()))
+    qtbot.addWidget(other)
+    other.show()
+    settle(qtbot)
+    assert other.api_key.placeholderText() == page.api_key.placeholderText()
+    assert other.api_key.text() == ""
+
+
+def test_settings_at_a_desk_that_cannot_ask_the_server_say_it_is_not_known(
+    qtbot, desks: list[Desk], twilio_on_server: tuple[Messaging, FakeTwilio]
+) -> None:  # type: ignore[no-untyped-def]
+    front, _ = desks
+    ctx = ServiceContext(front.database, ActingAs(SYSTEM))
+    page = MessagingSettingsPage(
+        ServiceCaller(ctx, ChangeBus(), None),
+        calendar.main_clinic(ctx),
+        secrets=MessagingSecrets(MemoryKeyring()),
+        server=lambda: None,  # not connected just now
+        server_url=front.api.base_url,
+    )
+    qtbot.addWidget(page)
+    page.show()
+    settle(qtbot)
+    assert page.api_key.placeholderText() == (
+        "Twilio auth token: not known: the server could not be asked"
+    )
 
 
 def test_settings_at_a_receptionists_desk_keep_the_secret_fields_off(
@@ -261,5 +298,7 @@ def test_settings_at_a_receptionists_desk_keep_the_secret_fields_off(
     qtbot.addWidget(page)
     page.show()
     assert not page.api_key.isEnabled() and not page.smtp_password.isEnabled()
+    settle(qtbot)
+    assert page.api_key.placeholderText() == "On the server: an administrator sets it"
     note = page.findChildren(QLabel)[0].text()
     assert "Only an administrator can change them." in note
