@@ -264,6 +264,8 @@ def test_a_reminder_the_server_refused_leaves_no_job_waiting_at_the_desk(
     refused = {(x.entity, x.reason) for x in conflicts.open_conflicts(back.database)}
     gone = "This appointment was deleted on another computer."
     assert refused == {("outgoing_messages", gone), ("appointments", gone)}
+    [message] = [x for x in conflicts.open_conflicts(back.database) if x.operation == "insert"]
+    assert message.summary.startswith("New message: SMS reminder, Sam Lee, "), message.summary
     jobs = {j.id: j.state for j in OutboxQueue(back.database).jobs()}
     assert waiting.isdisjoint(jobs)  # dropped with its message
     assert set(jobs.values()) == {JobState.SUPERSEDED}  # the deleted one's, withdrawn
