@@ -151,7 +151,7 @@ def start_rows(folder: Path, pairs: int) -> list[Row]:
 RAW_WEEK = """
 SELECT a.id, a.clinic_id, a.practitioner_id, a.appointment_type_id, t.name, t.kind, t.colour,
        a.starts_at, a.ends_at, a.status, a.patient_id, p.first_name, p.last_name, a.capacity,
-       a.notes, a.cancellation_reason, a.cancellation_note, a.read_only, a.version
+       a.notes, a.cancellation_reason, a.cancellation_note, a.read_only, a.version, a.series_id
 FROM appointments a JOIN appointment_types t ON t.id = a.appointment_type_id
 LEFT JOIN patients p ON p.id = a.patient_id
 WHERE a.practitioner_id IN ({marks}) AND a.starts_at > ? AND a.starts_at < ? AND a.ends_at > ?
