@@ -159,6 +159,7 @@ def assert_built_alike(fast: list[Appointment], orm: list[Appointment]) -> None:
     key = lambda a: (a.starts_at, a.id)  # noqa: E731
     assert sorted(fast, key=key) == sorted(orm, key=key)
     for mine, theirs in zip(sorted(fast, key=key), sorted(orm, key=key), strict=True):
+        assert type(mine) is Appointment
         assert hash(mine) == hash(theirs)
         for place, expected in [
             (mine, theirs),
