@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -167,27 +165,7 @@ def calendar_view(
     }
     appointments = _driver_rows(connection, _VIEW_APPOINTMENTS, values)
     places = _driver_rows(connection, _VIEW_PLACES, values)
-    with _collector_paused():
-        return appointments_from_columns(appointments, places)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector held off while thousands of objects are built.
-
-    Every few hundred new objects start a collection, and now and then a full one
-    over everything the program holds — for rows and appointments that form no
-    cycles and so can never be collected by it. On a busy week that was a quarter
-    of the call on average (medians hid most of it). The pause is process-wide
-    but brief (in-memory work only); a collection due meanwhile runs after it.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
+    return appointments_from_columns(appointments, places)
 
 
 def _driver_rows(connection: Connection, statement: Select[Any], values: dict[str, Any]) -> Any:
@@ -199,10 +177,9 @@ def _driver_rows(connection: Connection, statement: Select[Any], values: dict[st
     seventh of the raw query on a busy week, and `mapping.appointments_from_columns`
     decodes every column itself anyway.
     """
-    result = connection.execute(statement, values)  # not paused: PostgreSQL may be slow
+    result = connection.execute(statement, values)
     try:
-        with _collector_paused():
-            return result.cursor.fetchall()
+        return result.cursor.fetchall()
     finally:
         result.close()
 
