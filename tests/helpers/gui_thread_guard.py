@@ -28,14 +28,11 @@ UI = "/desktop/ui/"
 _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
-_PANEL = "calendar: the appointment types read before Book opens, today's zone; not moved yet"
 _BILLING = "invoice dialog and invoice actions: not moved yet"
 _CREDIT = "credit tab actions (after a modal dialog): not moved yet"
 _WIZARD = "first-start wizard: QWizard.validatePage answers at once; not moved yet"
 _SIGN_IN = "sign-in and lock: before or around the window; the user is waiting on it anyway"
 STILL_ON_THE_GUI_THREAD: dict[str, str] = {
-    "desktop/ui/calendar/appointment_actions.py:book": _PANEL,
-    "desktop/ui/calendar/panel.py:today": _PANEL,
     "desktop/ui/billing/invoice_actions.py:current_actor": _BILLING,
     "desktop/ui/billing/invoice_actions.py:_publish": _BILLING,
     "desktop/ui/billing/invoice_actions.py:edit_invoice": _BILLING,
@@ -52,8 +49,6 @@ STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/credit/patient_credit_panel.py:give_back": _CREDIT,
     "desktop/ui/credit/sell_package_dialog.py:__init__": _CREDIT,
     "desktop/ui/credit/sell_package_dialog.py:_sell": _CREDIT,
-    "desktop/ui/main_window.py:open_messaging": "reads the clinic before the page opens; not moved yet",
-    "desktop/ui/export_actions.py:save_ics": "asks whose calendar first; not moved yet",
     "desktop/ui/settings/setup_wizard.py:offer_setup": _WIZARD,
     "desktop/ui/settings/setup_wizard.py:validatePage": _WIZARD,
     # The wizard's pages save through the same functions as the settings dialogs
