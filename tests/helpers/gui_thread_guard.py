@@ -30,7 +30,6 @@ _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
 _BILLING = "invoice dialog and invoice actions: not moved yet"
 _CREDIT = "credit tab actions (after a modal dialog): not moved yet"
-_WIZARD = "first-start wizard: QWizard.validatePage answers at once; not moved yet"
 _SIGN_IN = "sign-in and lock: before or around the window; the user is waiting on it anyway"
 STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/billing/invoice_actions.py:current_actor": _BILLING,
@@ -49,13 +48,6 @@ STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/credit/patient_credit_panel.py:give_back": _CREDIT,
     "desktop/ui/credit/sell_package_dialog.py:__init__": _CREDIT,
     "desktop/ui/credit/sell_package_dialog.py:_sell": _CREDIT,
-    "desktop/ui/settings/setup_wizard.py:offer_setup": _WIZARD,
-    "desktop/ui/settings/setup_wizard.py:validatePage": _WIZARD,
-    # The wizard's pages save through the same functions as the settings dialogs
-    # (which call them on a worker): on the GUI thread only from validatePage.
-    "desktop/ui/settings/clinic_dialog.py:save_clinic": _WIZARD,
-    "desktop/ui/settings/practitioner_editor.py:save_practitioner": _WIZARD,
-    "desktop/ui/settings/appointment_types_dialog.py:save_type": _WIZARD,
     "desktop/ui/signin/startup.py:sign_in_at_startup": _SIGN_IN,
     "desktop/ui/signin/startup.py:look_up": _SIGN_IN,
     "desktop/ui/signin/startup.py:_ask": _SIGN_IN,

@@ -74,6 +74,7 @@ class AppointmentActions(QObject):
         self.dialog: AppointmentDialog | None = None
         self._types: list[AppointmentType] | None = None  # as last read, for the next Book
         self._read_types(None)  # read ahead, so even the first Book opens with them
+        caller.bus.changed.connect(self._types_changed)
 
     # --- booking --------------------------------------------------------------------
 
@@ -111,6 +112,10 @@ class AppointmentActions(QObject):
         self._read_types(dialog)
         return dialog
 
+    def _types_changed(self, changes: Changes) -> None:
+        if changes.appointment_types:  # added, edited or retired: read them ahead again
+            self._read_types(None)
+
     def _read_types(self, dialog: BookingDialog | None) -> None:
         """The dialog opens with the types read last time (read ahead when the calendar
         opens; none if that read has not arrived yet) and is given them as they are now
@@ -126,6 +131,7 @@ class AppointmentActions(QObject):
             lambda: calendar.appointment_types(ctx),
             title="Book appointment",
             refresh_on_refusal=False,
+            key=None if dialog is not None else f"types-ahead-{id(self)}",
             reports=() if dialog is not None else (DomainError,),  # ahead: nobody asked yet
             parent=dialog or self._window,
         ).success(arrived).run()
