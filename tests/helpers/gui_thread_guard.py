@@ -30,7 +30,6 @@ _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
 _BILLING = "invoice dialog and invoice actions: not moved yet"
 _CREDIT = "credit tab actions (after a modal dialog): not moved yet"
-_SIGN_IN = "sign-in and lock: before or around the window; the user is waiting on it anyway"
 STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/billing/invoice_actions.py:current_actor": _BILLING,
     "desktop/ui/billing/invoice_actions.py:_publish": _BILLING,
@@ -48,13 +47,6 @@ STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/credit/patient_credit_panel.py:give_back": _CREDIT,
     "desktop/ui/credit/sell_package_dialog.py:__init__": _CREDIT,
     "desktop/ui/credit/sell_package_dialog.py:_sell": _CREDIT,
-    "desktop/ui/signin/startup.py:sign_in_at_startup": _SIGN_IN,
-    "desktop/ui/signin/startup.py:look_up": _SIGN_IN,
-    "desktop/ui/signin/startup.py:_ask": _SIGN_IN,
-    "desktop/ui/signin/controller.py:attach": _SIGN_IN,
-    "desktop/ui/signin/controller.py:sign_out": _SIGN_IN,
-    "desktop/ui/signin/controller.py:_locked": _SIGN_IN,
-    "desktop/ui/signin/controller.py:_follow_policy": _SIGN_IN,
     "desktop/ui/sync/wiring.py:start": "starting the sync runner at start-up: not moved yet",
     "desktop/ui/sync/server_page.py:__init__": "Settings ▸ Server reads its state: not moved yet",
 }
