@@ -28,25 +28,7 @@ UI = "/desktop/ui/"
 _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
-_BILLING = "invoice dialog and invoice actions: not moved yet"
-_CREDIT = "credit tab actions (after a modal dialog): not moved yet"
 STILL_ON_THE_GUI_THREAD: dict[str, str] = {
-    "desktop/ui/billing/invoice_actions.py:current_actor": _BILLING,
-    "desktop/ui/billing/invoice_actions.py:_publish": _BILLING,
-    "desktop/ui/billing/invoice_actions.py:edit_invoice": _BILLING,
-    "desktop/ui/billing/invoice_actions.py:pay_from_credit": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:open_invoice_for_service": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:reload": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:pay": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:correct_payment": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:remove_payment": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:pdf_bytes": _BILLING,
-    "desktop/ui/credit/patient_credit_panel.py:add_credit": _CREDIT,
-    "desktop/ui/credit/patient_credit_panel.py:apply_credit": _CREDIT,
-    "desktop/ui/credit/patient_credit_panel.py:refund_credit": _CREDIT,
-    "desktop/ui/credit/patient_credit_panel.py:give_back": _CREDIT,
-    "desktop/ui/credit/sell_package_dialog.py:__init__": _CREDIT,
-    "desktop/ui/credit/sell_package_dialog.py:_sell": _CREDIT,
     "desktop/ui/sync/wiring.py:start": "starting the sync runner at start-up: not moved yet",
     "desktop/ui/sync/server_page.py:__init__": "Settings ▸ Server reads its state: not moved yet",
 }
