@@ -141,6 +141,8 @@ def test_the_patient_message_log_shows_failures_and_fixes_them(
     widget.resize(820, 360)
     widget.set_patient(m.c.patients[0].id)
     widget.show()
+    assert not widget.no_sms.isEnabled()  # the choices wait for the read
+    settle(qtbot)  # the log is read in the background
     statuses = [(e.channel.value, e.status) for e in widget.model.entries]
     assert sorted(statuses) == sorted(
         [
@@ -160,8 +162,11 @@ def test_the_patient_message_log_shows_failures_and_fixes_them(
 
     monkeypatch.setattr(log_ui, "ask_address", lambda _p, _c, _current: "sam@lee.example")
     widget.fix_selected()
+    assert not widget.fix_button.isEnabled() and not widget.retry_button.isEnabled()
+    settle(qtbot)
     m.send_due()
     widget.reload()
+    settle(qtbot)
     to_new_address = {
         (e.channel.value, e.status)
         for e in widget.model.entries
