@@ -374,7 +374,7 @@ def queue_status(ctx: ServiceContext) -> XeroQueueStatus:
         read_connection(ctx.database),
         queue.counts(Channel.XERO),
         attention,
-        _stalled_note(ctx.database, queue),
+        _stalled_note(ctx.database, queue, ctx.now()),
     )
 
 
@@ -406,9 +406,9 @@ def _waits_for(other: OutboxJob) -> str:
     return f"Waits for {job_label(other)}: {verdict}."
 
 
-def _stalled_note(database: Database, queue: OutboxQueue) -> str:
+def _stalled_note(database: Database, queue: OutboxQueue, now: datetime) -> str:
     """Jobs a sender claimed and then stopped renewing (it crashed or was killed)."""
-    stalled = queue.stalled(Channel.XERO, datetime.now(UTC))
+    stalled = queue.stalled(Channel.XERO, now)
     if not stalled:
         return ""
     with database.reading() as session:
@@ -420,7 +420,7 @@ def _stalled_note(database: Database, queue: OutboxQueue) -> str:
 def retry_job(ctx: ServiceContext, job_id: uuid.UUID) -> Changes:
     """A person pressed Retry on a refused (parked) or held job."""
     ctx.actor()
-    if not OutboxQueue(ctx.database).retry_now(job_id, datetime.now(UTC)):
+    if not OutboxQueue(ctx.database).retry_now(job_id, ctx.now()):
         raise NotFound("That Xero job has already been sent or replaced.")
     return Changes(outbox=True, ids=frozenset({job_id}))
 
