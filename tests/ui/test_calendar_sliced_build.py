@@ -1,7 +1,8 @@
 """A period's blocks arrive over several event-loop turns, and nothing is lost on the way.
 
-`BLOCKS_PER_TURN` is lowered to 1 so a two-column day takes two turns; the test
-then looks between the turns (the first column's blocks are in, the calendar
+A turn adds one column at least, then more while its time lasts (`SLICE_SECONDS`)
+and until enough blocks in view are in (`SHOWN_PER_TURN`). Either limit lowered
+to nothing makes a two-column day take two turns; the test then looks between the turns (the first column's blocks are in, the calendar
 takes no input yet) and after them (every block, the selection kept, input back).
 """
 
@@ -36,9 +37,10 @@ def book(
     ).appointment.id
 
 
-@pytest.fixture
-def one_block_per_turn(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scene_module, "BLOCKS_PER_TURN", 1)
+@pytest.fixture(params=[("SLICE_SECONDS", 0.0), ("SHOWN_PER_TURN", 1)])
+def one_block_per_turn(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """One column per turn: no time for more, or one block in view is enough."""
+    monkeypatch.setattr(scene_module, *request.param)
 
 
 def test_a_period_fills_in_column_by_column_and_ends_with_every_block(
