@@ -242,7 +242,7 @@ def layout_text(
         _line(lines, inner, single, title_font, title_metrics, 0, reserve)
         return TextLayout(tuple(lines), badge)
     if inner.width() < COMPACT:
-        tight = rect.adjusted(BAR + 2, 2, -2, -2)  # every pixel counts in a week column
+        tight = rect.adjusted(BAR + 2, 2, -1, -2)  # every pixel counts in a week column
         return TextLayout(_compact(tight, text, cancelled, fonts), badge)
     y = _line(lines, inner, text.title, title_font, title_metrics, 0, reserve)
     for value in (text.detail, text.when):
@@ -256,7 +256,8 @@ def _compact(
     inner: QRectF, text: BlockText, cancelled: bool, fonts: BlockFonts
 ) -> tuple[TextLine, ...]:
     """A narrow block (week view): the name (shortened, else over two lines), then the
-    type and the start time while there is room. The tooltip has everything."""
+    type when it fits whole (three letters of it say nothing; the colour says the type)
+    and the start time, while there is room. The tooltip has everything."""
     name_font = fonts.struck_name if cancelled else fonts.name
     name_metrics, detail_metrics = fonts.name_metrics, fonts.detail_metrics
     room = max(1, int((inner.height() + 1) // name_metrics.height()))
@@ -266,7 +267,10 @@ def _compact(
     y = 0.0
     for value in names:
         y = _line(lines, inner, value, name_font, name_metrics, y, 0)
-    for value in (text.detail, text.when.split("–")[0]):
+    details = (
+        [text.detail] if detail_metrics.horizontalAdvance(text.detail) <= inner.width() else []
+    )
+    for value in (*details, text.when.split("–")[0]):
         if y + detail_metrics.height() > inner.height() + 1:
             break
         y = _line(lines, inner, value, fonts.detail, detail_metrics, y, 0)
