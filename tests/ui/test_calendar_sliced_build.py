@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
 
 from desktop.services.context import ServiceContext
@@ -118,3 +119,26 @@ def test_a_reload_mid_build_replaces_the_half_built_blocks(
     settle(qtbot)
     assert set(scene.items_by_id) == {alice_id, bob_id}
     assert len([i for i in scene.items() if isinstance(i, AppointmentItem)]) == 2
+
+
+def test_the_period_left_behind_is_taken_apart_in_later_turns_then_deleted(
+    qtbot, local_ctx, clinic, settings, monkeypatch
+) -> None:
+    monkeypatch.setattr(scene_module, "TAKEN_OUT_PER_CHECK", 1)
+    monkeypatch.setattr(scene_module, "SLICE_SECONDS", 0.0)  # one block per turn
+    for hour in (9, 11):
+        book(local_ctx, clinic, clinic.alice.id, hour)
+    book(local_ctx, clinic, clinic.bob.id, 10)
+    window = open_window(qtbot, local_ctx, settings)
+    old = scene_of(window)
+    blocks = list(old.items_by_id.values())
+    assert len(blocks) == 3
+
+    window.calendar.step(1)
+    assert scene_of(window) is not old
+    assert all(block.scene() is old for block in blocks)  # not in the navigation's turn
+    settle(qtbot)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(old))
+    # Each block was taken out before the scene went (a block deleted with it would raise).
+    assert all(block.scene() is None for block in blocks)
+    assert scene_of(window).items_by_id == {}  # the next day has no bookings

@@ -280,8 +280,7 @@ class CalendarPanel(QWidget):
         self._update_margins(grid)
         self._scroll_to_start()
         if old is not None:
-            old.dispose()
-            old.deleteLater()
+            old.dispose()  # deleted once its blocks are out
 
     def _update_margins(self, grid: Grid) -> None:
         assert self.snapshot is not None

@@ -54,6 +54,7 @@ FINE = 5  # minutes: drags with Shift held
 # no more than SHOWN_PER_TURN of them in view: Qt paints those right after the turn.
 SLICE_SECONDS = 0.008
 SHOWN_PER_TURN = 40
+TAKEN_OUT_PER_CHECK = 50  # blocks taken out of a scene between looks at the clock
 
 
 @dataclass
@@ -200,14 +201,37 @@ class CalendarScene(QGraphicsScene):
         return done
 
     def dispose(self) -> None:
-        """Hand the items back to Python before the scene goes (PySide would free them twice)."""
+        """Take the blocks out and delete the scene, once it is off screen.
+
+        The blocks go from the next turn on, a slice per turn (`SLICE_SECONDS`), as they came: taking out a
+        week's hundreds at once froze the window just when the next week was being
+        drawn. Each is removed before the scene is deleted, so the items are handed
+        back to Python first (PySide would free them twice).
+        """
         self._stop_building()
-        for item in self.items_by_id.values():
-            self.removeItem(item)
-        self.items_by_id.clear()
         if self._ghost is not None:
             self.removeItem(self._ghost)
             self._ghost = None
+        leaving = list(self.items_by_id.values())
+        self.items_by_id.clear()
+        self._column_of.clear()
+
+        def take_out() -> bool:
+            deadline = time.perf_counter() + SLICE_SECONDS
+            while leaving:
+                batch = leaving[-TAKEN_OUT_PER_CHECK:]
+                del leaving[-TAKEN_OUT_PER_CHECK:]
+                for item in batch:
+                    self.removeItem(item)
+                if time.perf_counter() >= deadline:
+                    break
+            if leaving:
+                return False
+            self.deleteLater()
+            return True
+
+        self._building = SlicedWork(take_out, self)  # from the next turn on
+        self._building.start()
 
     def _practitioner_name(self, appointment: Appointment) -> str:
         return self._names.get(appointment.practitioner_id, "")
