@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.ui.background_ops import BackgroundOp
+from desktop.ui.gui_garbage import GuiThreadCollector
 from desktop.ui.signin import SignInController, describe_user
 from desktop.ui.signin.relogin import notify_box
 from desktop.ui.signin.startup import Opened, Startup, look_up, sign_in_while_opening
@@ -43,6 +44,7 @@ def run_app(open_database: Callable[[], Database], server_url: str | None = None
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     app.setDesktopFileName("frontdesk")  # the taskbar matches packaging/frontdesk.desktop
+    GuiThreadCollector(app).start()  # before any worker thread allocates
     databases: list[Database] = []
 
     def open_accounts() -> Opened:
