@@ -221,8 +221,13 @@ class CalendarPanel(QWidget):
         if self.scene is None or self.scene.snapshot.period != snapshot.period:
             self._new_scene(snapshot, grid)
         else:
+            # The placeholder's grid, filled in: repainting the whole grid (background
+            # cache, header, ruler) in the turn the week arrives is time the window
+            # cannot answer in.
+            same_layout = self.scene.same_layout(snapshot, grid)
             self.scene.load(snapshot, grid)
-            self._update_margins(grid)
+            if not same_layout:
+                self._update_margins(grid)
         if not snapshot.practitioners:
             self._show_empty(
                 "No practitioners are shown. Choose who to show under View ▸ Practitioners."

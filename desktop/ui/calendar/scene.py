@@ -54,7 +54,7 @@ FINE = 5  # minutes: drags with Shift held
 # no more than SHOWN_PER_TURN of them in view: Qt paints those right after the turn.
 SLICE_SECONDS = 0.008
 SHOWN_PER_TURN = 40
-TAKEN_OUT_PER_CHECK = 50  # blocks taken out of a scene between looks at the clock
+TAKEN_OUT_PER_CHECK = 20  # blocks taken out of a scene between looks at the clock
 
 
 @dataclass
@@ -105,6 +105,7 @@ class CalendarScene(QGraphicsScene):
         self._reselect: uuid.UUID | None = None
         # No BSP index: every block moves on each load, and a week has only hundreds.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._set_geometry(grid)
         self.load(snapshot, grid)
 
     # --- contents ---------------------------------------------------------------
@@ -118,6 +119,7 @@ class CalendarScene(QGraphicsScene):
         when all are in.
         """
         selected = self.selected_appointment()
+        same_layout = self.same_layout(snapshot, grid)
         self._stop_building()
         for item in self.items_by_id.values():
             self.removeItem(item)
@@ -126,7 +128,8 @@ class CalendarScene(QGraphicsScene):
         self.snapshot = snapshot
         self.appointments = {a.id: a for a in snapshot.appointments}
         self._names = {p.id: p.name for p in snapshot.practitioners}
-        self._set_geometry(grid)
+        if not same_layout:
+            self._set_geometry(grid)
         members = blocks.group_by_column(grid, self.appointments.values(), snapshot.zone)
         spans = self.view_spans()
         shown = {index: self._in_view(index, spans) for index in members}
@@ -138,6 +141,11 @@ class CalendarScene(QGraphicsScene):
             return  # small enough for one turn: built already (no `built` signal)
         self._building = SlicedWork(self._build_later_slice, self)
         self._building.start()
+
+    def same_layout(self, snapshot: CalendarSnapshot, grid: Grid) -> bool:
+        """The grid drawn now is the one this snapshot needs (a period's placeholder,
+        filled): the same columns and hours, the same clinic hours shading them."""
+        return grid == self.grid and snapshot.clinic == self.snapshot.clinic
 
     @property
     def building(self) -> bool:
