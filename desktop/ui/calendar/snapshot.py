@@ -96,9 +96,13 @@ def load_snapshot(
     days = _days_with_columns(clinic, period, zone, found)
     # The range query also returns a block that starts the evening before; it has no column.
     kept = tuple(a for a in found if local_date(a.starts_at, zone) in days)
-    return CalendarSnapshot(
+    snapshot = CalendarSnapshot(
         clinic, zone, period, days, tuple(shown), active, kept, show_cancelled, actor, kept_days
     )
+    # Worked out here, on the worker: for a week of thousands it took tens of
+    # milliseconds of the GUI thread's turn when the week arrived.
+    _ = snapshot.visible_minutes
+    return snapshot
 
 
 def _kept_days(
