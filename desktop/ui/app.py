@@ -83,7 +83,7 @@ def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: 
     accounts, remembered, database = found.accounts, found.remembered, found.accounts.database
     session = accounts.session(startup.signed_in)
     window = MainWindow(ServiceContext(database, session))
-    offer_setup(window.caller)  # a new clinic: its details, a practitioner, a type
+    offer_setup(window.caller, window)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)
     signin.attach(window)
     window.add_session_actions(
