@@ -100,10 +100,40 @@ def block_text(appointment: Appointment, when: str) -> BlockText:
     return BlockText(title, detail, when, badge)
 
 
-def _edge_and_fill(appointment: Appointment, colours: CalendarColours) -> tuple[QColor, QColor]:
+@dataclass(frozen=True)
+class _TypeColours:
+    """What a type's colour becomes on a block, in one theme (worked out once each:
+    a week paints hundreds of blocks in a handful of colours)."""
+
+    theme: CalendarColours
+    edge: QColor
+    fill: QColor
+    border: QColor  # the thin outline of a plain block
+
+
+_type_colours: dict[tuple[str, int], _TypeColours] = {}
+
+
+def _of_type(appointment: Appointment, colours: CalendarColours) -> _TypeColours:
+    known = _type_colours.get((appointment.colour, id(colours)))
+    if known is not None and known.theme is colours:
+        return known
     colour = QColor(appointment.colour)
-    fill = colours.block_fill(colour)
-    edge = colour.darker(135) if not colours.dark else colour
+    border = colour.darker(115)
+    border.setAlpha(110)
+    made = _TypeColours(
+        colours,
+        edge=colour.darker(135) if not colours.dark else colour,
+        fill=colours.block_fill(colour),
+        border=border,
+    )
+    _type_colours[(appointment.colour, id(colours))] = made
+    return made
+
+
+def _edge_and_fill(appointment: Appointment, colours: CalendarColours) -> tuple[QColor, QColor]:
+    known = _of_type(appointment, colours)
+    edge, fill = known.edge, known.fill
     status = appointment.status
     if status is AppointmentStatus.CANCELLED:
         return CANCELLED, colours.closed
@@ -181,9 +211,7 @@ def _outline(
         painter.setPen(QPen(colours.muted, 1, Qt.PenStyle.DashLine))
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
     else:
-        border = QColor(appointment.colour).darker(115)
-        border.setAlpha(110)
-        painter.setPen(QPen(border, 1))
+        painter.setPen(QPen(_of_type(appointment, colours).border, 1))
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
 
 

@@ -32,6 +32,9 @@ from desktop.ui.calendar.blocks import BlockRect
 from desktop.ui.theme import CalendarColours
 
 RESIZE_EDGE = 6.0  # px at the bottom of a block that resize instead of move
+_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+)
 
 
 def time_range(appointment: Appointment, zone: ZoneInfo) -> str:
@@ -74,10 +77,7 @@ class AppointmentItem(QGraphicsItem):
         self.colours = colours
         self.fonts = fonts
         self._rect = QRectF()
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
-        )
+        self.setFlags(_FLAGS)
         self.setAcceptHoverEvents(True)
         # Painted once into a pixmap, then copied while nothing changes: scrolling and
         # repainting a week of blocks costs no text layout (Qt drops it on update()).
