@@ -74,3 +74,14 @@ def test_a_desk_without_a_server_does_not_load_the_sync_layer_at_start() -> None
     """Start-up asks whether the database follows a server with one small query."""
     loaded = modules_after_importing("desktop.cli", "desktop.store.replica_binding")
     assert not {m for m in loaded if m == "desktop.sync" or m.startswith("desktop.sync.")}
+
+
+def test_the_windows_opened_on_demand_load_after_the_first_week() -> None:
+    """Patient search, the wait list, takings, Xero and the settings dialogs load on
+    first use, or in the background once the first week is shown (ON_DEMAND_MODULES)."""
+    from desktop.ui.app import ON_DEMAND_MODULES
+
+    with_window = modules_after_importing("desktop.ui.main_window")
+    assert set(ON_DEMAND_MODULES).isdisjoint(with_window), set(ON_DEMAND_MODULES) & with_window
+    later = modules_after_importing("desktop.ui.main_window", *ON_DEMAND_MODULES)
+    assert set(ON_DEMAND_MODULES) <= later
