@@ -85,3 +85,11 @@ def test_the_windows_opened_on_demand_load_after_the_first_week() -> None:
     assert set(ON_DEMAND_MODULES).isdisjoint(with_window), set(ON_DEMAND_MODULES) & with_window
     later = modules_after_importing("desktop.ui.main_window", *ON_DEMAND_MODULES)
     assert set(ON_DEMAND_MODULES) <= later
+
+
+def test_the_sign_in_dialog_waits_for_neither_the_idle_lock_nor_the_controller() -> None:
+    """They come with the main window (loaded while the password is checked)."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.ui.app", "desktop.ui.signin", "desktop.ui.signin.startup"
+    )
+    assert not {"desktop.ui.signin.idle_lock", "desktop.ui.signin.controller"} & loaded

@@ -22,7 +22,6 @@ from PySide6.QtCore import QObject, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from desktop.ui.background_ops import BackgroundOp
-from desktop.ui.signin import SignInController, describe_user
 from desktop.ui.signin.relogin import notify_box
 from desktop.ui.signin.startup import Opened, Startup, look_up, sign_in_while_opening
 
@@ -83,13 +82,15 @@ def _load_window_code() -> None:
     """Import the main window's modules while the user is still typing the password
     (module code only: nothing in them makes a widget, pixmap or font on import)."""
     import desktop.ui.main_window
-    import desktop.ui.settings.setup_wizard  # noqa: F401
+    import desktop.ui.settings.setup_wizard
+    import desktop.ui.signin.controller  # noqa: F401
 
 
 def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: str | None) -> int:
     from desktop.services.context import ServiceContext
     from desktop.ui.main_window import MainWindow
     from desktop.ui.settings.setup_wizard import offer_setup
+    from desktop.ui.signin.controller import SignInController
 
     accounts, remembered, database = found.accounts, found.remembered, found.accounts.database
     session = accounts.session(startup.signed_in)
@@ -184,6 +185,7 @@ def _follow_user(
     subscribe: Callable[[Callable[[UserAccount | None], None]], None],
 ) -> None:
     """Name the signed-in user in the title, and redraw when someone else signs in."""
+    from desktop.ui.signin.controller import describe_user
 
     def show(user: UserAccount | None) -> None:
         window.setWindowTitle(f"Frontdesk — {describe_user(user)}" if user else "Frontdesk")

@@ -6,16 +6,46 @@
 * `IdleLock(window, timeout, on_unlock)` — reusable on any window
 """
 
-from desktop.ui.signin.controller import SignInController, describe_user
-from desktop.ui.signin.dialogs import (
-    ChangePasswordDialog,
-    FirstAdminDialog,
-    RememberChoice,
-    SignInDialog,
-)
-from desktop.ui.signin.idle_lock import IdleLock, LockCurtain
-from desktop.ui.signin.relogin import ReloginHandler
-from desktop.ui.signin.startup import Startup, sign_in_at_startup
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.ui.signin.controller import SignInController, describe_user
+    from desktop.ui.signin.dialogs import (
+        ChangePasswordDialog,
+        FirstAdminDialog,
+        RememberChoice,
+        SignInDialog,
+    )
+    from desktop.ui.signin.idle_lock import IdleLock, LockCurtain
+    from desktop.ui.signin.relogin import ReloginHandler
+    from desktop.ui.signin.startup import Startup, sign_in_at_startup
+
+# Loaded when first asked for: the sign-in dialog at start-up needs neither the idle
+# lock nor the controller (they come with the main window).
+_HOMES = {
+    "ChangePasswordDialog": "dialogs",
+    "FirstAdminDialog": "dialogs",
+    "RememberChoice": "dialogs",
+    "SignInDialog": "dialogs",
+    "IdleLock": "idle_lock",
+    "LockCurtain": "idle_lock",
+    "ReloginHandler": "relogin",
+    "SignInController": "controller",
+    "describe_user": "controller",
+    "Startup": "startup",
+    "sign_in_at_startup": "startup",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "ChangePasswordDialog",

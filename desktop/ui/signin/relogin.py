@@ -24,10 +24,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from desktop.auth import SessionExpired, SignedIn, SignedInSession
 from desktop.ui.signin.dialogs import SignInDialog, accepted
-from desktop.ui.signin.idle_lock import IdleLock
 
 if TYPE_CHECKING:
     from desktop.services.accounts import Accounts
+    from desktop.ui.signin.idle_lock import IdleLock
 
 ModalRunner = Callable[[QDialog], int]
 Notifier = Callable[[QWidget | None, str], None]
