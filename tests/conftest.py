@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -15,6 +16,7 @@ import pytest
 from desktop.services.context import ServiceContext
 from desktop.store import migrate
 from desktop.store.database import Database
+from desktop.ui.gui_garbage import collect_due
 from tests.helpers import gui_thread_guard, postgres
 from tests.helpers.clinic import ClinicFixture, make_clinic
 
@@ -32,6 +34,21 @@ def _isolated_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.setenv(variable, str(home / sub))
     monkeypatch.delenv("FRONTDESK_DATABASE_URL", raising=False)
     monkeypatch.delenv("FRONTDESK_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_automatic_garbage_collection() -> Iterator[None]:
+    """Cycles are collected on the main thread only, as the app does (gui_garbage.py):
+    a worker thread must never destroy a test's Qt objects."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    yield
+    collect_due()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
 from typing import Annotated, Any
@@ -24,9 +25,17 @@ from desktop.server.schemas import (
     RowsRequest,
     RowsResponse,
 )
-from desktop.server.snapshot import MEDIA_TYPE, accepts_gzip, gzipped, snapshot_stream
+from desktop.server.snapshot import (
+    GZIP_LEVEL,
+    MEDIA_TYPE,
+    accepts_gzip,
+    gzipped,
+    snapshot_stream,
+)
 from desktop.server.trim import trim_if_due, trimmed_through
 from desktop.store.types import utc_now
+
+GZIP_FROM_BYTES = 1400  # a smaller page fits one packet as it is
 
 router = APIRouter(
     prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES, dependencies=[Depends(rate_limited)]
@@ -86,6 +95,7 @@ def _result(outcome: Outcome, rows: dict[tuple[str, uuid.UUID], dict[str, Any]])
 def changes(
     _actor: SignedInActor,
     context: Context,
+    request: Request,
     response: Response,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
@@ -113,11 +123,14 @@ def changes(
     body["total"] = page.total
     # Pages are large (a first sync reads them all) and built from encoded rows
     # already: serialise directly instead of validating every change again.
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        media_type="application/json",
-        headers=dict(response.headers),
-    )
+    content = json.dumps(body, separators=(",", ":")).encode()
+    headers = dict(response.headers)
+    headers["Vary"] = "Accept-Encoding"
+    if len(content) >= GZIP_FROM_BYTES and accepts_gzip(request.headers.get("Accept-Encoding", "")):
+        # JSON rows shrink several times: a page crosses a clinic's slow link sooner.
+        content = gzip.compress(content, GZIP_LEVEL, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    return Response(content, media_type="application/json", headers=headers)
 
 
 @router.get(

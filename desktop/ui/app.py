@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from desktop.ui.background_ops import BackgroundOp
+from desktop.ui.gui_garbage import GuiThreadCollector
 from desktop.ui.signin.relogin import notify_box
 from desktop.ui.signin.startup import Opened, Startup, look_up, sign_in_while_opening
 
@@ -55,6 +56,13 @@ def run_app(open_database: Callable[[], Database], server_url: str | None = None
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     app.setDesktopFileName("frontdesk")  # the taskbar matches packaging/frontdesk.desktop
+    # Automatic collection is off before any worker thread allocates (gui_garbage); the
+    # GUI thread's collecting starts once the first week is shown (`_first_week_shown`):
+    # start-up makes objects by the hundred thousand (modules, classes, the window),
+    # nearly all living as long as the app, and passes over them took about a tenth
+    # of the start's CPU time while freeing nothing.
+    collector = GuiThreadCollector(app)
+    gc.disable()
     databases: list[Database] = []
 
     def open_accounts() -> Opened:
@@ -68,18 +76,13 @@ def run_app(open_database: Callable[[], Database], server_url: str | None = None
     def load_window_code() -> None:
         BackgroundOp(_load_window_code, key="startup-window-code").run()
 
-    # Start-up makes objects by the hundred thousand (modules, classes, the window) and
-    # nearly all of them live as long as the app: the cyclic garbage collector's passes
-    # over them took a tenth of the start's CPU time and found nothing to free. It is
-    # paused until the first week is shown (`_first_week_shown`).
-    gc.disable()
     try:
         started = sign_in_while_opening(open_accounts, once_open=load_window_code)
         if started is None:
             return 0
-        return _run_window(app, *started, server_url)
+        return _run_window(app, collector, *started, server_url)
     finally:
-        gc.enable()
+        collector.stop()
         for database in databases:
             database.dispose()
 
@@ -92,7 +95,13 @@ def _load_window_code() -> None:
     import desktop.ui.signin.controller  # noqa: F401
 
 
-def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: str | None) -> int:
+def _run_window(
+    app: QApplication,
+    collector: GuiThreadCollector,
+    found: Opened,
+    startup: Startup,
+    server_url: str | None,
+) -> int:
     from desktop.services.context import ServiceContext
     from desktop.ui.main_window import MainWindow
     from desktop.ui.settings.setup_wizard import offer_setup
@@ -102,7 +111,9 @@ def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: 
     session = accounts.session(startup.signed_in)
     window = MainWindow(ServiceContext(database, session))
     after_first_week(
-        window.calendar.loaded, window, lambda: _first_week_shown(window, database, server_url)
+        window.calendar.loaded,
+        window,
+        lambda: _first_week_shown(window, collector, database, server_url),
     )
     offer_setup(window.caller)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)
@@ -147,8 +158,10 @@ class _FirstWeek(QObject):
             start()
 
 
-def _first_week_shown(window: MainWindow, database: Database, server_url: str | None) -> None:
-    gc.enable()  # paused for the start (run_app)
+def _first_week_shown(
+    window: MainWindow, collector: GuiThreadCollector, database: Database, server_url: str | None
+) -> None:
+    collector.start()  # paused for the start (run_app)
     BackgroundOp(_load_later_code, parent=window, key="startup-later-code").success(
         lambda _: _start_background_work(window, database, server_url)
     ).run()

@@ -67,7 +67,15 @@ class OpState(Enum):
 
 @dataclass(eq=False)
 class _Job:
-    op: BackgroundOp[Any]
+    """One submitted op on its way through a worker.
+
+    `op` (with its work, callbacks and parent widget) is let go on the GUI thread as
+    soon as the job is delivered or dropped: a worker thread may hold the job a moment
+    longer, and must never be the one to free what the op refers to (a Python-owned
+    QObject freed there is destroyed off the GUI thread, which crashes Qt).
+    """
+
+    op: BackgroundOp[Any] | None
     state: OpState = OpState.QUEUED
     result: object = None
     error: Exception | None = None
@@ -184,15 +192,19 @@ class OpRunner(QObject):
         with job.lock:
             if job.state is not OpState.RUNNING:
                 job.state = OpState.DROPPED
-            job.op.work = _dropped  # a running job keeps going; nothing else will run it
+                job.op = None  # never runs: let go of it here, on the GUI thread
+            # A running job keeps going; `_deliver` lets go of it when it is back.
         self._open.discard(job)
 
     def _deliver(self, job: _Job) -> None:
-        if job not in self._open:
+        with job.lock:
+            op, job.op = job.op, None
+            result, job.result = job.result, None
+            error, job.error = job.error, None
+        if job not in self._open or op is None:
             job.state = OpState.DROPPED  # abandoned while it ran
             return
         self._open.discard(job)
-        op = job.op
         parent = op.parent
         if op.key is not None and self._latest.get(op.key) is job:
             del self._latest[op.key]
@@ -200,10 +212,9 @@ class OpRunner(QObject):
             job.state = OpState.DROPPED
             return
         job.state = OpState.DELIVERED
-        error = job.error
         if error is None:
             if op._on_success is not None:
-                op._on_success(job.result)
+                op._on_success(result)
             return
         if _caller_reports(op, error):
             if op._on_failure is not None:
@@ -232,29 +243,34 @@ class OpRunner(QObject):
     def _work_loop(self) -> None:
         while True:
             job = self._queue.get()
-            with job.lock:
-                if job.state is OpState.DROPPED:
-                    continue
-                job.state = OpState.RUNNING
-                work = job.op.work
-            try:
-                job.result = work()
-            except Exception as exc:  # handed to the GUI thread, which decides
-                job.error = exc
-            with job.lock:
-                if job.state is OpState.RUNNING:
-                    job.state = OpState.FINISHED
-            self._finished.emit(job)
+            if self._run(job):
+                self._finished.emit(job)
+            # Only an emptied job may be let go here: `_run`'s frame (the work function)
+            # is gone, and the GUI thread takes the op, result and error out on delivery.
+            del job
+
+    @staticmethod
+    def _run(job: _Job) -> bool:
+        """Run the job's work; False when it was dropped before it started."""
+        with job.lock:
+            if job.state is OpState.DROPPED or job.op is None:
+                return False
+            job.state = OpState.RUNNING
+            work = job.op.work
+        try:
+            job.result = work()
+        except Exception as exc:  # handed to the GUI thread, which decides
+            job.error = exc  # its traceback (and the frames it holds) is let go by the GUI thread
+        with job.lock:
+            if job.state is OpState.RUNNING:
+                job.state = OpState.FINISHED
+        return True
 
 
 def _caller_reports(op: BackgroundOp[Any], error: Exception) -> bool:
     if isinstance(error, SessionExpired):
         return SessionExpired in op.reports
     return isinstance(error, op.reports)
-
-
-def _dropped() -> None:
-    return None
 
 
 class _GuiWork(Protocol):

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop.domain.money import Money
-from desktop.services import reconcile
+from desktop.services import credit, reconcile
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
 from desktop.store import migrate
@@ -50,15 +50,24 @@ def test_selling_a_pass_and_seeing_it_used(
     patient = clinic.patients[0].id
     panel = PatientCreditPanel(caller, patient)
     qtbot.addWidget(panel)
-    settle(qtbot)  # the statement is read in the background
+    # What Add credit offers depends on who is signed in: off until that is known.
+    assert not panel.add_button.isEnabled() and panel.refund_button.isHidden()
+    settle(qtbot)  # the statement and the user are read in the background
     assert panel.balance.text() == "Credit: $0.00"
+    assert panel.add_button.isEnabled() and not panel.refund_button.isHidden()
 
     dialog = SellPackageDialog(caller, patient)
     qtbot.addWidget(dialog)
-    assert "Take $450.00 now" in dialog.summary.text()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    # Open at once; the packages arrive from the background, Take payment off till then.
+    assert dialog.summary.text() == "Reading the packages for sale…" and not ok.isEnabled()
+    settle(qtbot)
+    assert "Take $450.00 now" in dialog.summary.text() and ok.isEnabled()
     with qtbot.waitSignal(bus.changed):
-        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        ok.click()
+        assert not ok.isEnabled() and not dialog.busy.label.isHidden()  # one sale per press
     assert dialog.lot is not None and dialog.lot.remaining == Money(45000)
+    assert dialog.result() == SellPackageDialog.DialogCode.Accepted
     settle(qtbot)
     assert panel.balance.text() == "Credit: $450.00"
 
@@ -91,3 +100,28 @@ def test_the_reconciliation_view_lists_differences(
     assert view.table.item(0, 3).text() == "$5.00 left"
     assert "allocation" in view.table.item(0, 4).text()
     assert errors == []
+
+
+def test_a_refused_sale_keeps_the_choices_made(
+    qtbot, local_ctx: ServiceContext, errors: list[str]
+) -> None:
+    ctx = local_ctx
+    clinic = make_clinic(ctx)
+    pilates_pass(ctx, clinic, sessions=10)
+    five = pilates_pass(ctx, clinic, sessions=5)
+    patient = clinic.patients[0].id
+    dialog = SellPackageDialog(ServiceCaller(ctx, ChangeBus(), None), patient)
+    qtbot.addWidget(dialog)
+    settle(qtbot)
+    box = dialog.package_box
+    box.setCurrentIndex(next(i for i in range(box.count()) if box.itemData(i) == str(five.id)))
+    dialog.method_box.setCurrentIndex(dialog.method_box.findData("cash"))
+    credit.set_package_active(ctx, five.id, False)  # retired at another desk meanwhile
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    settle(qtbot)
+    assert errors == ["“5 x Pilates Reformer” is no longer sold."]
+    assert dialog.result() != SellPackageDialog.DialogCode.Accepted and dialog.lot is None
+    assert box.currentData() == str(five.id) and dialog.method_box.currentData() == "cash"
+    assert ok.isEnabled() and dialog.busy.label.isHidden()
+    assert credit.patient_lots(ctx, patient) == []

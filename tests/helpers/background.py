@@ -41,6 +41,10 @@ def settle(qtbot: Any = None, timeout: int = 10_000) -> None:
     timer.timeout.connect(check)
     timer.start()
     loop.exec()
+    # A settle nested inside this one (a sign-in while a save waits) can find the runner
+    # idle for a moment — before the interrupted save is retried — and quit this loop too.
+    while not runner().idle() and time.monotonic() <= deadline:
+        loop.exec()
     timer.stop()
     if not runner().idle():
         raise TimeoutError("background operations did not finish")

@@ -29,30 +29,12 @@ _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
 _PANEL = "calendar: the appointment types read before Book opens, today's zone; not moved yet"
-_BILLING = "invoice dialog and invoice actions: not moved yet"
-_CREDIT = "credit tab actions (after a modal dialog): not moved yet"
 _MESSAGES = "patient card's Messages tab and SMS credit: not moved yet"
 _WIZARD = "first-start wizard: QWizard.validatePage answers at once; not moved yet"
 _SIGN_IN = "sign-in and lock: before or around the window; the user is waiting on it anyway"
 STILL_ON_THE_GUI_THREAD: dict[str, str] = {
     "desktop/ui/calendar/appointment_actions.py:book": _PANEL,
     "desktop/ui/calendar/panel.py:today": _PANEL,
-    "desktop/ui/billing/invoice_actions.py:current_actor": _BILLING,
-    "desktop/ui/billing/invoice_actions.py:_publish": _BILLING,
-    "desktop/ui/billing/invoice_actions.py:edit_invoice": _BILLING,
-    "desktop/ui/billing/invoice_actions.py:pay_from_credit": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:open_invoice_for_service": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:reload": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:pay": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:correct_payment": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:remove_payment": _BILLING,
-    "desktop/ui/billing/invoice_dialog.py:pdf_bytes": _BILLING,
-    "desktop/ui/credit/patient_credit_panel.py:add_credit": _CREDIT,
-    "desktop/ui/credit/patient_credit_panel.py:apply_credit": _CREDIT,
-    "desktop/ui/credit/patient_credit_panel.py:refund_credit": _CREDIT,
-    "desktop/ui/credit/patient_credit_panel.py:give_back": _CREDIT,
-    "desktop/ui/credit/sell_package_dialog.py:__init__": _CREDIT,
-    "desktop/ui/credit/sell_package_dialog.py:_sell": _CREDIT,
     "desktop/ui/messaging/message_log.py:reload": _MESSAGES,
     "desktop/ui/messaging/message_log.py:_show_replies": _MESSAGES,
     "desktop/ui/messaging/message_log.py:_show_opt_outs": _MESSAGES,

@@ -401,19 +401,22 @@ def test_an_empty_clinic_is_downloaded_once_and_pulled_after(
 
 
 class AskedEncoding(httpx.BaseTransport):
-    """Asks the snapshot with `accept` as Accept-Encoding (None: as the desk asks) and
-    notes the answer's Content-Encoding."""
+    """Asks `path` with `accept` as Accept-Encoding (None: as the desk asks) and notes
+    each answer's Content-Encoding."""
 
-    def __init__(self, inner: httpx.BaseTransport, accept: str | None) -> None:
+    def __init__(
+        self, inner: httpx.BaseTransport, accept: str | None, path: str = SNAPSHOT
+    ) -> None:
         self.inner = inner
         self.accept = accept
+        self.path = path
         self.answered: list[str | None] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == SNAPSHOT and self.accept is not None:
+        if request.url.path == self.path and self.accept is not None:
             request.headers["Accept-Encoding"] = self.accept
         response = self.inner.handle_request(request)
-        if request.url.path == SNAPSHOT:
+        if request.url.path == self.path:
             self.answered.append(response.headers.get("Content-Encoding"))
         return response
 
@@ -440,6 +443,28 @@ def test_the_snapshot_is_gzipped_when_the_desk_asks_and_loads_the_same_either_wa
     assert stored(zipped.database) == stored(plain.database)
     converged(server, zipped, plain)
     assert wire["zipped"] * 3 < wire["plain"]
+    for desk in (zipped, plain):
+        desk.close()
+
+
+def test_pulled_pages_are_gzipped_when_the_desk_asks_and_apply_the_same_either_way(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    money_and_oddities(server, clinic_on_server)
+    paged = SyncSettings(pull_page=10, snapshot=False)  # pulled page by page, as deltas are
+    zipped = make_desk(tmp_path, "zipped", server, settings=paged)
+    plain = make_desk(tmp_path, "plain", server, settings=paged)
+    for desk, accept in ((zipped, None), (plain, "identity")):
+        asked = AskedEncoding(desk.transport.inner, accept, path="/v1/sync/changes")
+        desk.transport.inner = asked
+        desk.sync()
+        assert len(asked.answered) > 1  # several pages
+        if accept is None:
+            assert asked.answered[0] == "gzip"  # a last page under a packet goes as it is
+        else:
+            assert set(asked.answered) == {None}
+    assert stored(zipped.database) == stored(plain.database)
+    converged(server, zipped, plain)
     for desk in (zipped, plain):
         desk.close()
 

@@ -22,24 +22,36 @@ from tests.helpers.clinic import ZONE
 
 @dataclass
 class Answers:
-    """Stands in for the user at each dialog: fills it with `fill`, then presses its OK
-    button if that button lets them (a disabled OK is a user who cannot go on)."""
+    """Stands in for the user at each dialog, as `exec()` would run it: fills it with
+    `fill` (a fill that needs what the dialog reads in the background settles first),
+    waits for what is still being read, then presses its OK button if that button lets
+    them (a disabled OK is a user who cannot go on) and waits for the save. A dialog
+    still open after that (a refusal) is the user giving up: Cancel.
 
-    fills: list[Callable[[Any], None]] = field(default_factory=list)
+    A fill that returns a bool has answered the dialog itself (pressed OK and waited)."""
+
+    fills: list[Callable[[Any], bool | None]] = field(default_factory=list)
     seen: list[QDialog] = field(default_factory=list)
 
-    def then(self, fill: Callable[[Any], None]) -> Answers:
+    def then(self, fill: Callable[[Any], bool | None]) -> Answers:
         self.fills.append(fill)
         return self
 
     def run(self, dialog: QDialog) -> bool:
         self.seen.append(dialog)
-        self.fills.pop(0)(dialog)
+        answered = self.fills.pop(0)(dialog)
+        if answered is not None:
+            return answered
+        settle()
         ok = getattr(dialog, "ok_button", None)
         if ok is None or not ok.isEnabled():
             dialog.reject()
             return False
-        dialog.accept()
+        ok.click()
+        settle()  # the save runs in the background while the dialog waits
+        if dialog.result() != QDialog.DialogCode.Accepted:
+            dialog.reject()
+            return False
         return True
 
 

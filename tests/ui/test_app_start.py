@@ -22,10 +22,10 @@ OLD_SCHEMA = "0010_sync_messages"
 # Stands in for the user: types into the sign-in dialog when it shows, and closes the
 # window once the calendar is on it.
 DRIVER = """
-import gc
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from desktop.ui.gui_garbage import GuiThreadCollector
 
 app = QApplication(sys.argv)
 typed = False
@@ -46,8 +46,9 @@ def watch():
         return
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible() and getattr(widget, "calendar", None) is not None:
-            if not gc.isenabled():
-                return  # paused for the start, on again once a week is shown (or none comes)
+            collector = app.findChild(GuiThreadCollector)
+            if collector is None or not collector.collecting:
+                return  # paused for the start, on once a week is shown (or none comes)
             print("WINDOW", widget.windowTitle(), flush=True)
             widget.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 from desktop.auth.errors import ExpiryReason, SessionExpired
 from desktop.domain.errors import DomainError
 from desktop.ui import operations
-from desktop.ui.background_ops import BackgroundOp, Debounce, OpState, runner
+from desktop.ui.background_ops import WORKER_THREADS, BackgroundOp, Debounce, OpState, runner
 from tests.helpers.background import settle
 
 
@@ -242,3 +243,43 @@ def test_a_bug_in_the_work_reaches_the_crash_handler_and_the_failure_callback(
     settle(qtbot)
     assert [str(e) for e in crashes] == ["a module went missing"]
     assert [type(e) for e in seen.failures] == [ImportError]  # the screen can recover
+
+
+class _Captured:
+    """Stands for a widget the work function refers to."""
+
+
+def test_what_an_op_refers_to_is_let_go_on_the_gui_thread(qtbot: object) -> None:
+    """A worker must never free an op's work, callbacks or result: a Python-owned Qt
+    object freed there is destroyed off the GUI thread, and Qt crashes."""
+    freed_on: list[str] = []
+    captured = _Captured()
+    weakref.finalize(captured, lambda: freed_on.append(threading.current_thread().name))
+    seen = Recorder()
+    op = BackgroundOp(lambda captured=captured: 1).success(seen.success).run()
+    del captured
+    settle(qtbot)
+    assert seen.results == [1]
+    assert freed_on == []  # the op is still ours
+    del op  # the last reference the GUI thread holds
+    # Each worker now takes another job: one still holding the first would free it now.
+    for _ in range(WORKER_THREADS * 2):
+        BackgroundOp(lambda: None).run()
+    settle(qtbot)
+    assert freed_on == [threading.main_thread().name]
+
+
+def test_a_dropped_ops_work_is_let_go_on_the_gui_thread(
+    qtbot: object, gate: threading.Event
+) -> None:
+    freed_on: list[str] = []
+    captured = _Captured()
+    weakref.finalize(captured, lambda: freed_on.append(threading.current_thread().name))
+    for _ in range(WORKER_THREADS):  # every worker busy: the next op waits in the queue
+        BackgroundOp(gate.wait).run()
+    BackgroundOp(lambda captured=captured: 1, key="k").run()
+    del captured
+    runner().cancel("k")
+    assert freed_on == [threading.main_thread().name]
+    gate.set()
+    settle(qtbot)

@@ -146,13 +146,15 @@ def test_editing_the_fee_with_bad_input_changes_nothing(
         tab.edit_button.click()
         settle(qtbot)
         assert answers.seen[-1].error.text() == message  # type: ignore[attr-defined]
-    # Below what is paid: the service says why, once.
+    # Below what is paid: the service says why, once, and the dialog keeps what was typed.
     answers.then(lambda dialog: dialog.fee.setText("40"))
     tab.edit_button.click()
     settle(qtbot)
     assert errors == [
         f"{invoice.number} has $50.00 paid already; the fee cannot be less than that."
     ]
+    refused = answers.seen[-1]
+    assert refused.fee.text() == "40" and refused.busy.label.isHidden()  # type: ignore[attr-defined]
     assert billing.get_invoice(ctx, invoice.id) == before
 
 
@@ -179,8 +181,13 @@ def test_editing_a_refused_invoice_supersedes_the_parked_job_and_it_goes(
     assert shot(card, qtbot, tmp_path, "account_refused").stat().st_size > 0
 
     def correct(dialog: object) -> None:
-        dialog.fee.setText("95.50")  # type: ignore[attr-defined]
         box = dialog.practitioner_box  # type: ignore[attr-defined]
+        # Open at once; the practitioners to change to arrive from the background.
+        assert box.count() == 1 and not dialog.ok_button.isEnabled()  # type: ignore[attr-defined]
+        dialog.fee.setText("95.50")  # type: ignore[attr-defined]
+        settle()
+        assert dialog.fee.text() == "95.50"  # type: ignore[attr-defined]
+        assert box.currentIndex() == 0  # still as invoiced: the list arriving chose nothing
         index = next(i for i in range(box.count()) if box.itemData(i) == str(clinic.bob.id))
         box.setCurrentIndex(index)
 
@@ -282,3 +289,53 @@ def test_paying_the_second_invoice_from_credit(
     settle(qtbot)
     assert errors == ["The patient has no credit that can pay this session."]
     assert billing.get_invoice(ctx, consult_invoice.id).paid_status is PaidStatus.UNPAID
+
+
+def test_a_lapsed_session_signs_in_again_and_the_refund_is_made_once(
+    qtbot, local_ctx: ServiceContext, errors: list[str], answers: Answers
+) -> None:
+    from desktop.ui import operations
+    from desktop.ui.signin import ReloginHandler, SignInDialog
+    from tests.auth.people import DESK_PASSWORD, make_people
+
+    clinic = make_clinic(local_ctx)
+    invoice = consult(local_ctx, clinic)
+    billing.take_payment(local_ctx, invoice.id, [Tender(Money(9000), PaymentMethod.EFTPOS)])
+    people = make_people(local_ctx, clinic)
+    session = people.signed_in("desk", DESK_PASSWORD)
+    tab = _account(open_card(qtbot, people.context(session), clinic.patients[0].id))
+    tab.select_invoice(invoice.id)
+    settle(qtbot)
+    kept: list[tuple[bool, str, str]] = []
+
+    def sign_in(dialog: object) -> int:
+        assert isinstance(dialog, SignInDialog)
+        # While the user signs in again, the refund dialog is still up and filled in.
+        [refund] = answers.seen
+        busy = refund.busy.label  # type: ignore[attr-defined]
+        kept.append((busy.isHidden(), refund.amount.text(), refund.reason.text()))  # type: ignore[attr-defined]
+        dialog.username.setText("desk")
+        dialog.password.setText(DESK_PASSWORD)
+        dialog.accept_button.click()
+        settle()  # the password is checked in the background
+        return dialog.result()
+
+    def refund_part(dialog: object) -> None:
+        dialog.amount.setText("30")  # type: ignore[attr-defined]
+        dialog.reason.setText("Session cut short")  # type: ignore[attr-defined]
+        people.clock.advance(timedelta(hours=12))  # the session's lifetime runs out
+
+    operations.set_session_handler(
+        ReloginHandler(people.accounts, session, run_modal=sign_in, notify=lambda *_: None)
+    )
+    try:
+        answers.then(refund_part)
+        tab.refund_button.click()
+        settle(qtbot)
+    finally:
+        operations.set_session_handler(None)
+    assert kept == [(False, "30", "Session cut short")]
+    [refund] = billing.get_invoice(local_ctx, invoice.id).refunds  # made once, after sign-in
+    assert refund.amount == Money(3000) and refund.reason == "Session cut short"
+    assert tab.movements.index(0, 4).data() == "-$30.00"
+    assert errors == []

@@ -14,7 +14,7 @@ from desktop.services import billing, credit
 from desktop.services.context import ServiceContext
 from desktop.ui.credit.patient_credit_panel import PatientCreditPanel
 from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
-from tests.helpers.background import settle
+from tests.helpers.background import off_gui_thread, settle
 from tests.helpers.clinic import ClinicFixture, make_clinic
 from tests.ui.money_support import Answers, answers, open_card, shot
 
@@ -48,6 +48,9 @@ def test_applying_credit_by_hand_pays_the_invoice_picked(
 
     def pick_second(dialog: object) -> None:
         box = dialog.invoice_box  # type: ignore[attr-defined]
+        # Open at once; the owing invoices arrive from the background, Apply off till then.
+        assert box.count() == 0 and not dialog.ok_button.isEnabled()  # type: ignore[attr-defined]
+        settle()
         assert box.count() == 2 and box.itemData(0) == str(first.id)  # type: ignore[attr-defined]
         box.setCurrentIndex(1)
         assert dialog.amount.text() == "45.00"  # type: ignore[attr-defined]
@@ -197,3 +200,37 @@ def test_a_practitioner_sees_no_refund_give_back_or_credit_note(
     panel.add_button.click()
     settle(qtbot)
     assert errors == []
+
+
+def test_a_refund_refused_by_the_store_keeps_what_was_typed(
+    qtbot, local_ctx: ServiceContext, errors: list[str], answers: Answers
+) -> None:
+    ctx = local_ctx
+    clinic = make_clinic(ctx)
+    lot = sell(ctx, clinic, pilates_pass(ctx, clinic, sessions=2))  # $90
+    panel = _credit(open_card(qtbot, ctx, clinic.patients[0].id))
+    panel.lot_table.selectRow(0)
+
+    def refund_after_another_desk(dialog: object) -> bool:
+        dialog.amount.setText("60")  # type: ignore[attr-defined]
+        dialog.reason.setText("Moving interstate")  # type: ignore[attr-defined]
+        # Meanwhile another desk refunds $50 of the same pass: $40 is left.
+        off_gui_thread(
+            lambda: credit.refund_credit(ctx, lot.id, Money(5000), PaymentMethod.CASH, "Other")
+        )
+        dialog.ok_button.click()  # type: ignore[attr-defined]
+        settle()
+        assert len(errors) == 1
+        assert dialog.result() != dialog.DialogCode.Accepted  # type: ignore[attr-defined]
+        assert dialog.amount.text() == "60"  # type: ignore[attr-defined]
+        assert dialog.reason.text() == "Moving interstate"  # type: ignore[attr-defined]
+        assert dialog.ok_button.isEnabled()  # type: ignore[attr-defined]
+        dialog.reject()  # type: ignore[attr-defined]
+        return False
+
+    answers.then(refund_after_another_desk)
+    assert panel.refund_credit() is None
+    settle(qtbot)
+    [stored] = credit.patient_lots(ctx, clinic.patients[0].id)
+    assert [r.amount for r in stored.refunds] == [Money(5000)]
+    assert panel.balance.text() == "Credit: $40.00"

@@ -239,6 +239,7 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
     panel = card.credit_panel
     assert panel is not None
     sale = panel.sell_package()
+    settle(qtbot)  # the packages for sale are read in the background
     sale.method_box.setCurrentIndex(
         next(i for i in range(sale.method_box.count()) if sale.method_box.itemData(i) == "eftpos")
     )
@@ -250,11 +251,13 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
     # The appointment is invoiced from the calendar's menu and paid by card.
     menu = window.calendar.appointment_menu(individual)
     menu_action(menu, "invoice").trigger()
+    settle(qtbot)  # the dialog is up at once; the invoice is raised in the background
     [invoice_dialog] = [d for d in window.findChildren(InvoiceDialog) if d.isVisible()]
     assert invoice_dialog.invoice is not None
     assert invoice_dialog.invoice.paid_status is PaidStatus.UNPAID
     answers.then(lambda dialog: None)  # the whole $95.00, as offered
     invoice_dialog.pay_button.click()
+    settle(qtbot)
     assert errors == []
     assert invoice_dialog.status_label.text() == "Paid"
     invoice_dialog.close()
@@ -263,6 +266,7 @@ def test_a_real_clinic_from_an_empty_database_to_a_printed_receipt(
     # The class is invoiced from its attendees; the pass pays it by itself.
     attendees.list.setCurrentIndex(attendees.model.index(0, 0))
     class_dialog = attendees.invoice_selected()
+    settle(qtbot)
     assert class_dialog is not None and class_dialog.invoice is not None
     assert class_dialog.status_label.text() == "Paid"
     assert "From credit $40.00" in class_dialog.money.text()  # not a bare "Paid $0.00"

@@ -4,6 +4,10 @@ practitioner. This is how an invoice Xero refused is fixed so it can go.
 Only what the user changed is sent (`edit()` leaves the rest None), so a save never
 rewrites facts nobody touched. Choosing another type proposes its price as the fee;
 a fee typed by hand wins.
+
+The dialog opens at once with the invoice's own type and practitioner; the others
+to choose from are read in the background and added by `offer` (Save stays off
+until then). Adding them never changes what is chosen.
 """
 
 from __future__ import annotations
@@ -42,8 +46,6 @@ class EditInvoiceDialog(FormDialog):
     def __init__(
         self,
         invoice: Invoice,
-        types: list[AppointmentType],
-        practitioners: list[Practitioner],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
@@ -54,17 +56,13 @@ class EditInvoiceDialog(FormDialog):
             parent,
         )
         self.invoice = invoice
-        self.types = {str(t.id): t for t in types}
+        self.types: dict[str, AppointmentType] = {}
         service = invoice.service
         self.fee = QLineEdit(f"{invoice.lines[0].unit_price.to_decimal()}")
         self.fee.setObjectName("invoiceFee")
         self.type_box = QComboBox()
         self.type_box.setObjectName("invoiceType")
         self.type_box.addItem(f"{service.type_name} (as invoiced)", _AS_INVOICED)
-        for kind in types:
-            if kind.name != service.type_name:
-                retired = "" if kind.active else " (retired)"
-                self.type_box.addItem(f"{kind.name}{retired} — {kind.price}", str(kind.id))
         self.service_date = QDateEdit(_qdate(service.service_date))
         self.service_date.setObjectName("invoiceServiceDate")
         self.service_date.setCalendarPopup(True)
@@ -72,16 +70,28 @@ class EditInvoiceDialog(FormDialog):
         self.practitioner_box = QComboBox()
         self.practitioner_box.setObjectName("invoicePractitioner")
         self.practitioner_box.addItem(service.practitioner_name, _AS_INVOICED)
-        for person in practitioners:
-            if person.id != service.practitioner_id:
-                left = "" if person.active else " (inactive)"
-                self.practitioner_box.addItem(f"{person.name}{left}", str(person.id))
         self.form.addRow("&Appointment type", self.type_box)
         self.form.addRow("&Fee", self.fee)
         self.form.addRow("&Date of service", self.service_date)
         self.form.addRow("&Practitioner", self.practitioner_box)
         self.type_box.currentIndexChanged.connect(self._type_chosen)
         self.fee.textChanged.connect(self._check)
+        self.wait_for("Reading the appointment types and practitioners…")
+        self._check()
+
+    def offer(self, types: list[AppointmentType], practitioners: list[Practitioner]) -> None:
+        """The other types and practitioners, now read; the choices made stay as they are."""
+        service = self.invoice.service
+        for kind in types:
+            if kind.name != service.type_name:
+                self.types[str(kind.id)] = kind
+                retired = "" if kind.active else " (retired)"
+                self.type_box.addItem(f"{kind.name}{retired} — {kind.price}", str(kind.id))
+        for person in practitioners:
+            if person.id != service.practitioner_id:
+                left = "" if person.active else " (inactive)"
+                self.practitioner_box.addItem(f"{person.name}{left}", str(person.id))
+        self.arrived()
         self._check()
 
     def _type_chosen(self) -> None:

@@ -3,9 +3,12 @@ the patient card's Account tab): take a payment, pay it from credit, edit it,
 refund, void, email its receipt.
 
 Each action asks its questions in a dialog (through `prompts.run_dialog`, so
-offscreen tests answer it), calls the service through the `ServiceCaller`, and
-publishes what changed. It returns the Changes, or None when the user backed out
-or was told why it could not be done (nothing changed then).
+offscreen tests answer it). The dialog opens at once, and what it offers that must
+be read first (the types and practitioners an invoice can be changed to) fills in
+when it arrives, its action button off until then. Its OK saves in the background
+(`SavingDialog`): the dialog stays up, busy, until the change is made; a refusal is
+shown and keeps what was typed. The action returns the Changes (already published),
+or None when the user backed out. Nothing here touches the store on the GUI thread.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
-from desktop.domain.billing import Invoice, InvoiceEdit, InvoiceStatus
+from desktop.domain.billing import Invoice, InvoiceStatus
 from desktop.domain.errors import DomainError
 from desktop.domain.roles import Actor
 from desktop.services import billing, calendar, credit
@@ -28,25 +31,28 @@ from desktop.ui.billing.payment_dialog import PaymentDialog
 from desktop.ui.billing.small_dialogs import ReasonDialog, RefundDialog
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.saving_dialog import Save, SavingDialog
 
 InvoiceAction = Callable[[ServiceCaller, QWidget | None, Invoice], Changes | None]
 
 
-def current_actor(caller: ServiceCaller) -> Actor | None:
-    """Who is signed in (None once they have been told the session could not go on)."""
+def read_actor(
+    caller: ServiceCaller, parent: QWidget, then: Callable[[Actor], None]
+) -> BackgroundOp[Actor]:
+    """Who is signed in, read in the background; `then(actor)` on the GUI thread (a
+    screen shows the money-back buttons only to those who may use them)."""
     ctx = caller.ctx
-    return caller.call(ctx.actor, refresh_on_refusal=False)
+    return (
+        caller.in_background(ctx.actor, refresh_on_refusal=False, parent=parent).success(then).run()
+    )
 
 
-def _publish(
-    caller: ServiceCaller, action: Callable[[], tuple[Invoice, Changes]], title: str
+def save_in_dialog(
+    caller: ServiceCaller, dialog: SavingDialog, work: Callable[[], Save], title: str
 ) -> Changes | None:
-    result = caller.call(action, title=title)
-    if result is None:
-        return None
-    _, changes = result
-    caller.publish(changes)
-    return changes
+    """Run `dialog`; its OK makes the call `work()` returns, in the background."""
+    dialog.saves(caller, work, title=title)
+    return dialog.changes if prompts.run_dialog(dialog) else None
 
 
 def can_pay(invoice: Invoice) -> bool:
@@ -80,14 +86,12 @@ def take_payment(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice
     ).success(
         lambda address: dialog.offer_receipt(address, preferences.email_receipts(clinic_id))
     ).failure(lambda _exc: None).run()
-    if not prompts.run_dialog(dialog):
-        return None
-    tenders, day = dialog.tenders(), dialog.day()
-    changes = _publish(
-        caller,
-        lambda: billing.take_payment(ctx, invoice.id, tenders, received_on=day),
-        "Take payment",
-    )
+
+    def work() -> Save:
+        tenders, day = dialog.tenders(), dialog.day()
+        return lambda: billing.take_payment(ctx, invoice.id, tenders, received_on=day)[1]
+
+    changes = save_in_dialog(caller, dialog, work, "Take payment")
     if changes is not None and dialog.receipt_offered():
         preferences.set_email_receipts(clinic_id, dialog.email_receipt.isChecked())
         if dialog.email_receipt.isChecked():
@@ -100,6 +104,7 @@ def email_receipt(
     _parent: QWidget | None,
     invoice: Invoice,
     on_queued: Callable[[str], None] | None = None,
+    on_error: Callable[[Exception], None] | None = None,
 ) -> BackgroundOp[tuple[str, Changes]]:
     """Queue the invoice's receipt to the patient's email (a refusal — opted out, no
     valid address, already sent — is shown as a message); `on_queued` gets the address."""
@@ -115,6 +120,7 @@ def email_receipt(
             lambda: receipt_emails.queue_receipt_email(ctx, invoice.id),
             title="Email receipt",
             refresh_on_refusal=False,
+            on_error=on_error,
         )
         .success(queued)
         .run()
@@ -122,63 +128,84 @@ def email_receipt(
 
 
 def edit_invoice(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice) -> Changes | None:
+    """The dialog opens at once; the types and practitioners to change to arrive later."""
+    dialog = EditInvoiceDialog(invoice, parent=parent)
     ctx = caller.ctx
-    choices = caller.call(
+    caller.in_background(
         lambda: (
             calendar.appointment_types(ctx, include_inactive=True),
             calendar.practitioners(ctx, include_inactive=True),
         ),
+        title="Edit invoice",
         refresh_on_refusal=False,
-    )
-    if choices is None:
-        return None
-    dialog = EditInvoiceDialog(invoice, *choices, parent=parent)
-    if not prompts.run_dialog(dialog):
-        return None
-    edit: InvoiceEdit = dialog.edit()
-    return _publish(
-        caller,
-        lambda: billing.edit_invoice(ctx, invoice.id, edit, invoice.version),
-        "Edit invoice",
-    )
+        parent=dialog,
+    ).success(lambda choices: dialog.offer(*choices)).run()
+
+    def work() -> Save:
+        edit = dialog.edit()  # only what the user changed
+        return lambda: billing.edit_invoice(ctx, invoice.id, edit, invoice.version)[1]
+
+    return save_in_dialog(caller, dialog, work, "Edit invoice")
 
 
 def pay_from_credit(
-    caller: ServiceCaller, _parent: QWidget | None, invoice: Invoice
-) -> Changes | None:
-    """The patient's best credit for this session (as when credit is applied by itself)."""
+    caller: ServiceCaller,
+    parent: QWidget | None,
+    invoice: Invoice,
+    then: Callable[[], None] | None = None,
+) -> BackgroundOp[Changes]:
+    """The patient's best credit for this session (as when credit is applied by itself),
+    in the background; what changed is published. `then()` once it is done or refused."""
     ctx = caller.ctx
-    result = caller.call(lambda: credit.apply_credit(ctx, invoice.id), title="Pay from credit")
-    if result is None:
-        return None
-    caller.publish(result[1])
-    return result[1]
+
+    def done(changes: Changes) -> None:
+        caller.publish(changes)
+        if then is not None:
+            then()
+
+    return (
+        caller.in_background(
+            lambda: credit.apply_credit(ctx, invoice.id)[1],
+            title="Pay from credit",
+            on_error=lambda _exc: then() if then is not None else None,
+            parent=parent,
+        )
+        .success(done)
+        .run()
+    )
 
 
 def refund(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice) -> Changes | None:
     dialog = RefundDialog(invoice.refundable, parent)
-    if not prompts.run_dialog(dialog):
-        return None
-    amount, method, reason = dialog.money(), dialog.chosen_method(), dialog.reason.text()
     ctx = caller.ctx
-    return _publish(
-        caller, lambda: billing.refund(ctx, invoice.id, amount, method, reason), "Refund"
-    )
+
+    def work() -> Save:
+        amount, method, reason = dialog.money(), dialog.chosen_method(), dialog.reason.text()
+        return lambda: billing.refund(ctx, invoice.id, amount, method, reason)[1]
+
+    return save_in_dialog(caller, dialog, work, "Refund")
 
 
 def void(caller: ServiceCaller, parent: QWidget | None, invoice: Invoice) -> Changes | None:
-    dialog = ReasonDialog(
+    ctx = caller.ctx
+    return with_reason(
+        caller,
+        parent,
         "Void invoice",
         f"Void {invoice.number}? The service can then be invoiced again.",
         "Void invoice",
-        parent,
+        lambda reason: lambda: billing.void_invoice(ctx, invoice.id, reason, invoice.version)[1],
     )
-    if not prompts.run_dialog(dialog):
-        return None
-    reason = dialog.reason.text()
-    ctx = caller.ctx
-    return _publish(
-        caller,
-        lambda: billing.void_invoice(ctx, invoice.id, reason, invoice.version),
-        "Void invoice",
-    )
+
+
+def with_reason(
+    caller: ServiceCaller,
+    parent: QWidget | None,
+    title: str,
+    question: str,
+    action: str,
+    save: Callable[[str], Save],
+) -> Changes | None:
+    """Ask why (a sentence, required), then make the change `save(reason)` returns."""
+    dialog = ReasonDialog(title, question, action, parent)
+    return save_in_dialog(caller, dialog, lambda: save(dialog.reason.text()), title)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import PaymentMethod, Tender
 from desktop.domain.money import Money, MoneyError
+from desktop.ui.widgets.saving_dialog import SavingDialog
 
 REFERENCE_HINT = "Receipt / approval no. (optional)"
 
@@ -83,7 +83,7 @@ class _TenderRow:
         )
 
 
-class PaymentDialog(QDialog):
+class PaymentDialog(SavingDialog):
     def __init__(
         self,
         due: Money,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
@@ -16,9 +15,10 @@ from PySide6.QtWidgets import (
 from desktop.domain.billing import PaymentMethod
 from desktop.domain.money import Money, MoneyError
 from desktop.ui.widgets.form_dialog import FormDialog
+from desktop.ui.widgets.saving_dialog import SavingDialog
 
 
-class ReasonDialog(QDialog):
+class ReasonDialog(SavingDialog):
     """A sentence of explanation, required (void an invoice, remove a payment)."""
 
     def __init__(

@@ -27,7 +27,7 @@ def _amount(field: QLineEdit, most: Money | None) -> tuple[Money | None, str]:
 class ApplyCreditDialog(FormDialog):
     """Pay an owing invoice from one of the patient's credits."""
 
-    def __init__(self, lot: CreditLot, owing: list[Invoice], parent: QWidget | None = None) -> None:
+    def __init__(self, lot: CreditLot, parent: QWidget | None = None) -> None:
         super().__init__(
             f"Apply credit {lot.number}",
             "Apply credit",
@@ -35,9 +35,20 @@ class ApplyCreditDialog(FormDialog):
             parent,
         )
         self.lot = lot
-        self.owing = {str(i.id): i for i in owing}
+        self.owing: dict[str, Invoice] = {}
         self.invoice_box = QComboBox()
         self.invoice_box.setObjectName("creditInvoice")
+        self.amount = QLineEdit()
+        self.amount.setObjectName("creditAmount")
+        self.form.addRow("&Invoice", self.invoice_box)
+        self.form.addRow("&Amount", self.amount)
+        self.amount.textChanged.connect(self._check)
+        self.wait_for("Reading the patient's invoices…")
+        self._check()
+
+    def offer(self, owing: list[Invoice]) -> None:
+        """The invoices still owing (read in the background), the first chosen."""
+        self.owing = {str(i.id): i for i in owing}
         for invoice in owing:
             service = invoice.service
             self.invoice_box.addItem(
@@ -45,13 +56,12 @@ class ApplyCreditDialog(FormDialog):
                 f"{invoice.amount_due} owing",
                 str(invoice.id),
             )
-        self.amount = QLineEdit()
-        self.amount.setObjectName("creditAmount")
-        self.form.addRow("&Invoice", self.invoice_box)
-        self.form.addRow("&Amount", self.amount)
         self.invoice_box.currentIndexChanged.connect(self._propose)
-        self.amount.textChanged.connect(self._check)
-        self._propose()
+        self.arrived()
+        if self.amount.text():
+            self._check()  # typed while waiting: kept
+        else:
+            self._propose()
 
     def invoice(self) -> Invoice | None:
         return self.owing.get(self.invoice_box.currentData() or "")
@@ -70,7 +80,8 @@ class ApplyCreditDialog(FormDialog):
     def _check(self) -> None:
         invoice = self.invoice()
         if invoice is None:
-            self.show_problem("Nothing is owing on this patient's invoices.")
+            waiting = not self.waiting.isHidden()
+            self.show_problem("" if waiting else "Nothing is owing on this patient's invoices.")
             return
         _, problem = _amount(self.amount, min(self.lot.remaining, invoice.amount_due))
         self.show_problem(problem)

@@ -6,11 +6,17 @@ note, or money left on account), applies the selected credit to an owing invoice
 refunds what is unused of it, and gives one use back (the invoice is owing again).
 Giving back, refunding and credit notes are the front desk's: practitioners do not
 see them (the services refuse them too). Reloads itself when billing changes.
+
+Nothing waits on the store on the GUI thread: the statement and who is signed in
+are read in the background (*Add credit…* and the front desk's buttons wait for
+the latter), each question's dialog saves in the background and stays up, with
+what was typed, when the change is refused.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,15 +28,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.credit import Application, CreditLot, CreditStatement
+from desktop.domain.roles import Actor
 from desktop.services import billing, credit
 from desktop.services.changes import Changes
-from desktop.ui import prompts
-from desktop.ui.billing.invoice_actions import current_actor
-from desktop.ui.billing.small_dialogs import ReasonDialog, RefundDialog
+from desktop.ui.billing.invoice_actions import read_actor, save_in_dialog, with_reason
+from desktop.ui.billing.small_dialogs import RefundDialog
 from desktop.ui.credit.credit_dialogs import AddCreditDialog, ApplyCreditDialog
 from desktop.ui.credit.sell_package_dialog import SellPackageDialog
 from desktop.ui.models.credit import CreditUseModel, LotTableModel
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.saving_dialog import Save, SavingDialog
 from desktop.ui.widgets.tables import record_table
 
 
@@ -66,10 +73,10 @@ class PatientCreditPanel(QWidget):
         self.apply_button.clicked.connect(self.apply_credit)
         self.refund_button.clicked.connect(self.refund_credit)
         self.give_back_button.clicked.connect(self.give_back)
-        actor = current_actor(caller)
-        self.money_back = actor is not None and actor.handles_money_back
-        self.refund_button.setVisible(self.money_back)
-        self.give_back_button.setVisible(self.money_back)
+        self.money_back = False  # until the signed-in user is known
+        self.add_button.setEnabled(False)  # what it offers depends on who that is
+        self.refund_button.setVisible(False)
+        self.give_back_button.setVisible(False)
         top = QHBoxLayout()
         top.addWidget(self.balance, 1)
         top.addWidget(self.add_button)
@@ -92,7 +99,14 @@ class PatientCreditPanel(QWidget):
         self.lot_table.selectionModel().selectionChanged.connect(self._enable)
         self.use_table.selectionModel().selectionChanged.connect(self._enable)
         caller.bus.changed.connect(self._on_changes)
+        read_actor(caller, self, self._signed_in)
         self.reload()
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.money_back = actor.handles_money_back
+        self.add_button.setEnabled(True)
+        self.refund_button.setVisible(self.money_back)
+        self.give_back_button.setVisible(self.money_back)
 
     # ------------------------------------------------------------------ showing
 
@@ -152,9 +166,12 @@ class PatientCreditPanel(QWidget):
 
     # ------------------------------------------------------------------ acting
 
-    def _publish(self, changes: Changes | None) -> Changes | None:
-        if changes is not None:
-            self.caller.publish(changes)
+    def _save(self, dialog: SavingDialog, work: Callable[[], Save], title: str) -> Changes | None:
+        return self._reload_unless_done(save_in_dialog(self.caller, dialog, work, title))
+
+    def _reload_unless_done(self, changes: Changes | None) -> Changes | None:
+        if changes is None:
+            self.reload()  # backed out, or refused: perhaps changed elsewhere meanwhile
         return changes
 
     def sell_package(self) -> SellPackageDialog:
@@ -164,38 +181,39 @@ class PatientCreditPanel(QWidget):
 
     def add_credit(self) -> Changes | None:
         dialog = AddCreditDialog(self.money_back, self)
-        if not prompts.run_dialog(dialog):
-            return None
-        source, amount, method = dialog.source(), dialog.money(), dialog.chosen_method()
-        description = dialog.description.text()
-        ctx = self.caller.ctx
-        result = self.caller.call(
-            lambda: credit.add_credit(
-                ctx, self.patient_id, amount, source, description, method=method
-            ),
-            title="Add credit",
-        )
-        return self._publish(result[1] if result else None)
+        ctx, patient_id = self.caller.ctx, self.patient_id
+
+        def work() -> Save:
+            source, amount, method = dialog.source(), dialog.money(), dialog.chosen_method()
+            description = dialog.description.text()
+            return lambda: credit.add_credit(
+                ctx, patient_id, amount, source, description, method=method
+            )[1]
+
+        return self._save(dialog, work, "Add credit")
 
     def apply_credit(self) -> Changes | None:
+        """The dialog opens at once; the owing invoices to choose from arrive later."""
         lot = self.selected_lot()
         if lot is None:
             return None
-        ctx = self.caller.ctx
-        invoices = self.caller.call(lambda: billing.patient_invoices(ctx, self.patient_id))
-        if invoices is None:
-            return None
-        owing = [i for i in reversed(invoices) if i.amount_due.cents > 0]  # oldest first
-        dialog = ApplyCreditDialog(lot, owing, self)
-        if not prompts.run_dialog(dialog):
-            return None
-        invoice, amount = dialog.invoice(), dialog.money()
-        if invoice is None:
-            return None
-        result = self.caller.call(
-            lambda: credit.apply_credit(ctx, invoice.id, lot.id, amount), title="Apply credit"
-        )
-        return self._publish(result[1] if result else None)
+        dialog = ApplyCreditDialog(lot, self)
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        self.caller.in_background(
+            lambda: billing.patient_invoices(ctx, patient_id),
+            title="Apply credit",
+            refresh_on_refusal=False,
+            parent=dialog,
+        ).success(
+            lambda invoices: dialog.offer([i for i in reversed(invoices) if i.amount_due.cents > 0])
+        ).run()  # oldest first
+
+        def work() -> Save:
+            invoice, amount = dialog.invoice(), dialog.money()
+            assert invoice is not None  # Apply is off without one
+            return lambda: credit.apply_credit(ctx, invoice.id, lot.id, amount)[1]
+
+        return self._save(dialog, work, "Apply credit")
 
     def refund_credit(self) -> Changes | None:
         lot = self.selected_lot()
@@ -204,33 +222,27 @@ class PatientCreditPanel(QWidget):
         dialog = RefundDialog(
             lot.remaining, self, title=f"Refund unused credit {lot.number}", available="Unused"
         )
-        if not prompts.run_dialog(dialog):
-            return None
-        amount, method, reason = dialog.money(), dialog.chosen_method(), dialog.reason.text()
         ctx = self.caller.ctx
-        result = self.caller.call(
-            lambda: credit.refund_credit(ctx, lot.id, amount, method, reason),
-            title="Refund credit",
-        )
-        return self._publish(result[1] if result else None)
+
+        def work() -> Save:
+            amount, method, reason = dialog.money(), dialog.chosen_method(), dialog.reason.text()
+            return lambda: credit.refund_credit(ctx, lot.id, amount, method, reason)[1]
+
+        return self._save(dialog, work, "Refund credit")
 
     def give_back(self) -> Changes | None:
         use = self.selected_use()
         if use is None:
             return None
-        dialog = ReasonDialog(
-            "Give credit back",
-            f"Take {use.number} ({use.amount}) off {use.invoice_number}? The credit "
-            "returns to the patient and the invoice is owing again.",
-            "Give back",
-            self,
-        )
-        if not prompts.run_dialog(dialog):
-            return None
-        reason = dialog.reason.text()
         ctx = self.caller.ctx
-        return self._publish(
-            self.caller.call(
-                lambda: credit.return_credit(ctx, use.id, reason), title="Give credit back"
+        return self._reload_unless_done(
+            with_reason(
+                self.caller,
+                self,
+                "Give credit back",
+                f"Take {use.number} ({use.amount}) off {use.invoice_number}? The credit "
+                "returns to the patient and the invoice is owing again.",
+                "Give back",
+                lambda reason: lambda: credit.return_credit(ctx, use.id, reason),
             )
         )

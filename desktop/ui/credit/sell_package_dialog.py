@@ -1,5 +1,9 @@
 """Sell a package to a patient: pick the package and how they paid; the credit is theirs.
 
+Opens at once; the packages for sale are read in the background (*Take payment* is
+off until they arrive), and the sale saves in the background with the dialog held
+busy: a refusal keeps the choices made.
+
 Signals:
     sold(CreditLot): after the sale went through (its Changes were published).
 """
@@ -22,7 +26,9 @@ from PySide6.QtWidgets import (
 from desktop.domain.billing import PaymentMethod
 from desktop.domain.credit import CreditLot, Package
 from desktop.services import credit
+from desktop.services.changes import Changes
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.widgets.busy_form import BusyForm
 
 
 class SellPackageDialog(QDialog):
@@ -36,11 +42,9 @@ class SellPackageDialog(QDialog):
         self.caller = caller
         self.patient_id = patient_id
         self.lot: CreditLot | None = None
-        self.packages: list[Package] = caller.call(lambda: credit.packages(caller.ctx)) or []
+        self.packages: list[Package] | None = None  # until they are read
         self.package_box = QComboBox()
         self.package_box.setObjectName("packageBox")
-        for package in self.packages:
-            self.package_box.addItem(package.describe, package.id)
         self.method_box = QComboBox()
         self.method_box.setObjectName("methodBox")
         for method in PaymentMethod:
@@ -62,15 +66,34 @@ class SellPackageDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
         self.package_box.currentIndexChanged.connect(self._describe)
+        self.busy = BusyForm(self, caller)
+        self._describe()
+        ctx = caller.ctx
+        caller.in_background(
+            lambda: credit.packages(ctx),
+            title="Sell a package",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(self.offer).run()
+
+    def offer(self, packages: list[Package]) -> None:
+        self.packages = packages
+        for package in packages:
+            self.package_box.addItem(package.describe, str(package.id))
         self._describe()
 
     def _chosen(self) -> Package | None:
         index = self.package_box.currentIndex()
-        return self.packages[index] if 0 <= index < len(self.packages) else None
+        packages = self.packages or []
+        return packages[index] if 0 <= index < len(packages) else None
 
     def _describe(self) -> None:
         package = self._chosen()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if self.packages is None:
+            self.summary.setText("Reading the packages for sale…")
+            ok.setEnabled(False)
+            return
         if package is None:
             self.summary.setText("No packages are for sale yet. Set one up first.")
             ok.setEnabled(False)
@@ -81,16 +104,18 @@ class SellPackageDialog(QDialog):
 
     def _sell(self) -> None:
         package = self._chosen()
-        if package is None:
+        if package is None or self.busy.busy:
             return
         method = PaymentMethod(self.method_box.currentData())
-        ctx = self.caller.ctx
-        result = self.caller.call(
-            lambda: credit.sell_package(ctx, self.patient_id, package.id, method),
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        self.busy.save(
+            lambda: credit.sell_package(ctx, patient_id, package.id, method),
+            self._sold,
             title="Sell a package",
+            doing="Taking payment…",
         )
-        if result is None:
-            return
+
+    def _sold(self, result: tuple[CreditLot, Changes]) -> None:
         self.lot, changes = result
         self.caller.publish(changes)
         self.sold.emit(self.lot)

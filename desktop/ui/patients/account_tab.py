@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.billing import Invoice, InvoiceStatus
 from desktop.domain.money import Money
+from desktop.domain.roles import Actor
 from desktop.domain.xero_sync import SyncState, SyncStatus
 from desktop.services import billing, credit, xero_settings
 from desktop.services.changes import Changes
@@ -70,7 +71,7 @@ class PatientAccountTab(QWidget):
         self.void_button = QPushButton("Voi&d…")
         self.open_button = QPushButton("Open &invoice…")
         self.pay_button.clicked.connect(lambda: self._act(invoice_actions.take_payment))
-        self.credit_button.clicked.connect(lambda: self._act(invoice_actions.pay_from_credit))
+        self.credit_button.clicked.connect(self.pay_from_credit)
         self.edit_button.clicked.connect(lambda: self._act(invoice_actions.edit_invoice))
         self.refund_button.clicked.connect(lambda: self._act(invoice_actions.refund))
         self.void_button.clicked.connect(lambda: self._act(invoice_actions.void))
@@ -87,10 +88,9 @@ class PatientAccountTab(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("accountNotice")
         self.notice.setProperty("muted", True)
-        actor = invoice_actions.current_actor(caller)
-        money_back = actor is not None and actor.handles_money_back
-        self.refund_button.setVisible(money_back)
-        self.void_button.setVisible(money_back)
+        self.refund_button.setVisible(False)  # until the user is known to handle them
+        self.void_button.setVisible(False)
+        self._paying_from_credit = False
         buttons = QHBoxLayout()
         for button in (
             self.pay_button,
@@ -116,7 +116,12 @@ class PatientAccountTab(QWidget):
         layout.addWidget(self.movement_table, 2)
         self.invoice_table.selectionModel().selectionChanged.connect(self._selection_changed)
         caller.bus.changed.connect(self._on_changes)
+        invoice_actions.read_actor(caller, self, self._signed_in)
         self.reload()
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.refund_button.setVisible(actor.handles_money_back)
+        self.void_button.setVisible(actor.handles_money_back)
 
     # ------------------------------------------------------------------ showing
 
@@ -160,7 +165,7 @@ class PatientAccountTab(QWidget):
     def _selection_changed(self, *_: object) -> None:
         invoice = self.selected()
         self.pay_button.setEnabled(invoice is not None and invoice_actions.can_pay(invoice))
-        self.credit_button.setEnabled(self.pay_button.isEnabled())
+        self.credit_button.setEnabled(self.pay_button.isEnabled() and not self._paying_from_credit)
         self.edit_button.setEnabled(invoice is not None and invoice_actions.can_edit(invoice))
         self.refund_button.setEnabled(invoice is not None and invoice_actions.can_refund(invoice))
         self.void_button.setEnabled(invoice is not None and invoice_actions.can_void(invoice))
@@ -201,7 +206,24 @@ class PatientAccountTab(QWidget):
         invoice = self.selected()
         if invoice is None:
             return None
-        return action(self.caller, self, invoice)
+        changes = action(self.caller, self, invoice)
+        if changes is None:
+            self.reload()  # backed out, or refused: perhaps changed elsewhere meanwhile
+        return changes
+
+    def pay_from_credit(self) -> BackgroundOp[Changes] | None:
+        """In the background; the button stays off until the tab has the answer."""
+        invoice = self.selected()
+        if invoice is None or self._paying_from_credit:
+            return None
+        self._paying_from_credit = True
+        self.credit_button.setEnabled(False)
+
+        def done() -> None:
+            self._paying_from_credit = False
+            self._selection_changed()
+
+        return invoice_actions.pay_from_credit(self.caller, self, invoice, done)
 
     def email_receipt(self) -> BackgroundOp[tuple[str, Changes]] | None:
         invoice = self.selected()
