@@ -95,3 +95,25 @@ def test_the_sign_in_dialog_waits_for_neither_the_idle_lock_nor_the_controller()
         "desktop.cli", "desktop.ui.app", "desktop.ui.signin", "desktop.ui.signin.startup"
     )
     assert not {"desktop.ui.signin.idle_lock", "desktop.ui.signin.controller"} & loaded
+
+
+def test_the_sign_in_dialog_does_not_load_the_qt_namespace() -> None:
+    """PySide6 builds the `Qt` namespace's enums when it is first named (tens of ms);
+    the dialog at start-up and the code before it name none of them."""
+    script = (
+        "import json, sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "import desktop.cli, desktop.ui.app, desktop.ui.crash\n"
+        "from desktop.ui.signin.dialogs import SignInDialog\n"
+        "dialog = SignInDialog(None, lambda *typed: None, cancel_text='Quit')\n"
+        "dialog.show()\n"
+        "dialog.grab()\n"
+        "import PySide6.QtCore\n"
+        "print(json.dumps('Qt' in vars(PySide6.QtCore)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) is False
