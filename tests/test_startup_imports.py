@@ -117,3 +117,12 @@ def test_the_sign_in_dialog_does_not_load_the_qt_namespace() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
     assert json.loads(done.stdout.splitlines()[-1]) is False
+
+
+def test_the_sign_in_dialog_loads_only_the_sign_in_errors() -> None:
+    """Password hashing (argon2), tokens and the authenticator load with the database."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.ui.app", "desktop.ui.crash", "desktop.ui.signin.dialogs"
+    )
+    assert {m for m in loaded if m.startswith("desktop.auth.")} == {"desktop.auth.errors"}
+    assert "argon2" not in roots(loaded)

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from desktop.auth import SessionExpired, SignedIn, SignedInSession
 from desktop.ui.signin.dialogs import SignInDialog, accepted
 
 if TYPE_CHECKING:
+    from desktop.auth import SessionExpired, SignedIn, SignedInSession
     from desktop.services.accounts import Accounts
     from desktop.ui.signin.idle_lock import IdleLock
 
