@@ -74,15 +74,27 @@ class SignedInSession:
 
     def end(self, reason: ExpiryReason = ExpiryReason.IDLE) -> None:
         """End the session here and in the store (the screen locked). The user is kept."""
-        with self._lock:
-            token, self._token, self._ended = self._token, None, reason
-        if token is not None:
-            self.authenticator.end_session(token, reason)
+        self.end_here(reason)()
 
     def sign_out(self) -> None:
         """End the session and forget the user."""
-        self.end(ExpiryReason.SIGNED_OUT)
-        self._set_user(None)
+        self.end_here(ExpiryReason.SIGNED_OUT, forget_user=True)()
+
+    def end_here(self, reason: ExpiryReason, *, forget_user: bool = False) -> Callable[[], None]:
+        """End the session on this PC at once (nothing runs with it from now on) and
+        return the call that ends it in the store too — a database write, for the
+        caller to run where it likes (the window: in the background)."""
+        with self._lock:
+            token, self._token, self._ended = self._token, None, reason
+        if forget_user:
+            self._set_user(None)
+        authenticator = self.authenticator
+
+        def end_in_store() -> None:
+            if token is not None:
+                authenticator.end_session(token, reason)
+
+        return end_in_store
 
     def change_password(self, current: str, new: str) -> None:
         """Change the signed-in user's password; this session stays, all others end."""

@@ -115,7 +115,7 @@ def _run_window(
         window,
         lambda: _first_week_shown(window, collector, database, server_url),
     )
-    offer_setup(window.caller)  # a new clinic: its details, a practitioner, a type
+    offer_setup(window.caller, window)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)
     signin.attach(window)
     window.add_session_actions(

@@ -140,8 +140,8 @@ class ExportActions(QObject):
 
     # --- the exports ------------------------------------------------------------------
 
-    # Each returns the file it is writing (None when the user cancelled); `finished`
-    # says when it is written.
+    # Each returns the file it is writing (None when the user cancelled; the .ics export
+    # asks only once the practitioners are read); `finished` says when it is written.
 
     def save_day_sheet(self) -> Path | None:
         from desktop.services import exports  # PDF, calendar and CSV writers: first use
@@ -177,13 +177,22 @@ class ExportActions(QObject):
             then=self.questions.open_file,
         )
 
-    def save_ics(self) -> Path | None:
+    def save_ics(self) -> None:
+        """Read whose calendars there are (in the background), then ask and write."""
+        ctx = self.ctx
+        BackgroundOp(
+            lambda: calendar.practitioners(ctx),
+            parent=self.window,
+            key=f"ics-practitioners-{id(self)}",
+            title=self.tr("Export"),
+        ).success(self._ask_ics).run()
+
+    def _ask_ics(self, choices: list[Practitioner]) -> None:
         from desktop.services import exports  # PDF, calendar and CSV writers: first use
 
-        day = self.current_day()
-        choices = operations.run_operation(self.window, lambda: calendar.practitioners(self.ctx))
         if not choices:
-            return None
+            return
+        day = self.current_day()
         question = RangeQuestion(
             self.tr("Export a practitioner's calendar"),
             day,
@@ -193,7 +202,7 @@ class ExportActions(QObject):
         )
         answer = self.questions.date_range(self.window, question)
         if answer is None or answer.practitioner_id is None:
-            return None
+            return
         chosen = next(p for p in choices if p.id == answer.practitioner_id)
         slug = "-".join(chosen.name.lower().split())
         out = self.questions.save_path(
@@ -203,9 +212,9 @@ class ExportActions(QObject):
             self.tr("Calendar files (*.ics)"),
         )
         if out is None:
-            return None
+            return
         pid = answer.practitioner_id
-        return self._write(
+        self._write(
             out,
             lambda: exports.write_practitioner_ics(self.ctx, pid, answer.first, answer.last, out),
             self.tr("Saved the calendar of {name} to {path}").replace("{name}", chosen.name),

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.appointments import Appointment
 from desktop.domain.clinic_time import clinic_zone, to_local
 from desktop.domain.errors import InvalidInput
-from desktop.domain.people import Patient
+from desktop.domain.people import Clinic, Patient
 from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
@@ -701,12 +701,30 @@ class MainWindow(QMainWindow):
             self.xero_page = self._own_window(page, "Xero", (760, 560))
         return _bring_up(self.xero_page)
 
-    def open_messaging(self) -> MessagingSettingsPage:
-        """Reminder templates and schedule, email, the SMS provider and its balance."""
+    def open_messaging(self) -> MessagingSettingsPage | None:
+        """Reminder templates and schedule, email, the SMS provider and its balance.
+
+        The clinic comes from the calendar (no read); before the calendar has one it
+        is read in the background and the page opens when it arrives (None here)."""
+        if self.messaging_page is None:
+            snapshot = self.calendar.snapshot
+            if snapshot is None:
+                ctx = self.ctx
+                self.caller.in_background(
+                    lambda: calendar.main_clinic(ctx),
+                    key=f"messaging-clinic-{id(self)}",
+                    title="Reminders and SMS",
+                    refresh_on_refusal=False,
+                ).success(self._open_messaging_for).run()
+                return None
+            self._open_messaging_for(snapshot.clinic)
+            return self.messaging_page
+        return _bring_up(self.messaging_page)
+
+    def _open_messaging_for(self, clinic: Clinic) -> None:
         if self.messaging_page is None:
             from desktop.ui.messaging.settings_page import MessagingSettingsPage
 
-            clinic = calendar.main_clinic(self.ctx)
             api = self._followed_server()
             page = MessagingSettingsPage(
                 self.caller,
@@ -715,7 +733,7 @@ class MainWindow(QMainWindow):
                 server=self._followed_server,
             )
             self.messaging_page = self._own_window(page, "Reminders and SMS")
-        return _bring_up(self.messaging_page)
+        _bring_up(self.messaging_page)
 
     def open_server_settings(self) -> ServerSettingsPage:
         """Point this PC at the clinic's server; the first sync shows its progress."""

@@ -80,12 +80,15 @@ def test_ics_asks_for_the_practitioner_and_range(qtbot, ctx, clinic, tmp_path) -
     booked = book_export_day(ctx, clinic)
     answers = Answers(tmp_path, RangeAnswer(date(2031, 3, 1), date(2031, 3, 31), clinic.bob.id))
     actions = make_actions(qtbot, ctx, answers, practitioner=clinic.alice.id)
-    out = actions.save_ics()
-    settle(qtbot)
+    actions.save_ics()
+    assert answers.asked == []  # asked once the practitioners are read, in the background
+    with qtbot.waitSignal(actions.finished) as finished:
+        settle(qtbot)
+    out = tmp_path / "bob-pilates-2031-03-01.ics"
+    assert finished.args == [f"Saved the calendar of Bob Pilates to {out}"]
     (question,) = answers.asked
     assert question.practitioner_id == clinic.alice.id  # the one selected on the calendar
     assert [p.name for p in question.practitioners or []] == ["Alice Physio", "Bob Pilates"]
-    assert out == tmp_path / "bob-pilates-2031-03-01.ics"
     events = icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert [str(e["UID"]) for e in events] == [str(booked.reformer.id)]
 

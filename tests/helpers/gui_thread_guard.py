@@ -28,41 +28,7 @@ UI = "/desktop/ui/"
 _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
-_PANEL = "calendar: the appointment types read before Book opens, today's zone; not moved yet"
-_MESSAGES = "patient card's Messages tab and SMS credit: not moved yet"
-_WIZARD = "first-start wizard: QWizard.validatePage answers at once; not moved yet"
-_SIGN_IN = "sign-in and lock: before or around the window; the user is waiting on it anyway"
-STILL_ON_THE_GUI_THREAD: dict[str, str] = {
-    "desktop/ui/calendar/appointment_actions.py:book": _PANEL,
-    "desktop/ui/calendar/panel.py:today": _PANEL,
-    "desktop/ui/messaging/message_log.py:reload": _MESSAGES,
-    "desktop/ui/messaging/message_log.py:_show_replies": _MESSAGES,
-    "desktop/ui/messaging/message_log.py:_show_opt_outs": _MESSAGES,
-    "desktop/ui/messaging/message_log.py:set_opt_out": _MESSAGES,
-    "desktop/ui/messaging/message_log.py:retry_selected": _MESSAGES,
-    "desktop/ui/messaging/message_log.py:fix_selected": _MESSAGES,
-    "desktop/ui/messaging/sms_credit_panel.py:reload": _MESSAGES,
-    "desktop/ui/messaging/sms_credit_panel.py:buy": _MESSAGES,
-    "desktop/ui/main_window.py:open_messaging": "reads the clinic before the page opens; not moved yet",
-    "desktop/ui/export_actions.py:save_ics": "asks whose calendar first; not moved yet",
-    "desktop/ui/settings/setup_wizard.py:offer_setup": _WIZARD,
-    "desktop/ui/settings/setup_wizard.py:validatePage": _WIZARD,
-    # The wizard's pages save through the same functions as the settings dialogs
-    # (which call them on a worker): on the GUI thread only from validatePage.
-    "desktop/ui/settings/clinic_dialog.py:save_clinic": _WIZARD,
-    "desktop/ui/settings/practitioner_editor.py:save_practitioner": _WIZARD,
-    "desktop/ui/settings/appointment_types_dialog.py:save_type": _WIZARD,
-    "desktop/ui/signin/startup.py:sign_in_at_startup": _SIGN_IN,
-    "desktop/ui/signin/startup.py:look_up": _SIGN_IN,
-    "desktop/ui/signin/startup.py:_ask": _SIGN_IN,
-    "desktop/ui/signin/controller.py:attach": _SIGN_IN,
-    "desktop/ui/signin/controller.py:sign_out": _SIGN_IN,
-    "desktop/ui/signin/controller.py:_locked": _SIGN_IN,
-    "desktop/ui/signin/controller.py:_follow_policy": _SIGN_IN,
-    "desktop/ui/messaging/status.py:sms_credit_status_text": _MESSAGES,
-    "desktop/ui/sync/wiring.py:start": "starting the sync runner at start-up: not moved yet",
-    "desktop/ui/sync/server_page.py:__init__": "Settings ▸ Server reads its state: not moved yet",
-}
+STILL_ON_THE_GUI_THREAD: dict[str, str] = {}  # every site has moved (issue #14)
 
 
 def ui_site(frame: FrameType | None) -> str | None:

@@ -14,6 +14,7 @@ from desktop.services.messaging.opt_outs import patient_opt_outs
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.messaging import MessageLogWidget
 from desktop.ui.service_caller import ServiceCaller
+from tests.helpers.background import settle
 from tests.messaging.conftest import Messaging
 from tests.ui.calendar_support import errors
 
@@ -32,6 +33,7 @@ def _log(qtbot, m: Messaging, patient: int) -> MessageLogWidget:  # type: ignore
     )
     qtbot.addWidget(widget)
     widget.set_patient(m.c.patients[patient].id)
+    settle(qtbot)  # the log is read in the background
     return widget
 
 
@@ -51,10 +53,13 @@ def test_opting_out_of_sms_withdraws_the_reminder_and_persists(
     assert _states(widget) == {("sms", MessageStatus.SCHEDULED), ("email", MessageStatus.SCHEDULED)}
 
     widget.no_sms.click()
+    assert not widget.no_sms.isEnabled() and not widget.no_email.isEnabled()  # saving
+    settle(qtbot)
     assert patient_opt_outs(m.ctx, ana).channels == frozenset({Channel.SMS})
     assert patient_opt_outs(m.ctx, sam).channels == frozenset()  # only this patient
     assert _states(widget) == {("email", MessageStatus.SCHEDULED)}
     widget.show_cancelled.setChecked(True)
+    settle(qtbot)
     [withdrawn] = [e for e in widget.model.entries if e.channel is Channel.SMS]
     assert withdrawn.status is MessageStatus.CANCELLED
     assert withdrawn.detail == "The patient asked not to receive SMS messages."
@@ -63,7 +68,9 @@ def test_opting_out_of_sms_withdraws_the_reminder_and_persists(
     assert again.no_sms.isChecked() and not again.no_email.isChecked()
 
     again.no_email.click()
+    settle(qtbot)
     again.no_sms.click()  # back in for SMS: its reminder is queued again
+    settle(qtbot)
     assert patient_opt_outs(m.ctx, ana).channels == frozenset({Channel.EMAIL})
     assert _states(again) == {("sms", MessageStatus.SCHEDULED)}
     assert not again.no_sms.isChecked() and again.no_email.isChecked()

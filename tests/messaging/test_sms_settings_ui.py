@@ -154,9 +154,12 @@ def test_the_patient_card_shows_what_the_patient_replied(
     )
     qtbot.addWidget(widget)
     widget.set_patient(ana.id)
+    settle(qtbot)  # read in the background
     assert widget.replies.text().endswith("— Patient replied: Running late")
     assert not widget.replies.isHidden()
     widget.set_patient(m.c.patients[0].id)
+    assert widget.replies.isHidden()  # at once: nothing of Ana's while Sam's log loads
+    settle(qtbot)
     assert widget.replies.isHidden()
 
 

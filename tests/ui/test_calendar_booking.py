@@ -9,9 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop.domain.appointments import AppointmentKind
 from desktop.domain.clinic_time import day_bounds
-from desktop.services import calendar
+from desktop.domain.money import Money
+from desktop.services import calendar, setup
 from desktop.services.context import ServiceContext
+from desktop.ui.calendar.appointment_actions import AppointmentActions
 from desktop.ui.dialogs.booking import BookingDialog
 from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
@@ -142,3 +145,52 @@ def test_keyboard_only_booking(qtbot, local_ctx, clinic, settings, errors) -> No
     QApplication.processEvents()
     QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(panel.dialog, BookingDialog) and panel.dialog is not dialog
+
+
+def test_book_opens_at_once_and_the_types_fill_in_when_read(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    panel = window.calendar
+    # A fresh set of actions: its read-ahead of the types has not arrived yet.
+    actions = AppointmentActions(
+        window.caller, window.undo_stack, lambda: panel.snapshot, panel.now, panel
+    )
+    dialog = actions.book(scene_of(window).slot_request(_slot(window, clinic, 9)))
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.type_box.count() == 0
+    assert not dialog.book_button.isEnabled()
+    assert dialog.hint.text() == "Reading the appointment types…"
+    dialog.picker.choose(clinic.patients[0])
+    dialog.duration.setValue(40)  # set by hand before the types arrive: kept
+    settle(qtbot)
+    assert [dialog.type_box.itemText(i) for i in range(dialog.type_box.count())] == [
+        "Consult — 30 min",
+        "Reformer — class of 3, 55 min",
+    ]
+    assert dialog.selected_type() == clinic.consult
+    assert dialog.duration.value() == 40
+    assert dialog.book_button.isEnabled() and dialog.hint.text() == ""
+    dialog.reject()
+    assert errors == []
+
+
+def test_a_type_added_since_the_window_opened_arrives_and_the_choice_stays(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    setup.create_appointment_type(
+        local_ctx,
+        setup.AppointmentTypeDetails("Long consult", AppointmentKind.INDIVIDUAL, 60, Money(15000)),
+    )
+    dialog = window.calendar.book(scene_of(window).slot_request(_slot(window, clinic, 9)))
+    assert dialog is not None
+    assert dialog.type_box.count() == 2  # at once: the types read when the window opened
+    dialog.select_type("Reformer")
+    settle(qtbot)
+    assert dialog.type_box.count() == 3  # and the new one once read again
+    assert dialog.selected_type() == clinic.pilates  # still the user's choice
+    dialog.select_type("Long consult")
+    assert dialog.duration.value() == 60
+    dialog.reject()
+    assert errors == []

@@ -18,6 +18,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import load_demo_clinic
 from desktop.ui.calendar.period import ViewMode
 from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
+from desktop.ui.main_window import MainWindow
 from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ZONE, ClinicFixture, make_clinic
 from tests.ui.calendar_support import (
@@ -60,6 +61,28 @@ def test_navigation_shortcuts_change_the_date(qtbot, local_ctx, clinic, settings
     window.date_edit.setDate(date(2031, 4, 1))
     assert panel.period.anchor == date(2031, 4, 1)
     assert "Tuesday 1 April 2031" in window.heading.text()
+
+
+def test_a_window_opened_on_today_shows_the_clinics_today_not_utcs(
+    qtbot, local_ctx, clinic, settings
+) -> None:
+    # 7:30 am in Sydney on DAY is still the evening before in UTC.
+    early = local_to_utc(DAY, time(7, 30), ZONE)
+    assert early.date() == DAY - timedelta(days=1)
+    window = MainWindow(local_ctx, settings, now=lambda: early)  # no start day: today
+    qtbot.addWidget(window)
+    panel = window.calendar
+    assert panel.period.anchor == DAY - timedelta(days=1)  # the clinic is not read yet
+    settle(qtbot)  # the first load brings the clinic's zone, and moves to its today
+    assert panel.period.anchor == DAY
+    assert panel.snapshot is not None and panel.snapshot.period.anchor == DAY
+    assert window.date_edit.date().toPython() == DAY
+    panel.go_to(DAY + timedelta(days=3))
+    settle(qtbot)
+    panel.go_today()
+    assert panel.period.anchor == DAY  # Today: by the clinic's zone, at once
+    settle(qtbot)
+    assert panel.period.anchor == DAY  # and a later load never moves it
 
 
 def test_a_dst_day_puts_nine_oclock_on_the_nine_oclock_line(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
+from sqlalchemy import select
 
 from desktop.auth import Passwords
 from desktop.auth.remembered import RememberedSignIn
@@ -24,6 +25,7 @@ from desktop.domain.money import Money
 from desktop.services import calendar, credit
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
+from desktop.store.models import ClinicRow
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import setup_wizard
 from desktop.ui.settings.fields import TimeZoneField
@@ -77,7 +79,9 @@ def new_window(qtbot, ctx: ServiceContext, settings) -> MainWindow:  # type: ign
 
 
 def next_page(wizard: QWizard) -> None:
+    """Next, and wait for the page's save in the background (inside the wizard's exec)."""
     wizard.button(QWizard.WizardButton.NextButton).click()
+    settle()
 
 
 def fill_clinic(wizard: SetupWizard, errors: list[str], tmp_path: Path) -> None:
@@ -139,8 +143,14 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
         wizard.button(QWizard.WizardButton.FinishButton).click()
         return wizard.result()
 
-    monkeypatch.setattr(setup_wizard, "run_wizard", drive)
-    assert offer_setup(window.caller, window)
+    shown: list[SetupWizard] = []
+    monkeypatch.setattr(
+        setup_wizard, "run_wizard", lambda wizard: shown.append(wizard) or drive(wizard)
+    )
+    offer_setup(window.caller, window)
+    assert shown == []  # who is signed in and what is missing are read first
+    settle(qtbot)
+    assert len(shown) == 1
     flush_deletes()
     clinic = calendar.main_clinic(ctx)
     assert (clinic.name, clinic.timezone, clinic.phone) == (
@@ -156,7 +166,9 @@ def test_a_new_clinic_sets_itself_up_through_the_window(
         TimeWindow(time(13), time(17)),
     )
     assert ann.provider_numbers == {clinic.id: "2448761A"}
-    assert not offer_setup(window.caller, window)  # a clinic exists: no wizard again
+    offer_setup(window.caller, window)
+    settle(qtbot)
+    assert len(shown) == 1  # a clinic exists: no wizard again
 
     # Settings ▸ Practitioners: a second practitioner, then edit her (not Ann).
     page = window.open_practitioners()
@@ -264,8 +276,13 @@ def test_finish_later_leaves_a_strip_that_says_what_is_missing(
         wizard.button(QWizard.WizardButton.CancelButton).click()  # "Finish later"
         return wizard.result()
 
-    monkeypatch.setattr(setup_wizard, "run_wizard", clinic_only)
-    assert offer_setup(window.caller, window)
+    shown: list[SetupWizard] = []
+    monkeypatch.setattr(
+        setup_wizard, "run_wizard", lambda wizard: shown.append(wizard) or clinic_only(wizard)
+    )
+    offer_setup(window.caller, window)
+    settle(qtbot)
+    assert len(shown) == 1
     flush_deletes()
     window.show()
     settle(qtbot)
@@ -360,6 +377,8 @@ def test_a_new_idle_timeout_reaches_the_open_window_at_once(
             people.accounts, session, RememberedSignIn(local_ctx.database.url)
         )
         lock = controller.attach(window)
+    assert lock.timeout is None  # the clinic's timeout is read in the background
+    settle(qtbot)
     assert lock.timeout == timedelta(minutes=15)
     page = window.open_sign_in_policy()
     settle(qtbot)  # the policy is read in the background
@@ -400,3 +419,53 @@ def test_the_time_zone_is_found_by_any_part_of_its_name(qtbot) -> None:
         field.zone()
     field.set_zone("Australia/Perth")
     assert field.zone() == "Australia/Perth"
+
+
+def _clinic_names(ctx: ServiceContext) -> list[str]:
+    with ctx.database.reading() as session:
+        return list(session.scalars(select(ClinicRow.name)))
+
+
+def test_next_saves_in_the_background_with_the_page_busy_and_moves_on_once_saved(
+    qtbot, local_ctx, settings, errors
+) -> None:
+    ctx = first_admin(local_ctx)
+    window = new_window(qtbot, ctx, settings)
+    wizard = SetupWizard(window.caller, window)
+    wizard.show()
+    step = wizard.clinic_step
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    finish_later = wizard.button(QWizard.WizardButton.CancelButton)
+    step.form.phone.setText("08 9555 0101")
+    next_button.click()  # no name: refused by the service, in the background
+    assert not next_button.isEnabled() and not finish_later.isEnabled()
+    settle(qtbot)
+    assert errors == ["The clinic needs a name."]
+    assert wizard.currentPage() is step
+    assert step.form.isEnabled() and next_button.isEnabled() and finish_later.isEnabled()
+    assert step.form.phone.text() == "08 9555 0101"  # what was typed stays
+
+    step.form.name.setText("Riverside Physio")
+    next_button.click()
+    # Next answered at once: the page waits, busy, while the clinic is saved.
+    assert wizard.currentPage() is step
+    assert step.busy.label.isVisibleTo(step) and step.busy.label.text() == "Saving…"
+    assert not step.form.isEnabled()
+    assert not next_button.isEnabled() and not finish_later.isEnabled()
+    step.validatePage()  # Enter again while saving: no second save
+    wizard.reject()  # nor does Finish later (or Escape) close it meanwhile
+    assert wizard.isVisible()
+    settle(qtbot)
+    assert wizard.currentPage() is wizard.practitioner_step  # moved on by itself
+    assert _clinic_names(ctx) == ["Riverside Physio"]
+    assert errors == ["The clinic needs a name."]
+
+    wizard.back()
+    step.form.name.setText("Riverside Physio & Pilates")
+    next_button.click()
+    settle(qtbot)
+    assert wizard.currentPage() is wizard.practitioner_step
+    assert _clinic_names(ctx) == ["Riverside Physio & Pilates"]  # edited, not a second
+    assert wizard.practitioner_step.form is not None
+    wizard.reject()
+    assert not wizard.isVisible()

@@ -102,7 +102,9 @@ def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
     settle(qtbot)
-    assert window.sync.start() is None  # a local-only clinic: nothing to sync with
+    window.sync.start()
+    settle(qtbot)
+    assert window.sync.runner is None  # a local-only clinic: nothing to sync with
     labels = [a.text() for a in window.settings_menu.actions()]
     assert "&Server and sync…" in labels
     assert "Sync &conflicts…" in labels
@@ -119,12 +121,30 @@ def test_reminders_page_and_sms_balance_warning(qtbot, local_ctx: ServiceContext
     qtbot.addWidget(window)
     settle(qtbot)
     window.show()
-    page = window.open_messaging()
-    assert page.isVisible()
+    page = window.open_messaging()  # the clinic is the calendar's: it opens at once
+    assert page is not None and page.isVisible()
+    assert page.clinic.name == "Harbourside Physio & Pilates"
     window.status_bar.set_messages_state("SMS balance low: 4.50 AUD left with ClickSend.")
     assert window.status_bar.messages_label.isVisible()
     window.status_bar.set_messages_state("")
     assert not window.status_bar.messages_label.isVisible()
+
+
+def test_reminders_page_opened_before_the_calendar_loaded_opens_when_the_clinic_arrives(
+    qtbot, local_ctx: ServiceContext, settings
+) -> None:
+    load_demo_clinic(local_ctx, patients=5)
+    window = MainWindow(local_ctx, settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.calendar.snapshot is None  # still loading
+    assert window.open_messaging() is None  # the clinic is read in the background
+    assert window.open_messaging() is None  # pressed twice: still one page
+    settle(qtbot)
+    page = window.messaging_page
+    assert page is not None and page.isVisible()
+    assert page.clinic.name == "Harbourside Physio & Pilates"
+    assert window.findChildren(type(page)) == [page]
 
 
 def test_exports_are_in_the_file_menu(qtbot, local_ctx: ServiceContext, settings) -> None:

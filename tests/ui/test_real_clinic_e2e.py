@@ -38,15 +38,18 @@ from tests.helpers.background import settle
 from tests.helpers.clinic import DAY
 from tests.ui.calendar_support import block_point, double_click
 from tests.ui.money_support import Answers, answers
-from tests.ui.test_clinic_setup import fill_clinic, first_admin, flush_deletes, new_window, shot
+from tests.ui.test_clinic_setup import (
+    fill_clinic,
+    first_admin,
+    flush_deletes,
+    new_window,
+    next_page,
+    shot,
+)
 
 __all__ = ["answers"]
 
 ZONE = ZoneInfo("Australia/Perth")
-
-
-def next_page(wizard: QWizard) -> None:
-    wizard.button(QWizard.WizardButton.NextButton).click()
 
 
 def set_up_with_the_wizard(
@@ -70,8 +73,13 @@ def set_up_with_the_wizard(
         wizard.button(QWizard.WizardButton.FinishButton).click()
         return wizard.result()
 
-    monkeypatch.setattr(setup_wizard, "run_wizard", drive)
-    assert offer_setup(window.caller, window)
+    shown: list[SetupWizard] = []
+    monkeypatch.setattr(
+        setup_wizard, "run_wizard", lambda wizard: shown.append(wizard) or drive(wizard)
+    )
+    offer_setup(window.caller, window)
+    settle()  # the wizard opens once who is signed in and what is missing are read
+    assert len(shown) == 1
     flush_deletes()
     # fill_clinic's two slips were each refused with one message; nothing else was.
     assert errors == ["The clinic needs a name.", "Tuesday: 09:00 is not after 17:00"]

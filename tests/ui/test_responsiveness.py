@@ -6,6 +6,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from desktop.auth import SignedIn
 from desktop.services.context import ServiceContext
@@ -49,8 +51,11 @@ def test_the_password_is_checked_off_the_gui_thread(
     assert dialog.accept_button.text() == "Checking…"
     assert not dialog.accept_button.isEnabled()
     assert dialog.result() == 0
+    QTest.keyClick(dialog.password, Qt.Key.Key_Return)  # Enter again while checking
+    dialog.submit()  # and the submit it would reach, were the button still on
     gate.set()
     settle(qtbot)
+    assert len(checked_on) == 1  # one check, not two
     assert checked_on[0] is not threading.main_thread()
     assert dialog.result() == 1
     assert dialog.signed_in is not None and dialog.signed_in.user.username == "desk"

@@ -10,9 +10,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout
 
 from desktop.auth import ExpiryReason, SessionExpired
+from desktop.domain.clinic_time import clinic_zone
+from desktop.domain.outbox import Channel
 from desktop.services import booking, calendar
 from desktop.services.context import ServiceContext
+from desktop.services.messaging.opt_outs import patient_opt_outs
 from desktop.ui import operations
+from desktop.ui.change_bus import ChangeBus
+from desktop.ui.messaging import MessageLogWidget
+from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.signin import ReloginHandler, SignInDialog
 from tests.auth.people import ADMIN_PASSWORD, DESK_PASSWORD, People, make_people
 from tests.helpers.background import settle
@@ -304,3 +310,29 @@ def test_without_a_handler_the_expiry_is_a_plain_message(errors: list[str]) -> N
 
     assert operations.run_operation(None, lapses) is None
     assert errors == ["You were signed out after a period without activity. Please sign in again."]
+
+
+def test_expiry_while_ticking_no_sms_signs_in_again_and_saves_it_once(
+    qtbot, people: People, clinic: ClinicFixture, errors: list[str]
+) -> None:
+    session = people.signed_in("desk", DESK_PASSWORD)
+    desk = people.context(session)
+    log = MessageLogWidget(ServiceCaller(desk, ChangeBus(), None), clinic_zone("Australia/Sydney"))
+    qtbot.addWidget(log)
+    log.show()
+    log.set_patient(clinic.patients[0].id)
+    settle(qtbot)
+    assert log.no_sms.isEnabled() and not log.no_sms.isChecked()
+    dialogs: list[SignInDialog] = []
+    operations.set_session_handler(
+        ReloginHandler(
+            people.accounts, session, run_modal=signs_in_as("desk", DESK_PASSWORD, dialogs)
+        )
+    )
+    people.clock.advance(timedelta(hours=12))  # the session's absolute lifetime is over
+    log.no_sms.click()
+    settle(qtbot)
+    assert len(dialogs) == 1  # asked once, over the patient card
+    assert patient_opt_outs(desk, clinic.patients[0].id).channels == frozenset({Channel.SMS})
+    assert log.no_sms.isChecked() and log.no_sms.isEnabled()
+    assert errors == []

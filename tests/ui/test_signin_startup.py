@@ -167,6 +167,7 @@ def test_a_keyring_that_fails_to_save_is_reported_not_raised(qtbot, people: Peop
     assert startup.notice is not None and "password store" in startup.notice
     refresh = startup.signed_in.refresh_token
     assert refresh is not None
+    settle(qtbot)  # ended in the store in the background
     with pytest.raises(SessionExpired):  # not kept anywhere, so not left valid either
         people.accounts.resume(refresh)
 

@@ -29,6 +29,7 @@ from desktop.domain.appointments import (
     CancellationReason,
 )
 from desktop.domain.clinic_time import to_local
+from desktop.domain.errors import DomainError
 from desktop.domain.people import Practitioner
 from desktop.domain.repeats import SeriesScope
 from desktop.domain.wait_list import OpenSlot
@@ -71,6 +72,9 @@ class AppointmentActions(QObject):
         self._window = parent  # dialogs open over it
         self._open_key = f"open-appointment-{id(self)}"
         self.dialog: AppointmentDialog | None = None
+        self._types: list[AppointmentType] | None = None  # as last read, for the next Book
+        self._read_types(None)  # read ahead, so even the first Book opens with them
+        caller.bus.changed.connect(self._types_changed)
 
     # --- booking --------------------------------------------------------------------
 
@@ -89,15 +93,14 @@ class AppointmentActions(QObject):
             return start, None if end is None else day_axis.instant_at(request.day, end, zone)
 
         found = self.caller.in_memory(instants, title="Book appointment")
-        types = self.caller.call(lambda: calendar.appointment_types(self.ctx))
-        if found is None or types is None:
+        if found is None:
             return None
         dialog = BookingDialog(
             self.caller,
             snapshot.clinic.id,
             zone,
             [p for p in snapshot.practitioners if snapshot.bookable(p)],
-            types,
+            self._types,
             request.practitioner.id,
             found[0],
             found[1],
@@ -106,7 +109,32 @@ class AppointmentActions(QObject):
         )
         dialog.booked.connect(lambda appointment: self.select_requested.emit(appointment.id))
         self._open(dialog)
+        self._read_types(dialog)
         return dialog
+
+    def _types_changed(self, changes: Changes) -> None:
+        if changes.appointment_types:  # added, edited or retired: read them ahead again
+            self._read_types(None)
+
+    def _read_types(self, dialog: BookingDialog | None) -> None:
+        """The dialog opens with the types read last time (read ahead when the calendar
+        opens; none if that read has not arrived yet) and is given them as they are now
+        once read again (in the background)."""
+        ctx = self.ctx
+
+        def arrived(types: list[AppointmentType]) -> None:
+            self._types = types
+            if dialog is not None:
+                dialog.set_types(types)
+
+        self.caller.in_background(
+            lambda: calendar.appointment_types(ctx),
+            title="Book appointment",
+            refresh_on_refusal=False,
+            key=None if dialog is not None else f"types-ahead-{id(self)}",
+            reports=() if dialog is not None else (DomainError,),  # ahead: nobody asked yet
+            parent=dialog or self._window,
+        ).success(arrived).run()
 
     def _may_book(self, snapshot: CalendarSnapshot, practitioner: Practitioner, title: str) -> bool:
         """Says why not when the column is one the user may not book (the keyboard reaches them)."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -35,9 +36,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QStackedLayout, QVBoxLayout, QWidge
 
 from desktop.domain import day_axis
 from desktop.domain.appointments import Appointment, AppointmentStatus
-from desktop.domain.clinic_time import clinic_zone, to_local
-from desktop.domain.errors import DomainError
-from desktop.services import calendar
+from desktop.domain.clinic_time import to_local
 from desktop.services.changes import Changes
 from desktop.ui.calendar import appointment_menus
 from desktop.ui.calendar.appointment_actions import AppointmentActions, AppointmentDialog
@@ -113,7 +112,9 @@ class CalendarPanel(QWidget):
         outer.setSpacing(0)
         outer.addWidget(self.banner)
         outer.addLayout(self._stack)
+        self._zone: ZoneInfo | None = None  # the clinic's, once a load has found it
         self.period = Period(preferences.view_mode, start_day or self.today())
+        self._guessed_today = self.period.anchor if start_day is None else None
         self.fonts = BlockFonts.from_base(self.font())
         self._to_select: uuid.UUID | None = None  # booked just now, still being read
         self.loader = PeriodLoader(caller, self.view.viewport())
@@ -146,13 +147,14 @@ class CalendarPanel(QWidget):
     # --- what is shown ------------------------------------------------------------
 
     def today(self) -> date:
+        """Today in the clinic's time zone (as the last load found it); before any load
+        has, the date in UTC — the first load then moves a calendar opened on that
+        guess to the clinic's today (`_arrived`)."""
         if self.snapshot is not None:
             return to_local(self.now(), self.snapshot.zone).date()
-        try:
-            zone = calendar.main_clinic(self.ctx).timezone
-        except DomainError:  # no clinic yet: the panel says so when it loads
-            return self.now().date()
-        return to_local(self.now(), clinic_zone(zone)).date()
+        if self._zone is not None:
+            return to_local(self.now(), self._zone).date()
+        return self.now().date()
 
     def go_to(self, day: date) -> None:
         self._show(self.period.with_anchor(day))
@@ -201,6 +203,12 @@ class CalendarPanel(QWidget):
         missing, snapshot = read
         self.banner.show_missing(missing)
         if snapshot is not None:
+            self._zone = snapshot.zone
+            guessed, self._guessed_today = self._guessed_today, None
+            today = to_local(self.now(), snapshot.zone).date()
+            if guessed is not None and guessed != today and self.period.anchor == guessed:
+                self.go_to(today)  # opened on UTC's date; the clinic's today is another
+                return
             self._loaded(snapshot)
             return
         self.snapshot = None

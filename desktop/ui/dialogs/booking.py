@@ -74,7 +74,7 @@ class BookingDialog(QDialog):
         clinic_id: uuid.UUID,
         zone: ZoneInfo,
         practitioners: Sequence[Practitioner],
-        types: Sequence[AppointmentType],
+        types: Sequence[AppointmentType] | None,
         practitioner_id: uuid.UUID,
         starts_at: datetime,
         ends_at: datetime | None = None,
@@ -93,7 +93,8 @@ class BookingDialog(QDialog):
         self.practitioner_box.setAccessibleName("Practitioner")
         self.type_box = QComboBox()
         self.type_box.setAccessibleName("Appointment type")
-        for kind in types:
+        self.types_known = types is not None  # None: still being read; `set_types` follows
+        for kind in types or ():
             self.type_box.addItem(type_label(kind), kind)
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
@@ -192,6 +193,21 @@ class BookingDialog(QDialog):
         select_data(self.practitioner_box, current)
         self.practitioner_box.blockSignals(False)
 
+    def set_types(self, types: Sequence[AppointmentType]) -> None:
+        """The appointment types as read now; the chosen one stays chosen if still listed."""
+        chosen = self.selected_type()
+        self.type_box.blockSignals(True)
+        self.type_box.clear()
+        for kind in types:
+            self.type_box.addItem(type_label(kind), kind)
+        if chosen is not None:  # else the first, as when the dialog opened with them
+            ids = [kind.id for kind in types]
+            self.type_box.setCurrentIndex(ids.index(chosen.id) if chosen.id in ids else -1)
+        self.type_box.blockSignals(False)
+        self.types_known = True
+        self._type_changed()
+        self._dates_changed()
+
     def selected_type(self) -> AppointmentType | None:
         kind = self.type_box.currentData()
         return kind if isinstance(kind, AppointmentType) else None
@@ -229,7 +245,9 @@ class BookingDialog(QDialog):
         else:
             self.book_button.setText("&Book")
         self.book_button.setEnabled(ready)
-        if no_practitioner:
+        if not self.types_known:
+            self.hint.setText("Reading the appointment types…")
+        elif no_practitioner:
             self.hint.setText("Choose the practitioner to book with.")
         elif missing:
             self.hint.setText("Choose the patient to book.")

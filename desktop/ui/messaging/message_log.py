@@ -9,6 +9,8 @@ record so later messages go there too.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.messages import OptOuts
 from desktop.domain.outbox import Channel
 from desktop.services.changes import Changes
+from desktop.services.context import ServiceContext
 from desktop.services.messaging.message_log import (
     MessageLogEntry,
     MessageStatus,
@@ -40,6 +44,7 @@ from desktop.services.messaging.message_log import (
 from desktop.services.messaging.opt_outs import patient_opt_outs, set_opt_out
 from desktop.services.messaging.records import Purpose
 from desktop.services.messaging.replies import PatientReply, patient_replies
+from desktop.ui.background_ops import runner
 from desktop.ui.messaging.formatting import short_when
 from desktop.ui.service_caller import ServiceCaller
 
@@ -55,7 +60,30 @@ _STATUS_COLOURS = {
     MessageStatus.CANCELLED: "#6b7280",
     MessageStatus.NOT_SENT: "#6b7280",
 }
+# What each kind of message is, in the "Sent by" column (every Purpose has one).
+PURPOSE_LABELS = {
+    Purpose.REMINDER: "Reminder",
+    Purpose.INVOICE_RECEIPT: "Receipt",
+    Purpose.RECEIPT: "SMS credit receipt",
+    Purpose.WAIT_LIST: "Wait-list offer",
+}
 Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class _PatientMessages:
+    opt_outs: OptOuts
+    replies: list[PatientReply]
+    entries: list[MessageLogEntry]
+
+
+def _read(ctx: ServiceContext, patient_id: uuid.UUID, include_cancelled: bool) -> _PatientMessages:
+    """Everything the log shows of one patient (on a worker thread)."""
+    return _PatientMessages(
+        patient_opt_outs(ctx, patient_id),
+        patient_replies(ctx, patient_id),
+        message_log(ctx, patient_id, include_cancelled=include_cancelled),
+    )
 
 
 def ask_address(parent: QWidget | None, channel: Channel, current: str) -> str | None:
@@ -116,11 +144,7 @@ class MessageLogModel(QAbstractTableModel):
                 return f"Due {short_when(entry.due_at, self.zone)}"
             return short_when(entry.sent_at or entry.due_at or entry.created_at, self.zone)
         if column == 1:
-            kind = (
-                "Receipt"
-                if entry.purpose in (Purpose.RECEIPT, Purpose.INVOICE_RECEIPT)
-                else "Reminder"
-            )
+            kind = PURPOSE_LABELS[entry.purpose]
             return f"{'SMS' if entry.channel is Channel.SMS else 'Email'} · {kind}"
         if column == 2:
             return entry.recipient or "—"
@@ -147,6 +171,8 @@ class MessageLogWidget(QWidget):
         super().__init__(parent)
         self.caller = caller
         self.patient_id: uuid.UUID | None = None
+        self.busy = False  # a read or a change is on its way: the buttons wait
+        self._key = f"message-log-{id(self)}"
         self.model = MessageLogModel(zone, self)
         heading = QLabel("Messages")
         heading.setObjectName("sectionHeading")
@@ -214,61 +240,53 @@ class MessageLogWidget(QWidget):
         self._selection_changed()
 
     def set_patient(self, patient_id: uuid.UUID | None) -> None:
+        if patient_id != self.patient_id:  # nothing of the last patient while this one loads
+            self.model.set_entries([])
+            self.replies.setVisible(False)
+            self.empty.setVisible(False)
+            for box in self.opt_out_boxes.values():
+                box.setChecked(False)
         self.patient_id = patient_id
         self.reload()
 
-    def _show_opt_outs(self) -> None:
-        opted = None
-        if self.patient_id is not None:
-            ctx, patient_id = self.caller.ctx, self.patient_id
-            opted = self.caller.call(
-                lambda: patient_opt_outs(ctx, patient_id), refresh_on_refusal=False
-            )
+    def reload(self) -> None:
+        """Read the patient's choices, replies and messages in the background (the newest
+        read wins); the boxes and buttons wait, off, until they arrive."""
+        self._loading(True)
+        patient_id = self.patient_id
+        if patient_id is None:
+            runner().cancel(self._key)  # a read for the patient shown before
+            self._show(None)
+            return
+        ctx, cancelled = self.caller.ctx, self.show_cancelled.isChecked()
+        self.caller.in_background(
+            lambda: _read(ctx, patient_id, cancelled),
+            key=self._key,
+            refresh_on_refusal=False,
+            on_error=lambda _exc: self._loading(False),
+        ).success(self._show).run()
+
+    def _loading(self, loading: bool) -> None:
+        self.busy = loading
+        if loading:
+            for box in self.opt_out_boxes.values():
+                box.setEnabled(False)
+        self._selection_changed()
+
+    def _show(self, read: _PatientMessages | None) -> None:
+        self.busy = False
+        opted = read.opt_outs if read is not None else None
         for channel, box in self.opt_out_boxes.items():
             box.setEnabled(opted is not None)
             box.setChecked(opted is not None and not opted.allows(channel))
-
-    def set_opt_out(self, channel: Channel, opted_out: bool) -> None:
-        """The box was ticked or cleared: record it now (a refusal puts the box back)."""
-        if self.patient_id is None:
-            return
-        ctx, patient_id = self.caller.ctx, self.patient_id
-        result = self.caller.call(
-            lambda: set_opt_out(ctx, patient_id, channel, opted_out), title="Messages"
-        )
-        if result is None:
-            self._show_opt_outs()
-            return
-        self.caller.publish(result[1])
-
-    def _show_replies(self) -> None:
-        found: list[PatientReply] = []
-        if self.patient_id is not None:
-            ctx, patient_id = self.caller.ctx, self.patient_id
-            found = (
-                self.caller.call(lambda: patient_replies(ctx, patient_id), refresh_on_refusal=False)
-                or []
-            )
+        replies = read.replies if read is not None else []
         lines = [
             f"{short_when(reply.received_at, self.model.zone)} — {reply.describe}"
-            for reply in found[:REPLIES_SHOWN]
+            for reply in replies[:REPLIES_SHOWN]
         ]
         self.replies.setText("\n".join(lines))
         self.replies.setVisible(bool(lines))
-
-    def reload(self) -> None:
-        self._show_opt_outs()
-        self._show_replies()
-        entries: list[MessageLogEntry] = []
-        if self.patient_id is not None:
-            patient_id = self.patient_id
-            found = self.caller.call(
-                lambda: message_log(
-                    self.caller.ctx, patient_id, include_cancelled=self.show_cancelled.isChecked()
-                ),
-                refresh_on_refusal=False,
-            )
-            entries = found or []
+        entries = read.entries if read is not None else []
         selected = self.selected()
         self.model.set_entries(entries)
         self.empty.setVisible(not entries)
@@ -278,6 +296,23 @@ class MessageLogWidget(QWidget):
                     self.table.selectRow(row)
         self._selection_changed()
 
+    def set_opt_out(self, channel: Channel, opted_out: bool) -> None:
+        """The box was ticked or cleared: record it now (a refusal puts the box back)."""
+        if self.patient_id is None:
+            return
+        ctx, patient_id = self.caller.ctx, self.patient_id
+        self._loading(True)
+        self.caller.in_background(
+            lambda: set_opt_out(ctx, patient_id, channel, opted_out),
+            title="Messages",
+            on_error=lambda _exc: self.reload(),
+        ).success(lambda result: self._changed(result[1])).run()
+
+    def _changed(self, changes: Changes) -> None:
+        """Saved: every screen hears of it (and this log reads the patient again)."""
+        self.caller.publish(changes)
+        self.reload()
+
     def selected(self) -> MessageLogEntry | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.entries[rows[0].row()] if rows else None
@@ -286,12 +321,8 @@ class MessageLogWidget(QWidget):
         entry = self.selected()
         if entry is None:
             return
-        changes = self.caller.call(
-            lambda: retry_message(self.caller.ctx, entry.id), title="Retry message"
-        )
-        if changes is not None:
-            self.caller.publish(changes)
-            self.reload()
+        ctx = self.caller.ctx
+        self._retry(lambda: retry_message(ctx, entry.id))
 
     def fix_selected(self) -> None:
         entry = self.selected()
@@ -300,18 +331,23 @@ class MessageLogWidget(QWidget):
         address = ask_address(self, entry.channel, entry.recipient)
         if address is None:
             return
-        changes = self.caller.call(
-            lambda: fix_recipient_and_retry(self.caller.ctx, entry.id, address),
-            title="Retry message",
-        )
-        if changes is not None:
-            self.caller.publish(changes)
-            self.reload()
+        ctx = self.caller.ctx
+        self._retry(lambda: fix_recipient_and_retry(ctx, entry.id, address))
+
+    def _retry(self, action: Callable[[], Changes]) -> None:
+        """Retry in the background; the buttons wait, off, until the log is read again."""
+        self._loading(True)
+        self.caller.in_background(
+            action, title="Retry message", on_error=lambda _exc: self.reload()
+        ).success(self._changed).run()
 
     def _selection_changed(self, *_: object) -> None:
         entry = self.selected()
-        self.retry_button.setEnabled(entry is not None and entry.can_retry)
-        self.fix_button.setEnabled(entry is not None and entry.status is MessageStatus.FAILED)
+        idle = entry is not None and not self.busy
+        self.retry_button.setEnabled(idle and entry is not None and entry.can_retry)
+        self.fix_button.setEnabled(
+            idle and entry is not None and entry.status is MessageStatus.FAILED
+        )
         if entry is None:
             self.text.clear()
             return

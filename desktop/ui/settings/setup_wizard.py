@@ -10,6 +10,9 @@ calendar then says what is still missing, with a button to add it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from desktop.domain.appointments import AppointmentType
@@ -20,10 +23,18 @@ from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.settings.appointment_types_dialog import TypeForm, save_type
 from desktop.ui.settings.clinic_dialog import ClinicForm, save_clinic
 from desktop.ui.settings.practitioner_editor import PractitionerForm, save_practitioner
+from desktop.ui.widgets.busy_form import BusyForm
 
 
 class _SavingPage(QWizardPage):
-    """A page that saves its form when Next is pressed (and stays put when refused)."""
+    """A page that saves its form when Next is pressed (and stays put when refused).
+
+    `QWizard.validatePage` must answer at once, so Next answers "not yet": the form
+    is read on the GUI thread, the save runs in the background with the page busy
+    (every field and the wizard's buttons off, "Saving…"), and once it is saved the
+    page moves the wizard on itself. A refusal is one message over the page, which
+    keeps everything typed.
+    """
 
     def __init__(self, caller: ServiceCaller, title: str, subtitle: str) -> None:
         super().__init__()
@@ -31,16 +42,59 @@ class _SavingPage(QWizardPage):
         self.setTitle(title)
         self.setSubTitle(subtitle)
         self.body = QVBoxLayout(self)
+        self.busy = BusyForm(self, caller)
+        self._saved_now = False  # the save is done: the next validatePage lets the wizard on
 
-    def save(self) -> Changes:
+    def add_form(self, form: QWidget) -> None:
+        self.body.insertWidget(self.body.indexOf(self.busy.label), form)  # above "Saving…"
+
+    def saving(self) -> Callable[[], tuple[Any, Changes]]:
+        """What was typed, as the service call to make (no widgets inside it)."""
         raise NotImplementedError
 
+    def keep(self, saved: Any) -> None:
+        """The record as saved (Back and Next again edit it rather than add another)."""
+        raise NotImplementedError
+
+    def isComplete(self) -> bool:
+        return not self.busy.busy and super().isComplete()
+
     def validatePage(self) -> bool:
-        changes = self.caller.call(self.save, title=self.title(), refresh_on_refusal=False)
-        if changes is None:
-            return False
+        if self._saved_now:
+            self._saved_now = False
+            return True
+        if self.busy.busy:
+            return False  # Enter pressed again while saving: one save
+        work = self.caller.in_memory(self.saving, title=self.title())
+        if work is None:
+            return False  # a field was refused; everything typed stays
+        self.busy.save(
+            work,
+            self._saved,
+            title=self.title(),
+            refresh_on_refusal=False,
+            on_error=lambda _exc: self._waiting(False),
+        )
+        self._waiting(True)
+        return False
+
+    def _saved(self, result: tuple[Any, Changes]) -> None:
+        saved, changes = result
+        self.keep(saved)
         self.caller.publish(changes)
-        return True
+        self._waiting(False)
+        wizard = self.wizard()
+        if wizard is not None and wizard.currentPage() is self:
+            self._saved_now = True
+            wizard.next()
+
+    def _waiting(self, waiting: bool) -> None:
+        """The wizard's own buttons follow the page: off while it saves."""
+        wizard = self.wizard()
+        if wizard is not None:
+            for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+                wizard.button(which).setEnabled(not waiting)
+        self.completeChanged.emit()
 
 
 class ClinicStep(_SavingPage):
@@ -52,12 +106,15 @@ class ClinicStep(_SavingPage):
             "The calendar shows these hours.",
         )
         self.form = ClinicForm()
-        self.body.addWidget(self.form)
+        self.add_form(self.form)
         self.clinic: Clinic | None = None
 
-    def save(self) -> Changes:
-        self.clinic, changes = save_clinic(self.caller, self.clinic, self.form.values())
-        return changes
+    def saving(self) -> Callable[[], tuple[Any, Changes]]:
+        caller, clinic, values = self.caller, self.clinic, self.form.values()
+        return lambda: save_clinic(caller, clinic, values)
+
+    def keep(self, saved: Any) -> None:
+        self.clinic = saved
 
 
 class PractitionerStep(_SavingPage):
@@ -77,12 +134,15 @@ class PractitionerStep(_SavingPage):
         if self.form is None and clinic is not None:
             self.form = PractitionerForm([clinic])
             self.form.set_hours(clinic.opening_hours)
-            self.body.addWidget(self.form)
+            self.add_form(self.form)
 
-    def save(self) -> Changes:
+    def saving(self) -> Callable[[], tuple[Any, Changes]]:
         assert self.form is not None
-        self.saved, changes = save_practitioner(self.caller, self.saved, self.form.details())
-        return changes
+        caller, saved, details = self.caller, self.saved, self.form.details()
+        return lambda: save_practitioner(caller, saved, details)
+
+    def keep(self, saved: Any) -> None:
+        self.saved = saved
 
 
 class TypeStep(_SavingPage):
@@ -94,12 +154,15 @@ class TypeStep(_SavingPage):
             "Add more under Settings ▸ Appointment types.",
         )
         self.form = TypeForm()
-        self.body.addWidget(self.form)
+        self.add_form(self.form)
         self.saved: AppointmentType | None = None
 
-    def save(self) -> Changes:
-        self.saved, changes = save_type(self.caller, self.saved, self.form.details())
-        return changes
+    def saving(self) -> Callable[[], tuple[Any, Changes]]:
+        caller, saved, details = self.caller, self.saved, self.form.details()
+        return lambda: save_type(caller, saved, details)
+
+    def keep(self, saved: Any) -> None:
+        self.saved = saved
 
 
 class DoneStep(QWizardPage):
@@ -132,26 +195,37 @@ class SetupWizard(QWizard):
             self.addPage(page)
         self.resize(640, 640)
 
+    def reject(self) -> None:
+        """Finish later (or Escape) waits while a page is saving: its outcome must be seen."""
+        page = self.currentPage()
+        if isinstance(page, _SavingPage) and page.busy.busy:
+            return
+        super().reject()
+
 
 def run_wizard(wizard: SetupWizard) -> int:
     """Show the wizard modally (module level: offscreen tests drive it instead)."""
     return wizard.exec()
 
 
-def offer_setup(caller: ServiceCaller, parent: QWidget | None = None) -> bool:
+def offer_setup(caller: ServiceCaller, parent: QWidget | None = None) -> None:
     """At start-up: an administrator on a database without a clinic goes through the wizard.
 
-    True when the wizard was shown (finished or not).
+    Who is signed in and what set-up lacks are read in the background; the wizard
+    opens (modally, over `parent`) when they say so.
     """
     ctx = caller.ctx
-    actor = caller.call(ctx.actor, refresh_on_refusal=False)
-    if actor is None or not actor.is_admin:
-        return False
-    missing = caller.call(lambda: setup.missing_setup(ctx), refresh_on_refusal=False)
-    if not missing or "clinic" not in missing:
-        return False
+
+    def read() -> bool:
+        return ctx.actor().is_admin and "clinic" in setup.missing_setup(ctx)
+
+    caller.in_background(
+        read, title="Set up Frontdesk", refresh_on_refusal=False, parent=parent
+    ).success(lambda needed: _run_setup(caller, parent) if needed else None).run()
+
+
+def _run_setup(caller: ServiceCaller, parent: QWidget | None) -> None:
     wizard = SetupWizard(caller, parent)
     run_wizard(wizard)
     # Gone once used: a hidden wizard left behind crashes Qt when the style is re-applied.
     wizard.deleteLater()
-    return True

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QWidget
 from desktop.auth import ExpiryReason, SignedInSession, UserAccount
 from desktop.services.changes import Changes
 from desktop.ui import operations
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.signin.dialogs import ChangePasswordDialog, accepted
 from desktop.ui.signin.idle_lock import IdleLock
@@ -36,6 +37,16 @@ ROLE_LABELS = {
     "practitioner": "practitioner",
     "admin": "administrator",
 }
+
+
+def _in_store(end: Callable[[], None]) -> None:
+    """End a session in the store in the background; the lock holds even if the
+    database cannot be reached (the session has already ended on this PC)."""
+
+    def failed(exc: Exception) -> None:
+        log.warning("could not end the session in the store", exc_info=exc)
+
+    BackgroundOp(end, reports=(Exception,)).failure(failed).run()
 
 
 def describe_user(user: UserAccount | None) -> str:
@@ -66,13 +77,9 @@ class SignInController:
         self.window: QWidget | None = None
 
     def attach(self, window: QWidget) -> IdleLock:
+        """The idle timeout is the clinic's, read in the background (`_follow_policy`)."""
         self.window = window
-        lock = IdleLock(
-            window,
-            self.accounts.policy().idle_timeout,
-            lambda: self.handler.unlock(window),
-            clock=self.clock,
-        )
+        lock = IdleLock(window, None, lambda: self.handler.unlock(window), clock=self.clock)
         lock.locked.connect(self._locked)
         lock.active.connect(self._keep_alive)
         self.idle_lock = lock
@@ -82,13 +89,26 @@ class SignInController:
         operations.set_session_handler(self.handler)
         bus = getattr(window, "bus", None)
         if isinstance(bus, ChangeBus):
-            bus.changed.connect(self._follow_policy)
+            bus.changed.connect(self._policy_changed)
+        self._follow_policy()
         return lock
 
-    def _follow_policy(self, changes: Changes) -> None:
+    def _policy_changed(self, changes: Changes) -> None:
         """Settings ▸ Sign-in saved a new idle timeout: it applies at once, no restart."""
-        if changes.sign_in_policy and self.idle_lock is not None:
-            self.idle_lock.set_timeout(self.accounts.policy().idle_timeout)
+        if changes.sign_in_policy:
+            self._follow_policy()
+
+    def _follow_policy(self) -> None:
+        """Read the clinic's idle timeout in the background and apply it when it arrives."""
+        lock, accounts = self.idle_lock, self.accounts
+        if lock is None:
+            return
+        BackgroundOp(
+            lambda: accounts.policy().idle_timeout,
+            parent=lock,
+            key=f"sign-in-policy-{id(self)}",
+            title="Sign-in",
+        ).success(lock.set_timeout).run()
 
     def lock_now(self) -> None:
         """Lock the screen at once (stepping away from the desk)."""
@@ -96,9 +116,12 @@ class SignInController:
             self.idle_lock.lock()
 
     def sign_out(self) -> None:
-        """End the session, forget a remembered sign-in, and lock until someone signs in."""
-        self.session.sign_out()
-        self.remembered.forget()
+        """End the session, forget a remembered sign-in, and lock until someone signs in.
+
+        Nothing runs with the session from the moment it is pressed; the store hears
+        of it in the background."""
+        _in_store(self.session.end_here(ExpiryReason.SIGNED_OUT, forget_user=True))
+        self.remembered.forget()  # the OS keyring, not the database
         if self.idle_lock is not None:
             self.idle_lock.set_detail("Signed out.")
             self.idle_lock.lock()
@@ -113,16 +136,16 @@ class SignInController:
         return done
 
     def _locked(self) -> None:
-        try:
-            self.session.end(ExpiryReason.IDLE)
-        except Exception:  # the lock must hold even if the database cannot be reached
-            log.warning("could not end the session when locking", exc_info=True)
+        """The curtains are up: the session ends here at once, in the store in the background."""
+        _in_store(self.session.end_here(ExpiryReason.IDLE))
 
     def _keep_alive(self) -> None:
-        try:
-            self.session.keep_alive()
-        except Exception:  # a lost connection shows up at the next real action
-            log.warning("could not note activity on the session", exc_info=True)
+        def failed(_exc: Exception) -> None:  # a lost connection shows at the next real action
+            log.warning("could not note activity on the session", exc_info=_exc)
+
+        BackgroundOp(
+            self.session.keep_alive, key=f"keep-alive-{id(self)}", reports=(Exception,)
+        ).failure(failed).run()
 
     def _user_changed(self, user: UserAccount | None) -> None:
         if self.idle_lock is not None:

@@ -11,12 +11,14 @@ closes and that happens instead.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QWidget
 
 from desktop.auth.errors import SessionExpired
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
     from desktop.auth import SignedIn
     from desktop.auth.remembered import RememberedSignIn
     from desktop.services.accounts import Accounts
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 REMEMBERED_ENDED = "Your remembered sign-in has ended. Please sign in again."
 
@@ -88,8 +93,29 @@ def sign_in_at_startup(
     parent: QWidget | None = None,
     run: ModalRunner = run_modal,
 ) -> Startup | None:
-    """Sign someone in before the main window opens; None when the user quits."""
-    return _ask(look_up(accounts, remembered), None, parent, run)
+    """Sign someone in before the main window opens; None when the user quits.
+
+    Whom the database knows is asked in the background, the event loop turning meanwhile."""
+    return _ask(_waiting_for(lambda: look_up(accounts, remembered)), None, parent, run)
+
+
+def _waiting_for(work: Callable[[], T]) -> T:
+    """`work`'s result, from a worker thread, with the event loop turning meanwhile."""
+    done: Future[T] = Future()
+    loop = QEventLoop()
+
+    def finished(result: T) -> None:
+        done.set_result(result)
+        loop.quit()
+
+    def failed(exc: Exception) -> None:
+        done.set_exception(exc)
+        loop.quit()
+
+    BackgroundOp(work, reports=(Exception,)).success(finished).failure(failed).run()
+    if not done.done():
+        loop.exec()
+    return done.result()
 
 
 def sign_in_while_opening(
@@ -179,7 +205,11 @@ def _ask(
     notice = None
     if signed_in.refresh_token is not None:
         if not remembered.save(signed_in.user.username, signed_in.refresh_token):
-            accounts.authenticator.end_session(signed_in.refresh_token)
+            token, authenticator = signed_in.refresh_token, accounts.authenticator
+            # Not kept, so not wanted: ended in the store in the background.
+            BackgroundOp(lambda: authenticator.end_session(token), reports=(Exception,)).failure(
+                lambda exc: log.warning("could not end the unsaved sign-in", exc_info=exc)
+            ).run()
             notice = remembered.problem
     else:
         remembered.forget()
