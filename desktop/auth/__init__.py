@@ -15,8 +15,9 @@ No Qt and no particular database: the logic (`Authenticator`) talks to an
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from desktop.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from desktop.auth.authenticator import Authenticator, SignedIn, UserChanges, ValidSession
@@ -41,37 +42,33 @@ if TYPE_CHECKING:
 
 # Each name loads its own module when first asked for: the sign-in dialog at start-up
 # needs the errors, not the hashing (argon2), the tokens or SQLAlchemy (`SqlAuthStore`).
-_HOMES = {
-    "Authenticator": "authenticator",
-    "SignedIn": "authenticator",
-    "UserChanges": "authenticator",
-    "ValidSession": "authenticator",
-    "Clock": "clock",
-    "ManualClock": "clock",
-    "SystemClock": "clock",
-    "ExpiryReason": "errors",
-    "PasswordRejected": "errors",
-    "RefusalReason": "errors",
-    "SessionExpired": "errors",
-    "SignInRefused": "errors",
-    "MIN_PASSWORD_LENGTH": "passwords",
-    "Passwords": "passwords",
-    "LockoutPolicy": "records",
-    "NewUser": "records",
-    "SessionPolicy": "records",
-    "UserAccount": "records",
-    "SignedInSession": "signed_in",
-    "SqlAuthStore": "sql_store",
-    "AuthStore": "store",
-    "AuthTransaction": "store",
-}
-
-
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "Authenticator": "authenticator",
+        "SignedIn": "authenticator",
+        "UserChanges": "authenticator",
+        "ValidSession": "authenticator",
+        "Clock": "clock",
+        "ManualClock": "clock",
+        "SystemClock": "clock",
+        "ExpiryReason": "errors",
+        "PasswordRejected": "errors",
+        "RefusalReason": "errors",
+        "SessionExpired": "errors",
+        "SignInRefused": "errors",
+        "MIN_PASSWORD_LENGTH": "passwords",
+        "Passwords": "passwords",
+        "LockoutPolicy": "records",
+        "NewUser": "records",
+        "SessionPolicy": "records",
+        "UserAccount": "records",
+        "SignedInSession": "signed_in",
+        "SqlAuthStore": "sql_store",
+        "AuthStore": "store",
+        "AuthTransaction": "store",
+    },
+)
 
 
 __all__ = [

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from desktop.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from desktop.ui.signin.controller import SignInController, describe_user
@@ -25,26 +26,22 @@ if TYPE_CHECKING:
 
 # Loaded when first asked for: the sign-in dialog at start-up needs neither the idle
 # lock nor the controller (they come with the main window).
-_HOMES = {
-    "ChangePasswordDialog": "dialogs",
-    "FirstAdminDialog": "dialogs",
-    "RememberChoice": "dialogs",
-    "SignInDialog": "dialogs",
-    "IdleLock": "idle_lock",
-    "LockCurtain": "idle_lock",
-    "ReloginHandler": "relogin",
-    "SignInController": "controller",
-    "describe_user": "controller",
-    "Startup": "startup",
-    "sign_in_at_startup": "startup",
-}
-
-
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "ChangePasswordDialog": "dialogs",
+        "FirstAdminDialog": "dialogs",
+        "RememberChoice": "dialogs",
+        "SignInDialog": "dialogs",
+        "IdleLock": "idle_lock",
+        "LockCurtain": "idle_lock",
+        "ReloginHandler": "relogin",
+        "SignInController": "controller",
+        "describe_user": "controller",
+        "Startup": "startup",
+        "sign_in_at_startup": "startup",
+    },
+)
 
 
 __all__ = [
