@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import select
 import sqlite3
 import statistics
 import subprocess
@@ -33,6 +34,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 
 from calendar_week import WEEK, build_store  # noqa: E402
+
+START_LIMIT_S = 60  # a start that has not painted by then never will
 
 NAMES = (
     "start_signin",
@@ -128,11 +131,17 @@ def _start(folder: Path, *args: str) -> float:
         env=env,
     )
     assert child.stdout is not None
-    line = child.stdout.readline()
+    # A start that never paints (a sign-in that failed waits on its dialog) ends the
+    # bench with a message instead of holding it for ever.
+    ready, _, _ = select.select([child.stdout], [], [], START_LIMIT_S)
+    line = child.stdout.readline() if ready else ""
     took = time.perf_counter() - began
+    if not ready:
+        child.kill()
     child.wait(timeout=60)
     if line.strip() != "PAINTED":
-        raise RuntimeError(f"floors_start.py {args[0]} did not paint")
+        where = folder / "state" / "Frontdesk" / "log"
+        raise RuntimeError(f"floors_start.py {args[0]} did not paint (its log: {where})")
     return took
 
 
