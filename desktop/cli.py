@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 from desktop import __version__
 from desktop.cli_export import add_export_commands
 from desktop.cli_import import add_import_commands
+from desktop.cli_messaging import add_secret_commands
 from desktop.cli_users import add_user_commands
 from desktop.cli_wait_list import add_wait_list_commands
 from desktop.config import ConfigError, Settings, load_settings
@@ -90,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="one pass, then exit; non-zero if a message failed"
     )
     send_due.set_defaults(handler=_messages_send_due)
+    add_secret_commands(
+        messages_commands, lambda settings: _open_database(settings, upgrade=_is_embedded(settings))
+    )
     add_export_commands(commands)
     _add_report_commands(commands)
     add_server_command(commands)

@@ -217,6 +217,7 @@ class MutationApplier:
                 raise StaleEdit(what)
             with session.no_autoflush:
                 checks.check_delete(session, actor, row)
+            message_checks.before_delete(session, row)
             session.delete(row)
             session.flush()
             return

@@ -18,7 +18,8 @@ shows the same message log. What the server re-checks:
 
 After a group is applied, the appointments it touched have their reminders
 reconciled on the server, as the booking services do on a desk: a reminder for a
-cancelled or moved appointment is withdrawn, so no desk shows it as scheduled.
+cancelled or moved appointment is withdrawn, so no desk shows it as scheduled; a
+deleted appointment's are withdrawn just before the row goes (`before_delete`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,14 @@ def check_write(
 
 def check_delete(row: Row) -> None:
     raise InvalidInput(f"The {WHAT[row.__tablename__]} cannot be deleted from a desk.")
+
+
+def before_delete(session: Session, row: Row) -> None:
+    """A desk deleted an appointment: its reminders not yet sent are withdrawn here, on
+    the one sender's queue, as the delete did on the desk (reconcile_reminders cannot:
+    the row is gone by then, and its messages no longer point at it)."""
+    if isinstance(row, AppointmentRow):
+        reminders.withdraw_deleted(session, row.id)
 
 
 def _new_message(session: Session, row: OutgoingMessageRow) -> None:

@@ -229,6 +229,17 @@ class MessagingSecretsOut(BaseModel):
     sms_secret_set: bool
 
 
+class MessagingSecretsKept(MessagingSecretsOut):
+    """After PUT: which are set, and where the server machine kept them."""
+
+    kept_in: Literal["keyring", "file"] = Field(
+        description="the server machine's keyring, or (without a usable one) an owner-only file"
+    )
+    secrets_file: str | None = Field(
+        default=None, description="that file's path on the server machine, when kept_in is file"
+    )
+
+
 class XeroRetryOut(BaseModel):
     id: uuid.UUID
     retried: bool

@@ -10,8 +10,13 @@ import platformdirs
 APP_NAME = "Frontdesk"
 
 
+def data_folder() -> Path:
+    """This user's Frontdesk data folder (~/.local/share/Frontdesk on Linux)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def default_database_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "frontdesk.sqlite3"
+    return data_folder() / "frontdesk.sqlite3"
 
 
 def default_database_url() -> str:

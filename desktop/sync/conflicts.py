@@ -104,6 +104,14 @@ def _detail(session: Session, entity: str, data: Mapping[str, Any]) -> str:
         return _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name")
     if entity == "patients":
         return f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
+    if entity == "outgoing_messages":  # "SMS reminder, Sam Lee, 2031-03-10 04:00 UTC"
+        channel = "SMS" if data.get("channel") == "sms" else str(data.get("channel", ""))
+        parts = [
+            f"{channel} {data.get('purpose', '')}".strip(),
+            _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name"),
+            _when(data.get("for_starts_at")),
+        ]
+        return ", ".join(p for p in parts if p)
     if entity == "provider_numbers":
         return str(data.get("number", ""))
     if entity == "clinics":

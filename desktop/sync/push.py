@@ -9,7 +9,9 @@ Batches go oldest first, in whole groups. The server answers every mutation:
   server holds (or away, if the server never had it), together with every later
   waiting change that built on it (the rest of its group, later edits of the same
   record, an attendee of a refused class). Each dropped change is recorded as a
-  conflict with the server's reason (Replicache's rebase, done per record).
+  conflict with the server's reason (Replicache's rebase, done per record). A
+  refused new message takes its local job with it: the server sends, and never
+  had it.
 
 Sending the same batch twice is harmless: the server answers a mutation id it has
 seen with the outcome it recorded, so a batch whose answer was lost is re-sent.
@@ -203,9 +205,25 @@ def _roll_back(
                 SyncMutationRow.mutation_id.in_([m.mutation_id for m in dropped])
             )
         )
+    unsent = _jobs_of_refused_messages(session, reach, known)
     for key in sorted(reach, key=_parents_first):
         _restore(session, key, known.get(key, _ABSENT))
+    delete_rows(session, "outbox_jobs", unsent)
     return reach
+
+
+def _jobs_of_refused_messages(
+    session: Session, reach: set[EntityKey], known: Mapping[EntityKey, Any]
+) -> list[uuid.UUID]:
+    """The local jobs of messages the server never took. One sender per clinic: the
+    server's queue is the only one that sends, and it never had these, so the job
+    goes with its message (jobs are pulled, never pushed) instead of waiting here for
+    ever; the refused message is listed under conflicts with the server's reason."""
+    refused = [i for e, i in reach if e == "outgoing_messages" and known.get((e, i)) is None]
+    if not refused:
+        return []
+    table = synced_table("outgoing_messages")
+    return list(session.execute(select(table.c.job_id).where(table.c.id.in_(refused))).scalars())
 
 
 def _parents_first(key: EntityKey) -> int:

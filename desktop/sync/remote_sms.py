@@ -36,6 +36,19 @@ def balance_report(api: ServerApi) -> BalanceReport | None:
     return report_from(body)
 
 
+def which_secrets(api: ServerApi) -> dict[str, Any]:
+    """Which messaging secrets the server's sender has (booleans, never the values;
+    administrators only). A refusal or an unreachable server is an InvalidInput."""
+    from desktop.sync.client import Offline, ServerProtocolError
+
+    try:
+        return api.messaging_secrets()
+    except Offline as exc:
+        raise InvalidInput("The server is not reachable now.") from exc
+    except ServerProtocolError as exc:
+        raise InvalidInput(f"The server did not say: {exc}") from exc
+
+
 def keep_secrets(api: ServerApi, secrets: dict[str, str]) -> dict[str, Any]:
     """Hand the mail password / SMS secret typed at an administrator's desk to the server,
     where its sender reads them. A refusal or an unreachable server is an InvalidInput."""

@@ -63,11 +63,13 @@ def start_sync(
     on_status: StatusListener | None = None,
     on_session_expired: ExpiredListener | None = None,
     remember: bool = True,
+    started: bool = True,
 ) -> SyncRunner | None:
     """The background sync for a database that follows a server (None: it does not).
 
     `server_url` (from `--server` or the settings) binds a fresh database; a database
-    already bound keeps its own server. The runner is returned started.
+    already bound keeps its own server. The runner is returned started, unless
+    `started` is False (the window prepares it on a worker, then starts it).
     """
     state = attach_if_bound(database)
     if state is None:
@@ -82,5 +84,6 @@ def start_sync(
     runner = SyncRunner(
         SyncEngine(database, api), on_status=on_status, on_session_expired=on_session_expired
     )
-    runner.start()
+    if started:
+        runner.start()
     return runner

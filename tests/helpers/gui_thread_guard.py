@@ -28,10 +28,7 @@ UI = "/desktop/ui/"
 _PLUMBING = ("/desktop/ui/operations.py", "/desktop/ui/service_caller.py")
 
 # file:function -> why it is still synchronous. Shrinks; never grows without a reason.
-STILL_ON_THE_GUI_THREAD: dict[str, str] = {
-    "desktop/ui/sync/wiring.py:start": "starting the sync runner at start-up: not moved yet",
-    "desktop/ui/sync/server_page.py:__init__": "Settings ▸ Server reads its state: not moved yet",
-}
+STILL_ON_THE_GUI_THREAD: dict[str, str] = {}  # every site has moved (issue #14)
 
 
 def ui_site(frame: FrameType | None) -> str | None:

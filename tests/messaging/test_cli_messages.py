@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import getpass
+import io
+import stat
+import sys
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from keyring.backends import fail
 from sqlalchemy import select
 
 from desktop.cli import main
-from desktop.services.messaging.secrets import SMS_API_KEY_ENV
+from desktop.services.messaging.secrets import (
+    SECRETS_FILE_NAME,
+    SMS_API_KEY_ENV,
+    SMTP_PASSWORD_ENV,
+    MessagingSecrets,
+)
+from desktop.store.locations import data_folder
 from desktop.store.outbox_models import OutboxJobRow
 from desktop.store.sync_models import SyncStateRow
 from desktop.store.unit_of_work import UnitOfWork
+from desktop.xero.tokens import TOKEN_FILE_ENV
+from tests.auth.keyrings import using_keyring
 from tests.messaging.conftest import API_KEY, Messaging
 
 
@@ -118,3 +132,91 @@ def test_send_due_refuses_on_a_desk_that_follows_a_server(
         "clinic's messages; run this command against the server's database."
     )
     assert not messaging.smtp.received  # the reminder waits for the server's sender
+
+
+# --- `frontdesk messages set-secret|secrets`: the sending machine's secrets ----------
+
+
+@pytest.fixture
+def headless(messaging: Messaging, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """`frontdesk messages` on a server as it usually is: no keyring, nothing in the
+    environment."""
+    for variable in (SMS_API_KEY_ENV, SMTP_PASSWORD_ENV, TOKEN_FILE_ENV):
+        monkeypatch.delenv(variable, raising=False)
+    with using_keyring(fail.Keyring()):
+        yield ["--database-url", messaging.ctx.database.url, "messages"]
+
+
+def test_set_secret_reads_stdin_keeps_it_in_the_owner_only_file_and_the_sender_uses_it(
+    messaging: Messaging,
+    headless: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reminders_due_now(messaging)
+    assert main([*headless, "secrets"]) == 0
+    assert "Custom relay API key: not set" in capsys.readouterr().out
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(API_KEY + "\n"))
+    assert main([*headless, "set-secret", "sms", "--stdin"]) == 0
+    out, err = capsys.readouterr()
+    file = data_folder() / SECRETS_FILE_NAME
+    assert out.strip() == (
+        f"Kept the Custom relay API key for {messaging.c.clinic.name} in the owner-only file "
+        f"{file} (this machine has no keyring that would take it)."
+    )
+    assert err == "" and stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert main([*headless, "secrets"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Custom relay API key: set",
+        "Mail server password: not set",
+    ]
+    assert main([*headless, "send-due", "--once"]) == 0
+    [sms] = messaging.gateway.sent  # the relay took the key the command kept (else 401)
+    assert sms.to == "+61412345678"
+    assert API_KEY not in " ".join(sys.argv)
+
+    assert main([*headless, "set-secret", "sms", "--clear"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Removed the Custom relay API key")
+    assert MessagingSecrets().sms_api_key(messaging.clinic_id) is None
+
+
+def test_set_secret_asks_twice_without_echo_and_a_mismatch_changes_nothing(
+    messaging: Messaging, headless: list[str], monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+    answers = iter(["mail-pass-1", "mail-pass-2", "mail-pass-9", "mail-pass-9"])
+
+    def typed(prompt: str) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr(getpass, "getpass", typed)
+    assert main([*headless, "set-secret", "mail"]) == 1
+    assert capsys.readouterr().err == (
+        "frontdesk: error: The two entries are not the same; nothing was changed.\n"
+    )
+    assert MessagingSecrets().smtp_password(messaging.clinic_id) is None
+    assert main([*headless, "set-secret", "mail"]) == 0
+    assert asked[-2:] == ["The mail server password: ", "Again, to be sure: "]
+    assert MessagingSecrets().smtp_password(messaging.clinic_id) == "mail-pass-9"
+
+
+def test_a_secret_is_never_taken_from_the_command_line_and_a_desk_following_a_server_is_refused(
+    messaging: Messaging, headless: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main([*headless, "set-secret", "sms", "AC-secret-token"])
+    assert usage.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "unrecognized arguments" in line
+    assert MessagingSecrets().sms_api_key(messaging.clinic_id) is None
+
+    with messaging.ctx.database.write_session() as session:  # as a desk's replica is marked
+        session.add(SyncStateRow(id=1, server_url="https://fd.example", replica_id=uuid.uuid4()))
+        session.commit()
+    assert main([*headless, "set-secret", "sms", "--clear"]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(
+        "frontdesk: error: This database follows the server at https://fd.example"
+    )

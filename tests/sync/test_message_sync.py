@@ -21,6 +21,7 @@ from desktop.services.messaging.settings import get_settings
 from desktop.store import outbox
 from desktop.store.messaging_models import OutgoingMessageRow
 from desktop.store.outbox import OutboxQueue
+from desktop.store.outbox_models import OutboxJobRow
 from desktop.store.unit_of_work import UnitOfWork
 from desktop.sync import conflicts
 from tests.fakes.sms_gateway import FakeSmsGateway
@@ -179,6 +180,96 @@ def test_a_reminder_withdrawn_offline_is_withdrawn_on_the_server(
     for desk in (front, back):
         desk.sync()
     assert shown(front, c.patients[1].id) == lee_messages
+    converged(server, front, back)
+
+
+def test_a_deleted_or_moved_appointments_reminder_is_withdrawn_on_the_server(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    """The server is the one sender: a deletion or move pushed from a desk withdraws
+    (or replaces) the reminder queued there, so the old one never goes out."""
+    m = messaging_on_server
+    c = m.c
+    front, back = desks
+    sam = book(front, c, 9)
+    lee = book(front, c, 11, patient=1)
+    for desk in (front, back):
+        desk.sync()
+    booking.delete_appointment(back.ctx, lee.id)  # booked in error
+    moved = booking.move_appointment(
+        back.ctx,
+        sam.id,
+        practitioner_id=c.alice.id,
+        starts_at=c.at(14, day=NEXT_WEEK),
+        ends_at=c.at(14, day=NEXT_WEEK) + (sam.ends_at - sam.starts_at),
+    ).appointment
+    back.sync()
+    front.sync()
+    assert conflicts.open_conflicts(back.database) == []
+    # At once, days before they were due, every desk shows them withdrawn.
+    lee_log = message_log.message_log(front.ctx, c.patients[1].id, include_cancelled=True)
+    assert lee_log and {e.status for e in lee_log} == {MessageStatus.CANCELLED}
+    with server.database.reading() as session:
+        reasons = session.execute(
+            select(OutboxJobRow.last_error)
+            .join(OutgoingMessageRow, OutgoingMessageRow.job_id == OutboxJobRow.id)
+            .where(
+                OutgoingMessageRow.id.in_([e.id for e in lee_log]),
+                OutboxJobRow.state == JobState.SUPERSEDED.value,
+            )
+        ).scalars()
+        assert list(reasons) == ["The appointment was deleted."] * len(lee_log)
+    sam_log = sorted(status for *_, status in shown(front, c.patients[0].id))
+    assert sam_log == sorted([MessageStatus.CANCELLED] * 2 + [MessageStatus.SCHEDULED] * 2)
+
+    m.reminder_time(moved)  # past the 9 o'clock and 11 o'clock reminders' times too
+    report = m.send_due()
+    assert (report.emails_sent, report.sms_sent, report.not_needed) == (1, 1, 0)
+    [sms] = m.gateway.sent  # the new time's, once
+    assert sms.to == "+61412345678" and "2:00" in sms.text, sms.text
+    assert [mail.rcpt_tos for mail in m.smtp.received] == [["sam.lee@example.com"]]
+    for desk in (front, back):
+        desk.sync()
+    assert shown(front, c.patients[1].id) == shown(back, c.patients[1].id)
+    assert {s for *_, s in shown(back, c.patients[1].id)} == {MessageStatus.CANCELLED}
+    converged(server, front, back)
+
+
+def test_a_reminder_the_server_refused_leaves_no_job_waiting_at_the_desk(
+    server: ServerSide, messaging_on_server: Messaging, desks: list[Desk]
+) -> None:
+    """Back moves an appointment front has just deleted: the server refuses the move and
+    the new reminder queued with it. Both are listed as conflicts with the reason, and
+    the reminder's job goes too — the server, the one sender, never had it, so a copy
+    left here would wait on this desk for ever."""
+    m = messaging_on_server
+    c = m.c
+    front, back = desks
+    lee = book(front, c, 11, patient=1)
+    for desk in (front, back):
+        desk.sync()
+    booking.delete_appointment(front.ctx, lee.id)
+    front.sync()
+    booking.move_appointment(  # queues a reminder for 2 pm here
+        back.ctx,
+        lee.id,
+        practitioner_id=c.alice.id,
+        starts_at=c.at(14, day=NEXT_WEEK),
+        ends_at=c.at(14, day=NEXT_WEEK) + (lee.ends_at - lee.starts_at),
+    )
+    waiting = {j.id for j in OutboxQueue(back.database).jobs() if j.state is JobState.PENDING}
+    assert len(waiting) == 1
+    back.sync()
+
+    refused = {(x.entity, x.reason) for x in conflicts.open_conflicts(back.database)}
+    gone = "This appointment was deleted on another computer."
+    assert refused == {("outgoing_messages", gone), ("appointments", gone)}
+    [message] = [x for x in conflicts.open_conflicts(back.database) if x.operation == "insert"]
+    assert message.summary.startswith("New message: SMS reminder, Sam Lee, "), message.summary
+    jobs = {j.id: j.state for j in OutboxQueue(back.database).jobs()}
+    assert waiting.isdisjoint(jobs)  # dropped with its message
+    assert set(jobs.values()) == {JobState.SUPERSEDED}  # the deleted one's, withdrawn
+    assert {s for *_, s in shown(back, c.patients[1].id)} == {MessageStatus.CANCELLED}
     converged(server, front, back)
 
 

@@ -14,7 +14,10 @@ from desktop.sync import conflicts
 from desktop.sync.pending import PendingMutation
 from desktop.sync.runner import SyncState, SyncStatus
 from desktop.sync.state import bind_replica
+from desktop.ui.background_work import BackgroundWork
+from desktop.ui.change_bus import ChangeBus
 from desktop.ui.sync import ConflictsDialog, ServerSettingsPage, SyncStatusWidget
+from desktop.ui.sync.wiring import SyncWiring
 from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
 from tests.sync.harness import PASSWORD, ServerSide, table_contents
@@ -114,6 +117,9 @@ def test_the_server_page_connects_and_shows_first_sync_progress(
     make_clinic(server.ctx)
     page = ServerSettingsPage(local)
     qtbot.addWidget(page)
+    assert not page.connect_button.isEnabled()  # until it knows whether it follows one
+    settle(qtbot)
+    assert page.connect_button.isEnabled() and not page.url_edit.isReadOnly()
     seen: list[int] = []
     page.signals.progress.connect(lambda phase, done, total: seen.append(done))
     page.url_edit.setText(server.url)
@@ -166,6 +172,7 @@ def test_the_server_page_reports_a_wrong_password(qtbot, local) -> None:
 
     page = ServerSettingsPage(local, connect=refuse)
     qtbot.addWidget(page)
+    settle(qtbot)
     with qtbot.waitSignal(page.failed, timeout=5_000):
         page.connect_button.click()
     assert page.message.text() == "The username or password is incorrect."
@@ -176,5 +183,26 @@ def test_a_bound_desktop_shows_its_server(qtbot, local) -> None:
     bind_replica(local, "https://frontdesk.clinic.example")
     page = ServerSettingsPage(local)
     qtbot.addWidget(page)
+    assert page.message.text() == "Reading this computer's sync settings…"
+    settle(qtbot)
     assert page.url_edit.text() == "https://frontdesk.clinic.example"
     assert page.url_edit.isReadOnly()
+
+
+def test_a_bound_desktop_starts_syncing_once_its_binding_is_read_off_the_gui_thread(
+    qtbot, local
+) -> None:
+    bind_replica(local, "http://127.0.0.1:9")  # nobody there: the runner will say offline
+    shown: list[str] = []
+    wiring = SyncWiring(local, BackgroundWork(ChangeBus()), shown.append)
+    wiring.start()
+    wiring.start()  # asked again while the first is on its way: one runner
+    assert wiring.runner is None  # read on a worker; nothing runs yet
+    with qtbot.waitSignal(wiring.started, timeout=10_000) as started:
+        pass
+    runner = wiring.runner
+    assert runner is not None and started.args == [runner]
+    assert [worker for worker, _ in wiring.background.workers] != []
+    settle(qtbot)
+    assert wiring.runner is runner
+    runner.stop(10.0)

@@ -102,7 +102,9 @@ def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
     window = MainWindow(local_ctx, settings)
     qtbot.addWidget(window)
     settle(qtbot)
-    assert window.sync.start() is None  # a local-only clinic: nothing to sync with
+    window.sync.start()
+    settle(qtbot)
+    assert window.sync.runner is None  # a local-only clinic: nothing to sync with
     labels = [a.text() for a in window.settings_menu.actions()]
     assert "&Server and sync…" in labels
     assert "Sync &conflicts…" in labels

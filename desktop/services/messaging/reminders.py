@@ -56,8 +56,14 @@ def appointment_changed(uow: UnitOfWork, row: AppointmentRow, now: datetime | No
 
 def appointment_removed(uow: UnitOfWork, appointment_id: uuid.UUID) -> None:
     """The booking hook for a deleted appointment: withdraw what has not gone yet."""
-    jobs = [job_id for _message, job_id, _state in _reminders_of(uow.session, appointment_id)]
-    withdraw(uow.session, jobs, "The appointment was deleted.")
+    withdraw_deleted(uow.session, appointment_id)
+
+
+def withdraw_deleted(session: Session, appointment_id: uuid.UUID) -> None:
+    """Before an appointment is deleted (here, or by the server for a desk): its
+    reminders not yet sent are withdrawn; the log keeps them, no longer linked."""
+    jobs = [job_id for _message, job_id, _state in _reminders_of(session, appointment_id)]
+    withdraw(session, jobs, "The appointment was deleted.")
 
 
 @dataclass(frozen=True, slots=True)

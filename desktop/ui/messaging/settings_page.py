@@ -117,6 +117,9 @@ class MessagingSettingsPage(QWidget):
         self.now = now
         self.loaded = MessagingSettings(clinic.id)
         self._handing: dict[str, str] = {}  # secrets typed at a desk, for the server
+        # While a hand-over is on its way, its answer says which secrets are set: an
+        # earlier question to the server could answer with what it had before.
+        self._handing_over = False
         self.setWindowTitle("Messaging")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scrolling(self._reminders_tab()), "Reminders")
@@ -438,9 +441,8 @@ class MessagingSettingsPage(QWidget):
         self.low_credit.setValue(s.low_credit_warning)
         self.smtp_password.clear()
         self.api_key.clear()
-        if self.server_url:  # "Kept on the server" once an administrator has handed them over
-            self.smtp_password.setPlaceholderText("Kept on the server")
-            self.api_key.setPlaceholderText("Kept on the server")
+        if self.server_url:  # which are set is the server's to say
+            self.ask_server_for_secrets()
         else:
             self.smtp_password.setPlaceholderText(
                 "saved — type to replace" if saved.has_smtp_password else ""
@@ -454,6 +456,56 @@ class MessagingSettingsPage(QWidget):
         self.email_editor.set_sample(values)
         self._say(self.said_after_load)
         self.said_after_load = ""
+
+    def ask_server_for_secrets(self) -> None:
+        """Which secrets the server's sender has (GET /v1/messaging/secrets, off the GUI
+        thread), shown in the fields' placeholders; never their values. Only an
+        administrator may ask; others are told who sets them."""
+        if not self.caller.ctx.actor().is_admin:
+            for field in (self.smtp_password, self.api_key):
+                field.setPlaceholderText("On the server: an administrator sets it")
+            return
+        if self._handing_over:
+            return  # the hand-over's answer says
+        api = self.server()
+        if api is None:
+            self._show_server_secrets(None)
+            return
+        for field in (self.smtp_password, self.api_key):
+            field.setPlaceholderText("Asking the server…")
+        from desktop.sync import remote_sms
+
+        (
+            self.caller.in_background(
+                lambda: remote_sms.which_secrets(api),
+                key="messaging-secrets-on-server",
+                title="Messaging settings",
+                refresh_on_refusal=False,
+                on_error=lambda _exc: self._show_server_secrets(None),
+                reports=(DomainError,),
+            )
+            .success(self._show_server_secrets)
+            .run()
+        )
+
+    def _show_server_secrets(self, which: dict[str, object] | None) -> None:
+        """e.g. "Twilio auth token: set on the server — type to replace"."""
+        if self._handing_over and which is None:
+            return
+        provider = self.loaded.sms_provider
+        secret = provider.secret_label
+        secret = secret if secret.split()[0].isupper() else secret.lower()
+        for field, name, key in (
+            (self.api_key, f"{provider.label} {secret}", "sms_secret_set"),
+            (self.smtp_password, "Mail password", "smtp_password_set"),
+        ):
+            if which is None:
+                said = "not known: the server could not be asked"
+            elif which.get(key):
+                said = "set on the server — type to replace"
+            else:
+                said = "not set on the server"
+            field.setPlaceholderText(f"{name}: {said}")
 
     def current_settings(self) -> MessagingSettings:
         return replace(
@@ -533,18 +585,30 @@ class MessagingSettingsPage(QWidget):
             self._say("The password and key were not sent: no server is reachable.", error=True)
             return
         self._say("Handing the password / key to the server…")
+        self._handing_over = True
 
-        def kept(_: object) -> None:
+        def kept(answer: dict[str, object]) -> None:
+            self._handing_over = False
             self.smtp_password.clear()
             self.api_key.clear()
-            self._say(f"Saved {short_when(self.now(), self.zone)}. Kept on the server.")
+            self._show_server_secrets(answer)
+            where = (
+                "in an owner-only file there (no keyring there would take them)"
+                if answer.get("kept_in") == "file"
+                else "in its keyring"
+            )
+            self._say(f"Saved {short_when(self.now(), self.zone)}. Kept on the server, {where}.")
+
+        def not_kept(exc: Exception) -> None:
+            self._handing_over = False
+            self._not_handed(handed, exc)
 
         (
             self.caller.in_background(
                 lambda: remote_sms.keep_secrets(api, handed),
                 title="Messaging settings",
                 refresh_on_refusal=False,
-                on_error=lambda exc: self._not_handed(handed, exc),
+                on_error=not_kept,
                 reports=(DomainError,),
             )
             .success(kept)

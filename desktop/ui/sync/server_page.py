@@ -26,7 +26,7 @@ from desktop.store.database import Database
 from desktop.sync.client import Offline, ServerProtocolError, SignInFailed
 from desktop.sync.engine import SyncEngine
 from desktop.sync.setup import connect_to_server
-from desktop.sync.state import load_state
+from desktop.sync.state import ReplicaState, load_state
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.sync.bridge import SyncSignals
 
@@ -80,7 +80,13 @@ class ServerSettingsPage(QWidget):
         layout.addStretch(1)
         self.failed.connect(self._show_failure)
         self.connected.connect(self._show_connected)
-        state = load_state(database)
+        self.connect_button.setEnabled(False)  # until we know whether it follows a server
+        self.message.setText("Reading this computer's sync settings…")
+        BackgroundOp(lambda: load_state(database), parent=self).success(self._show_state).run()
+
+    def _show_state(self, state: ReplicaState | None) -> None:
+        self.connect_button.setEnabled(True)
+        self.message.clear()
         if state is not None:
             self.url_edit.setText(state.server_url)
             self.url_edit.setReadOnly(True)  # a replica follows one server for good

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from desktop.auth.errors import SessionExpired
 from desktop.services.changes import Changes
 from desktop.store.database import Database
+from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.background_work import BackgroundWork
 from desktop.ui.sync.bridge import SyncSignals
 
@@ -37,7 +38,13 @@ def _calendar_changed(changes: Changes) -> bool:
 
 
 class SyncWiring(QObject):
-    """Starts the runner for a database that follows a server, and reports on it."""
+    """Starts the runner for a database that follows a server, and reports on it.
+
+    Signals:
+        started(SyncRunner): the runner is running (its status now reaches the bar).
+    """
+
+    started = Signal(object)
 
     def __init__(
         self,
@@ -54,23 +61,44 @@ class SyncWiring(QObject):
         self.signals.status_changed.connect(self._status)
         self.signals.session_expired.connect(self._expired)
         self.runner: SyncRunner | None = None
+        self._starting = False
         self.prompt: ServerSignInDialog | None = None
 
-    def start(self, server_url: str | None = None) -> SyncRunner | None:
-        """Start syncing if this database follows a server (or `server_url` binds it)."""
-        if self.runner is not None:
-            return self.runner
+    def start(self, server_url: str | None = None) -> None:
+        """Start syncing if this database follows a server (or `server_url` binds it).
+
+        Reading the binding, the keyring and binding a fresh database happen on a
+        worker; `runner` is set, and started, back on the GUI thread.
+        """
+        if self.runner is not None or self._starting:
+            return
         from desktop.sync.setup import start_sync
 
-        self.runner = start_sync(
-            self.database,
-            server_url,
-            on_status=self.signals.report_status,
-            on_session_expired=self.signals.report_session_expired,
-        )
-        if self.runner is not None:
-            self.background.add_worker(_SyncWorker(self.runner), _calendar_changed)
-        return self.runner
+        database, signals = self.database, self.signals
+        self._starting = True
+        BackgroundOp(
+            lambda: start_sync(
+                database,
+                server_url,
+                on_status=signals.report_status,
+                on_session_expired=signals.report_session_expired,
+                started=False,
+            ),
+            parent=self,
+            title="Sync",
+        ).success(self._run).failure(self._not_started).run()
+
+    def _run(self, runner: SyncRunner | None) -> None:
+        self._starting = False
+        if runner is None or self.runner is not None:
+            return
+        self.runner = runner
+        runner.start()
+        self.background.add_worker(_SyncWorker(runner), _calendar_changed)
+        self.started.emit(runner)
+
+    def _not_started(self, _error: Exception) -> None:
+        self._starting = False
 
     def _status(self, status: object) -> None:
         from desktop.sync.runner import SyncStatus
