@@ -143,6 +143,7 @@ def test_only_an_administrator_connects_a_pc_the_first_time(
     make_clinic(server.ctx)
     page = ServerSettingsPage(local)
     qtbot.addWidget(page)
+    settle(qtbot)  # it reads whether this PC follows a server yet
     page.resize(520, 300)
     page.url_edit.setText(server.url)
     page.username_edit.setText("reception")
