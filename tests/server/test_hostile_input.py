@@ -146,6 +146,7 @@ def test_a_bad_mutation_is_refused_alone_and_the_rest_of_the_push_goes(
         {"first_name": "Nul\x00"},
         {"notes": "broken \udc00 text"},
         {"email": "a@b.co\r\nBcc: x@evil.com"},
+        {"email": "a@b.co\r\n"},
         {"email": "not an email"},
         {"date_of_birth": "9999-01-01"},
         {"date_of_birth": "1850-01-01"},
