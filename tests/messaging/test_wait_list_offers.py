@@ -96,6 +96,37 @@ def test_an_ordinary_reply_stays_a_reply_and_offers_are_off_by_default(
     assert reply.describe == "Patient replied: Yes"
 
 
+def test_a_time_the_rules_would_refuse_is_never_texted(
+    messaging: Messaging,
+    twilio: FakeTwilio,  # noqa: F811
+) -> None:
+    """Booked outside Alice's hours (7–19) with the desk's override, then cancelled:
+    a YES could not be booked without that override, so no patient is offered it."""
+    m = messaging
+    save_settings(m.ctx, WaitListSettings(m.clinic_id, offer_by_sms=True, offer_to=2))
+    late = booking.book_appointment(
+        m.ctx,
+        booking.BookingRequest(
+            clinic_id=m.clinic_id,
+            practitioner_id=m.c.alice.id,
+            appointment_type_id=m.c.consult.id,
+            patient_id=m.c.patients[0].id,
+            starts_at=m.c.at(19),
+            override_availability=True,
+        ),
+    ).appointment
+    within = m.book(10, patient=0)
+    wait_list.add_entry(m.ctx, WaitListRequest(m.c.patients[3].id))
+    booking.cancel_appointment(m.ctx, late.id, CancellationReason.SICK)
+    assert m.send_due().wait_list_offers == 0
+    assert texts_to(twilio, ANA) == []
+
+    booking.cancel_appointment(m.ctx, within.id, CancellationReason.SICK)
+    assert m.send_due().wait_list_offers == 1  # a time within hours still goes
+    [offer] = texts_to(twilio, ANA)
+    assert "10:00 am" in offer
+
+
 def test_settings_are_checked(messaging: Messaging) -> None:
     with pytest.raises(InvalidInput, match="between 1 and 10"):
         save_settings(messaging.ctx, WaitListSettings(messaging.clinic_id, True, 0))
