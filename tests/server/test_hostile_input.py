@@ -147,6 +147,8 @@ def test_a_bad_mutation_is_refused_alone_and_the_rest_of_the_push_goes(
         {"notes": "broken \udc00 text"},
         {"email": "a@b.co\r\nBcc: x@evil.com"},
         {"email": "a@b.co\r\n"},
+        {"phone": "call me"},
+        {"phone": "0412 345 678"},  # a desk stores +61412345678
         {"email": "not an email"},
         {"date_of_birth": "9999-01-01"},
         {"date_of_birth": "1850-01-01"},
@@ -168,7 +170,9 @@ def test_a_plain_email_and_a_real_birth_date_are_accepted(server) -> None:
     side, _ = server
     token = token_of(side, "reception")
     (result,) = push(
-        side, token, patient(email="jo.smith+x@clinic.com.au", date_of_birth="1951-02-03")
+        side,
+        token,
+        patient(email="jo.smith+x@clinic.com.au", date_of_birth="1951-02-03", phone="+61412345678"),
     )
     assert result["status"] == "applied"
 
