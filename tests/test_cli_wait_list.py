@@ -5,16 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.services.context import ServiceContext
-from desktop.services.messaging.configure import save_settings as save_messaging
-from desktop.services.messaging.secrets import MessagingSecrets
-from desktop.services.messaging.settings import MessagingSettings, SmsProvider
 from desktop.services.wait_list import WaitListRequest, add_entry
 from desktop.services.wait_list_offers import get_settings
 from desktop.store import migrate
 from desktop.store.database import Database
-from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER
 from tests.helpers.clinic import make_clinic
-from tests.messaging.helpers import MemoryKeyring
+from tests.messaging.helpers import texting_through_twilio
 from tests.test_cli import frontdesk, one_line_error
 
 
@@ -46,17 +42,7 @@ def test_show_the_list_and_turn_sms_offers_on_and_off(tmp_path: Path) -> None:
     assert "between 1 and 10" in one_line_error(refused)
     assert get_settings(ctx, clinic.clinic.id).offer_to == 2
 
-    save_messaging(
-        ctx,
-        MessagingSettings(
-            clinic.clinic.id,
-            sms_provider=SmsProvider.TWILIO,
-            sms_account=ACCOUNT_SID,
-            sms_sender_id=CLINIC_NUMBER,
-        ),
-        sms_api_key=AUTH_TOKEN,
-        secrets=MessagingSecrets(MemoryKeyring()),
-    )
+    texting_through_twilio(ctx, clinic.clinic.id)
     ready = frontdesk("--database-url", url, "wait-list", "offers")
     assert ready.stdout.splitlines() == ["SMS offers of freed times: on, to 2 at once."]
     database.dispose()

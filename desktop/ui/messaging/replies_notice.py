@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop.domain.clinic_time import clinic_zone
 from desktop.services import calendar
@@ -28,6 +28,7 @@ from desktop.services.messaging.replies import DeskReply, replies_for_desk
 from desktop.ui.messaging.formatting import short_when
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.status_bar import StatusNotice
 
 RECENT = timedelta(days=7)
 SHOWN_CHARACTERS = 60
@@ -42,7 +43,7 @@ def _who(reply: DeskReply) -> str:
     return reply.patient_name or reply.reply.sender
 
 
-class RepliesNotice(QToolButton):
+class RepliesNotice(StatusNotice):
     patient_requested = Signal(object)  # the patient's id
 
     def __init__(
@@ -52,20 +53,11 @@ class RepliesNotice(QToolButton):
         now: Callable[[], datetime],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("repliesNotice")
-        self.setProperty("statusSegment", True)
-        self.setAutoRaise(True)
-        self.setStyleSheet("font-weight: 600;")  # news the desk should act on
-        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setToolTip("Texts patients sent back: click to read them")
+        super().__init__("repliesNotice", "Texts patients sent back: click to read them", parent)
         self.caller = caller
         self.preferences = preferences
         self.now = now
         self.replies: list[DeskReply] = []
-        self.menu_ = QMenu(self)
-        self.setMenu(self.menu_)
-        self.hide()
         self._key = f"replies-{id(self)}"
         caller.bus.changed.connect(lambda _changes: self.refresh())
 
