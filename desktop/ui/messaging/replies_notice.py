@@ -18,17 +18,21 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from desktop.domain.clinic_time import clinic_zone
 from desktop.services import calendar
-from desktop.services.messaging.replies import DeskReply, replies_for_desk
+from desktop.services.context import ServiceContext
 from desktop.ui.messaging.formatting import short_when
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.status_bar import StatusNotice
+
+if TYPE_CHECKING:  # the messaging services (and the SMS SDKs) load with the first read
+    from desktop.services.messaging.replies import DeskReply
 
 RECENT = timedelta(days=7)
 SHOWN_CHARACTERS = 60
@@ -41,6 +45,13 @@ def _short(text: str) -> str:
 
 def _who(reply: DeskReply) -> str:
     return reply.patient_name or reply.reply.sender
+
+
+def _read(ctx: ServiceContext, since: datetime) -> tuple[list[DeskReply], str]:
+    """On a worker: the replies to show, and the clinic's time zone to show them in."""
+    from desktop.services.messaging.replies import replies_for_desk
+
+    return replies_for_desk(ctx, since), calendar.main_clinic(ctx).timezone
 
 
 class RepliesNotice(StatusNotice):
@@ -68,7 +79,7 @@ class RepliesNotice(StatusNotice):
         if read is not None and read > since:
             since = read
         self.caller.in_background(
-            lambda: (replies_for_desk(ctx, since), calendar.main_clinic(ctx).timezone),
+            lambda: _read(ctx, since),
             key=self._key,
             refresh_on_refusal=False,
         ).success(lambda found: self._show(*found)).run()
