@@ -189,3 +189,33 @@ def _change_advance(xero: ConnectedClinic, code: str) -> None:
         tax_type="EXEMPTOUTPUT",
         advance_account_code=code,
     )
+
+
+def test_the_page_says_when_a_stopped_sender_holds_jobs(
+    qtbot, xero: ConnectedClinic, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 13, defect 2: the page and the status bar say why jobs wait and until when."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from desktop.domain.outbox import Channel
+    from desktop.store.outbox import OutboxQueue
+    from desktop.store.outbox_models import OutboxJobRow
+    from tests.helpers.clinic import ZONE
+
+    invoiced(xero)
+    now = datetime.now(UTC)
+    claimed = OutboxQueue(xero.database).claim_due(Channel.XERO, now)
+    retry_at = now + timedelta(seconds=10)  # renewed 20 s ago, then it was killed
+    with xero.database.write_session() as session:
+        session.execute(update(OutboxJobRow).values(claimed_until=retry_at))
+        session.commit()
+    local = retry_at.astimezone(ZONE)
+    note = f"{len(claimed)} held by a sender that stopped; retrying at {local:%H:%M}"
+
+    page = _page(qtbot, xero, monkeypatch)
+    page.show()
+    assert note in page.detail.text()
+    assert note in off_gui_thread(lambda: xero_badge_text(xero.ctx))
+    page.grab().save(str(tmp_path / "xero-stalled.png"))
