@@ -36,6 +36,22 @@ def bare() -> None:
     app.exec()
 
 
+def week_shown(panel: object, mode: str) -> bool:
+    """The week's appointments are read and every block is in the scene. (Not "all
+    background work done": the senders' code loads after the first paint, beside a
+    calendar already in use; `exit` still waits for it, to quit a settled app.)"""
+    if panel is None or getattr(panel, "snapshot", None) is None:
+        return False
+    scene = getattr(panel, "scene", None)
+    if scene is None or scene.building:
+        return False
+    if mode == "exit":
+        from desktop.ui.background_ops import runner
+
+        return runner().idle()
+    return True
+
+
 def frontdesk(mode: str, url: str, user: str = "", password: str = "") -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -59,11 +75,8 @@ def frontdesk(mode: str, url: str, user: str = "", password: str = "") -> None:
                 modal.fill(user, password)  # type: ignore[attr-defined]
                 modal.submit()  # type: ignore[attr-defined]
             return
-        from desktop.ui.background_ops import runner
-
         for widget in QApplication.topLevelWidgets():
-            scene = getattr(getattr(widget, "calendar", None), "scene", None)
-            if widget.isVisible() and scene is not None and runner().idle():
+            if widget.isVisible() and week_shown(getattr(widget, "calendar", None), mode):
                 widget.grab()
                 if mode == "exit":
                     print("QUIT", flush=True)

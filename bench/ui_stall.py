@@ -51,6 +51,7 @@ from desktop.services.context import ServiceContext
 from desktop.ui import operations
 from desktop.ui.background_ops import runner
 from desktop.ui.calendar.period import ViewMode
+from desktop.ui.gui_garbage import GuiThreadCollector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.preferences import Preferences
 from desktop.xero.endpoints import API_URL_ENV, IDENTITY_URL_ENV
@@ -225,6 +226,7 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     app.setQuitOnLastWindowClosed(False)  # the bench closes windows between passes
+    GuiThreadCollector(app).start()  # as desktop/ui/app.py does: cycles collected on the GUI thread
     shown: list[str] = []
     operations.show_error = lambda _parent, _title, text: shown.append(text)
     with tempfile.TemporaryDirectory() as name, XeroFake(validate_requests=False) as fake:

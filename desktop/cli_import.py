@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.domain.csv_import import FIELDS, ImportKind, parse_map_option
+from desktop.domain.csv_fields import FIELDS, ImportKind, parse_map_option
 from desktop.domain.errors import InvalidInput
 
 if TYPE_CHECKING:

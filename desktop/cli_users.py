@@ -70,6 +70,15 @@ def _accounts(open_database: OpenDatabase, settings: Settings) -> Any:
     return Accounts(open_database(settings))
 
 
+def _refuse_on_a_desk(accounts: Any) -> None:
+    """Before asking for a password: a desk that follows a server does not manage users."""
+    from desktop.services.context import ServiceContext
+
+    why = accounts.managed_elsewhere(ServiceContext.for_system(accounts.database))
+    if why:
+        raise InvalidInput(why)
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -88,6 +97,7 @@ def _add(open_database: OpenDatabase, args: argparse.Namespace, settings: Settin
     if (role is Role.PRACTITIONER) != bool(args.practitioner):
         raise InvalidInput("Give --practitioner NAME with --role practitioner (and only then).")
     accounts = _accounts(open_database, settings)
+    _refuse_on_a_desk(accounts)
     practitioner_id = (
         practitioner_named(accounts.database, args.practitioner) if args.practitioner else None
     )
@@ -128,6 +138,7 @@ def _named_user(accounts: Any, username: str) -> tuple[Any, Any]:
 def _set_password(open_database: OpenDatabase, args: argparse.Namespace, settings: Settings) -> int:
     accounts = _accounts(open_database, settings)
     ctx, user = _named_user(accounts, args.username)
+    _refuse_on_a_desk(accounts)
     password = _read_password(args)
     accounts.set_password(ctx, user.id, password)
     _say(f"Set the password of {user.username}; they are signed out everywhere.")

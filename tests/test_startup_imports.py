@@ -34,6 +34,8 @@ def test_the_command_line_loads_no_slow_library() -> None:
     loaded = modules_after_importing("desktop.cli")
     assert roots(loaded).isdisjoint(SLOW_LIBRARIES), roots(loaded) & set(SLOW_LIBRARIES)
     assert "PySide6.QtWidgets" not in loaded
+    # `frontdesk import` is described from its field tables, not the CSV reader
+    assert "desktop.domain.csv_import" not in loaded
 
 
 def test_the_sign_in_dialog_waits_for_none_of_them() -> None:
@@ -74,3 +76,53 @@ def test_a_desk_without_a_server_does_not_load_the_sync_layer_at_start() -> None
     """Start-up asks whether the database follows a server with one small query."""
     loaded = modules_after_importing("desktop.cli", "desktop.store.replica_binding")
     assert not {m for m in loaded if m == "desktop.sync" or m.startswith("desktop.sync.")}
+
+
+def test_the_windows_opened_on_demand_load_after_the_first_week() -> None:
+    """Patient search, the wait list, takings, Xero and the settings dialogs load on
+    first use, or in the background once the first week is shown (ON_DEMAND_MODULES)."""
+    from desktop.ui.app import ON_DEMAND_MODULES
+
+    with_window = modules_after_importing("desktop.ui.main_window")
+    assert set(ON_DEMAND_MODULES).isdisjoint(with_window), set(ON_DEMAND_MODULES) & with_window
+    later = modules_after_importing("desktop.ui.main_window", *ON_DEMAND_MODULES)
+    assert set(ON_DEMAND_MODULES) <= later
+
+
+def test_the_sign_in_dialog_waits_for_neither_the_idle_lock_nor_the_controller() -> None:
+    """They come with the main window (loaded while the password is checked)."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.ui.app", "desktop.ui.signin", "desktop.ui.signin.startup"
+    )
+    assert not {"desktop.ui.signin.idle_lock", "desktop.ui.signin.controller"} & loaded
+
+
+def test_the_sign_in_dialog_does_not_load_the_qt_namespace() -> None:
+    """PySide6 builds the `Qt` namespace's enums when it is first named (tens of ms);
+    the dialog at start-up and the code before it name none of them."""
+    script = (
+        "import json, sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "import desktop.cli, desktop.ui.app, desktop.ui.crash\n"
+        "from desktop.ui.signin.dialogs import SignInDialog\n"
+        "dialog = SignInDialog(None, lambda *typed: None, cancel_text='Quit')\n"
+        "dialog.show()\n"
+        "dialog.grab()\n"
+        "import PySide6.QtCore\n"
+        "print(json.dumps('Qt' in vars(PySide6.QtCore)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) is False
+
+
+def test_the_sign_in_dialog_loads_only_the_sign_in_errors() -> None:
+    """Password hashing (argon2), tokens and the authenticator load with the database."""
+    loaded = modules_after_importing(
+        "desktop.cli", "desktop.ui.app", "desktop.ui.crash", "desktop.ui.signin.dialogs"
+    )
+    assert {m for m in loaded if m.startswith("desktop.auth.")} == {"desktop.auth.errors"}
+    assert "argon2" not in roots(loaded)

@@ -13,38 +13,62 @@ No Qt and no particular database: the logic (`Authenticator`) talks to an
 * the desktop's `ActorSource`: `SignedInSession`
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING
 
-from desktop.auth.authenticator import Authenticator, SignedIn, UserChanges, ValidSession
-from desktop.auth.clock import Clock, ManualClock, SystemClock
-from desktop.auth.errors import (
-    ExpiryReason,
-    PasswordRejected,
-    RefusalReason,
-    SessionExpired,
-    SignInRefused,
-)
-from desktop.auth.passwords import MIN_PASSWORD_LENGTH, Passwords
-from desktop.auth.records import (
-    LockoutPolicy,
-    NewUser,
-    SessionPolicy,
-    UserAccount,
-)
-from desktop.auth.signed_in import SignedInSession
-from desktop.auth.store import AuthStore, AuthTransaction
+from desktop.lazy_names import lazy_names
 
 if TYPE_CHECKING:
+    from desktop.auth.authenticator import Authenticator, SignedIn, UserChanges, ValidSession
+    from desktop.auth.clock import Clock, ManualClock, SystemClock
+    from desktop.auth.errors import (
+        ExpiryReason,
+        PasswordRejected,
+        RefusalReason,
+        SessionExpired,
+        SignInRefused,
+    )
+    from desktop.auth.passwords import MIN_PASSWORD_LENGTH, Passwords
+    from desktop.auth.records import (
+        LockoutPolicy,
+        NewUser,
+        SessionPolicy,
+        UserAccount,
+    )
+    from desktop.auth.signed_in import SignedInSession
     from desktop.auth.sql_store import SqlAuthStore
+    from desktop.auth.store import AuthStore, AuthTransaction
 
-
-def __getattr__(name: str) -> object:
-    """`SqlAuthStore` loads SQLAlchemy: only when asked for, so the sign-in dialog need not wait."""
-    if name == "SqlAuthStore":
-        from desktop.auth.sql_store import SqlAuthStore
-
-        return SqlAuthStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Each name loads its own module when first asked for: the sign-in dialog at start-up
+# needs the errors, not the hashing (argon2), the tokens or SQLAlchemy (`SqlAuthStore`).
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "Authenticator": "authenticator",
+        "SignedIn": "authenticator",
+        "UserChanges": "authenticator",
+        "ValidSession": "authenticator",
+        "Clock": "clock",
+        "ManualClock": "clock",
+        "SystemClock": "clock",
+        "ExpiryReason": "errors",
+        "PasswordRejected": "errors",
+        "RefusalReason": "errors",
+        "SessionExpired": "errors",
+        "SignInRefused": "errors",
+        "MIN_PASSWORD_LENGTH": "passwords",
+        "Passwords": "passwords",
+        "LockoutPolicy": "records",
+        "NewUser": "records",
+        "SessionPolicy": "records",
+        "UserAccount": "records",
+        "SignedInSession": "signed_in",
+        "SqlAuthStore": "sql_store",
+        "AuthStore": "store",
+        "AuthTransaction": "store",
+    },
+)
 
 
 __all__ = [

@@ -86,6 +86,15 @@ class Accounts:
 
     # --- administration ---------------------------------------------------------------
 
+    def managed_elsewhere(self, ctx: ServiceContext) -> str:
+        """Why users are not managed on this computer ("" when they are): a desk that
+        follows a server downloads them, so Settings ▸ Users says so before anyone acts."""
+        try:
+            _managed_here(ctx)
+        except InvalidInput as exc:
+            return str(exc)
+        return ""
+
     def users(self, ctx: ServiceContext) -> list[UserAccount]:
         _require_admin(ctx, "see the list of users")
         return self.authenticator.users()

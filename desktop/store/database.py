@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from desktop.store.errors import DatabaseCorrupt, DatabaseUnavailable
 from desktop.store.locations import APP_NAME as APP_NAME
@@ -97,6 +97,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         _refuse_empty_file(url)
+        _map_every_model()
         self.engine = create_database_engine(url)
         self.dialect = self.engine.dialect.name
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -129,6 +130,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _map_every_model() -> None:
+    """Register every mapped class and configure the mappers, before any session exists.
+
+    The desk loads its modules lazily, on more than one thread (the main window's
+    code loads while the password is checked). SQLAlchemy configures the mappers
+    at the first query after a new one appears; a query that did so while another
+    thread was half-way through a model module failed on a relationship naming a
+    class not defined yet (a sign-in failed now and then). With every model here
+    from the start, no later import adds one.
+    """
+    import desktop.store.schema  # noqa: F401  (imports every model module)
+
+    configure_mappers()
 
 
 def _refuse_empty_file(url: str) -> None:

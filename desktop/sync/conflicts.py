@@ -7,6 +7,7 @@ receptionist recognises, and why it was refused — until someone dismisses it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from desktop.domain.messages import format_time
 from desktop.store.database import Database
 from desktop.store.models import (
     AppointmentTypeRow,
@@ -46,6 +48,8 @@ _WHAT = {
     "wait_list_entries": "wait-list entry",
     "wait_list_settings": "wait-list setting",
 }
+# How encode_value writes an instant: "2031-03-03T09:00:00+00:00" (a date alone is left as is).
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 _DOING = {"insert": "New", "update": "Change to", "delete": "Deletion of"}
 
 
@@ -97,19 +101,19 @@ def _detail(session: Session, entity: str, data: Mapping[str, Any]) -> str:
             _name(session, AppointmentTypeRow, data.get("appointment_type_id"), "name"),
             _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name"),
             _name(session, PractitionerRow, data.get("practitioner_id"), "name"),
-            _when(data.get("starts_at")),
+            _when(session, data.get("starts_at")),
         ]
         return ", ".join(p for p in parts if p)
     if entity in ("attendances", "wait_list_entries"):
         return _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name")
     if entity == "patients":
         return f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
-    if entity == "outgoing_messages":  # "SMS reminder, Sam Lee, 2031-03-10 04:00 UTC"
+    if entity == "outgoing_messages":  # "SMS reminder, Sam Lee, Mon 10 Mar 2031, 3:00 pm"
         channel = "SMS" if data.get("channel") == "sms" else str(data.get("channel", ""))
         parts = [
             f"{channel} {data.get('purpose', '')}".strip(),
             _name(session, PatientRow, data.get("patient_id"), "first_name", "last_name"),
-            _when(data.get("for_starts_at")),
+            _when(session, data.get("for_starts_at")),
         ]
         return ", ".join(p for p in parts if p)
     if entity == "provider_numbers":
@@ -119,13 +123,27 @@ def _detail(session: Session, entity: str, data: Mapping[str, Any]) -> str:
     return str(data.get("name", ""))
 
 
-def _when(value: Any) -> str:
+def _when(session: Session, value: Any) -> str:
+    """An instant as the clinic reads it: “Mon 3 Mar 2031, 9:00 am” in its own zone."""
     if not isinstance(value, str):
         return ""
     try:
-        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
+        instant = datetime.fromisoformat(value)
     except ValueError:
         return ""
+    zone = _zone(session)
+    if instant.tzinfo is None or zone is None:  # before the first sync: no clinic yet
+        return instant.strftime("%Y-%m-%d %H:%M UTC")
+    local = instant.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y}, {format_time(local)}"
+
+
+def _zone(session: Session) -> ZoneInfo | None:
+    name = session.execute(select(ClinicRow.timezone).limit(1)).scalar_one_or_none()
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def record(
@@ -181,13 +199,21 @@ def _versions(session: Session, row: SyncConflictRow) -> tuple[tuple[str, str, s
     if now is None:
         return ()
     return tuple(
-        (name.replace("_", " "), _shown(value), _shown(encode_value(now.get(name))))
+        (
+            name.replace("_", " "),
+            _shown(session, value),
+            _shown(session, encode_value(now.get(name))),
+        )
         for name, value in row.changed.items()
     )
 
 
-def _shown(value: Any) -> str:
-    return "" if value is None else str(value)
+def _shown(session: Session, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str) and _INSTANT.fullmatch(value):
+        return _when(session, value)  # a moved appointment: both times in the clinic's zone
+    return str(value)
 
 
 def open_count(database: Database) -> int:
@@ -216,8 +242,4 @@ def dismiss(database: Database, conflict_ids: list[uuid.UUID]) -> None:
 def clinic_zone(database: Database) -> ZoneInfo | None:
     """The clinic's time zone, for conflict times (None before the first sync)."""
     with database.reading() as session:
-        name = session.execute(select(ClinicRow.timezone).limit(1)).scalar_one_or_none()
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+        return _zone(session)

@@ -12,17 +12,17 @@ idle timeout.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QObject, QTimer, SignalInstance
+from PySide6.QtWidgets import QApplication
 
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.gui_garbage import GuiThreadCollector
-from desktop.ui.signin import SignInController, describe_user
 from desktop.ui.signin.relogin import notify_box
 from desktop.ui.signin.startup import Opened, Startup, look_up, sign_in_while_opening
 
@@ -33,7 +33,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAINT_FALLBACK_MS = 1000  # senders start even if the window is never painted
+WEEK_FALLBACK_MS = 1000  # senders start even if no week is ever shown
+# The main window imports these when first opened (desktop.ui.main_window).
+ON_DEMAND_MODULES = (
+    "desktop.ui.patients.search_window",
+    "desktop.ui.wait_list.window",
+    "desktop.ui.takings_dialog",
+    "desktop.ui.xero_page",
+    "desktop.ui.settings.clinic_dialog",
+    "desktop.ui.settings.practitioners_dialog",
+    "desktop.ui.settings.appointment_types_dialog",
+    "desktop.ui.settings.users_dialog",
+    "desktop.ui.settings.signin_policy_dialog",
+)
 
 
 def run_app(open_database: Callable[[], Database], server_url: str | None = None) -> int:
@@ -44,7 +56,13 @@ def run_app(open_database: Callable[[], Database], server_url: str | None = None
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     app.setDesktopFileName("frontdesk")  # the taskbar matches packaging/frontdesk.desktop
-    GuiThreadCollector(app).start()  # before any worker thread allocates
+    # Automatic collection is off before any worker thread allocates (gui_garbage); the
+    # GUI thread's collecting starts once the first week is shown (`_first_week_shown`):
+    # start-up makes objects by the hundred thousand (modules, classes, the window),
+    # nearly all living as long as the app, and passes over them took about a tenth
+    # of the start's CPU time while freeing nothing.
+    collector = GuiThreadCollector(app)
+    gc.disable()
     databases: list[Database] = []
 
     def open_accounts() -> Opened:
@@ -62,8 +80,9 @@ def run_app(open_database: Callable[[], Database], server_url: str | None = None
         started = sign_in_while_opening(open_accounts, once_open=load_window_code)
         if started is None:
             return 0
-        return _run_window(app, *started, server_url)
+        return _run_window(app, collector, *started, server_url)
     finally:
+        collector.stop()
         for database in databases:
             database.dispose()
 
@@ -72,17 +91,30 @@ def _load_window_code() -> None:
     """Import the main window's modules while the user is still typing the password
     (module code only: nothing in them makes a widget, pixmap or font on import)."""
     import desktop.ui.main_window
-    import desktop.ui.settings.setup_wizard  # noqa: F401
+    import desktop.ui.settings.setup_wizard
+    import desktop.ui.signin.controller  # noqa: F401
 
 
-def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: str | None) -> int:
+def _run_window(
+    app: QApplication,
+    collector: GuiThreadCollector,
+    found: Opened,
+    startup: Startup,
+    server_url: str | None,
+) -> int:
     from desktop.services.context import ServiceContext
     from desktop.ui.main_window import MainWindow
     from desktop.ui.settings.setup_wizard import offer_setup
+    from desktop.ui.signin.controller import SignInController
 
     accounts, remembered, database = found.accounts, found.remembered, found.accounts.database
     session = accounts.session(startup.signed_in)
     window = MainWindow(ServiceContext(database, session))
+    after_first_week(
+        window.calendar.loaded,
+        window,
+        lambda: _first_week_shown(window, collector, database, server_url),
+    )
     offer_setup(window.caller, window)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)
     signin.attach(window)
@@ -93,7 +125,6 @@ def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: 
     )
     _follow_user(window, session.user, session.subscribe)
     window.show()
-    after_first_paint(window, lambda: _start_senders(window, database, server_url))
     # Everything built so far lives as long as the app: leave it out of the garbage
     # collector's full passes, which hold every thread (the GUI's too) while they run.
     gc.freeze()
@@ -102,43 +133,49 @@ def _run_window(app: QApplication, found: Opened, startup: Startup, server_url: 
     return app.exec()
 
 
-def after_first_paint(window: QWidget, start: Callable[[], None]) -> None:
-    """Run `start` once, right after `window` is first painted (or after a second, when
-    it is not painted, say minimised), so slow imports in `start` never delay it."""
-    watcher = _FirstPaint(window, start)
-    window.installEventFilter(watcher)
-    QTimer.singleShot(PAINT_FALLBACK_MS, watcher.fire)
+def after_first_week(loaded: SignalInstance, owner: QObject, start: Callable[[], None]) -> None:
+    """Run `start` once, just after the calendar's first week is in (`loaded`), or after
+    `WEEK_FALLBACK_MS` when no week comes (a clinic not set up yet, a failed read), so
+    the slow imports in `start` never compete with reading and drawing that week."""
+    _FirstWeek(loaded, owner, start)
 
 
-class _FirstPaint(QObject):
-    def __init__(self, window: QWidget, start: Callable[[], None]) -> None:
-        super().__init__(window)
-        self.window = window
+class _FirstWeek(QObject):
+    def __init__(self, loaded: SignalInstance, owner: QObject, start: Callable[[], None]) -> None:
+        super().__init__(owner)
+        self.loaded = loaded
         self.start: Callable[[], None] | None = start
+        loaded.connect(self.arrived)
+        QTimer.singleShot(WEEK_FALLBACK_MS, self, self.fire)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Paint and self.start:
-            QTimer.singleShot(0, self.fire)  # after this paint has reached the screen
-        return False
+    def arrived(self, _snapshot: object = None) -> None:
+        QTimer.singleShot(0, self, self.fire)  # once the week's paint has been queued
 
     def fire(self) -> None:
         start, self.start = self.start, None
-        self.window.removeEventFilter(self)  # the window's events need no more watching
         if start is not None:
+            self.loaded.disconnect(self.arrived)  # later weeks need no watching
             start()
 
 
-def _start_senders(window: MainWindow, database: Database, server_url: str | None) -> None:
-    BackgroundOp(_load_sender_code, parent=window, key="startup-sender-code").success(
+def _first_week_shown(
+    window: MainWindow, collector: GuiThreadCollector, database: Database, server_url: str | None
+) -> None:
+    collector.start()  # paused for the start (run_app)
+    BackgroundOp(_load_later_code, parent=window, key="startup-later-code").success(
         lambda _: _start_background_work(window, database, server_url)
     ).run()
 
 
-def _load_sender_code() -> None:
-    """The senders' modules (the Xero SDK among them), imported in the background after
-    the calendar is painted, so the window answers meanwhile."""
+def _load_later_code() -> None:
+    """The senders' modules (the Xero SDK among them), then those of the windows and
+    dialogs opened on demand, imported in the background once the first week is shown:
+    the calendar answers meanwhile, and the first opening of each is quick."""
     import desktop.services.messaging.send_due
     import desktop.xero.worker  # noqa: F401
+
+    for name in ON_DEMAND_MODULES:
+        importlib.import_module(name)
 
 
 def _start_background_work(window: MainWindow, database: Database, server_url: str | None) -> None:
@@ -168,6 +205,7 @@ def _follow_user(
     subscribe: Callable[[Callable[[UserAccount | None], None]], None],
 ) -> None:
     """Name the signed-in user in the title, and redraw when someone else signs in."""
+    from desktop.ui.signin.controller import describe_user
 
     def show(user: UserAccount | None) -> None:
         window.setWindowTitle(f"Frontdesk — {describe_user(user)}" if user else "Frontdesk")

@@ -29,6 +29,13 @@ back on the GUI thread, so widgets are only ever touched there (Anki's
 * **Work Qt allows only on the GUI thread** (building a week's hundreds of
   calendar blocks) runs as `SlicedWork`: a small step per event-loop turn, so
   the window answers in between.
+* **The GUI thread waits at most a millisecond for Python.** A worker running
+  Python (decoding a week of rows) holds the interpreter lock, and the GUI thread
+  needs it for every callback it makes (a paint, a timer, a signal). Python hands
+  the lock over only every `sys.getswitchinterval()` (5 ms by default), so a
+  GUI-thread turn of a few dozen callbacks could wait a tenth of a second behind a
+  worker. The runner lowers the interval to `GIL_SWITCH_SECONDS` when it starts
+  its workers: the workers lose a little throughput, the window stays responsive.
 * **Tests** wait deterministically with `runner().idle()` (no queued, running,
   debounced or sliced work): see `tests/helpers/background.py`.
 """
@@ -55,6 +62,7 @@ T = TypeVar("T")
 
 WORKER_THREADS = 4  # a slow Xero call must not hold up a calendar load
 TYPING_PAUSE_MS = 200  # type-ahead searches once the keys pause: a name is one search
+GIL_SWITCH_SECONDS = 0.001  # how long the GUI thread may wait for a worker's Python
 
 
 class OpState(Enum):
@@ -181,6 +189,8 @@ class OpRunner(QObject):
         self._gui_work.clear()
 
     def _start_threads(self) -> None:
+        if not self._threads:
+            sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
         while len(self._threads) < self._thread_count:
             thread = threading.Thread(
                 target=self._work_loop, name=f"frontdesk-op-{len(self._threads) + 1}", daemon=True

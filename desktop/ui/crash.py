@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QUrl, Signal, qVersion
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QUrl, Signal, qVersion
 from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -207,6 +207,8 @@ class CrashDialog(QDialog):
         return row
 
     def _label(self, html: str) -> QLabel:
+        from PySide6.QtCore import Qt  # not at import: see desktop.ui.signin.relogin
+
         label = QLabel(html)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -45,6 +45,10 @@ class GuiThreadCollector(QObject):
         gc.disable()
         self._timer.start()
 
+    @property
+    def collecting(self) -> bool:
+        return self._timer.isActive()
+
     def stop(self) -> None:
         """Back to CPython's own collection (the app has quit)."""
         self._timer.stop()

@@ -49,35 +49,36 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
+from desktop.ui.messaging.replies_notice import RepliesNotice
 from desktop.ui.messaging.status import SmsBalanceLine
-from desktop.ui.patients.search_window import PatientSearchWindow
 from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
-from desktop.ui.settings.appointment_types_dialog import AppointmentTypesDialog
-from desktop.ui.settings.clinic_dialog import ClinicDialog
-from desktop.ui.settings.practitioners_dialog import PractitionersDialog
-from desktop.ui.settings.signin_policy_dialog import SignInPolicyDialog
-from desktop.ui.settings.users_dialog import UsersDialog
 from desktop.ui.shortcuts import help_html, keys_of
 from desktop.ui.status_bar import FrontdeskStatusBar, describe_store
 from desktop.ui.sync.wiring import SyncWiring
-from desktop.ui.takings_dialog import TakingsDialog
 from desktop.ui.theme import THEMES, apply_theme, calendar_colours
 from desktop.ui.wait_list.entry_dialog import EntryPreset, WaitListEntryDialog
 from desktop.ui.wait_list.freed_slots import FreedSlotsNotice
-from desktop.ui.wait_list.window import WaitListWindow
-from desktop.ui.xero_page import LocalXeroQueue, XeroPage, XeroQueueSource, xero_badge_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the windows and dialogs opened on demand load on first use
     from desktop.services.reconcile import Reconciliation
     from desktop.sync.client import ServerApi
     from desktop.ui.credit.reconciliation_view import ReconciliationView
     from desktop.ui.import_dialog import ImportDialog
     from desktop.ui.messaging.settings_page import MessagingSettingsPage
+    from desktop.ui.patients.search_window import PatientSearchWindow
+    from desktop.ui.settings.appointment_types_dialog import AppointmentTypesDialog
+    from desktop.ui.settings.clinic_dialog import ClinicDialog
     from desktop.ui.settings.packages_dialog import PackagesDialog
+    from desktop.ui.settings.practitioners_dialog import PractitionersDialog
+    from desktop.ui.settings.signin_policy_dialog import SignInPolicyDialog
+    from desktop.ui.settings.users_dialog import UsersDialog
     from desktop.ui.sync.conflicts_dialog import ConflictsDialog
     from desktop.ui.sync.server_page import ServerSettingsPage
+    from desktop.ui.takings_dialog import TakingsDialog
+    from desktop.ui.wait_list.window import WaitListWindow
+    from desktop.ui.xero_page import XeroPage, XeroQueueSource
 
 _Page = TypeVar("_Page", bound=QWidget)
 
@@ -154,6 +155,11 @@ class MainWindow(QMainWindow):
         self.messaging_page: MessagingSettingsPage | None = None
         self.sms_balance = SmsBalanceLine(ctx, self._followed_server)
         self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
+        self.replies = RepliesNotice(self.caller, self.preferences, now, self)
+        self.status_bar.addWidget(self.replies)
+        self.replies.patient_requested.connect(self.show_patient)
+        self.background.timer.timeout.connect(self.replies.refresh)
+        self.replies.refresh()
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -557,6 +563,8 @@ class MainWindow(QMainWindow):
         return snapshot.clinic.timezone if snapshot else "UTC"
 
     def find_patient(self) -> PatientSearchWindow:
+        from desktop.ui.patients.search_window import PatientSearchWindow
+
         if self.patients_window is None:
             window = PatientSearchWindow(self.caller, clinic_zone(self._zone()), self)
             window.appointment_activated.connect(self._show_appointment)
@@ -594,6 +602,8 @@ class MainWindow(QMainWindow):
 
     def open_wait_list(self) -> WaitListWindow:
         """Patients ▸ Wait list…: everyone waiting for a time, to see, change or remove."""
+        from desktop.ui.wait_list.window import WaitListWindow
+
         if self.wait_list_window is None:
             window = WaitListWindow(self.caller, clinic_zone(self._zone()))
             window.patient_requested.connect(self.show_patient)
@@ -615,17 +625,23 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_practitioners(self) -> PractitionersDialog:
+        from desktop.ui.settings.practitioners_dialog import PractitionersDialog
+
         page = PractitionersDialog(self.caller, clinic_zone(self._zone()), self)
         self.practitioners_dialog = page
         page.open()
         return page
 
     def open_clinic(self) -> ClinicDialog:
+        from desktop.ui.settings.clinic_dialog import ClinicDialog
+
         page = ClinicDialog(self.caller, self)
         page.open()
         return page
 
     def open_appointment_types(self) -> AppointmentTypesDialog:
+        from desktop.ui.settings.appointment_types_dialog import AppointmentTypesDialog
+
         page = AppointmentTypesDialog(self.caller, self)
         page.open()
         return page
@@ -638,6 +654,8 @@ class MainWindow(QMainWindow):
         return page
 
     def open_sign_in_policy(self) -> SignInPolicyDialog:
+        from desktop.ui.settings.signin_policy_dialog import SignInPolicyDialog
+
         page = SignInPolicyDialog(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
@@ -656,12 +674,16 @@ class MainWindow(QMainWindow):
 
     def open_users(self) -> UsersDialog:
         """Administrators manage who can sign in (others are told they cannot)."""
+        from desktop.ui.settings.users_dialog import UsersDialog
+
         page = UsersDialog(self.caller, Accounts(self.ctx.database), self)
         page.open()
         return page
 
     def open_takings(self) -> TakingsDialog:
         """The money taken on the day shown (a practitioner sees only their own)."""
+        from desktop.ui.takings_dialog import TakingsDialog
+
         dialog = TakingsDialog(self.caller, self.calendar.period.anchor, self)
         # Closed is gone: a hidden one would go on reloading at every payment.
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -678,6 +700,8 @@ class MainWindow(QMainWindow):
 
     def open_xero(self) -> XeroPage:
         """The Xero page: connection, queue counts, parked jobs with their reasons."""
+        from desktop.ui.xero_page import XeroPage
+
         if self.xero_page is None:
             page = XeroPage(self.caller, source=self._xero_queue)
             self.xero_page = self._own_window(page, "Xero", (760, 560))
@@ -738,6 +762,8 @@ class MainWindow(QMainWindow):
             from desktop.sync import remote_xero
 
             return remote_xero.ServerXeroQueue(wiring.runner.engine.api)
+        from desktop.ui.xero_page import LocalXeroQueue
+
         return LocalXeroQueue(self.ctx)
 
     def _followed_server(self) -> ServerApi | None:
@@ -754,6 +780,8 @@ class MainWindow(QMainWindow):
             from desktop.sync import remote_xero
 
             return remote_xero.badge(wiring.runner.engine.api)
+        from desktop.ui.xero_page import xero_badge_text
+
         return xero_badge_text(self.ctx)
 
     def open_sync_conflicts(self) -> ConflictsDialog:

@@ -107,6 +107,24 @@ def _say(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
+def _refuse_on_a_desk(database: Database, action: str) -> None:
+    """One Xero sender per clinic: a desk that follows a server never talks to Xero
+    (two PCs sharing one connection would cut each other off as Xero rotates its
+    refresh token), and its own queue is empty — the server's is the clinic's."""
+    from desktop.domain.errors import InvalidInput
+    from desktop.store import queries
+
+    with database.reading() as session:
+        server = queries.server_followed(session)
+    if server is not None:
+        raise InvalidInput(
+            f"This database follows the server at {server}, which holds the clinic's Xero "
+            f"connection and sends to Xero: run `frontdesk --database-url … xero {action}` on "
+            "the server machine against its database, or open Settings ▸ Xero… at a desk "
+            "(it shows and retries the server's queue)."
+        )
+
+
 def _guarded(
     command: Callable[[Database, argparse.Namespace], int],
     open_database: OpenDatabase,
@@ -118,6 +136,7 @@ def _guarded(
 
     database = open_database(settings)
     try:
+        _refuse_on_a_desk(database, args.xero_command)
         return command(database, args)
     except (XeroError, DomainError) as exc:
         sys.stderr.write(f"frontdesk: error: {exc}\n")
@@ -167,7 +186,7 @@ def _status(database: Database, _args: argparse.Namespace) -> int:
     if status.stalled_note:
         _say(f"           {status.stalled_note}")
     for job in status.attention:
-        verdict = "refused" if job.state is JobState.PARKED else "held"
+        verdict = {JobState.PARKED: "refused", JobState.HELD: "held"}.get(job.state, "waiting")
         _say(f"  {job.id}  {job.label} ({verdict}): {job.reason}")
     return 0
 

@@ -114,3 +114,21 @@ def test_user_add_asks_for_the_password_twice(
     assert cli.main(["--database-url", url, "user", "sign-out", "nobody"]) == cli.EXIT_FAILURE
     assert "no user called “nobody”" in capsys.readouterr().err
     database.dispose()
+
+
+def test_a_desk_that_follows_a_server_refuses_before_asking_a_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: users are managed on the server; a desk says so before anyone types."""
+    from desktop.sync.state import bind_replica
+
+    url = templates.migrated_sqlite(tmp_path / "desk.sqlite3")
+    database = Database(url)
+    bind_replica(database, "https://frontdesk.clinic.example")
+    asked: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "x")
+    add = ["--database-url", url, "user", "add", "--role", "admin", "boss"]
+    assert cli.main(add) == cli.EXIT_FAILURE
+    assert "follows the clinic's server, which keeps the users" in capsys.readouterr().err
+    assert asked == []
+    database.dispose()

@@ -212,3 +212,29 @@ def test_a_days_credit_goes_in_few_calls(xero: ConnectedClinic) -> None:
         in_xero = xero.fake.invoice_by_number(invoice.number)
         assert in_xero is not None and in_xero.status == "PAID"
     assert _prepayment_credit(xero, lot.id) == Decimal("315.00")
+
+
+def test_a_mixed_day_goes_at_two_or_more_documents_per_call(xero: ConnectedClinic) -> None:
+    """Issue 13, fewer calls: a day's mix — contacts, invoices, card payments, passes sold
+    and sessions paid from them — reaches Xero at 2 or more documents per call, lookups
+    included, when nothing fails (bench/xero_day_mix.py prints the same for a bigger day)."""
+    from desktop.domain.billing import PaymentMethod, Tender
+
+    clinic, ctx = xero.clinic, xero.ctx
+    package = pilates_pass(ctx, clinic, sessions=10)
+    for patient in (0, 1):
+        invoice = consult(ctx, clinic, hour=9 + patient, patient=patient)
+        billing.take_payment(ctx, invoice.id, [Tender(invoice.total, PaymentMethod.CARD)])
+    for patient in (2, 3):
+        sell(ctx, clinic, package, patient=patient)
+        for week in range(3):
+            invoice_class(ctx, clinic, book_class(ctx, clinic, week, patient), patient)
+    documents = 4 + (2 + 6) + 2 + 2 + 6  # contacts, invoices, payments, passes, allocations
+    before = len(xero.fake.requests)
+    xero.sync_until_quiet()
+
+    calls = [r for r in xero.fake.requests[before:] if "/api.xro/" in r.path]
+    assert {job.state for job in xero.queue.jobs()} == {JobState.DONE}
+    assert len(xero.fake.state.allocations) == 6
+    assert all(i.status == "PAID" for i in xero.fake.state.invoices.values())
+    assert documents / len(calls) >= 2, [f"{r.method} {r.path}" for r in calls]

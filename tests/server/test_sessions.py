@@ -91,3 +91,26 @@ def test_the_api_is_described_by_an_openapi_document(make_api) -> None:
     assert {"/v1/sessions", "/v1/sync/push", "/v1/sync/changes", "/v1/health"} <= set(
         document["paths"]
     )
+
+
+def test_the_openapi_document_covers_the_routes_desks_use_for_the_whole_clinic(
+    make_api,
+) -> None:
+    """Issue 18: the document covers the new routes (desk numbering, the server's Xero
+    queue and connection, messaging secrets, SMS balance), so schemathesis
+    (test_generated_requests) and third-party tools see them."""
+    document = make_api().client.get("/v1/openapi.json").json()
+    described = {
+        (path, method.upper()) for path, item in document["paths"].items() for method in item
+    }
+    assert {
+        ("/v1/sync/desk", "POST"),
+        ("/v1/sync/snapshot", "GET"),
+        ("/v1/sync/rows", "POST"),
+        ("/v1/xero/queue", "GET"),
+        ("/v1/xero/jobs/{job_id}/retry", "POST"),
+        ("/v1/xero/connection", "POST"),
+        ("/v1/messaging/secrets", "GET"),
+        ("/v1/messaging/secrets", "PUT"),
+        ("/v1/sms/balance", "GET"),
+    } <= described

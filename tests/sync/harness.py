@@ -29,6 +29,7 @@ from desktop.auth.passwords import Passwords
 from desktop.auth.records import NewUser
 from desktop.domain.roles import Role
 from desktop.server.app import ServerConfig, create_app
+from desktop.server.desks import register_desk
 from desktop.server.rate_limit import RateLimits
 from desktop.services.context import ServiceContext
 from desktop.store.database import Database
@@ -167,9 +168,15 @@ def make_desk(
     username: str = "admin",
     credentials: ServerCredentials | None = None,
     settings: SyncSettings | None = None,
+    connected_by_admin: bool = True,
 ) -> Desk:
+    """A desk following `server`, signed in as `username`. `connected_by_admin`: an
+    administrator registered this PC with the server first (only one may add a desk);
+    the desk's own first pass then asks for its code as any user."""
     database = Database(templates.migrated_sqlite(tmp_path / (name + ".sqlite3")))
-    bind_replica(database, server.url)
+    state = bind_replica(database, server.url)
+    if connected_by_admin:
+        register_desk(server.database, state.replica_id, name, server.clock.now(), may_add=True)
     transport = CutAfterServer()
     sleeps: list[float] = []
 

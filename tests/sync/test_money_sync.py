@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from desktop.domain.billing import PaymentMethod, Tender
+from desktop.domain.billing import InvoiceStatus, PaymentMethod, Tender
 from desktop.domain.money import Money
 from desktop.services import billing, booking, credit
 from desktop.services.credit import PackageDetails
@@ -137,12 +137,13 @@ def test_a_payment_beyond_what_is_owed_is_refused_and_listed(
     assert billing.get_invoice(server.ctx, invoice.id).paid == Money(9000)
 
 
-def test_only_reception_and_admins_may_remove_payments_even_through_the_api(
+def test_only_reception_and_admins_may_void_refund_or_remove_payments_through_the_api(
     tmp_path, desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
 ) -> None:
     import uuid
 
     from desktop.domain.roles import Role
+    from desktop.sync.state import load_state
     from tests.sync.harness import make_desk
 
     front, _ = desks
@@ -174,5 +175,54 @@ def test_only_reception_and_admins_may_remove_payments_even_through_the_api(
         assert result["error"]["code"] == "permission_denied"
         assert "remove payments" in result["error"]["message"]
         assert billing.get_invoice(server.ctx, invoice.id).paid == Money(9000)
+
+        # Nor void an invoice, nor refund one (issue 18: "only roles that may void,
+        # refund or remove payments can").
+        voided = {"status": "voided", "void_reason": "oops"}
+        studio_state = load_state(studio.database)
+        assert studio_state is not None and studio_state.desk_code
+        refund_id = str(uuid.uuid4())
+        refund = {
+            "invoice_id": str(invoice.id),
+            "position": 1,
+            "number": f"{invoice.number}-R1{studio_state.desk_code}",
+            "amount_cents": 1000,
+            "currency": "AUD",
+            "method": "cash",
+            "refunded_on": c.at(9).date().isoformat(),
+            "reason": "oops",
+        }
+        answer = studio.api.push(
+            str(uuid.uuid4()),
+            [
+                {
+                    "id": str(uuid.uuid4()),
+                    "group": str(uuid.uuid4()),
+                    "entity": "invoices",
+                    "entity_id": str(invoice.id),
+                    "op": "update",
+                    "base_version": billing.get_invoice(server.ctx, invoice.id).version,
+                    "fields": voided,
+                },
+                {
+                    "id": str(uuid.uuid4()),
+                    "group": str(uuid.uuid4()),
+                    "entity": "refunds",
+                    "entity_id": refund_id,
+                    "op": "insert",
+                    "base_version": None,
+                    "fields": refund,
+                },
+            ],
+        )
+        refused = [
+            (r["status"], r["error"]["code"], r["error"]["message"]) for r in answer["results"]
+        ]
+        assert refused == [
+            ("rejected", "permission_denied", "Only reception or an admin can void invoices."),
+            ("rejected", "permission_denied", "Only reception or an admin can refund payments."),
+        ]
+        after = billing.get_invoice(server.ctx, invoice.id)
+        assert after.status is not InvoiceStatus.VOIDED and after.refunded == Money(0)
     finally:
         studio.close()

@@ -147,3 +147,48 @@ def test_the_server_refuses_numbers_in_another_desks_series(
     assert len(payment_conflicts) == 1  # only the one refused above
     with server.database.reading() as session:
         assert session.execute(select(PaymentRow.number)).scalars().all() == ["FD-B-000001-P1A"]
+
+
+def test_a_printed_number_never_changes_whoever_pushes_it(
+    desks: list[Desk], server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    """Issue 18: a number printed on a receipt never changes afterwards, also when a
+    desk (or a script with a desk's sign-in) pushes a renumbering through the API."""
+    import uuid
+
+    front, _ = desks
+    c = clinic_on_server
+    invoice, _ = billing.invoice_appointment(front.ctx, consult(front, c, 9).appointment.id)
+    invoice, _ = billing.take_payment(
+        front.ctx, invoice.id, [Tender(Money(9000), PaymentMethod.CASH)]
+    )
+    front.sync()
+    payment = invoice.payments[0]
+    renumbered = [
+        ("invoices", invoice.id, invoice.version, {"number": "FD-A-000099"}),
+        ("invoices", invoice.id, invoice.version, {"series": "A", "sequence": 99}),
+        ("payments", payment.id, payment.version, {"number": f"{invoice.number}-P9A"}),
+    ]
+    answer = front.api.push(
+        str(uuid.uuid4()),
+        [
+            {
+                "id": str(uuid.uuid4()),
+                "group": str(uuid.uuid4()),
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "op": "update",
+                "base_version": version,
+                "fields": fields,
+            }
+            for entity, entity_id, version, fields in renumbered
+        ],
+    )
+    assert [(r["status"], r["error"]["message"]) for r in answer["results"]] == [
+        ("rejected", f"{invoice.number} is printed; its number cannot change."),
+        ("rejected", f"{invoice.number} is printed; its number cannot change."),
+        ("rejected", f"{payment.number} is printed; its number cannot change."),
+    ]
+    with server.database.reading() as session:
+        assert session.execute(select(InvoiceRow.number)).scalars().all() == [invoice.number]
+        assert session.execute(select(PaymentRow.number)).scalars().all() == [payment.number]

@@ -14,9 +14,10 @@ from desktop.domain.billing import PaymentMethod
 from desktop.domain.money import Money
 from desktop.domain.outbox import Channel, JobState
 from desktop.services import billing, booking, credit
+from desktop.services.messaging.receipt_emails import queue_receipt_email
 from desktop.services.outbox_dispatch import drain
-from desktop.store.billing_models import InvoiceRow, PaymentRow
-from desktop.store.credit_models import CreditLotRow
+from desktop.store.billing_models import InvoiceRow, PaymentRow, RefundRow
+from desktop.store.credit_models import CreditApplicationRow, CreditLotRow
 from desktop.store.outbox import OutboxQueue
 from desktop.sync import conflicts
 from desktop.xero.tokens import KeyringVault
@@ -98,6 +99,14 @@ def test_two_offline_desks_converge_and_the_server_sends_everything_once(
     billing.refund(back.ctx, part.id, Money(1000), PaymentMethod.CASH, "Overcharged")
     credit.sell_package(front.ctx, c.patients[2].id, package.id, PaymentMethod.CARD)
     credit.sell_package(back.ctx, c.patients[3].id, package.id, PaymentMethod.CASH)
+    # Each desk emails a receipt while offline (part paid: still a tax invoice); it goes
+    # up with the sync and the server sends it once.
+    paid_to, _ = queue_receipt_email(front.ctx, paid.id)
+    part_to, _ = queue_receipt_email(back.ctx, part.id)
+    receipts = {
+        paid_to: f"Your receipt {paid.number} from Test Clinic",
+        part_to: f"Your tax invoice {part.number} from Test Clinic",
+    }
     assert not OutboxQueue(front.database).jobs(Channel.XERO)  # desks queue nothing for Xero
     m.clock.now = c.at(14, day=NEXT_WEEK) - timedelta(hours=24)  # every reminder is due
     for desk in (front, back):
@@ -133,13 +142,33 @@ def test_two_offline_desks_converge_and_the_server_sends_everything_once(
     assert Counter(
         p.reference for p in fake.state.payments.values() if p.target_kind == "invoice"
     ) == Counter(payments)
+    # Every pass sold is one prepayment, every refund one credit note, every use of
+    # credit that stood one allocation: each exactly once.
+    with server.database.reading() as session:
+        lots = list(session.execute(select(CreditLotRow.number)).scalars())
+        refunds = list(session.execute(select(RefundRow.number)).scalars())
+        uses = list(
+            session.execute(
+                select(CreditApplicationRow.xero_allocation_id).where(
+                    CreditApplicationRow.status == "applied"
+                )
+            ).scalars()
+        )
+    assert len(lots) == 3 and len(refunds) == 1 and len(uses) == 1
+    assert Counter(
+        t.reference for t in fake.state.bank_transactions.values() if t.type == "RECEIVE-PREPAYMENT"
+    ) == Counter(lots)
+    assert Counter(n.number for n in fake.state.credit_notes.values()) == Counter(refunds)
+    live = [a.allocation_id for a in fake.state.allocations.values() if not a.is_deleted]
+    assert live == uses
     sent = m.send_due()
     assert m.send_due().emails_sent == 0  # nothing twice
     # Every booked consult reminded once by each way the patient can be reached.
     emails = Counter((tuple(mail.rcpt_tos), mail.subject) for mail in m.smtp.received)
     texts = Counter((sms.to, sms.text) for sms in m.gateway.sent)
     assert set(emails.values()) == set(texts.values()) == {1}
-    assert (sent.emails_sent, sent.sms_sent) == (len(emails), len(texts)) == (4, 4)
+    assert {(to, subject) for (to,), subject in emails} >= set(receipts.items())
+    assert (sent.emails_sent, sent.sms_sent) == (len(emails), len(texts)) == (6, 4)
     for desk in (front, back):
         desk.sync()
     converged(server, front, back)

@@ -109,6 +109,68 @@ def test_a_clash_shows_both_versions_and_reapplies_mine(qtbot, local, tmp_path) 
     assert dialog.model.rowCount() == 0
 
 
+def test_conflicts_show_times_in_the_clinics_zone(qtbot, local, tmp_path) -> None:
+    """Issue 18: when a change was refused, and the appointment times it names, read
+    in the clinic's time zone (Sydney here), never in UTC."""
+    import uuid
+
+    from sqlalchemy import update
+
+    from desktop.store.sync_models import SyncConflictRow
+    from tests.helpers.clinic import book_at
+
+    clinic = make_clinic(ServiceContext.for_system(local))
+    booked = book_at(ServiceContext.for_system(local), clinic, 9).appointment
+    new = {
+        "appointment_type_id": str(clinic.consult.id),
+        "patient_id": str(clinic.patients[0].id),
+        "practitioner_id": str(clinic.alice.id),
+        "starts_at": clinic.at(14).isoformat(),  # 03:00 UTC
+    }
+    inserted = PendingMutation(
+        1, uuid.uuid4(), uuid.uuid4(), "appointments", uuid.uuid4(), "insert", new, None, new
+    )
+    move = {"starts_at": clinic.at(11).isoformat()}
+    moved = PendingMutation(
+        2, uuid.uuid4(), uuid.uuid4(), "appointments", booked.id, "update", move, 1,
+        {**new, "id": str(booked.id), **move},
+    )  # fmt: skip
+    session = local.write_session()
+    for mutation in (inserted, moved):
+        summary = conflicts.describe(session, mutation)
+        conflicts.record(session, mutation, "double_booking", "Already booked.", summary)
+    session.execute(  # refused at 23:30 UTC on Sunday: 10:30 on Monday in Sydney
+        update(SyncConflictRow).values(created_at=datetime(2031, 3, 2, 23, 30, tzinfo=UTC))
+    )
+    session.commit()
+    session.close()
+
+    dialog = ConflictsDialog(local)
+    qtbot.addWidget(dialog)
+    settle(qtbot)
+    rows = {
+        dialog.model.data(dialog.model.index(row, 1)): dialog.model.data(dialog.model.index(row, 0))
+        for row in range(dialog.model.rowCount())
+    }
+    assert rows == {
+        "New appointment: Consult, Sam Lee, Alice Physio, Mon 3 Mar 2031, 2:00 pm": "03 Mar 10:30",
+        "Change to appointment: Consult, Sam Lee, Alice Physio, Mon 3 Mar 2031, 11:00 am": (
+            "03 Mar 10:30"
+        ),
+    }
+    move_row = next(
+        row
+        for row in range(dialog.model.rowCount())
+        if "Change to" in dialog.model.data(dialog.model.index(row, 1))
+    )
+    dialog.table.selectRow(move_row)
+    shown = [dialog.versions.item(0, column).text() for column in range(3)]
+    assert shown == ["starts at", "Mon 3 Mar 2031, 11:00 am", "Mon 3 Mar 2031, 9:00 am"]
+    dialog.resize(1100, 500)
+    dialog.show()
+    dialog.grab().save(str(tmp_path / "conflict_times.png"))
+
+
 @pytest.mark.postgres
 def test_the_server_page_connects_and_shows_first_sync_progress(
     qtbot, local, server: ServerSide
@@ -128,6 +190,39 @@ def test_the_server_page_connects_and_shows_first_sync_progress(
         page.connect_button.click()
     assert seen and page.progress_bar.value() == page.progress_bar.maximum()
     assert page.url_edit.isReadOnly()
+    assert table_contents(local) == table_contents(server.database)
+
+
+@pytest.mark.postgres
+def test_only_an_administrator_connects_a_pc_the_first_time(
+    qtbot, local, server: ServerSide, shots
+) -> None:
+    """A new desk receives everyone's password hashes: a receptionist cannot add one,
+    and is told plainly whom to ask; an administrator then connects it."""
+    from desktop.server.desks import NEW_DESK_NEEDS_ADMIN
+
+    make_clinic(server.ctx)
+    page = ServerSettingsPage(local)
+    qtbot.addWidget(page)
+    settle(qtbot)  # it reads whether this PC follows a server yet
+    page.resize(520, 300)
+    page.url_edit.setText(server.url)
+    page.username_edit.setText("reception")
+    page.password_edit.setText(PASSWORD)
+    with qtbot.waitSignal(page.failed, timeout=60_000):
+        page.connect_button.click()
+    assert page.message.text() == NEW_DESK_NEEDS_ADMIN
+    assert page.message.text().startswith("Ask an administrator to connect this PC the first time")
+    assert page.connect_button.isEnabled() and page.progress_bar.isHidden()
+    assert table_contents(local)["users"] == []  # nobody's sign-in details came down
+    page.show()
+    qtbot.waitExposed(page)
+    page.grab().save(str(shots / "server_page_needs_admin.png"))
+
+    page.username_edit.setText("admin")  # the administrator connects it (everyone after:
+    page.password_edit.setText(PASSWORD)  # tests/sync/test_desk_registration.py)
+    with qtbot.waitSignal(page.connected, timeout=60_000):
+        page.connect_button.click()
     assert table_contents(local) == table_contents(server.database)
 
 

@@ -25,6 +25,7 @@ DRIVER = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from desktop.ui.gui_garbage import GuiThreadCollector
 
 app = QApplication(sys.argv)
 typed = False
@@ -45,6 +46,9 @@ def watch():
         return
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible() and getattr(widget, "calendar", None) is not None:
+            collector = app.findChild(GuiThreadCollector)
+            if collector is None or not collector.collecting:
+                return  # paused for the start, on once a week is shown (or none comes)
             print("WINDOW", widget.windowTitle(), flush=True)
             widget.close()
 

@@ -13,7 +13,14 @@ from PySide6.QtWidgets import QWidget
 from desktop.auth.errors import ExpiryReason, SessionExpired
 from desktop.domain.errors import DomainError
 from desktop.ui import operations
-from desktop.ui.background_ops import WORKER_THREADS, BackgroundOp, Debounce, OpState, runner
+from desktop.ui.background_ops import (
+    GIL_SWITCH_SECONDS,
+    WORKER_THREADS,
+    BackgroundOp,
+    Debounce,
+    OpState,
+    runner,
+)
 from tests.helpers.background import settle
 
 
@@ -52,6 +59,14 @@ def test_work_runs_on_a_worker_and_the_result_arrives_on_the_gui_thread(qtbot: o
     assert seen.results == [42]
     assert worked_on[0] is not threading.main_thread()
     assert seen.threads == [threading.main_thread()]
+
+
+def test_with_workers_running_python_hands_the_gui_thread_the_lock_every_millisecond(
+    qtbot: object,
+) -> None:
+    BackgroundOp(lambda: None).run()
+    settle(qtbot)
+    assert sys.getswitchinterval() <= GIL_SWITCH_SECONDS == 0.001
 
 
 def test_a_newer_op_with_the_same_key_drops_the_older_result(

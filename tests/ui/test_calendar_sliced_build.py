@@ -1,7 +1,8 @@
 """A period's blocks arrive over several event-loop turns, and nothing is lost on the way.
 
-`BLOCKS_PER_TURN` is lowered to 1 so a two-column day takes two turns; the test
-then looks between the turns (the first column's blocks are in, the calendar
+A turn adds one column at least, then more while its time lasts (`SLICE_SECONDS`)
+and until enough blocks in view are in (`SHOWN_PER_TURN`). Either limit lowered
+to nothing makes a two-column day take two turns; the test then looks between the turns (the first column's blocks are in, the calendar
 takes no input yet) and after them (every block, the selection kept, input back).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
 
 from desktop.services.context import ServiceContext
@@ -36,9 +38,10 @@ def book(
     ).appointment.id
 
 
-@pytest.fixture
-def one_block_per_turn(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scene_module, "BLOCKS_PER_TURN", 1)
+@pytest.fixture(params=[("SLICE_SECONDS", 0.0), ("SHOWN_PER_TURN", 1)])
+def one_block_per_turn(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """One column per turn: no time for more, or one block in view is enough."""
+    monkeypatch.setattr(scene_module, *request.param)
 
 
 def test_a_period_fills_in_column_by_column_and_ends_with_every_block(
@@ -116,3 +119,26 @@ def test_a_reload_mid_build_replaces_the_half_built_blocks(
     settle(qtbot)
     assert set(scene.items_by_id) == {alice_id, bob_id}
     assert len([i for i in scene.items() if isinstance(i, AppointmentItem)]) == 2
+
+
+def test_the_period_left_behind_is_taken_apart_in_later_turns_then_deleted(
+    qtbot, local_ctx, clinic, settings, monkeypatch
+) -> None:
+    monkeypatch.setattr(scene_module, "TAKEN_OUT_PER_CHECK", 1)
+    monkeypatch.setattr(scene_module, "SLICE_SECONDS", 0.0)  # one block per turn
+    for hour in (9, 11):
+        book(local_ctx, clinic, clinic.alice.id, hour)
+    book(local_ctx, clinic, clinic.bob.id, 10)
+    window = open_window(qtbot, local_ctx, settings)
+    old = scene_of(window)
+    blocks = list(old.items_by_id.values())
+    assert len(blocks) == 3
+
+    window.calendar.step(1)
+    assert scene_of(window) is not old
+    assert all(block.scene() is old for block in blocks)  # not in the navigation's turn
+    settle(qtbot)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(old))
+    # Each block was taken out before the scene went (a block deleted with it would raise).
+    assert all(block.scene() is None for block in blocks)
+    assert scene_of(window).items_by_id == {}  # the next day has no bookings

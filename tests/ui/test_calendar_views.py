@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from desktop.domain.appointments import AppointmentStatus
 from desktop.domain.clinic_time import local_to_utc
@@ -214,9 +213,10 @@ def test_screenshots_of_the_day_and_week_views(
     window = _demo_window(qtbot, local_ctx, settings, theme)
     day = save_shot(window, tmp_path, f"calendar-day-{theme}.png")
     window.calendar.set_mode(ViewMode.WEEK)
-    QApplication.processEvents()
+    settle(qtbot)  # the week's blocks are in before the picture is taken
     week = save_shot(window, tmp_path, f"calendar-week-{theme}.png")
     assert day.stat().st_size > 20_000 and week.stat().st_size > 20_000
+    assert len(scene_of(window).ordered_items()) > 0  # blocks drawn, not an empty week
     assert len(scene_of(window).grid.days) == 6  # Monday to Saturday: the clinic shuts on Sunday
     assert window.calendar.view.header.grid is scene_of(window).grid
 

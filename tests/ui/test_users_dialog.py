@@ -115,3 +115,39 @@ def test_a_receptionist_is_told_only_administrators_manage_users(qtbot, local_ct
     assert "administrator" in page.note.text()
     assert page.add_button.isHidden()
     assert page.reset_button.isHidden()
+
+
+def test_a_desk_that_follows_a_server_says_users_are_managed_there(
+    qtbot, local_ctx, errors, tmp_path: Path
+) -> None:
+    """Issue 18: users are managed once, on the server. A desk's Settings ▸ Users says so
+    before anyone acts, and offers only what the desk does itself (lift its own lockout)."""
+    import uuid
+
+    from desktop.store.sync_models import SyncStateRow
+
+    clinic = make_clinic(local_ctx)
+    people = make_people(local_ctx, clinic)
+    admin_ctx = people.context(people.signed_in("admin", "admin password 1"))
+    with local_ctx.database.write_session() as session:  # as the first sync leaves it
+        session.add(
+            SyncStateRow(
+                id=1,
+                server_url="https://frontdesk.clinic.example",
+                replica_id=uuid.uuid4(),
+                cursor=0,
+            )
+        )
+        session.commit()
+    page = UsersDialog(ServiceCaller(admin_ctx, ChangeBus(), None), people.accounts)
+    qtbot.addWidget(page)
+    settle(qtbot)
+    assert page.table.rowCount() >= 3  # every desk knows the clinic's users
+    assert not page.note.isHidden()
+    assert page.note.text().startswith("This computer follows the clinic's server")
+    for button in (page.add_button, page.reset_button, page.sign_out_button, page.active_button):
+        assert button.isHidden()
+    assert not page.unlock_button.isHidden()
+    assert errors == []
+    page.show()
+    page.grab().save(str(tmp_path / "users-on-a-desk.png"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -193,6 +194,32 @@ def test_kept_bookings_of_an_inactive_practitioner_have_a_marked_unbookable_colu
     panel.step(1)  # the next day has no kept booking: no column for Bob
     settle(qtbot)
     assert [c.practitioner.name for c in scene_of(window).grid.columns] == ["Alice Physio"]
+
+
+def test_an_inactive_practitioner_has_a_column_only_on_the_days_of_their_kept_bookings(
+    qtbot, local_ctx, clinic, settings
+) -> None:
+    kept = book(local_ctx, clinic, 9, practitioner_id=clinic.bob.id)
+    tuesday = DAY + timedelta(days=1)
+    gone = book(local_ctx, clinic, 9, day=tuesday, practitioner_id=clinic.bob.id)
+    booking.cancel_appointment(local_ctx, gone.id, CancellationReason.AWAY)
+    practitioners.deactivate_practitioner(
+        local_ctx, clinic.bob.id, practitioners.FutureBookings.KEEP_READ_ONLY
+    )
+    window = open_window(qtbot, local_ctx, settings)
+    window.calendar.set_mode(ViewMode.WEEK)
+    settle(qtbot)
+    scene = scene_of(window)
+    columns = Counter(c.day for c in scene.grid.columns)
+    assert [c.day for c in scene.grid.columns if c.practitioner.id == clinic.bob.id] == [DAY]
+    assert columns[DAY] == 2
+    assert {count for day, count in columns.items() if day != DAY} == {1}  # Alice's only
+    assert kept.id in scene.items_by_id
+    assert gone.id not in scene.items_by_id  # cancelled: nobody is coming for Bob then
+    bob = scene.grid.column_for(DAY, clinic.bob.id)
+    assert bob is not None
+    block = scene.items_by_id[kept.id].sceneBoundingRect()
+    assert scene.grid.x_of(bob.index) <= block.left() < scene.grid.x_of(bob.index + 1)
 
 
 # --- 4. a practitioner is offered only what their role may do --------------------------
@@ -406,7 +433,9 @@ def _five_practitioners(ctx: ServiceContext, clinic: ClinicFixture, open_days: i
         book(ctx, clinic, 9 + index, practitioner_id=who.id, patient_id=clinic.patients[index].id)
 
 
-@pytest.mark.parametrize(("open_days", "size"), [(5, (1366, 768)), (7, (1920, 1080))])
+@pytest.mark.parametrize(
+    ("open_days", "size"), [(5, (1366, 768)), (6, (1366, 768)), (7, (1920, 1080))]
+)
 def test_a_working_week_of_five_practitioners_fits_without_scrolling_sideways(
     qtbot, local_ctx, clinic, settings, tmp_path, open_days, size
 ) -> None:

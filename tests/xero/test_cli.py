@@ -75,6 +75,25 @@ def test_status_before_connecting(database: Database, fake: XeroFake, tmp_path: 
     assert error == "frontdesk: error: Xero is not connected; run `frontdesk xero connect`."
 
 
+def test_a_desk_that_follows_a_server_leaves_xero_to_the_server(
+    database: Database, fake: XeroFake, tmp_path: Path
+) -> None:
+    """Issue 18: one Xero sender per clinic. Run against a desk's database, no `frontdesk
+    xero` command connects, sends or reports a queue of its own: each says where Xero runs."""
+    from desktop.sync.state import bind_replica
+
+    bind_replica(database, "https://frontdesk.clinic.example")
+    for action in (["connect"], ["sync", "--once"], ["worker"], ["status"], ["reconcile"]):
+        error = one_line_error(frontdesk(database, fake, tmp_path / "t.json", *action))
+        assert error.startswith(
+            "frontdesk: error: This database follows the server at "
+            "https://frontdesk.clinic.example, which holds the clinic's Xero connection"
+        )
+        assert f"xero {action[0]}` on the server machine" in error
+    assert not (tmp_path / "t.json").exists()  # no tokens were kept on the desk
+    assert fake.requests == []  # nothing reached Xero
+
+
 def test_sync_once_sends_and_fails_only_while_something_is_refused(
     cli_clinic: ConnectedClinic,
 ) -> None:
@@ -91,6 +110,8 @@ def test_sync_once_sends_and_fails_only_while_something_is_refused(
     status = frontdesk(xero.database, xero.fake, tokens, "status")
     assert f"Invoice {good.number} (refused): The document date cannot be before" in status.stdout
     assert f"Invoice {refused.number} (refused)" in status.stdout
+    waits = f"Payment {good.number}-P1 (waiting): Waits for Invoice {good.number}: Xero refused it."
+    assert waits in status.stdout  # our note, not Xero's words
 
     xero.fake.set_lock_date(None)
     assert frontdesk(xero.database, xero.fake, tokens, "retry").returncode == 0

@@ -73,9 +73,17 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
     page = _page(qtbot, xero, monkeypatch)
     assert page.state.text() == "Connected to Frontdesk Test Clinic"
     assert page.refused.number.text() == "1"
-    assert page.table.rowCount() == 1
+    # The invoice Xero refused, in Xero's words; its payment waits, with our note.
+    assert page.table.rowCount() == 2
+    assert page.table.item(0, 0).text() == f"Invoice {refused.number}"
     assert page.table.item(0, 1).text() == "Refused"
     assert page.table.item(0, 2).text().startswith("The document date cannot be before the period")
+    assert page.table.item(0, 3).text() == ""
+    assert page.table.item(1, 0).text() == f"Payment {refused.number}-P1"
+    assert page.table.item(1, 1).text() == "Waiting"
+    assert page.table.item(1, 2).text() == ""  # Xero has said nothing about it
+    assert page.table.item(1, 3).text() == f"Waits for Invoice {refused.number}: Xero refused it."
+    assert page.table.cellWidget(1, 4) is None  # it goes when the invoice does
     assert off_gui_thread(lambda: xero_badge_text(xero.ctx)) == "Xero: 1 waiting, 1 refused"
 
     page.show()
@@ -83,7 +91,7 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
     page.grab().save(str(shots / "xero_page.png"))
 
     xero.fake.set_lock_date(None)
-    retry = page.table.cellWidget(0, 3).findChild(QPushButton)
+    retry = page.table.cellWidget(0, 4).findChild(QPushButton)
     assert isinstance(retry, QPushButton)
     qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
     settle(qtbot)
@@ -180,3 +188,33 @@ def _change_advance(xero: ConnectedClinic, code: str) -> None:
         tax_type="EXEMPTOUTPUT",
         advance_account_code=code,
     )
+
+
+def test_the_page_says_when_a_stopped_sender_holds_jobs(
+    qtbot, xero: ConnectedClinic, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 13, defect 2: the page and the status bar say why jobs wait and until when."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from desktop.domain.outbox import Channel
+    from desktop.store.outbox import OutboxQueue
+    from desktop.store.outbox_models import OutboxJobRow
+    from tests.helpers.clinic import ZONE
+
+    invoiced(xero)
+    now = datetime.now(UTC)
+    claimed = OutboxQueue(xero.database).claim_due(Channel.XERO, now)
+    retry_at = now + timedelta(seconds=10)  # renewed 20 s ago, then it was killed
+    with xero.database.write_session() as session:
+        session.execute(update(OutboxJobRow).values(claimed_until=retry_at))
+        session.commit()
+    local = retry_at.astimezone(ZONE)
+    note = f"{len(claimed)} held by a sender that stopped; retrying at {local:%H:%M}"
+
+    page = _page(qtbot, xero, monkeypatch)
+    page.show()
+    assert note in page.detail.text()
+    assert note in off_gui_thread(lambda: xero_badge_text(xero.ctx))
+    page.grab().save(str(tmp_path / "xero-stalled.png"))

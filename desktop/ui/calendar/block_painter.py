@@ -100,10 +100,40 @@ def block_text(appointment: Appointment, when: str) -> BlockText:
     return BlockText(title, detail, when, badge)
 
 
-def _edge_and_fill(appointment: Appointment, colours: CalendarColours) -> tuple[QColor, QColor]:
+@dataclass(frozen=True)
+class _TypeColours:
+    """What a type's colour becomes on a block, in one theme (worked out once each:
+    a week paints hundreds of blocks in a handful of colours)."""
+
+    theme: CalendarColours
+    edge: QColor
+    fill: QColor
+    border: QColor  # the thin outline of a plain block
+
+
+_type_colours: dict[tuple[str, int], _TypeColours] = {}
+
+
+def _of_type(appointment: Appointment, colours: CalendarColours) -> _TypeColours:
+    known = _type_colours.get((appointment.colour, id(colours)))
+    if known is not None and known.theme is colours:
+        return known
     colour = QColor(appointment.colour)
-    fill = colours.block_fill(colour)
-    edge = colour.darker(135) if not colours.dark else colour
+    border = colour.darker(115)
+    border.setAlpha(110)
+    made = _TypeColours(
+        colours,
+        edge=colour.darker(135) if not colours.dark else colour,
+        fill=colours.block_fill(colour),
+        border=border,
+    )
+    _type_colours[(appointment.colour, id(colours))] = made
+    return made
+
+
+def _edge_and_fill(appointment: Appointment, colours: CalendarColours) -> tuple[QColor, QColor]:
+    known = _of_type(appointment, colours)
+    edge, fill = known.edge, known.fill
     status = appointment.status
     if status is AppointmentStatus.CANCELLED:
         return CANCELLED, colours.closed
@@ -181,9 +211,7 @@ def _outline(
         painter.setPen(QPen(colours.muted, 1, Qt.PenStyle.DashLine))
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
     else:
-        border = QColor(appointment.colour).darker(115)
-        border.setAlpha(110)
-        painter.setPen(QPen(border, 1))
+        painter.setPen(QPen(_of_type(appointment, colours).border, 1))
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
 
 
@@ -242,7 +270,7 @@ def layout_text(
         _line(lines, inner, single, title_font, title_metrics, 0, reserve)
         return TextLayout(tuple(lines), badge)
     if inner.width() < COMPACT:
-        tight = rect.adjusted(BAR + 2, 2, -2, -2)  # every pixel counts in a week column
+        tight = rect.adjusted(BAR + 2, 2, -1, -2)  # every pixel counts in a week column
         return TextLayout(_compact(tight, text, cancelled, fonts), badge)
     y = _line(lines, inner, text.title, title_font, title_metrics, 0, reserve)
     for value in (text.detail, text.when):
@@ -256,7 +284,8 @@ def _compact(
     inner: QRectF, text: BlockText, cancelled: bool, fonts: BlockFonts
 ) -> tuple[TextLine, ...]:
     """A narrow block (week view): the name (shortened, else over two lines), then the
-    type and the start time while there is room. The tooltip has everything."""
+    type when it fits whole (three letters of it say nothing; the colour says the type)
+    and the start time, while there is room. The tooltip has everything."""
     name_font = fonts.struck_name if cancelled else fonts.name
     name_metrics, detail_metrics = fonts.name_metrics, fonts.detail_metrics
     room = max(1, int((inner.height() + 1) // name_metrics.height()))
@@ -266,7 +295,10 @@ def _compact(
     y = 0.0
     for value in names:
         y = _line(lines, inner, value, name_font, name_metrics, y, 0)
-    for value in (text.detail, text.when.split("–")[0]):
+    details = (
+        [text.detail] if detail_metrics.horizontalAdvance(text.detail) <= inner.width() else []
+    )
+    for value in (*details, text.when.split("–")[0]):
         if y + detail_metrics.height() > inner.height() + 1:
             break
         y = _line(lines, inner, value, fonts.detail, detail_metrics, y, 0)

@@ -8,7 +8,7 @@ tested and used by the benchmark without a screen.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,12 +44,16 @@ class Grid:
         minutes: tuple[int, int],
         column_width: float,
         pixels_per_minute: float,
+        has_column: Callable[[date, Practitioner], bool] | None = None,
     ) -> Grid:
-        columns = tuple(
-            Column(i * len(practitioners) + j, day, practitioner)
-            for i, day in enumerate(days)
-            for j, practitioner in enumerate(practitioners)
-        )
+        """A column per day and practitioner (only where `has_column` says so, if given)."""
+        pairs = [
+            (day, practitioner)
+            for day in days
+            for practitioner in practitioners
+            if has_column is None or has_column(day, practitioner)
+        ]
+        columns = tuple(Column(i, day, practitioner) for i, (day, practitioner) in enumerate(pairs))
         return cls(columns, minutes[0], minutes[1], column_width, pixels_per_minute)
 
     @property

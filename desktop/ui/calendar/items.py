@@ -32,6 +32,9 @@ from desktop.ui.calendar.blocks import BlockRect
 from desktop.ui.theme import CalendarColours
 
 RESIZE_EDGE = 6.0  # px at the bottom of a block that resize instead of move
+_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+)
 
 
 def time_range(appointment: Appointment, zone: ZoneInfo) -> str:
@@ -74,35 +77,38 @@ class AppointmentItem(QGraphicsItem):
         self.colours = colours
         self.fonts = fonts
         self._rect = QRectF()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
+        self.setFlags(_FLAGS)
         self.setAcceptHoverEvents(True)
-        # Drawn once into a pixmap, then copied: a block's names are fitted and elided
-        # word by word, and a week repaints hundreds of them on every scroll and grab.
+        # Painted once into a pixmap, then copied while nothing changes: scrolling and
+        # repainting a week of blocks costs no text layout (Qt drops it on update()).
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.appointment = appointment
         self.practitioner = practitioner
         self.permitted = True  # the signed-in user may change it (the scene sets this)
-        self.text = BlockText("", "", "", "")
-        self._tooltip_stale = True
         self.waiting = 0  # wait-list entries that fit a freed block's time (its badge says so)
+        # Worked out on first paint (a week adds hundreds of blocks, most never in view):
+        self._text: BlockText | None = None
         self._layout: TextLayout | None = None  # for the current size and text
-        # Painted once into a pixmap, then copied while nothing changes: scrolling and
-        # repainting a week of blocks costs no text layout (Qt drops it on update()).
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.set_appointment(appointment, practitioner)
+        self._tooltip_stale = True  # built on first hover
 
     def set_appointment(self, appointment: Appointment, practitioner: str) -> None:
         self.appointment = appointment
         self.practitioner = practitioner
-        self.text = block_text(appointment, time_range(appointment, self.zone))
-        if self.waiting and appointment.status.frees_slot:  # cancelled, or a no-show's rest
-            self.text = replace(
-                self.text, badge=f"{appointment.status.label} · {self.waiting} waiting"
-            )
+        self._text = None
         self._layout = None
-        self._tooltip_stale = True  # built on first hover: a week has thousands of blocks
+        self._tooltip_stale = True
         self.update()
+
+    @property
+    def text(self) -> BlockText:
+        """What the block says (name, type, time, badge), worked out when first wanted."""
+        if self._text is None:
+            appointment = self.appointment
+            text = block_text(appointment, time_range(appointment, self.zone))
+            if self.waiting and appointment.status.frees_slot:  # cancelled, or a no-show's rest
+                text = replace(text, badge=f"{appointment.status.label} · {self.waiting} waiting")
+            self._text = text
+        return self._text
 
     def set_waiting(self, count: int) -> None:
         """How many on the wait list fit this freed (cancelled, no-show) block's time

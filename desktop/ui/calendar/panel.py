@@ -60,9 +60,10 @@ from desktop.ui.theme import CalendarColours
 
 ZOOM = (0.9, 1.1, 1.35, 1.6, 2.0, 2.5)  # pixels per minute; 1.35 ≈ 81 px an hour
 DEFAULT_ZOOM = 2
-# A week of 5 days x 5 practitioners fits 1366 px, and 7 x 5 fits 1920 px, at ~50 px
-# a column: initials in the header, names shortened in the blocks, the rest in tooltips.
-MIN_COLUMN = {ViewMode.DAY: 120.0, ViewMode.WEEK: 44.0}
+# A week of 6 days (a clinic open on Saturdays) x 5 practitioners fits 1366 px, and 7 x 5
+# fits 1920 px, at 43-50 px a column: initials in the header, names shortened in the
+# blocks, the rest in tooltips.
+MIN_COLUMN = {ViewMode.DAY: 120.0, ViewMode.WEEK: 42.0}
 # More changed appointments than this at once: reloading the range is cheaper.
 INCREMENTAL_LIMIT = 100
 
@@ -228,8 +229,13 @@ class CalendarPanel(QWidget):
         if self.scene is None or self.scene.snapshot.period != snapshot.period:
             self._new_scene(snapshot, grid)
         else:
+            # The placeholder's grid, filled in: repainting the whole grid (background
+            # cache, header, ruler) in the turn the week arrives is time the window
+            # cannot answer in.
+            same_layout = self.scene.same_layout(snapshot, grid)
             self.scene.load(snapshot, grid)
-            self._update_margins(grid)
+            if not same_layout:
+                self._update_margins(grid)
         if not snapshot.practitioners:
             self._show_empty(
                 "No practitioners are shown. Choose who to show under View ▸ Practitioners."
@@ -256,15 +262,18 @@ class CalendarPanel(QWidget):
         self._stack.setCurrentWidget(self.empty)
 
     def _grid(self, snapshot: CalendarSnapshot) -> Grid:
-        count = max(len(snapshot.days) * len(snapshot.practitioners), 1)
+        count = sum(
+            snapshot.has_column(d, p) for d in snapshot.days for p in snapshot.practitioners
+        )
         available = max(self.view.viewport().width() - 1, 200)
-        width = max(MIN_COLUMN[snapshot.period.mode], available / count)
+        width = max(MIN_COLUMN[snapshot.period.mode], available / max(count, 1))
         return Grid.build(
             snapshot.days,
             snapshot.practitioners,
             visible_minutes(snapshot),
             width,
             ZOOM[self._zoom_level()],
+            snapshot.has_column,
         )
 
     def _new_scene(self, snapshot: CalendarSnapshot, grid: Grid) -> None:
@@ -284,8 +293,7 @@ class CalendarPanel(QWidget):
         self._update_margins(grid)
         self._scroll_to_start()
         if old is not None:
-            old.dispose()
-            old.deleteLater()
+            old.dispose()  # deleted once its blocks are out
 
     def _update_margins(self, grid: Grid) -> None:
         assert self.snapshot is not None

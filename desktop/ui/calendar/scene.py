@@ -19,6 +19,7 @@ Signals:
 from __future__ import annotations
 
 import math
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -49,7 +50,11 @@ from desktop.ui.theme import CalendarColours
 
 SLOT = 15  # minutes: new bookings, the keyboard cursor, and drags by default
 FINE = 5  # minutes: drags with Shift held
-BLOCKS_PER_TURN = 40  # blocks added (and painted) per event-loop turn while a period fills in
+# While a period fills in, one event-loop turn adds blocks for at most SLICE_SECONDS, and
+# no more than SHOWN_PER_TURN of them in view: Qt paints those right after the turn.
+SLICE_SECONDS = 0.008
+SHOWN_PER_TURN = 40
+TAKEN_OUT_PER_CHECK = 20  # blocks taken out of a scene between looks at the clock
 
 
 @dataclass
@@ -95,10 +100,12 @@ class CalendarScene(QGraphicsScene):
         self.grid = grid
         self.appointments: dict[uuid.UUID, Appointment] = {}
         self._building: SlicedWork | None = None
-        self._to_build: list[tuple[int, list[Appointment]]] = []
+        self._to_build: list[tuple[int, list[Appointment], bool]] = []  # last built first
+        self._names: dict[uuid.UUID, str] = {}  # practitioner names (tooltips)
         self._reselect: uuid.UUID | None = None
         # No BSP index: every block moves on each load, and a week has only hundreds.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._set_geometry(grid)
         self.load(snapshot, grid)
 
     # --- contents ---------------------------------------------------------------
@@ -107,10 +114,12 @@ class CalendarScene(QGraphicsScene):
         """Show a fresh snapshot of the same range (after a full reload).
 
         The grid shows at once; the blocks are added a few columns per event-loop
-        turn (`BLOCKS_PER_TURN`), the columns in view first, so a week of hundreds
-        of blocks never freezes the window. `built` is emitted when all are in.
+        turn (`SLICE_SECONDS`, `SHOWN_PER_TURN`), the columns in view first, so a
+        week of hundreds of blocks never freezes the window. `built` is emitted
+        when all are in.
         """
         selected = self.selected_appointment()
+        same_layout = self.same_layout(snapshot, grid)
         self._stop_building()
         for item in self.items_by_id.values():
             self.removeItem(item)
@@ -118,15 +127,25 @@ class CalendarScene(QGraphicsScene):
         self._column_of.clear()
         self.snapshot = snapshot
         self.appointments = {a.id: a for a in snapshot.appointments}
-        self._set_geometry(grid)
+        self._names = {p.id: p.name for p in snapshot.practitioners}
+        if not same_layout:
+            self._set_geometry(grid)
         members = blocks.group_by_column(grid, self.appointments.values(), snapshot.zone)
         spans = self.view_spans()
-        self._to_build = sorted(members.items(), key=lambda pair: self._build_order(pair[0], spans))
+        shown = {index: self._in_view(index, spans) for index in members}
+        # The columns in view first, then the rest left to right (taken from the end).
+        order = sorted(members, key=lambda index: (shown[index], -index))
+        self._to_build = [(index, members[index], shown[index]) for index in order]
         self._reselect = selected.id if selected is not None else None
         if self._build_slice():
             return  # small enough for one turn: built already (no `built` signal)
         self._building = SlicedWork(self._build_later_slice, self)
         self._building.start()
+
+    def same_layout(self, snapshot: CalendarSnapshot, grid: Grid) -> bool:
+        """The grid drawn now is the one this snapshot needs (a period's placeholder,
+        filled): the same columns and hours, the same clinic hours shading them."""
+        return grid == self.grid and snapshot.clinic == self.snapshot.clinic
 
     @property
     def building(self) -> bool:
@@ -145,11 +164,10 @@ class CalendarScene(QGraphicsScene):
             self._building = None
         self._to_build = []
 
-    def _build_order(self, index: int, spans: list[tuple[float, float]]) -> tuple[int, int]:
-        """Columns in the visible area first, then the rest left to right."""
+    def _in_view(self, index: int, spans: list[tuple[float, float]]) -> bool:
+        """Whether a view shows (some of) this column."""
         x = self.grid.x_of(index)
-        visible = any(x < right and x + self.grid.column_width > left for left, right in spans)
-        return (0 if visible else 1, index)
+        return any(x < right and x + self.grid.column_width > left for left, right in spans)
 
     def view_spans(self) -> list[tuple[float, float]]:
         """The x ranges of the scene the views show."""
@@ -160,17 +178,23 @@ class CalendarScene(QGraphicsScene):
         return spans
 
     def _build_slice(self) -> bool:
-        """Add and place the next columns' blocks; True once every block is in."""
-        added = 0
+        """Add the next columns' blocks, already placed; True once every block is in.
+
+        A column at least, then more while the turn's time lasts and until enough
+        blocks in view were added (their first paint follows this turn).
+        """
+        deadline = time.perf_counter() + SLICE_SECONDS
+        shown = 0
         zone = self.snapshot.zone
-        while self._to_build and added < BLOCKS_PER_TURN:
-            index, appointments = self._to_build.pop(0)
+        while self._to_build:
+            index, appointments, visible = self._to_build.pop()
+            placed = blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
             for appointment in appointments:
-                self._add_item(appointment)
-            self._place(
-                index, blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
-            )
-            added += len(appointments)
+                self._column_of[appointment.id] = index
+                self._add_item(appointment, placed[appointment.id])
+            shown += len(appointments) if visible else 0
+            if shown >= SHOWN_PER_TURN or time.perf_counter() >= deadline:
+                break
         if self._to_build:
             return False
         if self._reselect is not None and self._reselect in self.items_by_id:
@@ -185,20 +209,45 @@ class CalendarScene(QGraphicsScene):
         return done
 
     def dispose(self) -> None:
-        """Hand the items back to Python before the scene goes (PySide would free them twice)."""
+        """Take the blocks out and delete the scene, once it is off screen.
+
+        The blocks go from the next turn on, a slice per turn (`SLICE_SECONDS`), as they came: taking out a
+        week's hundreds at once froze the window just when the next week was being
+        drawn. Each is removed before the scene is deleted, so the items are handed
+        back to Python first (PySide would free them twice).
+        """
         self._stop_building()
-        for item in self.items_by_id.values():
-            self.removeItem(item)
-        self.items_by_id.clear()
         if self._ghost is not None:
             self.removeItem(self._ghost)
             self._ghost = None
+        leaving = list(self.items_by_id.values())
+        self.items_by_id.clear()
+        self._column_of.clear()
+
+        def take_out() -> bool:
+            deadline = time.perf_counter() + SLICE_SECONDS
+            while leaving:
+                batch = leaving[-TAKEN_OUT_PER_CHECK:]
+                del leaving[-TAKEN_OUT_PER_CHECK:]
+                for item in batch:
+                    self.removeItem(item)
+                if time.perf_counter() >= deadline:
+                    break
+            if leaving:
+                return False
+            self.deleteLater()
+            return True
+
+        self._building = SlicedWork(take_out, self)  # from the next turn on
+        self._building.start()
 
     def _practitioner_name(self, appointment: Appointment) -> str:
-        practitioner = self.snapshot.practitioner(appointment.practitioner_id)
-        return practitioner.name if practitioner else ""
+        return self._names.get(appointment.practitioner_id, "")
 
-    def _add_item(self, appointment: Appointment) -> AppointmentItem:
+    def _add_item(
+        self, appointment: Appointment, block: BlockRect | None = None
+    ) -> AppointmentItem:
+        """A new block; placed before it joins the scene when `block` is known."""
         item = AppointmentItem(
             appointment,
             self.snapshot.zone,
@@ -207,6 +256,8 @@ class CalendarScene(QGraphicsScene):
             self.fonts,
         )
         item.permitted = self.snapshot.may_change(appointment)
+        if block is not None:
+            item.set_block(block)
         self.items_by_id[appointment.id] = item
         self.addItem(item)
         return item

@@ -35,6 +35,13 @@ class CalendarSnapshot:
     appointments: tuple[Appointment, ...]
     show_cancelled: bool
     actor: Actor  # who is looking: what the calendar offers them to change
+    # The days an inactive practitioner has a column: those holding their kept bookings.
+    kept_days: frozenset[tuple[uuid.UUID, date]] = frozenset()
+
+    def has_column(self, day: date, practitioner: Practitioner) -> bool:
+        """Each shown active practitioner has a column every day; an inactive one only
+        on the days that hold bookings kept read-only when they left."""
+        return practitioner.active or (practitioner.id, day) in self.kept_days
 
     def may_change(self, appointment: Appointment) -> bool:
         return self.actor.may_change(appointment)
@@ -47,9 +54,10 @@ class CalendarSnapshot:
         """Whether this range has a place for the appointment."""
         if appointment.status is AppointmentStatus.CANCELLED and not self.show_cancelled:
             return False
-        return (
-            any(p.id == appointment.practitioner_id for p in self.practitioners)
-            and local_date(appointment.starts_at, self.zone) in self.days
+        day = local_date(appointment.starts_at, self.zone)
+        return day in self.days and any(
+            p.id == appointment.practitioner_id and self.has_column(day, p)
+            for p in self.practitioners
         )
 
     def practitioner(self, practitioner_id: uuid.UUID) -> Practitioner | None:
@@ -74,34 +82,49 @@ def load_snapshot(
     start, _ = day_bounds(period.dates[0], zone)
     _, end = day_bounds(period.dates[-1], zone)
     found = calendar.appointments_in_view(ctx, start, end, [p.id for p in shown + inactive])
-    shown += _with_bookings(inactive, found, period, zone)
-    columns = {p.id for p in shown}
-    found = [a for a in found if a.practitioner_id in columns]
+    kept_days = _kept_days(inactive, found, period, zone)
+    shown += [p for p in inactive if any(p.id == kept for kept, _day in kept_days)]
+    every_day = {p.id for p in shown if p.active}
+    found = [
+        a
+        for a in found
+        if a.practitioner_id in every_day
+        or (a.practitioner_id, local_date(a.starts_at, zone)) in kept_days
+    ]
     if not show_cancelled:
         found = [a for a in found if a.status is not AppointmentStatus.CANCELLED]
     days = _days_with_columns(clinic, period, zone, found)
     # The range query also returns a block that starts the evening before; it has no column.
     kept = tuple(a for a in found if local_date(a.starts_at, zone) in days)
-    return CalendarSnapshot(
-        clinic, zone, period, days, tuple(shown), active, kept, show_cancelled, actor
+    snapshot = CalendarSnapshot(
+        clinic, zone, period, days, tuple(shown), active, kept, show_cancelled, actor, kept_days
     )
+    # Worked out here, on the worker: for a week of thousands it took tens of
+    # milliseconds of the GUI thread's turn when the week arrived.
+    _ = snapshot.visible_minutes
+    return snapshot
 
 
-def _with_bookings(
+def _kept_days(
     inactive: list[Practitioner], found: list[Appointment], period: Period, zone: ZoneInfo
-) -> list[Practitioner]:
-    """The inactive practitioners with a booking (not cancelled) starting in the period.
+) -> frozenset[tuple[uuid.UUID, date]]:
+    """(inactive practitioner, day) for each day of the period holding a booking of theirs
+    kept read-only when they left, and not cancelled since.
 
-    Reception must still see who is arriving for them; they get a column only
-    while there is something to show in it.
+    Reception must still see who is arriving for them; they get a column only on
+    those days. Their history from before they left, and what was cancelled, stay
+    off the calendar like the practitioner (a week of six columns a day would not
+    fit a 1366-pixel screen for bookings nobody is coming to).
     """
-    booked = {
-        a.practitioner_id
+    ids = {p.id for p in inactive}
+    return frozenset(
+        (a.practitioner_id, day)
         for a in found
-        if a.status is not AppointmentStatus.CANCELLED
-        and local_date(a.starts_at, zone) in period.dates
-    }
-    return [p for p in inactive if p.id in booked]
+        if a.practitioner_id in ids
+        and a.read_only
+        and a.status is not AppointmentStatus.CANCELLED
+        and (day := local_date(a.starts_at, zone)) in period.dates
+    )
 
 
 def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> CalendarSnapshot:

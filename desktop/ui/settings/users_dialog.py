@@ -205,6 +205,7 @@ class UsersDialog(QDialog):
         buttons.addStretch(1)
         self.note = QLabel("Only an administrator can see and change who can sign in.")
         self.note.setProperty("muted", True)
+        self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -219,14 +220,28 @@ class UsersDialog(QDialog):
         self.busy = BusyForm(self, caller)
         ctx = caller.ctx
         caller.in_background(
-            ctx.actor, title="Users", refresh_on_refusal=False, parent=self
-        ).success(self._signed_in).run()
+            lambda: (ctx.actor(), accounts.managed_elsewhere(ctx)),
+            title="Users",
+            refresh_on_refusal=False,
+            parent=self,
+        ).success(lambda found: self._signed_in(*found)).run()
 
-    def _signed_in(self, actor: Actor) -> None:
+    def _signed_in(self, actor: Actor, managed_elsewhere: str = "") -> None:
         self.is_admin = actor.is_admin
-        self.note.setVisible(not self.is_admin)
         for button in self.admin_buttons:
             button.setVisible(self.is_admin)
+        if self.is_admin and managed_elsewhere:
+            # A desk that follows a server: the users come from there. Its own lockout
+            # (wrong passwords typed at this desk) is still lifted here.
+            self.note.setText(managed_elsewhere)
+            for button in (
+                self.add_button,
+                self.reset_button,
+                self.sign_out_button,
+                self.active_button,
+            ):
+                button.setVisible(False)
+        self.note.setVisible(not self.is_admin or bool(managed_elsewhere))
         self.reload()
 
     def reload(self, select: str | None = None) -> None:

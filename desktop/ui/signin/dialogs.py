@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
@@ -28,17 +29,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.auth import MIN_PASSWORD_LENGTH, SignedIn
 from desktop.auth.errors import SessionExpired
 from desktop.domain.errors import DomainError
 from desktop.ui.background_ops import BackgroundOp, runner
+
+if TYPE_CHECKING:
+    from desktop.auth import SignedIn
 
 log = logging.getLogger(__name__)
 
 UNLOCKS_PROPERTY = "frontdesk_unlocks"
 """Set on windows that sign the user in, so the idle lock never covers them."""
 
-SignInAttempt = Callable[[str, str, bool], SignedIn]
+SignInAttempt = Callable[[str, str, bool], "SignedIn"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +261,8 @@ class SignInDialog(_FormDialog):
         return lambda: sign_in(username, password, remember)
 
     def _keep(self, result: object) -> None:
+        from desktop.auth import SignedIn
+
         assert isinstance(result, SignedIn)
         self.signed_in = result
 
@@ -285,6 +290,8 @@ class FirstAdminDialog(_FormDialog):
         self.display_name.setPlaceholderText("e.g. Jane Citizen")
         self.username = QLineEdit("admin")
         self.password = _password_field()
+        from desktop.auth import MIN_PASSWORD_LENGTH
+
         self.password.setPlaceholderText(f"at least {MIN_PASSWORD_LENGTH} characters")
         self.confirm = _password_field()
         self.form.addRow("Your &name", self.display_name)
@@ -306,6 +313,8 @@ class FirstAdminDialog(_FormDialog):
         return lambda: create(username, name, password)
 
     def _keep(self, result: object) -> None:
+        from desktop.auth import SignedIn
+
         assert isinstance(result, SignedIn)
         self.signed_in = result
 
@@ -322,6 +331,8 @@ class ChangePasswordDialog(_FormDialog):
         )
         self.current = _password_field()
         self.new = _password_field()
+        from desktop.auth import MIN_PASSWORD_LENGTH
+
         self.new.setPlaceholderText(f"at least {MIN_PASSWORD_LENGTH} characters")
         self.confirm = _password_field()
         self.form.addRow("&Current password", self.current)

