@@ -58,6 +58,7 @@ def _offers(args: argparse.Namespace, database: Database) -> int:
 
     from desktop.services import calendar
     from desktop.services.context import ServiceContext
+    from desktop.services.messaging.settings import get_settings as messaging_settings
     from desktop.services.wait_list_offers import get_settings, save_settings
 
     ctx = ServiceContext.for_system(database)
@@ -72,4 +73,7 @@ def _offers(args: argparse.Namespace, database: Database) -> int:
         save_settings(ctx, settings)
     state = f"on, to {settings.offer_to} at once" if settings.offer_by_sms else "off"
     print(f"SMS offers of freed times: {state}.")
+    if settings.offer_by_sms and not messaging_settings(ctx, clinic.id).sms_configured:
+        # As the Wait list window says: on, but nothing can go until a provider is set up.
+        print("No offer can go yet: set up an SMS provider in Settings ▸ Reminders and SMS.")
     return 0

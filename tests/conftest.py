@@ -17,7 +17,7 @@ from desktop.services.context import ServiceContext
 from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.ui.gui_garbage import collect_due
-from tests.helpers import gui_thread_guard, postgres
+from tests.helpers import gui_thread_guard, modal_guard, postgres
 from tests.helpers.clinic import ClinicFixture, make_clinic
 
 
@@ -69,6 +69,26 @@ def _no_store_work_on_the_gui_thread() -> Iterator[None]:
         pytest.fail(
             "The UI touched the database on the GUI thread (run it with "
             "ServiceCaller.in_background / BusyForm.save):\n" + guard.report(),
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _no_unanswered_modal_box(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A modal box no test answered fails the test with its title and text, instead of
+    blocking offscreen forever (tests/helpers/modal_guard.py)."""
+    if request.node.get_closest_marker("answers_modals") is not None:
+        yield
+        return
+    with modal_guard.guarding(monkeypatch) as guard:
+        yield
+    if guard.unanswered:
+        pytest.fail(
+            "A modal box opened that the test did not answer (answer it the way the "
+            "test answers others, e.g. replace prompts.ask or operations.show_error):\n"
+            + guard.report(),
             pytrace=False,
         )
 

@@ -10,6 +10,7 @@ from desktop.services.wait_list_offers import get_settings
 from desktop.store import migrate
 from desktop.store.database import Database
 from tests.helpers.clinic import make_clinic
+from tests.messaging.helpers import texting_through_twilio
 from tests.test_cli import frontdesk, one_line_error
 
 
@@ -30,10 +31,18 @@ def test_show_the_list_and_turn_sms_offers_on_and_off(tmp_path: Path) -> None:
 
     assert "off" in frontdesk("--database-url", url, "wait-list", "offers").stdout
     turned = frontdesk("--database-url", url, "wait-list", "offers", "--on", "--to", "2")
-    assert turned.stdout.strip() == "SMS offers of freed times: on, to 2 at once."
+    assert turned.stdout.splitlines() == [
+        "SMS offers of freed times: on, to 2 at once.",
+        # On, as asked, but the administrator is told why nothing will go yet.
+        "No offer can go yet: set up an SMS provider in Settings ▸ Reminders and SMS.",
+    ]
     stored = get_settings(ctx, clinic.clinic.id)
     assert (stored.offer_by_sms, stored.offer_to) == (True, 2)
     refused = frontdesk("--database-url", url, "wait-list", "offers", "--to", "50")
     assert "between 1 and 10" in one_line_error(refused)
     assert get_settings(ctx, clinic.clinic.id).offer_to == 2
+
+    texting_through_twilio(ctx, clinic.clinic.id)
+    ready = frontdesk("--database-url", url, "wait-list", "offers")
+    assert ready.stdout.splitlines() == ["SMS offers of freed times: on, to 2 at once."]
     database.dispose()

@@ -10,7 +10,8 @@ reach the shared store by either road.
   and dates near the ends of the calendar overflow when shown in a time zone.
 * A date of birth is not in the future and not before 1900.
 * An email address is checked by `email-validator` (syntax only, no network):
-  no spaces, no line breaks, so nothing can be smuggled into a mail header.
+  no spaces, no line breaks (not even around it), so nothing can be smuggled
+  into a mail header.
 """
 
 from __future__ import annotations
@@ -60,7 +61,12 @@ def is_email_address(text: str) -> bool:
 
 
 def ensure_email(text: str) -> None:
-    """Refuse anything but one plain email address (the caller keeps what was typed)."""
-    if not is_email_address(text):
+    """Refuse anything but one plain email address (the caller keeps what was typed).
+
+    The value must be the address alone: the desk strips what was typed before it
+    asks, so a line break or space around it can only come from a raw push, and
+    would be kept in the shared store (and reach exports and Xero) if let by.
+    """
+    if text != text.strip() or not is_email_address(text):
         shown = "".join(c if c.isprintable() else "?" for c in text[:80])
         raise InvalidInput(f"“{shown}” is not an email address.")

@@ -64,9 +64,14 @@ class TryAgain:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """A permanent refusal, kept with the other side's own words for the user."""
+    """A permanent refusal, kept for the user with the reason.
+
+    `theirs`: the reason is the other side's own answer (Xero's validation message),
+    not our explanation (a mismatch we found, a document voided there).
+    """
 
     reason: str
+    theirs: bool = False
 
 
 @dataclass(frozen=True, slots=True)

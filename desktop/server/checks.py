@@ -32,6 +32,7 @@ from desktop.domain.errors import (
     PermissionDenied,
 )
 from desktop.domain.hours import WeeklyHours
+from desktop.domain.phones import stored_phone
 from desktop.domain.roles import Actor
 from desktop.domain.wait_list import WaitWishes
 from desktop.server import message_checks, money_checks
@@ -214,6 +215,10 @@ def _patient_fields(row: PatientRow, before: Mapping[str, Any] | None) -> None:
 
     if row.email and new("email"):
         fields.ensure_email(row.email)
+    # A desk keeps a phone in E.164 (desktop.services.patients); anything else pushed
+    # would never be texted, and would show as typed on every desk.
+    if row.phone and new("phone") and stored_phone(row.phone) != row.phone:
+        raise InvalidInput(f"“{row.phone[:40]}” is not a phone number in E.164 form.")
     if row.date_of_birth is not None and new("date_of_birth"):
         # The server's "today" runs a day ahead: a clinic east of UTC may already
         # be on tomorrow's date.

@@ -5,6 +5,10 @@ with the same replica id gives the same code, so a lost answer is harmless. Code
 go A, B, … Z, AA, AB …: short enough to print inside an invoice number
 (FD-B-000123) and never reused, so a number printed by a desk that was retired
 years ago still belongs to it alone (desktop.store.numbering explains the scheme).
+
+Only an administrator may register a new desk: a registered desk receives every
+active user's password hash (for offline sign-in), so adding one is an
+administrator's decision. A desk already registered keeps working for every user.
 """
 
 from __future__ import annotations
@@ -16,10 +20,16 @@ from datetime import datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from desktop.domain.errors import PermissionDenied
 from desktop.store.database import Database
 from desktop.store.sync_models import SyncDeskRow
 
 _DESK_LOCK = 727_008  # serialises code allocation across server instances
+
+NEW_DESK_NEEDS_ADMIN = (
+    "Ask an administrator to connect this PC the first time. Only an administrator "
+    "can add a PC to the clinic's server; after that, everyone can sign in on it."
+)
 
 
 def desk_code(index: int) -> str:
@@ -32,12 +42,16 @@ def desk_code(index: int) -> str:
     return letters
 
 
-def register_desk(database: Database, replica_id: uuid.UUID, name: str, now: datetime) -> str:
-    """The desk's code, allocated the first time it asks."""
+def register_desk(
+    database: Database, replica_id: uuid.UUID, name: str, now: datetime, *, may_add: bool
+) -> str:
+    """The desk's code, allocated the first time it asks (only if `may_add`: an admin)."""
     with database.write_session() as session:
         found = session.get(SyncDeskRow, replica_id)
         if found is not None:
             return found.code
+        if not may_add:
+            raise PermissionDenied(NEW_DESK_NEEDS_ADMIN)
         _lock(session)
         found = session.get(SyncDeskRow, replica_id)
         if found is not None:

@@ -68,6 +68,11 @@ def check_write(
         if before is not None and row.clinic_id != before["clinic_id"]:
             raise InvalidInput("Messaging settings cannot move to another clinic.")
         from_row(row).checked()
+        # The desk keeps the cleaned addresses; one pushed with a line break around it
+        # would be stored as pushed and end the headers of every email it heads.
+        for label, value in (("sender", row.sender_address), ("billing", row.billing_email)):
+            if value != value.strip():
+                raise InvalidInput(f"The {label} address must be the address alone.")
     elif isinstance(row, OutgoingMessageRow):
         if before is None:
             _new_message(session, row)

@@ -176,8 +176,12 @@ class XeroJobOut(BaseModel):
     id: uuid.UUID
     kind: str = Field(description="e.g. xero.invoice, xero.payment")
     label: str = Field(description="e.g. Invoice FD-B-000123")
-    state: str = Field(description="parked (Xero refused it) or held")
-    reason: str = Field(description="Xero's message")
+    state: str = Field(
+        description="parked (Xero refused it), held, or pending (waiting on a parked or held job)"
+    )
+    reason: str = Field(description="Xero's message, else our note (one line)")
+    xero_said: str = Field("", description="Xero's own answer (its validation message)")
+    note: str = Field("", description="ours: why it is held, what it waits for")
     attempts: int
     updated_at: datetime | None
 

@@ -50,6 +50,8 @@ def queue(actor: SignedInActor, context: Context) -> XeroQueueOut:
                 label=job.label,
                 state=job.state.value,
                 reason=job.reason,
+                xero_said=job.xero_said,
+                note=job.note,
                 attempts=job.attempts,
                 updated_at=job.updated_at,
             )

@@ -203,7 +203,7 @@ def day_sheet(
         live = any(e.status is not AppointmentStatus.CANCELLED for e in entries)
         if practitioner.id in asked_for or live or (entries and practitioner.active):
             pages.append(PractitionerDay(practitioner, entries))
-    generated = to_local(now or datetime.now(UTC), found.zone)
+    generated = to_local(now or ctx.now(), found.zone)
     return DaySheet(found.clinic, day, tuple(pages), generated, clock_change(day, found.zone))
 
 
@@ -310,7 +310,7 @@ def practitioner_calendar(
     if practitioner is None:
         raise NotFound("That practitioner no longer exists.")
     found = _read_range(ctx, first_day, last_day, [practitioner_id])
-    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    stamp = (now or ctx.now()).astimezone(UTC)
     import icalendar  # slow to import; only this export needs it
 
     cal = icalendar.Calendar()

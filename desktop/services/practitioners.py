@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +20,6 @@ from desktop.services.context import ServiceContext
 from desktop.store import queries
 from desktop.store.mapping import to_appointment, to_practitioner
 from desktop.store.models import AppointmentRow, PractitionerRow, ProviderNumberRow
-from desktop.store.types import utc_now
 from desktop.store.unit_of_work import UnitOfWork
 
 
@@ -127,15 +127,17 @@ def future_bookings(ctx: ServiceContext, practitioner_id: uuid.UUID) -> list[App
     """Live bookings from now on: what deactivation has to decide about."""
     ctx.actor()
     with ctx.database.reading() as session:
-        return [to_appointment(row) for row in _future_rows(session, practitioner_id)]
+        return [to_appointment(row) for row in _future_rows(session, practitioner_id, ctx.now())]
 
 
-def _future_rows(session: Session, practitioner_id: uuid.UUID) -> list[AppointmentRow]:
+def _future_rows(
+    session: Session, practitioner_id: uuid.UUID, now: datetime
+) -> list[AppointmentRow]:
     query = (
         select(AppointmentRow)
         .where(
             AppointmentRow.practitioner_id == practitioner_id,
-            AppointmentRow.ends_at > utc_now(),
+            AppointmentRow.ends_at > now,
             AppointmentRow.status != AppointmentStatus.CANCELLED.value,
         )
         .order_by(AppointmentRow.starts_at)
@@ -159,7 +161,7 @@ def deactivate_practitioner(
         practitioner = queries.lock_practitioner(uow.session, practitioner_id)
         if practitioner is None:
             raise NotFound("That practitioner no longer exists.")
-        future = _future_rows(uow.session, practitioner_id)
+        future = _future_rows(uow.session, practitioner_id, ctx.now())
         if future and plan is None:
             raise InvalidInput(
                 f"{practitioner.name} has {len(future)} future booking(s). "
@@ -212,7 +214,7 @@ def reactivate_practitioner(ctx: ServiceContext, practitioner_id: uuid.UUID) -> 
         if row is None:
             raise NotFound("That practitioner no longer exists.")
         row.active = True
-        for appointment in _future_rows(uow.session, practitioner_id):
+        for appointment in _future_rows(uow.session, practitioner_id, ctx.now()):
             appointment.read_only = False
         uow.commit()
     return Changes(practitioners=True, appointments=True, ids=frozenset({practitioner_id}))

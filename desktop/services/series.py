@@ -71,7 +71,6 @@ from desktop.store.models import (
     PatientRow,
     PractitionerRow,
 )
-from desktop.store.types import utc_now
 from desktop.store.unit_of_work import UnitOfWork
 
 
@@ -287,7 +286,7 @@ def scope_members(
         row = session.get(AppointmentRow, appointment_id)
         if row is None:
             raise NotFound("That appointment no longer exists.")
-        members, past = _members(session, row, scope, now or utc_now())
+        members, past = _members(session, row, scope, now or ctx.now())
         return SeriesChanged(tuple(to_appointment(m) for m in members), Changes(), past)
 
 
@@ -338,7 +337,7 @@ def cancel_in_series(
     _ensure_reason(reason, note)
     with ctx.unit_of_work() as uow:
         row = editable_appointment(uow, actor, appointment_id, None)
-        members, past = _members(uow.session, row, scope, now or utc_now())
+        members, past = _members(uow.session, row, scope, now or ctx.now())
         return _cancel(ctx, uow, actor, members, reason, note, past)
 
 
@@ -420,7 +419,7 @@ def change_in_series(
     actor = ctx.actor()
     with ctx.unit_of_work() as uow:
         row = editable_appointment(uow, actor, appointment_id, None)
-        members, past = _members(uow.session, row, scope, now or utc_now())
+        members, past = _members(uow.session, row, scope, now or ctx.now())
         return _change(ctx, uow, actor, members, edit, past)
 
 
@@ -492,7 +491,7 @@ def add_attendee_in_series(
     with ctx.unit_of_work() as uow:
         row = editable_appointment(uow, actor, class_id, None)
         patient: PatientRow = existing(uow, PatientRow, patient_id, "patient")
-        members, past = _members(uow.session, row, scope, now or utc_now())
+        members, past = _members(uow.session, row, scope, now or ctx.now())
         added = []
         for member in members:
             editable_appointment(uow, actor, member.id, None)

@@ -48,7 +48,6 @@ from desktop.store.models import (
     PatientRow,
     PractitionerRow,
 )
-from desktop.store.types import utc_now
 from desktop.store.unit_of_work import UnitOfWork
 from desktop.store.wait_list_models import WaitListEntryRow
 
@@ -163,7 +162,7 @@ def _fill(row: WaitListEntryRow, request: WaitListRequest) -> None:
 def add_entry(ctx: ServiceContext, request: WaitListRequest) -> SavedEntry:
     ctx.actor()
     with ctx.unit_of_work() as uow:
-        _check_request(uow.session, request, utc_now())
+        _check_request(uow.session, request, ctx.now())
         row = WaitListEntryRow()
         _fill(row, request)
         uow.session.add(row)
@@ -184,7 +183,7 @@ def update_entry(
         row = _get(uow.session, entry_id)
         if expected_version is not None and row.version != expected_version:
             raise StaleEdit("wait-list entry")
-        _check_request(uow.session, request, utc_now(), _wishes(row))
+        _check_request(uow.session, request, ctx.now(), _wishes(row))
         _fill(row, request)
         uow.commit()
     return SavedEntry(entry(ctx, entry_id), _changed(entry_id))
@@ -219,7 +218,7 @@ def current_entries(
     """The list as it stands (urgent first, then oldest); a patient's own entries if asked."""
     ctx.actor()
     with ctx.database.reading() as session:
-        return current(session, now or utc_now(), patient_id)
+        return current(session, now or ctx.now(), patient_id)
 
 
 def current(
@@ -260,7 +259,7 @@ def matches_for_slot(
     ctx.actor()
     slot = OpenSlot(practitioner_id, starts_at, ends_at, type_id)
     with ctx.database.reading() as session:
-        moment = now or utc_now()
+        moment = now or ctx.now()
         return list(fitting(session, [slot], current(session, moment), moment)[0])
 
 
@@ -276,7 +275,7 @@ def freed_slots(
     desk) between the two instants whose time is still free, each with the entries
     that fit it."""
     ctx.actor()
-    moment = now or utc_now()
+    moment = now or ctx.now()
     with ctx.database.reading() as session:
         cancelled = (
             session.execute(

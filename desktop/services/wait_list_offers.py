@@ -168,7 +168,11 @@ def _offer_for_clinic(session: Session, clinic: ClinicRow, now: datetime) -> int
         OpenSlot(a.practitioner_id, a.starts_at, a.ends_at, a.appointment_type_id)
         for a in cancelled
     ]
-    slots = [s for s in wait_list.free_slots(session, candidates, now) if not _offered(session, s)]
+    slots = [
+        s
+        for s in wait_list.free_slots(session, candidates, now)
+        if not _offered(session, s) and _bookable(session, clinic, s)
+    ]
     if not slots:
         return 0
     fitting = wait_list.fitting(session, slots, wait_list.current(session, now), now)
@@ -203,6 +207,31 @@ def _offer_for_clinic(session: Session, clinic: ClinicRow, now: datetime) -> int
             )
             queued += 1
     return queued
+
+
+def _bookable(session: Session, clinic: ClinicRow, slot: OpenSlot) -> bool:
+    """Whether a YES could be booked there by the rules, with no override: a time
+    booked outside the practitioner's hours (ticked at the desk), or of a type no
+    longer offered, is left to the desk rather than texted to patients who would
+    all be told it has gone."""
+    practitioner = session.get(PractitionerRow, slot.practitioner_id)
+    kind = session.get(AppointmentTypeRow, slot.type_id) if slot.type_id else None
+    if practitioner is None or not practitioner.active or kind is None or not kind.active:
+        return False
+    try:
+        booking.check_slot(
+            booking.ReadOnly(session),
+            practitioner,
+            clinic,
+            slot.starts_at,
+            slot.ends_at,
+            exclude_id=None,
+            override_availability=False,
+            override_double_booking=False,
+        )
+    except DomainError:
+        return False
+    return True
 
 
 def offer_link(offer_id: uuid.UUID) -> str:

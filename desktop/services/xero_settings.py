@@ -35,7 +35,7 @@ from desktop.store.billing_models import (
 )
 from desktop.store.database import Database
 from desktop.store.models import ClinicRow
-from desktop.store.outbox import OutboxQueue, to_job
+from desktop.store.outbox import THEIR_WORDS, OutboxQueue, to_job
 from desktop.store.outbox_models import OutboxJobRow
 
 
@@ -300,10 +300,16 @@ class QueuedJob:
     id: uuid.UUID
     kind: str
     label: str
-    state: JobState
-    reason: str
+    state: JobState  # parked (refused), held, or pending: waiting on a refused or held job
+    xero_said: str  # Xero's own answer (its validation message); "" when Xero said nothing
+    note: str  # ours: why it is held, what it waits for, a mismatch we found
     attempts: int
     updated_at: datetime | None
+
+    @property
+    def reason(self) -> str:
+        """One line for the command line: Xero's words, else our note."""
+        return self.xero_said or self.note
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,29 +362,53 @@ def job_label(job: OutboxJob) -> str:
 def queue_status(ctx: ServiceContext) -> XeroQueueStatus:
     ctx.actor()
     queue = OutboxQueue(ctx.database)
-    attention = [
-        QueuedJob(
-            id=job.id,
-            kind=job.kind,
-            label=job_label(job),
-            state=job.state,
-            reason=job.last_error,
-            attempts=job.attempts,
-            updated_at=job.created_at,
-        )
-        for job in queue.jobs(Channel.XERO, [JobState.PARKED, JobState.HELD])
+    stuck = queue.jobs(Channel.XERO, [JobState.PARKED, JobState.HELD])
+    attention = [_queued(job, *_words(job)) for job in stuck]
+    by_id = {job.id: job for job in stuck}
+    attention += [
+        _queued(job, "", _waits_for(by_id[job.depends_on_id]))
+        for job in queue.jobs(Channel.XERO, [JobState.PENDING])
+        if job.depends_on_id in by_id
     ]
     return XeroQueueStatus(
         read_connection(ctx.database),
         queue.counts(Channel.XERO),
         attention,
-        _stalled_note(ctx.database, queue),
+        _stalled_note(ctx.database, queue, ctx.now()),
     )
 
 
-def _stalled_note(database: Database, queue: OutboxQueue) -> str:
+def _queued(job: OutboxJob, xero_said: str, note: str) -> QueuedJob:
+    return QueuedJob(
+        id=job.id,
+        kind=job.kind,
+        label=job_label(job),
+        state=job.state,
+        xero_said=xero_said,
+        note=note,
+        attempts=job.attempts,
+        updated_at=job.created_at,
+    )
+
+
+def _words(job: OutboxJob) -> tuple[str, str]:
+    """(Xero said, our note) for a refused or held job: the sender records Xero's own
+    words when a refusal is Xero's answer; anything else on the job is ours."""
+    said = str(job.result.get(THEIR_WORDS) or "")
+    if job.state is JobState.PARKED and said and said == job.last_error:
+        return said, ""
+    return "", job.last_error
+
+
+def _waits_for(other: OutboxJob) -> str:
+    """The note on a job that cannot go before a refused or held one."""
+    verdict = "Xero refused it" if other.state is JobState.PARKED else "it is held"
+    return f"Waits for {job_label(other)}: {verdict}."
+
+
+def _stalled_note(database: Database, queue: OutboxQueue, now: datetime) -> str:
     """Jobs a sender claimed and then stopped renewing (it crashed or was killed)."""
-    stalled = queue.stalled(Channel.XERO, datetime.now(UTC))
+    stalled = queue.stalled(Channel.XERO, now)
     if not stalled:
         return ""
     with database.reading() as session:
@@ -390,7 +420,7 @@ def _stalled_note(database: Database, queue: OutboxQueue) -> str:
 def retry_job(ctx: ServiceContext, job_id: uuid.UUID) -> Changes:
     """A person pressed Retry on a refused (parked) or held job."""
     ctx.actor()
-    if not OutboxQueue(ctx.database).retry_now(job_id, datetime.now(UTC)):
+    if not OutboxQueue(ctx.database).retry_now(job_id, ctx.now()):
         raise NotFound("That Xero job has already been sent or replaced.")
     return Changes(outbox=True, ids=frozenset({job_id}))
 

@@ -44,6 +44,8 @@ DEFAULT_LEASE = timedelta(seconds=30)
 # belongs to a sender that stopped.
 HEARTBEAT = timedelta(seconds=8)
 _OPEN = (JobState.PENDING.value, JobState.PARKED.value, JobState.HELD.value)
+# The result key holding a refusal's words when they are the other side's own (see settle).
+THEIR_WORDS = "their_words"
 
 
 def enqueue(
@@ -247,6 +249,9 @@ class OutboxQueue:
                 row.attempts += 1
                 row.state = JobState.PARKED.value
                 row.last_error = outcome.reason
+                # Whose words last_error holds: the other side's answer, or our own note.
+                said = outcome.reason if outcome.theirs else ""
+                row.result = {**(row.result or {}), THEIR_WORDS: said}
             elif isinstance(outcome, Held):
                 row.state = JobState.HELD.value
                 row.last_error = outcome.reason

@@ -40,6 +40,10 @@ class ServerProtocolError(Exception):
     """The server answered something this client does not understand (a version mismatch?)."""
 
 
+class DeskNeedsAdmin(ServerProtocolError):
+    """The server adds a new desk only for an administrator. `str()` says what to do."""
+
+
 class ResyncRequired(Exception):
     """The server trimmed deletions this desk has not seen: download everything again."""
 
@@ -366,6 +370,8 @@ class ServerApi:
             raise Offline(f"The server had a problem ({response.status_code}); trying again later.")
         if response.status_code == 410:
             raise ResyncRequired(str(_json(response).get("message", "")))
+        if response.status_code == 403 and _json(response).get("error") == "desk_needs_admin":
+            raise DeskNeedsAdmin(str(_json(response).get("message", "")))
         if response.status_code >= 400:
             body = _json(response)
             raise ServerProtocolError(

@@ -94,7 +94,9 @@ def queue_status_from(body: dict[str, Any]) -> XeroQueueStatus:
             kind=job["kind"],
             label=job["label"],
             state=JobState(job["state"]),
-            reason=job["reason"],
+            # A server from before the split sends only `reason`: shown as our note.
+            xero_said=str(job.get("xero_said") or ""),
+            note=str(job.get("note") or ("" if "xero_said" in job else job["reason"])),
             attempts=int(job["attempts"]),
             updated_at=datetime.fromisoformat(job["updated_at"]) if job["updated_at"] else None,
         )

@@ -49,6 +49,7 @@ from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.dialogs.patient_edit import PatientDialog
 from desktop.ui.export_actions import ExportActions
+from desktop.ui.messaging.replies_notice import RepliesNotice
 from desktop.ui.messaging.status import SmsBalanceLine
 from desktop.ui.patients.toolbar_search import ToolbarPatientSearch
 from desktop.ui.preferences import Preferences
@@ -155,6 +156,11 @@ class MainWindow(QMainWindow):
         self.messaging_page: MessagingSettingsPage | None = None
         self.sms_balance = SmsBalanceLine(ctx, self._followed_server)
         self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
+        self.replies = RepliesNotice(self.caller, self.preferences, now, self)
+        self.status_bar.addWidget(self.replies)
+        self.replies.patient_requested.connect(self.show_patient)
+        self.background.timer.timeout.connect(self.replies.refresh)
+        self.replies.refresh()
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()

@@ -7,6 +7,7 @@ added later appears without anyone having to tick them.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -21,6 +22,7 @@ _DETAILS = "calendar/details_panel_"  # + the view mode
 _THEME = "appearance/theme"
 _GEOMETRY = "window/geometry"
 _EMAIL_RECEIPTS = "billing/email_receipts_"  # + the clinic's id
+_REPLIES_READ = "messages/replies_read_until"
 
 
 class Preferences:
@@ -116,3 +118,16 @@ class Preferences:
 
     def set_email_receipts(self, clinic_id: uuid.UUID, on: bool) -> None:
         self.settings.setValue(_EMAIL_RECEIPTS + str(clinic_id), "true" if on else "false")
+
+    @property
+    def replies_read_until(self) -> datetime | None:
+        """Patients' SMS replies up to this instant were marked read on this PC."""
+        try:
+            found = datetime.fromisoformat(self._text(_REPLIES_READ, ""))
+        except ValueError:
+            return None
+        return found if found.tzinfo is not None else None
+
+    @replies_read_until.setter
+    def replies_read_until(self, instant: datetime) -> None:
+        self.settings.setValue(_REPLIES_READ, instant.isoformat())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QToolButton, QWidget
 
 from desktop.domain.roles import Actor
 
@@ -19,6 +19,23 @@ def describe_store(url: str, dialect: str) -> tuple[str, str]:
     if dialect == "sqlite":
         return "Local store (SQLite)", shown
     return f"Server store ({dialect.capitalize()})", shown
+
+
+class StatusNotice(QToolButton):
+    """A segment with news the desk should act on: bold, its menu opens on a click,
+    hidden while there is nothing to say (the wait list's freed slots, patients' replies)."""
+
+    def __init__(self, name: str, tooltip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setProperty("statusSegment", True)
+        self.setAutoRaise(True)
+        self.setStyleSheet("font-weight: 600;")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolTip(tooltip)
+        self.menu_ = QMenu(self)
+        self.setMenu(self.menu_)
+        self.hide()
 
 
 class StatusLabel(QLabel):

@@ -83,6 +83,11 @@ _DOT_COLOURS = {
 }
 
 
+# The attention table's Status column: what it says, in which colour.
+_VERDICTS = {JobState.PARKED: ("Refused", "#c5221f"), JobState.HELD: ("Held", "#b06000")}
+_WAITING = ("Waiting", "#5f6368")
+
+
 def xero_badge_text(ctx: ServiceContext) -> str:
     """For the status bar: "Xero: up to date", "Xero: 3 waiting, 1 refused" …"""
     return xero_settings.badge_text(xero_settings.queue_status(ctx))
@@ -377,9 +382,10 @@ class XeroPage(QWidget):
         return row
 
     def _attention_table(self) -> QTableWidget:
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 5)
         self.table.setObjectName("xeroAttention")
-        self.table.setHorizontalHeaderLabels(["What", "Status", "Xero said", ""])
+        # Xero's own answer and our notes (held, waiting, a mismatch) in columns of their own.
+        self.table.setHorizontalHeaderLabels(["What", "Status", "Xero said", "Note", ""])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -392,7 +398,8 @@ class XeroPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         return self.table
 
@@ -473,18 +480,18 @@ class XeroPage(QWidget):
         for job in status.attention:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            refused = job.state is JobState.PARKED
-            verdict = "Refused" if refused else "Held"
-            for column, text in enumerate((job.label, verdict, job.reason)):
+            verdict, colour = _VERDICTS.get(job.state, _WAITING)
+            for column, text in enumerate((job.label, verdict, job.xero_said, job.note)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if column == 1:
-                    item.setForeground(QColor("#c5221f" if refused else "#b06000"))
+                    item.setForeground(QColor(colour))
                 self.table.setItem(row, column, item)
-            button = QPushButton("Retry")
-            button.setObjectName(f"retry-{job.id}")
-            button.clicked.connect(lambda _=False, job_id=job.id: self.retry(job_id))
-            self.table.setCellWidget(row, 3, _padded(button))
+            if job.state in _VERDICTS:  # a waiting one goes when the one it waits for does
+                button = QPushButton("Retry")
+                button.setObjectName(f"retry-{job.id}")
+                button.clicked.connect(lambda _=False, job_id=job.id: self.retry(job_id))
+                self.table.setCellWidget(row, 4, _padded(button))
         self.table.resizeRowsToContents()
         has_rows = bool(status.attention)
         self.table.setVisible(has_rows)

@@ -74,7 +74,7 @@ class XeroChannel:
                 for job in batch:
                     if job.id not in answered:
                         self._count_refusal(job)
-                yield from _rest(batch, answered, Refused(str(exc)))
+                yield from _rest(batch, answered, exc.refusal())
             except XeroError as exc:
                 yield from _rest(batch, answered, TryAgain(str(exc)))
 

@@ -186,7 +186,7 @@ def _status(database: Database, _args: argparse.Namespace) -> int:
     if status.stalled_note:
         _say(f"           {status.stalled_note}")
     for job in status.attention:
-        verdict = "refused" if job.state is JobState.PARKED else "held"
+        verdict = {JobState.PARKED: "refused", JobState.HELD: "held"}.get(job.state, "waiting")
         _say(f"  {job.id}  {job.label} ({verdict}): {job.reason}")
     return 0
 

@@ -201,7 +201,7 @@ def send_credits(
         try:
             prepared = _prepare_credit(delivery, job)
         except XeroRefused as exc:
-            yield job, Refused(str(exc))
+            yield job, exc.refusal()
             continue
         if isinstance(prepared, str):
             (notes if job.payload["xero_kind"] == "creditnote" else bank).append((job, prepared))
@@ -347,7 +347,7 @@ def send_allocations(
         try:
             prepared = _prepare_allocation(delivery, job)
         except XeroRefused as exc:
-            yield job, Refused(str(exc))
+            yield job, exc.refusal()
             continue
         if isinstance(prepared, _NewAllocation):
             new.setdefault((prepared.kind, prepared.credit_id), []).append(prepared)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from xero_python.api_client.serializer import serialize
 
-from desktop.domain.outbox import OutboxJob, Outcome, Refused
+from desktop.domain.outbox import OutboxJob, Outcome
 from desktop.services.xero_settings import XeroConnection
 from desktop.store.outbox import OutboxQueue
 from desktop.xero.client import XeroApi
@@ -82,7 +82,7 @@ def sends_each(kind: str) -> Callable[[SendOne], SendOne]:
                 try:
                     yield job, send_one(delivery, job)
                 except XeroRefused as exc:
-                    yield job, Refused(str(exc))
+                    yield job, exc.refusal()
 
         _SENDERS[kind] = sender
         return send_one

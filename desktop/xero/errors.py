@@ -14,6 +14,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from desktop.domain.outbox import Refused
+
 
 class XeroError(Exception):
     """`str(error)` is one line fit for the Xero panel or the command line."""
@@ -44,6 +46,10 @@ class XeroRateLimited(XeroUnavailable):
 
 class XeroRefused(XeroError):
     """Xero will not take this as it is (validation error); a person must act."""
+
+    def refusal(self) -> Refused:
+        """The job's outcome, in Xero's own words (the page shows them as Xero's)."""
+        return Refused(str(self), theirs=True)
 
 
 class XeroNotFound(XeroError):

@@ -43,6 +43,14 @@ def test_only_a_plain_email_address_passes(text) -> None:
         fields.ensure_email(text)
 
 
+@pytest.mark.parametrize("text", ["a@b.co\r\n", "\na@b.co", " a@b.co", "a@b.co\t"])
+def test_a_line_break_or_space_around_an_address_is_refused_where_it_would_be_kept(text) -> None:
+    """The desk strips what is typed first; a raw value (a server push) is kept as sent."""
+    with pytest.raises(InvalidInput, match="is not an email address"):
+        fields.ensure_email(text)
+    assert fields.is_email_address(text)  # read from the store, the address itself still goes
+
+
 def test_real_addresses_pass() -> None:
     for text in ("jo.smith+x@clinic.com.au", "a@b.co", "x@testclinic.example"):
         fields.ensure_email(text)

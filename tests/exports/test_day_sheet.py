@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -24,6 +25,14 @@ PRINTED = datetime(2031, 3, 2, 20, 5, tzinfo=UTC)  # 07:05 on the day, Sydney ti
 
 def page_texts(path: Path) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def test_the_printed_time_is_the_contexts_clock(ctx, clinic) -> None:
+    """Without `now`, the sheet is stamped by the desk's (or server's) clock."""
+    booked = book_export_day(ctx, clinic)
+    sheet = exports.day_sheet(replace(ctx, clock=lambda: PRINTED), booked.day)
+    assert sheet.generated_at == PRINTED
+    assert sheet.generated_at.strftime("%d/%m %H:%M") == "03/03 07:05"  # clinic time
 
 
 def test_one_page_per_practitioner_with_the_days_appointments(ctx, clinic, tmp_path) -> None:

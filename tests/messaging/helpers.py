@@ -11,6 +11,7 @@ import email
 import email.policy
 import ipaddress
 import ssl
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,9 @@ from typing import Any
 
 import keyring.backend
 from aiosmtpd.controller import Controller
+
+from desktop.services.context import ServiceContext
+from desktop.services.messaging.secrets import MessagingSecrets
 
 
 class Clock:
@@ -152,3 +156,21 @@ def self_signed_tls(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     server.load_cert_chain(folder / "cert.pem", folder / "key.pem")
     client = ssl.create_default_context(cadata=cert_pem.decode())
     return server, client
+
+
+def texting_through_twilio(ctx: ServiceContext, clinic_id: uuid.UUID) -> MessagingSecrets:
+    """The clinic's SMS provider set to the Twilio double's account; returns the secrets
+    (an in-memory keyring holding its auth token)."""
+    from desktop.services.messaging.configure import save_settings
+    from desktop.services.messaging.settings import MessagingSettings, SmsProvider
+    from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER
+
+    secrets = MessagingSecrets(MemoryKeyring())
+    settings = MessagingSettings(
+        clinic_id,
+        sms_provider=SmsProvider.TWILIO,
+        sms_account=ACCOUNT_SID,
+        sms_sender_id=CLINIC_NUMBER,
+    )
+    save_settings(ctx, settings, sms_api_key=AUTH_TOKEN, secrets=secrets)
+    return secrets

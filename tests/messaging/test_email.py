@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from desktop.domain.errors import InvalidInput
 from desktop.domain.outbox import Channel, JobState
 from desktop.services.messaging.configure import save_settings
 from desktop.services.messaging.email_channel import EmailChannel, smtp_senders
 from desktop.services.messaging.message_log import (
     MessageStatus,
+    check_address,
     fix_recipient_and_retry,
     message_log,
     retry_message,
@@ -250,3 +252,12 @@ def test_mail_that_is_no_longer_wanted_or_has_no_sender_never_goes(messaging: Me
     assert jobs[gone.job_id].result == {"skipped": "The appointment was deleted."}
     assert jobs[foreign.id].state is JobState.PARKED
     assert jobs[foreign.id].last_error == "Frontdesk has no sender for “email.newsletter” messages."
+
+
+@pytest.mark.parametrize("address", ["a@b.co\r\n", "\na@b.co", " a@b.co"])
+def test_a_recipient_pushed_with_a_line_break_around_it_is_refused(address) -> None:
+    """The server checks a desk's corrected address with this: a trailing CR/LF in To:
+    would end the email's headers."""
+    with pytest.raises(InvalidInput, match="is not an email address"):
+        check_address(Channel.EMAIL, address)
+    check_address(Channel.EMAIL, "a@b.co")

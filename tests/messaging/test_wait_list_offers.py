@@ -3,12 +3,14 @@ cancel → offers sent → one YES → booked → the others told it has gone.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.domain.errors import InvalidInput
 from desktop.services import booking, calendar, wait_list
-from desktop.services.messaging.replies import patient_replies
+from desktop.services.messaging.replies import patient_replies, replies_for_desk
 from desktop.services.wait_list import WaitListRequest
 from desktop.services.wait_list_offers import WaitListSettings, get_settings, save_settings
 from tests.fakes.twilio import FakeTwilio
@@ -76,6 +78,8 @@ def test_a_cancelled_time_goes_to_the_first_yes_and_the_others_are_told(
         if a.status is AppointmentStatus.BOOKED
     ]
     assert still == [m.c.patients[3].id]
+    # Settled by the sender: nothing for the desk's "patient replied" notice.
+    assert replies_for_desk(m.ctx, m.clock() - timedelta(days=1)) == []
     assert len(texts_to(twilio, "+61412345678")) == 0  # the patient who cancelled: nothing
 
 
@@ -94,6 +98,39 @@ def test_an_ordinary_reply_stays_a_reply_and_offers_are_off_by_default(
     m.send_due()
     [reply] = patient_replies(m.ctx, m.c.patients[3].id)
     assert reply.describe == "Patient replied: Yes"
+    [for_desk] = replies_for_desk(m.ctx, m.clock() - timedelta(days=1))
+    assert (for_desk.patient_name, for_desk.reply.text) == ("Ana Lima", "Yes")
+
+
+def test_a_time_the_rules_would_refuse_is_never_texted(
+    messaging: Messaging,
+    twilio: FakeTwilio,  # noqa: F811
+) -> None:
+    """Booked outside Alice's hours (7–19) with the desk's override, then cancelled:
+    a YES could not be booked without that override, so no patient is offered it."""
+    m = messaging
+    save_settings(m.ctx, WaitListSettings(m.clinic_id, offer_by_sms=True, offer_to=2))
+    late = booking.book_appointment(
+        m.ctx,
+        booking.BookingRequest(
+            clinic_id=m.clinic_id,
+            practitioner_id=m.c.alice.id,
+            appointment_type_id=m.c.consult.id,
+            patient_id=m.c.patients[0].id,
+            starts_at=m.c.at(19),
+            override_availability=True,
+        ),
+    ).appointment
+    within = m.book(10, patient=0)
+    wait_list.add_entry(m.ctx, WaitListRequest(m.c.patients[3].id))
+    booking.cancel_appointment(m.ctx, late.id, CancellationReason.SICK)
+    assert m.send_due().wait_list_offers == 0
+    assert texts_to(twilio, ANA) == []
+
+    booking.cancel_appointment(m.ctx, within.id, CancellationReason.SICK)
+    assert m.send_due().wait_list_offers == 1  # a time within hours still goes
+    [offer] = texts_to(twilio, ANA)
+    assert "10:00 am" in offer
 
 
 def test_settings_are_checked(messaging: Messaging) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from desktop.server.rate_limit import Limit, RateLimits
 from desktop.server.request_guard import MAX_BODY_BYTES
+from desktop.services.messaging.settings import MessagingSettings
 from desktop.store.models import AppointmentRow, PatientRow
 from desktop.store.sync_models import RateLimitBucketRow
 from tests.helpers.clinic import ClinicFixture, make_clinic
@@ -146,6 +147,9 @@ def test_a_bad_mutation_is_refused_alone_and_the_rest_of_the_push_goes(
         {"first_name": "Nul\x00"},
         {"notes": "broken \udc00 text"},
         {"email": "a@b.co\r\nBcc: x@evil.com"},
+        {"email": "a@b.co\r\n"},
+        {"phone": "call me"},
+        {"phone": "0412 345 678"},  # a desk stores +61412345678
         {"email": "not an email"},
         {"date_of_birth": "9999-01-01"},
         {"date_of_birth": "1850-01-01"},
@@ -167,9 +171,30 @@ def test_a_plain_email_and_a_real_birth_date_are_accepted(server) -> None:
     side, _ = server
     token = token_of(side, "reception")
     (result,) = push(
-        side, token, patient(email="jo.smith+x@clinic.com.au", date_of_birth="1951-02-03")
+        side,
+        token,
+        patient(email="jo.smith+x@clinic.com.au", date_of_birth="1951-02-03", phone="+61412345678"),
     )
     assert result["status"] == "applied"
+
+
+def test_an_email_setting_with_a_line_break_around_it_is_refused(server) -> None:
+    """It would end the headers of each email it is put in (To: of a receipt, From:)."""
+    side, clinic = server
+    token = token_of(side, "admin")
+    defaults = MessagingSettings(clinic.clinic.id)
+    fields = {
+        "clinic_id": str(clinic.clinic.id),
+        "sms_template": defaults.sms_template,
+        "email_subject": defaults.email_subject,
+        "email_body": defaults.email_body,
+        "billing_email": "x@y.co\r\n",
+    }
+    settings = mutation("messaging_settings", fields)
+    (result,) = push(side, token, settings)
+    assert result["status"] == "rejected"
+    assert result["error"]["code"] == "invalid_input"
+    assert "billing address" in result["error"]["message"]
 
 
 @pytest.mark.parametrize(("username", "hour"), [("reception", 9), ("admin", 10)])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
@@ -14,6 +16,14 @@ def test_deactivating_with_future_bookings_asks_what_to_do(ctx, clinic) -> None:
     with pytest.raises(InvalidInput, match="Alice Physio has 1 future booking"):
         practitioners.deactivate_practitioner(ctx, clinic.alice.id)
     assert clinic.alice.id in {p.id for p in calendar.practitioners(ctx)}
+
+
+def test_future_bookings_are_judged_by_the_contexts_clock(ctx, clinic) -> None:
+    book(ctx, clinic, 9)
+    assert len(practitioners.future_bookings(ctx, clinic.alice.id)) == 1
+    evening = replace(ctx, clock=lambda: clinic.at(18))  # that day's bookings are over
+    assert practitioners.future_bookings(evening, clinic.alice.id) == []
+    practitioners.deactivate_practitioner(evening, clinic.alice.id)  # nothing left to decide
 
 
 def test_deactivating_and_moving_bookings_to_a_colleague(ctx, clinic) -> None:

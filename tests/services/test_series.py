@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
@@ -237,6 +238,17 @@ def test_all_never_touches_what_has_begun_and_says_how_many_it_left(ctx, clinic)
     assert {a.id for a in done.appointments} == {a.id for a in term[1:]}
     first = calendar.appointments_between(ctx, clinic.at(0), clinic.at(23))
     assert [a.status for a in first] == [AppointmentStatus.BOOKED]
+
+
+def test_from_today_follows_the_contexts_clock(ctx, clinic) -> None:
+    """Without an explicit `now`, the scope starts at the context's today, not the machine's."""
+    term = _term(ctx, clinic, 3)
+    second_monday = replace(ctx, clock=lambda: _now(clinic))
+    done = series.change_in_series(
+        second_monday, term[2].id, SeriesScope.ALL, SeriesEdit(notes="from today")
+    )
+    assert {a.id for a in done.appointments} == {a.id for a in term[1:]}
+    assert done.past_left == 1
 
 
 def test_this_one_changes_only_this_one(ctx, clinic) -> None:

@@ -209,6 +209,19 @@ def test_only_a_future_booking_of_the_same_patient_can_be_tied_to_an_entry(ctx, 
         waiting(ctx, clinic, 0, appointment_id=theirs.id)
 
 
+def test_what_has_begun_is_judged_by_the_contexts_clock(ctx, clinic) -> None:
+    """The desk's (or the server's) clock says what is past, not the machine's."""
+    theirs = booking.book_appointment(ctx, consult(clinic, 9, patient=0)).appointment
+    later = replace(ctx, clock=lambda: clinic.at(10))  # that morning, after it began
+    with pytest.raises(InvalidInput, match="still to come"):
+        waiting(later, clinic, 0, appointment_id=theirs.id)
+    waiting(later, clinic, 1)
+    start = clinic.at(9, 30)
+    slot = (clinic.alice.id, start, start + timedelta(minutes=30))
+    assert wait_list.matches_for_slot(later, *slot) == []  # begun by that clock
+    assert len(wait_list.matches_for_slot(replace(ctx, clock=lambda: clinic.at(8)), *slot)) == 1
+
+
 def test_booking_from_the_list_keeps_every_booking_rule(ctx, clinic) -> None:
     entry = waiting(ctx, clinic, 2).entry
     with pytest.raises(PractitionerInactive):

@@ -29,6 +29,7 @@ from desktop.auth.passwords import Passwords
 from desktop.auth.records import NewUser
 from desktop.domain.roles import Role
 from desktop.server.app import ServerConfig, create_app
+from desktop.server.desks import register_desk
 from desktop.server.rate_limit import RateLimits
 from desktop.services.context import ServiceContext
 from desktop.store import migrate
@@ -167,12 +168,18 @@ def make_desk(
     username: str = "admin",
     credentials: ServerCredentials | None = None,
     settings: SyncSettings | None = None,
+    connected_by_admin: bool = True,
 ) -> Desk:
+    """A desk following `server`, signed in as `username`. `connected_by_admin`: an
+    administrator registered this PC with the server first (only one may add a desk);
+    the desk's own first pass then asks for its code as any user."""
     path = tmp_path / (name + ".sqlite3")
     with sqlite3.connect(_sqlite_template()) as source, sqlite3.connect(path) as target:
         source.backup(target)
     database = Database(f"sqlite:///{path}")
-    bind_replica(database, server.url)
+    state = bind_replica(database, server.url)
+    if connected_by_admin:
+        register_desk(server.database, state.replica_id, name, server.clock.now(), may_add=True)
     transport = CutAfterServer()
     sleeps: list[float] = []
 

@@ -67,7 +67,7 @@ def _refused_invoices_on_server(server: ServerSide, c: ClinicFixture) -> None:
     contacts = [job for job in claimed if job.stage == min(j.stage for j in claimed)]
     assert len(contacts) == 2
     for job, reason in zip(contacts, REFUSALS, strict=True):
-        queue.settle(job, Refused(reason), now)
+        queue.settle(job, Refused(reason, theirs=True), now)  # as Xero says it
     for job in claimed:
         if job not in contacts:
             queue.settle(job, Refused("waits for its contact"), now)
@@ -96,16 +96,23 @@ def test_a_desk_shows_the_servers_xero_queue_and_retries_there(
         )
         assert page.sync_button.isHidden() and page.accounts_button.isHidden()
         assert page.connect_button.text() == "Reconnect…"  # hands new tokens to the server
-        reasons = [page.table.item(row, 2).text() for row in range(page.table.rowCount())]
-        assert set(REFUSALS) <= set(reasons)
-        assert page.refused.number.text() == str(len(reasons))
+        rows = [
+            tuple(page.table.item(row, column).text() for column in range(1, 4))
+            for row in range(page.table.rowCount())
+        ]
+        # Xero's words under "Xero said"; the invoices waiting on a refused contact carry
+        # our note instead.
+        assert {said for status, said, _note in rows if status == "Refused"} == set(REFUSALS)
+        waiting = [note for status, said, note in rows if status == "Waiting" and not said]
+        assert len(waiting) == 2 and all(n.startswith("Waits for Contact") for n in waiting)
+        assert page.refused.number.text() == "2"
         page.grab().save(str(tmp_path / "remote_xero_page.png"))
 
         # Retry the second row only: that job goes again on the server, the others wait.
         target = page.status.attention[1] if page.status else None
         assert target is not None and target.state is JobState.PARKED
         before = _server_states(server)
-        button = page.table.cellWidget(1, 3).findChild(QPushButton)
+        button = page.table.cellWidget(1, 4).findChild(QPushButton)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         settle(qtbot)
         after = _server_states(server)
@@ -113,7 +120,8 @@ def test_a_desk_shows_the_servers_xero_queue_and_retries_there(
         assert {k: v for k, v in after.items() if k != target.id} == {
             k: v for k, v in before.items() if k != target.id
         }
-        assert page.table.rowCount() == len(reasons) - 1  # the page re-read the server
+        # The page re-read the server: that contact and the invoice waiting on it are off.
+        assert page.table.rowCount() == len(rows) - 2
     finally:
         desk.close()
 

@@ -194,6 +194,39 @@ def test_the_server_page_connects_and_shows_first_sync_progress(
     assert table_contents(local) == table_contents(server.database)
 
 
+@pytest.mark.postgres
+def test_only_an_administrator_connects_a_pc_the_first_time(
+    qtbot, local, server: ServerSide, shots
+) -> None:
+    """A new desk receives everyone's password hashes: a receptionist cannot add one,
+    and is told plainly whom to ask; an administrator then connects it."""
+    from desktop.server.desks import NEW_DESK_NEEDS_ADMIN
+
+    make_clinic(server.ctx)
+    page = ServerSettingsPage(local)
+    qtbot.addWidget(page)
+    settle(qtbot)  # it reads whether this PC follows a server yet
+    page.resize(520, 300)
+    page.url_edit.setText(server.url)
+    page.username_edit.setText("reception")
+    page.password_edit.setText(PASSWORD)
+    with qtbot.waitSignal(page.failed, timeout=60_000):
+        page.connect_button.click()
+    assert page.message.text() == NEW_DESK_NEEDS_ADMIN
+    assert page.message.text().startswith("Ask an administrator to connect this PC the first time")
+    assert page.connect_button.isEnabled() and page.progress_bar.isHidden()
+    assert table_contents(local)["users"] == []  # nobody's sign-in details came down
+    page.show()
+    qtbot.waitExposed(page)
+    page.grab().save(str(shots / "server_page_needs_admin.png"))
+
+    page.username_edit.setText("admin")  # the administrator connects it (everyone after:
+    page.password_edit.setText(PASSWORD)  # tests/sync/test_desk_registration.py)
+    with qtbot.waitSignal(page.connected, timeout=60_000):
+        page.connect_button.click()
+    assert table_contents(local) == table_contents(server.database)
+
+
 def test_the_server_page_reports_a_wrong_password(qtbot, local) -> None:
     from desktop.sync.client import SignInFailed
 

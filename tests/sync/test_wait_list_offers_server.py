@@ -14,18 +14,15 @@ import pytest
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.services import booking, calendar, wait_list
 from desktop.services.booking import BookingRequest
-from desktop.services.messaging.configure import save_settings as save_messaging
 from desktop.services.messaging.replies import patient_replies
-from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.services.messaging.send_due import send_due
-from desktop.services.messaging.settings import MessagingSettings, SmsProvider
 from desktop.services.messaging.sms_channel import sms_providers
 from desktop.services.messaging.twilio_sms import API_URL_ENV, PUBLIC_URL_ENV
 from desktop.services.wait_list import WaitListRequest
 from desktop.services.wait_list_offers import WaitListSettings, link_token, save_settings
-from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, FakeTwilio
+from tests.fakes.twilio import FakeTwilio
 from tests.helpers.clinic import ClinicFixture
-from tests.messaging.helpers import Clock, MemoryKeyring
+from tests.messaging.helpers import Clock, texting_through_twilio
 from tests.sync.harness import Desk, ServerSide
 
 pytestmark = pytest.mark.postgres
@@ -44,18 +41,7 @@ def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeTwilio, Clock]
 
 def _server_sender(server: ServerSide, c: ClinicFixture, clock: Clock) -> Callable[[], None]:
     """The clinic texts through Twilio from the server; returns one pass of its sender."""
-    secrets = MessagingSecrets(MemoryKeyring())
-    save_messaging(
-        server.ctx,
-        MessagingSettings(
-            c.clinic.id,
-            sms_provider=SmsProvider.TWILIO,
-            sms_account=ACCOUNT_SID,
-            sms_sender_id=CLINIC_NUMBER,
-        ),
-        sms_api_key=AUTH_TOKEN,
-        secrets=secrets,
-    )
+    secrets = texting_through_twilio(server.ctx, c.clinic.id)
 
     def server_pass() -> None:
         send_due(server.ctx, gateways=sms_providers(secrets, clock), clock=clock)

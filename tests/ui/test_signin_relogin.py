@@ -130,6 +130,7 @@ def test_expiry_during_a_booking_signs_in_again_and_books_exactly_once(
     desk.actor()  # the new session carries on
 
 
+@pytest.mark.answers_modals
 def test_the_real_modal_dialog_can_be_filled_from_the_event_loop(
     qtbot, people: People, clinic: ClinicFixture, ctx: ServiceContext, errors: list[str]
 ) -> None:

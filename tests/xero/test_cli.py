@@ -111,6 +111,8 @@ def test_sync_once_sends_and_fails_only_while_something_is_refused(
     status = frontdesk(xero.database, xero.fake, tokens, "status")
     assert f"Invoice {good.number} (refused): The document date cannot be before" in status.stdout
     assert f"Invoice {refused.number} (refused)" in status.stdout
+    waits = f"Payment {good.number}-P1 (waiting): Waits for Invoice {good.number}: Xero refused it."
+    assert waits in status.stdout  # our note, not Xero's words
 
     xero.fake.set_lock_date(None)
     assert frontdesk(xero.database, xero.fake, tokens, "retry").returncode == 0

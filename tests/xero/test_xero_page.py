@@ -74,9 +74,17 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
     page = _page(qtbot, xero, monkeypatch)
     assert page.state.text() == "Connected to Frontdesk Test Clinic"
     assert page.refused.number.text() == "1"
-    assert page.table.rowCount() == 1
+    # The invoice Xero refused, in Xero's words; its payment waits, with our note.
+    assert page.table.rowCount() == 2
+    assert page.table.item(0, 0).text() == f"Invoice {refused.number}"
     assert page.table.item(0, 1).text() == "Refused"
     assert page.table.item(0, 2).text().startswith("The document date cannot be before the period")
+    assert page.table.item(0, 3).text() == ""
+    assert page.table.item(1, 0).text() == f"Payment {refused.number}-P1"
+    assert page.table.item(1, 1).text() == "Waiting"
+    assert page.table.item(1, 2).text() == ""  # Xero has said nothing about it
+    assert page.table.item(1, 3).text() == f"Waits for Invoice {refused.number}: Xero refused it."
+    assert page.table.cellWidget(1, 4) is None  # it goes when the invoice does
     assert off_gui_thread(lambda: xero_badge_text(xero.ctx)) == "Xero: 1 waiting, 1 refused"
 
     page.show()
@@ -84,7 +92,7 @@ def test_refusals_are_listed_with_xeros_words_and_retry_sends_them(
     page.grab().save(str(shots / "xero_page.png"))
 
     xero.fake.set_lock_date(None)
-    retry = page.table.cellWidget(0, 3).findChild(QPushButton)
+    retry = page.table.cellWidget(0, 4).findChild(QPushButton)
     assert isinstance(retry, QPushButton)
     qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
     settle(qtbot)

@@ -108,7 +108,7 @@ def run_import(
         if mapping.kind is ImportKind.PATIENTS:
             importer = PatientImporter(uow.session)
         else:
-            importer = AppointmentImporter(uow)
+            importer = AppointmentImporter(uow, ctx.now())
         outcomes = tuple(_take(importer, row, mapping.values(row)) for row in source.table.rows)
         with writing("The import"):
             uow.session.flush()  # rows are written together, after every check

@@ -46,7 +46,6 @@ from desktop.store.models import (
     PatientRow,
     PractitionerRow,
 )
-from desktop.store.types import utc_now
 from desktop.store.unit_of_work import UnitOfWork
 
 IMPORTED_CANCELLATION = "Cancelled in the previous system."
@@ -225,7 +224,7 @@ class _Calendar:
 
 
 class AppointmentImporter:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, now: datetime) -> None:
         self.uow = uow
         session = uow.session
         clinic = session.execute(select(ClinicRow).order_by(ClinicRow.name)).scalars().first()
@@ -238,7 +237,7 @@ class AppointmentImporter:
         self.zone = clinic_zone(clinic.timezone)
         self.reader = _RowReader(session, self.zone)
         self.calendar = _Calendar(session)
-        self.now = utc_now()
+        self.now = now  # the context's clock: what counts as past
         self.changes = Changes()
 
     def take(self, row: SourceRow, values: dict[str, str]) -> RowOutcome:

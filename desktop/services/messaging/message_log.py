@@ -261,5 +261,7 @@ def fix_recipient_and_retry(
 def check_address(channel: Channel, recipient: str) -> None:
     if channel is Channel.SMS and sms_number(recipient) is None:
         raise InvalidInput(f"“{recipient}” is not a mobile number (e.g. 0412 345 678).")
-    if channel is Channel.EMAIL and not is_email_address(recipient):
+    if channel is Channel.EMAIL and (
+        recipient != recipient.strip() or not is_email_address(recipient)
+    ):
         raise InvalidInput(f"“{recipient}” is not an email address.")

@@ -169,3 +169,31 @@ def patient_replies(ctx: ServiceContext, patient_id: uuid.UUID) -> list[PatientR
 
 def _reply(row: SmsReplyRow) -> PatientReply:
     return PatientReply(row.id, row.patient_id, row.sender, row.body, row.received_at, row.opt_out)
+
+
+@dataclass(frozen=True, slots=True)
+class DeskReply:
+    """A reply for the desk's notice: who sent it ("" when the number is no patient's)."""
+
+    reply: PatientReply
+    patient_name: str
+
+
+def replies_for_desk(ctx: ServiceContext, since: datetime) -> list[DeskReply]:
+    """Replies received after `since` that someone at the desk should read, newest
+    first: not STOP (that is an opt-out, already acted on) and not an answer to a
+    wait-list offer (the sender settled it)."""
+    ctx.actor()
+    with ctx.database.reading() as session:
+        rows = session.execute(
+            select(SmsReplyRow, PatientRow.first_name, PatientRow.last_name)
+            .outerjoin(PatientRow, PatientRow.id == SmsReplyRow.patient_id)
+            .where(SmsReplyRow.received_at > since, SmsReplyRow.opt_out.is_(False))
+            .order_by(SmsReplyRow.received_at.desc())
+        ).all()
+        answers = wait_list_offers.answers_to(session, [row[0].id for row in rows])
+        return [
+            DeskReply(_reply(row[0]), f"{row[1] or ''} {row[2] or ''}".strip())
+            for row in rows
+            if row[0].id not in answers
+        ]

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop.domain import day_axis
 from desktop.domain.clinic_time import day_bounds, to_local
@@ -33,6 +33,7 @@ from desktop.ui.calendar.requests import SlotRequest
 from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.messaging.formatting import short_when
 from desktop.ui.service_caller import ServiceCaller
+from desktop.ui.status_bar import StatusNotice
 
 # Deleted bookings are remembered this long (a deletion leaves no row to find again).
 REMEMBER_DELETED = timedelta(days=1)
@@ -42,7 +43,7 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-class FreedSlotsNotice(QToolButton):
+class FreedSlotsNotice(StatusNotice):
     def __init__(
         self,
         caller: ServiceCaller,
@@ -50,21 +51,17 @@ class FreedSlotsNotice(QToolButton):
         now: Callable[[], datetime],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("waitListNotice")
-        self.setProperty("statusSegment", True)
-        self.setAutoRaise(True)
-        self.setStyleSheet("font-weight: 600;")  # news the desk should act on
-        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        super().__init__(
+            "waitListNotice",
+            "Patients on the wait list who can take a freed time: click to book",
+            parent,
+        )
         self.caller = caller
         self.panel = panel
         self.now = now
         self.freed: list[FreedSlot] = []
         self.deleted: list[tuple[datetime, OpenSlot]] = []  # (when deleted, the slot)
         self._badged: set[uuid.UUID] = set()  # freed blocks showing a wait-list count
-        self.menu_ = QMenu(self)
-        self.setMenu(self.menu_)
-        self.hide()
         self._key = f"freed-slots-{id(self)}"
         panel.loaded.connect(lambda _snapshot: self.refresh())
         panel.appointment_actions.slot_freed.connect(self.remember)
@@ -108,7 +105,6 @@ class FreedSlotsNotice(QToolButton):
             f"Wait list: {len(people)} waiting fit "
             f"{_plural(len(self.freed), 'freed slot', 'freed slots')}"
         )
-        self.setToolTip("Patients on the wait list who can take a freed time: click to book")
         for freed in self.freed:
             label = (
                 f"{short_when(freed.slot.starts_at, snapshot.zone)} · {freed.practitioner_name}"

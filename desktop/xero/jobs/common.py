@@ -20,4 +20,5 @@ def item_errors(item: Any) -> list[str]:
 
 
 def refusal(messages: Iterable[str]) -> Refused:
-    return Refused("; ".join(messages))
+    """Xero's own validation messages as a refusal (the page shows them as Xero's)."""
+    return Refused("; ".join(messages), theirs=True)

@@ -161,7 +161,7 @@ def _update_after_reading(delivery: XeroDelivery, job: OutboxJob, xero_id: str) 
         # A key of its own: a refused blind attempt may have used the plain one.
         return _post_change(delivery, job, xero_id, "read")
     except XeroRefused as exc:
-        return Refused(str(exc))
+        return exc.refusal()
 
 
 def _take_off_payments(delivery: XeroDelivery, job: OutboxJob, current: Any) -> Outcome | None:

@@ -111,7 +111,7 @@ def send_payments(
         try:
             _clear_the_way(delivery, job, mine, found)
         except XeroRefused as exc:
-            yield job, Refused(str(exc))
+            yield job, exc.refusal()
             continue
         if not job.payload["live"]:
             yield job, Delivered({"deleted": True})
