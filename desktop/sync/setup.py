@@ -14,11 +14,17 @@ import httpx
 
 from desktop.auth.remembered import RememberedSignIn
 from desktop.store.database import Database
-from desktop.sync.client import Reauthenticate, ServerApi, ServerCredentials
+from desktop.sync.client import DeskNeedsAdmin, Reauthenticate, ServerApi, ServerCredentials
 from desktop.sync.engine import SyncEngine, SyncSettings
 from desktop.sync.pull import Progress
 from desktop.sync.runner import ExpiredListener, StatusListener, SyncRunner
-from desktop.sync.state import attach_if_bound, bind_replica, normalise_server_url
+from desktop.sync.state import (
+    attach_if_bound,
+    bind_replica,
+    forget_fresh_binding,
+    load_state,
+    normalise_server_url,
+)
 
 
 def remembered_for(server_url: str) -> RememberedSignIn:
@@ -49,9 +55,15 @@ def connect_to_server(
     api = ServerApi(url, credentials, transport=transport)
     api.health()
     api.sign_in(username, password, device=socket.gethostname()[:100])
+    first_time = load_state(database) is None
     bind_replica(database, url)
     engine = SyncEngine(database, api, settings)
-    engine.run_pass(progress=progress)
+    try:
+        engine.run_pass(progress=progress)
+    except DeskNeedsAdmin:
+        if first_time:  # nothing came down: an administrator may connect it anywhere
+            forget_fresh_binding(database)
+        raise
     return engine
 
 

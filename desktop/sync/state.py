@@ -99,6 +99,21 @@ def bind_replica(database: Database, server_url: str) -> ReplicaState:
     return state
 
 
+def forget_fresh_binding(database: Database) -> bool:
+    """Follow no server again, if nothing has come from or gone to it yet (no desk code,
+    cursor 0, nothing waiting to push): a first connection the server refused leaves
+    the PC free to connect to any server later. True when it was forgotten."""
+    with database.write_session() as session:
+        row = session.get(SyncStateRow, _STATE_ID)
+        if row is None or row.desk_code is not None or row.cursor != 0:
+            return False
+        if session.execute(select(func.count()).select_from(SyncMutationRow)).scalar_one():
+            return False
+        session.delete(row)
+        session.commit()
+    return True
+
+
 def save_desk_code(database: Database, code: str) -> None:
     """The numbering code the server gave this desk (desktop.store.numbering)."""
     session = database.write_session()

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from desktop.server.desks import NEW_DESK_NEEDS_ADMIN, is_registered
+from desktop.store import migrate
 from desktop.store.auth_models import UserRow
+from desktop.store.database import Database
 from desktop.sync.client import DeskNeedsAdmin
 from desktop.sync.runner import SyncRunner, SyncState, SyncStatus
+from desktop.sync.setup import connect_to_server
 from desktop.sync.state import load_state
 from tests.helpers.clinic import ClinicFixture
 from tests.sync.harness import PASSWORD, ServerSide, make_desk
@@ -60,3 +63,19 @@ def test_a_desk_an_administrator_added_works_for_everyone(
         assert _hashes(desk.database)  # offline sign-in works on a registered desk
     finally:
         desk.close()
+
+
+def test_a_refused_first_connection_leaves_the_pc_free_to_connect_anywhere(
+    tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
+) -> None:
+    fresh = Database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    migrate.upgrade(fresh)
+    try:
+        with pytest.raises(DeskNeedsAdmin):
+            connect_to_server(fresh, server.url, "reception", PASSWORD)
+        assert load_state(fresh) is None  # not tied to that address (it may have been a typo)
+        engine = connect_to_server(fresh, server.url, "admin", PASSWORD)
+        assert load_state(fresh).desk_code == "A"  # type: ignore[union-attr]
+        assert engine.pending() == 0
+    finally:
+        fresh.dispose()
