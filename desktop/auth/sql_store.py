@@ -13,10 +13,15 @@ from sqlalchemy.orm import Session
 from desktop.auth.errors import ExpiryReason
 from desktop.auth.records import SessionKind, SessionPolicy, SessionRecord, UserRecord
 from desktop.domain.roles import Role
-from desktop.store.auth_models import SignInPolicyRow, SignInSessionRow, UserRow
+from desktop.store.auth_models import (
+    SIGN_IN_POLICY_ID,
+    SignInPolicyRow,
+    SignInSessionRow,
+    UserRow,
+)
 from desktop.store.database import Database
 
-_POLICY_ID = 1
+_POLICY_ID = SIGN_IN_POLICY_ID
 
 
 class SqlAuthStore:

@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from desktop.domain.errors import DomainError, InvalidInput, NotFound, StaleEdit
 from desktop.domain.roles import Actor
 from desktop.server import checks, desks, merge, message_checks, money_checks, outward
+from desktop.store.auth_models import SignInPolicyRow
 from desktop.store.database import Database
 from desktop.store.integrity import domain_error_for
 from desktop.store.models import (
@@ -59,6 +60,7 @@ MODELS: dict[str, type[Row]] = {
     **message_checks.MODELS,
     "wait_list_entries": WaitListEntryRow,
     "wait_list_settings": WaitListSettingsRow,
+    "sign_in_policy": SignInPolicyRow,
 }
 WHAT = {
     "clinics": "clinic",
@@ -72,6 +74,7 @@ WHAT = {
     **message_checks.WHAT,
     "wait_list_entries": "wait-list entry",
     "wait_list_settings": "wait-list setting",
+    "sign_in_policy": "sign-in setting",
 }
 
 

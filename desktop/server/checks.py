@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.auth.records import SessionPolicy
 from desktop.domain import fields, rules
 from desktop.domain.appointments import AppointmentKind, AppointmentStatus, CancellationReason
 from desktop.domain.clinic_time import clinic_zone
@@ -37,6 +38,7 @@ from desktop.domain.wait_list import WaitWishes
 from desktop.server import message_checks, money_checks
 from desktop.services import wait_list_offers
 from desktop.store import queries
+from desktop.store.auth_models import SIGN_IN_POLICY_ID, SignInPolicyRow
 from desktop.store.models import (
     AppointmentRow,
     AppointmentTypeRow,
@@ -65,7 +67,9 @@ def check_write(
     table = row.__tablename__
     if table in ADMIN_ONLY and not actor.is_admin:
         raise PermissionDenied("Only an administrator can change the clinic's set-up.")
-    if isinstance(row, ClinicRow):
+    if isinstance(row, SignInPolicyRow):
+        _sign_in_policy(actor, row)
+    elif isinstance(row, ClinicRow):
         clinic_zone(row.timezone)
         _hours(row.opening_hours, "opening hours")
         _named(row.name, "The clinic needs a name.")
@@ -104,6 +108,8 @@ def check_delete(session: Session, actor: Actor, row: Row) -> None:
         appointment = session.get(AppointmentRow, row.appointment_id)
         if appointment is not None:
             _may_edit(actor, session, appointment.practitioner_id)
+    elif isinstance(row, SignInPolicyRow):
+        raise InvalidInput("The clinic's sign-in settings cannot be deleted.")
     elif row.__tablename__ in message_checks.MODELS:
         message_checks.check_delete(row)
     else:
@@ -129,6 +135,19 @@ def check_group(session: Session, deactivated: set[Any], now: datetime) -> None:
                 f"{practitioner.name} has {orphans} future booking(s). "
                 "Choose whether to move them, cancel them, or keep them read-only."
             )
+
+
+def _sign_in_policy(actor: Actor, row: SignInPolicyRow) -> None:
+    """Settings ▸ Sign-in, as the desk's own service checks it (services.accounts.set_policy)."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only an administrator can change how long sign-ins last.")
+    if row.id != SIGN_IN_POLICY_ID:
+        raise InvalidInput("The clinic has one set of sign-in settings; change that one.")
+    SessionPolicy(
+        idle_timeout=timedelta(seconds=row.idle_timeout_seconds),
+        lifetime=timedelta(seconds=row.lifetime_seconds),
+        remember_for=timedelta(seconds=row.remember_seconds),
+    ).check()
 
 
 def _wait_list_entry(session: Session, row: WaitListEntryRow) -> None:

@@ -50,13 +50,17 @@ class SignInSessionRow(Base):
     device: Mapped[str] = mapped_column(String(200), default="")
 
 
-class SignInPolicyRow(Base):
-    """One row (id 1) per database: the clinic's session lengths. Absent means defaults."""
+# The clinic's one sign-in policy row: the same id in every database (migration 0013
+# creates it), so desks and the server all edit one synced row and never race to add it.
+SIGN_IN_POLICY_ID = uuid.UUID("013a8890-a344-5d95-bc4e-9a4ba1441ec7")
+
+
+class SignInPolicyRow(Row):
+    """The clinic's session lengths (one row, `SIGN_IN_POLICY_ID`), synced to every desk
+    (desktop.store.sync_models). Absent (a database built without migrations) means defaults."""
 
     __tablename__ = "sign_in_policy"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idle_timeout_seconds: Mapped[int] = mapped_column(Integer)
     lifetime_seconds: Mapped[int] = mapped_column(Integer)
     remember_seconds: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -75,8 +75,13 @@ SYNCED_TABLES = (
     "outgoing_messages",  # the message log, less receipts of SMS credit purchases
     "sms_replies",
     "wait_list_offers",  # made and answered by the sender (desktop.services.wait_list_offers)
+    # Settings ▸ Sign-in: one row, the same id everywhere (migration 0013); admins only.
+    "sign_in_policy",
     "users",
 )
+# Synced, but not a clinic of a desk's own: every database has the policy row from
+# its first migration, so a fresh desk holding only it may still follow a server.
+NOT_CLINIC_DATA = frozenset({"sign_in_policy"})
 # Synced from the server to desks only: users are managed on the server, and a
 # desk's own sign-in bookkeeping (failed attempts, re-hashing) stays on the desk.
 # The clinic's one message sender (on the server) keeps the state of each message's

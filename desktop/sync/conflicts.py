@@ -47,6 +47,7 @@ _WHAT = {
     **MESSAGE_WHAT,
     "wait_list_entries": "wait-list entry",
     "wait_list_settings": "wait-list setting",
+    "sign_in_policy": "sign-in setting",
 }
 # How encode_value writes an instant: "2031-03-03T09:00:00+00:00" (a date alone is left as is).
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, select, update
@@ -65,6 +65,8 @@ class PullReport:
     deleted: int = 0
     kept_local: int = 0
     cursor: int = 0
+    # The tables the pass wrote rows of (so open screens can re-read them).
+    entities: set[str] = field(default_factory=set)
 
 
 def _no_progress(_phase: str, _done: int, _total: int) -> None:
@@ -100,6 +102,7 @@ def pull_changes(
     if loaded is not None:
         report.downloaded += loaded.rows
         report.applied += loaded.rows
+        report.entities.update(SYNCED_TABLES)  # the whole clinic, as the server has it
     return report
 
 
@@ -232,6 +235,8 @@ def _apply(database: Database, report: PullReport, tell: Progress, *, full: bool
                 # A pulled-only row may have moved on locally (a failed sign-in
                 # here); the server's copy wins whatever the local version says.
                 upsert_wire_rows(session, entity, rows, force=entity in PULLED_ONLY)
+                if rows:
+                    report.entities.add(entity)
                 if entity == "users":
                     end_outdated_sessions(session, [item.entity_id for item in staged])
                 report.applied += len(rows)
@@ -253,6 +258,8 @@ def _apply(database: Database, report: PullReport, tell: Progress, *, full: bool
                 else:
                     ids.append(entity_id)
             delete_rows(session, entity, ids)
+            if ids:
+                report.entities.add(entity)
             report.deleted += len(ids)
             done += len(ids)
         state = session.get(SyncStateRow, 1)

@@ -44,6 +44,8 @@ class SyncStatus:
     message: str = ""
     # (phase, done, total) during a pass with something to download or apply
     progress: tuple[str, int, int] | None = None
+    # After a pass: the tables it brought rows of from the server (open screens re-read them).
+    pulled: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -135,7 +137,9 @@ class SyncRunner:
             self._report(SyncState.FAILED, str(exc) or type(exc).__name__)
             return self.interval
         self._retry = 0.0
-        self._report(SyncState.SYNCED, last=report.finished_at)
+        self._report(
+            SyncState.SYNCED, last=report.finished_at, pulled=frozenset(report.pull.entities)
+        )
         return self.interval
 
     def _run(self) -> None:
@@ -156,6 +160,7 @@ class SyncRunner:
         *,
         last: datetime | None = None,
         progress: tuple[str, int, int] | None = None,
+        pulled: frozenset[str] = frozenset(),
     ) -> None:
         try:
             pending = self.engine.pending()
@@ -169,6 +174,7 @@ class SyncRunner:
             last or self.status.last_synced_at,
             message,
             progress,
+            pulled,
         )
         if self.on_status is not None:
             self.on_status(self.status)

@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.errors import InvalidInput
 from desktop.store.database import Database
-from desktop.store.sync_models import PUSHED_TABLES, SyncMutationRow, SyncStateRow
+from desktop.store.sync_models import (
+    NOT_CLINIC_DATA,
+    PUSHED_TABLES,
+    SyncMutationRow,
+    SyncStateRow,
+)
 from desktop.sync.capture import enable_capture
 from desktop.sync.codec import synced_table
 
@@ -137,6 +142,8 @@ def attach_if_bound(database: Database) -> ReplicaState | None:
 
 def _holds_data(session: Session) -> bool:
     for name in PUSHED_TABLES:  # a desk's own sign-in user is not a clinic of its own
+        if name in NOT_CLINIC_DATA:
+            continue
         table = synced_table(name)
         if session.execute(select(func.count()).select_from(table)).scalar_one():
             return True

@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self.background.add_status(self._xero_badge, self.status_bar.set_xero_state)
         self.xero_page: XeroPage | None = None
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
+        self.sync.pulled.connect(self.bus.publish)  # e.g. the clinic's new idle timeout
         self.server_page: ServerSettingsPage | None = None
         self.messaging_page: MessagingSettingsPage | None = None
         self.sms_balance = SmsBalanceLine(ctx, self._followed_server)

@@ -26,7 +26,7 @@ from desktop.services.patients import PatientDetails
 from desktop.store.database import Database
 from desktop.store.models import AppointmentRow
 from desktop.store.outbox_models import OutboxJobRow
-from desktop.store.sync_models import PULLED_ONLY, SYNCED_TABLES, SyncChangeRow
+from desktop.store.sync_models import NOT_CLINIC_DATA, PULLED_ONLY, SYNCED_TABLES, SyncChangeRow
 from desktop.sync.client import Offline
 from desktop.sync.codec import synced_table
 from desktop.sync.engine import SyncSettings
@@ -60,10 +60,12 @@ def stored(database: Database) -> dict[str, list[tuple[object, ...]]]:
 
 
 def synced_rows(database: Database) -> int:
+    """The clinic's rows (not the sign-in policy every database has from its migration)."""
     with database.reading() as session:
         return sum(
             int(session.execute(select(func.count()).select_from(synced_table(name))).scalar_one())
             for name in SYNCED_TABLES
+            if name not in NOT_CLINIC_DATA
         )
 
 

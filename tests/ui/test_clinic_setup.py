@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 from sqlalchemy import select
 
-from desktop.auth import Passwords
+from desktop.auth import Passwords, SessionPolicy
 from desktop.auth.remembered import RememberedSignIn
 from desktop.domain.appointments import AppointmentKind
 from desktop.domain.errors import InvalidInput
@@ -26,6 +26,7 @@ from desktop.services import calendar, credit
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.store.models import ClinicRow
+from desktop.sync.runner import SyncState, SyncStatus
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import setup_wizard
 from desktop.ui.settings.fields import TimeZoneField
@@ -401,6 +402,33 @@ def test_a_new_idle_timeout_reaches_the_open_window_at_once(
     assert errors == ["The idle timeout cannot be longer than the session itself."]
     assert lock.timeout == timedelta(minutes=3)
     assert people.accounts.policy().lifetime == timedelta(hours=9)
+
+
+def test_an_idle_timeout_another_desk_set_reaches_the_open_window_after_a_pull(
+    qtbot, local_ctx, settings
+) -> None:
+    make_clinic(local_ctx)
+    people = make_people(local_ctx)
+    session = people.signed_in("admin", "admin password 1")
+    window = MainWindow(people.context(session), settings, now=lambda: NOW, start_day=DAY)
+    qtbot.addWidget(window)
+    with using_keyring(MemoryKeyring()):
+        controller = SignInController(
+            people.accounts, session, RememberedSignIn(local_ctx.database.url)
+        )
+        lock = controller.attach(window)
+    settle(qtbot)
+    assert lock.timeout == timedelta(minutes=15)
+    # A sync pass wrote the clinic's new policy (an administrator at another desk) …
+    people.accounts.authenticator.set_policy(SessionPolicy(idle_timeout=timedelta(minutes=4)))
+    report = window.sync.signals.report_status
+    report(SyncStatus(SyncState.SYNCED, pulled=frozenset({"appointments"})))
+    settle(qtbot)
+    assert lock.timeout == timedelta(minutes=15)  # nothing the idle lock follows
+    # … and says so: the idle lock takes it without a restart.
+    report(SyncStatus(SyncState.SYNCED, pulled=frozenset({"sign_in_policy"})))
+    settle(qtbot)
+    assert lock.timeout == timedelta(minutes=4)
 
 
 def test_the_time_zone_is_found_by_any_part_of_its_name(qtbot) -> None:

@@ -51,7 +51,10 @@ def _read(ctx: ServiceContext, since: datetime) -> tuple[list[DeskReply], str]:
     """On a worker: the replies to show, and the clinic's time zone to show them in."""
     from desktop.services.messaging.replies import replies_for_desk
 
-    return replies_for_desk(ctx, since), calendar.main_clinic(ctx).timezone
+    replies = replies_for_desk(ctx, since)
+    if not replies:  # the usual answer; and a clinic not set up yet has no zone to read
+        return [], "UTC"
+    return replies, calendar.main_clinic(ctx).timezone
 
 
 class RepliesNotice(StatusNotice):

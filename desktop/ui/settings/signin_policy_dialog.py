@@ -3,7 +3,10 @@ a sign-in lasts at most. Administrators only.
 
 The idle timeout reaches every open window at once: saving publishes
 `Changes(sign_in_policy=True)` and the sign-in controller re-reads it into the idle
-lock. A new session lifetime applies to sign-ins from then on.
+lock. A new session lifetime applies to sign-ins from then on. The policy is the
+clinic's: on a desk that follows a server it syncs like the other settings, and a
+pull that brings another desk's change publishes the same `Changes`
+(desktop/ui/sync/wiring.py).
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class SignInPolicyDialog(EditorDialog):
         self.body.addLayout(form)
         self.body.addWidget(
             note_label(
-                "The idle lock changes on every open window at once; a new session length "
+                "The idle lock changes on every open window at once (on the other PCs that "
+                "share the clinic's server, at their next sync); a new session length "
                 "applies from each person's next sign-in."
             )
         )

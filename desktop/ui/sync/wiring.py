@@ -37,14 +37,26 @@ def _calendar_changed(changes: Changes) -> bool:
     return changes.appointments or changes.patients or changes.practitioners
 
 
+def pulled_changes(tables: frozenset[str]) -> Changes:
+    """What a pass brought from the server, as the change event open screens follow.
+
+    Only the sign-in policy so far: an administrator's new idle timeout at another
+    desk reaches this desk's idle lock as a local save does (the calendar's own
+    refresh after a pull is not wired through here)."""
+    return Changes(sign_in_policy="sign_in_policy" in tables)
+
+
 class SyncWiring(QObject):
     """Starts the runner for a database that follows a server, and reports on it.
 
     Signals:
         started(SyncRunner): the runner is running (its status now reaches the bar).
+        pulled(Changes): a pass brought changes from the server that open screens follow
+            (publish them on the window's ChangeBus).
     """
 
     started = Signal(object)
+    pulled = Signal(object)
 
     def __init__(
         self,
@@ -105,6 +117,9 @@ class SyncWiring(QObject):
 
         if isinstance(status, SyncStatus):
             self.show_status(status.text)
+            changes = pulled_changes(status.pulled)
+            if changes.anything:
+                self.pulled.emit(changes)
 
     def _expired(self, expired: object) -> None:
         if not isinstance(expired, SessionExpired) or self.runner is None:
