@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.ui.gui_garbage import collect_due
-from tests.helpers import gui_thread_guard, modal_guard, postgres
+from tests.helpers import gui_thread_guard, modal_guard, postgres, templates
 from tests.helpers.clinic import ClinicFixture, make_clinic
 
 
@@ -134,8 +133,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    migrate.upgrade(db)
+    """The database behind `database_url` at the newest schema (a copy of a template
+    migrated once per test process; tests/store migrates empty databases)."""
+    db = Database(templates.migrated(database_url))
     yield db
     db.dispose()
 

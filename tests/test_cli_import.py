@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from tests.helpers import templates
 from tests.helpers.import_files import PATIENTS_CSV, write_csv
 from tests.test_cli import frontdesk, one_line_error
 
@@ -104,13 +105,11 @@ def test_import_appointments_after_patients(tmp_path: Path) -> None:
 
 
 def test_on_a_desk_that_follows_a_server_imported_patients_wait_to_sync(tmp_path: Path) -> None:
-    from desktop.store import migrate
     from desktop.store.database import Database
     from desktop.sync.state import bind_replica
 
     db = tmp_path / "replica.sqlite3"
-    database = Database(f"sqlite:///{db}")
-    migrate.upgrade(database)
+    database = Database(templates.migrated_sqlite(db))
     bind_replica(database, "https://frontdesk.clinic.invalid")
     database.dispose()
     path = write_csv(tmp_path, "patients.csv", PATIENTS_CSV)

@@ -7,17 +7,16 @@ from pathlib import Path
 from desktop.services.context import ServiceContext
 from desktop.services.wait_list import WaitListRequest, add_entry
 from desktop.services.wait_list_offers import get_settings
-from desktop.store import migrate
 from desktop.store.database import Database
+from tests.helpers import templates
 from tests.helpers.clinic import make_clinic
 from tests.messaging.helpers import texting_through_twilio
 from tests.test_cli import frontdesk, one_line_error
 
 
 def test_show_the_list_and_turn_sms_offers_on_and_off(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    url = templates.migrated_sqlite(tmp_path / "clinic.sqlite3")
     database = Database(url)
-    migrate.upgrade(database)
     ctx = ServiceContext.for_system(database)
     clinic = make_clinic(ctx)
     add_entry(ctx, WaitListRequest(clinic.patients[2].id, note="knee"))

@@ -15,8 +15,8 @@ from desktop.services import calendar
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.services.demo_clinic import DEMO_USERS, load_demo_clinic
-from desktop.store import migrate
 from desktop.store.database import Database
+from tests.helpers import templates
 from tests.test_cli import frontdesk, one_line_error
 
 
@@ -88,9 +88,8 @@ def test_user_add_refusals_are_one_line(tmp_path: Path) -> None:
 def test_user_add_asks_for_the_password_twice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    url = templates.migrated_sqlite(tmp_path / "clinic.sqlite3")
     database = Database(url)
-    migrate.upgrade(database)
     load_demo_clinic(ServiceContext.for_system(database), patients=12)
     answers = iter(["too short", "too short"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
@@ -123,9 +122,8 @@ def test_a_desk_that_follows_a_server_refuses_before_asking_a_password(
     """Issue 18: users are managed on the server; a desk says so before anyone types."""
     from desktop.sync.state import bind_replica
 
-    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    url = templates.migrated_sqlite(tmp_path / "desk.sqlite3")
     database = Database(url)
-    migrate.upgrade(database)
     bind_replica(database, "https://frontdesk.clinic.example")
     asked: list[str] = []
     monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or "x")

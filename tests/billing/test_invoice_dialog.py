@@ -15,7 +15,6 @@ from desktop.domain.money import Money
 from desktop.domain.outbox import Channel
 from desktop.services import billing, booking, xero_settings
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.store.models import PatientRow
 from desktop.store.outbox import OutboxQueue
@@ -24,6 +23,7 @@ from desktop.ui.billing.invoice_dialog import InvoiceDialog
 from desktop.ui.billing.payment_dialog import PaymentDialog
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.service_caller import ServiceCaller
+from tests.helpers import templates
 from tests.helpers.background import off_gui_thread, settle
 from tests.helpers.clinic import ClinicFixture, make_clinic
 from tests.ui.money_support import Answers, answers
@@ -33,8 +33,7 @@ __all__ = ["answers"]
 
 @pytest.fixture
 def local_ctx(tmp_path: Path) -> Iterator[ServiceContext]:
-    database = Database(f"sqlite:///{tmp_path / 'billing.sqlite3'}")
-    migrate.upgrade(database)
+    database = Database(templates.migrated_sqlite(tmp_path / "billing.sqlite3"))
     yield ServiceContext.for_system(database)
     database.dispose()
 

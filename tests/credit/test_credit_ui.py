@@ -13,21 +13,20 @@ from desktop.domain.money import Money
 from desktop.services import credit, reconcile
 from desktop.services.changes import Changes
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.ui import operations
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.credit import PatientCreditPanel, ReconciliationView, SellPackageDialog
 from desktop.ui.service_caller import ServiceCaller
 from tests.credit.helpers import book_class, invoice_class, pilates_pass
+from tests.helpers import templates
 from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
 
 
 @pytest.fixture
 def local_ctx(tmp_path: Path) -> Iterator[ServiceContext]:
-    database = Database(f"sqlite:///{tmp_path / 'credit.sqlite3'}")
-    migrate.upgrade(database)
+    database = Database(templates.migrated_sqlite(tmp_path / "credit.sqlite3"))
     yield ServiceContext.for_system(database)
     database.dispose()
 

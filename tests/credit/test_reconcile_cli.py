@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import migrate
 from desktop.store.database import Database
 from tests.credit.helpers import book_class, invoice_class, pilates_pass, sell
 from tests.credit.test_reconcile import plant_a_deleted_allocation
+from tests.helpers import templates
 from tests.xero.conftest import ConnectedClinic
 from tests.xero.test_cli import cli_clinic, frontdesk
 
@@ -19,8 +19,7 @@ __all__ = ["cli_clinic"]
 
 @pytest.fixture
 def database(sqlite_url: str) -> Iterator[Database]:
-    db = Database(sqlite_url)
-    migrate.upgrade(db)
+    db = Database(templates.migrated(sqlite_url))
     yield db
     db.dispose()
 

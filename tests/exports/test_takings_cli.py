@@ -10,16 +10,15 @@ from desktop.domain.billing import PaymentMethod, Tender
 from desktop.domain.money import Money
 from desktop.services import billing, booking
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
+from tests.helpers import templates
 from tests.helpers.clinic import DAY, make_clinic
 from tests.test_cli import frontdesk, one_line_error
 
 
 def _clinic_with_a_payment(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    url = templates.migrated_sqlite(tmp_path / "clinic.sqlite3")
     database = Database(url)
-    migrate.upgrade(database)
     ctx = ServiceContext.for_system(database)
     clinic = make_clinic(ctx)
     booked = booking.book_appointment(

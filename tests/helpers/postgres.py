@@ -135,8 +135,18 @@ def start_server() -> PostgresServer:
     bin_dir = find_binaries()
     if bin_dir is None:
         raise FileNotFoundError(NO_BINARIES)
-    root = Path(tempfile.mkdtemp(prefix="frontdesk-pg-"))
     run_as = "postgres" if os.geteuid() == 0 else None
-    server = PostgresServer(bin_dir, root, _free_port(), run_as)
-    server.start()
-    return server
+    # Each test process (an xdist worker, another checkout's run) has its own server,
+    # folder and port; a port taken between choosing it and starting is chosen again.
+    attempts = 3
+    while True:
+        root = Path(tempfile.mkdtemp(prefix="frontdesk-pg-"))
+        server = PostgresServer(bin_dir, root, _free_port(), run_as)
+        try:
+            server.start()
+            return server
+        except subprocess.CalledProcessError:
+            server.stop()
+            attempts -= 1
+            if not attempts:
+                raise

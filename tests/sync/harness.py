@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import socket
-import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -32,11 +32,11 @@ from desktop.server.app import ServerConfig, create_app
 from desktop.server.desks import register_desk
 from desktop.server.rate_limit import RateLimits
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.sync.client import ServerApi, ServerCredentials
 from desktop.sync.engine import SyncEngine, SyncSettings
 from desktop.sync.state import bind_replica
+from tests.helpers import templates
 from tests.helpers.postgres import PostgresServer
 
 PASSWORD = "correct horse battery"
@@ -95,8 +95,8 @@ def server_config(url: str, clock: ManualClock, limits: RateLimits | None = None
 
 @contextmanager
 def running_server(url: str, limits: RateLimits | None = None) -> Iterator[ServerSide]:
+    """A server over `url`, a database at the newest schema (`migrated_database`)."""
     database = Database(url)
-    migrate.upgrade(database)
     clock = ManualClock()
     app = create_app(server_config(url, clock, limits), database)
     authenticator = app.state.frontdesk.authenticator
@@ -173,10 +173,7 @@ def make_desk(
     """A desk following `server`, signed in as `username`. `connected_by_admin`: an
     administrator registered this PC with the server first (only one may add a desk);
     the desk's own first pass then asks for its code as any user."""
-    path = tmp_path / (name + ".sqlite3")
-    with sqlite3.connect(_sqlite_template()) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    database = Database(f"sqlite:///{path}")
+    database = Database(templates.migrated_sqlite(tmp_path / (name + ".sqlite3")))
     state = bind_replica(database, server.url)
     if connected_by_admin:
         register_desk(server.database, state.replica_id, name, server.clock.now(), may_add=True)
@@ -225,39 +222,6 @@ def _comparable(row: dict[str, object]) -> dict[str, object]:
     return out
 
 
-_TEMPLATES: dict[int, str] = {}
-_SQLITE_TEMPLATE: list[Path] = []
-
-
-def _sqlite_template() -> Path:
-    """An empty SQLite database at the newest schema, migrated once per run and copied."""
-    if not _SQLITE_TEMPLATE:
-        import tempfile
-
-        path = Path(tempfile.mkdtemp(prefix="frontdesk-replica-")) / "template.sqlite3"
-        database = Database(f"sqlite:///{path}")
-        migrate.upgrade(database)
-        database.dispose()
-        _SQLITE_TEMPLATE.append(path)
-    return _SQLITE_TEMPLATE[0]
-
-
 def migrated_database(postgres: PostgresServer) -> str:
-    """A fresh database at the newest schema, copied from a template migrated once per run."""
-    import uuid
-
-    import psycopg
-
-    template = _TEMPLATES.get(postgres.port)
-    if template is None:
-        url = postgres.create_database()
-        database = Database(url)
-        migrate.upgrade(database)
-        database.dispose()
-        template = _TEMPLATES[postgres.port] = url.rsplit("/", 1)[1]
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(
-        f"host=127.0.0.1 port={postgres.port} user=postgres dbname=postgres", autocommit=True
-    ) as connection:
-        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return postgres.url(name)
+    """A fresh database at the newest schema, copied from a template migrated once."""
+    return templates.migrated_postgres(postgres.url(f"t_{uuid.uuid4().hex[:12]}"))

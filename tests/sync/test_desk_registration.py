@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from desktop.server.desks import NEW_DESK_NEEDS_ADMIN, is_registered
-from desktop.store import migrate
 from desktop.store.auth_models import UserRow
 from desktop.store.database import Database
 from desktop.sync.client import DeskNeedsAdmin
 from desktop.sync.runner import SyncRunner, SyncState, SyncStatus
 from desktop.sync.setup import connect_to_server
 from desktop.sync.state import load_state
+from tests.helpers import templates
 from tests.helpers.clinic import ClinicFixture
 from tests.sync.harness import PASSWORD, ServerSide, make_desk
 
@@ -68,8 +68,7 @@ def test_a_desk_an_administrator_added_works_for_everyone(
 def test_a_refused_first_connection_leaves_the_pc_free_to_connect_anywhere(
     tmp_path: Path, server: ServerSide, clinic_on_server: ClinicFixture
 ) -> None:
-    fresh = Database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-    migrate.upgrade(fresh)
+    fresh = Database(templates.migrated_sqlite(tmp_path / "fresh.sqlite3"))
     try:
         with pytest.raises(DeskNeedsAdmin):
             connect_to_server(fresh, server.url, "reception", PASSWORD)

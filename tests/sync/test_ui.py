@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.sync import conflicts
 from desktop.sync.pending import PendingMutation
@@ -18,6 +17,7 @@ from desktop.ui.background_work import BackgroundWork
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.sync import ConflictsDialog, ServerSettingsPage, SyncStatusWidget
 from desktop.ui.sync.wiring import SyncWiring
+from tests.helpers import templates
 from tests.helpers.background import settle
 from tests.helpers.clinic import make_clinic
 from tests.sync.harness import PASSWORD, ServerSide, table_contents
@@ -25,8 +25,7 @@ from tests.sync.harness import PASSWORD, ServerSide, table_contents
 
 @pytest.fixture
 def local(sqlite_url: str):  # type: ignore[no-untyped-def]
-    database = Database(sqlite_url)
-    migrate.upgrade(database)
+    database = Database(templates.migrated(sqlite_url))
     yield database
     database.dispose()
 

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.domain.clinic_time import local_to_utc
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.ui import operations, prompts
 from desktop.ui.calendar.panel import CalendarPanel
 from desktop.ui.calendar.scene import CalendarScene
 from desktop.ui.main_window import MainWindow
+from tests.helpers import templates
 from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ZONE
 
@@ -35,8 +35,7 @@ NOW = local_to_utc(DAY, datetime(2031, 3, 3, 10, 42).time(), ZONE)
 @pytest.fixture
 def local_ctx(tmp_path: Path) -> Iterator[ServiceContext]:
     """A SQLite store only: the UI tests check the screens, the store tests check both stores."""
-    database = Database(f"sqlite:///{tmp_path / 'calendar.sqlite3'}")
-    migrate.upgrade(database)
+    database = Database(templates.migrated_sqlite(tmp_path / "calendar.sqlite3"))
     yield ServiceContext.for_system(database)
     database.dispose()
 

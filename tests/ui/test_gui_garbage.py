@@ -22,7 +22,11 @@ class _InACycle:
 
 @pytest.fixture
 def collector(qapp: object) -> Iterator[GuiThreadCollector]:
-    gc.enable()  # as a fresh interpreter starts (the test session keeps it off)
+    # As a fresh interpreter starts: collection on and no generation's count carried
+    # over from earlier tests (the session keeps it off and collects only what is due,
+    # so generation 1 may already be past its threshold, depending on what ran before).
+    gc.collect()
+    gc.enable()
     collector = GuiThreadCollector()
     yield collector
     collector.stop()

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from desktop.services.context import ServiceContext
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.xero.tokens import FileVault
 from tests.fakes.xero import XeroFake
+from tests.helpers import templates
 from tests.helpers.clinic import make_clinic
 from tests.xero.conftest import ConnectedClinic, channel_for, connect_with_token
 from tests.xero.helpers import invoiced, paid
@@ -54,8 +54,7 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 def database(sqlite_url: str) -> Iterator[Database]:
     """SQLite only here: these tests are about the command line, and every run starts
     a Python; the store itself is tested on both databases elsewhere."""
-    db = Database(sqlite_url)
-    migrate.upgrade(db)
+    db = Database(templates.migrated(sqlite_url))
     yield db
     db.dispose()
 

@@ -15,12 +15,12 @@ from desktop.domain.billing import Invoice
 from desktop.domain.outbox import JobState
 from desktop.services import xero_settings
 from desktop.services.xero_settings import InvoiceDateBasis
-from desktop.store import migrate
 from desktop.store.database import Database
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.xero_page import DesktopXeroActions, XeroPage, xero_badge_text
 from desktop.xero.endpoints import API_URL_ENV, IDENTITY_URL_ENV
+from tests.helpers import templates
 from tests.helpers.background import off_gui_thread, settle
 from tests.xero.conftest import ConnectedClinic
 from tests.xero.helpers import invoiced, paid
@@ -29,8 +29,7 @@ from tests.xero.helpers import invoiced, paid
 @pytest.fixture
 def database(sqlite_url: str) -> Iterator[Database]:
     """Screens are checked on SQLite; the store is checked on both elsewhere."""
-    db = Database(sqlite_url)
-    migrate.upgrade(db)
+    db = Database(templates.migrated(sqlite_url))
     yield db
     db.dispose()
 
