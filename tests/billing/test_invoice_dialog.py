@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
+from desktop.domain.appointments import Appointment
 from desktop.domain.billing import Invoice, PaymentMethod, Tender
 from desktop.domain.money import Money
 from desktop.domain.outbox import Channel
@@ -190,6 +191,20 @@ def test_the_payment_dialog_never_lets_more_than_is_owing_through(qtbot) -> None
     assert isinstance(dialog.findChild(QDialogButtonBox), QDialogButtonBox)
 
 
+def _alices_consult_at_ten(ctx: ServiceContext, clinic: ClinicFixture) -> Appointment:
+    """The first patient's consult with Alice at 10:00, not invoiced yet."""
+    return booking.book_appointment(
+        ctx,
+        booking.BookingRequest(
+            clinic.clinic.id,
+            clinic.alice.id,
+            clinic.consult.id,
+            clinic.at(10),
+            patient_id=clinic.patients[0].id,
+        ),
+    ).appointment
+
+
 def test_the_calendar_action_raises_the_invoice_once_then_reopens_it(
     qtbot, local_ctx: ServiceContext, errors: list[str]
 ) -> None:
@@ -197,16 +212,7 @@ def test_the_calendar_action_raises_the_invoice_once_then_reopens_it(
 
     clinic = make_clinic(local_ctx)
     patient = clinic.patients[0]
-    appointment = booking.book_appointment(
-        local_ctx,
-        booking.BookingRequest(
-            clinic.clinic.id,
-            clinic.alice.id,
-            clinic.consult.id,
-            clinic.at(10),
-            patient_id=patient.id,
-        ),
-    ).appointment
+    appointment = _alices_consult_at_ten(local_ctx, clinic)
     bus = ChangeBus()
     caller = ServiceCaller(local_ctx, bus, None)
     first = open_invoice_for_service(caller, appointment.id, patient.id)
@@ -261,16 +267,7 @@ def test_a_service_that_cannot_be_invoiced_is_said_once_and_the_dialog_closes(
     from desktop.ui.billing.invoice_dialog import open_invoice_for_service
 
     clinic = make_clinic(local_ctx)
-    appointment = booking.book_appointment(
-        local_ctx,
-        booking.BookingRequest(
-            clinic.clinic.id,
-            clinic.alice.id,
-            clinic.consult.id,
-            clinic.at(10),
-            patient_id=clinic.patients[0].id,
-        ),
-    ).appointment
+    appointment = _alices_consult_at_ten(local_ctx, clinic)
     caller = ServiceCaller(local_ctx, ChangeBus(), None)
     dialog = open_invoice_for_service(caller, appointment.id, clinic.patients[1].id)
     qtbot.addWidget(dialog)

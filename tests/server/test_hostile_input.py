@@ -19,7 +19,13 @@ from desktop.store.models import AppointmentRow, PatientRow
 from desktop.store.sync_models import RateLimitBucketRow
 from tests.helpers.clinic import ClinicFixture, make_clinic
 from tests.helpers.postgres import PostgresServer
-from tests.sync.harness import PASSWORD, ServerSide, migrated_database, running_server
+from tests.sync.harness import (
+    PASSWORD,
+    ServerSide,
+    migrated_database,
+    mutation,
+    running_server,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -42,18 +48,6 @@ def token_of(side: ServerSide, username: str) -> str:
     )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["token"])
-
-
-def mutation(entity: str, fields: dict[str, Any], op: str = "insert", **extra: Any) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "group": str(uuid.uuid4()),
-        "entity": entity,
-        "entity_id": str(extra.pop("entity_id", uuid.uuid4())),
-        "op": op,
-        "fields": fields,
-        **extra,
-    }
 
 
 def patient(first: str = "Ok", **fields: Any) -> dict:

@@ -18,6 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -225,3 +226,17 @@ def _comparable(row: dict[str, object]) -> dict[str, object]:
 def migrated_database(postgres: PostgresServer) -> str:
     """A fresh database at the newest schema, copied from a template migrated once."""
     return templates.migrated_postgres(postgres.url(f"t_{uuid.uuid4().hex[:12]}"))
+
+
+def mutation(entity: str, fields: dict[str, Any], op: str = "insert", **extra: Any) -> dict:
+    """One mutation as a desk pushes it, in its own group (`entity_id`, `base_version`…
+    as keywords)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "group": str(uuid.uuid4()),
+        "entity": entity,
+        "entity_id": str(extra.pop("entity_id", uuid.uuid4())),
+        "op": op,
+        "fields": fields,
+        **extra,
+    }

@@ -13,7 +13,7 @@ from desktop.store.billing_models import InvoiceRow, PaymentRow, RefundRow
 from desktop.store.credit_models import CreditApplicationRow, CreditLotRow
 from desktop.sync import conflicts
 from tests.helpers.clinic import ClinicFixture
-from tests.sync.harness import Desk, ServerSide
+from tests.sync.harness import Desk, ServerSide, mutation
 from tests.sync.test_convergence import converged
 
 pytestmark = pytest.mark.postgres
@@ -159,15 +159,13 @@ def test_only_reception_and_admins_may_void_refund_or_remove_payments_through_th
         answer = studio.api.push(
             str(uuid.uuid4()),
             [
-                {
-                    "id": str(uuid.uuid4()),
-                    "group": str(uuid.uuid4()),
-                    "entity": "payments",
-                    "entity_id": str(payment.id),
-                    "op": "update",
-                    "base_version": payment.version,
-                    "fields": {"status": "deleted", "deleted_reason": "oops"},
-                }
+                mutation(
+                    "payments",
+                    {"status": "deleted", "deleted_reason": "oops"},
+                    "update",
+                    entity_id=payment.id,
+                    base_version=payment.version,
+                )
             ],
         )
         [result] = answer["results"]
@@ -195,24 +193,14 @@ def test_only_reception_and_admins_may_void_refund_or_remove_payments_through_th
         answer = studio.api.push(
             str(uuid.uuid4()),
             [
-                {
-                    "id": str(uuid.uuid4()),
-                    "group": str(uuid.uuid4()),
-                    "entity": "invoices",
-                    "entity_id": str(invoice.id),
-                    "op": "update",
-                    "base_version": billing.get_invoice(server.ctx, invoice.id).version,
-                    "fields": voided,
-                },
-                {
-                    "id": str(uuid.uuid4()),
-                    "group": str(uuid.uuid4()),
-                    "entity": "refunds",
-                    "entity_id": refund_id,
-                    "op": "insert",
-                    "base_version": None,
-                    "fields": refund,
-                },
+                mutation(
+                    "invoices",
+                    voided,
+                    "update",
+                    entity_id=invoice.id,
+                    base_version=billing.get_invoice(server.ctx, invoice.id).version,
+                ),
+                mutation("refunds", refund, entity_id=refund_id, base_version=None),
             ],
         )
         refused = [

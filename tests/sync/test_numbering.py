@@ -18,7 +18,7 @@ from desktop.store.sync_models import SyncMutationRow
 from desktop.sync import conflicts
 from desktop.sync.state import load_state
 from tests.helpers.clinic import ClinicFixture
-from tests.sync.harness import Desk, ServerSide, make_desk
+from tests.sync.harness import Desk, ServerSide, make_desk, mutation
 
 pytestmark = pytest.mark.postgres
 
@@ -172,15 +172,7 @@ def test_a_printed_number_never_changes_whoever_pushes_it(
     answer = front.api.push(
         str(uuid.uuid4()),
         [
-            {
-                "id": str(uuid.uuid4()),
-                "group": str(uuid.uuid4()),
-                "entity": entity,
-                "entity_id": str(entity_id),
-                "op": "update",
-                "base_version": version,
-                "fields": fields,
-            }
+            mutation(entity, fields, "update", entity_id=entity_id, base_version=version)
             for entity, entity_id, version, fields in renumbered
         ],
     )
