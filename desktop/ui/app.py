@@ -91,7 +91,6 @@ def _load_window_code() -> None:
     """Import the main window's modules while the user is still typing the password
     (module code only: nothing in them makes a widget, pixmap or font on import)."""
     import desktop.ui.main_window
-    import desktop.ui.settings.setup_wizard
     import desktop.ui.signin.controller  # noqa: F401
 
 
@@ -104,18 +103,19 @@ def _run_window(
 ) -> int:
     from desktop.services.context import ServiceContext
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.settings.setup_wizard import offer_setup
     from desktop.ui.signin.controller import SignInController
 
     accounts, remembered, database = found.accounts, found.remembered, found.accounts.database
     session = accounts.session(startup.signed_in)
-    window = MainWindow(ServiceContext(database, session))
+    # The status bar's Xero, SMS, replies and wait-list lines, the set-up wizard and the
+    # senders wait for the first week to be painted (`_first_week_shown`).
+    window = MainWindow(ServiceContext(database, session), status_lines=False)
     after_first_week(
         window.calendar.loaded,
         window,
         lambda: _first_week_shown(window, collector, database, server_url),
+        empty=window.calendar.shown_empty,
     )
-    offer_setup(window.caller, window)  # a new clinic: its details, a practitioner, a type
     signin = SignInController(accounts, session, remembered)
     signin.attach(window)
     window.add_session_actions(
@@ -133,19 +133,29 @@ def _run_window(
     return app.exec()
 
 
-def after_first_week(loaded: SignalInstance, owner: QObject, start: Callable[[], None]) -> None:
-    """Run `start` once, just after the calendar's first week is in (`loaded`), or after
-    `WEEK_FALLBACK_MS` when no week comes (a clinic not set up yet, a failed read), so
-    the slow imports in `start` never compete with reading and drawing that week."""
-    _FirstWeek(loaded, owner, start)
+def after_first_week(
+    loaded: SignalInstance,
+    owner: QObject,
+    start: Callable[[], None],
+    *,
+    empty: SignalInstance | None = None,
+) -> None:
+    """Run `start` once, just after the calendar's first week is in (`loaded`), or its
+    first read left nothing to draw (`empty`: a clinic not set up yet, a failed read),
+    or after `WEEK_FALLBACK_MS` when neither comes, so the slow imports and reads in
+    `start` never compete with reading and drawing that week."""
+    _FirstWeek([loaded] if empty is None else [loaded, empty], owner, start)
 
 
 class _FirstWeek(QObject):
-    def __init__(self, loaded: SignalInstance, owner: QObject, start: Callable[[], None]) -> None:
+    def __init__(
+        self, signals: list[SignalInstance], owner: QObject, start: Callable[[], None]
+    ) -> None:
         super().__init__(owner)
-        self.loaded = loaded
+        self.signals = signals
         self.start: Callable[[], None] | None = start
-        loaded.connect(self.arrived)
+        for signal in signals:
+            signal.connect(self.arrived)
         QTimer.singleShot(WEEK_FALLBACK_MS, self, self.fire)
 
     def arrived(self, _snapshot: object = None) -> None:
@@ -154,14 +164,38 @@ class _FirstWeek(QObject):
     def fire(self) -> None:
         start, self.start = self.start, None
         if start is not None:
-            self.loaded.disconnect(self.arrived)  # later weeks need no watching
+            for signal in self.signals:
+                signal.disconnect(self.arrived)  # later weeks need no watching
             start()
 
 
 def _first_week_shown(
     window: MainWindow, collector: GuiThreadCollector, database: Database, server_url: str | None
 ) -> None:
+    """Everything the first painted week did not need, in two steps, each loading its
+    code in the background first (the calendar answers meanwhile): what the user sees
+    (the set-up wizard, the status bar's lines), then the senders."""
     collector.start()  # paused for the start (run_app)
+    BackgroundOp(_load_status_code, parent=window, key="startup-status-code").success(
+        lambda _: _status_code_loaded(window, database, server_url)
+    ).run()
+
+
+def _load_status_code() -> None:
+    """The set-up wizard (and the settings pages it is made of), and what the status
+    bar's first reads need: the Xero page's badge, the SMS balance and patients'
+    replies (the SMS providers' SDKs, requests among them)."""
+    import desktop.services.messaging.provider_balance
+    import desktop.services.messaging.replies
+    import desktop.ui.settings.setup_wizard
+    import desktop.ui.xero_page  # noqa: F401
+
+
+def _status_code_loaded(window: MainWindow, database: Database, server_url: str | None) -> None:
+    from desktop.ui.settings.setup_wizard import offer_setup
+
+    offer_setup(window.caller, window)  # a new clinic: its details, a practitioner, a type
+    window.start_status_lines()
     BackgroundOp(_load_later_code, parent=window, key="startup-later-code").success(
         lambda _: _start_background_work(window, database, server_url)
     ).run()
@@ -169,8 +203,8 @@ def _first_week_shown(
 
 def _load_later_code() -> None:
     """The senders' modules (the Xero SDK among them), then those of the windows and
-    dialogs opened on demand, imported in the background once the first week is shown:
-    the calendar answers meanwhile, and the first opening of each is quick."""
+    dialogs opened on demand, imported in the background after the status bar's (and
+    the wizard's): the calendar answers meanwhile, and the first opening of each is quick."""
     import desktop.services.messaging.send_due
     import desktop.xero.worker  # noqa: F401
 
@@ -183,7 +217,7 @@ def _start_background_work(window: MainWindow, database: Database, server_url: s
 
     They act for the clinic itself, not for whoever is signed in, so a lapsed or
     locked session never stops a receipt email or a reminder from going out.
-    Their code is loaded by then (`_load_sender_code`).
+    Their code is loaded by then (`_load_later_code`).
     """
     from desktop.services.context import ServiceContext
     from desktop.services.messaging.send_due import SendDueLoop
