@@ -34,8 +34,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WEEK_FALLBACK_MS = 1000  # senders start even if no week is ever shown
-# The main window imports these when first opened (desktop.ui.main_window).
+# The main window imports these when first opened (desktop.ui.main_window, the calendar's
+# appointment actions and details panel).
 ON_DEMAND_MODULES = (
+    "desktop.ui.dialogs.booking",
+    "desktop.ui.dialogs.appointment_edit",
+    "desktop.ui.dialogs.cancel",
+    "desktop.ui.dialogs.class_attendees",
+    "desktop.ui.billing.invoice_dialog",
+    "desktop.services.appointment_details",
     "desktop.ui.patients.search_window",
     "desktop.ui.wait_list.window",
     "desktop.ui.takings_dialog",

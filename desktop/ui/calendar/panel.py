@@ -29,6 +29,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, QTimer, Signal
@@ -40,7 +41,7 @@ from desktop.domain.appointments import Appointment, AppointmentStatus
 from desktop.domain.clinic_time import to_local
 from desktop.services.changes import Changes
 from desktop.ui.calendar import appointment_menus
-from desktop.ui.calendar.appointment_actions import AppointmentActions, AppointmentDialog
+from desktop.ui.calendar.appointment_actions import AppointmentActions
 from desktop.ui.calendar.block_painter import BlockFonts
 from desktop.ui.calendar.grid import Grid
 from desktop.ui.calendar.period import Period, ViewMode
@@ -54,10 +55,13 @@ from desktop.ui.calendar.snapshot import (
     visible_minutes,
 )
 from desktop.ui.calendar.view import CalendarView
-from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.theme import CalendarColours
+
+if TYPE_CHECKING:
+    from desktop.ui.calendar.appointment_actions import AppointmentDialog
+    from desktop.ui.dialogs.booking import BookingDialog
 
 ZOOM = (0.9, 1.1, 1.35, 1.6, 2.0, 2.5)  # pixels per minute; 1.35 ≈ 81 px an hour
 DEFAULT_ZOOM = 2
