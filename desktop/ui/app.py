@@ -15,7 +15,9 @@ import gc
 import importlib
 import logging
 import sys
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, SignalInstance
@@ -56,28 +58,32 @@ ON_DEMAND_MODULES = (
 
 
 def run_app(open_database: Callable[[], Database], server_url: str | None = None) -> int:
-    """Sign in, then run the window; `open_database` runs in the background while the
-    sign-in dialog is already on screen (it loads, opens and migrates the database)."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Frontdesk")
-    app.setOrganizationName("Frontdesk")
-    app.setDesktopFileName("frontdesk")  # the taskbar matches packaging/frontdesk.desktop
+    """Sign in, then run the window; `open_database` (it loads, opens and migrates the
+    database) runs on a thread of its own from the start, while the application starts
+    and the sign-in dialog shows."""
     # Automatic collection is off before any worker thread allocates (gui_garbage); the
     # GUI thread's collecting starts once the first week is shown (`_first_week_shown`):
     # start-up makes objects by the hundred thousand (modules, classes, the window),
     # nearly all living as long as the app, and passes over them took about a tenth
     # of the start's CPU time while freeing nothing.
-    collector = GuiThreadCollector(app)
     gc.disable()
+    # Before the application and the dialog are made (much of that is Qt's own work,
+    # outside Python's lock): the database layer (SQLAlchemy) loads meanwhile.
+    opened = _started(open_database)
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Frontdesk")
+    app.setOrganizationName("Frontdesk")
+    app.setDesktopFileName("frontdesk")  # the taskbar matches packaging/frontdesk.desktop
+    collector = GuiThreadCollector(app)
     databases: list[Database] = []
 
     def open_accounts() -> Opened:
+        database = opened()  # first: its code may still be loading on the other thread
+        databases.append(database)
         from desktop.auth.remembered import RememberedSignIn
         from desktop.services.accounts import Accounts
 
-        database = open_database()
-        databases.append(database)
         return look_up(Accounts(database), RememberedSignIn(database.url))
 
     def load_window_code() -> None:
@@ -92,6 +98,21 @@ def run_app(open_database: Callable[[], Database], server_url: str | None = None
         collector.stop()
         for database in databases:
             database.dispose()
+
+
+def _started(work: Callable[[], Database]) -> Callable[[], Database]:
+    """Run `work` on a thread of its own from now; the callable returned waits for its
+    result (or raises what it raised)."""
+    result: Future[Database] = Future()
+
+    def run() -> None:
+        try:
+            result.set_result(work())
+        except BaseException as exc:  # handed to whoever waits, as if raised there
+            result.set_exception(exc)
+
+    threading.Thread(target=run, name="frontdesk-open").start()
+    return result.result
 
 
 def _load_window_code() -> None:

@@ -231,3 +231,26 @@ def test_a_new_database_still_gets_the_set_up_wizard_after_the_window_opens(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["FIRST ADMINISTRATOR", "WIZARD Set up Frontdesk"]
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_and_a_failure(tmp_path: Path) -> None:
+    """It opens on a thread of its own while the dialog shows; its failure still ends
+    the command as before."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "desktop",
+            "--database-url",
+            "postgresql://nobody@127.0.0.1:1/clinic",
+            "run",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(
+        "frontdesk: error: Cannot open the database postgresql://nobody@127.0.0.1:1/clinic"
+    )
