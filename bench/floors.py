@@ -205,7 +205,7 @@ def _sqlite_text(moment: datetime) -> str:
 
 
 def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
-    from PySide6.QtCore import QEvent, QSettings
+    from PySide6.QtCore import QEvent, QEventLoop, QSettings
     from PySide6.QtGui import QColor, QFont, QPainter
     from PySide6.QtGui import QUndoStack as UndoStack
     from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView
@@ -270,9 +270,10 @@ def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
         panel = CalendarPanel(caller, UndoStack(), preferences, LIGHT, lambda: now, WEEK)
         panel.resize(1366, 700)
         panel.show()
+        # As the window's own event loop runs: asleep until the next event (the worker's
+        # rows, the scene's next slice), never a polling sleep the floor does not pay.
         while not runner().idle():
-            app.processEvents()
-            time.sleep(0.0005)
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         panel.view.viewport().grab()
         took = time.perf_counter() - began
         dispose(panel)
