@@ -216,6 +216,7 @@ def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
     from desktop.ui.calendar.panel import CalendarPanel
     from desktop.ui.calendar.period import ViewMode
     from desktop.ui.change_bus import ChangeBus
+    from desktop.ui.gui_garbage import GuiThreadCollector
     from desktop.ui.preferences import Preferences
     from desktop.ui.service_caller import ServiceCaller
     from desktop.ui.theme import LIGHT
@@ -304,7 +305,14 @@ def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
         dispose(view)
         return took
 
-    opened = interleaved(open_week, plain_week, pairs)
+    # Python's cycle collector as the window runs it (desktop/ui/gui_garbage.py): off,
+    # and caught up by a GUI-thread timer. Both sides run under it.
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        opened = interleaved(open_week, plain_week, pairs)
+    finally:
+        collector.stop()
     raw.close()
     ctx.database.dispose()
     rows = f"{sizes.week_rows:,} of {sizes.week_total:,}"

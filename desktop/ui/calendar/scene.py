@@ -189,9 +189,9 @@ class CalendarScene(QGraphicsScene):
         while self._to_build:
             index, appointments, visible = self._to_build.pop()
             placed = blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
-            for appointment in appointments:
+            for appointment, block in zip(appointments, placed, strict=True):
                 self._column_of[appointment.id] = index
-                self._add_item(appointment, placed[appointment.id])
+                self._add_item(appointment, block)
             shown += len(appointments) if visible else 0
             if shown >= SHOWN_PER_TURN or time.perf_counter() >= deadline:
                 break
@@ -316,14 +316,13 @@ class CalendarScene(QGraphicsScene):
                 if index in members:
                     members[index].append(self.appointments[ident])
         for index, appointments in members.items():
-            self._place(
-                index, blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
-            )
+            placed = blocks.place_column(self.grid, self.grid.columns[index], appointments, zone)
+            self._place(index, appointments, placed)
 
-    def _place(self, index: int, placed: dict[uuid.UUID, BlockRect]) -> None:
-        for ident, rect in placed.items():
-            self._column_of[ident] = index
-            item = self.items_by_id[ident]
+    def _place(self, index: int, appointments: list[Appointment], placed: list[BlockRect]) -> None:
+        for appointment, rect in zip(appointments, placed, strict=True):
+            self._column_of[appointment.id] = index
+            item = self.items_by_id[appointment.id]
             item.set_block(rect)
             item.setZValue(0)
             item.setOpacity(1.0)
