@@ -332,9 +332,7 @@ def _compact(
     y = 0.0
     for value in names:
         y = _line(lines, inner, value, name_font, name_measure, y, 0)
-    details = (
-        [text.detail] if detail_measure.advance(text.detail) <= inner.width() else []
-    )
+    details = [text.detail] if detail_measure.advance(text.detail) <= inner.width() else []
     for value in (*details, text.when.split("–")[0]):
         if y + detail_measure.height > inner.height() + 1:
             break

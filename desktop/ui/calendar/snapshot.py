@@ -90,8 +90,7 @@ def load_snapshot(
     found = [
         a
         for a in found
-        if a.practitioner_id in every_day
-        or (a.practitioner_id, day_of(a.starts_at)) in kept_days
+        if a.practitioner_id in every_day or (a.practitioner_id, day_of(a.starts_at)) in kept_days
     ]
     if not show_cancelled:
         found = [a for a in found if a.status is not AppointmentStatus.CANCELLED]
