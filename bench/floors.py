@@ -219,7 +219,7 @@ def _sqlite_text(moment: datetime) -> str:
 
 
 def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
-    from PySide6.QtCore import QEvent, QSettings
+    from PySide6.QtCore import QEvent, QEventLoop, QSettings
     from PySide6.QtGui import QColor, QFont, QPainter
     from PySide6.QtGui import QUndoStack as UndoStack
     from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView
@@ -230,6 +230,7 @@ def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
     from desktop.ui.calendar.panel import CalendarPanel
     from desktop.ui.calendar.period import ViewMode
     from desktop.ui.change_bus import ChangeBus
+    from desktop.ui.gui_garbage import GuiThreadCollector
     from desktop.ui.preferences import Preferences
     from desktop.ui.service_caller import ServiceCaller
     from desktop.ui.theme import LIGHT
@@ -284,9 +285,10 @@ def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
         panel = CalendarPanel(caller, UndoStack(), preferences, LIGHT, lambda: now, WEEK)
         panel.resize(1366, 700)
         panel.show()
+        # As the window's own event loop runs: asleep until the next event (the worker's
+        # rows, the scene's next slice), never a polling sleep the floor does not pay.
         while not runner().idle():
-            app.processEvents()
-            time.sleep(0.0005)
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         panel.view.viewport().grab()
         took = time.perf_counter() - began
         dispose(panel)
@@ -317,7 +319,14 @@ def week_rows(folder: Path, sizes: Sizes, pairs: int) -> list[Row]:
         dispose(view)
         return took
 
-    opened = interleaved(open_week, plain_week, pairs)
+    # Python's cycle collector as the window runs it (desktop/ui/gui_garbage.py): off,
+    # and caught up by a GUI-thread timer. Both sides run under it.
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        opened = interleaved(open_week, plain_week, pairs)
+    finally:
+        collector.stop()
     raw.close()
     ctx.database.dispose()
     rows = f"{sizes.week_rows:,} of {sizes.week_total:,}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -59,14 +60,25 @@ def place_side_by_side(spans: Iterable[Span[K]]) -> dict[K, Placement]:
     A span with no length (end <= start) is treated as one unit long so it still
     gets a lane of its own instead of vanishing under its neighbours.
     """
-    ordered = sorted(
-        (Span(s.key, s.start, max(s.end, s.start + 1)) for s in spans),
-        key=lambda s: (s.start, -s.end, repr(s.key)),
-    )
+    ordered = [s if s.end > s.start else Span(s.key, s.start, s.start + 1) for s in spans]
+    ordered.sort(key=_by_time)
+    if any(a.start == b.start and a.end == b.end for a, b in pairwise(ordered)):
+        # Identical times: ordered by key, so the input's order never moves a block.
+        ordered.sort(key=lambda s: (s.start, -s.end, repr(s.key)))
     placements: dict[K, Placement] = {}
     for cluster in _clusters(ordered):
-        placements.update(_place_cluster(cluster))
+        if len(cluster) == 1:  # most blocks overlap nothing: the whole column
+            placements[cluster[0].key] = _ALONE
+        else:
+            placements.update(_place_cluster(cluster))
     return placements
+
+
+_ALONE = Placement(0, 1, 1)
+
+
+def _by_time(span: Span[K]) -> tuple[float, float]:
+    return span.start, -span.end
 
 
 def _clusters(ordered: Sequence[Span[K]]) -> Iterable[list[Span[K]]]:

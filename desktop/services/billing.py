@@ -241,7 +241,7 @@ def edit_invoice(
             row.issued_on = edit.issued_on
             row.due_on = max(row.due_on, edit.issued_on)
         # Only the line may have changed: touch the invoice so its version moves too.
-        row.updated_at = datetime.now(UTC)
+        row.updated_at = ctx.now()
         job = billing_sync.invoice_changed(uow.session, row)
         if job is not None:
             _resend_payments(uow, row)
@@ -290,7 +290,7 @@ def void_invoice(
         rules.ensure_voidable(_domain(uow, row))
         row.status = InvoiceStatus.VOIDED.value
         row.void_reason = reason.strip()
-        row.voided_at = datetime.now(UTC)
+        row.voided_at = ctx.now()
         row.active_service_key = None
         job = billing_sync.invoice_changed(uow.session, row)
         credit_hooks.invoice_voided(uow.session, row, job)  # the credit goes back (issue 7)

@@ -4,7 +4,7 @@ voids, numbering, and the Xero jobs they write in the same transaction."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -271,3 +271,17 @@ def test_the_store_refuses_money_that_is_not_positive(ctx, clinic) -> None:
             session.commit()
     with ctx.database.reading() as session:
         assert session.execute(select(InvoiceRow.sequence)).scalar_one() == 1
+
+
+def test_a_void_is_stamped_by_the_services_clock(ctx, clinic) -> None:
+    """The clinic's clock (ctx.now), not the PC's: a desk with a wrong clock, or a test
+    clock, must not stamp billing records with another time."""
+    invoice, _ = billing.invoice_appointment(ctx, consult(ctx, clinic).id)
+    then = datetime(2031, 3, 3, 1, 2, 3, tzinfo=UTC)
+    clocked = ServiceContext(ctx.database, ctx.actors, clock=lambda: then)
+    billing.void_invoice(clocked, invoice.id, "Booked in error")
+    with ctx.unit_of_work() as uow:
+        row = uow.session.get(InvoiceRow, invoice.id)
+        assert row is not None
+        stamped = row.voided_at if row.voided_at.tzinfo else row.voided_at.replace(tzinfo=UTC)
+        assert stamped == then

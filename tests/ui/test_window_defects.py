@@ -20,7 +20,7 @@ from desktop.services.booking import BookingRequest
 from desktop.services.context import ServiceContext
 from desktop.services.practitioners import PractitionerDetails
 from desktop.ui.billing.payment_dialog import PaymentDialog, with_change
-from desktop.ui.calendar.block_painter import fitted_name
+from desktop.ui.calendar.block_painter import Measure, fitted_name
 from desktop.ui.calendar.headers import week_labels
 from desktop.ui.calendar.period import ViewMode
 from desktop.ui.calendar.requests import Slot
@@ -468,12 +468,18 @@ def test_a_narrow_block_shortens_the_patient_name_before_eliding(qtbot) -> None:
     label = QLabel()
     qtbot.addWidget(label)
     metrics = QFontMetricsF(label.font())
+    measure = Measure(label.font())
     full = "Harriet Harrison"
-    assert fitted_name(full, metrics, metrics.horizontalAdvance(full)) == full
+    assert fitted_name(full, measure, metrics.horizontalAdvance(full)) == full
     shorter = metrics.horizontalAdvance("Harriet H.")
-    assert fitted_name(full, metrics, shorter) == "Harriet H."
-    assert fitted_name(full, metrics, metrics.horizontalAdvance("Harriet")) == "Harriet"
-    assert fitted_name(full, metrics, 5) is None  # then it wraps over two lines
+    assert fitted_name(full, measure, shorter) == "Harriet H."
+    assert fitted_name(full, measure, metrics.horizontalAdvance("Harriet")) == "Harriet"
+    assert fitted_name(full, measure, 5) is None  # then it wraps over two lines
+    # The answers it keeps are the ones Qt gives.
+    assert measure.advance(full) == metrics.horizontalAdvance(full)
+    assert measure.elided(full, shorter) == metrics.elidedText(
+        full, Qt.TextElideMode.ElideRight, shorter
+    )
 
 
 def test_a_notes_only_edit_keeps_the_second_half_past_one_of_a_clocks_back_night(

@@ -14,6 +14,7 @@ shows one line "9:00 Sam Lee". Classes read "Reformer pilates class" / "5 of 8 b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -29,9 +30,46 @@ PAD = 5.0
 COMPACT = 96.0  # px: narrower blocks shorten or wrap the name (week view)
 
 
+class Measure:
+    """One font's metrics, with the answers kept. A week's blocks repeat a few dozen
+    strings (type names, start times, the patients seen several times) and every Qt
+    measurement crossed into C++ for 3–4 µs; a dict answers in a tenth of that. Made
+    per calendar, like its fonts, so it never outlives a change of font."""
+
+    __slots__ = ("_advances", "_elided", "height", "metrics")
+
+    LIMIT = 8192  # answers kept before starting afresh (a week needs a few hundred)
+
+    def __init__(self, font: QFont) -> None:
+        self.metrics = QFontMetricsF(font)
+        self.height = self.metrics.height()
+        self._advances: dict[str, float] = {}
+        self._elided: dict[tuple[str, float], str] = {}
+
+    def advance(self, text: str) -> float:
+        known = self._advances.get(text)
+        if known is None:
+            if len(self._advances) >= self.LIMIT:
+                self._advances.clear()
+            known = self._advances[text] = self.metrics.horizontalAdvance(text)
+        return known
+
+    def elided(self, text: str, width: float) -> str:
+        """`text`, cut with an ellipsis to fit `width`."""
+        key = (text, width)
+        known = self._elided.get(key)
+        if known is None:
+            if len(self._elided) >= self.LIMIT:
+                self._elided.clear()
+            known = self._elided[key] = self.metrics.elidedText(
+                text, Qt.TextElideMode.ElideRight, width
+            )
+        return known
+
+
 @dataclass(frozen=True)
 class BlockFonts:
-    """The fonts of a block and their metrics, made once per calendar (building a
+    """The fonts of a block and their measures, made once per calendar (building a
     QFontMetricsF for every block painted was most of the cost of painting a week)."""
 
     title: QFont
@@ -39,9 +77,9 @@ class BlockFonts:
     struck: QFont  # the title of a cancelled block
     name: QFont  # the name in a narrow (week) block
     struck_name: QFont
-    title_metrics: QFontMetricsF
-    detail_metrics: QFontMetricsF
-    name_metrics: QFontMetricsF
+    title_measure: Measure
+    detail_measure: Measure
+    name_measure: Measure
 
     @classmethod
     def from_base(cls, base: QFont) -> BlockFonts:
@@ -57,9 +95,9 @@ class BlockFonts:
             _struck(title),
             name,
             _struck(name),
-            QFontMetricsF(title),
-            QFontMetricsF(detail),
-            QFontMetricsF(name),
+            Measure(title),
+            Measure(detail),
+            Measure(name),
         )
 
 
@@ -148,8 +186,7 @@ def _edge_and_fill(appointment: Appointment, colours: CalendarColours) -> tuple[
     return edge, fill
 
 
-@dataclass(frozen=True)
-class TextLine:
+class TextLine(NamedTuple):
     font: QFont
     rect: QRectF
     text: str  # already shortened to fit
@@ -259,24 +296,24 @@ def layout_text(
         return TextLayout((), None)
     cancelled = appointment.status is AppointmentStatus.CANCELLED
     title_font = fonts.struck if cancelled else fonts.title
-    title_metrics, detail_metrics = fonts.title_metrics, fonts.detail_metrics
+    title_measure, detail_measure = fonts.title_measure, fonts.detail_measure
     badge = _badge(inner, text.badge, fonts)
     reserve = 0.0 if badge is None else badge.width() + 4
-    line = title_metrics.height()
+    line = title_measure.height
     lines: list[TextLine] = []
     if inner.height() < line * 1.9:
         # One line only: the time first, so a glance down the column reads like a list.
         single = f"{text.when.split('–')[0]}  {text.title}"
-        _line(lines, inner, single, title_font, title_metrics, 0, reserve)
+        _line(lines, inner, single, title_font, title_measure, 0, reserve)
         return TextLayout(tuple(lines), badge)
     if inner.width() < COMPACT:
         tight = rect.adjusted(BAR + 2, 2, -1, -2)  # every pixel counts in a week column
         return TextLayout(_compact(tight, text, cancelled, fonts), badge)
-    y = _line(lines, inner, text.title, title_font, title_metrics, 0, reserve)
+    y = _line(lines, inner, text.title, title_font, title_measure, 0, reserve)
     for value in (text.detail, text.when):
-        if y + detail_metrics.height() > inner.height() + 1:
+        if y + detail_measure.height > inner.height() + 1:
             break
-        y = _line(lines, inner, value, fonts.detail, detail_metrics, y, 0)
+        y = _line(lines, inner, value, fonts.detail, detail_measure, y, 0)
     return TextLayout(tuple(lines), badge)
 
 
@@ -287,45 +324,43 @@ def _compact(
     type when it fits whole (three letters of it say nothing; the colour says the type)
     and the start time, while there is room. The tooltip has everything."""
     name_font = fonts.struck_name if cancelled else fonts.name
-    name_metrics, detail_metrics = fonts.name_metrics, fonts.detail_metrics
-    room = max(1, int((inner.height() + 1) // name_metrics.height()))
-    short = fitted_name(text.title, name_metrics, inner.width())
-    names = [short] if short else wrap(text.title, name_metrics, inner.width(), min(2, room))
+    name_measure, detail_measure = fonts.name_measure, fonts.detail_measure
+    room = max(1, int((inner.height() + 1) // name_measure.height))
+    short = fitted_name(text.title, name_measure, inner.width())
+    names = [short] if short else wrap(text.title, name_measure, inner.width(), min(2, room))
     lines: list[TextLine] = []
     y = 0.0
     for value in names:
-        y = _line(lines, inner, value, name_font, name_metrics, y, 0)
-    details = (
-        [text.detail] if detail_metrics.horizontalAdvance(text.detail) <= inner.width() else []
-    )
+        y = _line(lines, inner, value, name_font, name_measure, y, 0)
+    details = [text.detail] if detail_measure.advance(text.detail) <= inner.width() else []
     for value in (*details, text.when.split("–")[0]):
-        if y + detail_metrics.height() > inner.height() + 1:
+        if y + detail_measure.height > inner.height() + 1:
             break
-        y = _line(lines, inner, value, fonts.detail, detail_metrics, y, 0)
+        y = _line(lines, inner, value, fonts.detail, detail_measure, y, 0)
     return tuple(lines)
 
 
-def fitted_name(name: str, metrics: QFontMetricsF, width: float) -> str | None:
+def fitted_name(name: str, measure: Measure, width: float) -> str | None:
     """The name in full, else "Sam L.", else the first name, when one fits; else None."""
     words = name.split()
     candidates = [name]
     if len(words) > 1:
         candidates += [f"{words[0]} {words[-1][0]}.", words[0]]
-    return next((c for c in candidates if metrics.horizontalAdvance(c) <= width), None)
+    return next((c for c in candidates if measure.advance(c) <= width), None)
 
 
-def wrap(value: str, metrics: QFontMetricsF, width: float, max_lines: int) -> list[str]:
+def wrap(value: str, measure: Measure, width: float, max_lines: int) -> list[str]:
     """Words over at most `max_lines` lines; the last one elided if it does not fit."""
     lines: list[str] = []
     words = value.split()
     while words and len(lines) < max_lines - 1:
         current = words.pop(0)
-        while words and metrics.horizontalAdvance(f"{current} {words[0]}") <= width:
+        while words and measure.advance(f"{current} {words[0]}") <= width:
             current = f"{current} {words.pop(0)}"
         lines.append(current)
     if words:
         rest = " ".join(words)
-        lines.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+        lines.append(measure.elided(rest, width))
     return lines
 
 
@@ -334,24 +369,24 @@ def _line(
     inner: QRectF,
     value: str,
     font: QFont,
-    metrics: QFontMetricsF,
+    measure: Measure,
     y: float,
     reserve: float,
 ) -> float:
     width = inner.width() - reserve
-    shown = metrics.elidedText(value, Qt.TextElideMode.ElideRight, max(width, 0))
-    rect = QRectF(inner.left(), inner.top() + y, width, metrics.height())
+    shown = measure.elided(value, max(width, 0))
+    rect = QRectF(inner.left(), inner.top() + y, width, measure.height)
     lines.append(TextLine(font, rect, shown))
-    return y + metrics.height()
+    return y + measure.height
 
 
 def _badge(inner: QRectF, label: str, fonts: BlockFonts) -> QRectF | None:
     """Where the status pill goes (top right), when there is room for it."""
     if not label:
         return None
-    metrics = fonts.detail_metrics
-    width = metrics.horizontalAdvance(label) + 10
+    measure = fonts.detail_measure
+    width = measure.advance(label) + 10
     if inner.width() < width + 50:
         return None
-    height = min(metrics.height() + 2, fonts.title_metrics.height())
+    height = min(measure.height + 2, fonts.title_measure.height)
     return QRectF(inner.right() - width, inner.top() + 1, width, height)

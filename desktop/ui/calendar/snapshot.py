@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from functools import cached_property
+from datetime import date, datetime
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from desktop.domain import day_axis
@@ -91,20 +91,20 @@ def load_snapshot(
     start, _ = day_bounds(period.dates[0], zone)
     _, end = day_bounds(period.dates[-1], zone)
     found = calendar.appointments_in_view(ctx, start, end, [p.id for p in shown + inactive])
-    kept_days = _kept_days(inactive, found, period, zone)
+    day_of = local_days(zone)
+    kept_days = _kept_days(inactive, found, period, day_of)
     shown += [p for p in inactive if any(p.id == kept for kept, _day in kept_days)]
     every_day = {p.id for p in shown if p.active}
     found = [
         a
         for a in found
-        if a.practitioner_id in every_day
-        or (a.practitioner_id, local_date(a.starts_at, zone)) in kept_days
+        if a.practitioner_id in every_day or (a.practitioner_id, day_of(a.starts_at)) in kept_days
     ]
     if not show_cancelled:
         found = [a for a in found if a.status is not AppointmentStatus.CANCELLED]
-    days = _days_with_columns(clinic, period, zone, found)
+    days = _days_with_columns(clinic, period, day_of, found)
     # The range query also returns a block that starts the evening before; it has no column.
-    kept = tuple(a for a in found if local_date(a.starts_at, zone) in days)
+    kept = tuple(a for a in found if day_of(a.starts_at) in days)
     snapshot = CalendarSnapshot(
         clinic, zone, period, days, tuple(shown), active, kept, show_cancelled, actor, kept_days
     )
@@ -115,7 +115,10 @@ def load_snapshot(
 
 
 def _kept_days(
-    inactive: list[Practitioner], found: list[Appointment], period: Period, zone: ZoneInfo
+    inactive: list[Practitioner],
+    found: list[Appointment],
+    period: Period,
+    day_of: Callable[[datetime], date],
 ) -> frozenset[tuple[uuid.UUID, date]]:
     """(inactive practitioner, day) for each day of the period holding a booking of theirs
     kept read-only when they left, and not cancelled since.
@@ -132,7 +135,7 @@ def _kept_days(
         if a.practitioner_id in ids
         and a.read_only
         and a.status is not AppointmentStatus.CANCELLED
-        and (day := local_date(a.starts_at, zone)) in period.dates
+        and (day := day_of(a.starts_at)) in period.dates
     )
 
 
@@ -142,7 +145,7 @@ def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> Calendar
     Only active practitioners: an inactive one gets a column once the load shows
     they still have bookings in the new period.
     """
-    days = _days_with_columns(previous.clinic, period, previous.zone, [])
+    days = _days_with_columns(previous.clinic, period, local_days(previous.zone), [])
     return CalendarSnapshot(
         previous.clinic,
         previous.zone,
@@ -157,16 +160,26 @@ def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> Calendar
 
 
 def _days_with_columns(
-    clinic: Clinic, period: Period, zone: ZoneInfo, appointments: list[Appointment]
+    clinic: Clinic,
+    period: Period,
+    day_of: Callable[[datetime], date],
+    appointments: list[Appointment],
 ) -> tuple[date, ...]:
     """A day view always shows its day; a week shows open days and any day with bookings."""
     if period.mode is ViewMode.DAY:
         return period.dates
-    booked = {local_date(a.starts_at, zone) for a in appointments}
+    booked = {day_of(a.starts_at) for a in appointments}
     days = tuple(
         day for day in period.dates if clinic.opening_hours.windows(day.weekday()) or day in booked
     )
     return days or period.dates
+
+
+def local_days(zone: ZoneInfo) -> Callable[[datetime], date]:
+    """The clinic-local date of an instant, each instant converted once: a week's
+    thousands of appointments start on a few hundred instants, and one load asks
+    each appointment's day several times."""
+    return cache(lambda instant: local_date(instant, zone))
 
 
 def visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
@@ -179,11 +192,13 @@ def visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
 
 
 def _visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
-    busy = []
     zone = snapshot.zone
+    day_of = local_days(zone)
+    minute_of = cache(lambda instant, day: day_axis.wall_minute(instant, day, zone))
+    busy = set()  # the distinct (start, end) pairs are all that matter
     for appointment in snapshot.appointments:
-        day = local_date(appointment.starts_at, zone)
-        start = day_axis.wall_minute(appointment.starts_at, day, zone)
-        end = day_axis.wall_minute(appointment.ends_at, day, zone)
-        busy.append((start, min(end, day_axis.MINUTES_PER_DAY)))
+        day = day_of(appointment.starts_at)
+        start = minute_of(appointment.starts_at, day)
+        end = minute_of(appointment.ends_at, day)
+        busy.add((start, min(end, day_axis.MINUTES_PER_DAY)))
     return day_axis.visible_minutes(snapshot.clinic.opening_hours, snapshot.days, busy)
