@@ -8,8 +8,8 @@ better); the others are Frontdesk ÷ floor in time (lower is better);
 With the start-up rows comes an informational one, measured the same way: a bare
 window after `import sqlalchemy.orm`, the least any start that reads the store can
 take (DESIGN.md's ORM); its ratio to the bare window follows the RATIO lines as
-`DESIGN_FLOOR start_calendar <value>`. Prints figures; asserts nothing. Everything it makes lives in one temporary
-folder, removed at the end.
+`DESIGN_FLOOR start_calendar <value>`. Prints figures; asserts nothing. Everything
+it makes lives in one temporary folder, removed at the end.
 
     python bench/floors.py [--quick] [--pairs 5] [--only week_query,...]
 """
