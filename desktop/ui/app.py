@@ -45,6 +45,7 @@ ON_DEMAND_MODULES = (
     "desktop.ui.dialogs.class_attendees",
     "desktop.ui.billing.invoice_dialog",
     "desktop.services.appointment_details",
+    "phonenumbers",  # desktop.domain.phones: the details panel, the patient card
     "desktop.ui.patients.search_window",
     "desktop.ui.wait_list.window",
     "desktop.ui.takings_dialog",
