@@ -25,25 +25,30 @@ OLD_SCHEMA = "0010_sync_messages"
 
 # Stands in for the user: types into the sign-in dialog when it shows, and closes the
 # window once the calendar is on it.
-DRIVER = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from desktop.ui.gui_garbage import GuiThreadCollector
-
-app = QApplication(sys.argv)
+SIGNING_IN = """
 typed = False
 
-def watch():
+def signing_in(username, password):
+    # True while the sign-in dialog is up; the first time, says so and signs in.
     global typed
     modal = QApplication.activeModalWidget()
-    if modal is not None and type(modal).__name__ == "SignInDialog":
-        if not typed:
-            typed = True
-            print("SIGN-IN SHOWN", flush=True)
-            modal.fill("desk", "front desk password")
-            modal.submit()
+    if modal is None or type(modal).__name__ != "SignInDialog":
+        return False
+    if not typed:
+        typed = True
+        print("SIGN-IN SHOWN", flush=True)
+        modal.fill(username, password)
+        modal.submit()
+    return True
+"""
+
+SIGN_IN_AND_QUIT = """
+from desktop.ui.gui_garbage import GuiThreadCollector
+
+def watch():
+    if signing_in("desk", "front desk password"):
         return
+    modal = QApplication.activeModalWidget()
     if modal is not None:  # nothing else should ask anything: say what did, and leave
         print("UNEXPECTED", modal.windowTitle(), flush=True)
         QApplication.exit(3)
@@ -55,13 +60,32 @@ def watch():
                 return  # paused for the start, on once a week is shown (or none comes)
             print("WINDOW", widget.windowTitle(), flush=True)
             widget.close()
-
-timer = QTimer()
-timer.timeout.connect(watch)
-timer.start(10)
-from desktop.cli import main
-sys.exit(main(["--database-url", sys.argv[1], "run"]))
 """
+
+
+def run_driven(watch: str, url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`frontdesk run` on `url` in its own process, with `watch()` (defined by the code
+    `watch`, after `app = QApplication(...)` and `SIGNING_IN`) called every 10 ms: it
+    stands in for the user."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(sys.argv)\n"
+        f"{SIGNING_IN}\n{watch}\n"
+        "timer = QTimer()\n"
+        "timer.timeout.connect(watch)\n"
+        "timer.start(10)\n"
+        "from desktop.cli import main\n"
+        "sys.exit(main(['--database-url', sys.argv[1], 'run']))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, url],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=120,
+    )
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -90,13 +114,7 @@ def test_the_app_migrates_an_old_database_signs_in_and_quits(tmp_path: Path) -> 
     )
     database.dispose()
 
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER, url],
-        capture_output=True,
-        text=True,
-        env=_env(tmp_path),
-        timeout=120,
-    )
+    done = run_driven(SIGN_IN_AND_QUIT, url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["SIGN-IN SHOWN", "WINDOW Frontdesk — Dana Desk (reception)"]
     database = Database(url)
@@ -106,13 +124,9 @@ def test_the_app_migrates_an_old_database_signs_in_and_quits(tmp_path: Path) -> 
 
 # Signs in as the demo clinic's administrator, says which of the modules that wait for the
 # first week were loaded when it was drawn, then waits for the replies notice.
-FIRST_WEEK_DRIVER = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+FIRST_WEEK = """
 from desktop.ui.calendar import panel
 
-app = QApplication(sys.argv)
 LATER = (
     "desktop.services.messaging.replies",
     "desktop.services.messaging.provider_balance",
@@ -128,28 +142,15 @@ def first_built(self):  # every block of the first week is in: it is drawn next
     built(self)
 
 panel.CalendarPanel._built = first_built
-typed = False
 
 def watch():
-    global typed
-    modal = QApplication.activeModalWidget()
-    if modal is not None and type(modal).__name__ == "SignInDialog":
-        if not typed:
-            typed = True
-            modal.fill("admin", "harbourside-admin")
-            modal.submit()
+    if signing_in("admin", "harbourside-admin"):
         return
     for widget in QApplication.topLevelWidgets():
         replies = getattr(widget, "replies", None)
         if widget.isVisible() and replies is not None and replies.isVisible():
             print("REPLIES", replies.text(), flush=True)
             widget.close()
-
-timer = QTimer()
-timer.timeout.connect(watch)
-timer.start(10)
-from desktop.cli import main
-sys.exit(main(["--database-url", sys.argv[1], "run"]))
 """
 
 
@@ -167,27 +168,17 @@ def test_the_first_week_is_drawn_before_the_status_lines_load_and_they_follow(
     record_reply(database, clinic_id, "+61411222333", "Running late", "SM1", datetime.now(UTC))
     database.dispose()
 
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_WEEK_DRIVER, url],
-        capture_output=True,
-        text=True,
-        env=_env(tmp_path),
-        timeout=120,
-    )
+    done = run_driven(FIRST_WEEK, url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
+        "SIGN-IN SHOWN",
         "FIRST WEEK",  # none of them loaded yet
         "REPLIES Patient replied: +61411222333 — Running late",
     ]
 
 
 # Creates the first administrator of a new database, and says what asks next.
-FIRST_RUN_DRIVER = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
-app = QApplication(sys.argv)
+FIRST_RUN = """
 seen = []
 
 def watch():
@@ -208,12 +199,6 @@ def watch():
         for widget in QApplication.topLevelWidgets():
             if getattr(widget, "calendar", None) is not None:
                 widget.close()
-
-timer = QTimer()
-timer.timeout.connect(watch)
-timer.start(10)
-from desktop.cli import main
-sys.exit(main(["--database-url", sys.argv[1], "run"]))
 """
 
 
@@ -222,13 +207,7 @@ def test_a_new_database_still_gets_the_set_up_wizard_after_the_window_opens(
 ) -> None:
     """No clinic, so no week to wait for: the wizard follows the empty calendar."""
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_RUN_DRIVER, url],
-        capture_output=True,
-        text=True,
-        env=_env(tmp_path),
-        timeout=120,
-    )
+    done = run_driven(FIRST_RUN, url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["FIRST ADMINISTRATOR", "WIZARD Set up Frontdesk"]
 
