@@ -23,8 +23,7 @@ from desktop.store.database import Database
 ROOT = Path(__file__).resolve().parents[2]
 OLD_SCHEMA = "0010_sync_messages"
 
-# Stands in for the user: types into the sign-in dialog when it shows, and closes the
-# window once the calendar is on it.
+# Every driver's: types into the sign-in dialog when it shows.
 SIGNING_IN = """
 typed = False
 
@@ -42,6 +41,7 @@ def signing_in(username, password):
     return True
 """
 
+# Signs in, and closes the window once the calendar is on it.
 SIGN_IN_AND_QUIT = """
 from desktop.ui.gui_garbage import GuiThreadCollector
 
