@@ -123,7 +123,8 @@ def test_the_app_migrates_an_old_database_signs_in_and_quits(tmp_path: Path) -> 
 
 
 # Signs in as the demo clinic's administrator, says which of the modules that wait for the
-# first week were loaded when it was drawn, then waits for the replies notice.
+# first week were loaded when it was drawn, then waits for the replies notice and the
+# Xero badge.
 FIRST_WEEK = """
 from desktop.ui.calendar import panel
 
@@ -149,8 +150,11 @@ def watch():
     for widget in QApplication.topLevelWidgets():
         replies = getattr(widget, "replies", None)
         if widget.isVisible() and replies is not None and replies.isVisible():
-            print("REPLIES", replies.text(), flush=True)
-            widget.close()
+            xero = widget.status_bar.xero_label.text()
+            if xero:
+                print("REPLIES", replies.text(), flush=True)
+                print("XERO", xero, flush=True)
+                widget.close()
 """
 
 
@@ -158,7 +162,8 @@ def test_the_first_week_is_drawn_before_the_status_lines_load_and_they_follow(
     tmp_path: Path,
 ) -> None:
     """The replies notice, SMS balance, Xero badge and set-up wizard wait for the first
-    week (their code, requests among it, loads after it), and still come."""
+    week (their code, requests among it, loads after it), and still come (the wizard:
+    the next test)."""
     url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
     database = Database(url)
     migrate.upgrade(database)
@@ -174,6 +179,7 @@ def test_the_first_week_is_drawn_before_the_status_lines_load_and_they_follow(
         "SIGN-IN SHOWN",
         "FIRST WEEK",  # none of them loaded yet
         "REPLIES Patient replied: +61411222333 — Running late",
+        "XERO Xero: not connected",
     ]
 
 
