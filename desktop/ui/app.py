@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WEEK_FALLBACK_MS = 1000  # senders start even if no week is ever shown
+WEEK_FALLBACK_MS = 1000  # what waits for the first week starts even if none is ever shown
 # The main window imports these when first opened (desktop.ui.main_window, the calendar's
 # appointment actions and details panel).
 ON_DEMAND_MODULES = (
