@@ -76,7 +76,7 @@ INCREMENTAL_LIMIT = 100
 class CalendarPanel(QWidget):
     period_changed = Signal(object)
     loaded = Signal(object)
-    shown_empty = Signal()  # a read left nothing to draw: no clinic yet, or it failed
+    shown_empty = Signal()  # a read left nothing to draw: no clinic, no one shown, failed
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
     setup_requested = Signal(str)
