@@ -1,6 +1,9 @@
 """One start-up, timed by bench/floors.py: prints "PAINTED" once the screen is on pixels.
 
     python bench/floors_start.py bare                    a bare PySide6 QMainWindow (the floor)
+    python bench/floors_start.py bare_orm                the same, after `import sqlalchemy.orm`
+                                                         (the design's floor for a start that
+                                                         reads the store: DESIGN.md's ORM)
     python bench/floors_start.py signin URL              `frontdesk run` up to the sign-in dialog
     python bench/floors_start.py calendar URL USER PASS  ... signed in, the week painted
     python bench/floors_start.py exit URL USER PASS      ... then quit: prints QUIT, and
@@ -24,10 +27,12 @@ def painted() -> None:
     os._exit(0)  # the bench measured what it needed; skip teardown
 
 
-def bare() -> None:
+def bare(orm: bool = False) -> None:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     app = QApplication(sys.argv)
+    if orm:
+        import sqlalchemy.orm  # noqa: F401
     window = QMainWindow()
     window.resize(1366, 768)
     window.show()
@@ -96,5 +101,7 @@ def frontdesk(mode: str, url: str, user: str = "", password: str = "") -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "bare":
         bare()
+    elif sys.argv[1] == "bare_orm":
+        bare(orm=True)
     else:
         frontdesk(*sys.argv[1:])

@@ -11,7 +11,6 @@ problem; it is never rewritten or deleted.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,9 @@ def config_path() -> Path:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     if not path.exists():
-        return {}
+        return {}  # the usual case: the TOML reader is not even loaded
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -14,14 +14,12 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-
 from desktop.domain.errors import InvalidInput
 
+# `phonenumbers` (its metadata for every country: 15-20 ms) loads with the first number
+# read or shown, not with every module that names this one (the calendar's among them).
+
 DEFAULT_REGION = "AU"
-# The United States (and a few others) cannot tell a mobile from a landline by its digits.
-_SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +30,9 @@ class PhoneNumber:
 
     def display(self, home_region: str = DEFAULT_REGION) -> str:
         """0412 345 678 at home, +64 21 123 4567 from elsewhere."""
+        import phonenumbers
+        from phonenumbers import PhoneNumberFormat
+
         style = (
             PhoneNumberFormat.NATIONAL
             if self.region == home_region
@@ -42,6 +43,9 @@ class PhoneNumber:
 
 def parse_phone(text: str, region: str = DEFAULT_REGION) -> PhoneNumber | None:
     """The number `text` names, read in `region`; None when it is not a valid number."""
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
@@ -51,7 +55,9 @@ def parse_phone(text: str, region: str = DEFAULT_REGION) -> PhoneNumber | None:
     return PhoneNumber(
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
         region=phonenumbers.region_code_for_number(number) or region,
-        mobile=phonenumbers.number_type(number) in _SMS_TYPES,
+        # The United States (and a few others) cannot tell a mobile from a landline by its digits.
+        mobile=phonenumbers.number_type(number)
+        in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE),
     )
 
 

@@ -38,7 +38,6 @@ from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
 from desktop.ui.background_ops import runner
 from desktop.ui.background_work import BackgroundWork
-from desktop.ui.billing.invoice_dialog import open_invoice_for_service
 from desktop.ui.calendar.details_panel import DetailsPanel
 from desktop.ui.calendar.month_navigator import MonthNavigator
 from desktop.ui.calendar.panel import CalendarPanel
@@ -101,7 +100,10 @@ class MainWindow(QMainWindow):
         *,
         now: Callable[[], datetime] = _utc_now,
         start_day: date | None = None,
+        status_lines: bool = True,
     ) -> None:
+        """`status_lines=False` leaves the status bar's Xero, SMS, replies and wait-list
+        lines to `start_status_lines` (the app calls it once the first week is painted)."""
         super().__init__()
         self.ctx = ctx
         self.preferences = Preferences(settings or QSettings())
@@ -148,19 +150,17 @@ class MainWindow(QMainWindow):
         self.freed_slots = FreedSlotsNotice(self.caller, self.calendar, now, self)
         self.status_bar.addWidget(self.freed_slots)
         self.background = BackgroundWork(self.bus, self)
-        self.background.add_status(self._xero_badge, self.status_bar.set_xero_state)
         self.xero_page: XeroPage | None = None
         self.sync = SyncWiring(ctx.database, self.background, self.status_bar.set_sync_state, self)
         self.sync.pulled.connect(self.bus.publish)  # e.g. the clinic's new idle timeout
         self.server_page: ServerSettingsPage | None = None
         self.messaging_page: MessagingSettingsPage | None = None
         self.sms_balance = SmsBalanceLine(ctx, self._followed_server)
-        self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
         self.replies = RepliesNotice(self.caller, self.preferences, now, self)
         self.status_bar.addWidget(self.replies)
         self.replies.patient_requested.connect(self.show_patient)
-        self.background.timer.timeout.connect(self.replies.refresh)
-        self.replies.refresh()
+        if status_lines:
+            self.start_status_lines()
         self.chooser.hidden_changed.connect(self.calendar.set_hidden)
         self.undo_stack.indexChanged.connect(self._undo_status)
         self._show_session()
@@ -170,6 +170,18 @@ class MainWindow(QMainWindow):
         geometry = self.preferences.window_geometry
         if not geometry or not self.restoreGeometry(geometry):
             self.resize(1340, 760)  # fits a 1366×768 screen with its task bar
+
+    def start_status_lines(self) -> None:
+        """Read the status bar's Xero badge, SMS balance and patients' replies now, then
+        on every change and on the status timer, and the wait list's freed slots for
+        every period loaded. The first week needs none of them, and their first reads
+        load the Xero page's and the SMS providers' code (requests among it): the app
+        starts them once that week is painted (`desktop.ui.app`)."""
+        self.freed_slots.follow_calendar()
+        self.background.add_status(self._xero_badge, self.status_bar.set_xero_state)
+        self.background.add_status(self.sms_balance.text, self.status_bar.set_messages_state)
+        self.background.timer.timeout.connect(self.replies.refresh)
+        self.replies.refresh()
 
     # --- actions ------------------------------------------------------------------
 
@@ -825,6 +837,8 @@ class MainWindow(QMainWindow):
     def open_invoice(self, appointment_id: object, patient_id: object) -> None:
         assert isinstance(appointment_id, uuid.UUID)
         assert isinstance(patient_id, uuid.UUID)
+        from desktop.ui.billing.invoice_dialog import open_invoice_for_service
+
         open_invoice_for_service(self.caller, appointment_id, patient_id, self)
 
     def show_shortcuts(self) -> None:

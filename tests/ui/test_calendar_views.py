@@ -71,8 +71,11 @@ def test_a_window_opened_on_today_shows_the_clinics_today_not_utcs(
     window = MainWindow(local_ctx, settings, now=lambda: early)  # no start day: today
     qtbot.addWidget(window)
     panel = window.calendar
+    reads: list[object] = []
+    panel.loader.period_read.connect(reads.append)
     assert panel.period.anchor == DAY - timedelta(days=1)  # the clinic is not read yet
     settle(qtbot)  # the first load brings the clinic's zone, and moves to its today
+    assert len(reads) == 1  # read on the clinic's today at once, not the guess then today
     assert panel.period.anchor == DAY
     assert panel.snapshot is not None and panel.snapshot.period.anchor == DAY
     assert window.date_edit.date().toPython() == DAY

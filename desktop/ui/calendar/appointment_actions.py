@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -40,13 +41,15 @@ from desktop.ui.calendar import commands
 from desktop.ui.calendar.commands import Place
 from desktop.ui.calendar.requests import MoveRequest, SlotRequest
 from desktop.ui.calendar.snapshot import CalendarSnapshot
-from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
-from desktop.ui.dialogs.booking import BookingDialog
-from desktop.ui.dialogs.cancel import CancelDialog
-from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
 from desktop.ui.service_caller import ServiceCaller
 
-AppointmentDialog = BookingDialog | ClassAttendeesDialog | EditAppointmentDialog | CancelDialog
+if TYPE_CHECKING:  # the dialogs load when first opened (the first week needs none of them)
+    from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
+    from desktop.ui.dialogs.booking import BookingDialog
+    from desktop.ui.dialogs.cancel import CancelDialog
+    from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
+
+    AppointmentDialog = BookingDialog | ClassAttendeesDialog | EditAppointmentDialog | CancelDialog
 
 
 class AppointmentActions(QObject):
@@ -95,6 +98,8 @@ class AppointmentActions(QObject):
         found = self.caller.in_memory(instants, title="Book appointment")
         if found is None:
             return None
+        from desktop.ui.dialogs.booking import BookingDialog
+
         dialog = BookingDialog(
             self.caller,
             snapshot.clinic.id,
@@ -245,12 +250,16 @@ class AppointmentActions(QObject):
         name = practitioner.name if practitioner else ""
         editable = snapshot.may_change(appointment)
         if appointment.kind is AppointmentKind.CLASS:
+            from desktop.ui.dialogs.class_attendees import ClassAttendeesDialog
+
             self._open(
                 ClassAttendeesDialog(
                     self.caller, appointment, snapshot.zone, name, self._window, editable=editable
                 )
             )
             return
+        from desktop.ui.dialogs.appointment_edit import EditAppointmentDialog
+
         self._open(
             EditAppointmentDialog(
                 self.caller,
@@ -276,6 +285,8 @@ class AppointmentActions(QObject):
         )
 
     def ask_cancel(self, appointment: Appointment) -> CancelDialog:
+        from desktop.ui.dialogs.cancel import CancelDialog
+
         dialog = CancelDialog(
             f"{appointment.title}'s {appointment.type_name.lower()}",
             self._window,

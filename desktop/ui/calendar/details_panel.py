@@ -23,6 +23,7 @@ import html
 import itertools
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
@@ -40,15 +41,16 @@ from desktop.domain.appointments import Appointment, AppointmentKind, Appointmen
 from desktop.domain.billing import Invoice
 from desktop.domain.clinic_time import to_local
 from desktop.domain.errors import NotFound
-from desktop.domain.phones import display_phone, region_for_zone
-from desktop.services.appointment_details import AppointmentDetails, appointment_details
 from desktop.services.changes import Changes
-from desktop.services.series import SeriesPlace
 from desktop.ui.background_ops import runner
 from desktop.ui.calendar.appointment_actions import AppointmentActions
 from desktop.ui.calendar.items import time_range
 from desktop.ui.calendar.snapshot import CalendarSnapshot
 from desktop.ui.service_caller import ServiceCaller
+
+if TYPE_CHECKING:  # loaded with the first appointment shown (the first week needs none)
+    from desktop.services.appointment_details import AppointmentDetails
+    from desktop.services.series import SeriesPlace
 
 WIDTH = 270  # px: the week view of 5 practitioners keeps its columns (see README)
 _WAITING = "…"
@@ -178,8 +180,14 @@ class DetailsPanel(QWidget):
         if appointment is None or not self.isVisible():
             return  # a hidden panel reads when it is shown again
         ctx, wanted = self.caller.ctx, appointment.id
+
+        def read() -> AppointmentDetails:
+            from desktop.services.appointment_details import appointment_details
+
+            return appointment_details(ctx, wanted)
+
         self.caller.in_background(
-            lambda: appointment_details(ctx, wanted),
+            read,
             key=self._key,
             refresh_on_refusal=False,
             reports=(NotFound,),
@@ -251,6 +259,8 @@ class DetailsPanel(QWidget):
         details = self.details
         if details is None or details.appointment.id != appointment.id:
             return dict.fromkeys(("phone", "email", "invoice", "credit"), _WAITING)
+        from desktop.domain.phones import display_phone, region_for_zone
+
         patient = details.patient
         region = region_for_zone(zone.key)
         return {

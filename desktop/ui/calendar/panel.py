@@ -18,6 +18,7 @@ shows a sentence instead of the grid, never a half-drawn view.
 Signals:
     period_changed(Period): the day or week shown changed.
     loaded(CalendarSnapshot): a range was (re)loaded (for the practitioner chooser).
+    shown_empty(): a read left nothing to draw (no clinic yet, no one shown, or it failed).
     patient_requested(object): open this patient's card (a patient id).
     setup_requested(str): the set-up strip's button: open the page adding what is missing.
     selection_changed(object): the selected appointment (None when nothing is selected).
@@ -28,6 +29,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, QTimer, Signal
@@ -39,7 +41,7 @@ from desktop.domain.appointments import Appointment, AppointmentStatus
 from desktop.domain.clinic_time import to_local
 from desktop.services.changes import Changes
 from desktop.ui.calendar import appointment_menus
-from desktop.ui.calendar.appointment_actions import AppointmentActions, AppointmentDialog
+from desktop.ui.calendar.appointment_actions import AppointmentActions
 from desktop.ui.calendar.block_painter import BlockFonts
 from desktop.ui.calendar.grid import Grid
 from desktop.ui.calendar.period import Period, ViewMode
@@ -53,10 +55,13 @@ from desktop.ui.calendar.snapshot import (
     visible_minutes,
 )
 from desktop.ui.calendar.view import CalendarView
-from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.preferences import Preferences
 from desktop.ui.service_caller import ServiceCaller
 from desktop.ui.theme import CalendarColours
+
+if TYPE_CHECKING:
+    from desktop.ui.calendar.appointment_actions import AppointmentDialog
+    from desktop.ui.dialogs.booking import BookingDialog
 
 ZOOM = (0.9, 1.1, 1.35, 1.6, 2.0, 2.5)  # pixels per minute; 1.35 ≈ 81 px an hour
 DEFAULT_ZOOM = 2
@@ -71,6 +76,7 @@ INCREMENTAL_LIMIT = 100
 class CalendarPanel(QWidget):
     period_changed = Signal(object)
     loaded = Signal(object)
+    shown_empty = Signal()  # a read left nothing to draw: no clinic, no one shown, failed
     patient_requested = Signal(object)
     invoice_requested = Signal(object, object)  # appointment id, patient id
     setup_requested = Signal(str)
@@ -149,8 +155,8 @@ class CalendarPanel(QWidget):
 
     def today(self) -> date:
         """Today in the clinic's time zone (as the last load found it); before any load
-        has, the date in UTC — the first load then moves a calendar opened on that
-        guess to the clinic's today (`_arrived`)."""
+        has, the date in UTC — the first load then reads the clinic's today instead of
+        that guess, and the calendar moves there with it (`reload`, `_arrived`)."""
         if self.snapshot is not None:
             return to_local(self.now(), self.snapshot.zone).date()
         if self._zone is not None:
@@ -198,7 +204,13 @@ class CalendarPanel(QWidget):
         period, prefs = self.period, self.preferences
         if new_range and self.snapshot is not None:
             self._show_placeholder(placeholder_snapshot(self.snapshot, period))
-        self.loader.read_period(period, prefs.hidden_practitioners, prefs.show_cancelled)
+        today = None
+        if self._guessed_today is not None and period.anchor == self._guessed_today:
+            now = self.now
+            # Opened on UTC's date: the read finds the clinic's zone and reads its today
+            # instead (one read, not a second one for the right day once the first is in).
+            today = lambda zone: to_local(now(), zone).date()  # noqa: E731
+        self.loader.read_period(period, prefs.hidden_practitioners, prefs.show_cancelled, today)
 
     def _arrived(self, read: tuple[list[str], CalendarSnapshot | None]) -> None:
         missing, snapshot = read
@@ -206,10 +218,11 @@ class CalendarPanel(QWidget):
         if snapshot is not None:
             self._zone = snapshot.zone
             guessed, self._guessed_today = self._guessed_today, None
-            today = to_local(self.now(), snapshot.zone).date()
-            if guessed is not None and guessed != today and self.period.anchor == guessed:
-                self.go_to(today)  # opened on UTC's date; the clinic's today is another
-                return
+            if guessed is not None and self.period.anchor == guessed:
+                moved = snapshot.period != self.period  # read on the clinic's today (`reload`)
+                self.period = snapshot.period
+                if moved:
+                    self.period_changed.emit(self.period)
             self._loaded(snapshot)
             return
         self.snapshot = None
@@ -260,6 +273,7 @@ class CalendarPanel(QWidget):
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
         self._stack.setCurrentWidget(self.empty)
+        self.shown_empty.emit()
 
     def _grid(self, snapshot: CalendarSnapshot) -> Grid:
         count = sum(

@@ -14,6 +14,9 @@ Signals:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
@@ -52,14 +55,20 @@ class PeriodLoader(QObject):
         self._hint.timeout.connect(self._show_note)
 
     def read_period(
-        self, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
+        self,
+        period: Period,
+        hidden: frozenset[uuid.UUID],
+        show_cancelled: bool,
+        today: Callable[[ZoneInfo], date] | None = None,
     ) -> None:
+        """`today` (run on the worker, given the clinic's zone) moves the period to that
+        day: the snapshot that arrives may then have another period than `period`."""
         ctx = self.caller.ctx
         self.loading = True
         self._hint.start()
         self.unapplied = frozenset()  # the full read brings them too
         self.caller.in_background(
-            lambda: _read_period(ctx, period, hidden, show_cancelled),
+            lambda: _read_period(ctx, period, hidden, show_cancelled, today),
             key=self._key,
             refresh_on_refusal=False,
             on_error=lambda _exc: self._failed(),
@@ -100,10 +109,14 @@ class PeriodLoader(QObject):
 
 
 def _read_period(
-    ctx: ServiceContext, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
+    ctx: ServiceContext,
+    period: Period,
+    hidden: frozenset[uuid.UUID],
+    show_cancelled: bool,
+    today: Callable[[ZoneInfo], date] | None,
 ) -> tuple[list[str], CalendarSnapshot | None]:
     """What set-up still lacks, and the period (None while there is no clinic to show)."""
     missing = setup.missing_setup(ctx)
     if "clinic" in missing:
         return missing, None
-    return missing, load_snapshot(ctx, period, hidden, show_cancelled)
+    return missing, load_snapshot(ctx, period, hidden, show_cancelled, today)

@@ -71,11 +71,19 @@ class CalendarSnapshot:
 
 
 def load_snapshot(
-    ctx: ServiceContext, period: Period, hidden: frozenset[uuid.UUID], show_cancelled: bool
+    ctx: ServiceContext,
+    period: Period,
+    hidden: frozenset[uuid.UUID],
+    show_cancelled: bool,
+    today: Callable[[ZoneInfo], date] | None = None,
 ) -> CalendarSnapshot:
+    """The period's snapshot; with `today`, the period moved to the day `today` gives
+    in the clinic's zone (read here), for a calendar that could only guess it."""
     actor = ctx.actor()
     clinic = calendar.main_clinic(ctx)
     zone = clinic_zone(clinic.timezone)
+    if today is not None:
+        period = period.with_anchor(today(zone))
     everyone = calendar.practitioners(ctx, include_inactive=True)
     active = tuple(p for p in everyone if p.active)
     shown = [p for p in active if p.id not in hidden]

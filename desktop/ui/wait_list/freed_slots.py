@@ -7,7 +7,8 @@ waiting"); choosing one opens the booking dialog on that slot, which offers the
 patients who fit, urgent first then oldest.
 
 It is worked out in the background (one read for the whole period) after the
-calendar loads a period and after any change to the calendar or the wait list;
+calendar loads a period (from just after the first week is painted: `follow_calendar`)
+and after any change to the calendar or the wait list;
 the notice hides when there is nothing to say. A cancelled block shown on the
 calendar whose time someone fits says so in its badge: "Cancelled · 2 waiting" (a
 no-show: "No-show · 1 waiting").
@@ -63,9 +64,14 @@ class FreedSlotsNotice(StatusNotice):
         self.deleted: list[tuple[datetime, OpenSlot]] = []  # (when deleted, the slot)
         self._badged: set[uuid.UUID] = set()  # freed blocks showing a wait-list count
         self._key = f"freed-slots-{id(self)}"
-        panel.loaded.connect(lambda _snapshot: self.refresh())
         panel.appointment_actions.slot_freed.connect(self.remember)
         caller.bus.changed.connect(self._on_changes)
+
+    def follow_calendar(self) -> None:
+        """Work it out for the period shown now and for every period the calendar loads
+        from now on (the window starts this once its first week is painted)."""
+        self.panel.loaded.connect(lambda _snapshot: self.refresh())
+        self.refresh()
 
     def remember(self, slot: object) -> None:
         """A booking deleted on this desk: its time counts as freed for a while."""
