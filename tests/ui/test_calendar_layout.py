@@ -71,3 +71,19 @@ def test_overlapping_blocks_share_their_column() -> None:
     assert rects[first.id].x < rects[second.id].x
     assert rects[alone.id].width > 190
     assert rects[first.id].y == grid.y_of(9 * 60) + 1
+
+
+def test_blocks_at_identical_times_keep_their_sides_whatever_order_they_arrive_in() -> None:
+    """The read returns same-time bookings in no set order: each keeps its side anyway
+    (ties go by id), so a refresh never swaps two blocks."""
+    alice = person("Alice")
+    grid = Grid.build([MONDAY], [alice], (420, 1140), 300, 1.0)
+    nine = datetime(2031, 3, 2, 22, 0, tzinfo=UTC)
+    same = [appointment(alice, nine, 45) for _ in range(3)]
+    column = grid.columns[0]
+    placed = blocks.place_column(grid, column, same, ZONE)
+    reversed_placed = blocks.place_column(grid, column, same[::-1], ZONE)
+    assert dict(zip((a.id for a in same), placed, strict=True)) == dict(
+        zip((a.id for a in same[::-1]), reversed_placed, strict=True)
+    )
+    assert len({rect.x for rect in placed}) == 3  # side by side, none hidden
