@@ -187,23 +187,24 @@ def test_signing_in_never_waits_for_the_keyring_on_the_gui_thread(
     assert len(keyring.entries) == (1 if remember else 0)
 
 
+def changing_the_password(dialog: QDialog, to: str = "a much longer passphrase") -> int:
+    assert isinstance(dialog, ChangePasswordDialog)
+    dialog.current.setText(DESK_PASSWORD)
+    dialog.new.setText(to)
+    dialog.confirm.setText(to)
+    dialog.accept_button.click()
+    settle()  # the password is checked in the background
+    return dialog.result()
+
+
 def test_changing_the_password_from_the_window(qtbot, people: People) -> None:
     session = people.signed_in("desk", DESK_PASSWORD)
     notes: list[str] = []
 
     def run(dialog: QDialog) -> int:
-        assert isinstance(dialog, ChangePasswordDialog)
-        dialog.current.setText(DESK_PASSWORD)
-        dialog.new.setText("short")
-        dialog.confirm.setText("short")
-        dialog.accept_button.click()
-        settle()  # the password is checked in the background
+        changing_the_password(dialog, to="short")
         assert "at least 10 characters" in dialog.error.text()
-        dialog.new.setText("a much longer passphrase")
-        dialog.confirm.setText("a much longer passphrase")
-        dialog.accept_button.click()
-        settle()  # the password is checked in the background
-        return dialog.result()
+        return changing_the_password(dialog)
 
     with using_keyring(MemoryKeyring()):
         controller = SignInController(
@@ -216,16 +217,6 @@ def test_changing_the_password_from_the_window(qtbot, people: People) -> None:
         assert controller.change_password()
     assert notes == ["Your password has been changed."]
     people.accounts.sign_in("desk", "a much longer passphrase")
-
-
-def changing_the_password(dialog: QDialog) -> int:
-    assert isinstance(dialog, ChangePasswordDialog)
-    dialog.current.setText(DESK_PASSWORD)
-    dialog.new.setText("a much longer passphrase")
-    dialog.confirm.setText("a much longer passphrase")
-    dialog.accept_button.click()
-    settle()  # the password is checked in the background
-    return dialog.result()
 
 
 @pytest.mark.parametrize("act", ["sign out", "change the password"])
