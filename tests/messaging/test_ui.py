@@ -10,11 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from keyring.backends import fail
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from desktop.domain.clinic_time import clinic_zone
 from desktop.services import calendar
 from desktop.services.messaging.message_log import MessageStatus
+from desktop.services.messaging.secrets import MessagingSecrets
 from desktop.ui import operations
 from desktop.ui.change_bus import ChangeBus
 from desktop.ui.messaging import MessageLogWidget, MessagingSettingsPage
@@ -209,3 +211,29 @@ def test_a_desk_following_a_server_shares_the_settings_but_keeps_no_secret(
     assert messaging.settings().sender_name == "Reception"
     assert messaging.secrets.sms_api_key(messaging.clinic_id) == key_before
     assert errors == []
+
+
+@pytest.mark.parametrize("has_keyring", [True, False])
+def test_the_page_says_when_there_is_no_keyring_to_keep_secrets(
+    shots, qtbot, messaging, caller, errors, has_keyring: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """Whether there is a keyring is asked in the background with the saved settings
+    (finding the keyring can wait on D-Bus): the notes show once it answers."""
+    secrets = messaging.secrets if has_keyring else MessagingSecrets(fail.Keyring())
+    page = MessagingSettingsPage(
+        caller, calendar.main_clinic(messaging.ctx), secrets=secrets, now=messaging.clock
+    )
+    qtbot.addWidget(page)
+    page.resize(820, 900)
+    page.show()
+    assert page.no_keyring_for_password.isHidden()  # not known yet
+    settle(qtbot)
+    notes = (page.no_keyring_for_password, page.no_keyring_for_key)
+    assert [note.isVisibleTo(page) for note in notes] == [False, False]  # other tabs
+    page.tabs.setCurrentIndex(1)
+    assert page.no_keyring_for_password.isVisibleTo(page) is not has_keyring
+    assert "the password cannot be saved" in page.no_keyring_for_password.text()
+    page.tabs.setCurrentIndex(2)
+    assert page.no_keyring_for_key.isVisibleTo(page) is not has_keyring
+    assert "the key cannot be saved" in page.no_keyring_for_key.text()
+    shot(page, shots, f"settings_sms_keyring_{has_keyring}")

@@ -6,11 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from keyring.backends import fail
-from keyring.errors import PasswordSetError
 from PySide6.QtWidgets import QDialog
 
 from desktop.auth import Passwords, SessionExpired
-from desktop.auth.remembered import NO_KEYRING, RememberedSignIn
+from desktop.auth.remembered import NO_KEYRING, SERVICE, RememberedSignIn
 from desktop.domain.roles import Role
 from desktop.services.accounts import Accounts
 from desktop.services.context import ServiceContext
@@ -21,7 +20,7 @@ from desktop.ui.signin import (
     SignInDialog,
     sign_in_at_startup,
 )
-from tests.auth.keyrings import BrokenKeyring, MemoryKeyring, using_keyring
+from tests.auth.keyrings import BrokenKeyring, MemoryKeyring, ThreadNotingKeyring, using_keyring
 from tests.auth.people import DESK_PASSWORD, People, make_people
 from tests.helpers.background import settle
 
@@ -150,14 +149,10 @@ def test_a_keyring_that_cannot_be_read_is_reported_not_raised(qtbot, people: Peo
     assert "password store (keyring) refused" in seen[0].remember_note.text()
 
 
-class ReadOnlyKeyring(MemoryKeyring):
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise PasswordSetError("the collection is read-only")
-
-
 def test_a_keyring_that_fails_to_save_is_reported_not_raised(qtbot, people: People) -> None:
     seen: list[SignInDialog] = []
-    with using_keyring(ReadOnlyKeyring()):
+    keyring = ThreadNotingKeyring(refuse_saves=True)
+    with using_keyring(keyring):
         startup = sign_in_at_startup(
             people.accounts,
             RememberedSignIn(people.accounts.database.url),
@@ -165,11 +160,41 @@ def test_a_keyring_that_fails_to_save_is_reported_not_raised(qtbot, people: Peop
         )
     assert startup is not None
     assert startup.notice is not None and "password store" in startup.notice
+    assert "set" in keyring.made()
+    assert keyring.on_the_gui_thread() == []
     refresh = startup.signed_in.refresh_token
     assert refresh is not None
-    settle(qtbot)  # ended in the store in the background
+    settle(qtbot)
     with pytest.raises(SessionExpired):  # not kept anywhere, so not left valid either
         people.accounts.resume(refresh)
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_signing_in_never_waits_for_the_keyring_on_the_gui_thread(
+    qtbot, people: People, remember: bool
+) -> None:
+    keyring = ThreadNotingKeyring()
+    with using_keyring(keyring):
+        startup = sign_in_at_startup(
+            people.accounts,
+            RememberedSignIn(people.accounts.database.url),
+            run=signing_in("desk", DESK_PASSWORD, remember=remember, seen=[]),
+        )
+    assert startup is not None and startup.notice is None
+    # Kept when asked, else whatever was kept before is forgotten.
+    assert keyring.made() == ["get", "set" if remember else "delete"]
+    assert keyring.on_the_gui_thread() == []
+    assert len(keyring.entries) == (1 if remember else 0)
+
+
+def changing_the_password(dialog: QDialog, to: str = "a much longer passphrase") -> int:
+    assert isinstance(dialog, ChangePasswordDialog)
+    dialog.current.setText(DESK_PASSWORD)
+    dialog.new.setText(to)
+    dialog.confirm.setText(to)
+    dialog.accept_button.click()
+    settle()  # the password is checked in the background
+    return dialog.result()
 
 
 def test_changing_the_password_from_the_window(qtbot, people: People) -> None:
@@ -177,18 +202,9 @@ def test_changing_the_password_from_the_window(qtbot, people: People) -> None:
     notes: list[str] = []
 
     def run(dialog: QDialog) -> int:
-        assert isinstance(dialog, ChangePasswordDialog)
-        dialog.current.setText(DESK_PASSWORD)
-        dialog.new.setText("short")
-        dialog.confirm.setText("short")
-        dialog.accept_button.click()
-        settle()  # the password is checked in the background
+        changing_the_password(dialog, to="short")
         assert "at least 10 characters" in dialog.error.text()
-        dialog.new.setText("a much longer passphrase")
-        dialog.confirm.setText("a much longer passphrase")
-        dialog.accept_button.click()
-        settle()  # the password is checked in the background
-        return dialog.result()
+        return changing_the_password(dialog)
 
     with using_keyring(MemoryKeyring()):
         controller = SignInController(
@@ -201,3 +217,31 @@ def test_changing_the_password_from_the_window(qtbot, people: People) -> None:
         assert controller.change_password()
     assert notes == ["Your password has been changed."]
     people.accounts.sign_in("desk", "a much longer passphrase")
+
+
+@pytest.mark.parametrize("act", ["sign out", "change the password"])
+def test_signing_out_and_changing_the_password_forget_off_the_gui_thread(
+    qtbot, people: People, act: str
+) -> None:
+    signed_in = people.accounts.sign_in("desk", DESK_PASSWORD, remember=True)
+    assert signed_in.refresh_token is not None
+    keyring = ThreadNotingKeyring()
+    with using_keyring(keyring):
+        remembered = RememberedSignIn(people.accounts.database.url)
+        keyring.set_password(SERVICE, remembered.entry, "remembered before")
+        keyring.calls.clear()
+        controller = SignInController(
+            people.accounts,
+            people.accounts.session(signed_in),
+            remembered,
+            run=changing_the_password,
+            notify=lambda _parent, _text: None,
+        )
+        if act == "sign out":
+            controller.sign_out()
+        else:
+            assert controller.change_password()
+        settle(qtbot)
+    assert keyring.made() == ["delete"]
+    assert keyring.entries == {}
+    assert keyring.on_the_gui_thread() == []

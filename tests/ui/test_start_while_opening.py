@@ -16,7 +16,7 @@ from desktop.services.context import ServiceContext
 from desktop.store.errors import DatabaseUnavailable
 from desktop.ui.signin import FirstAdminDialog, SignInDialog
 from desktop.ui.signin.startup import Opened, look_up, sign_in_while_opening
-from tests.auth.keyrings import MemoryKeyring, using_keyring
+from tests.auth.keyrings import MemoryKeyring, ThreadNotingKeyring, using_keyring
 from tests.auth.people import DESK_PASSWORD, People, make_people
 from tests.helpers.background import settle
 
@@ -59,6 +59,24 @@ def test_the_password_typed_before_the_database_is_open_signs_in(qtbot, people: 
     assert startup.signed_in.user.username == "desk"
     assert found.accounts is people.accounts
     assert len(seen) == 1 and not seen[0].opening
+
+
+def test_remember_me_is_kept_in_the_keyring_off_the_gui_thread(qtbot, people: People) -> None:
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, SignInDialog)
+        settle()  # open: "Remember me" is offered
+        dialog.fill("desk", DESK_PASSWORD, remember=True)
+        dialog.accept_button.click()
+        settle()
+        return dialog.result()
+
+    keyring = ThreadNotingKeyring()
+    with using_keyring(keyring):
+        started = sign_in_while_opening(opening(people.accounts), run=run)
+    assert started is not None and started[1].notice is None
+    assert keyring.made() == ["get", "set"]
+    assert keyring.on_the_gui_thread() == []
+    assert len(keyring.entries) == 1
 
 
 def test_once_open_it_offers_remember_me_and_keeps_what_was_typed(qtbot, people: People) -> None:

@@ -244,8 +244,9 @@ class MessagingSettingsPage(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(server)
         layout.addWidget(sender)
-        if not self.secrets.available:
-            layout.addWidget(_note(no_keyring_message("password", SMTP_PASSWORD_ENV)))
+        self.no_keyring_for_password = _note(no_keyring_message("password", SMTP_PASSWORD_ENV))
+        self.no_keyring_for_password.hide()  # until the read says (`_show_saved`)
+        layout.addWidget(self.no_keyring_for_password)
         layout.addStretch(1)
         return page
 
@@ -272,8 +273,9 @@ class MessagingSettingsPage(QWidget):
         form.addRow("Auth token", self.api_key)
         form.addRow("Sender", self.sender_id)
         form.addRow("Warn when the balance is below", self.low_credit)
-        if not self.secrets.available:
-            form.addRow(_note(no_keyring_message("key", SMS_API_KEY_ENV)))
+        self.no_keyring_for_key = _note(no_keyring_message("key", SMS_API_KEY_ENV))
+        form.addRow(self.no_keyring_for_key)
+        form.setRowVisible(self.no_keyring_for_key, False)  # until the read says
         self.test_number = QLineEdit()
         self.test_number.setPlaceholderText("your mobile, e.g. 0412 345 678")
         self.test_button = QPushButton("Send &test SMS")
@@ -403,8 +405,9 @@ class MessagingSettingsPage(QWidget):
     # --- loading and saving -----------------------------------------------------------
 
     def load(self) -> None:
-        """Read what is saved (the settings, which secrets the keyring holds, a name for
-        the preview) in the background, with the page held busy; then show it."""
+        """Read what is saved (the settings, whether there is a keyring and which secrets
+        it holds, a name for the preview) in the background, with the page held busy;
+        then show it."""
         ctx, clinic_id, secrets = self.caller.ctx, self.clinic.id, self.secrets
         fallback = self.practitioner_name
 
@@ -412,6 +415,7 @@ class MessagingSettingsPage(QWidget):
             names = [p.name for p in calendar.practitioners(ctx)]
             return _Saved(
                 get_settings(ctx, clinic_id),
+                secrets.available,
                 secrets.has_smtp_password(clinic_id),
                 secrets.has_sms_api_key(clinic_id),
                 names[0] if names else fallback,
@@ -422,6 +426,8 @@ class MessagingSettingsPage(QWidget):
     def _show_saved(self, saved: _Saved) -> None:
         self.loaded = s = saved.settings
         self.practitioner_name = saved.practitioner_name
+        self.no_keyring_for_password.setVisible(not saved.keyring)
+        self.provider_form.setRowVisible(self.no_keyring_for_key, not saved.keyring)
         self.by_sms.setChecked(s.reminders_by_sms)
         self.by_email.setChecked(s.reminders_by_email)
         self.lead_hours.setValue(max(1, int(s.reminder_lead.total_seconds() // 3600)))
@@ -648,6 +654,7 @@ class _Saved:
     """What the page shows of the saved settings, read in one go off the GUI thread."""
 
     settings: MessagingSettings
+    keyring: bool  # somewhere to keep secrets (`MessagingSecrets.available`)
     has_smtp_password: bool
     has_sms_api_key: bool
     practitioner_name: str

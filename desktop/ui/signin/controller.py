@@ -121,7 +121,7 @@ class SignInController:
         Nothing runs with the session from the moment it is pressed; the store hears
         of it in the background."""
         _in_store(self.session.end_here(ExpiryReason.SIGNED_OUT, forget_user=True))
-        self.remembered.forget()  # the OS keyring, not the database
+        self._forget_remembered()
         if self.idle_lock is not None:
             self.idle_lock.set_detail("Signed out.")
             self.idle_lock.lock()
@@ -131,9 +131,14 @@ class SignInController:
         done = accepted(self.run(dialog))
         dialog.deleteLater()
         if done:
-            self.remembered.forget()  # its refresh secret ended with the other sessions
+            self._forget_remembered()  # its refresh secret ended with the other sessions
             self.notify(parent or self.window, "Your password has been changed.")
         return done
+
+    def _forget_remembered(self) -> None:
+        """Forget a remembered sign-in in the background: a keyring call can wait as long
+        as its unlock prompt does (it never raises: a refusal is logged)."""
+        BackgroundOp(self.remembered.forget, title="Sign-in").run()
 
     def _locked(self) -> None:
         """The curtains are up: the session ends here at once, in the store in the background."""

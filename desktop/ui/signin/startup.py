@@ -96,7 +96,7 @@ def sign_in_at_startup(
     """Sign someone in before the main window opens; None when the user quits.
 
     Whom the database knows is asked in the background, the event loop turning meanwhile."""
-    return _ask(_waiting_for(lambda: look_up(accounts, remembered)), None, parent, run)
+    return _ask(_waiting_for(lambda: look_up(accounts, remembered)), parent, run)
 
 
 def _waiting_for(work: Callable[[], T]) -> T:
@@ -133,13 +133,8 @@ def sign_in_while_opening(
     command line reports it as before.
     """
     ready: Future[Opened] = Future()
-    dialog = SignInDialog(
-        None,
-        lambda username, password, remember: ready.result().accounts.sign_in(
-            username, password, remember=remember
-        ),
-        cancel_text="Quit",
-    )
+    sign_in = _SignInAndRemember(ready.result)
+    dialog = SignInDialog(None, sign_in, cancel_text="Quit")
     dialog.opening = True
 
     def opened(found: Opened) -> None:
@@ -164,21 +159,57 @@ def sign_in_while_opening(
         return None  # quit before the database was even open
     found = ready.result()  # raises what opening the database raised
     if found.first_admin or found.resumed is not None:
-        startup = _ask(found, None, None, run)
+        startup = _ask(found, None, run)
     else:
-        startup = _ask(found, (dialog, result), None, run)
+        startup = _answered(dialog, result, sign_in)
     return None if startup is None else (found, startup)
 
 
-def _ask(
-    found: Opened,
-    answered: tuple[SignInDialog, int] | None,
-    parent: QWidget | None,
-    run: ModalRunner,
-) -> Startup | None:
-    """Whatever `found` says must be asked (unless `answered` already did), then the
-    remembering that follows a sign-in."""
-    accounts, remembered = found.accounts, found.remembered
+class _SignInAndRemember:
+    """The sign-in dialog's call, made in the background: check the password, then
+    keep the sign-in in the keyring ("Remember me") or forget the one kept before.
+    A keyring call can wait as long as its unlock prompt does, so none is made on the
+    GUI thread; the dialog says "Checking…" meanwhile. `notice`: what to tell the
+    user once the main window is up (the sign-in could not be kept)."""
+
+    def __init__(self, opened: Callable[[], Opened]) -> None:
+        self.opened = opened
+        self.notice: str | None = None
+
+    def __call__(self, username: str, password: str, remember: bool) -> SignedIn:
+        found = self.opened()
+        signed_in = found.accounts.sign_in(username, password, remember=remember)
+        self.notice = _remember(found, signed_in)
+        return signed_in
+
+
+def _remember(found: Opened, signed_in: SignedIn) -> str | None:
+    """Keep `signed_in`'s refresh secret in the keyring, or forget any kept before
+    when it has none; a sentence for the user when it could not be kept (keyring
+    and database calls: run it in the background)."""
+    remembered, token = found.remembered, signed_in.refresh_token
+    if token is None:
+        remembered.forget()
+        return None
+    if remembered.save(signed_in.user.username, token):
+        return None
+    try:  # not kept, so not wanted: ended in the store
+        found.accounts.authenticator.end_session(token)
+    except Exception:  # the sign-in itself holds; the secret lapses with its expiry
+        log.warning("could not end the unsaved sign-in", exc_info=True)
+    return remembered.problem
+
+
+def _answered(dialog: SignInDialog, result: int, sign_in: _SignInAndRemember) -> Startup | None:
+    if not accepted(result) or dialog.signed_in is None:
+        return None
+    return Startup(dialog.signed_in, sign_in.notice)
+
+
+def _ask(found: Opened, parent: QWidget | None, run: ModalRunner) -> Startup | None:
+    """Whatever `found` says must be asked: the first administrator, nothing (a
+    remembered sign-in that holds), or the sign-in dialog."""
+    accounts = found.accounts
     if found.first_admin:
         first = FirstAdminDialog(parent, accounts.create_first_admin)
         if not accepted(run(first)) or first.signed_in is None:
@@ -186,31 +217,13 @@ def _ask(
         return Startup(first.signed_in)
     if found.resumed is not None:
         return Startup(found.resumed)
-    if answered is None:
-        dialog = SignInDialog(
-            parent,
-            lambda username, password, remember: accounts.sign_in(
-                username, password, remember=remember
-            ),
-            message=found.message,
-            username=found.username,
-            remember=found.remember,
-            cancel_text="Quit",
-        )
-        answered = (dialog, run(dialog))
-    dialog, result = answered
-    if not accepted(result) or dialog.signed_in is None:
-        return None
-    signed_in = dialog.signed_in
-    notice = None
-    if signed_in.refresh_token is not None:
-        if not remembered.save(signed_in.user.username, signed_in.refresh_token):
-            token, authenticator = signed_in.refresh_token, accounts.authenticator
-            # Not kept, so not wanted: ended in the store in the background.
-            BackgroundOp(lambda: authenticator.end_session(token), reports=(Exception,)).failure(
-                lambda exc: log.warning("could not end the unsaved sign-in", exc_info=exc)
-            ).run()
-            notice = remembered.problem
-    else:
-        remembered.forget()
-    return Startup(signed_in, notice)
+    sign_in = _SignInAndRemember(lambda: found)
+    dialog = SignInDialog(
+        parent,
+        sign_in,
+        message=found.message,
+        username=found.username,
+        remember=found.remember,
+        cancel_text="Quit",
+    )
+    return _answered(dialog, run(dialog), sign_in)

@@ -1,7 +1,8 @@
 """Signing in to the clinic's server again when it ended this PC's sync session.
 
 The sync thread stops and waits (`SyncState.SIGNED_OUT`); this dialog asks for the
-server password on the GUI thread, signs in, and tells the runner to carry on.
+server password, signs in in the background (the server, then the keyring keeps the
+new "remember me" secret: either can take a while), and tells the runner to carry on.
 Local work never stopped: bookings made meanwhile are uploaded on the next pass.
 """
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.sync.client import Offline, ServerProtocolError, SignInFailed
 from desktop.sync.runner import SyncRunner
+from desktop.ui.background_ops import BackgroundOp, runner
 
 
 class ServerSignInDialog(QDialog):
@@ -52,7 +54,9 @@ class ServerSignInDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self._check_key = f"server-sign-in-{id(self)}"
+        self._set_checking(False)
         buttons.accepted.connect(self.sign_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -62,20 +66,47 @@ class ServerSignInDialog(QDialog):
         layout.addWidget(buttons)
         (self.password if user else self.username).setFocus()
 
-    def sign_in(self) -> bool:
-        """Try the password; on success sync resumes and the dialog closes."""
-        try:
-            self.runner.engine.api.sign_in(self.username.text().strip(), self.password.text())
-        except SignInFailed as exc:
-            self._problem(str(exc))
-            return False
-        except (Offline, ServerProtocolError) as exc:
-            self._problem(f"The server cannot be reached: {exc}")
-            return False
+    def sign_in(self) -> None:
+        """Try the password in the background ("Checking…"); on success sync resumes
+        and the dialog closes, else it says why and stays open."""
+        if self.checking:
+            return  # Enter pressed twice: one try at a time
+        api, username, password = (
+            self.runner.engine.api,
+            self.username.text().strip(),
+            self.password.text(),
+        )
+        self._set_checking(True)
+        BackgroundOp(
+            lambda: api.sign_in(username, password),
+            parent=self,
+            key=self._check_key,
+            title="Sync",
+            reports=(SignInFailed, Offline, ServerProtocolError),
+        ).success(self._signed_in).failure(self._not_signed_in).run()
+
+    def reject(self) -> None:
+        runner().cancel(self._check_key)  # closed while checking: no late sign-in
+        self._set_checking(False)
+        super().reject()
+
+    def _set_checking(self, checking: bool) -> None:
+        self.checking = checking
+        self.sign_in_button.setEnabled(not checking)
+        self.sign_in_button.setText("Checking…" if checking else "Sign in")
+
+    def _signed_in(self, _tokens: object) -> None:
+        self._set_checking(False)
         self.password.clear()
         self.runner.signed_in()
         self.accept()
-        return True
+
+    def _not_signed_in(self, exc: Exception) -> None:
+        self._set_checking(False)
+        if isinstance(exc, SignInFailed):
+            self._problem(str(exc))
+        else:
+            self._problem(f"The server cannot be reached: {exc}")
 
     def _problem(self, text: str) -> None:
         self.problem.setText(text)
