@@ -156,7 +156,7 @@ def _run_window(
     window.show()
     # Everything built so far lives as long as the app: leave it out of the garbage
     # collector's full passes, which hold every thread (the GUI's too) while they run.
-    gc.freeze()
+    collector.freeze()
     if startup.notice:
         notify_box(window, startup.notice)
     return app.exec()
