@@ -18,15 +18,22 @@ class Changes:
     sign_in_policy: bool = False  # idle timeout / session lifetime: the idle lock re-reads it
     wait_list: bool = False
     ids: frozenset[UUID] = field(default_factory=frozenset)
+    # Brought by a sync pass (another desk's work): screens reload, but nothing here is
+    # this desk's to push back to the server.
+    from_server: bool = False
 
     def __or__(self, other: Changes) -> Changes:
-        merged = {
-            f.name: getattr(self, f.name) or getattr(other, f.name)
-            for f in fields(self)
-            if f.name != "ids"
-        }
-        return Changes(**merged, ids=self.ids | other.ids)
+        merged = {f: getattr(self, f) or getattr(other, f) for f in _WHAT}
+        return Changes(
+            **merged,
+            ids=self.ids | other.ids,
+            from_server=self.from_server and other.from_server,
+        )
 
     @property
     def anything(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self) if f.name != "ids")
+        return any(getattr(self, f) for f in _WHAT)
+
+
+# The fields that say what changed (not which rows, nor where it came from).
+_WHAT = tuple(f.name for f in fields(Changes) if f.name not in ("ids", "from_server"))

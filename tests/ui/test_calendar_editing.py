@@ -10,9 +10,12 @@ from PySide6.QtWidgets import QApplication
 from desktop.domain.appointments import AppointmentStatus, CancellationReason
 from desktop.services import booking, calendar, practitioners
 from desktop.services.context import ServiceContext
+from desktop.store.sync_models import SYNCED_TABLES
+from desktop.sync.runner import SyncState, SyncStatus
 from desktop.ui.calendar.appointment_menus import menu_action
 from desktop.ui.dialogs.booking import BookingDialog
 from desktop.ui.dialogs.cancel import CancelDialog
+from desktop.ui.sync.wiring import pulled_changes
 from tests.helpers.background import settle
 from tests.helpers.clinic import DAY, ClinicFixture, book_at, make_clinic
 from tests.ui.calendar_support import (
@@ -225,3 +228,35 @@ def test_keyboard_nudge_and_delete_cancel(qtbot, local_ctx, clinic, settings, er
     panel.dialog.reject()
     QApplication.processEvents()
     assert errors == []
+
+
+def test_another_desks_booking_reaches_the_open_calendar_after_a_pull(
+    qtbot, local_ctx, clinic, settings, errors
+) -> None:
+    window = open_window(qtbot, local_ctx, settings)
+    # A sync pass writes another desk's booking into this desk's store …
+    theirs = book(local_ctx, clinic, 11)
+    report = window.sync.signals.report_status
+    report(SyncStatus(SyncState.SYNCED, pulled=frozenset({"sign_in_policy"})))
+    settle(qtbot)
+    assert theirs.id not in scene_of(window).items_by_id  # nothing the calendar follows
+    # … and says what it brought: the calendar reads the week again.
+    report(SyncStatus(SyncState.SYNCED, pulled=frozenset({"appointments", "attendances"})))
+    settle(qtbot)
+    assert theirs.id in scene_of(window).items_by_id
+    assert errors == []
+
+
+def test_every_synced_table_is_followed_by_a_screen_or_read_when_shown() -> None:
+    """A new synced table must say which open screens follow it (pulled_changes)."""
+    read_when_shown = {  # the message log and Users page read on opening, replies on a timer
+        "messaging_settings",
+        "outbox_jobs",
+        "outgoing_messages",
+        "sms_replies",
+        "users",
+    }
+    for table in SYNCED_TABLES:
+        changes = pulled_changes(frozenset({table}))
+        assert changes.from_server
+        assert changes.anything != (table in read_when_shown), table

@@ -34,16 +34,56 @@ class _SyncWorker:
 
 
 def _calendar_changed(changes: Changes) -> bool:
-    return changes.appointments or changes.patients or changes.practitioners
+    """A local change worth pushing at once (a pulled one came from the server)."""
+    return not changes.from_server and (
+        changes.appointments or changes.patients or changes.practitioners
+    )
+
+
+# What open screens follow of each synced table (desktop.store.sync_models). The
+# messages' tables and the users have none: the message log and Settings ▸ Users read
+# when opened, the replies notice every few seconds (`BackgroundWork`'s timer).
+_SCREENS_OF_TABLE = {
+    "clinics": "clinic",
+    "practitioners": "practitioners",
+    "provider_numbers": "practitioners",
+    "patients": "patients",
+    "message_opt_outs": "patients",
+    "appointment_types": "appointment_types",
+    "appointments": "appointments",
+    "attendances": "appointments",
+    "credit_packages": "billing",
+    "invoices": "billing",
+    "invoice_lines": "billing",
+    "payments": "billing",
+    "refunds": "billing",
+    "credit_lots": "billing",
+    "credit_applications": "billing",
+    "credit_refunds": "billing",
+    "credit_settings": "billing",
+    "wait_list_entries": "wait_list",
+    "wait_list_settings": "wait_list",
+    "wait_list_offers": "wait_list",
+    "sign_in_policy": "sign_in_policy",
+}
 
 
 def pulled_changes(tables: frozenset[str]) -> Changes:
-    """What a pass brought from the server, as the change event open screens follow.
-
-    Only the sign-in policy so far: an administrator's new idle timeout at another
-    desk reaches this desk's idle lock as a local save does (the calendar's own
-    refresh after a pull is not wired through here)."""
-    return Changes(sign_in_policy="sign_in_policy" in tables)
+    """What a pass brought from the server, as the change event open screens follow:
+    another desk's booking reaches this desk's calendar, its payment the invoice on
+    screen, an administrator's new idle timeout the idle lock, as a local save would."""
+    touched = {_SCREENS_OF_TABLE[table] for table in tables if table in _SCREENS_OF_TABLE}
+    return Changes(
+        appointments="appointments" in touched,
+        patients="patients" in touched,
+        practitioners="practitioners" in touched,
+        appointment_types="appointment_types" in touched,
+        clinic="clinic" in touched,
+        billing="billing" in touched,
+        sign_in_policy="sign_in_policy" in touched,
+        wait_list="wait_list" in touched,
+        from_server=True,
+    )
 
 
 class SyncWiring(QObject):
