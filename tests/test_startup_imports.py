@@ -14,11 +14,11 @@ SLOW_LIBRARIES = ("reportlab", "xero_python", "fastapi", "uvicorn", "icalendar",
 
 
 def modules_after_importing(*names: str) -> set[str]:
-    script = (
-        "import importlib, json, sys\n"
-        f"for name in {list(names)!r}: importlib.import_module(name)\n"
-        "print(json.dumps(sorted(sys.modules)))\n"
-    )
+    return modules_after_running(f"for name in {list(names)!r}: importlib.import_module(name)")
+
+
+def modules_after_running(code: str) -> set[str]:
+    script = f"import importlib, json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))\n"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
@@ -31,11 +31,42 @@ def roots(modules: set[str]) -> set[str]:
 
 
 def test_the_command_line_loads_no_slow_library() -> None:
-    loaded = modules_after_importing("desktop.cli")
+    loaded = modules_after_running("from desktop.cli import build_parser\nbuild_parser()")
     assert roots(loaded).isdisjoint(SLOW_LIBRARIES), roots(loaded) & set(SLOW_LIBRARIES)
     assert "PySide6.QtWidgets" not in loaded
     # `frontdesk import` is described from its field tables, not the CSV reader
     assert "desktop.domain.csv_import" not in loaded
+
+
+ADMIN_COMMANDS = {
+    "desktop.cli_export",
+    "desktop.cli_import",
+    "desktop.cli_messaging",
+    "desktop.cli_users",
+    "desktop.cli_wait_list",
+    "desktop.server.command",
+    "desktop.xero.commands",
+}
+
+
+def test_opening_the_window_builds_no_administrators_command() -> None:
+    """`frontdesk run` (and plain `frontdesk`) parse with `run` alone; `--help` and every
+    other command still get them all."""
+    code = "from desktop.cli import build_parser, _opens_the_window as w\n{}"
+    window = modules_after_running(
+        code.format(
+            "assert w(['--database-url', 'sqlite://', 'run']) and w([])\n"
+            "build_parser(window_only=True).parse_args(['run'])"
+        )
+    )
+    assert not ADMIN_COMMANDS & window, ADMIN_COMMANDS & window
+    everything = modules_after_running(
+        code.format(
+            "assert not w(['--help']) and not w(['db', 'status'])\n"
+            "build_parser().parse_args(['db', 'status'])"
+        )
+    )
+    assert ADMIN_COMMANDS.issubset(everything)
 
 
 def test_the_sign_in_dialog_waits_for_none_of_them() -> None:
