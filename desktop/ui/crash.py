@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -185,6 +184,10 @@ class CrashDialog(QDialog):
         self.continue_button.setFocus()
 
     def _heading(self) -> QHBoxLayout:
+        # Named here, not at the top: naming QStyle builds its hundreds of enum members
+        # (5 ms), and this module loads before the sign-in dialog.
+        from PySide6.QtWidgets import QStyle
+
         row = QHBoxLayout()
         symbol = QLabel()
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
