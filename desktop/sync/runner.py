@@ -1,9 +1,11 @@
 """Syncing in the background: a thread that runs passes and reports how things stand.
 
 The thread runs a pass when it starts, soon after every local change (the
-capture layer nudges it), and every `interval` seconds. With the server out of
-reach it says so ("offline: 3 changes waiting") and tries again, waiting longer
-each time up to `interval`, so the desk keeps booking locally and the changes go
+capture layer nudges it), and every `interval` seconds (10: another desk's booking
+reaches this desk's open calendar within that; an idle pass is one small request, and
+the server allows a desk 600 a minute). With the server out of reach it says so
+("offline: 3 changes waiting") and tries again, waiting longer each time up to
+`longest_retry`, so the desk keeps booking locally and the changes go
 up by themselves when the link returns. A lapsed session that nobody renews stops
 the thread's work until `signed_in()` is called. No Qt here: the UI adapts
 `on_status` to a signal.
@@ -74,21 +76,23 @@ class SyncRunner:
         self,
         engine: SyncEngine,
         *,
-        interval: float = 30.0,
+        interval: float = 10.0,
         first_retry: float = 2.0,
+        longest_retry: float = 30.0,
         on_status: StatusListener | None = None,
         on_session_expired: ExpiredListener | None = None,
     ) -> None:
         self.engine = engine
         self.interval = interval
         self.first_retry = first_retry
+        self.longest_retry = longest_retry
         self.on_status = on_status
         self.on_session_expired = on_session_expired
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._waiting_for_sign_in = False
-        self._retry = 0.0  # the current wait while offline; doubles up to `interval`
+        self._retry = 0.0  # the current wait while offline; doubles up to `longest_retry`
         self.status = SyncStatus(SyncState.STARTING)
         capture.on_local_commit(engine.database, self.sync_now)
 
@@ -120,7 +124,7 @@ class SyncRunner:
         try:
             report = self.engine.run_pass(progress=self._progress)
         except Offline as exc:
-            self._retry = min(self.interval, max(self.first_retry, self._retry * 2))
+            self._retry = min(self.longest_retry, max(self.first_retry, self._retry * 2))
             self._report(SyncState.OFFLINE, str(exc))
             return self._retry
         except SessionExpired as exc:

@@ -127,9 +127,10 @@ def test_offline_the_desk_keeps_booking_and_catches_up_by_itself(
     assert runner.status.state is SyncState.OFFLINE
     assert runner.status.text == "Offline — 3 changes waiting to upload"
     assert runner.run_once() == 10  # and back off
+    assert [runner.run_once() for _ in range(3)] == [20, 30, 30]  # half a minute at most
 
     switch.down = False
-    runner.run_once()
+    assert runner.run_once() == 10  # back in touch: the next pass in 10 seconds
     assert runner.status.state is SyncState.SYNCED
     assert runner.status.pending == 0
     back.sync()
