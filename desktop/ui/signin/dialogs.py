@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop.auth.errors import SessionExpired
 from desktop.domain.errors import DomainError
-from desktop.ui.background_ops import BackgroundOp, runner
+from desktop.ui.widgets.checking_button import CheckingButton
 
 if TYPE_CHECKING:
     from desktop.auth import SignedIn
@@ -122,9 +122,7 @@ class _FormDialog(QDialog):
             QDialogButtonBox.StandardButton.Cancel
         )
         self.accept_button.setDefault(True)
-        self._accept_text = accept_text
-        self._check_key = f"sign-in-check-{id(self)}"
-        self.checking = False
+        self.check = CheckingButton(self.accept_button, self, accept_text)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.layout_.addWidget(self.buttons)
@@ -140,28 +138,22 @@ class _FormDialog(QDialog):
         except DomainError as exc:
             self._refused(str(exc))
             return
-        self._set_checking(True)
-        BackgroundOp(
-            work, parent=self, key=self._check_key, reports=(Exception, SessionExpired)
-        ).success(self._succeeded).failure(self._failed).run()
+        self.check.check(work, self._succeeded, self._failed, reports=(Exception, SessionExpired))
+
+    @property
+    def checking(self) -> bool:
+        """A check is under way (the accept button reads "Checking…")."""
+        return self.check.checking
 
     def reject(self) -> None:
-        runner().cancel(self._check_key)  # cancelled while checking: no late sign-in
-        self._set_checking(False)
+        self.check.cancel()  # cancelled while checking: no late sign-in
         super().reject()
 
-    def _set_checking(self, checking: bool) -> None:
-        self.checking = checking
-        self.accept_button.setEnabled(not checking)
-        self.accept_button.setText("Checking…" if checking else self._accept_text)
-
     def _succeeded(self, result: object) -> None:
-        self._set_checking(False)
         self._keep(result)
         self.accept()
 
     def _failed(self, exc: Exception) -> None:
-        self._set_checking(False)
         if isinstance(exc, DomainError):
             self._refused(str(exc))
         elif isinstance(exc, SessionExpired):
@@ -240,8 +232,7 @@ class SignInDialog(_FormDialog):
 
     def close_unasked(self) -> None:
         """Nothing for the user to type after all (remembered, or a new database)."""
-        runner().cancel(self._check_key)
-        self._set_checking(False)
+        self.check.cancel()
         self.done(QDialog.DialogCode.Rejected.value)
 
     @property

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.sync.client import Offline, ServerProtocolError, SignInFailed
 from desktop.sync.runner import SyncRunner
-from desktop.ui.background_ops import BackgroundOp, runner
+from desktop.ui.widgets.checking_button import CheckingButton
 
 
 class ServerSignInDialog(QDialog):
@@ -55,8 +55,7 @@ class ServerSignInDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self._check_key = f"server-sign-in-{id(self)}"
-        self._set_checking(False)
+        self.check = CheckingButton(self.sign_in_button, self, "Sign in")
         buttons.accepted.connect(self.sign_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -69,40 +68,29 @@ class ServerSignInDialog(QDialog):
     def sign_in(self) -> None:
         """Try the password in the background ("Checking…"); on success sync resumes
         and the dialog closes, else it says why and stays open."""
-        if self.checking:
-            return  # Enter pressed twice: one try at a time
         api, username, password = (
             self.runner.engine.api,
             self.username.text().strip(),
             self.password.text(),
         )
-        self._set_checking(True)
-        BackgroundOp(
+        self.check.check(
             lambda: api.sign_in(username, password),
-            parent=self,
-            key=self._check_key,
-            title="Sync",
+            self._signed_in,
+            self._not_signed_in,
             reports=(SignInFailed, Offline, ServerProtocolError),
-        ).success(self._signed_in).failure(self._not_signed_in).run()
+            title="Sync",
+        )
 
     def reject(self) -> None:
-        runner().cancel(self._check_key)  # closed while checking: no late sign-in
-        self._set_checking(False)
+        self.check.cancel()  # closed while checking: no late sign-in
         super().reject()
 
-    def _set_checking(self, checking: bool) -> None:
-        self.checking = checking
-        self.sign_in_button.setEnabled(not checking)
-        self.sign_in_button.setText("Checking…" if checking else "Sign in")
-
     def _signed_in(self, _tokens: object) -> None:
-        self._set_checking(False)
         self.password.clear()
         self.runner.signed_in()
         self.accept()
 
     def _not_signed_in(self, exc: Exception) -> None:
-        self._set_checking(False)
         if isinstance(exc, SignInFailed):
             self._problem(str(exc))
         else:
