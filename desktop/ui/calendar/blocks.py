@@ -8,24 +8,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from desktop.domain import day_axis
 from desktop.domain.appointments import Appointment
-from desktop.domain.clinic_time import local_date
 from desktop.domain.side_by_side import Span, place_side_by_side
 from desktop.ui.calendar.grid import Column, Grid
+from desktop.ui.calendar.wall_clock import local_day, wall_minute
 
 GAP = 2.0  # px between neighbouring blocks and the column's edges
 MIN_HEIGHT = 14.0  # a 5-minute block must still be hittable with the mouse
-
-
-# A week's hundreds of blocks start and end on a few dozen distinct instants: each is
-# converted to the clinic's wall clock once (the conversions were a third of placing).
-_local_date = lru_cache(maxsize=4096)(local_date)
-_wall_minute = lru_cache(maxsize=4096)(day_axis.wall_minute)
 
 
 class BlockRect(NamedTuple):  # a week makes thousands: a tuple is the cheapest to build
@@ -36,13 +29,13 @@ class BlockRect(NamedTuple):  # a week makes thousands: a tuple is the cheapest 
 
 
 def column_of(grid: Grid, appointment: Appointment, zone: ZoneInfo) -> Column | None:
-    return grid.column_for(_local_date(appointment.starts_at, zone), appointment.practitioner_id)
+    return grid.column_for(local_day(appointment.starts_at, zone), appointment.practitioner_id)
 
 
 def minutes_of(appointment: Appointment, column: Column, zone: ZoneInfo) -> tuple[float, float]:
     """Wall-clock start and end on the column's day (an overnight block stops at midnight)."""
-    start = _wall_minute(appointment.starts_at, column.day, zone)
-    end = _wall_minute(appointment.ends_at, column.day, zone)
+    start = wall_minute(appointment.starts_at, column.day, zone)
+    end = wall_minute(appointment.ends_at, column.day, zone)
     return start, min(end, day_axis.MINUTES_PER_DAY)
 
 

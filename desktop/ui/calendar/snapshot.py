@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache, cached_property
+from datetime import date
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from desktop.domain import day_axis
@@ -21,6 +21,7 @@ from desktop.domain.roles import Actor
 from desktop.services import calendar
 from desktop.services.context import ServiceContext
 from desktop.ui.calendar.period import Period, ViewMode
+from desktop.ui.calendar.wall_clock import local_day, wall_minute
 
 
 @dataclass(frozen=True)
@@ -91,20 +92,20 @@ def load_snapshot(
     start, _ = day_bounds(period.dates[0], zone)
     _, end = day_bounds(period.dates[-1], zone)
     found = calendar.appointments_in_view(ctx, start, end, [p.id for p in shown + inactive])
-    day_of = local_days(zone)
-    kept_days = _kept_days(inactive, found, period, day_of)
+    kept_days = _kept_days(inactive, found, period, zone)
     shown += [p for p in inactive if any(p.id == kept for kept, _day in kept_days)]
     every_day = {p.id for p in shown if p.active}
     found = [
         a
         for a in found
-        if a.practitioner_id in every_day or (a.practitioner_id, day_of(a.starts_at)) in kept_days
+        if a.practitioner_id in every_day
+        or (a.practitioner_id, local_day(a.starts_at, zone)) in kept_days
     ]
     if not show_cancelled:
         found = [a for a in found if a.status is not AppointmentStatus.CANCELLED]
-    days = _days_with_columns(clinic, period, day_of, found)
+    days = _days_with_columns(clinic, period, zone, found)
     # The range query also returns a block that starts the evening before; it has no column.
-    kept = tuple(a for a in found if day_of(a.starts_at) in days)
+    kept = tuple(a for a in found if local_day(a.starts_at, zone) in days)
     snapshot = CalendarSnapshot(
         clinic, zone, period, days, tuple(shown), active, kept, show_cancelled, actor, kept_days
     )
@@ -115,10 +116,7 @@ def load_snapshot(
 
 
 def _kept_days(
-    inactive: list[Practitioner],
-    found: list[Appointment],
-    period: Period,
-    day_of: Callable[[datetime], date],
+    inactive: list[Practitioner], found: list[Appointment], period: Period, zone: ZoneInfo
 ) -> frozenset[tuple[uuid.UUID, date]]:
     """(inactive practitioner, day) for each day of the period holding a booking of theirs
     kept read-only when they left, and not cancelled since.
@@ -135,7 +133,7 @@ def _kept_days(
         if a.practitioner_id in ids
         and a.read_only
         and a.status is not AppointmentStatus.CANCELLED
-        and (day := day_of(a.starts_at)) in period.dates
+        and (day := local_day(a.starts_at, zone)) in period.dates
     )
 
 
@@ -145,7 +143,7 @@ def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> Calendar
     Only active practitioners: an inactive one gets a column once the load shows
     they still have bookings in the new period.
     """
-    days = _days_with_columns(previous.clinic, period, local_days(previous.zone), [])
+    days = _days_with_columns(previous.clinic, period, previous.zone, [])
     return CalendarSnapshot(
         previous.clinic,
         previous.zone,
@@ -160,26 +158,16 @@ def placeholder_snapshot(previous: CalendarSnapshot, period: Period) -> Calendar
 
 
 def _days_with_columns(
-    clinic: Clinic,
-    period: Period,
-    day_of: Callable[[datetime], date],
-    appointments: list[Appointment],
+    clinic: Clinic, period: Period, zone: ZoneInfo, appointments: list[Appointment]
 ) -> tuple[date, ...]:
     """A day view always shows its day; a week shows open days and any day with bookings."""
     if period.mode is ViewMode.DAY:
         return period.dates
-    booked = {day_of(a.starts_at) for a in appointments}
+    booked = {local_day(a.starts_at, zone) for a in appointments}
     days = tuple(
         day for day in period.dates if clinic.opening_hours.windows(day.weekday()) or day in booked
     )
     return days or period.dates
-
-
-def local_days(zone: ZoneInfo) -> Callable[[datetime], date]:
-    """The clinic-local date of an instant, each instant converted once: a week's
-    thousands of appointments start on a few hundred instants, and one load asks
-    each appointment's day several times."""
-    return cache(lambda instant: local_date(instant, zone))
 
 
 def visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
@@ -193,12 +181,10 @@ def visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
 
 def _visible_minutes(snapshot: CalendarSnapshot) -> tuple[int, int]:
     zone = snapshot.zone
-    day_of = local_days(zone)
-    minute_of = cache(lambda instant, day: day_axis.wall_minute(instant, day, zone))
     busy = set()  # the distinct (start, end) pairs are all that matter
     for appointment in snapshot.appointments:
-        day = day_of(appointment.starts_at)
-        start = minute_of(appointment.starts_at, day)
-        end = minute_of(appointment.ends_at, day)
+        day = local_day(appointment.starts_at, zone)
+        start = wall_minute(appointment.starts_at, day, zone)
+        end = wall_minute(appointment.ends_at, day, zone)
         busy.add((start, min(end, day_axis.MINUTES_PER_DAY)))
     return day_axis.visible_minutes(snapshot.clinic.opening_hours, snapshot.days, busy)
