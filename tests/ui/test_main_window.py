@@ -9,6 +9,16 @@ from desktop.ui.main_window import MainWindow
 from tests.helpers.background import settle
 
 
+def demo_window(qtbot, ctx: ServiceContext, settings, *, settled: bool = True) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The window on a small demo clinic; `settled`: once its first reads are in."""
+    load_demo_clinic(ctx, patients=5)
+    window = MainWindow(ctx, settings)
+    qtbot.addWidget(window)
+    if settled:
+        settle(qtbot)
+    return window
+
+
 def test_main_window_opens_on_the_demo_clinic(
     qtbot, local_ctx: ServiceContext, settings, tmp_path: Path
 ) -> None:
@@ -30,10 +40,7 @@ def test_main_window_opens_on_the_demo_clinic(
 def test_session_actions_sit_in_the_file_menu_before_quit(
     qtbot, local_ctx: ServiceContext, settings
 ) -> None:
-    load_demo_clinic(local_ctx, patients=5)
-    window = MainWindow(local_ctx, settings)
-    qtbot.addWidget(window)
-    settle(qtbot)
+    window = demo_window(qtbot, local_ctx, settings)
     calls: list[str] = []
     window.add_session_actions(
         lock=lambda: calls.append("lock"),
@@ -51,10 +58,7 @@ def test_session_actions_sit_in_the_file_menu_before_quit(
 def test_xero_page_and_badge_are_reachable_from_the_main_window(
     qtbot, local_ctx: ServiceContext, settings
 ) -> None:
-    load_demo_clinic(local_ctx, patients=5)
-    window = MainWindow(local_ctx, settings)
-    qtbot.addWidget(window)
-    settle(qtbot)
+    window = demo_window(qtbot, local_ctx, settings)
     assert window.status_bar.xero_label.text().startswith("Xero")
     page = window.open_xero()
     assert page.isVisible()
@@ -82,10 +86,7 @@ def test_the_calendar_menu_offers_an_invoice_for_a_patient_appointment(
 def test_comparing_with_xero_before_connecting_says_what_to_do(
     qtbot, local_ctx: ServiceContext, settings, errors: list[str]
 ) -> None:
-    load_demo_clinic(local_ctx, patients=5)
-    window = MainWindow(local_ctx, settings)
-    qtbot.addWidget(window)
-    settle(qtbot)
+    window = demo_window(qtbot, local_ctx, settings)
     view = window.open_reconciliation()
     view.run()
     assert not view.run_button.isEnabled()  # asking
@@ -98,10 +99,7 @@ def test_comparing_with_xero_before_connecting_says_what_to_do(
 def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
     qtbot, local_ctx: ServiceContext, settings
 ) -> None:
-    load_demo_clinic(local_ctx, patients=5)
-    window = MainWindow(local_ctx, settings)
-    qtbot.addWidget(window)
-    settle(qtbot)
+    window = demo_window(qtbot, local_ctx, settings)
     window.sync.start()
     settle(qtbot)
     assert window.sync.runner is None  # a local-only clinic: nothing to sync with
@@ -116,10 +114,7 @@ def test_server_settings_and_sync_conflicts_open_from_the_settings_menu(
 
 
 def test_reminders_page_and_sms_balance_warning(qtbot, local_ctx: ServiceContext, settings) -> None:
-    load_demo_clinic(local_ctx, patients=5)
-    window = MainWindow(local_ctx, settings)
-    qtbot.addWidget(window)
-    settle(qtbot)
+    window = demo_window(qtbot, local_ctx, settings)
     window.show()
     page = window.open_messaging()  # the clinic is the calendar's: it opens at once
     assert page is not None and page.isVisible()
@@ -133,9 +128,7 @@ def test_reminders_page_and_sms_balance_warning(qtbot, local_ctx: ServiceContext
 def test_reminders_page_opened_before_the_calendar_loaded_opens_when_the_clinic_arrives(
     qtbot, local_ctx: ServiceContext, settings
 ) -> None:
-    load_demo_clinic(local_ctx, patients=5)
-    window = MainWindow(local_ctx, settings)
-    qtbot.addWidget(window)
+    window = demo_window(qtbot, local_ctx, settings, settled=False)
     window.show()
     assert window.calendar.snapshot is None  # still loading
     assert window.open_messaging() is None  # the clinic is read in the background
@@ -148,10 +141,7 @@ def test_reminders_page_opened_before_the_calendar_loaded_opens_when_the_clinic_
 
 
 def test_exports_are_in_the_file_menu(qtbot, local_ctx: ServiceContext, settings) -> None:
-    load_demo_clinic(local_ctx, patients=5)
-    window = MainWindow(local_ctx, settings)
-    qtbot.addWidget(window)
-    settle(qtbot)
+    window = demo_window(qtbot, local_ctx, settings)
     texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
     assert set(texts) >= {a.text() for a in window.exports.actions()}
     assert window.exports.actions()
